@@ -1,0 +1,137 @@
+/**
+ * Runs a Pulumi program in-process under Pulumi's mock runtime and captures every resource
+ * registration: type token, name, parent, provider, dependencies and inputs.
+ *
+ * The runtime holds global state, so one process runs one program. Tests and the plan command
+ * call {@link captureProgram} once per process.
+ *
+ * @see https://www.pulumi.com/docs/iac/guides/testing/unit/
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { serializeProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { call, newResource } from "./mocks";
+import { redact } from "./wire";
+
+// Internal to the SDK (not in its .d.ts): resolves once every outstanding RPC, including
+// registrations started from inside `apply`, has finished.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+// @pulumi/policy ships deserializeProperties without a type declaration.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { deserializeProperties } = require("@pulumi/policy/deserialize") as {
+  deserializeProperties(struct: unknown, proxySecrets?: boolean): Record<string, unknown>;
+};
+
+/** One captured resource registration. */
+export interface CapturedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** The parent's URN; the stack for top-level resources. */
+  readonly parent?: string;
+  /** The provider reference (`urn::id`) for custom resources with an explicit provider. */
+  readonly provider?: string;
+  /** True for custom (provider) resources, false for components. */
+  readonly custom: boolean;
+  /** URNs of the resources this one depends on. */
+  readonly dependencies: string[];
+  /** The inputs as a policy sees them: secrets unwrapped to their values. Never print these. */
+  readonly inputs: Record<string, any>;
+  /** The inputs as JSON with secrets written as `[secret]`: safe to print and to write to a file. */
+  readonly redactedInputs: Record<string, unknown>;
+  /** Whether `protect` was set. */
+  readonly protect: boolean;
+  /** Whether `retainOnDelete` was set. */
+  readonly retainOnDelete: boolean;
+}
+
+/** What one run of a program produced. */
+export interface CapturedProgram {
+  readonly project: string;
+  readonly stack: string;
+  readonly resources: CapturedResource[];
+  /** The stack outputs as JSON with secrets written as `[secret]`. */
+  readonly outputs: Record<string, unknown>;
+}
+
+/** How to run the program. */
+export interface CaptureOptions {
+  /** The Pulumi project name; it is also the default config namespace. */
+  readonly project: string;
+  readonly stack: string;
+  /** Stack config as `namespace:key` → string (objects JSON-encoded), as the CLI passes it. */
+  readonly config?: Record<string, string>;
+  /** The config keys whose values are secrets. */
+  readonly secretKeys?: readonly string[];
+}
+
+let used = false;
+
+/**
+ * Runs `program` inside a mock stack and captures what it registers.
+ *
+ * @param program - the program; its return value becomes the stack outputs.
+ * @throws Error when called twice in one process, or when the program throws.
+ */
+export async function captureProgram(
+  program: () => Promise<Record<string, unknown> | void> | Record<string, unknown> | void,
+  options: CaptureOptions,
+): Promise<CapturedProgram> {
+  if (used) throw new Error("captureProgram runs once per process: the Pulumi runtime keeps global state");
+  used = true;
+
+  const resources: CapturedResource[] = [];
+  // The engine, not the SDK, marks `additionalSecretOutputs` (a RandomPassword's `result`, say) as
+  // secret. The mock monitor does not, so the wrapper below does it, to keep the runtime faithful.
+  const secretOutputs = new Map<string, string[]>();
+  const original = MockMonitor.prototype.registerResource;
+  MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: any) {
+    secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
+    return original.call(this, req, (err: unknown, response: any) => {
+      if (!err) {
+        const struct = req.getObject();
+        resources.push({
+          urn: response.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent() || undefined,
+          provider: req.getProvider() || undefined,
+          custom: req.getCustom(),
+          dependencies: req.getDependenciesList(),
+          inputs: struct ? deserializeProperties(struct) : {},
+          redactedInputs: struct ? (redact(struct.toJavaScript()) as Record<string, unknown>) : {},
+          protect: req.getProtect() === true,
+          retainOnDelete: req.getRetainondelete() === true,
+        });
+      }
+      callback(err, response);
+    });
+  };
+
+  pulumi.runtime.setAllConfig(options.config ?? {}, [...(options.secretKeys ?? [])]);
+  const mocks = {
+    call,
+    newResource(args: Parameters<typeof newResource>[0]) {
+      const result = newResource(args);
+      for (const key of secretOutputs.get(`${args.type}::${args.name}`) ?? []) {
+        if (result.state[key] !== undefined) {
+          result.state[key] = { [specialSigKey]: specialSecretSig, value: result.state[key] };
+        }
+      }
+      return result;
+    },
+  };
+  await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
+
+  let outputs: Record<string, unknown> = {};
+  await pulumi.runtime.runInPulumiStack(async () => {
+    const result = (await program()) ?? {};
+    outputs = redact(await serializeProperties("outputs", result, { keepOutputValues: false })) as Record<string, unknown>;
+    return result;
+  });
+  await waitForRPCs();
+  MockMonitor.prototype.registerResource = original;
+  return { project: options.project, stack: options.stack, resources, outputs };
+}

@@ -1,0 +1,69 @@
+/**
+ * What Pulumi's mock runtime answers for resources and invokes. The mock returns a resource's
+ * inputs as its state; the outputs a program reads that a provider would compute (endpoints,
+ * certificate data, generated passwords) are faked here, with obviously fake values.
+ *
+ * @see https://www.pulumi.com/docs/iac/guides/testing/unit/
+ */
+import type { MockCallArgs, MockCallResult, MockResourceArgs, MockResourceResult } from "@pulumi/pulumi/runtime/mocks";
+
+/** A fake CA certificate (base64 of a short marker, not a real certificate). */
+const FAKE_CA = Buffer.from("-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n").toString("base64");
+
+/**
+ * Computed outputs, by type token, merged over the inputs. A function receives the inputs and the
+ * resource name.
+ */
+const COMPUTED: Record<string, (inputs: Record<string, any>, name: string) => Record<string, unknown>> = {
+  "aws:eks/cluster:Cluster": (_inputs, name) => ({
+    endpoint: `https://${name}.gr7.mock-region.eks.amazonaws.com`,
+    certificateAuthority: { data: FAKE_CA },
+    identities: [{ oidcs: [{ issuer: `https://oidc.eks.mock-region.amazonaws.com/id/${name.toUpperCase()}` }] }],
+    arn: `arn:aws:eks:mock-region:123456789012:cluster/${name}`,
+    vpcConfig: { ..._inputs.vpcConfig, clusterSecurityGroupId: `sg-${name}` },
+  }),
+  "aws:iam/role:Role": (_inputs, name) => ({ arn: `arn:aws:iam::123456789012:role/${name}` }),
+  "aws:kms/key:Key": (_inputs, name) => ({ arn: `arn:aws:kms:mock-region:123456789012:key/${name}` }),
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (inputs, name) => ({
+    arn: `arn:aws:iam::123456789012:oidc-provider/${name}`,
+    url: inputs.url,
+  }),
+  "gcp:container/cluster:Cluster": (_inputs, name) => ({
+    endpoint: "203.0.113.10",
+    masterAuth: { clusterCaCertificate: FAKE_CA },
+    selfLink: `https://container.googleapis.com/v1/projects/mock/locations/mock/clusters/${name}`,
+  }),
+  "gcp:serviceaccount/account:Account": (inputs) => ({ email: `${inputs.accountId}@mock-project.iam.gserviceaccount.com` }),
+  "gcp:kms/cryptoKey:CryptoKey": (_inputs, name) => ({ id: `projects/mock/locations/mock/keyRings/mock/cryptoKeys/${name}` }),
+  "random:index/randomPassword:RandomPassword": (inputs) => ({ result: "x".repeat(Number(inputs.length ?? 32)) }),
+  "docker:index/network:Network": (inputs, name) => ({ name: inputs.name ?? name }),
+  "docker:index/remoteImage:RemoteImage": (inputs) => ({ repoDigest: `${inputs.name}`, imageId: `sha256:${"0".repeat(64)}` }),
+};
+
+/**
+ * Answers a resource registration: a stable fake ID, and the inputs with computed outputs merged in.
+ */
+export function newResource(args: MockResourceArgs): MockResourceResult {
+  const computed = COMPUTED[args.type]?.(args.inputs, args.name) ?? {};
+  const id = args.type.startsWith("kubernetes:") ? undefined : `${args.name}-id`;
+  return { id: id ?? `${args.inputs?.metadata?.namespace ?? "default"}/${args.name}`, state: { ...args.inputs, ...computed } };
+}
+
+/** Answers for provider functions (invokes) that the program calls. */
+const CALLS: Record<string, (inputs: Record<string, any>) => MockCallResult> = {
+  "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
+    names: ["mock-region-1a", "mock-region-1b", "mock-region-1c", "mock-region-1d"],
+    zoneIds: ["mrg1-az1", "mrg1-az2", "mrg1-az3", "mrg1-az4"],
+  }),
+  "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/mock", userId: "MOCK" }),
+  "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
+  "aws:index/getRegion:getRegion": (inputs) => ({ name: inputs.name ?? "mock-region-1", region: inputs.region ?? "mock-region-1" }),
+  "aws:iam/getPolicyDocument:getPolicyDocument": (inputs) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }) }),
+  "gcp:organizations/getProject:getProject": (inputs) => ({ number: "123456789012", projectId: inputs.projectId ?? "mock-project" }),
+  "gcp:compute/getZones:getZones": () => ({ names: ["mock-region-a", "mock-region-b", "mock-region-c"] }),
+};
+
+/** Answers an invoke; unknown tokens return an empty result. */
+export function call(args: MockCallArgs): MockCallResult {
+  return CALLS[args.token]?.(args.inputs) ?? {};
+}

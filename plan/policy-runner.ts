@@ -1,0 +1,199 @@
+/**
+ * Runs policy rules over a captured resource graph the way Pulumi's analyzer runs them during
+ * `pulumi preview --policy-pack`: the same `ResourceValidationArgs`/`StackValidationArgs` shape
+ * (`isType`, `asType`, `getConfig` with the schema's defaults, `notApplicable` that throws,
+ * `stackTags`), props behind the unknown-checking proxy, and enforcement levels from config.
+ *
+ * It never constructs a `PolicyPack`: that starts a gRPC server and may exit the process.
+ *
+ * @see https://github.com/pulumi/pulumi-policy/blob/master/sdk/nodejs/policy/server.ts
+ */
+import type {
+  EnforcementLevel,
+  PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  Severity,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import type { CapturedResource } from "./capture";
+
+// Internal modules of @pulumi/policy, loaded the way its server loads them.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy/proxy") as {
+  unknownCheckingProxy<T>(value: T): T;
+  UnknownValueError: new (...args: unknown[]) => Error;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { getPulumiType } = require("@pulumi/policy/policy") as { getPulumiType(x: unknown): string | undefined };
+
+/** A rule of the pack: a resource or a stack validation policy. */
+export type Rule = ResourceValidationPolicy | StackValidationPolicy;
+
+/** Per-policy config, as in a policy pack config file: `enforcementLevel` plus the rule's own keys. */
+export type PolicyConfig = Record<string, { enforcementLevel?: EnforcementLevel; [key: string]: unknown }>;
+
+/** One reported violation. */
+export interface Violation {
+  readonly policy: string;
+  readonly severity?: Severity;
+  readonly enforcementLevel: EnforcementLevel;
+  /** The resource the violation is about, when there is one. */
+  readonly urn?: string;
+  readonly message: string;
+}
+
+/** What a run of the rules found. */
+export interface PolicyReport {
+  readonly violations: Violation[];
+  /** Rules that declared themselves not applicable, with the reason, per resource. */
+  readonly notApplicable: { policy: string; urn?: string; reason: string }[];
+}
+
+class NotApplicableError extends Error {}
+
+function throwNotApplicable(reason?: string): never {
+  throw new NotApplicableError(reason ?? "not applicable");
+}
+
+function isTypeOf(type: string, resourceClass: unknown): boolean {
+  const token = getPulumiType(resourceClass);
+  if (token) return type === token;
+  const isInstance = (resourceClass as { isInstance?: (x: unknown) => boolean }).isInstance;
+  return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
+}
+
+/** The rule's config: its schema's defaults, overlaid by what the user set. */
+function configFor(rule: Rule, config: PolicyConfig): Record<string, unknown> {
+  const defaults: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(rule.configSchema?.properties ?? {})) {
+    if ((schema as { default?: unknown }).default !== undefined) defaults[key] = (schema as { default?: unknown }).default;
+  }
+  const { enforcementLevel: _level, ...own } = config[rule.name] ?? {};
+  return { ...defaults, ...own };
+}
+
+function providerOf(resource: CapturedResource, byUrn: Map<string, CapturedResource>) {
+  if (!resource.provider) return undefined;
+  const urn = resource.provider.split("::").slice(0, -1).join("::");
+  const provider = byUrn.get(urn);
+  return provider ? { type: provider.type, props: provider.inputs, urn: provider.urn, name: provider.name } : undefined;
+}
+
+function optionsOf(resource: CapturedResource): ResourceValidationArgs["opts"] {
+  return {
+    protect: resource.protect,
+    ignoreChanges: [],
+    aliases: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: [],
+    parent: resource.parent,
+  };
+}
+
+/**
+ * Runs every rule over every captured resource, then every stack rule over the whole graph.
+ *
+ * @param rules - the pack's rules, from `policies/rules`.
+ * @param resources - the captured graph.
+ * @param config - per-policy config (enforcement level and the rule's own settings).
+ * @param stackTags - the stack's tags.
+ * @throws Error when a rule throws anything other than an unknown-value or not-applicable error.
+ */
+export async function runPolicies(
+  rules: readonly Rule[],
+  resources: readonly CapturedResource[],
+  config: PolicyConfig = {},
+  stackTags: ReadonlyMap<string, string> = new Map(),
+): Promise<PolicyReport> {
+  const violations: Violation[] = [];
+  const notApplicable: PolicyReport["notApplicable"] = [];
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+
+  for (const rule of rules) {
+    const enforcementLevel: EnforcementLevel = config[rule.name]?.enforcementLevel ?? rule.enforcementLevel ?? "advisory";
+    if (enforcementLevel === "disabled") continue;
+    const level = enforcementLevel === "remediate" ? "mandatory" : enforcementLevel;
+    const getConfig = () => configFor(rule, config);
+    const report = (urn?: string) => (message: string, reportedUrn?: string) =>
+      violations.push({ policy: rule.name, severity: rule.severity, enforcementLevel: level, urn: reportedUrn ?? urn, message });
+
+    const handle = (error: unknown, urn?: string) => {
+      if (error instanceof NotApplicableError) notApplicable.push({ policy: rule.name, urn, reason: error.message });
+      else if (error instanceof UnknownValueError) {
+        violations.push({ policy: rule.name, severity: rule.severity, enforcementLevel: "advisory", urn, message: `can't run policy '${rule.name}' during preview: ${error.message}` });
+      } else throw new Error(`policy '${rule.name}' failed${urn ? ` on ${urn}` : ""}: ${(error as Error).stack ?? error}`);
+    };
+
+    if ("validateResource" in rule && rule.validateResource) {
+      const validations = Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource];
+      for (const resource of resources) {
+        for (const validate of validations) {
+          const token = getPulumiType(validate);
+          if (token && token !== resource.type) continue;
+          const props = unknownCheckingProxy(resource.inputs);
+          const args: ResourceValidationArgs = {
+            type: resource.type,
+            props,
+            urn: resource.urn,
+            name: resource.name,
+            opts: optionsOf(resource),
+            provider: providerOf(resource, byUrn),
+            stackTags,
+            isType: (cls) => isTypeOf(resource.type, cls),
+            asType: ((cls: unknown) => (isTypeOf(resource.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+            getConfig: getConfig as ResourceValidationArgs["getConfig"],
+            notApplicable: throwNotApplicable,
+          };
+          try {
+            await validate(args, report(resource.urn));
+          } catch (error) {
+            handle(error, resource.urn);
+          }
+        }
+      }
+    }
+
+    if ("validateStack" in rule && rule.validateStack) {
+      const policyResources = new Map<string, PolicyResource>();
+      for (const resource of resources) {
+        const props = unknownCheckingProxy(resource.inputs);
+        policyResources.set(resource.urn, {
+          type: resource.type,
+          props,
+          urn: resource.urn,
+          name: resource.name,
+          opts: optionsOf(resource),
+          provider: providerOf(resource, byUrn),
+          dependencies: [],
+          propertyDependencies: {},
+          isType: (cls) => isTypeOf(resource.type, cls),
+          asType: ((cls: unknown) => (isTypeOf(resource.type, cls) ? props : undefined)) as PolicyResource["asType"],
+        });
+      }
+      for (const resource of resources) {
+        const policyResource = policyResources.get(resource.urn)!;
+        if (resource.parent) policyResource.parent = policyResources.get(resource.parent);
+        policyResource.dependencies = resource.dependencies.map((urn) => policyResources.get(urn)).filter((r): r is PolicyResource => !!r);
+      }
+      const args: StackValidationArgs = {
+        resources: [...policyResources.values()],
+        getConfig: getConfig as StackValidationArgs["getConfig"],
+        stackTags,
+        notApplicable: throwNotApplicable,
+      };
+      try {
+        await rule.validateStack(args, report());
+      } catch (error) {
+        handle(error);
+      }
+    }
+  }
+  return { violations, notApplicable };
+}
+
+/** True when any violation is mandatory: the plan (and a real preview) fails. */
+export function hasMandatoryViolations(report: PolicyReport): boolean {
+  return report.violations.some((v) => v.enforcementLevel === "mandatory");
+}
