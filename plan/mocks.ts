@@ -7,6 +7,12 @@
  */
 import type { MockCallArgs, MockCallResult, MockResourceArgs, MockResourceResult } from "@pulumi/pulumi/runtime/mocks";
 
+/**
+ * Every fake secret value starts with this marker, so a test can search any output for it and
+ * prove that no secret leaked in plaintext.
+ */
+export const MOCK_SECRET_PREFIX = "mock-secret-";
+
 /** A fake CA certificate (base64 of a short marker, not a real certificate). */
 const FAKE_CA = Buffer.from("-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n").toString("base64");
 
@@ -35,7 +41,7 @@ const COMPUTED: Record<string, (inputs: Record<string, any>, name: string) => Re
   }),
   "gcp:serviceaccount/account:Account": (inputs) => ({ email: `${inputs.accountId}@mock-project.iam.gserviceaccount.com` }),
   "gcp:kms/cryptoKey:CryptoKey": (_inputs, name) => ({ id: `projects/mock/locations/mock/keyRings/mock/cryptoKeys/${name}` }),
-  "random:index/randomPassword:RandomPassword": (inputs) => ({ result: "x".repeat(Number(inputs.length ?? 32)) }),
+  "random:index/randomPassword:RandomPassword": (inputs, name) => ({ result: `${MOCK_SECRET_PREFIX}${name}-`.padEnd(Number(inputs.length ?? 32), "x") }),
   "docker:index/network:Network": (inputs, name) => ({ name: inputs.name ?? name }),
   "docker:index/remoteImage:RemoteImage": (inputs) => ({ repoDigest: `${inputs.name}`, imageId: `sha256:${"0".repeat(64)}` }),
 };

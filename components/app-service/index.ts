@@ -1,0 +1,56 @@
+import * as pulumi from "@pulumi/pulumi";
+import { deployToDocker } from "./docker";
+import { deployToKubernetes } from "./kubernetes";
+import type { AppServiceArgs } from "./spec";
+import { formatProblems, resolveAppService, validateAppService } from "./spec";
+
+export * from "./spec";
+
+/** A DNS-1035 label: what Kubernetes requires of a Service name. */
+export const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export { appContainer, appLabels, appPodSpec, needsDisruptionBudget, scrapeAnnotations, selectorLabels } from "./kubernetes";
+export { dockerHealthcheck } from "./docker";
+
+/**
+ * One stateless HTTP service, the same on every target.
+ *
+ * - **Kubernetes** (EKS, GKE, k3s): ServiceAccount, Deployment, Service, HorizontalPodAutoscaler
+ *   (autoscaling/v2), PodDisruptionBudget when two or more pods run, readiness and liveness probes,
+ *   Prometheus scrape annotations, the restricted securityContext, topology spread across zones and
+ *   nodes, and a NetworkPolicy.
+ * - **Docker**: one container with the same image, healthcheck, memory and CPU limits, a restart
+ *   policy, the private network and labels.
+ *
+ * @example
+ * ```ts
+ * const api = new AppService("api", { platform, image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 });
+ * ```
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ */
+export class AppService extends pulumi.ComponentResource {
+  /** The URL other workloads use to reach the service inside the platform. */
+  public readonly url: pulumi.Output<string>;
+  /** The service's name: the Kubernetes Service name, or the container's network alias on Docker. */
+  public readonly serviceName: string;
+
+  /**
+   * @param name - the service's name; a DNS-1035 label, used for every child.
+   * @param args - see {@link AppServiceArgs}.
+   * @param opts - component options.
+   * @throws Error naming every bad field (unpinned image, replicas < 1, min > max, implausible quantities…).
+   */
+  constructor(name: string, args: AppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:index:AppService", name, {}, opts);
+    const problems = validateAppService(args);
+    if (!DNS_LABEL.test(name)) problems.unshift({ path: ["name"], message: `"${name}" must be a DNS-1035 label (lower case, digits, "-")` });
+    if (problems.length > 0) throw new Error(`AppService "${name}": ${formatProblems(problems)}`);
+    const spec = resolveAppService(args);
+    this.serviceName = name;
+    this.url =
+      args.platform.kind === "kubernetes"
+        ? deployToKubernetes(name, spec, args.platform, this).url
+        : deployToDocker(name, spec, args.platform, this).url;
+    this.registerOutputs({ url: this.url });
+  }
+}

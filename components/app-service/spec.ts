@@ -1,0 +1,228 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { imagePinProblem } from "../shared/image";
+import { cpuQuantityProblem, memoryQuantityProblem, parseQuantity } from "../shared/quantity";
+import type { Platform } from "../platform/types";
+
+/**
+ * CPU and memory for one container, as Kubernetes quantities.
+ * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+ */
+export interface ResourceQuantities {
+  /** CPU as millicores (`"250m"`) or cores (`"0.5"`). */
+  readonly cpu?: string;
+  /** Memory with a binary unit (`"256Mi"`, `"1Gi"`). */
+  readonly memory?: string;
+}
+
+/**
+ * Horizontal autoscaling on CPU utilisation (autoscaling/v2). Docker runs one container and
+ * ignores it.
+ * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+ */
+export interface AutoscalingArgs {
+  /** Create a HorizontalPodAutoscaler. @default true */
+  readonly enabled?: boolean;
+  /** The fewest replicas. @default `replicas` */
+  readonly minReplicas?: number;
+  /** The most replicas. @default 3 × `minReplicas` */
+  readonly maxReplicas?: number;
+  /** Average CPU utilisation to keep, in percent of the request. @default 70 */
+  readonly targetCPUUtilizationPercentage?: number;
+}
+
+/**
+ * HTTP probes. Readiness gates traffic; liveness restarts a stuck container. They use different
+ * paths so that a slow dependency takes a pod out of rotation without restarting it.
+ * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+ */
+export interface ProbeArgs {
+  /** The readiness path. @default "/ready" */
+  readonly readinessPath?: string;
+  /** The liveness path. @default "/health" */
+  readonly livenessPath?: string;
+  /** Seconds before the first liveness check. @default 10 */
+  readonly initialDelaySeconds?: number;
+  /** Seconds between checks. @default 10 */
+  readonly periodSeconds?: number;
+  /** Seconds before a check times out. @default 2 */
+  readonly timeoutSeconds?: number;
+}
+
+/** Docker-only settings of an {@link AppServiceArgs}. */
+export interface AppServiceDockerArgs {
+  /** Publish the service port on the host at this port (bound to the platform's `publishAddress`). @default not published */
+  readonly hostPort?: number;
+  /** The healthcheck command, run inside the container. @default curl of the liveness path */
+  readonly healthcheckCommand?: readonly string[];
+}
+
+/**
+ * The arguments of an {@link AppService}: one stateless HTTP service.
+ */
+export interface AppServiceArgs {
+  /** Where to deploy: the result of `createPlatform`. */
+  readonly platform: Platform;
+  /** The container image, pinned to a version tag or a digest (`latest` is refused). */
+  readonly image: string;
+  /** The port the container listens on. */
+  readonly port: number;
+  /** The Kubernetes namespace; it must exist. @default "default" */
+  readonly namespace?: pulumi.Input<string>;
+  /** Replicas when autoscaling is off, and the autoscaler's default minimum. @default 2 */
+  readonly replicas?: number;
+  /** Horizontal autoscaling. @default enabled, `replicas`…3×`replicas` at 70 % CPU */
+  readonly autoscaling?: AutoscalingArgs;
+  /** Requests and limits. @default requests 100m/128Mi, limits 500m/256Mi */
+  readonly resources?: { readonly requests?: ResourceQuantities; readonly limits?: ResourceQuantities };
+  /** Plain environment variables. Never put secrets here; pass them as Secret references. @default {} */
+  readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * Environment variables read from Kubernetes Secrets (`{ secretName, key }`), or on Docker from
+   * secret values.
+   * @default {}
+   */
+  readonly secretEnv?: Readonly<Record<string, { readonly secretName: pulumi.Input<string>; readonly key: string; readonly value?: pulumi.Input<string> }>>;
+  /** HTTP probes. @default readiness `/ready`, liveness `/health` */
+  readonly probes?: ProbeArgs;
+  /** Prometheus scraping of the metrics endpoint, or `false`. @default `{ path: "/metrics" }` on the service port */
+  readonly metrics?: false | { readonly path?: string; readonly port?: number };
+  /** The Service's port. @default 80 */
+  readonly servicePort?: number;
+  /** Namespaces, besides the service's own, whose pods may connect (the gateway's, monitoring's). @default [] */
+  readonly allowFromNamespaces?: readonly string[];
+  /** Extra labels for every object. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Docker-only settings. */
+  readonly docker?: AppServiceDockerArgs;
+}
+
+/**
+ * Defaults of {@link AppServiceArgs}, merged once by {@link resolveAppService}.
+ */
+export const appServiceDefaults = {
+  namespace: "default",
+  replicas: 2,
+  autoscaling: { enabled: true, targetCPUUtilizationPercentage: 70, maxReplicasFactor: 3 },
+  resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+  probes: { readinessPath: "/ready", livenessPath: "/health", initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2 },
+  metricsPath: "/metrics",
+  servicePort: 80,
+  /** The UID and GID containers run as: the distroless `nonroot` user. */
+  runAsUser: 65532,
+} as const;
+
+/** An {@link AppServiceArgs} with every default applied. */
+export interface ResolvedAppService {
+  readonly image: string;
+  readonly port: number;
+  readonly namespace: pulumi.Input<string>;
+  readonly replicas: number;
+  readonly autoscaling: { readonly enabled: boolean; readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilizationPercentage: number };
+  readonly resources: { readonly requests: Required<ResourceQuantities>; readonly limits: Required<ResourceQuantities> };
+  readonly env: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly secretEnv: NonNullable<AppServiceArgs["secretEnv"]>;
+  readonly probes: Required<ProbeArgs>;
+  readonly metrics: false | { readonly path: string; readonly port: number };
+  readonly servicePort: number;
+  readonly allowFromNamespaces: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly docker: AppServiceDockerArgs;
+}
+
+/**
+ * Applies the defaults to an {@link AppServiceArgs}.
+ * @see appServiceDefaults
+ */
+export function resolveAppService(args: Omit<AppServiceArgs, "platform">): ResolvedAppService {
+  const d = appServiceDefaults;
+  const replicas = args.replicas ?? d.replicas;
+  const minReplicas = args.autoscaling?.minReplicas ?? replicas;
+  return {
+    image: args.image,
+    port: args.port,
+    namespace: args.namespace ?? d.namespace,
+    replicas,
+    autoscaling: {
+      enabled: args.autoscaling?.enabled ?? d.autoscaling.enabled,
+      minReplicas,
+      maxReplicas: args.autoscaling?.maxReplicas ?? Math.max(minReplicas * d.autoscaling.maxReplicasFactor, minReplicas),
+      targetCPUUtilizationPercentage: args.autoscaling?.targetCPUUtilizationPercentage ?? d.autoscaling.targetCPUUtilizationPercentage,
+    },
+    resources: {
+      requests: { ...d.resources.requests, ...args.resources?.requests },
+      limits: { ...d.resources.limits, ...args.resources?.limits },
+    },
+    env: args.env ?? {},
+    secretEnv: args.secretEnv ?? {},
+    probes: { ...d.probes, ...args.probes },
+    metrics: args.metrics === false ? false : { path: args.metrics?.path ?? d.metricsPath, port: args.metrics?.port ?? args.port },
+    servicePort: args.servicePort ?? d.servicePort,
+    allowFromNamespaces: args.allowFromNamespaces ?? [],
+    labels: args.labels ?? {},
+    docker: args.docker ?? {},
+  };
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** One problem with an argument: the field's path and what is wrong. */
+export interface ArgProblem {
+  /** The path of the field, such as `["resources", "limits", "cpu"]`. */
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** Formats problems as one message naming each field in backticks. */
+export function formatProblems(problems: readonly ArgProblem[]): string {
+  return problems.map((p) => `\`${p.path.join(".")}\` ${p.message}`).join("; ");
+}
+
+/**
+ * Finds every problem with an AppService's arguments.
+ *
+ * @returns the problems, each with the field's path; empty when the arguments are usable.
+ */
+export function validateAppService(args: Omit<AppServiceArgs, "platform">): ArgProblem[] {
+  const problems: ArgProblem[] = [];
+  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
+  const spec = resolveAppService(args);
+  const imageProblem = imagePinProblem(spec.image);
+  if (imageProblem) add(["image"], imageProblem);
+  if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) add(["port"], `must be an integer from 1 to 65535 (got ${spec.port})`);
+  if (!Number.isInteger(spec.servicePort) || spec.servicePort < 1 || spec.servicePort > 65535) add(["servicePort"], `must be an integer from 1 to 65535 (got ${spec.servicePort})`);
+  if (!Number.isInteger(spec.replicas) || spec.replicas < 1) add(["replicas"], `must be a whole number ≥ 1 (got ${spec.replicas})`);
+  const { minReplicas, maxReplicas, targetCPUUtilizationPercentage } = spec.autoscaling;
+  const whole = (n: number) => Number.isInteger(n) && n >= 1;
+  // Only fields that were set are checked here; derived ones would repeat the `replicas` problem.
+  if (args.autoscaling?.minReplicas !== undefined && !whole(minReplicas)) add(["autoscaling", "minReplicas"], `must be a whole number ≥ 1 (got ${minReplicas})`);
+  if (args.autoscaling?.maxReplicas !== undefined && !whole(maxReplicas)) add(["autoscaling", "maxReplicas"], `must be a whole number ≥ 1 (got ${maxReplicas})`);
+  if (whole(minReplicas) && whole(maxReplicas) && minReplicas > maxReplicas) {
+    add(["autoscaling", "minReplicas"], `(${minReplicas}) must not exceed \`autoscaling.maxReplicas\` (${maxReplicas})`);
+  }
+  if (targetCPUUtilizationPercentage < 1 || targetCPUUtilizationPercentage > 100) {
+    add(["autoscaling", "targetCPUUtilizationPercentage"], `must be from 1 to 100 (got ${targetCPUUtilizationPercentage})`);
+  }
+  const quantityProblem = { cpu: cpuQuantityProblem, memory: memoryQuantityProblem };
+  for (const resource of ["cpu", "memory"] as const) {
+    const request = spec.resources.requests[resource];
+    const limit = spec.resources.limits[resource];
+    const requestProblem = quantityProblem[resource](request);
+    const limitProblem = quantityProblem[resource](limit);
+    if (requestProblem) add(["resources", "requests", resource], requestProblem);
+    if (limitProblem) add(["resources", "limits", resource], limitProblem);
+    if (!requestProblem && !limitProblem && parseQuantity(request)! > parseQuantity(limit)!) {
+      add(["resources", "requests", resource], `(${request}) must not exceed \`resources.limits.${resource}\` (${limit})`);
+    }
+  }
+  for (const [field, names] of [["env", Object.keys(spec.env)], ["secretEnv", Object.keys(spec.secretEnv)]] as const) {
+    for (const name of names) if (!ENV_NAME.test(name)) add([field, name], "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+  }
+  for (const key of ["readinessPath", "livenessPath"] as const) {
+    if (!spec.probes[key].startsWith("/")) add(["probes", key], `must start with "/" (got "${spec.probes[key]}")`);
+  }
+  for (const key of ["initialDelaySeconds", "periodSeconds", "timeoutSeconds"] as const) {
+    if (!Number.isInteger(spec.probes[key]) || spec.probes[key] < (key === "initialDelaySeconds" ? 0 : 1)) add(["probes", key], `must be a whole number of seconds (got ${spec.probes[key]})`);
+  }
+  if (spec.metrics && !spec.metrics.path.startsWith("/")) add(["metrics", "path"], `must start with "/" (got "${spec.metrics.path}")`);
+  return problems;
+}

@@ -1,0 +1,50 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { DockerHostArgs, EksClusterArgs, GkeClusterArgs, K3sClusterArgs } from "./args";
+import type { Platform } from "./types";
+
+export * from "./args";
+export * from "./types";
+
+/**
+ * What {@link createPlatform} builds: one target and its settings.
+ */
+export type PlatformArgs =
+  | { readonly target: "eks"; readonly eks: EksClusterArgs }
+  | { readonly target: "gke"; readonly gke: GkeClusterArgs }
+  | { readonly target: "k3s"; readonly k3s: K3sClusterArgs }
+  | { readonly target: "docker"; readonly docker: DockerHostArgs };
+
+/**
+ * Builds the platform for a target and returns the contract components deploy onto: for `eks` and
+ * `gke` the cluster and its network, for `k3s` a connection to an existing cluster, for `docker` a
+ * provider and a private network.
+ *
+ * The cloud SDKs load only for the target that needs them, which keeps start-up fast.
+ *
+ * @param name - the logical name of the platform component.
+ * @param args - the target and its settings.
+ * @param opts - options for the platform component.
+ * @throws Error when the target's settings are impossible (see each target's validation).
+ * @see https://github.com/aws-quickstart/cdk-eks-blueprints/blob/main/lib/spi/types.ts (ClusterProvider → ClusterInfo)
+ */
+export function createPlatform(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions): Platform {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  switch (args.target) {
+    case "eks": {
+      const { EksCluster } = require("./eks") as typeof import("./eks");
+      return new EksCluster(name, args.eks, opts).platform;
+    }
+    case "gke": {
+      const { GkeCluster } = require("./gke") as typeof import("./gke");
+      return new GkeCluster(name, args.gke, opts).platform;
+    }
+    case "k3s": {
+      const { K3sCluster } = require("./k3s") as typeof import("./k3s");
+      return new K3sCluster(name, args.k3s, opts).platform;
+    }
+    case "docker": {
+      const { DockerHost } = require("./docker") as typeof import("./docker");
+      return new DockerHost(name, args.docker, opts).platform;
+    }
+  }
+}

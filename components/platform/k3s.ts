@@ -1,0 +1,51 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { K3sClusterArgs } from "./args";
+import type { KubernetesPlatform } from "./types";
+
+/**
+ * Defaults for {@link K3sCluster}.
+ */
+export const k3sDefaults = {
+  storageClass: "local-path",
+  ingressServiceType: "LoadBalancer",
+} as const;
+
+/**
+ * An existing k3s cluster, reached through a kubeconfig from stack config. Creates only the
+ * Kubernetes provider that every component then uses explicitly.
+ *
+ * @see https://docs.k3s.io/cluster-access
+ * @see https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/
+ */
+export class K3sCluster extends pulumi.ComponentResource {
+  /** The platform contract for components. */
+  public readonly platform: KubernetesPlatform;
+
+  /**
+   * @param name - the logical name; children are named `${name}-<role>`.
+   * @param args - the kubeconfig (a secret) and the cluster's storage and edge settings.
+   * @param opts - component options.
+   */
+  constructor(name: string, args: K3sClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:index:K3sCluster", name, {}, opts);
+    const kubeconfig = pulumi.secret(args.kubeconfig);
+    const provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig, context: args.context, enableServerSideApply: true },
+      { parent: this },
+    );
+    this.platform = {
+      kind: "kubernetes",
+      flavour: "k3s",
+      environment: args.environment,
+      provider,
+      clusterName: pulumi.output(args.context ?? "k3s"),
+      kubeconfig,
+      storageClass: args.storageClass ?? k3sDefaults.storageClass,
+      ingress: { serviceType: args.ingressServiceType ?? k3sDefaults.ingressServiceType, serviceAnnotations: {} },
+      zones: pulumi.output([]),
+    };
+    this.registerOutputs({ clusterName: this.platform.clusterName });
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * `npm run plan -- --stack <dev|prod|onprem> [--config key=value ...] [--json FILE]`
+ *
+ * Runs the real program of a stack in-process under Pulumi's mock runtime, with the stack's own
+ * config, then runs the policy pack over what it would create. It needs no Pulumi CLI, no cloud
+ * credentials and no cluster.
+ *
+ * Exit codes: 0 clean; 1 a mandatory policy is violated; 2 bad config or arguments.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { decodeConfigValue, formatConfigIssues, parseConfig } from "../stacks/config";
+import { readStackConfig, StackFileError } from "./stack-file";
+
+const USAGE = `usage: npm run plan -- [--stack dev|prod|onprem] [--config key=value ...] [--json FILE]
+
+  --stack NAME        the stack whose Pulumi.<NAME>.yaml config to use (default: dev)
+  --config KEY=VALUE  override a config value, e.g. --config platform:target=gke (repeatable)
+  --json FILE         also write the plan as JSON (secrets written as "[secret]")
+  --quiet             print only the summary and the policy results
+  --help              show this help`;
+
+/** Exit codes of the plan. */
+export const EXIT = { ok: 0, violations: 1, badInput: 2 } as const;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(EXIT.badInput);
+}
+
+async function run(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        stack: { type: "string", default: "dev" },
+        config: { type: "string", multiple: true, default: [] },
+        json: { type: "string" },
+        quiet: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    fail(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+
+  const projectDir = path.resolve(__dirname, "..");
+  let stackConfig;
+  try {
+    stackConfig = readStackConfig(projectDir, args.stack!, args.config!);
+  } catch (error) {
+    if (error instanceof StackFileError) fail(`error: ${error.message}`);
+    throw error;
+  }
+
+  // Validate config before the runtime starts: bad input never produces half a plan.
+  const prefix = `${stackConfig.project}:`;
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(stackConfig.config)) {
+    if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = decodeConfigValue(value);
+  }
+  const secretKeys = stackConfig.secretKeys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  const parsed = parseConfig(raw, secretKeys);
+  if (!parsed.ok) fail(`error: ${formatConfigIssues(parsed.issues)}`);
+
+  const { captureProgram } = await import("./capture");
+  const { runPolicies, hasMandatoryViolations } = await import("./policy-runner");
+  const { rules } = await import("../policies/rules");
+  const { renderPlan, planJson, countByType } = await import("./report");
+  const entry = (await import("../stacks")).default as unknown as () => Record<string, unknown>;
+
+  let program;
+  try {
+    program = await captureProgram(entry, {
+      project: stackConfig.project,
+      stack: stackConfig.stack,
+      config: stackConfig.config,
+      secretKeys: stackConfig.secretKeys,
+    });
+  } catch (error) {
+    fail(`error: the program failed: ${process.env.PLAN_DEBUG ? (error as Error).stack : (error as Error).message}`);
+  }
+  const report = await runPolicies(rules, program.resources, {}, new Map([["pulumi:project", stackConfig.project]]));
+  const target = parsed.config.target;
+
+  if (args.quiet) {
+    const total = countByType(program.resources).reduce((sum, [, n]) => sum + n, 0);
+    process.stdout.write(`Plan for stack "${program.stack}" (target ${target}): ${total} resources; ${report.violations.length} policy violations\n`);
+    for (const v of report.violations) process.stdout.write(`  [${v.enforcementLevel}] ${v.policy}: ${v.message}\n`);
+  } else {
+    process.stdout.write(`${renderPlan(program, target, report, rules.length)}\n`);
+  }
+  if (args.json) {
+    fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
+    fs.writeFileSync(args.json, `${JSON.stringify(planJson(program, target, report), null, 2)}\n`);
+    process.stdout.write(`Plan written to ${args.json}\n`);
+  }
+  return hasMandatoryViolations(report) ? EXIT.violations : EXIT.ok;
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`error: ${process.env.PLAN_DEBUG ? error.stack : error.message}\n`);
+    process.exit(EXIT.badInput);
+  },
+);

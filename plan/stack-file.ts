@@ -1,0 +1,76 @@
+/**
+ * Reads a stack's `Pulumi.<stack>.yaml` the way the Pulumi CLI hands config to a program: every
+ * value a string (objects JSON-encoded), keys as `namespace:key`, and a list of secret keys.
+ * `secure:` values cannot be decrypted offline; they become placeholders that stay secret.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/projects/project-file/
+ * @see https://www.pulumi.com/docs/iac/concepts/config/#structured-configuration
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { MOCK_SECRET_PREFIX } from "./mocks";
+
+/** A stack's config as the runtime receives it. */
+export interface StackConfig {
+  readonly project: string;
+  readonly stack: string;
+  /** `namespace:key` → string value. */
+  readonly config: Record<string, string>;
+  /** Keys whose values are secrets. */
+  readonly secretKeys: string[];
+}
+
+/** A problem with the stack files or a `--config` override; the plan exits 2 on it. */
+export class StackFileError extends Error {}
+
+/** The placeholder that stands in for a `secure:` value offline. */
+export function secretPlaceholder(key: string): string {
+  return `${MOCK_SECRET_PREFIX}placeholder-for-${key}`;
+}
+
+function encode(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` from `dir` and applies `--config` overrides.
+ *
+ * @param dir - the project directory.
+ * @param stack - the stack name.
+ * @param overrides - `key=value` strings; a key without a namespace gets the project's.
+ * @throws StackFileError when a file is missing or unreadable, or an override is malformed.
+ */
+export function readStackConfig(dir: string, stack: string, overrides: readonly string[] = []): StackConfig {
+  const read = (file: string) => {
+    const full = path.join(dir, file);
+    if (!fs.existsSync(full)) throw new StackFileError(`${file} not found in ${dir}`);
+    try {
+      return parse(fs.readFileSync(full, "utf8")) ?? {};
+    } catch (error) {
+      throw new StackFileError(`${file} is not valid YAML: ${(error as Error).message}`);
+    }
+  };
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new StackFileError(`stack name "${stack}" may contain only letters, digits, "_", "." and "-"`);
+  const project = String(read("Pulumi.yaml").name ?? "");
+  if (!project) throw new StackFileError("Pulumi.yaml has no project name");
+  const stackFile = read(`Pulumi.${stack}.yaml`);
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, value] of Object.entries<unknown>(stackFile.config ?? {})) {
+    const fullKey = key.includes(":") ? key : `${project}:${key}`;
+    if (value !== null && typeof value === "object" && "secure" in (value as object)) {
+      config[fullKey] = secretPlaceholder(fullKey);
+      secretKeys.push(fullKey);
+    } else {
+      config[fullKey] = encode(value);
+    }
+  }
+  for (const override of overrides) {
+    const eq = override.indexOf("=");
+    if (eq <= 0) throw new StackFileError(`--config "${override}" must be key=value, such as ${project}:target=gke`);
+    const key = override.slice(0, eq);
+    config[key.includes(":") ? key : `${project}:${key}`] = override.slice(eq + 1);
+  }
+  return { project, stack, config, secretKeys };
+}

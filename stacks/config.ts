@@ -1,0 +1,319 @@
+/**
+ * Stack configuration: one strict zod schema, parsed once before any resource exists. Nothing else
+ * in the program reads `pulumi.Config`.
+ *
+ * Every problem is reported at once, each with its key path and a hint; unknown keys are errors,
+ * so a misspelled key cannot be silently ignored.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/config/
+ * @see https://zod.dev/api
+ */
+import { z } from "zod";
+import { DNS_LABEL, validateAppService } from "../components/app-service";
+
+/** The config namespace: the Pulumi project name. */
+export const CONFIG_NAMESPACE = "platform";
+
+/** Keys whose values must be set with `pulumi config set --secret`. */
+export const SECRET_KEYS = ["kubeconfig"] as const;
+
+const TARGETS = ["eks", "gke", "k3s", "docker"] as const;
+const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+
+const setHint = (key: string, example: string) => `set it with \`pulumi config set ${CONFIG_NAMESPACE}:${key} ${example}\``;
+
+const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, {
+    error: (issue) => {
+      const got = String(issue.input);
+      const near = values.find((v) => v.toLowerCase() === got.toLowerCase());
+      return `must be one of ${values.join(" | ")} (got "${got}")${near ? `; did you mean "${near}"?` : ""}`;
+    },
+  });
+
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR block such as 10.0.0.0/16");
+const wholeNumber = z.number().int("must be a whole number");
+const positive = wholeNumber.min(1, "must be at least 1");
+const k8sVersion = z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as "1.34"');
+const labels = z.record(z.string(), z.string());
+
+/** One AppService in stack config. Semantic checks come from the component's own validation. */
+const serviceSchema = z
+  .strictObject({
+    name: z.string().regex(DNS_LABEL, "must be a DNS-1035 label: lower case letters, digits and '-', starting with a letter"),
+    image: z.string(),
+    port: z.number(),
+    replicas: z.number().optional(),
+    autoscaling: z
+      .strictObject({
+        enabled: z.boolean().optional(),
+        minReplicas: z.number().optional(),
+        maxReplicas: z.number().optional(),
+        targetCPUUtilizationPercentage: z.number().optional(),
+      })
+      .optional(),
+    resources: z
+      .strictObject({
+        requests: z.strictObject({ cpu: z.string().optional(), memory: z.string().optional() }).optional(),
+        limits: z.strictObject({ cpu: z.string().optional(), memory: z.string().optional() }).optional(),
+      })
+      .optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    probes: z
+      .strictObject({
+        readinessPath: z.string().optional(),
+        livenessPath: z.string().optional(),
+        initialDelaySeconds: z.number().optional(),
+        periodSeconds: z.number().optional(),
+        timeoutSeconds: z.number().optional(),
+      })
+      .optional(),
+    metrics: z.union([z.literal(false), z.strictObject({ path: z.string().optional(), port: z.number().optional() })]).optional(),
+    servicePort: z.number().optional(),
+    docker: z.strictObject({ hostPort: z.number().optional() }).optional(),
+  })
+  .superRefine((service, ctx) => {
+    for (const problem of validateAppService(service)) {
+      ctx.addIssue({ code: "custom", path: [...problem.path], message: problem.message });
+    }
+  });
+
+/** The demo service every stack deploys unless `services` says otherwise: podinfo, which serves `/healthz`, `/readyz` and `/metrics`. */
+export const DEMO_SERVICE = {
+  name: "podinfo",
+  image: "ghcr.io/stefanprodan/podinfo:6.9.2",
+  port: 9898,
+  probes: { readinessPath: "/readyz", livenessPath: "/healthz" },
+} as const;
+
+const eksSchema = z.strictObject({
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1"),
+  availabilityZoneCount: positive.optional(),
+  vpcCidr: cidr.optional(),
+  kubernetesVersion: k8sVersion.optional(),
+  nodeGroups: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(DNS_LABEL, "must be a DNS-1035 label"),
+        instanceTypes: z.array(z.string()).min(1).optional(),
+        minSize: wholeNumber.min(0).optional(),
+        maxSize: positive.optional(),
+        desiredSize: wholeNumber.min(0).optional(),
+        diskSizeGiB: positive.optional(),
+        capacityType: enumOf(["ON_DEMAND", "SPOT"] as const).optional(),
+        labels: labels.optional(),
+      }),
+    )
+    .min(1)
+    .optional(),
+  endpointPublicAccessCidrs: z.array(cidr).optional(),
+  clusterLogTypes: z.array(enumOf(["api", "audit", "authenticator", "controllerManager", "scheduler"] as const)).optional(),
+  logRetentionDays: positive.optional(),
+  tags: labels.optional(),
+});
+
+const gkeSchema = z.strictObject({
+  project: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, "must be a Google Cloud project ID"),
+  region: z.string().regex(/^[a-z]+-[a-z]+\d+$/, "must be a Google Cloud region such as europe-west1"),
+  releaseChannel: enumOf(["RAPID", "REGULAR", "STABLE"] as const).optional(),
+  kubernetesVersion: k8sVersion.optional(),
+  nodePools: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(DNS_LABEL, "must be a DNS-1035 label"),
+        machineType: z.string().optional(),
+        minNodesPerZone: wholeNumber.min(0).optional(),
+        maxNodesPerZone: positive.optional(),
+        diskSizeGiB: positive.optional(),
+        spot: z.boolean().optional(),
+        labels: labels.optional(),
+      }),
+    )
+    .min(1)
+    .optional(),
+  subnetCidr: cidr.optional(),
+  podsCidr: cidr.optional(),
+  servicesCidr: cidr.optional(),
+  masterIpv4CidrBlock: cidr.optional(),
+  endpointPublicAccessCidrs: z.array(cidr).optional(),
+  labels: labels.optional(),
+});
+
+const k3sSchema = z.strictObject({
+  context: z.string().optional(),
+  storageClass: z.string().optional(),
+  ingressServiceType: enumOf(["LoadBalancer", "NodePort"] as const).optional(),
+});
+
+const dockerSchema = z.strictObject({
+  host: z.string().regex(/^(unix|tcp|ssh|npipe):\/\//, "must be a Docker host URL such as unix:///var/run/docker.sock").optional(),
+  networkName: z.string().optional(),
+  publishAddress: z.string().optional(),
+});
+
+/**
+ * Which targets each settings block may appear with. The cloud blocks may sit side by side, so a
+ * prod stack can switch between EKS and GKE with one key; on k3s or Docker they are mistakes.
+ */
+const BLOCK_TARGETS: Record<"eks" | "gke" | "k3s" | "docker", readonly string[]> = {
+  eks: ["eks", "gke"],
+  gke: ["eks", "gke"],
+  k3s: ["k3s"],
+  docker: ["docker"],
+};
+
+/**
+ * The stack config schema, in the `platform` namespace.
+ *
+ * @see README.md#configuration for every key with its default.
+ */
+export const configSchema = z
+  .strictObject({
+    target: enumOf(TARGETS),
+    environment: enumOf(ENVIRONMENTS),
+    protect: z.boolean().optional(),
+    namespace: z.string().regex(DNS_LABEL, "must be a DNS-1035 label").optional(),
+    eks: eksSchema.optional(),
+    gke: gkeSchema.optional(),
+    k3s: k3sSchema.optional(),
+    docker: dockerSchema.optional(),
+    kubeconfig: z.string().min(1, "must not be empty").optional(),
+    services: z.array(serviceSchema).optional(),
+  })
+  .superRefine(
+    (config, ctx) => {
+      // Runs even when other fields failed, so every mistake is reported in one go.
+      const target = config.target as string | undefined;
+      if (!(TARGETS as readonly string[]).includes(target ?? "")) return;
+      for (const [key, allowed] of Object.entries(BLOCK_TARGETS)) {
+        if (!allowed.includes(target!) && (config as Record<string, unknown>)[key] !== undefined) {
+          ctx.addIssue({ code: "custom", path: [key], message: `applies only to target ${allowed.join(" or ")} (target is ${target}); remove it with \`pulumi config rm ${CONFIG_NAMESPACE}:${key}\`` });
+        }
+      }
+      if (target === "eks" && !config.eks) ctx.addIssue({ code: "custom", path: ["eks", "region"], message: `is required for target eks; ${setHint("eks.region", "eu-west-1 --path")}` });
+      if (target === "gke" && !config.gke) ctx.addIssue({ code: "custom", path: ["gke", "project"], message: `is required for target gke; ${setHint("gke.project", "my-project --path")} and gke.region` });
+      if (target === "k3s" && config.kubeconfig === undefined) {
+        ctx.addIssue({ code: "custom", path: ["kubeconfig"], message: `is required for target k3s; set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:kubeconfig -- "$(cat k3s.yaml)"\`` });
+      }
+      if (target !== "k3s" && config.kubeconfig !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["kubeconfig"], message: `applies only to target k3s (target is ${target}); the cluster's own kubeconfig is generated` });
+      }
+      const names = new Set<string>();
+      (Array.isArray(config.services) ? config.services : []).forEach((service, index) => {
+        if (service?.name && names.has(service.name)) ctx.addIssue({ code: "custom", path: ["services", index, "name"], message: `"${service.name}" is declared twice` });
+        names.add(service?.name);
+      });
+    },
+    { when: () => true } as object,
+  );
+
+/** The parsed, validated stack config. */
+export type PlatformConfig = z.infer<typeof configSchema>;
+
+/** One problem with the stack config. */
+export interface ConfigIssue {
+  /** The full key path, such as `platform:services[0].replicas`. */
+  readonly key: string;
+  readonly message: string;
+}
+
+/** The result of {@link parseConfig}. */
+export type ConfigResult = { readonly ok: true; readonly config: PlatformConfig } | { readonly ok: false; readonly issues: ConfigIssue[] };
+
+function keyPath(path: readonly PropertyKey[]): string {
+  let key = CONFIG_NAMESPACE;
+  path.forEach((part, i) => {
+    if (typeof part === "number") key += `[${part}]`;
+    else key += i === 0 ? `:${String(part)}` : `.${String(part)}`;
+  });
+  return key;
+}
+
+/** The closest known key to a misspelled one, by edit distance. */
+function nearest(key: string, known: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+        previous = current;
+      }
+    }
+    return row[b.length];
+  };
+  const best = known.map((k) => ({ k, d: distance(key, k) })).sort((a, b) => a.d - b.d)[0];
+  return best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? best.k : undefined;
+}
+
+/** The keys the schema knows at a path, for "did you mean" hints. */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  const unwrap = (schema: z.ZodType): z.ZodType => (schema instanceof z.ZodOptional ? unwrap(schema.unwrap() as z.ZodType) : schema);
+  let schema: z.ZodType = configSchema;
+  for (const part of path) {
+    schema = unwrap(schema);
+    if (schema instanceof z.ZodArray && typeof part === "number") schema = schema.element as z.ZodType;
+    else if (schema instanceof z.ZodObject && typeof part === "string" && part in schema.shape) schema = schema.shape[part] as z.ZodType;
+    else return [];
+  }
+  schema = unwrap(schema);
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+/**
+ * Validates raw stack config (keys without the namespace, values already decoded from the CLI's
+ * strings).
+ *
+ * @param raw - the config object, e.g. `{ target: "docker", services: [...] }`.
+ * @param secretKeys - the keys whose values were set as secrets.
+ * @returns the config, or every issue with its key path and a hint. Never throws.
+ */
+export function parseConfig(raw: Record<string, unknown>, secretKeys: readonly string[] = []): ConfigResult {
+  const issues: ConfigIssue[] = [];
+  for (const key of SECRET_KEYS) {
+    if (raw[key] !== undefined && !secretKeys.includes(key)) {
+      issues.push({ key: keyPath([key]), message: `must be a secret; set it again with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${key} …\`` });
+    }
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      if (issue.code === "unrecognized_keys") {
+        const known = knownKeysAt(issue.path);
+        for (const key of issue.keys) {
+          const guess = nearest(key, known);
+          issues.push({ key: keyPath([...issue.path, key]), message: `is not a known setting${guess ? `; did you mean \`${guess}\`?` : ` (known: ${known.join(", ")})`}` });
+        }
+      } else if (issue.code === "invalid_type" && issue.input === undefined) {
+        const key = issue.path.map(String).join(".");
+        issues.push({ key: keyPath(issue.path), message: `is required; ${setHint(key, "<value>")}` });
+      } else {
+        issues.push({ key: keyPath(issue.path), message: issue.message });
+      }
+    }
+  }
+  if (issues.length > 0 || !result.success) return { ok: false, issues };
+  return { ok: true, config: result.data };
+}
+
+/**
+ * Decodes the CLI's string values: Pulumi passes every config value as a string, with objects and
+ * arrays JSON-encoded. Plain strings stay strings.
+ */
+export function decodeConfigValue(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Formats config issues for a person: one line per issue.
+ */
+export function formatConfigIssues(issues: readonly ConfigIssue[]): string {
+  const plural = issues.length === 1 ? "problem" : "problems";
+  return [`Stack config has ${issues.length} ${plural}:`, ...issues.map((i) => `  - ${i.key}: ${i.message}`)].join("\n");
+}
