@@ -87,10 +87,16 @@ export async function captureProgram(
   // secret. The mock monitor does not, so the wrapper below does it, to keep the runtime faithful.
   const secretOutputs = new Map<string, string[]>();
   const original = MockMonitor.prototype.registerResource;
+  const urns = new Set<string>();
   MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: any) {
     secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
     return original.call(this, req, (err: unknown, response: any) => {
+      if (!err && urns.has(response.getUrn())) {
+        // The engine refuses two resources with one URN; the mock monitor would silently overwrite.
+        return callback(new Error(`Duplicate resource URN '${response.getUrn()}'`), undefined);
+      }
       if (!err) {
+        urns.add(response.getUrn());
         const struct = req.getObject();
         resources.push({
           urn: response.getUrn(),
@@ -125,6 +131,12 @@ export async function captureProgram(
   };
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
 
+  // A failed registration surfaces as an unhandled rejection, as it does under the real engine;
+  // collect them so the capture fails instead of returning a partial graph.
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+
   let outputs: Record<string, unknown> = {};
   await pulumi.runtime.runInPulumiStack(async () => {
     const result = (await program()) ?? {};
@@ -132,6 +144,9 @@ export async function captureProgram(
     return result;
   });
   await waitForRPCs();
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off("unhandledRejection", onRejection);
   MockMonitor.prototype.registerResource = original;
+  if (failures.length > 0) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]));
   return { project: options.project, stack: options.stack, resources, outputs };
 }

@@ -1,0 +1,155 @@
+/**
+ * Every shipped stack planned end to end through the real `npm run plan` entry point (the CLI in a
+ * child process, as a user runs it): exit codes, the resources of each target, zero mandatory
+ * violations, upstream schema validation of every Kubernetes object, and no plaintext secret in
+ * the plan file.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { before, describe, it } from "node:test";
+import type { PlanJson } from "../plan/report";
+import { MOCK_SECRET_PREFIX } from "../plan/mocks";
+import { schemaErrors, unknownFields } from "./support/k8s-schema";
+
+const root = path.resolve(__dirname, "..");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  plan?: PlanJson;
+}
+
+/** Runs `npm run plan -- <args>` (without npm's own start-up) and reads the JSON it wrote. */
+function plan(id: string, ...args: string[]): Promise<Run> {
+  const json = path.join(tmp, `${id}.json`);
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["--import", "tsx", "plan/cli.ts", ...args, "--json", json], { cwd: root, env: { ...process.env, PLAN_DEBUG: "" } }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr, plan: fs.existsSync(json) ? JSON.parse(fs.readFileSync(json, "utf8")) : undefined });
+    });
+  });
+}
+
+const stacks: Record<string, string[]> = {
+  dev: ["--stack", "dev"],
+  prod: ["--stack", "prod"],
+  "prod-gke": ["--stack", "prod", "--config", "platform:target=gke"],
+  onprem: ["--stack", "onprem"],
+};
+const runs: Record<string, Run> = {};
+
+before(async () => {
+  const ids = Object.keys(stacks);
+  const results = await Promise.all(ids.map((id) => plan(id, ...stacks[id])));
+  ids.forEach((id, i) => (runs[id] = results[i]));
+});
+
+const types = (run: Run) => new Set(run.plan!.resources.map((r) => r.type));
+
+describe("the shipped stacks", () => {
+  for (const id of Object.keys(stacks)) {
+    it(`plans ${id} with exit 0 and zero mandatory violations`, () => {
+      const run = runs[id];
+      assert.equal(run.code, 0, `exit ${run.code}\n${run.stdout}\n${run.stderr}`);
+      assert.deepEqual(run.plan!.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
+      assert.match(run.stdout, /Resources by type:/);
+      assert.match(run.stdout, /Policies: \d+ rules, 0 mandatory/);
+    });
+  }
+
+  it("prints the resource tree with components and their children", () => {
+    assert.match(runs.dev.stdout, /platform:index:AppService {2}podinfo\n {3}├─ docker:index\/remoteImage:RemoteImage {2}podinfo-image/);
+  });
+
+  it("deploys the demo service as a container on dev", () => {
+    const t = types(runs.dev);
+    for (const type of ["pulumi:providers:docker", "docker:index/network:Network", "docker:index/container:Container"]) assert.ok(t.has(type), type);
+    assert.equal(runs.dev.plan!.target, "docker");
+  });
+
+  it("builds the EKS cluster, its VPC, KMS key and OIDC provider on prod", () => {
+    const t = types(runs.prod);
+    for (const type of ["aws:ec2/vpc:Vpc", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:kms/key:Key", "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "kubernetes:apps/v1:Deployment"]) {
+      assert.ok(t.has(type), type);
+    }
+    assert.equal(runs.prod.plan!.resources.filter((r) => r.type === "aws:ec2/subnet:Subnet").length, 6, "a public and a private subnet in each of 3 zones");
+  });
+
+  it("builds the GKE cluster and node pool when prod targets gke", () => {
+    const t = types(runs["prod-gke"]);
+    for (const type of ["gcp:compute/network:Network", "gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool", "kubernetes:apps/v1:Deployment"]) assert.ok(t.has(type), type);
+    assert.ok(!t.has("aws:eks/cluster:Cluster"));
+    assert.equal(runs["prod-gke"].plan!.target, "gke");
+  });
+
+  it("reaches the k3s cluster through a provider and deploys the AppService objects on onprem", () => {
+    const t = types(runs.onprem);
+    for (const type of ["pulumi:providers:kubernetes", "kubernetes:apps/v1:Deployment", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:policy/v1:PodDisruptionBudget"]) {
+      assert.ok(t.has(type), type);
+    }
+  });
+
+  it("protects and retains the stateful cloud resources in prod", () => {
+    for (const id of ["prod", "prod-gke"]) {
+      const out = runs[id].stdout;
+      assert.match(out, /(aws:eks\/cluster:Cluster|gcp:container\/cluster:Cluster) {2}\S+ {2}\[protect, retainOnDelete\]/, id);
+    }
+  });
+
+  it("validates every Kubernetes object against the upstream schema, with no unknown fields", () => {
+    let checked = 0;
+    for (const id of Object.keys(stacks)) {
+      for (const r of runs[id].plan!.resources) {
+        if (!r.custom || !r.type.startsWith("kubernetes:") || r.type.startsWith("pulumi:providers")) continue;
+        const object = r.inputs as { apiVersion: string; kind: string };
+        assert.deepEqual(schemaErrors(object), [], `${id}: ${r.urn}`);
+        assert.deepEqual(unknownFields(object), [], `${id}: ${r.urn}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 15, `only ${checked} objects checked`);
+  });
+
+  it("writes no secret in plaintext to the plan file or the output", () => {
+    for (const id of Object.keys(stacks)) {
+      const text = fs.readFileSync(path.join(tmp, `${id}.json`), "utf8") + runs[id].stdout + runs[id].stderr;
+      assert.ok(!text.includes(MOCK_SECRET_PREFIX), `${id} leaks a secret`);
+    }
+    assert.equal((runs.onprem.plan!.outputs as Record<string, unknown>).kubeconfig, "[secret]");
+    const provider = runs.onprem.plan!.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+    assert.equal(provider.inputs.kubeconfig, "[secret]");
+  });
+});
+
+describe("bad input to the plan", () => {
+  it("exits 2 for an unknown target, naming the key", async () => {
+    const run = await plan("bad-target", "--stack", "dev", "--config", "platform:target=EKS");
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /platform:target: must be one of eks \| gke \| k3s \| docker \(got "EKS"\); did you mean "eks"\?/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+    assert.equal(run.plan, undefined, "nothing planned");
+  });
+
+  it("exits 2 and reports every mistake at once", async () => {
+    const services = JSON.stringify([{ name: "api", image: "nginx:latest", port: 80, replicas: 0, resources: { limits: { cpu: "500", memory: "512m" } } }]);
+    const run = await plan("bad-many", "--stack", "dev", "--config", `platform:services=${services}`, "--config", "platform:eks={\"region\":\"eu-west-1\"}");
+    assert.equal(run.code, 2);
+    for (const key of ["services[0].image", "services[0].replicas", "services[0].resources.limits.cpu", "services[0].resources.limits.memory", "platform:eks"]) {
+      assert.ok(run.stderr.includes(key), `${key} not named in:\n${run.stderr}`);
+    }
+  });
+
+  it("exits 2 for an unknown stack or option", async () => {
+    const missing = await plan("bad-stack", "--stack", "staging");
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /Pulumi\.staging\.yaml not found/);
+    const option = await plan("bad-option", "--stak", "dev");
+    assert.equal(option.code, 2);
+    assert.match(option.stderr, /Unknown option '--stak'/);
+  });
+});
