@@ -10,10 +10,11 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { findProjectRoot } from "../plan/stack-file";
 
-const root = path.resolve(__dirname, "..");
+const root = findProjectRoot(__dirname);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const probe = path.join(__dirname, "rss-probe.cjs");
+const probe = path.join(root, "bench", "rss-probe.cjs");
 const rssFile = path.join(os.tmpdir(), `bench-rss-${process.pid}`);
 
 interface Case {
@@ -32,7 +33,7 @@ function services(count: number): string {
   );
 }
 
-const plan = (...args: string[]) => ["--require", probe, "--import", "tsx", "plan/cli.ts", "--quiet", ...args];
+const plan = (...args: string[]) => ["--require", probe, "dist/plan/cli.js", "--quiet", ...args];
 const cases: Case[] = [
   { name: "baseline: node + @pulumi/pulumi", args: ["--require", probe, "-e", 'require("@pulumi/pulumi")'] },
   { name: "plan dev (docker)", args: plan("--stack", "dev") },

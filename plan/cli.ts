@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { decodeConfigValue, formatConfigIssues, parseConfig } from "../stacks/config";
-import { readStackConfig, StackFileError } from "./stack-file";
+import { findProjectRoot, readStackConfig, StackFileError } from "./stack-file";
 
 const USAGE = `usage: npm run plan -- [--stack dev|prod|onprem] [--config key=value ...] [--json FILE]
 
@@ -52,10 +52,9 @@ async function run(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
 
-  const projectDir = path.resolve(__dirname, "..");
   let stackConfig;
   try {
-    stackConfig = readStackConfig(projectDir, args.stack!, args.config!);
+    stackConfig = readStackConfig(findProjectRoot(__dirname), args.stack!, args.config!);
   } catch (error) {
     if (error instanceof StackFileError) fail(`error: ${error.message}`);
     throw error;

@@ -21,6 +21,19 @@ export interface StackConfig {
   readonly secretKeys: string[];
 }
 
+/**
+ * The project directory: the nearest directory at or above `from` that holds `Pulumi.yaml`.
+ * The plan runs from source or from `dist/`, so it looks rather than assumes.
+ *
+ * @throws StackFileError when no `Pulumi.yaml` is found.
+ */
+export function findProjectRoot(from: string): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) throw new StackFileError(`no Pulumi.yaml found at or above ${from}`);
+  }
+}
+
 /** A problem with the stack files or a `--config` override; the plan exits 2 on it. */
 export class StackFileError extends Error {}
 

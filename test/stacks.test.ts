@@ -24,11 +24,11 @@ interface Run {
   plan?: PlanJson;
 }
 
-/** Runs `npm run plan -- <args>` (without npm's own start-up) and reads the JSON it wrote. */
+/** Runs `npm run plan -- <args>` (the built CLI, without npm's own start-up) and reads the JSON it wrote. */
 function plan(id: string, ...args: string[]): Promise<Run> {
   const json = path.join(tmp, `${id}.json`);
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", "plan/cli.ts", ...args, "--json", json], { cwd: root, env: { ...process.env, PLAN_DEBUG: "" } }, (error, stdout, stderr) => {
+    execFile(process.execPath, ["dist/plan/cli.js", ...args, "--json", json], { cwd: root, env: { ...process.env, PLAN_DEBUG: "" } }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
       resolve({ code, stdout, stderr, plan: fs.existsSync(json) ? JSON.parse(fs.readFileSync(json, "utf8")) : undefined });
     });
