@@ -11,6 +11,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { statefulResourceOptions } from "../shared/options";
 import type { GkeClusterArgs, GkeNodePoolArgs } from "./args";
+import { allowListProblems, networkOf, parseIpv4Cidr } from "../shared/cidr";
 import type { Environment, KubernetesPlatform } from "./types";
 
 /**
@@ -146,20 +147,12 @@ export function resolveGkeClusterArgs(args: GkeClusterArgs): ResolvedGkeClusterA
 // Validation
 // ---------------------------------------------------------------------------------------------
 
-// A small IPv4 parser of its own, so this module does not load the AWS SDK through ./eks.
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
 /** An IPv4 block as `[first, last]` addresses and prefix, or `undefined` when `text` is not one. */
 function parseCidr(text: string): { first: number; last: number; prefix: number; aligned: boolean } | undefined {
-  const match = IPV4_CIDR.exec(text.trim());
-  if (!match) return undefined;
-  const octets = match.slice(1, 5).map(Number);
-  const prefix = Number(match[5]);
-  if (octets.some((octet) => octet > 255) || prefix > 32) return undefined;
-  const address = octets.reduce((acc, octet) => acc * 256 + octet, 0);
-  const size = 2 ** (32 - prefix);
-  const first = address - (address % size);
-  return { first, last: first + size - 1, prefix, aligned: first === address };
+  const cidr = parseIpv4Cidr(text);
+  if (!cidr) return undefined;
+  const first = networkOf(cidr).address;
+  return { first, last: first + 2 ** (32 - cidr.prefix) - 1, prefix: cidr.prefix, aligned: first === cidr.address };
 }
 
 const GKE_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
@@ -190,7 +183,6 @@ function isCount(value: number): boolean {
 export function validateGkeClusterArgs(args: GkeClusterArgs, name?: string): string[] {
   const problems: string[] = [];
   const resolved = resolveGkeClusterArgs(args);
-  const prod = resolved.environment === "prod";
 
   if (name !== undefined && !GKE_NAME.test(name)) {
     problems.push(
@@ -262,16 +254,7 @@ export function validateGkeClusterArgs(args: GkeClusterArgs, name?: string): str
     }),
   );
 
-  resolved.endpointPublicAccessCidrs.forEach((text, index) => {
-    const block = parseCidr(text);
-    if (!block) {
-      problems.push(`\`endpointPublicAccessCidrs[${index}]\` must be an IPv4 CIDR block such as 203.0.113.0/24 (got "${text}")`);
-    } else if (block.prefix === 0 && prod) {
-      problems.push(`\`endpointPublicAccessCidrs\` must not contain 0.0.0.0/0 in prod (got "${text}"); list the operators' networks instead`);
-    } else if (!block.aligned) {
-      problems.push(`\`endpointPublicAccessCidrs[${index}]\` ${text} has host bits set`);
-    }
-  });
+  problems.push(...allowListProblems("endpointPublicAccessCidrs", resolved.endpointPublicAccessCidrs, resolved.environment));
   if (resolved.endpointPublicAccessCidrs.length > 50) {
     problems.push(`\`endpointPublicAccessCidrs\` may hold at most 50 blocks (got ${resolved.endpointPublicAccessCidrs.length})`);
   }
