@@ -29,6 +29,22 @@ function fail(message: string): never {
   process.exit(EXIT.badInput);
 }
 
+/**
+ * `npm run plan` runs the compiled program in `dist/` (tsx would double start-up). Say so when a
+ * source file is newer than the last build, so nobody plans stale code unknowingly.
+ */
+function warnIfStale(projectDir: string): void {
+  const built = path.join(projectDir, "dist", ".tsbuildinfo");
+  if (!fs.existsSync(built) || path.basename(path.dirname(__dirname)) !== "dist") return;
+  const builtAt = fs.statSync(built).mtimeMs;
+  const newer = ["components", "stacks", "plan", "policies"]
+    .flatMap((dir) => fs.readdirSync(path.join(projectDir, dir), { recursive: true, encoding: "utf8" }).map((f) => path.join(projectDir, dir, f)))
+    .filter((file) => file.endsWith(".ts") && fs.statSync(file).mtimeMs > builtAt);
+  if (newer.length > 0) {
+    process.stderr.write(`warning: ${path.relative(projectDir, newer[0])} is newer than the build; run \`npm run build\` to plan the current code\n`);
+  }
+}
+
 async function run(argv: string[]): Promise<number> {
   let args;
   try {
@@ -70,6 +86,7 @@ async function run(argv: string[]): Promise<number> {
   const parsed = parseConfig(raw, secretKeys);
   if (!parsed.ok) fail(`error: ${formatConfigIssues(parsed.issues)}`);
 
+  warnIfStale(findProjectRoot(__dirname));
   const { captureProgram } = await import("./capture");
   const { runPolicies, hasMandatoryViolations } = await import("./policy-runner");
   const { rules } = await import("../policies/rules");

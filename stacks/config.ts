@@ -198,6 +198,20 @@ export const configSchema = z
       if (target !== "k3s" && config.kubeconfig !== undefined) {
         ctx.addIssue({ code: "custom", path: ["kubeconfig"], message: `applies only to target k3s (target is ${target}); the cluster's own kubeconfig is generated` });
       }
+      // The cloud platforms' own checks (zone counts in prod, open endpoints, overlapping ranges),
+      // run here so that `pulumi up` stops before the first resource, not inside the program.
+      // The SDK of a cloud loads only when that cloud is the target.
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const environment = config.environment;
+      if (target === "eks" && config.eks && (ENVIRONMENTS as readonly string[]).includes(environment)) {
+        const { validateEksClusterArgs } = require("../components/platform/eks") as typeof import("../components/platform/eks");
+        for (const message of validateEksClusterArgs({ environment, ...config.eks })) ctx.addIssue({ code: "custom", path: ["eks"], message });
+      }
+      if (target === "gke" && config.gke && (ENVIRONMENTS as readonly string[]).includes(environment)) {
+        const { validateGkeClusterArgs } = require("../components/platform/gke") as typeof import("../components/platform/gke");
+        for (const message of validateGkeClusterArgs({ environment, ...config.gke })) ctx.addIssue({ code: "custom", path: ["gke"], message });
+      }
+      /* eslint-enable @typescript-eslint/no-require-imports */
       const names = new Set<string>();
       (Array.isArray(config.services) ? config.services : []).forEach((service, index) => {
         if (service?.name && names.has(service.name)) ctx.addIssue({ code: "custom", path: ["services", index, "name"], message: `"${service.name}" is declared twice` });

@@ -95,6 +95,18 @@ describe("stack config", () => {
     issueAt({ target: "eks", environment: "prod" }, "platform:eks.region", /is required for target eks/);
   });
 
+  it("refuses an EKS API endpoint open to the internet in prod, and too few zones, before any resource", () => {
+    const eks = { region: "eu-west-1", endpointPublicAccessCidrs: ["0.0.0.0/0"], availabilityZoneCount: 2 };
+    const found = issues({ target: "eks", environment: "prod", eks }).filter((i) => i.key === "platform:eks").map((i) => i.message);
+    assert.ok(found.some((m) => /`endpointPublicAccessCidrs` must not contain 0.0.0.0\/0 in prod/.test(m)), found.join("\n"));
+    assert.ok(found.some((m) => /`availabilityZoneCount` must be at least 3 in prod/.test(m)), found.join("\n"));
+    assert.ok(parseConfig({ target: "eks", environment: "dev", eks: { ...eks, endpointPublicAccessCidrs: ["203.0.113.0/24"] } }).ok);
+  });
+
+  it("refuses a GKE control-plane range that is not a /28", () => {
+    issueAt({ target: "gke", environment: "prod", gke: { project: "acme-prod-1", region: "europe-west1", masterIpv4CidrBlock: "172.16.0.0/24" } }, "platform:gke", /`masterIpv4CidrBlock` must be a \/28/);
+  });
+
   it("reports several mistakes at once", () => {
     const found = issues({
       target: "docker",
