@@ -93,6 +93,24 @@ function optionsOf(resource: CapturedResource): ResourceValidationArgs["opts"] {
 }
 
 /**
+ * A resource as a policy sees it, shared by resource and stack validation: props behind the
+ * unknown-checking proxy, options, provider, and the `isType`/`asType` helpers.
+ */
+function policyView(resource: CapturedResource, byUrn: Map<string, CapturedResource>) {
+  const props = unknownCheckingProxy(resource.inputs);
+  return {
+    type: resource.type,
+    props,
+    urn: resource.urn,
+    name: resource.name,
+    opts: optionsOf(resource),
+    provider: providerOf(resource, byUrn),
+    isType: (cls: unknown) => isTypeOf(resource.type, cls),
+    asType: ((cls: unknown) => (isTypeOf(resource.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+  };
+}
+
+/**
  * Runs every rule over every captured resource, then every stack rule over the whole graph.
  *
  * @param rules - the pack's rules, from `policies/rules`.
@@ -132,17 +150,9 @@ export async function runPolicies(
         for (const validate of validations) {
           const token = getPulumiType(validate);
           if (token && token !== resource.type) continue;
-          const props = unknownCheckingProxy(resource.inputs);
           const args: ResourceValidationArgs = {
-            type: resource.type,
-            props,
-            urn: resource.urn,
-            name: resource.name,
-            opts: optionsOf(resource),
-            provider: providerOf(resource, byUrn),
+            ...policyView(resource, byUrn),
             stackTags,
-            isType: (cls) => isTypeOf(resource.type, cls),
-            asType: ((cls: unknown) => (isTypeOf(resource.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
             getConfig: getConfig as ResourceValidationArgs["getConfig"],
             notApplicable: throwNotApplicable,
           };
@@ -158,19 +168,7 @@ export async function runPolicies(
     if ("validateStack" in rule && rule.validateStack) {
       const policyResources = new Map<string, PolicyResource>();
       for (const resource of resources) {
-        const props = unknownCheckingProxy(resource.inputs);
-        policyResources.set(resource.urn, {
-          type: resource.type,
-          props,
-          urn: resource.urn,
-          name: resource.name,
-          opts: optionsOf(resource),
-          provider: providerOf(resource, byUrn),
-          dependencies: [],
-          propertyDependencies: {},
-          isType: (cls) => isTypeOf(resource.type, cls),
-          asType: ((cls: unknown) => (isTypeOf(resource.type, cls) ? props : undefined)) as PolicyResource["asType"],
-        });
+        policyResources.set(resource.urn, { ...policyView(resource, byUrn), dependencies: [], propertyDependencies: {} });
       }
       for (const resource of resources) {
         const policyResource = policyResources.get(resource.urn)!;

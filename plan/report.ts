@@ -8,16 +8,10 @@ import type { PolicyReport, Violation } from "./policy-runner";
 export interface PlanJson {
   readonly stack: string;
   readonly target: string;
-  readonly resources: {
-    readonly urn: string;
-    readonly type: string;
-    readonly name: string;
-    readonly parent?: string;
-    readonly provider?: string;
-    readonly custom: boolean;
-    readonly dependencies: string[];
+  /** The captured resources, with their inputs redacted. */
+  readonly resources: (Pick<CapturedResource, "urn" | "type" | "name" | "parent" | "provider" | "custom" | "dependencies"> & {
     readonly inputs: Record<string, unknown>;
-  }[];
+  })[];
   readonly outputs: Record<string, unknown>;
   readonly violations: Violation[];
 }
