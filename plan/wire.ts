@@ -47,13 +47,3 @@ export function redact(value: unknown): unknown {
   }
   return out;
 }
-
-/** True when a wire-format value holds a secret anywhere inside it. */
-export function containsSecret(value: unknown): boolean {
-  if (value === null || typeof value !== "object") return false;
-  if (Array.isArray(value)) return value.some(containsSecret);
-  const record = value as Record<string, unknown>;
-  if (record[specialSigKey] === specialSecretSig) return true;
-  if (record[specialSigKey] === specialOutputValueSig && record.secret === true) return true;
-  return Object.values(record).some(containsSecret);
-}

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { cpuToCores, memoryToMiB } from "../shared/quantity";
 import type { DockerPlatform } from "../platform/types";
 import type { ResolvedAppService } from "./spec";
-import { appServiceDefaults } from "./spec";
+import { appServiceDefaults, scrapeAnnotations } from "./spec";
 
 /**
  * The container's healthcheck: the liveness path fetched from inside the container.
@@ -42,7 +42,7 @@ export function deployToDocker(name: string, spec: ResolvedAppService, platform:
     "app.kubernetes.io/name": name,
     "app.kubernetes.io/component": "app-service",
     "app.kubernetes.io/managed-by": "pulumi",
-    ...(spec.metrics ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(spec.metrics.port), "prometheus.io/path": spec.metrics.path } : {}),
+    ...scrapeAnnotations(spec),
   };
   const envs = [
     ...Object.entries(spec.env).map(([key, value]) => pulumi.interpolate`${key}=${value}`),

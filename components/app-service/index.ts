@@ -8,7 +8,7 @@ export * from "./spec";
 
 /** A DNS-1035 label: what Kubernetes requires of a Service name. */
 export const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-export { appContainer, appLabels, appPodSpec, needsDisruptionBudget, scrapeAnnotations, selectorLabels } from "./kubernetes";
+export { appContainer, appLabels, appPodSpec, needsDisruptionBudget, selectorLabels } from "./kubernetes";
 export { dockerHealthcheck } from "./docker";
 
 /**

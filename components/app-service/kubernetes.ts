@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { KubernetesPlatform } from "../platform/types";
 import type { ResolvedAppService } from "./spec";
-import { appServiceDefaults } from "./spec";
+import { appServiceDefaults, scrapeAnnotations } from "./spec";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -91,12 +91,6 @@ export function appPodSpec(name: string, spec: ResolvedAppService, serviceAccoun
     topologySpreadConstraints: [spread("topology.kubernetes.io/zone"), spread("kubernetes.io/hostname")],
     terminationGracePeriodSeconds: 30,
   };
-}
-
-/** Annotations that let a Prometheus with the common `prometheus.io/*` convention scrape the pod. */
-export function scrapeAnnotations(spec: ResolvedAppService): Record<string, string> {
-  if (!spec.metrics) return {};
-  return { "prometheus.io/scrape": "true", "prometheus.io/port": String(spec.metrics.port), "prometheus.io/path": spec.metrics.path };
 }
 
 /**

@@ -226,3 +226,12 @@ export function validateAppService(args: Omit<AppServiceArgs, "platform">): ArgP
   if (spec.metrics && !spec.metrics.path.startsWith("/")) add(["metrics", "path"], `must start with "/" (got "${spec.metrics.path}")`);
   return problems;
 }
+
+/**
+ * The `prometheus.io/*` scrape hints: pod annotations on Kubernetes, container labels on Docker.
+ * @see https://github.com/prometheus/prometheus/blob/main/documentation/examples/prometheus-kubernetes.yml
+ */
+export function scrapeAnnotations(spec: ResolvedAppService): Record<string, string> {
+  if (!spec.metrics) return {};
+  return { "prometheus.io/scrape": "true", "prometheus.io/port": String(spec.metrics.port), "prometheus.io/path": spec.metrics.path };
+}
