@@ -85,12 +85,20 @@ export async function captureProgram(
   const resources: CapturedResource[] = [];
   // The engine, not the SDK, marks `additionalSecretOutputs` (a RandomPassword's `result`, say) as
   // secret. The mock monitor does not, so the wrapper below does it, to keep the runtime faithful.
-  const secretOutputs = new Map<string, string[]>();
   const original = MockMonitor.prototype.registerResource;
   const urns = new Set<string>();
   MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: any) {
-    secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
+    // A key may be listed twice (the SDK class's own list and the caller's option); wrap it once.
+    const secretKeys = [...new Set<string>(req.getAdditionalsecretoutputsList())];
     return original.call(this, req, (err: unknown, response: any) => {
+      if (!err && secretKeys.length > 0 && response.getObject()) {
+        // Wrap those outputs the way the engine does on the wire, so the SDK decodes them once into
+        // secret outputs whose `apply` sees the plain value.
+        const struct = response.getObject();
+        const state = struct.toJavaScript();
+        for (const key of secretKeys) if (state[key] !== undefined) state[key] = { [specialSigKey]: specialSecretSig, value: state[key] };
+        response.setObject(struct.constructor.fromJavaScript(state));
+      }
       if (!err && urns.has(response.getUrn())) {
         // The engine refuses two resources with one URN; the mock monitor would silently overwrite.
         return callback(new Error(`Duplicate resource URN '${response.getUrn()}'`), undefined);
@@ -117,18 +125,7 @@ export async function captureProgram(
   };
 
   pulumi.runtime.setAllConfig(options.config ?? {}, [...(options.secretKeys ?? [])]);
-  const mocks = {
-    call,
-    newResource(args: Parameters<typeof newResource>[0]) {
-      const result = newResource(args);
-      for (const key of secretOutputs.get(`${args.type}::${args.name}`) ?? []) {
-        if (result.state[key] !== undefined) {
-          result.state[key] = { [specialSigKey]: specialSecretSig, value: result.state[key] };
-        }
-      }
-      return result;
-    },
-  };
+  const mocks = { call, newResource };
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
 
   // A failed registration surfaces as an unhandled rejection, as it does under the real engine;
