@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { KubernetesPlatform } from "../platform/types";
 import type { ResolvedAppService } from "./spec";
 import { appServiceDefaults, scrapeAnnotations } from "./spec";
+import { restrictedContainerSecurityContext } from "../shared/security";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -56,14 +57,7 @@ export function appContainer(name: string, spec: ResolvedAppService): Container 
     resources: { requests: { ...spec.resources.requests }, limits: { ...spec.resources.limits } },
     readinessProbe: { ...probe(spec.probes.readinessPath), failureThreshold: 3 },
     livenessProbe: { ...probe(spec.probes.livenessPath), initialDelaySeconds: spec.probes.initialDelaySeconds, failureThreshold: 3 },
-    securityContext: {
-      runAsNonRoot: true,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ["ALL"] },
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    securityContext: restrictedContainerSecurityContext(),
     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
   };
 }

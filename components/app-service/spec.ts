@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { imagePinProblem } from "../shared/image";
-import { cpuQuantityProblem, memoryQuantityProblem, parseQuantity } from "../shared/quantity";
+import { resourceProblems } from "../shared/quantity";
 import type { Platform } from "../platform/types";
 
 /**
@@ -202,18 +202,7 @@ export function validateAppService(args: Omit<AppServiceArgs, "platform">): ArgP
   if (targetCPUUtilizationPercentage < 1 || targetCPUUtilizationPercentage > 100) {
     add(["autoscaling", "targetCPUUtilizationPercentage"], `must be from 1 to 100 (got ${targetCPUUtilizationPercentage})`);
   }
-  const quantityProblem = { cpu: cpuQuantityProblem, memory: memoryQuantityProblem };
-  for (const resource of ["cpu", "memory"] as const) {
-    const request = spec.resources.requests[resource];
-    const limit = spec.resources.limits[resource];
-    const requestProblem = quantityProblem[resource](request);
-    const limitProblem = quantityProblem[resource](limit);
-    if (requestProblem) add(["resources", "requests", resource], requestProblem);
-    if (limitProblem) add(["resources", "limits", resource], limitProblem);
-    if (!requestProblem && !limitProblem && parseQuantity(request)! > parseQuantity(limit)!) {
-      add(["resources", "requests", resource], `(${request}) must not exceed \`resources.limits.${resource}\` (${limit})`);
-    }
-  }
+  problems.push(...resourceProblems(spec.resources));
   for (const [field, names] of [["env", Object.keys(spec.env)], ["secretEnv", Object.keys(spec.secretEnv)]] as const) {
     for (const name of names) if (!ENV_NAME.test(name)) add([field, name], "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
   }

@@ -866,6 +866,15 @@ export class EksCluster extends pulumi.ComponentResource {
       ingress: { serviceType: "LoadBalancer", serviceAnnotations: EKS_NLB_ANNOTATIONS },
       zones: zoneNames,
       cluster,
+      cloud: {
+        kind: "aws",
+        provider,
+        vpcId: this.vpcId,
+        privateSubnetIds: this.privateSubnetIds,
+        clusterSecurityGroupId: this.clusterSecurityGroupId,
+        oidcProviderArn: this.oidcProviderArn,
+        oidcIssuerUrl: this.oidcIssuerUrl,
+      },
     };
     this.registerOutputs({
       clusterName: this.clusterName,

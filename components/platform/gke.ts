@@ -621,6 +621,7 @@ export class GkeCluster extends pulumi.ComponentResource {
       ingress: { serviceType: "LoadBalancer", serviceAnnotations: GKE_LB_ANNOTATIONS },
       zones,
       cluster,
+      cloud: { kind: "gcp", provider, project, region, networkId: this.networkId, workloadPool },
     };
     this.registerOutputs({
       clusterName: this.clusterName,

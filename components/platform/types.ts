@@ -1,4 +1,6 @@
+import type * as aws from "@pulumi/aws";
 import type * as docker from "@pulumi/docker";
+import type * as gcp from "@pulumi/gcp";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -46,6 +48,49 @@ export interface KubernetesPlatform {
   readonly zones: pulumi.Output<string[]>;
   /** The resource that owns the cluster, for `dependsOn` from components that need it ready. */
   readonly cluster?: pulumi.Resource;
+  /**
+   * The cloud account and network the cluster runs in, for managed backends (RDS, ElastiCache,
+   * Cloud SQL, Memorystore) and for workload identity (IRSA, GKE Workload Identity). Absent on k3s.
+   */
+  readonly cloud?: AwsCloud | GcpCloud;
+}
+
+/**
+ * The AWS facts of an EKS platform that managed backends and IRSA roles need.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html
+ */
+export interface AwsCloud {
+  readonly kind: "aws";
+  /** The AWS provider of the cluster's region; managed resources must use it. */
+  readonly provider: aws.Provider;
+  /** The cluster's VPC. */
+  readonly vpcId: pulumi.Output<string>;
+  /** The private subnets, one per zone, where managed data stores are placed. */
+  readonly privateSubnetIds: pulumi.Output<string[]>;
+  /** The security group EKS attaches to the control plane and nodes: the only source managed data stores accept. */
+  readonly clusterSecurityGroupId: pulumi.Output<string>;
+  /** The cluster's IAM OIDC provider ARN, for IRSA trust policies. */
+  readonly oidcProviderArn: pulumi.Output<string>;
+  /** The cluster's OIDC issuer URL, for IRSA trust policies. */
+  readonly oidcIssuerUrl: pulumi.Output<string>;
+}
+
+/**
+ * The Google Cloud facts of a GKE platform that managed backends and Workload Identity need.
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity
+ */
+export interface GcpCloud {
+  readonly kind: "gcp";
+  /** The Google Cloud provider of the cluster's project and region; managed resources must use it. */
+  readonly provider: gcp.Provider;
+  /** The project ID. */
+  readonly project: string;
+  /** The region. */
+  readonly region: string;
+  /** The VPC network's ID (`projects/<p>/global/networks/<n>`), for private IP and private service access. */
+  readonly networkId: pulumi.Output<string>;
+  /** The Workload Identity pool, `<project>.svc.id.goog`. */
+  readonly workloadPool: string;
 }
 
 /**

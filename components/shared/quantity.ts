@@ -121,3 +121,30 @@ export function cpuToCores(quantity: string): number {
   if (cores === undefined) throw new Error(`"${quantity}" is not a CPU quantity`);
   return cores;
 }
+
+/**
+ * Checks a container's requests and limits: each a plausible quantity, and no request above its
+ * limit.
+ *
+ * @param resources - requests and limits with both `cpu` and `memory` set.
+ * @returns each problem with its path (`["resources", "limits", "cpu"]`); empty when sound.
+ */
+export function resourceProblems(resources: {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  const check = { cpu: cpuQuantityProblem, memory: memoryQuantityProblem };
+  for (const resource of ["cpu", "memory"] as const) {
+    const request = resources.requests[resource];
+    const limit = resources.limits[resource];
+    const requestProblem = check[resource](request);
+    const limitProblem = check[resource](limit);
+    if (requestProblem) problems.push({ path: ["resources", "requests", resource], message: requestProblem });
+    if (limitProblem) problems.push({ path: ["resources", "limits", resource], message: limitProblem });
+    if (!requestProblem && !limitProblem && parseQuantity(request)! > parseQuantity(limit)!) {
+      problems.push({ path: ["resources", "requests", resource], message: `(${request}) must not exceed \`resources.limits.${resource}\` (${limit})` });
+    }
+  }
+  return problems;
+}
