@@ -1,0 +1,150 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { formatProblems } from "../app-service/spec";
+import type { CertManager } from "../cert-manager";
+import { connectionSecret } from "../shared/connection-secret";
+import { postgresUri, resolvePostgres, validatePostgres, type PostgresClusterArgs, type ResolvedPostgres } from "./spec";
+
+export * from "./spec";
+
+/**
+ * What every backend returns: the same shape whatever runs the database.
+ */
+export interface PostgresEndpoints {
+  /** The read-write endpoint (the pooler where there is one). */
+  readonly host: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  /** The read-only endpoint (replicas); the primary where there are none. */
+  readonly readHost: pulumi.Output<string>;
+  /** The `sslmode` clients should use: `require` or stronger wherever TLS is available. */
+  readonly sslmode: "disable" | "require" | "verify-ca" | "verify-full";
+}
+
+/** What a backend receives besides the resolved spec. */
+export interface PostgresBackendContext {
+  /** The application role's password: a secret. */
+  readonly password: pulumi.Output<string>;
+  /** The component, the parent of every child. */
+  readonly parent: pulumi.Resource;
+  /** cert-manager, where the platform has it. */
+  readonly certManager?: CertManager;
+  /** What the PodMonitor waits for: the Prometheus operator's CRDs. */
+  readonly monitoringCrds?: pulumi.Resource;
+}
+
+/**
+ * A PostgreSQL database with the same outputs on every target:
+ *
+ * - **Kubernetes, in-cluster**: the CloudNativePG operator (Helm, pinned) and a `Cluster` with a
+ *   primary and replicas, TLS, a PodMonitor, anti-affinity, a PgBouncer `Pooler`, and backups with
+ *   PITR through the Barman Cloud plugin (`ObjectStore`, `ScheduledBackup`) to S3 (EKS, IRSA), GCS
+ *   (GKE, Workload Identity) or an S3-compatible endpoint (k3s).
+ * - **Managed**: RDS PostgreSQL or Aurora on EKS, Cloud SQL on GKE; private, encrypted, HA in prod,
+ *   TLS enforced, backups with PITR and deletion protection.
+ * - **Docker**: the official postgres image with a volume and healthcheck, and PgBouncer beside it.
+ *
+ * The password comes from `@pulumi/random` and stays a secret. With `clientNamespaces` a Secret
+ * `<name>-connection` with `DATABASE_URL` is created in each, for AppServices' `secretEnv`.
+ *
+ * @example
+ * ```ts
+ * const db = new PostgresCluster("db", { platform, namespace: "data", clientNamespaces: ["apps"], certManager });
+ * ```
+ * @see https://cloudnative-pg.io/documentation/current/
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_PostgreSQL.html
+ * @see https://cloud.google.com/sql/docs/postgres
+ */
+export class PostgresCluster extends pulumi.ComponentResource {
+  /** The read-write host (the pooler where there is one). */
+  public readonly host: pulumi.Output<string>;
+  /** The port. */
+  public readonly port: pulumi.Output<number>;
+  /** The read-only host (replicas). */
+  public readonly readHost: pulumi.Output<string>;
+  /** The application database. */
+  public readonly database: pulumi.Output<string>;
+  /** The application role. */
+  public readonly username: pulumi.Output<string>;
+  /** The application role's password; a secret. */
+  public readonly password: pulumi.Output<string>;
+  /** A `postgresql://` URI with `sslmode`; a secret. */
+  public readonly connectionString: pulumi.Output<string>;
+  /** The name of the Secret created in each of `clientNamespaces`, with key `DATABASE_URL`. */
+  public readonly connectionSecretName: string;
+  /** The resolved arguments, for inspection. */
+  public readonly spec: ResolvedPostgres;
+
+  /**
+   * @param name - the logical name; children are named `${name}-<role>`.
+   * @param args - see {@link PostgresClusterArgs}.
+   * @param opts - component options.
+   * @throws Error naming every bad field (see {@link validatePostgres}), and when backups in-cluster
+   *   have no `certManager`.
+   */
+  constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    const platform = args.platform;
+    const problems = validatePostgres(args, { flavour: platform.flavour, environment: platform.environment });
+    const spec = resolvePostgres(name, args, platform.environment);
+    if (platform.kind === "kubernetes" && spec.mode === "in-cluster" && spec.backup.enabled && !args.certManager) {
+      problems.push({ path: ["certManager"], message: "is required in-cluster when backups are on: the Barman Cloud plugin gets its TLS certificates from cert-manager" });
+    }
+    if (problems.length > 0) throw new Error(`PostgresCluster "${name}": ${formatProblems(problems)}`);
+    super("platform:index:PostgresCluster", name, {}, opts);
+    this.spec = spec;
+
+    const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
+    const context: PostgresBackendContext = { password: pulumi.secret(password.result), parent: this, certManager: args.certManager, monitoringCrds: args.monitoringCrds };
+
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    let endpoints: PostgresEndpoints;
+    if (platform.kind === "docker") {
+      endpoints = (require("./docker") as typeof import("./docker")).deployPostgresToDocker(name, spec, platform, context);
+    } else if (spec.mode === "managed" && platform.cloud?.kind === "aws") {
+      endpoints = (require("./aws") as typeof import("./aws")).deployPostgresToAws(name, spec, platform, platform.cloud, context);
+    } else if (spec.mode === "managed" && platform.cloud?.kind === "gcp") {
+      endpoints = (require("./gcp") as typeof import("./gcp")).deployPostgresToGcp(name, spec, platform, platform.cloud, context);
+    } else {
+      endpoints = (require("./kubernetes") as typeof import("./kubernetes")).deployPostgresToKubernetes(name, spec, platform, context);
+    }
+    /* eslint-enable @typescript-eslint/no-require-imports */
+
+    this.host = endpoints.host;
+    this.port = endpoints.port;
+    this.readHost = endpoints.readHost;
+    this.database = pulumi.output(spec.database);
+    this.username = pulumi.output(spec.username);
+    this.password = context.password;
+    this.connectionString = pulumi.secret(
+      pulumi
+        .all([endpoints.host, endpoints.port, context.password])
+        .apply(([host, port, pw]) => postgresUriOf(spec, host, port, pw, endpoints.sslmode)),
+    );
+    this.connectionSecretName = `${name}-connection`;
+    if (platform.kind === "kubernetes") {
+      spec.clientNamespaces.forEach((namespace, index) =>
+        connectionSecret(`${name}-connection-${index}`, this.connectionSecretName, namespace, platform, {
+          DATABASE_URL: this.connectionString,
+          host: this.host,
+          port: this.port.apply(String),
+          database: this.database,
+          username: this.username,
+          password: this.password,
+        }, this),
+      );
+    }
+    this.registerOutputs({
+      host: this.host,
+      port: this.port,
+      readHost: this.readHost,
+      database: this.database,
+      username: this.username,
+      password: this.password,
+      connectionString: this.connectionString,
+    });
+  }
+}
+
+function postgresUriOf(spec: ResolvedPostgres, host: string, port: number, password: string, sslmode: PostgresEndpoints["sslmode"]): string {
+  return postgresUri({ host, port, database: spec.database, username: spec.username, password, sslmode });
+}
+
