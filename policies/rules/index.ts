@@ -6,9 +6,16 @@
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { clusterEndpointAccess } from "./cluster-endpoint-access";
+import { credentialsFromSecrets } from "./credentials-from-secrets";
+import { dataStoreEncryptionAtRest } from "./data-store-encryption-at-rest";
+import { databaseBackups } from "./database-backups";
 import { dockerContainerLimits } from "./docker-container-limits";
 import { kubernetesContainerResources } from "./kubernetes-container-resources";
+import { noPublicDatabases } from "./no-public-databases";
 import { pinnedImageTags } from "./pinned-image-tags";
+import { productionDataResilience } from "./production-data-resilience";
+import { redisSentinelQuorum } from "./redis-sentinel-quorum";
+import { redisTls } from "./redis-tls";
 import { restrictedSecurityContext } from "./restricted-security-context";
 import { tlsDataStores } from "./tls-data-stores";
 import { tlsLoadBalancers } from "./tls-load-balancers";
@@ -16,9 +23,16 @@ import { workloadProbes } from "./workload-probes";
 
 export {
   clusterEndpointAccess,
+  credentialsFromSecrets,
+  databaseBackups,
+  dataStoreEncryptionAtRest,
   dockerContainerLimits,
   kubernetesContainerResources,
+  noPublicDatabases,
   pinnedImageTags,
+  productionDataResilience,
+  redisSentinelQuorum,
+  redisTls,
   restrictedSecurityContext,
   tlsDataStores,
   tlsLoadBalancers,
@@ -35,4 +49,11 @@ export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   tlsLoadBalancers,
   tlsDataStores,
   clusterEndpointAccess,
+  credentialsFromSecrets,
+  redisTls,
+  dataStoreEncryptionAtRest,
+  noPublicDatabases,
+  databaseBackups,
+  productionDataResilience,
+  redisSentinelQuorum,
 ];

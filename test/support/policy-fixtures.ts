@@ -242,6 +242,8 @@ export function compliantReplicationGroup(): CapturedResource {
     nodeType: "cache.t4g.small",
     numCacheClusters: 3,
     automaticFailoverEnabled: true,
+    multiAzEnabled: true,
+    snapshotRetentionLimit: 7,
     atRestEncryptionEnabled: true,
     transitEncryptionEnabled: true,
     transitEncryptionMode: "required",
@@ -276,6 +278,8 @@ export function compliantCloudSqlInstance(): CapturedResource {
     settings: {
       tier: "db-custom-2-7680",
       availabilityType: "REGIONAL",
+      deletionProtectionEnabled: true,
+      backupConfiguration: { enabled: true, pointInTimeRecoveryEnabled: true, startTime: "02:00" },
       ipConfiguration: { ipv4Enabled: false, privateNetwork: "projects/acme/global/networks/platform", sslMode: "ENCRYPTED_ONLY" },
     },
   });
@@ -317,5 +321,195 @@ export function compliantGkeCluster(): CapturedResource {
     privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: "172.16.0.0/28" },
     masterAuthorizedNetworksConfig: { cidrBlocks: [{ cidrBlock: "203.0.113.0/24", displayName: "office" }] },
     databaseEncryption: { state: "ENCRYPTED", keyName: "projects/acme/locations/europe-west1/keyRings/platform/cryptoKeys/etcd" },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data tier: managed databases, security groups, CloudNativePG and in-cluster Valkey
+
+/** A compliant RDS for PostgreSQL instance: private, encrypted with a customer key, Multi-AZ, 14 days of backups. */
+export function compliantRdsInstance(): CapturedResource {
+  return resource("aws:rds/instance:Instance", "postgres", {
+    engine: "postgres",
+    instanceClass: "db.t4g.medium",
+    allocatedStorage: 50,
+    storageType: "gp3",
+    storageEncrypted: true,
+    kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/postgres",
+    publiclyAccessible: false,
+    multiAz: true,
+    deletionProtection: true,
+    backupRetentionPeriod: 14,
+    dbSubnetGroupName: "postgres-subnets",
+    parameterGroupName: "postgres-params",
+  });
+}
+
+/** A compliant Aurora PostgreSQL cluster `aurora`: encrypted, protected, 14 days of backups. */
+export function compliantAuroraCluster(): CapturedResource {
+  return resource("aws:rds/cluster:Cluster", "aurora", {
+    engine: "aurora-postgresql",
+    storageEncrypted: true,
+    kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/aurora",
+    deletionProtection: true,
+    backupRetentionPeriod: 14,
+    dbSubnetGroupName: "aurora-subnets",
+    dbClusterParameterGroupName: "aurora-params",
+  });
+}
+
+/**
+ * An Aurora cluster instance of `cluster`, as a program writes it with `clusterIdentifier:
+ * cluster.id`: the mock's ID (`<name>-id`), and the cluster in its dependencies.
+ */
+export function auroraClusterInstance(name: string, cluster: CapturedResource = compliantAuroraCluster()): CapturedResource {
+  return {
+    ...resource("aws:rds/clusterInstance:ClusterInstance", name, {
+      clusterIdentifier: `${cluster.name}-id`,
+      engine: "aurora-postgresql",
+      instanceClass: "db.r7g.large",
+      publiclyAccessible: false,
+    }),
+    dependencies: [cluster.urn],
+  };
+}
+
+/** A compliant security group for PostgreSQL: 5432 open to the VPC range only. */
+export function compliantDatabaseSecurityGroup(): CapturedResource {
+  return resource("aws:ec2/securityGroup:SecurityGroup", "postgres-sg", {
+    vpcId: "vpc-0a1b2c3d",
+    ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["10.0.0.0/16"] }],
+    egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+  });
+}
+
+/** A compliant standalone ingress rule for Redis: 6379 open to the VPC range only. */
+export function compliantRedisIngressRule(): CapturedResource {
+  return resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "redis-from-vpc", {
+    securityGroupId: "sg-0a1b2c3d",
+    ipProtocol: "tcp",
+    fromPort: 6379,
+    toPort: 6379,
+    cidrIpv4: "10.0.0.0/16",
+  });
+}
+
+/** The type tokens of the CloudNativePG and Barman Cloud custom resources. */
+export const CNPG_TYPES = {
+  Cluster: "kubernetes:postgresql.cnpg.io/v1:Cluster",
+  ScheduledBackup: "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup",
+  ObjectStore: "kubernetes:barmancloud.cnpg.io/v1:ObjectStore",
+} as const;
+
+/**
+ * A compliant CloudNativePG Cluster `data/app-db`: 3 instances, non-TLS connections rejected, WAL
+ * archived by the Barman Cloud plugin to the ObjectStore `app-db-backups`.
+ */
+export function compliantCnpgCluster(): CapturedResource {
+  return resource(CNPG_TYPES.Cluster, "app-db", {
+    apiVersion: "postgresql.cnpg.io/v1",
+    kind: "Cluster",
+    metadata: { name: "app-db", namespace: "data" },
+    spec: {
+      instances: 3,
+      imageName: "ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie",
+      storage: { size: "20Gi", storageClass: "gp3" },
+      postgresql: { pg_hba: ["hostnossl all all all reject", "hostssl app app 10.0.0.0/8 scram-sha-256"] },
+      plugins: [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: "app-db-backups" } }],
+    },
+  });
+}
+
+/** A compliant Barman Cloud ObjectStore `data/app-db-backups` on S3, keeping 30 days. */
+export function compliantBarmanObjectStore(): CapturedResource {
+  return resource(CNPG_TYPES.ObjectStore, "app-db-backups", {
+    apiVersion: "barmancloud.cnpg.io/v1",
+    kind: "ObjectStore",
+    metadata: { name: "app-db-backups", namespace: "data" },
+    spec: {
+      retentionPolicy: "30d",
+      configuration: {
+        destinationPath: "s3://acme-platform-backups/app-db",
+        s3Credentials: { inheritFromIAMRole: true },
+        wal: { compression: "gzip" },
+      },
+    },
+  });
+}
+
+/** A compliant ScheduledBackup `data/app-db-daily` of the Cluster `app-db`, through the Barman Cloud plugin. */
+export function compliantScheduledBackup(): CapturedResource {
+  return resource(CNPG_TYPES.ScheduledBackup, "app-db-daily", {
+    apiVersion: "postgresql.cnpg.io/v1",
+    kind: "ScheduledBackup",
+    metadata: { name: "app-db-daily", namespace: "data" },
+    spec: {
+      schedule: "0 0 3 * * *",
+      cluster: { name: "app-db" },
+      method: "plugin",
+      pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" },
+    },
+  });
+}
+
+/** Labels of the in-cluster Valkey StatefulSets. */
+function valkeyLabels(component: "server" | "sentinel"): Record<string, string> {
+  return { "app.kubernetes.io/name": "valkey", "app.kubernetes.io/instance": "cache", "app.kubernetes.io/component": component };
+}
+
+/**
+ * A StatefulSet `data/<name>` labelled as a Valkey `component`, running one compliant container
+ * (`compliantPodSpec()`'s `web`, renamed and re-imaged).
+ */
+function valkeyStatefulSet(name: string, component: "server" | "sentinel", replicas: number, podSpec: Record<string, any>): CapturedResource {
+  const labels = valkeyLabels(component);
+  return resource(WORKLOAD_TYPES.StatefulSet, name, {
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: { name, namespace: "data", labels },
+    spec: { replicas, serviceName: name, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } },
+  });
+}
+
+/** A compliant Valkey server StatefulSet `data/cache`: 3 replicas mounting the Secret `cache-tls`. */
+export function compliantValkeyServer(): CapturedResource {
+  const podSpec = compliantPodSpec();
+  delete podSpec.initContainers;
+  const valkey = podSpec.containers[0];
+  Object.assign(valkey, {
+    name: "valkey",
+    image: "valkey/valkey:8.1.4-alpine",
+    ports: [{ name: "tls", containerPort: 6379 }],
+    readinessProbe: { exec: { command: ["sh", "-c", "valkey-cli --tls --cacert /tls/ca.crt ping"] }, periodSeconds: 5 },
+    livenessProbe: { tcpSocket: { port: "tls" }, periodSeconds: 10 },
+    volumeMounts: [{ name: "tls", mountPath: "/tls", readOnly: true }],
+  });
+  podSpec.volumes = [{ name: "tls", secret: { secretName: "cache-tls" } }];
+  return valkeyStatefulSet("cache", "server", 3, podSpec);
+}
+
+/** A compliant Valkey Sentinel StatefulSet `data/cache-sentinel` with 3 replicas. */
+export function compliantValkeySentinel(): CapturedResource {
+  const subject = compliantValkeyServer();
+  const podSpec = structuredClone(subject.inputs.spec.template.spec);
+  podSpec.containers[0].name = "sentinel";
+  podSpec.containers[0].ports = [{ name: "sentinel", containerPort: 26379 }];
+  podSpec.containers[0].livenessProbe = { tcpSocket: { port: "sentinel" }, periodSeconds: 10 };
+  podSpec.containers[0].readinessProbe = { exec: { command: ["sh", "-c", "valkey-cli -p 26379 --tls --cacert /tls/ca.crt ping"] }, periodSeconds: 5 };
+  return valkeyStatefulSet("cache-sentinel", "sentinel", 3, podSpec);
+}
+
+/**
+ * A compliant Deployment `apps/podinfo` whose `web` container takes `DATABASE_URL` and
+ * `API_TOKEN` from Secrets and sets two harmless literals, one of them a URL without a password.
+ */
+export function compliantDeploymentWithSecretEnv(): CapturedResource {
+  return mutate(compliantDeployment(), (inputs) => {
+    containerIn(inputs).env = [
+      { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "app-db-app", key: "uri" } } },
+      { name: "API_TOKEN", valueFrom: { secretKeyRef: { name: "podinfo-api", key: "token" } } },
+      { name: "LOG_LEVEL", value: "info" },
+      { name: "PUBLIC_URL", value: "https://podinfo.example.com" },
+    ];
   });
 }
