@@ -8,3 +8,7 @@ export * from "./app-service";
 export { statefulResourceOptions } from "./shared/options";
 export { cpuQuantityProblem, memoryQuantityProblem, parseQuantity } from "./shared/quantity";
 export { imagePinProblem, parseImage } from "./shared/image";
+export * from "./cert-manager";
+export * from "./postgres";
+export * from "./redis";
+export * from "./observability/crds";

@@ -12,12 +12,15 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { decodeConfigValue, formatConfigIssues, parseConfig } from "../stacks/config";
 import { findProjectRoot, readStackConfig, StackFileError } from "./stack-file";
+import { readDeployedState } from "./state-file";
 
-const USAGE = `usage: npm run plan -- [--stack dev|prod|onprem] [--config key=value ...] [--json FILE]
+const USAGE = `usage: npm run plan -- [--stack dev|prod|onprem] [--config key=value ...] [--json FILE] [--state FILE]
 
   --stack NAME        the stack whose Pulumi.<NAME>.yaml config to use (default: dev)
   --config KEY=VALUE  override a config value, e.g. --config platform:target=gke (repeatable)
   --json FILE         also write the plan as JSON (secrets written as "[secret]")
+  --state FILE        the output of \`pulumi stack export\`: refuse changes the deployed stack cannot take
+                      (a database volume smaller than the current one)
   --quiet             print only the summary and the policy results
   --help              show this help`;
 
@@ -54,6 +57,7 @@ async function run(argv: string[]): Promise<number> {
         stack: { type: "string", default: "dev" },
         config: { type: "string", multiple: true, default: [] },
         json: { type: "string" },
+        state: { type: "string" },
         quiet: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
@@ -83,7 +87,15 @@ async function run(argv: string[]): Promise<number> {
     if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = decodeConfigValue(value);
   }
   const secretKeys = stackConfig.secretKeys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
-  const parsed = parseConfig(raw, secretKeys);
+  let deployed = {};
+  if (args.state) {
+    try {
+      deployed = readDeployedState(args.state);
+    } catch (error) {
+      fail(`error: ${(error as Error).message}`);
+    }
+  }
+  const parsed = parseConfig(raw, secretKeys, deployed);
   if (!parsed.ok) fail(`error: ${formatConfigIssues(parsed.issues)}`);
 
   warnIfStale(findProjectRoot(__dirname));
@@ -104,7 +116,10 @@ async function run(argv: string[]): Promise<number> {
   } catch (error) {
     fail(`error: the program failed: ${process.env.PLAN_DEBUG ? (error as Error).stack : (error as Error).message}`);
   }
-  const report = await runPolicies(rules, program.resources, {}, new Map([["pulumi:project", stackConfig.project]]));
+  const report = await runPolicies(rules, program.resources, {}, new Map([
+    ["pulumi:project", stackConfig.project],
+    ["environment", parsed.config.environment],
+  ]));
   const target = parsed.config.target;
 
   if (args.quiet) {

@@ -9,7 +9,9 @@
  * @see https://zod.dev/api
  */
 import { z } from "zod";
-import { DNS_LABEL, validateAppService } from "../components/app-service";
+import { DNS_LABEL, validateAppService, type ArgProblem } from "../components/app-service";
+import { postgresDefaults, storageShrinkProblem, validatePostgres } from "../components/postgres/spec";
+import { validateRedis } from "../components/redis/spec";
 
 /** The config namespace: the Pulumi project name. */
 export const CONFIG_NAMESPACE = "platform";
@@ -151,6 +153,89 @@ const dockerSchema = z.strictObject({
   publishAddress: z.string().optional(),
 });
 
+const quantities = z
+  .strictObject({
+    requests: z.strictObject({ cpu: z.string().optional(), memory: z.string().optional() }).optional(),
+    limits: z.strictObject({ cpu: z.string().optional(), memory: z.string().optional() }).optional(),
+  })
+  .optional();
+const mode = enumOf(["in-cluster", "managed"] as const).optional();
+const hostPort = z.strictObject({ hostPort: z.number().optional() }).optional();
+
+/** The `postgres` block: the PostgresCluster's arguments. Semantic checks come from `validatePostgres`. */
+const postgresSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  mode,
+  version: z.number().optional(),
+  database: z.string().optional(),
+  username: z.string().optional(),
+  instances: z.number().optional(),
+  storageGiB: z.number().optional(),
+  resources: quantities,
+  parameters: z.record(z.string(), z.string()).optional(),
+  pooler: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      instances: z.number().optional(),
+      poolMode: enumOf(["session", "transaction"] as const).optional(),
+      maxClientConnections: z.number().optional(),
+      defaultPoolSize: z.number().optional(),
+    })
+    .optional(),
+  backup: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      schedule: z.string().optional(),
+      retentionDays: z.number().optional(),
+      bucket: z
+        .strictObject({
+          name: z.string().optional(),
+          endpointUrl: z.string().optional(),
+          region: z.string().optional(),
+          credentialsSecret: z
+            .strictObject({ name: z.string(), accessKeyIdKey: z.string().optional(), secretAccessKeyKey: z.string().optional() })
+            .optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  managed: z
+    .strictObject({
+      awsEngine: enumOf(["rds", "aurora"] as const).optional(),
+      instanceClass: z.string().optional(),
+      tier: z.string().optional(),
+      highAvailability: z.boolean().optional(),
+      insights: z.boolean().optional(),
+    })
+    .optional(),
+  monitoring: z.boolean().optional(),
+  docker: hostPort,
+});
+
+/** The `redis` block: the RedisCluster's arguments. Semantic checks come from `validateRedis`. */
+const redisSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  mode,
+  replicas: z.number().optional(),
+  sentinel: z
+    .strictObject({ enabled: z.boolean().optional(), replicas: z.number().optional(), quorum: z.number().optional(), masterName: z.string().optional() })
+    .optional(),
+  storageGiB: z.number().optional(),
+  resources: quantities,
+  maxMemoryFraction: z.number().optional(),
+  tls: z.boolean().optional(),
+  managed: z
+    .strictObject({ nodeType: z.string().optional(), memorySizeGiB: z.number().optional(), snapshotRetentionDays: z.number().optional() })
+    .optional(),
+  docker: hostPort,
+});
+
+/** What the stack knows about what is already deployed, for checks such as "storage never shrinks". */
+export interface DeployedState {
+  /** The PostgresCluster's current storage, in GiB. */
+  readonly postgresStorageGiB?: number;
+}
+
 /**
  * Which targets each settings block may appear with. The cloud blocks may sit side by side, so a
  * prod stack can switch between EKS and GKE with one key; on k3s or Docker they are mistakes.
@@ -179,6 +264,8 @@ export const configSchema = z
     docker: dockerSchema.optional(),
     kubeconfig: z.string().min(1, "must not be empty").optional(),
     services: z.array(serviceSchema).optional(),
+    postgres: postgresSchema.optional(),
+    redis: redisSchema.optional(),
   })
   .superRefine(
     (config, ctx) => {
@@ -212,6 +299,16 @@ export const configSchema = z
         for (const message of validateGkeClusterArgs({ environment, ...config.gke })) ctx.addIssue({ code: "custom", path: ["gke"], message });
       }
       /* eslint-enable @typescript-eslint/no-require-imports */
+      // The data tier's own checks, on the target they will run on (managed mode on docker, an
+      // even Sentinel count, retention out of bounds, a k3s backup without an endpoint…).
+      if ((ENVIRONMENTS as readonly string[]).includes(environment)) {
+        const on = { flavour: target as "eks" | "gke" | "k3s" | "docker", environment };
+        const report = (block: string, problems: ArgProblem[]) => problems.forEach((p) => ctx.addIssue({ code: "custom", path: [block, ...p.path], message: p.message }));
+        if (config.postgres?.enabled !== false && postgresSchema.optional().safeParse(config.postgres).success) {
+          report("postgres", validatePostgres(config.postgres ?? {}, on));
+        }
+        if (config.redis?.enabled !== false && redisSchema.optional().safeParse(config.redis).success) report("redis", validateRedis(config.redis ?? {}, on));
+      }
       const names = new Set<string>();
       (Array.isArray(config.services) ? config.services : []).forEach((service, index) => {
         if (service?.name && names.has(service.name)) ctx.addIssue({ code: "custom", path: ["services", index, "name"], message: `"${service.name}" is declared twice` });
@@ -282,9 +379,10 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
  *
  * @param raw - the config object, e.g. `{ target: "docker", services: [...] }`.
  * @param secretKeys - the keys whose values were set as secrets.
+ * @param deployed - what is known of the deployed stack (from `pulumi stack export`), if anything.
  * @returns the config, or every issue with its key path and a hint. Never throws.
  */
-export function parseConfig(raw: Record<string, unknown>, secretKeys: readonly string[] = []): ConfigResult {
+export function parseConfig(raw: Record<string, unknown>, secretKeys: readonly string[] = [], deployed: DeployedState = {}): ConfigResult {
   const issues: ConfigIssue[] = [];
   for (const key of SECRET_KEYS) {
     if (raw[key] !== undefined && !secretKeys.includes(key)) {
@@ -308,6 +406,9 @@ export function parseConfig(raw: Record<string, unknown>, secretKeys: readonly s
       }
     }
   }
+  const storage = (raw.postgres as { storageGiB?: unknown } | undefined)?.storageGiB ?? postgresDefaults.storageGiB;
+  const shrink = typeof storage === "number" ? storageShrinkProblem(storage, deployed.postgresStorageGiB) : undefined;
+  if (shrink) issues.push({ key: keyPath(["postgres", "storageGiB"]), message: shrink });
   if (issues.length > 0 || !result.success) return { ok: false, issues };
   return { ok: true, config: result.data };
 }

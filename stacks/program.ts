@@ -5,12 +5,41 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppService } from "../components/app-service";
+import { AppService, type AppServiceArgs } from "../components/app-service";
+import { CertManager } from "../components/cert-manager";
+import { PrometheusOperatorCrds } from "../components/observability/crds";
 import { createPlatform, type PlatformArgs } from "../components/platform";
+import type { KubernetesPlatform } from "../components/platform/types";
+import { PostgresCluster } from "../components/postgres";
+import { RedisCluster } from "../components/redis";
 import { DEMO_SERVICE, type PlatformConfig } from "./config";
 
 /** The namespace AppServices run in on Kubernetes unless config names another. */
 export const DEFAULT_NAMESPACE = "apps";
+
+/** The namespace of the in-cluster data tier (Postgres, Redis). */
+export const DATA_NAMESPACE = "data";
+
+/**
+ * A namespace whose pods must meet the restricted Pod Security Standard.
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/
+ */
+function restrictedNamespace(name: string, platform: KubernetesPlatform): k8s.core.v1.Namespace {
+  return new k8s.core.v1.Namespace(
+    `${name}-namespace`,
+    {
+      metadata: {
+        name,
+        labels: {
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/enforce-version": "latest",
+          "pod-security.kubernetes.io/warn": "restricted",
+        },
+      },
+    },
+    { provider: platform.provider },
+  );
+}
 
 /** Config with its secret values wrapped as Pulumi secrets. */
 export interface ProgramConfig extends Omit<PlatformConfig, "kubeconfig"> {
@@ -45,36 +74,49 @@ export function platformArgs(config: ProgramConfig): PlatformArgs {
 export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown>> {
   const platform = createPlatform("platform", platformArgs(config));
 
+  const protect = config.protect ?? config.environment === "prod";
   let namespace: pulumi.Input<string> = "default";
+  let dataNamespace: pulumi.Input<string> = "default";
+  let certManager: CertManager | undefined;
+  let monitoringCrds: pulumi.Resource | undefined;
   if (platform.kind === "kubernetes") {
-    const ns = new k8s.core.v1.Namespace(
-      `${config.namespace ?? DEFAULT_NAMESPACE}-namespace`,
-      {
-        metadata: {
-          name: config.namespace ?? DEFAULT_NAMESPACE,
-          // Pod Security Admission: refuse pods that do not meet the restricted profile.
-          labels: {
-            "pod-security.kubernetes.io/enforce": "restricted",
-            "pod-security.kubernetes.io/enforce-version": "latest",
-            "pod-security.kubernetes.io/warn": "restricted",
-          },
-        },
-      },
-      { provider: platform.provider },
-    );
-    namespace = ns.metadata.name;
+    namespace = restrictedNamespace(config.namespace ?? DEFAULT_NAMESPACE, platform).metadata.name;
+    dataNamespace = restrictedNamespace(DATA_NAMESPACE, platform).metadata.name;
+    certManager = new CertManager("cert-manager", { platform });
+    monitoringCrds = new PrometheusOperatorCrds("prometheus-crds", { platform }).release;
+  }
+
+  // The data tier. Each hands the services its URL through a Secret in the services' namespace
+  // (on Docker, as a secret env value): never as a literal.
+  const { enabled: postgresEnabled = true, ...postgresArgs } = config.postgres ?? {};
+  const { enabled: redisEnabled = true, ...redisArgs } = config.redis ?? {};
+  const dataStores: pulumi.Resource[] = [];
+  const secretEnv: Record<string, NonNullable<AppServiceArgs["secretEnv"]>[string]> = {};
+  const outputs: Record<string, pulumi.Input<unknown>> = {};
+  if (postgresEnabled) {
+    const postgres = new PostgresCluster("postgres", { ...postgresArgs, platform, namespace: dataNamespace, clientNamespaces: [namespace], certManager, monitoringCrds, protect });
+    dataStores.push(postgres);
+    secretEnv.DATABASE_URL = { secretName: postgres.connectionSecretName, key: "DATABASE_URL", value: postgres.connectionString };
+    outputs.postgres = { host: postgres.host, port: postgres.port, readHost: postgres.readHost, database: postgres.database, connectionString: postgres.connectionString };
+  }
+  if (redisEnabled) {
+    const redis = new RedisCluster("redis", { ...redisArgs, platform, namespace: dataNamespace, clientNamespaces: [namespace], certManager, protect });
+    dataStores.push(redis);
+    secretEnv.REDIS_URL = { secretName: redis.connectionSecretName, key: "REDIS_URL", value: redis.url };
+    outputs.redis = { host: redis.host, port: redis.port, url: redis.url, ...(redis.sentinelHost ? { sentinelHost: redis.sentinelHost, sentinelPort: redis.sentinelPort } : {}) };
   }
 
   const services = config.services ?? [DEMO_SERVICE];
   const urls: Record<string, pulumi.Output<string>> = {};
   for (const service of services) {
-    urls[service.name] = new AppService(service.name, { ...service, platform, namespace }).url;
+    urls[service.name] = new AppService(service.name, { ...service, platform, namespace, secretEnv }, { dependsOn: dataStores }).url;
   }
 
   return {
     target: config.target,
     environment: config.environment,
     serviceUrls: urls,
+    ...outputs,
     ...(platform.kind === "kubernetes" ? { clusterName: platform.clusterName, kubeconfig: platform.kubeconfig } : { dockerNetwork: platform.networkName }),
   };
 }

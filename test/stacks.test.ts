@@ -13,6 +13,7 @@ import { before, describe, it } from "node:test";
 import type { PlanJson } from "../plan/report";
 import { MOCK_SECRET_PREFIX } from "../plan/mocks";
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
+import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 
 const root = path.resolve(__dirname, "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
@@ -40,6 +41,9 @@ const stacks: Record<string, string[]> = {
   prod: ["--stack", "prod"],
   "prod-gke": ["--stack", "prod", "--config", "platform:target=gke"],
   onprem: ["--stack", "onprem"],
+  "prod-in-cluster": ["--stack", "prod", "--config", 'platform:postgres={"mode":"in-cluster"}', "--config", 'platform:redis={"mode":"in-cluster"}'],
+  "prod-gke-in-cluster": ["--stack", "prod", "--config", "platform:target=gke", "--config", 'platform:postgres={"mode":"in-cluster"}', "--config", 'platform:redis={"mode":"in-cluster"}'],
+  "prod-aurora": ["--stack", "prod", "--config", 'platform:postgres={"mode":"managed","managed":{"awsEngine":"aurora"}}'],
 };
 const runs: Record<string, Run> = {};
 
@@ -48,6 +52,27 @@ before(async () => {
   const results = await Promise.all(ids.map((id) => plan(id, ...stacks[id])));
   ids.forEach((id, i) => (runs[id] = results[i]));
 });
+
+/** Custom resources: a dotted API group outside Kubernetes' own `*.k8s.io` (Helm releases are not objects). */
+const isCustomResourceType = (type: string) => {
+  const group = /^kubernetes:([^/]+)\//.exec(type)?.[1] ?? "";
+  return group.includes(".") && !group.endsWith(".k8s.io") && group !== "helm.sh";
+};
+/**
+ * A Secret's `data`/`stringData` as the plan file shows it: the Kubernetes SDK makes both secret as
+ * a whole, so they are redacted to `"[secret]"`. Check that, then validate the rest of the object.
+ */
+const withoutRedactedSecretData = <T extends { kind: string }>(object: T): T => {
+  if (object.kind !== "Secret") return object;
+  const copy: Record<string, unknown> = { ...object };
+  for (const key of ["data", "stringData"]) {
+    if (copy[key] === undefined) continue;
+    assert.equal(copy[key], "[secret]", `Secret ${key} is redacted`);
+    copy[key] = {};
+  }
+  return copy as T;
+};
+const isHelmRelease = (type: string) => type === "kubernetes:helm.sh/v3:Release";
 
 const types = (run: Run) => new Set(run.plan!.resources.map((r) => r.type));
 
@@ -105,14 +130,87 @@ describe("the shipped stacks", () => {
     let checked = 0;
     for (const id of Object.keys(stacks)) {
       for (const r of runs[id].plan!.resources) {
-        if (!r.custom || !r.type.startsWith("kubernetes:") || r.type.startsWith("pulumi:providers")) continue;
-        const object = r.inputs as { apiVersion: string; kind: string };
+        if (!r.custom || !r.type.startsWith("kubernetes:") || isCustomResourceType(r.type) || isHelmRelease(r.type)) continue;
+        const object = withoutRedactedSecretData(r.inputs as { apiVersion: string; kind: string });
         assert.deepEqual(schemaErrors(object), [], `${id}: ${r.urn}`);
         assert.deepEqual(unknownFields(object), [], `${id}: ${r.urn}`);
         checked++;
       }
     }
     assert.ok(checked >= 15, `only ${checked} objects checked`);
+  });
+
+  it("validates every custom resource against the upstream CRDs at their pinned releases", { skip: crdSkipReason() ?? false }, () => {
+    let checked = 0;
+    for (const id of Object.keys(stacks)) {
+      for (const r of runs[id].plan!.resources) {
+        if (!r.custom || !isCustomResourceType(r.type)) continue;
+        assert.deepEqual(crdSchemaErrors(r.inputs as { apiVersion: string; kind: string }), [], `${id}: ${r.urn}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 20, `only ${checked} custom resources checked`);
+  });
+
+  it("runs CloudNativePG with a pooler and plugin backups, and Valkey with Sentinel, in-cluster", () => {
+    for (const id of ["onprem", "prod-in-cluster", "prod-gke-in-cluster"]) {
+      const t = types(runs[id]);
+      for (const type of [
+        "kubernetes:postgresql.cnpg.io/v1:Cluster",
+        "kubernetes:postgresql.cnpg.io/v1:Pooler",
+        "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup",
+        "kubernetes:barmancloud.cnpg.io/v1:ObjectStore",
+        "kubernetes:apps/v1:StatefulSet",
+      ]) {
+        assert.ok(t.has(type), `${id}: ${type}`);
+      }
+      const releases = runs[id].plan!.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart);
+      for (const chart of ["cert-manager", "cloudnative-pg", "plugin-barman-cloud"]) assert.ok(releases.includes(chart), `${id}: ${chart} release`);
+      const sentinel = runs[id].plan!.resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && (r.inputs as any).metadata.labels["app.kubernetes.io/component"] === "sentinel");
+      assert.ok(sentinel, `${id}: a Sentinel StatefulSet`);
+    }
+  });
+
+  it("uses the managed services in prod: RDS or Aurora and ElastiCache on EKS, Cloud SQL and Memorystore on GKE", () => {
+    for (const [id, expected] of [
+      ["prod", ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"]],
+      ["prod-aurora", ["aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance"]],
+      ["prod-gke", ["gcp:sql/databaseInstance:DatabaseInstance", "gcp:redis/instance:Instance"]],
+    ] as const) {
+      const t = types(runs[id]);
+      for (const type of expected) assert.ok(t.has(type), `${id}: ${type}`);
+      assert.ok(!t.has("kubernetes:postgresql.cnpg.io/v1:Cluster"), `${id}: no in-cluster database beside the managed one`);
+    }
+  });
+
+  it("runs postgres, PgBouncer and Valkey as containers on dev", () => {
+    const names = runs.dev.plan!.resources.filter((r) => r.type === "docker:index/container:Container").map((r) => r.name);
+    for (const name of ["postgres-postgres", "postgres-pgbouncer", "redis-container"]) assert.ok(names.includes(name), `${name} in ${names.join(", ")}`);
+  });
+
+  it("hands the services DATABASE_URL and REDIS_URL from Kubernetes Secrets, never as literals", () => {
+    for (const id of ["prod", "prod-gke", "onprem", "prod-in-cluster"]) {
+      const deployment = runs[id].plan!.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "podinfo-deployment")!;
+      const env = (deployment.inputs as any).spec.template.spec.containers[0].env as { name: string; value?: string; valueFrom?: any }[];
+      for (const name of ["DATABASE_URL", "REDIS_URL"]) {
+        const entry = env.find((e) => e.name === name);
+        assert.ok(entry?.valueFrom?.secretKeyRef, `${id}: ${name} from a Secret`);
+        assert.equal(entry.value, undefined);
+        const secret = runs[id].plan!.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && (r.inputs as any).metadata.name === entry.valueFrom.secretKeyRef.name);
+        assert.ok(secret, `${id}: the Secret ${entry.valueFrom.secretKeyRef.name} exists`);
+        assert.equal((secret.inputs as any).metadata.namespace, "apps");
+      }
+    }
+  });
+
+  it("exports the same data-tier outputs on every target, with the URLs secret", () => {
+    for (const id of ["dev", "prod", "prod-gke", "onprem"]) {
+      const outputs = runs[id].plan!.outputs as Record<string, any>;
+      for (const key of ["host", "port", "readHost", "database"]) assert.notEqual(outputs.postgres?.[key], undefined, `${id}: postgres.${key}`);
+      assert.equal(outputs.postgres.connectionString, "[secret]", `${id}: postgres.connectionString`);
+      assert.equal(outputs.redis.url, "[secret]", `${id}: redis.url`);
+    }
+    assert.ok((runs.onprem.plan!.outputs as any).redis.sentinelHost, "Sentinel endpoint in-cluster");
   });
 
   it("writes no secret in plaintext to the plan file or the output", () => {
@@ -142,6 +240,24 @@ describe("bad input to the plan", () => {
     for (const key of ["services[0].image", "services[0].replicas", "services[0].resources.limits.cpu", "services[0].resources.limits.memory", "platform:eks"]) {
       assert.ok(run.stderr.includes(key), `${key} not named in:\n${run.stderr}`);
     }
+  });
+
+  it("exits 2 for a managed database on k3s, naming the key", async () => {
+    const run = await plan("bad-managed", "--stack", "onprem", "--config", 'platform:postgres={"mode":"managed"}');
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /platform:postgres\.mode: "managed" needs a cloud \(eks or gke\); target k3s/);
+    assert.equal(run.plan, undefined, "nothing planned");
+  });
+
+  it("exits 2 when the database volume would shrink below the deployed size from --state", async () => {
+    const state = path.join(tmp, "prod.state.json");
+    fs.writeFileSync(state, JSON.stringify({ version: 3, deployment: { resources: [{ type: "aws:rds/instance:Instance", inputs: { allocatedStorage: 200 } }] } }));
+    const run = await plan("bad-shrink", "--stack", "prod", "--state", state);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /platform:postgres\.storageGiB: \(100\) is below the current size \(200 GiB\)/);
+    const missing = await plan("bad-state", "--stack", "prod", "--state", path.join(tmp, "absent.json"));
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read --state file/);
   });
 
   it("exits 2 for an unknown stack or option", async () => {

@@ -1,0 +1,101 @@
+/**
+ * The `postgres` and `redis` blocks of the stack config: every bad input the data tier refuses,
+ * named by its key path, before any resource exists.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { formatConfigIssues, parseConfig, type ConfigIssue } from "../stacks/config";
+import { deployedStateFrom } from "../plan/state-file";
+
+const docker = { target: "docker", environment: "dev" };
+const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1" };
+const eks = { target: "eks", environment: "prod", eks: { region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } };
+const gke = { target: "gke", environment: "prod", gke: { project: "acme-platform-prod", region: "europe-west1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } };
+const k3sBucket = { name: "backups", endpointUrl: "https://minio.minio.svc:9000", credentialsSecret: { name: "s3" } };
+
+function parse(raw: Record<string, unknown>, deployed = {}) {
+  const secretKeys = raw.kubeconfig ? ["kubeconfig"] : [];
+  return parseConfig(raw, secretKeys, deployed);
+}
+
+function issues(raw: Record<string, unknown>, deployed = {}): ConfigIssue[] {
+  const result = parse(raw, deployed);
+  assert.equal(result.ok, false, "expected the config to be refused");
+  return result.ok ? [] : result.issues;
+}
+
+function issueAt(raw: Record<string, unknown>, key: string, message: RegExp, deployed = {}) {
+  const found = issues(raw, deployed);
+  const match = found.find((i) => i.key === key);
+  assert.ok(match, `no issue at ${key}; got:\n${formatConfigIssues(found)}`);
+  assert.match(match.message, message);
+}
+
+describe("data tier config", () => {
+  it("accepts managed mode on EKS and GKE, and in-cluster on k3s with an S3-compatible bucket", () => {
+    for (const raw of [
+      { ...eks, postgres: { mode: "managed" }, redis: { mode: "managed" } },
+      { ...gke, postgres: { mode: "managed" }, redis: { mode: "managed" } },
+      { ...k3s, postgres: { backup: { bucket: k3sBucket } } },
+    ]) {
+      const result = parse(raw);
+      assert.ok(result.ok, result.ok ? "" : formatConfigIssues(result.issues));
+    }
+  });
+
+  it("refuses managed mode on docker and on k3s, naming the mode", () => {
+    issueAt({ ...docker, postgres: { mode: "managed" } }, "platform:postgres.mode", /needs a cloud \(eks or gke\); target docker/);
+    issueAt({ ...k3s, postgres: { mode: "managed", backup: { bucket: k3sBucket } } }, "platform:postgres.mode", /target k3s/);
+    issueAt({ ...docker, redis: { mode: "managed" } }, "platform:redis.mode", /needs a cloud/);
+  });
+
+  it("refuses 0 instances", () => {
+    issueAt({ ...eks, postgres: { instances: 0 } }, "platform:postgres.instances", /whole number ≥ 1 \(got 0\)/);
+  });
+
+  it("refuses RDS backup retention of 0 or above 35 days", () => {
+    issueAt({ ...eks, postgres: { mode: "managed", backup: { retentionDays: 0 } } }, "platform:postgres.backup.retentionDays", /≥ 1 \(got 0\)/);
+    issueAt({ ...eks, postgres: { mode: "managed", backup: { retentionDays: 36 } } }, "platform:postgres.backup.retentionDays", /from 7 to 35 days for RDS\/Aurora automated backups \(got 36\)/);
+  });
+
+  it("refuses an even Sentinel count and a quorum that is not a majority", () => {
+    issueAt({ ...eks, redis: { sentinel: { replicas: 4 } } }, "platform:redis.sentinel.replicas", /must be odd and at least 3 .*\(got 4\)/);
+    issueAt({ ...eks, redis: { sentinel: { replicas: 3, quorum: 1 } } }, "platform:redis.sentinel.quorum", /must be a majority/);
+  });
+
+  it("refuses a k3s backup without an S3 endpoint, bucket or credentials", () => {
+    const found = issues({ ...k3s, postgres: {} });
+    for (const key of ["endpointUrl", "name", "credentialsSecret"]) {
+      assert.ok(found.some((i) => i.key === `platform:postgres.backup.bucket.${key}` && /is required on k3s/.test(i.message)), `${key}:\n${formatConfigIssues(found)}`);
+    }
+  });
+
+  it("refuses storage below the deployed size when the stack's state is known, and allows growth", () => {
+    issueAt({ ...eks, postgres: { storageGiB: 50 } }, "platform:postgres.storageGiB", /\(50\) is below the current size \(100 GiB\)/, { postgresStorageGiB: 100 });
+    assert.ok(parse({ ...eks, postgres: { storageGiB: 200 } }, { postgresStorageGiB: 100 }).ok);
+    assert.ok(parse({ ...eks, postgres: { storageGiB: 50 } }).ok, "unknown state: nothing to compare with");
+  });
+
+  it("refuses backups off, HA off and TLS off in prod", () => {
+    issueAt({ ...eks, postgres: { backup: { enabled: false } } }, "platform:postgres.backup.enabled", /must stay on in prod/);
+    issueAt({ ...gke, postgres: { mode: "managed", managed: { highAvailability: false } } }, "platform:postgres.managed.highAvailability", /must stay on in prod/);
+    issueAt({ ...eks, redis: { tls: false } }, "platform:redis.tls", /must stay on in prod/);
+  });
+
+  it("names misspelled data-tier keys", () => {
+    issueAt({ ...docker, postgres: { storageGib: 10 } }, "platform:postgres.storageGib", /did you mean `storageGiB`\?/);
+    issueAt({ ...docker, redis: { sentinel: { replica: 3 } } }, "platform:redis.sentinel.replica", /did you mean `replicas`\?/);
+  });
+
+  it("checks nothing of a data store that is turned off", () => {
+    assert.ok(parse({ ...docker, postgres: { enabled: false, mode: "managed" } }).ok);
+  });
+
+  it("reads the deployed storage from `pulumi stack export` for every backend", () => {
+    const exported = (type: string, state: Record<string, unknown>) => ({ deployment: { resources: [{ type, inputs: state }] } });
+    assert.deepEqual(deployedStateFrom(exported("kubernetes:postgresql.cnpg.io/v1:Cluster", { spec: { storage: { size: "100Gi" } } })), { postgresStorageGiB: 100 });
+    assert.deepEqual(deployedStateFrom(exported("aws:rds/instance:Instance", { allocatedStorage: 80 })), { postgresStorageGiB: 80 });
+    assert.deepEqual(deployedStateFrom(exported("gcp:sql/databaseInstance:DatabaseInstance", { settings: { diskSize: 60 } })), { postgresStorageGiB: 60 });
+    assert.deepEqual(deployedStateFrom({ deployment: { resources: [] } }), {});
+  });
+});
