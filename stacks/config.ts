@@ -195,6 +195,7 @@ const postgresSchema = z.strictObject({
           credentialsSecret: z
             .strictObject({ name: z.string(), accessKeyIdKey: z.string().optional(), secretAccessKeyKey: z.string().optional() })
             .optional(),
+          endpointCA: z.strictObject({ name: z.string(), key: z.string().optional() }).optional(),
         })
         .optional(),
     })

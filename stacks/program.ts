@@ -103,6 +103,8 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
     const redis = new RedisCluster("redis", { ...redisArgs, platform, namespace: dataNamespace, clientNamespaces: [namespace], certManager, protect });
     dataStores.push(redis);
     secretEnv.REDIS_URL = { secretName: redis.connectionSecretName, key: "REDIS_URL", value: redis.url };
+    // The CA to verify `rediss://` against, where it is private (in-cluster TLS, Memorystore).
+    if (redis.caSecretName) secretEnv.REDIS_CA_CERT = { secretName: redis.caSecretName, key: "ca.crt" };
     outputs.redis = { host: redis.host, port: redis.port, url: redis.url, ...(redis.sentinelHost ? { sentinelHost: redis.sentinelHost, sentinelPort: redis.sentinelPort } : {}) };
   }
 

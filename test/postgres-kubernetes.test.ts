@@ -27,6 +27,10 @@ import {
 import { backupBucketPolicy } from "../components/postgres/backup-aws";
 import { backupServiceAccountId, workloadIdentityMember } from "../components/postgres/backup-gcp";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
+
+/** The CRD problems of an ObjectStore whose `spec.configuration` is `configuration`. */
+const crdSchemaErrorsOf = (configuration: Record<string, unknown>) =>
+  crdSkipReason() ? [] : crdSchemaErrors({ apiVersion: "barmancloud.cnpg.io/v1", kind: "ObjectStore", metadata: { name: "x" }, spec: { configuration } });
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
 
 const CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
@@ -132,6 +136,9 @@ describe("CloudNativePG decisions", () => {
       endpointURL: "http://minio:9000",
       s3Credentials: { accessKeyId: { name: "keys", key: "id" }, secretAccessKey: { name: "keys", key: "ACCESS_SECRET_KEY" } },
     });
+    const privateCa = backupDestination("db", "s3-compatible", "b", { endpointUrl: "https://minio:9000", credentialsSecret: { name: "keys" }, endpointCA: { name: "minio-ca" } });
+    assert.deepEqual(privateCa.endpointCA, { name: "minio-ca", key: "ca.crt" }, "a private CA's bundle is trusted");
+    assert.deepEqual(crdSchemaErrorsOf(privateCa), [], "endpointCA has the CRD's shape");
     assert.throws(() => backupDestination("db", "s3-compatible", "b", {}), /`backup\.bucket\.endpointUrl` and `backup\.bucket\.credentialsSecret` are required/);
   });
 

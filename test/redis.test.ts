@@ -17,7 +17,7 @@ import { RedisCluster, redisVersions, resolveRedis } from "../components/redis";
 import { elasticacheNodeCount, replicationGroupArgs } from "../components/redis/aws";
 import { dockerStartCommand } from "../components/redis/docker";
 import { memorystoreArgs } from "../components/redis/gcp";
-import { certificateDnsNames, haproxyConfig, maxMemoryBytes, proxyReplicas, sentinelConfig, serverConfig, serverScript } from "../components/redis/kubernetes";
+import { certificateDnsNames, haproxyConfig, maxMemoryBytes, proxyReplicas, sentinelConfig, sentinelScript, serverConfig, serverScript } from "../components/redis/kubernetes";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
 
@@ -183,8 +183,19 @@ describe("RedisCluster on Kubernetes", () => {
       );
       const sc = pod.containers[0].securityContext;
       assert.deepEqual([sc.runAsNonRoot, sc.readOnlyRootFilesystem, sc.allowPrivilegeEscalation, sc.capabilities.drop], [true, true, false, ["ALL"]]);
-      assert.ok(pod.volumes.some((v: { name: string; emptyDir?: object }) => v.name === "config" && v.emptyDir), `${name} writes its config to an emptyDir`);
     }
+    const server = statefulSet("cache-server").spec;
+    assert.ok(server.template.spec.volumes.some((v: { name: string; emptyDir?: object }) => v.name === "config" && v.emptyDir), "the server writes its config to an emptyDir");
+  });
+
+  it("keeps Sentinel's recorded topology on a volume and resumes from it, so a full restart never promotes server 0's older data", () => {
+    const sentinel = statefulSet("cache-sentinel").spec;
+    assert.ok(!sentinel.template.spec.volumes.some((v: { name: string }) => v.name === "config"), "no emptyDir for Sentinel's config");
+    const claim = sentinel.volumeClaimTemplates.find((c: { metadata: { name: string } }) => c.metadata.name === "config");
+    assert.equal(claim.spec.resources.requests.storage, "1Gi");
+    const script = sentinelScript({ name: "cache", masterName: "primary", tls: true, sentinel: true, sentinelPort: 26379 }, "sentinel monitor primary x 6379 2");
+    assert.match(script, /^if \[ -s \/config\/sentinel\.conf \]; then\n {2}echo "resuming/m);
+    assert.ok(script.indexOf("cat > /config/sentinel.conf") > script.indexOf("else"), "the config is written only on first start");
   });
 
   it("probes readiness and liveness differently and authenticates them from the Secret, not the command", () => {

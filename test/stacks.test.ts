@@ -203,6 +203,23 @@ describe("the shipped stacks", () => {
     }
   });
 
+  it("hands the services the CA to verify rediss:// against wherever it is private, and not where it is public", () => {
+    const caEnv = (id: string) => {
+      const deployment = runs[id].plan!.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "podinfo-deployment")!;
+      return ((deployment.inputs as any).spec.template.spec.containers[0].env as { name: string; valueFrom?: any }[]).find((e) => e.name === "REDIS_CA_CERT");
+    };
+    // In-cluster: a client Certificate from the same CA issuer puts `ca.crt` in the services' namespace.
+    const inCluster = caEnv("onprem");
+    assert.deepEqual(inCluster?.valueFrom?.secretKeyRef, { name: "redis-ca", key: "ca.crt" });
+    const clientCert = runs.onprem.plan!.resources.find((r) => r.type === "kubernetes:cert-manager.io/v1:Certificate" && (r.inputs as any).spec.secretName === "redis-ca")!;
+    assert.equal((clientCert.inputs as any).metadata.namespace, "apps");
+    assert.equal((clientCert.inputs as any).spec.issuerRef.name, "cert-manager-ca");
+    // Memorystore: its own CA, in the connection Secret.
+    assert.deepEqual(caEnv("prod-gke")?.valueFrom?.secretKeyRef, { name: "redis-connection", key: "ca.crt" });
+    // ElastiCache: Amazon's public CA, nothing to hand over.
+    assert.equal(caEnv("prod"), undefined);
+  });
+
   it("exports the same data-tier outputs on every target, with the URLs secret", () => {
     for (const id of ["dev", "prod", "prod-gke", "onprem"]) {
       const outputs = runs[id].plan!.outputs as Record<string, any>;

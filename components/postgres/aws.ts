@@ -281,7 +281,9 @@ export function deployPostgresToAws(name: string, spec: ResolvedPostgres, _platf
       enabledCloudwatchLogsExports: ["postgresql"],
       tags: tags("aurora"),
     },
-    stateful,
+    // AWS upgrades a minor version at its end of support even with auto-upgrade off; without
+    // this the next `up` would try to move the cluster back to the pin. Bump the pin on purpose.
+    { ...stateful, ignoreChanges: ["engineVersion"] },
   );
   for (let i = 0; i < spec.instances; i++) {
     new aws.rds.ClusterInstance(

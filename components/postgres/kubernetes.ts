@@ -222,6 +222,7 @@ export function backupDestination(name: string, provider: BackupProvider, bucket
       return {
         destinationPath: path("s3"),
         endpointURL: bucketArgs.endpointUrl,
+        ...(bucketArgs.endpointCA ? { endpointCA: { name: bucketArgs.endpointCA.name, key: bucketArgs.endpointCA.key ?? "ca.crt" } } : {}),
         s3Credentials: {
           accessKeyId: { name: secret.name, key: secret.accessKeyIdKey ?? "ACCESS_KEY_ID" },
           secretAccessKey: { name: secret.name, key: secret.secretAccessKeyKey ?? "ACCESS_SECRET_KEY" },

@@ -47,6 +47,12 @@ export interface PostgresBucketArgs {
   readonly region?: string;
   /** The Secret with the access key pair, for S3-compatible endpoints; required on k3s. */
   readonly credentialsSecret?: S3CredentialsSecretRef;
+  /**
+   * The Secret (in the cluster's namespace) holding the CA bundle of an endpoint whose certificate
+   * a private CA signed, such as an in-cluster MinIO. @default the system trust store
+   * @see https://cloudnative-pg.io/plugin-barman-cloud/docs/object_stores/#s3-compatible-storage-providers
+   */
+  readonly endpointCA?: { readonly name: string; /** @default "ca.crt" */ readonly key?: string };
 }
 
 /**

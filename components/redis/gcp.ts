@@ -78,5 +78,7 @@ export function deployRedisToGcp(name: string, spec: ResolvedRedis, _platform: K
     port: instance.port,
     tls: true,
     password: pulumi.secret(instance.authString),
+    // Memorystore signs its server certificate with a per-instance CA that clients must trust.
+    caCert: instance.serverCaCerts.apply((certs) => certs[0]?.cert ?? ""),
   };
 }

@@ -21,6 +21,10 @@ export interface RedisEndpoints {
    * otherwise the component's generated password is used.
    */
   readonly password?: pulumi.Output<string>;
+  /** The CA certificate (PEM) clients must trust, when it is not a public one (Memorystore's). */
+  readonly caCert?: pulumi.Output<string>;
+  /** The Secret in each client namespace whose `ca.crt` clients must trust (in-cluster TLS). */
+  readonly caSecretName?: string;
 }
 
 /** What a backend receives besides the resolved spec. */
@@ -68,6 +72,12 @@ export class RedisCluster extends pulumi.ComponentResource {
   public readonly sentinelMasterName?: string;
   /** The name of the Secret created in each of `clientNamespaces`, with key `REDIS_URL`. */
   public readonly connectionSecretName: string;
+  /**
+   * The Secret in each of `clientNamespaces` whose key `ca.crt` is the CA that signs the servers'
+   * certificates, where clients must trust a private CA (in-cluster TLS, Memorystore); `undefined`
+   * where the CA is public (ElastiCache) or there is no TLS (Docker).
+   */
+  public readonly caSecretName?: string;
   /** The resolved arguments, for inspection. */
   public readonly spec: ResolvedRedis;
 
@@ -116,6 +126,7 @@ export class RedisCluster extends pulumi.ComponentResource {
       this.sentinelMasterName = endpoints.sentinel.masterName;
     }
     this.connectionSecretName = `${name}-connection`;
+    this.caSecretName = endpoints.caSecretName ?? (endpoints.caCert ? this.connectionSecretName : undefined);
     if (platform.kind === "kubernetes") {
       spec.clientNamespaces.forEach((namespace, index) =>
         connectionSecret(`${name}-connection-${index}`, this.connectionSecretName, namespace, platform, {
@@ -123,6 +134,7 @@ export class RedisCluster extends pulumi.ComponentResource {
           host: this.host,
           port: this.port.apply(String),
           password: this.password,
+          ...(endpoints.caCert ? { "ca.crt": endpoints.caCert } : {}),
         }, this),
       );
     }

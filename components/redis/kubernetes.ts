@@ -23,7 +23,7 @@ type Probe = k8s.types.input.core.v1.Probe;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 
 /** The roles of the pods; the value of `app.kubernetes.io/component`. */
-export type ValkeyRole = "server" | "sentinel" | "proxy";
+export type ValkeyRole = "server" | "sentinel" | "proxy" | "client";
 
 /**
  * Fixed settings of the in-cluster backend.
@@ -256,8 +256,10 @@ function discoveryLines(options: StartScriptOptions, headless: string): string[]
     'PRIMARY=""',
     ...(options.sentinel
       ? [
-          "for attempt in 1 2 3 4 5; do",
-          `  PRIMARY="$(valkey-cli${tls} -h ${n.sentinel}.${domain} -p ${options.sentinelPort} --raw SENTINEL get-master-addr-by-name ${options.masterName} 2>/dev/null | head -n 1 | tr -d '\\r')" || PRIMARY=""`,
+          // Up to a minute: after a full restart the Sentinels, which remember the primary, may
+          // still be starting; falling back to server 0 too early could promote stale data.
+          "for attempt in $(seq 1 30); do",
+          `  PRIMARY="$(timeout 3 valkey-cli${tls} -h ${n.sentinel}.${domain} -p ${options.sentinelPort} --raw SENTINEL get-master-addr-by-name ${options.masterName} 2>/dev/null | head -n 1 | tr -d '\\r')" || PRIMARY=""`,
           '  case "$PRIMARY" in *[!A-Za-z0-9.-]*) PRIMARY="" ;; esac',
           '  [ -n "$PRIMARY" ] && break',
           "  sleep 2",
@@ -294,8 +296,10 @@ export function serverScript(options: StartScriptOptions, config: string): strin
 }
 
 /**
- * Sentinel's start script: find the primary as the server does, wait until it answers (Sentinel
- * refuses to start on a name it cannot resolve), write the config and exec Sentinel.
+ * Sentinel's start script. On first start: find the primary as the server does, wait until it
+ * answers (Sentinel refuses to start on a name it cannot resolve) and write the config. On a
+ * restart: resume from the config Sentinel rewrote on its volume, which names the current primary,
+ * so a full restart after a failover never hands the primary role back to server 0's older data.
  *
  * @see https://valkey.io/topics/sentinel/
  */
@@ -305,11 +309,17 @@ export function sentinelScript(options: StartScriptOptions, config: string): str
   return [
     "#!/bin/sh",
     "# Starts a Sentinel that monitors the current primary.",
-    ...discoveryLines({ ...options, sentinel: true }, n.sentinelHeadless),
-    `until valkey-cli${tls} -h "$PRIMARY" -p 6379 PING 2>/dev/null | grep -q PONG; do echo "waiting for $PRIMARY"; sleep 2; done`,
-    `cat > ${d.configPath}/sentinel.conf <<EOF`,
+    // Sentinel records the topology it learns (the current primary, the epoch) in its config, on
+    // a volume: after a restart it resumes from there rather than from server 0.
+    `if [ -s ${d.configPath}/sentinel.conf ]; then`,
+    `  echo "resuming from the topology recorded in ${d.configPath}/sentinel.conf"`,
+    "else",
+    ...discoveryLines({ ...options, sentinel: true }, n.sentinelHeadless).map((line) => `  ${line}`),
+    `  until timeout 3 valkey-cli${tls} -h "$PRIMARY" -p 6379 PING 2>/dev/null | grep -q PONG; do echo "waiting for $PRIMARY"; sleep 2; done`,
+    `  cat > ${d.configPath}/sentinel.conf <<EOF`,
     config.trimEnd(),
     "EOF",
+    "fi",
     `exec valkey-server ${d.configPath}/sentinel.conf --sentinel`,
     "",
   ].join("\n");
@@ -496,6 +506,29 @@ export function deployRedisToKubernetes(name: string, spec: ResolvedRedis, platf
       },
       { ...opts, dependsOn: [certManager.release] },
     );
+    // Clients in other namespaces cannot read this namespace's Secrets. A client certificate from
+    // the same CA issuer, in each client namespace, brings them the CA (`ca.crt`) to verify the
+    // servers with (and a certificate, should `tls-auth-clients` ever be turned on).
+    spec.clientNamespaces.forEach((clientNamespace, index) =>
+      new k8s.apiextensions.CustomResource(
+        `${name}-client-ca-${index}`,
+        {
+          apiVersion: "cert-manager.io/v1",
+          kind: "Certificate",
+          metadata: { name: `${name}-client`, namespace: clientNamespace, labels: valkeyLabels(name, "client", spec.labels) },
+          spec: {
+            secretName: `${name}-ca`,
+            commonName: `${name}-client`,
+            issuerRef: { name: certManager.caIssuerName, kind: "ClusterIssuer", group: "cert-manager.io" },
+            duration: d.certificate.duration,
+            renewBefore: d.certificate.renewBefore,
+            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+            usages: ["client auth", "digital signature"],
+          },
+        },
+        { ...opts, dependsOn: [certManager.release] },
+      ),
+    );
   }
 
   const scriptOptions: StartScriptOptions = { name, masterName: spec.sentinel.masterName, tls: spec.tls, sentinel: spec.sentinel.enabled, sentinelPort: spec.sentinelPort };
@@ -632,11 +665,18 @@ export function deployRedisToKubernetes(name: string, spec: ResolvedRedis, platf
                   volumeMounts: valkeyMounts([]),
                 },
               ],
-              volumes: valkeyVolumes,
+              volumes: valkeyVolumes.filter((volume) => volume.name !== "config"),
               terminationGracePeriodSeconds: 10,
               ...podPlacement(name, "sentinel", prod),
             },
           },
+          // Sentinel's own state, kept across restarts (see sentinelScript).
+          volumeClaimTemplates: [
+            {
+              metadata: { name: "config", labels: valkeyLabels(name, "sentinel", spec.labels) },
+              spec: { accessModes: ["ReadWriteOnce"], storageClassName: platform.storageClass, resources: { requests: { storage: "1Gi" } } },
+            },
+          ],
         },
       },
       opts,
@@ -729,5 +769,6 @@ export function deployRedisToKubernetes(name: string, spec: ResolvedRedis, platf
     port: pulumi.output(spec.port),
     tls: spec.tls,
     sentinel: sentinelEndpoint,
+    ...(spec.tls && spec.clientNamespaces.length > 0 ? { caSecretName: `${name}-ca` } : {}),
   };
 }
