@@ -7,7 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { CertManager } from "../cert-manager";
 import type { Environment } from "../platform/types";
-import type { DataStoreArgs, DataStoreMode } from "../shared/data-store";
+import type { DataStoreArgs, DataStoreMode, ResolvedDataStore } from "../shared/data-store";
 import type { ArgProblem } from "../app-service/spec";
 import { resourceProblems } from "../shared/quantity";
 import type { ResourceQuantities } from "../app-service/spec";
@@ -217,12 +217,7 @@ export const postgresDefaults = {
 } as const;
 
 /** A {@link PostgresClusterArgs} with every default applied. */
-export interface ResolvedPostgres {
-  readonly name: string;
-  readonly environment: Environment;
-  readonly mode: DataStoreMode;
-  readonly namespace: pulumi.Input<string>;
-  readonly clientNamespaces: readonly pulumi.Input<string>[];
+export interface ResolvedPostgres extends ResolvedDataStore {
   readonly version: number;
   readonly database: string;
   readonly username: string;
@@ -235,9 +230,7 @@ export interface ResolvedPostgres {
   readonly managed: Required<ManagedPostgresArgs>;
   readonly monitoring: boolean;
   readonly installOperator: boolean;
-  readonly protect: boolean;
   readonly port: number;
-  readonly labels: Readonly<Record<string, string>>;
   readonly docker: PostgresDockerArgs;
 }
 

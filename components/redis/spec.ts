@@ -4,12 +4,11 @@
  *
  * @see https://valkey.io/topics/sentinel/
  */
-import type * as pulumi from "@pulumi/pulumi";
 import type { CertManager } from "../cert-manager";
 import type { Environment } from "../platform/types";
 import type { ArgProblem, ResourceQuantities } from "../app-service/spec";
 import { resourceProblems } from "../shared/quantity";
-import type { DataStoreArgs, DataStoreMode } from "../shared/data-store";
+import type { DataStoreArgs, DataStoreMode, ResolvedDataStore } from "../shared/data-store";
 
 /**
  * Sentinel: the processes that watch the primary and promote a replica when it fails.
@@ -102,12 +101,7 @@ export const redisDefaults = {
 } as const;
 
 /** A {@link RedisClusterArgs} with every default applied. */
-export interface ResolvedRedis {
-  readonly name: string;
-  readonly environment: Environment;
-  readonly mode: DataStoreMode;
-  readonly namespace: pulumi.Input<string>;
-  readonly clientNamespaces: readonly pulumi.Input<string>[];
+export interface ResolvedRedis extends ResolvedDataStore {
   readonly replicas: number;
   readonly sentinel: { readonly enabled: boolean; readonly replicas: number; readonly quorum: number; readonly masterName: string };
   readonly storageGiB: number;
@@ -115,10 +109,8 @@ export interface ResolvedRedis {
   readonly maxMemoryFraction: number;
   readonly tls: boolean;
   readonly managed: Required<ManagedRedisArgs>;
-  readonly protect: boolean;
   readonly port: number;
   readonly sentinelPort: number;
-  readonly labels: Readonly<Record<string, string>>;
   readonly docker: RedisDockerArgs;
 }
 

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { Platform } from "../platform/types";
+import type { Environment, Platform } from "../platform/types";
 
 /** Where a data store runs: in the cluster (or a container on Docker), or the cloud's managed service. */
 export type DataStoreMode = "in-cluster" | "managed";
@@ -25,4 +25,16 @@ export interface DataStoreArgs {
   readonly protect?: boolean;
   /** Extra labels for every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** The shared part of a data store's resolved arguments: {@link DataStoreArgs} with defaults applied. */
+export interface ResolvedDataStore {
+  /** The component's name. */
+  readonly name: string;
+  readonly environment: Environment;
+  readonly mode: DataStoreMode;
+  readonly namespace: pulumi.Input<string>;
+  readonly clientNamespaces: readonly pulumi.Input<string>[];
+  readonly protect: boolean;
+  readonly labels: Readonly<Record<string, string>>;
 }
