@@ -7,7 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { CertManager } from "../cert-manager";
 import type { Environment } from "../platform/types";
-import type { DataStoreArgs, DataStoreMode, ResolvedDataStore } from "../shared/data-store";
+import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../shared/data-store";
 import type { ArgProblem } from "../app-service/spec";
 import { resourceProblems } from "../shared/quantity";
 import type { ResourceQuantities } from "../app-service/spec";
@@ -194,8 +194,6 @@ export const postgresVersions = {
 
 /** Defaults of {@link PostgresClusterArgs}, merged once by {@link resolvePostgres}. */
 export const postgresDefaults = {
-  mode: "in-cluster" as DataStoreMode,
-  namespace: "default",
   version: 17,
   database: "app",
   username: "app",
@@ -244,11 +242,7 @@ export function resolvePostgres(name: string, args: Omit<PostgresClusterArgs, "p
   const d = postgresDefaults;
   const prod = environment === "prod";
   return {
-    name,
-    environment,
-    mode: args.mode ?? d.mode,
-    namespace: args.namespace ?? d.namespace,
-    clientNamespaces: args.clientNamespaces ?? [],
+    ...resolveDataStore(name, args, environment),
     version: args.version ?? d.version,
     database: args.database ?? d.database,
     username: args.username ?? d.username,
@@ -272,9 +266,7 @@ export function resolvePostgres(name: string, args: Omit<PostgresClusterArgs, "p
     },
     monitoring: args.monitoring ?? d.monitoring,
     installOperator: args.installOperator ?? true,
-    protect: args.protect ?? prod,
     port: d.port,
-    labels: args.labels ?? {},
     docker: args.docker ?? {},
   };
 }

@@ -8,7 +8,7 @@ import type { CertManager } from "../cert-manager";
 import type { Environment } from "../platform/types";
 import type { ArgProblem, ResourceQuantities } from "../app-service/spec";
 import { resourceProblems } from "../shared/quantity";
-import type { DataStoreArgs, DataStoreMode, ResolvedDataStore } from "../shared/data-store";
+import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../shared/data-store";
 
 /**
  * Sentinel: the processes that watch the primary and promote a replica when it fails.
@@ -88,8 +88,6 @@ export const redisVersions = {
 
 /** Defaults of {@link RedisClusterArgs}, merged once by {@link resolveRedis}. */
 export const redisDefaults = {
-  mode: "in-cluster" as DataStoreMode,
-  namespace: "default",
   replicas: { prod: 3, other: 1 },
   sentinel: { replicas: 3, masterName: "primary" },
   storageGiB: 8,
@@ -126,11 +124,7 @@ export function resolveRedis(name: string, args: Omit<RedisClusterArgs, "platfor
   const replicas = args.replicas ?? (prod ? d.replicas.prod : d.replicas.other);
   const sentinelReplicas = args.sentinel?.replicas ?? d.sentinel.replicas;
   return {
-    name,
-    environment,
-    mode: args.mode ?? d.mode,
-    namespace: args.namespace ?? d.namespace,
-    clientNamespaces: args.clientNamespaces ?? [],
+    ...resolveDataStore(name, args, environment),
     replicas,
     sentinel: {
       enabled: args.sentinel?.enabled ?? replicas >= 2,
@@ -147,10 +141,8 @@ export function resolveRedis(name: string, args: Omit<RedisClusterArgs, "platfor
       memorySizeGiB: args.managed?.memorySizeGiB ?? (prod ? d.managed.memorySizeGiB.prod : d.managed.memorySizeGiB.other),
       snapshotRetentionDays: args.managed?.snapshotRetentionDays ?? d.managed.snapshotRetentionDays,
     },
-    protect: args.protect ?? prod,
     port: d.port,
     sentinelPort: d.sentinelPort,
-    labels: args.labels ?? {},
     docker: args.docker ?? {},
   };
 }

@@ -38,3 +38,25 @@ export interface ResolvedDataStore {
   readonly protect: boolean;
   readonly labels: Readonly<Record<string, string>>;
 }
+
+/** Defaults of {@link DataStoreArgs}. */
+export const dataStoreDefaults = { mode: "in-cluster" as DataStoreMode, namespace: "default" } as const;
+
+/**
+ * Applies the defaults of the shared arguments; each data store's resolver spreads the result.
+ *
+ * @param name - the component's name.
+ * @param args - the shared arguments.
+ * @param environment - the platform's environment; `protect` defaults to on in prod.
+ */
+export function resolveDataStore(name: string, args: Omit<DataStoreArgs, "platform">, environment: Environment): ResolvedDataStore {
+  return {
+    name,
+    environment,
+    mode: args.mode ?? dataStoreDefaults.mode,
+    namespace: args.namespace ?? dataStoreDefaults.namespace,
+    clientNamespaces: args.clientNamespaces ?? [],
+    protect: args.protect ?? environment === "prod",
+    labels: args.labels ?? {},
+  };
+}
