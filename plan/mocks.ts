@@ -84,6 +84,16 @@ const COMPUTED: Record<string, (inputs: Record<string, any>, name: string) => Re
   }),
   "gcp:storage/bucket:Bucket": (inputs, name) => ({ name: inputs.name ?? name, url: `gs://${inputs.name ?? name}` }),
   "gcp:compute/globalAddress:GlobalAddress": (inputs, name) => ({ name: inputs.name ?? name }),
+  // @pulumi/tls: a private key's PEM is a secret (it starts with the secret marker, so a leak is
+  // caught); certificates are public.
+  "tls:index/privateKey:PrivateKey": (_inputs, name) => ({
+    privateKeyPem: `${MOCK_SECRET_PREFIX}${name}-private-key`,
+    privateKeyPemPkcs8: `${MOCK_SECRET_PREFIX}${name}-private-key-pkcs8`,
+    publicKeyPem: `-----BEGIN PUBLIC KEY-----\nMOCK-${name}\n-----END PUBLIC KEY-----\n`,
+  }),
+  "tls:index/selfSignedCert:SelfSignedCert": (_inputs, name) => ({ certPem: `-----BEGIN CERTIFICATE-----\nMOCK-SELF-SIGNED-${name}\n-----END CERTIFICATE-----\n` }),
+  "tls:index/certRequest:CertRequest": (_inputs, name) => ({ certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\nMOCK-${name}\n-----END CERTIFICATE REQUEST-----\n` }),
+  "tls:index/locallySignedCert:LocallySignedCert": (_inputs, name) => ({ certPem: `-----BEGIN CERTIFICATE-----\nMOCK-SIGNED-${name}\n-----END CERTIFICATE-----\n` }),
   "docker:index/remoteImage:RemoteImage": (inputs) => ({ repoDigest: `${inputs.name}`, imageId: `sha256:${"0".repeat(64)}` }),
 };
 

@@ -1,0 +1,409 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ArgProblem } from "../app-service/spec";
+import type { CertManager } from "../cert-manager";
+import type { Environment, Platform } from "../platform/types";
+import { resourceProblems } from "../shared/quantity";
+
+/**
+ * The Gateway API controllers the component can install. One is implemented and is the default:
+ * Traefik Proxy. The README says why (per-client token buckets of any period, the same proxy
+ * standalone on Docker, built-in header/CORS/body-size middlewares).
+ *
+ * @see https://gateway-api.sigs.k8s.io/implementations/
+ */
+export type GatewayController = "traefik";
+
+/**
+ * The label on the gateway's own Service: the only Service allowed to be `LoadBalancer` or
+ * `NodePort` (the policy pack checks it).
+ */
+export const EDGE_LABEL = "platform.acme.dev/edge";
+
+/**
+ * Rate limiting per route and per client (the client's source address), as a token bucket:
+ * `requests` per `periodSeconds` on average, with bursts up to `burst`.
+ *
+ * @see https://doc.traefik.io/traefik/middlewares/http/ratelimit/
+ */
+export interface RateLimitArgs {
+  /** Requests allowed per period, per client. Must be ≥ 1. @default 100 */
+  readonly requests?: number;
+  /** The period, in seconds. Must be ≥ 1. @default 10 */
+  readonly periodSeconds?: number;
+  /** The most requests a client may send at once. @default `requests` */
+  readonly burst?: number;
+}
+
+/**
+ * Cross-origin resource sharing for browser clients. Off unless `allowOrigins` is set.
+ * @see https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS
+ */
+export interface CorsArgs {
+  /** Origins allowed, such as `https://app.example.com`; `*` is refused with credentials. */
+  readonly allowOrigins: readonly string[];
+  /** Methods allowed. @default ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] */
+  readonly allowMethods?: readonly string[];
+  /** Request headers allowed. @default ["Authorization", "Content-Type"] */
+  readonly allowHeaders?: readonly string[];
+  /** Whether credentials (cookies, Authorization) may be sent. @default false */
+  readonly allowCredentials?: boolean;
+  /** How long browsers may cache a preflight answer, in seconds. @default 600 */
+  readonly maxAgeSeconds?: number;
+}
+
+/**
+ * JSON Web Token authentication on a route: requests without a valid token signed by a key of
+ * `jwksUri`, issued by `issuer`, are refused with 401.
+ *
+ * Traefik Proxy has no JWT middleware (it is a Traefik Hub feature; catalogue plugins are fetched
+ * at start-up and interpreted, which we keep off the edge), so the token is verified by the Istio
+ * sidecar of the route's backend: a `RequestAuthentication` and an `AuthorizationPolicy` that
+ * denies requests without a valid principal. It therefore needs `mesh: "istio"`.
+ *
+ * @see https://istio.io/latest/docs/tasks/security/authorization/authz-jwt/
+ * @see https://datatracker.ietf.org/doc/html/rfc7519
+ */
+export interface JwtArgs {
+  /** The expected `iss` claim. */
+  readonly issuer: string;
+  /** The HTTPS URL of the issuer's JSON Web Key Set. */
+  readonly jwksUri: string;
+  /** Accepted `aud` claims. @default any */
+  readonly audiences?: readonly string[];
+}
+
+/**
+ * The traffic policy of a route. Every field has a safe default; a route overrides any of them.
+ */
+export interface TrafficPolicyArgs {
+  /** Rate limit per client on this route. @default 100 requests per 10 seconds, burst 100 */
+  readonly rateLimit?: RateLimitArgs;
+  /** The largest request body accepted, in bytes; larger bodies get 413. @default 10485760 (10 MiB) */
+  readonly maxRequestBodyBytes?: number;
+  /** The whole request's timeout, in seconds. @default 30 */
+  readonly timeoutSeconds?: number;
+  /** CORS; off unless set. */
+  readonly cors?: CorsArgs;
+  /** JWT authentication; off unless set. */
+  readonly jwt?: JwtArgs;
+}
+
+/**
+ * Where a route sends traffic: a Service (on Kubernetes) or a container (on Docker). An
+ * {@link AppService}'s `backend` is one.
+ */
+export interface RouteBackend {
+  /** The Kubernetes Service name, or on Docker the container's network alias. */
+  readonly serviceName: string;
+  /** The Service's namespace (ignored on Docker). */
+  readonly namespace: pulumi.Input<string>;
+  /** The Service port on Kubernetes, the container port on Docker. */
+  readonly port: number;
+  /** The labels that select the backend's pods, for mesh policies (JWT) that attach to workloads. */
+  readonly selector?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One route: requests for `hostname` whose path starts with `pathPrefix` go to `backend`.
+ * @see https://gateway-api.sigs.k8s.io/api-types/httproute/
+ */
+export interface GatewayRouteArgs extends TrafficPolicyArgs {
+  /** The route's name; a DNS-1035 label, unique in the gateway. Usually the service's name. */
+  readonly name: string;
+  /** The backend. */
+  readonly backend: RouteBackend;
+  /** The public hostname (a DNS name such as `api.example.com`). */
+  readonly hostname: string;
+  /** The path prefix. @default "/" */
+  readonly pathPrefix?: string;
+}
+
+/**
+ * Where the listeners' certificates come from.
+ *
+ * - `acme`: Let's Encrypt (or another ACME CA) through cert-manager, for public environments;
+ * - `self-signed`: the platform's internal CA issuer (cert-manager's `CA` ClusterIssuer) on
+ *   Kubernetes, a @pulumi/tls self-signed certificate on Docker; for dev and on-prem.
+ *
+ * @see https://cert-manager.io/docs/configuration/acme/
+ */
+export interface GatewayTlsArgs {
+  /** @default "acme" in prod on EKS/GKE, "self-signed" otherwise */
+  readonly issuer?: "acme" | "self-signed";
+  /** ACME settings; required when `issuer` is `acme`. */
+  readonly acme?: AcmeArgs;
+}
+
+/**
+ * An ACME account and how to solve its challenges.
+ * @see https://cert-manager.io/docs/configuration/acme/
+ */
+export interface AcmeArgs {
+  /** The account's contact email; required by Let's Encrypt for expiry notices. */
+  readonly email: string;
+  /** The directory URL. @default Let's Encrypt production, `https://acme-v02.api.letsencrypt.org/directory` */
+  readonly server?: string;
+  /**
+   * The challenge: `http01` through the gateway itself (the HTTP listener serves
+   * `/.well-known/acme-challenge/` before redirecting), or `dns01` through the cloud's DNS
+   * (Route 53 on EKS, Cloud DNS on GKE).
+   * @default "http01"
+   */
+  readonly solver?: "http01" | "dns01";
+  /** For `dns01`: the hosted zone (Route 53 zone ID or Cloud DNS project). */
+  readonly dnsZone?: string;
+}
+
+/**
+ * Strict-Transport-Security.
+ * @see https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Strict-Transport-Security
+ */
+export interface HstsArgs {
+  /** `max-age`, in seconds. @default 31536000 (one year) */
+  readonly maxAgeSeconds?: number;
+  /** @default true */
+  readonly includeSubDomains?: boolean;
+  /** @default false; set it only after submitting the domain to the preload list */
+  readonly preload?: boolean;
+}
+
+/** Docker-only settings of a {@link GatewayArgs}. */
+export interface GatewayDockerArgs {
+  /** Host port for HTTP (answers only with a redirect). @default 8080 */
+  readonly httpPort?: number;
+  /** Host port for HTTPS. @default 8443 */
+  readonly httpsPort?: number;
+}
+
+/**
+ * The arguments of a {@link Gateway}.
+ */
+export interface GatewayArgs {
+  /** Where to deploy. */
+  readonly platform: Platform;
+  /** cert-manager; required on Kubernetes. */
+  readonly certManager?: CertManager;
+  /** The controller. @default "traefik" */
+  readonly controller?: GatewayController;
+  /** The namespace of the controller and the Gateway (created by the component). @default "gateway" */
+  readonly namespace?: string;
+  /** Certificates. @default see {@link GatewayTlsArgs} */
+  readonly tls?: GatewayTlsArgs;
+  /** HSTS on every HTTPS response. */
+  readonly hsts?: HstsArgs;
+  /** The traffic policy every route gets unless it overrides a field. */
+  readonly defaults?: TrafficPolicyArgs;
+  /** The routes. @default [] */
+  readonly routes?: readonly GatewayRouteArgs[];
+  /** Controller replicas. @default 2 in prod (with a PodDisruptionBudget), 1 otherwise */
+  readonly replicas?: number;
+  /** The controller's requests and limits. @default requests 100m/128Mi, limits 1/512Mi */
+  readonly resources?: { readonly requests?: { readonly cpu?: string; readonly memory?: string }; readonly limits?: { readonly cpu?: string; readonly memory?: string } };
+  /**
+   * Labels for the controller's namespace, such as the mesh's injection label, so the gateway
+   * reaches STRICT-mTLS services with a mesh identity.
+   * @default {}
+   */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /** The mesh the backends run in, if any. JWT on routes needs `"istio"`. @default none */
+  readonly mesh?: "istio" | "linkerd";
+  /** Annotations for the controller's pods (mesh injection settings). @default {} */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Docker-only settings. */
+  readonly docker?: GatewayDockerArgs;
+}
+
+/** Defaults of {@link GatewayArgs}, merged once by {@link resolveGateway}. */
+export const gatewayDefaults = {
+  controller: "traefik" as GatewayController,
+  namespace: "gateway",
+  rateLimit: { requests: 100, periodSeconds: 10 },
+  maxRequestBodyBytes: 10 * 1024 * 1024,
+  timeoutSeconds: 30,
+  cors: { allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], allowHeaders: ["Authorization", "Content-Type"], allowCredentials: false, maxAgeSeconds: 600 },
+  hsts: { maxAgeSeconds: 31536000, includeSubDomains: true, preload: false },
+  acmeServer: "https://acme-v02.api.letsencrypt.org/directory",
+  resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+  docker: { httpPort: 8080, httpsPort: 8443 },
+  /** The minimum TLS version on every HTTPS listener. */
+  minTlsVersion: "1.2" as const,
+} as const;
+
+/** A route's traffic policy with every default applied. */
+export interface ResolvedTrafficPolicy {
+  readonly rateLimit: { readonly requests: number; readonly periodSeconds: number; readonly burst: number };
+  readonly maxRequestBodyBytes: number;
+  readonly timeoutSeconds: number;
+  readonly cors?: Required<CorsArgs>;
+  readonly jwt?: JwtArgs;
+}
+
+/** A route with every default applied. */
+export interface ResolvedRoute {
+  readonly name: string;
+  readonly backend: RouteBackend;
+  readonly hostname: string;
+  readonly pathPrefix: string;
+  readonly policy: ResolvedTrafficPolicy;
+}
+
+/** A {@link GatewayArgs} with every default applied. */
+export interface ResolvedGateway {
+  readonly controller: GatewayController;
+  readonly environment: Environment;
+  readonly namespace: string;
+  readonly tls: { readonly issuer: "acme" | "self-signed"; readonly acme?: Required<Omit<AcmeArgs, "dnsZone">> & { readonly dnsZone?: string } };
+  readonly hsts: Required<HstsArgs>;
+  readonly routes: readonly ResolvedRoute[];
+  /** The distinct hostnames of the routes, sorted: one HTTPS listener and certificate each. */
+  readonly hostnames: readonly string[];
+  readonly replicas: number;
+  readonly resources: { readonly requests: { readonly cpu: string; readonly memory: string }; readonly limits: { readonly cpu: string; readonly memory: string } };
+  readonly namespaceLabels: Readonly<Record<string, string>>;
+  readonly podAnnotations: Readonly<Record<string, string>>;
+  readonly mesh?: "istio" | "linkerd";
+  readonly docker: Required<GatewayDockerArgs>;
+  readonly minTlsVersion: "1.2";
+}
+
+function resolvePolicy(defaults: TrafficPolicyArgs | undefined, route: TrafficPolicyArgs): ResolvedTrafficPolicy {
+  const d = gatewayDefaults;
+  const rate = { ...defaults?.rateLimit, ...route.rateLimit };
+  const requests = rate.requests ?? d.rateLimit.requests;
+  const cors = route.cors ?? defaults?.cors;
+  return {
+    rateLimit: { requests, periodSeconds: rate.periodSeconds ?? d.rateLimit.periodSeconds, burst: rate.burst ?? requests },
+    maxRequestBodyBytes: route.maxRequestBodyBytes ?? defaults?.maxRequestBodyBytes ?? d.maxRequestBodyBytes,
+    timeoutSeconds: route.timeoutSeconds ?? defaults?.timeoutSeconds ?? d.timeoutSeconds,
+    cors: cors ? { ...d.cors, ...cors } as Required<CorsArgs> : undefined,
+    jwt: route.jwt ?? defaults?.jwt,
+  };
+}
+
+/**
+ * Applies the defaults to a {@link GatewayArgs}.
+ * @see gatewayDefaults
+ */
+export function resolveGateway(args: Omit<GatewayArgs, "platform" | "certManager"> & { readonly platform: Pick<Platform, "environment" | "flavour"> }): ResolvedGateway {
+  const d = gatewayDefaults;
+  const environment = args.platform.environment;
+  const cloud = args.platform.flavour === "eks" || args.platform.flavour === "gke";
+  const issuer = args.tls?.issuer ?? (environment === "prod" && cloud ? "acme" : "self-signed");
+  const acme = args.tls?.acme;
+  const routes = (args.routes ?? []).map((r) => ({
+    name: r.name,
+    backend: r.backend,
+    hostname: r.hostname,
+    pathPrefix: r.pathPrefix ?? "/",
+    policy: resolvePolicy(args.defaults, r),
+  }));
+  return {
+    controller: args.controller ?? d.controller,
+    environment,
+    namespace: args.namespace ?? d.namespace,
+    tls: { issuer, acme: acme ? { email: acme.email, server: acme.server ?? d.acmeServer, solver: acme.solver ?? "http01", dnsZone: acme.dnsZone } : undefined },
+    hsts: { ...d.hsts, ...args.hsts },
+    routes,
+    hostnames: [...new Set(routes.map((r) => r.hostname))].sort(),
+    replicas: args.replicas ?? (environment === "prod" ? 2 : 1),
+    resources: { requests: { ...d.resources.requests, ...args.resources?.requests }, limits: { ...d.resources.limits, ...args.resources?.limits } },
+    namespaceLabels: args.namespaceLabels ?? {},
+    podAnnotations: args.podAnnotations ?? {},
+    mesh: args.mesh,
+    docker: { ...d.docker, ...args.docker },
+    minTlsVersion: d.minTlsVersion,
+  };
+}
+
+/**
+ * A DNS name as RFC 1123 allows for a host: labels of letters, digits and `-`, not starting or
+ * ending with `-`, at most 63 characters each and 253 in all, with at least two labels. A leading
+ * `*.` wildcard is refused: each route gets its own certificate.
+ */
+export function hostnameProblem(hostname: string): string | undefined {
+  const label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+  const labels = hostname.split(".");
+  if (hostname.length > 253 || labels.length < 2 || !labels.every((l) => label.test(l))) {
+    return `"${hostname}" is not a valid DNS hostname (lower-case labels of letters, digits and "-", separated by dots, such as api.example.com)`;
+  }
+  return undefined;
+}
+
+const ROUTE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function policyProblems(policy: TrafficPolicyArgs | undefined, path: (string | number)[], resolved: ResolvedTrafficPolicy | undefined): ArgProblem[] {
+  const problems: ArgProblem[] = [];
+  const add = (p: (string | number)[], message: string) => problems.push({ path: [...path, ...p], message });
+  const whole = (n: unknown) => typeof n === "number" && Number.isInteger(n) && n >= 1;
+  const rate = policy?.rateLimit;
+  if (rate?.requests !== undefined && !whole(rate.requests)) add(["rateLimit", "requests"], `must be a whole number ≥ 1 (got ${rate.requests}); to lift the limit raise it, a route without one is refused in prod`);
+  if (rate?.periodSeconds !== undefined && !whole(rate.periodSeconds)) add(["rateLimit", "periodSeconds"], `must be a whole number of seconds ≥ 1 (got ${rate.periodSeconds})`);
+  if (rate?.burst !== undefined && !whole(rate.burst)) add(["rateLimit", "burst"], `must be a whole number ≥ 1 (got ${rate.burst})`);
+  if (resolved && whole(rate?.burst) && resolved.rateLimit.burst < resolved.rateLimit.requests) {
+    add(["rateLimit", "burst"], `(${resolved.rateLimit.burst}) must be at least \`rateLimit.requests\` (${resolved.rateLimit.requests}), or the average can never be reached`);
+  }
+  if (policy?.maxRequestBodyBytes !== undefined && !whole(policy.maxRequestBodyBytes)) add(["maxRequestBodyBytes"], `must be a whole number of bytes ≥ 1 (got ${policy.maxRequestBodyBytes})`);
+  if (policy?.timeoutSeconds !== undefined && !whole(policy.timeoutSeconds)) add(["timeoutSeconds"], `must be a whole number of seconds ≥ 1 (got ${policy.timeoutSeconds})`);
+  const cors = policy?.cors;
+  if (cors) {
+    if (cors.allowOrigins.length === 0) add(["cors", "allowOrigins"], "must list at least one origin, or leave `cors` out");
+    cors.allowOrigins.forEach((origin, i) => {
+      if (origin !== "*" && !/^https?:\/\/[a-z0-9.-]+(:\d+)?$/.test(origin)) add(["cors", "allowOrigins", i], `"${origin}" must be an origin such as https://app.example.com (scheme, host, optional port; no path)`);
+    });
+    if (cors.allowCredentials && cors.allowOrigins.includes("*")) add(["cors", "allowOrigins"], 'must not contain "*" when `allowCredentials` is true; browsers refuse it');
+    if (cors.maxAgeSeconds !== undefined && (!Number.isInteger(cors.maxAgeSeconds) || cors.maxAgeSeconds < 0)) add(["cors", "maxAgeSeconds"], `must be a whole number of seconds ≥ 0 (got ${cors.maxAgeSeconds})`);
+  }
+  const jwt = policy?.jwt;
+  if (jwt) {
+    if (!/^https:\/\/\S+$/.test(jwt.jwksUri)) add(["jwt", "jwksUri"], `must be an https:// URL (got "${jwt.jwksUri}")`);
+    if (!jwt.issuer) add(["jwt", "issuer"], "must not be empty");
+  }
+  return problems;
+}
+
+/**
+ * Finds every problem with a gateway's arguments, before any resource exists.
+ *
+ * @param args - the arguments; `platform` only needs `environment` and `flavour`.
+ * @returns the problems, each with its field's path; empty when the arguments are usable.
+ */
+export function validateGateway(args: Omit<GatewayArgs, "platform" | "certManager"> & { readonly platform: Pick<Platform, "environment" | "flavour"> }): ArgProblem[] {
+  const problems: ArgProblem[] = [];
+  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
+  if (args.controller !== undefined && args.controller !== "traefik") add(["controller"], `must be "traefik" (got "${String(args.controller)}")`);
+  if (args.namespace !== undefined && !ROUTE_NAME.test(args.namespace)) add(["namespace"], `"${args.namespace}" must be a DNS-1035 label`);
+  const spec = resolveGateway(args);
+  if (spec.tls.issuer === "acme") {
+    if (!args.tls?.acme?.email) add(["tls", "acme", "email"], "is required for the ACME issuer: Let's Encrypt sends expiry and account notices there");
+    else if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.tls.acme.email)) add(["tls", "acme", "email"], `"${args.tls.acme.email}" is not an email address`);
+    if (args.platform.flavour === "docker") add(["tls", "issuer"], 'must be "self-signed" on docker: an ACME CA cannot reach a laptop');
+    if (args.tls?.acme?.server !== undefined && !/^https:\/\//.test(args.tls.acme.server)) add(["tls", "acme", "server"], `must be an https:// ACME directory URL (got "${args.tls.acme.server}")`);
+    if (spec.tls.acme?.solver === "dns01" && !spec.tls.acme.dnsZone) add(["tls", "acme", "dnsZone"], "is required for the dns01 solver: the Route 53 hosted zone ID (EKS) or the Cloud DNS project (GKE)");
+    if (spec.tls.acme?.solver === "dns01" && args.platform.flavour !== "eks" && args.platform.flavour !== "gke") add(["tls", "acme", "solver"], "dns01 is supported on eks (Route 53) and gke (Cloud DNS) only; use http01");
+  }
+  if (!Number.isInteger(spec.replicas) || spec.replicas < 1) add(["replicas"], `must be a whole number ≥ 1 (got ${spec.replicas})`);
+  problems.push(...resourceProblems(spec.resources));
+  problems.push(...policyProblems(args.defaults, ["defaults"], undefined));
+  const names = new Set<string>();
+  const paths = new Set<string>();
+  (args.routes ?? []).forEach((route, i) => {
+    if (!ROUTE_NAME.test(route.name)) add(["routes", i, "name"], `"${route.name}" must be a DNS-1035 label`);
+    if (names.has(route.name)) add(["routes", i, "name"], `"${route.name}" is declared twice`);
+    names.add(route.name);
+    const hostProblem = hostnameProblem(route.hostname);
+    if (hostProblem) add(["routes", i, "hostname"], hostProblem);
+    const prefix = route.pathPrefix ?? "/";
+    if (!prefix.startsWith("/")) add(["routes", i, "pathPrefix"], `must start with "/" (got "${prefix}")`);
+    if (paths.has(`${route.hostname}${prefix}`)) add(["routes", i, "pathPrefix"], `${route.hostname}${prefix} is already routed by another route`);
+    paths.add(`${route.hostname}${prefix}`);
+    problems.push(...policyProblems(route, ["routes", i], spec.routes[i].policy));
+    if (spec.routes[i].policy.jwt && args.mesh !== "istio") {
+      add(["routes", i, "jwt"], "needs the Istio mesh, whose sidecars verify the token (Traefik Proxy has no JWT middleware); enable `mesh` with provider istio or remove `jwt`");
+    }
+  });
+  for (const key of ["httpPort", "httpsPort"] as const) {
+    const port = spec.docker[key];
+    if (!Number.isInteger(port) || port < 1 || port > 65535) add(["docker", key], `must be a port from 1 to 65535 (got ${port})`);
+  }
+  return problems;
+}

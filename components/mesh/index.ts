@@ -1,0 +1,79 @@
+import * as pulumi from "@pulumi/pulumi";
+import { formatProblems } from "../app-service/spec";
+import { deployIstio } from "./istio";
+import { deployLinkerd } from "./linkerd";
+import { resolveMesh, validateMesh, type MeshProvider, type ServiceMeshArgs } from "./spec";
+
+export * from "./spec";
+
+/**
+ * What a mesh backend returns: how to enrol workloads, and what they must wait for.
+ */
+export interface MeshEnrollment {
+  /** Labels for every namespace whose pods join the mesh (`istio-injection: enabled`). */
+  readonly namespaceLabels: Readonly<Record<string, string>>;
+  /** Annotations for every namespace whose pods join the mesh (`linkerd.io/inject: enabled`). */
+  readonly namespaceAnnotations: Readonly<Record<string, string>>;
+  /**
+   * Pod annotations for the gateway's controller: it joins the mesh for its outbound calls (so
+   * STRICT services accept it) while its inbound public traffic bypasses the proxy.
+   */
+  readonly gatewayPodAnnotations: Readonly<Record<string, string>>;
+  /** The resources workloads must be created after (the injector's release). */
+  readonly ready: readonly pulumi.Resource[];
+}
+
+/**
+ * The service mesh: mesh-wide mTLS, and per service retries with backoff, a request timeout,
+ * circuit breaking (connection-pool limits, outlier detection), a canary split and an
+ * authorization policy that admits only the gateway and declared callers.
+ *
+ * - **Istio** (default): the `base`, `istiod` and `cni` charts, pinned; `PeerAuthentication`
+ *   STRICT in the root namespace; per service a `DestinationRule`, a `VirtualService` and an
+ *   `AuthorizationPolicy`.
+ * - **Linkerd**: the `linkerd-crds`, `linkerd2-cni` and `linkerd-control-plane` charts with a trust
+ *   anchor and an issuer certificate from @pulumi/tls; per service `Server`,
+ *   `AuthorizationPolicy` with `MeshTLSAuthentication`, retries/timeouts on an `HTTPRoute`, failure
+ *   accrual on the Service.
+ * - **Docker**: there is no mesh. The component creates nothing and logs a warning that the plan
+ *   and `pulumi up` print, so the gap is never silent.
+ *
+ * @example
+ * ```ts
+ * const mesh = new ServiceMesh("mesh", { platform, services: [{ name: "api", namespace: "apps", port: 80, selector: { app: "api" } }] });
+ * ```
+ * @see https://istio.io/latest/docs/concepts/security/#mutual-tls-authentication
+ * @see https://linkerd.io/2/features/automatic-mtls/
+ */
+export class ServiceMesh extends pulumi.ComponentResource {
+  /** The mesh provider, or `undefined` on Docker where there is none. */
+  public readonly provider?: MeshProvider;
+  /** How to enrol namespaces and the gateway; empty on Docker. */
+  public readonly enrollment: MeshEnrollment;
+
+  /**
+   * @param name - the logical name; children are named `${name}-<role>`.
+   * @param args - see {@link ServiceMeshArgs}.
+   * @param opts - component options.
+   * @throws Error naming every bad field (PERMISSIVE in prod, canary weights not summing to 100,
+   *   an unknown caller…).
+   */
+  constructor(name: string, args: ServiceMeshArgs, opts?: pulumi.ComponentResourceOptions) {
+    const problems = validateMesh(args);
+    if (problems.length > 0) throw new Error(`ServiceMesh "${name}": ${formatProblems(problems)}`);
+    super("platform:index:ServiceMesh", name, {}, opts);
+    const spec = resolveMesh(args);
+    if (args.platform.kind === "docker") {
+      this.enrollment = { namespaceLabels: {}, namespaceAnnotations: {}, gatewayPodAnnotations: {}, ready: [] };
+      pulumi.log.warn(
+        `ServiceMesh "${name}": Docker has no service mesh. Containers talk plain HTTP on the private network, without mTLS, retries, circuit breaking or canary splits; use a Kubernetes target for those.`,
+        this,
+      );
+      this.registerOutputs({ provider: "none" });
+      return;
+    }
+    this.provider = spec.provider;
+    this.enrollment = spec.provider === "istio" ? deployIstio(name, spec, args.platform, this) : deployLinkerd(name, spec, args.platform, this);
+    this.registerOutputs({ provider: this.provider });
+  }
+}
