@@ -12,3 +12,5 @@ export * from "./cert-manager";
 export * from "./postgres";
 export * from "./redis";
 export * from "./observability/crds";
+export * from "./gateway";
+export * from "./mesh";

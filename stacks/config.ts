@@ -12,6 +12,8 @@ import { z } from "zod";
 import { DNS_LABEL, validateAppService, type ArgProblem } from "../components/app-service";
 import { postgresDefaults, storageShrinkProblem, validatePostgres } from "../components/postgres/spec";
 import { validateRedis } from "../components/redis/spec";
+import { validateGateway, type GatewayArgs, type GatewayRouteArgs } from "../components/gateway/spec";
+import { validateMesh, type MeshServiceArgs } from "../components/mesh/spec";
 
 /** The config namespace: the Pulumi project name. */
 export const CONFIG_NAMESPACE = "platform";
@@ -38,6 +40,21 @@ const wholeNumber = z.number().int("must be a whole number");
 const positive = wholeNumber.min(1, "must be at least 1");
 const k8sVersion = z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as "1.34"');
 const labels = z.record(z.string(), z.string());
+
+/** The mesh's retry and circuit-breaker settings; semantic checks come from `validateMesh`. */
+const retriesSchema = z
+  .strictObject({ attempts: z.number().optional(), perTryTimeoutSeconds: z.number().optional(), retryOn: z.array(z.string()).optional() })
+  .optional();
+const circuitBreakerSchema = z
+  .strictObject({
+    maxConnections: z.number().optional(),
+    maxPendingRequests: z.number().optional(),
+    consecutive5xxErrors: z.number().optional(),
+    intervalSeconds: z.number().optional(),
+    baseEjectionTimeSeconds: z.number().optional(),
+    maxEjectionPercent: z.number().optional(),
+  })
+  .optional();
 
 /** One AppService in stack config. Semantic checks come from the component's own validation. */
 const serviceSchema = z
@@ -73,6 +90,21 @@ const serviceSchema = z
     metrics: z.union([z.literal(false), z.strictObject({ path: z.string().optional(), port: z.number().optional() })]).optional(),
     servicePort: z.number().optional(),
     docker: z.strictObject({ hostPort: z.number().optional() }).optional(),
+    mesh: z
+      .strictObject({
+        retries: retriesSchema,
+        timeoutSeconds: z.number().optional(),
+        circuitBreaker: circuitBreakerSchema,
+        allowedCallers: z.array(z.string()).optional(),
+      })
+      .optional(),
+    canary: z
+      .strictObject({
+        image: z.string(),
+        replicas: z.number().optional(),
+        weights: z.strictObject({ stable: z.number(), canary: z.number() }),
+      })
+      .optional(),
   })
   .superRefine((service, ctx) => {
     for (const problem of validateAppService(service)) {
@@ -231,6 +263,56 @@ const redisSchema = z.strictObject({
   docker: hostPort,
 });
 
+/** A route's traffic policy; semantic checks come from `validateGateway`. */
+const trafficPolicyShape = {
+  rateLimit: z.strictObject({ requests: z.number().optional(), periodSeconds: z.number().optional(), burst: z.number().optional() }).optional(),
+  maxRequestBodyBytes: z.number().optional(),
+  timeoutSeconds: z.number().optional(),
+  cors: z
+    .strictObject({
+      allowOrigins: z.array(z.string()),
+      allowMethods: z.array(z.string()).optional(),
+      allowHeaders: z.array(z.string()).optional(),
+      allowCredentials: z.boolean().optional(),
+      maxAgeSeconds: z.number().optional(),
+    })
+    .optional(),
+  jwt: z.strictObject({ issuer: z.string(), jwksUri: z.string(), audiences: z.array(z.string()).optional() }).optional(),
+};
+
+/** The `gateway` block: the Gateway's arguments, with routes naming services. */
+const gatewaySchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  tls: z
+    .strictObject({
+      issuer: enumOf(["acme", "self-signed"] as const).optional(),
+      acme: z
+        .strictObject({ email: z.string().optional(), server: z.string().optional(), solver: enumOf(["http01", "dns01"] as const).optional(), dnsZone: z.string().optional() })
+        .optional(),
+    })
+    .optional(),
+  hsts: z.strictObject({ maxAgeSeconds: z.number().optional(), includeSubDomains: z.boolean().optional(), preload: z.boolean().optional() }).optional(),
+  defaults: z.strictObject(trafficPolicyShape).optional(),
+  routes: z
+    .array(z.strictObject({ service: z.string(), hostname: z.string(), pathPrefix: z.string().optional(), ...trafficPolicyShape }))
+    .optional(),
+  replicas: z.number().optional(),
+  resources: quantities,
+  docker: z.strictObject({ httpPort: z.number().optional(), httpsPort: z.number().optional() }).optional(),
+});
+
+/**
+ * The `mesh` block. The provider is chosen by its settings block: `istio` (the default when
+ * neither is present) or `linkerd`; both at once is an error.
+ */
+const meshSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  istio: z.strictObject({ replicas: z.number().optional() }).optional(),
+  linkerd: z.strictObject({ replicas: z.number().optional() }).optional(),
+  mtls: enumOf(["STRICT", "PERMISSIVE"] as const).optional(),
+  defaults: z.strictObject({ retries: retriesSchema, timeoutSeconds: z.number().optional(), circuitBreaker: circuitBreakerSchema }).optional(),
+});
+
 /** What the stack knows about what is already deployed, for checks such as "storage never shrinks". */
 export interface DeployedState {
   /** The PostgresCluster's current storage, in GiB. */
@@ -248,26 +330,99 @@ const BLOCK_TARGETS: Record<"eks" | "gke" | "k3s" | "docker", readonly string[]>
   docker: ["docker"],
 };
 
+/** The mesh provider a `mesh` block selects, or `undefined` when the mesh is off. */
+export function meshProvider(config: Pick<PlatformConfig, "target" | "mesh">): "istio" | "linkerd" | undefined {
+  if (config.mesh?.enabled === false || (config.target === "docker" && config.mesh === undefined)) return undefined;
+  return config.mesh?.linkerd && !config.mesh.istio ? "linkerd" : "istio";
+}
+
+/**
+ * The edge's and the mesh's own checks, on the services the stack declares: routes and callers
+ * must name declared services, the mesh is refused on Docker and a provider must be chosen once,
+ * and each component's `validate…` runs with its problems mapped to config keys.
+ */
+function edgeProblems(
+  config: z.infer<typeof configShape>,
+  on: { readonly flavour: "eks" | "gke" | "k3s" | "docker"; readonly environment: "dev" | "staging" | "prod" },
+): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const services: readonly (z.infer<typeof serviceSchema> | undefined)[] = Array.isArray(config.services) ? config.services : [DEMO_SERVICE];
+  const known = services.map((s) => s?.name).filter((n): n is string => typeof n === "string");
+  const mesh = config.mesh;
+  if (mesh?.istio && mesh.linkerd) problems.push({ path: ["mesh"], message: "selects both istio and linkerd; keep one of `mesh.istio` or `mesh.linkerd`" });
+  if (on.flavour === "docker" && mesh !== undefined && mesh.enabled !== false) {
+    problems.push({ path: ["mesh", "enabled"], message: "a service mesh is not available on docker; remove `mesh` or set `mesh.enabled` to false" });
+  }
+  const provider = mesh?.istio && mesh.linkerd ? undefined : meshProvider({ target: on.flavour, mesh } as Pick<PlatformConfig, "target" | "mesh">);
+  const platform = { environment: on.environment, flavour: on.flavour };
+  if (meshSchema.optional().safeParse(mesh).success && provider) {
+    const meshServices: MeshServiceArgs[] = [];
+    const index: number[] = [];
+    services.forEach((s, i) => {
+      if (!s?.name) return;
+      index.push(i);
+      meshServices.push({ name: s.name, namespace: "apps", port: 80, selector: {}, ...s.mesh, canary: s.canary ? { weights: s.canary.weights } : undefined });
+    });
+    const settings = mesh?.[provider];
+    for (const p of validateMesh({ platform, provider, mtls: mesh?.mtls, defaults: mesh?.defaults, replicas: settings?.replicas, services: meshServices })) {
+      if (p.path[0] === "services") {
+        const [, i, field, ...rest] = p.path;
+        const where = field === "canary" ? ["canary", ...rest] : ["mesh", field, ...rest];
+        problems.push({ path: ["services", index[i as number], ...where], message: p.message });
+      } else if (p.path[0] === "replicas") problems.push({ path: ["mesh", provider, "replicas"], message: p.message });
+      else problems.push({ path: ["mesh", ...p.path], message: p.message });
+    }
+  }
+  services.forEach((s, i) => {
+    if (s?.canary && !provider) problems.push({ path: ["services", i, "canary"], message: "needs the service mesh, which splits traffic by weight; enable `mesh` (Kubernetes targets) or remove `canary`" });
+  });
+  const gateway = config.gateway;
+  if (gateway && gateway.enabled !== false && gatewaySchema.safeParse(gateway).success) {
+    const routes: GatewayRouteArgs[] = (gateway.routes ?? []).map((r) => {
+      const { service, ...rest } = r;
+      return { ...rest, name: service, backend: { serviceName: service, namespace: "apps", port: 80 } };
+    });
+    (gateway.routes ?? []).forEach((r, i) => {
+      if (!known.includes(r.service)) problems.push({ path: ["gateway", "routes", i, "service"], message: `"${r.service}" is not a declared service (declared: ${known.join(", ")})` });
+    });
+    const { enabled: _enabled, routes: _routes, ...args } = gateway;
+    // The email stays optional in the schema so that its absence is reported with the ACME hint.
+    for (const p of validateGateway({ ...args, tls: args.tls as GatewayArgs["tls"], routes, platform, mesh: provider })) {
+      // A route is named after its service; "declared twice" means two routes for one service.
+      problems.push({ path: ["gateway", ...p.path], message: p.message });
+    }
+  }
+  return problems;
+}
+
 /**
  * The stack config schema, in the `platform` namespace.
  *
  * @see README.md#configuration for every key with its default.
  */
-export const configSchema = z
-  .strictObject({
-    target: enumOf(TARGETS),
-    environment: enumOf(ENVIRONMENTS),
-    protect: z.boolean().optional(),
-    namespace: z.string().regex(DNS_LABEL, "must be a DNS-1035 label").optional(),
-    eks: eksSchema.optional(),
-    gke: gkeSchema.optional(),
-    k3s: k3sSchema.optional(),
-    docker: dockerSchema.optional(),
-    kubeconfig: z.string().min(1, "must not be empty").optional(),
-    services: z.array(serviceSchema).optional(),
-    postgres: postgresSchema.optional(),
-    redis: redisSchema.optional(),
-  })
+const configShape = z.strictObject({
+  target: enumOf(TARGETS),
+  environment: enumOf(ENVIRONMENTS),
+  protect: z.boolean().optional(),
+  namespace: z.string().regex(DNS_LABEL, "must be a DNS-1035 label").optional(),
+  eks: eksSchema.optional(),
+  gke: gkeSchema.optional(),
+  k3s: k3sSchema.optional(),
+  docker: dockerSchema.optional(),
+  kubeconfig: z.string().min(1, "must not be empty").optional(),
+  services: z.array(serviceSchema).optional(),
+  postgres: postgresSchema.optional(),
+  redis: redisSchema.optional(),
+  gateway: gatewaySchema.optional(),
+  mesh: meshSchema.optional(),
+});
+
+/**
+ * The stack config schema, in the `platform` namespace.
+ *
+ * @see README.md#configuration for every key with its default.
+ */
+export const configSchema = configShape
   .superRefine(
     (config, ctx) => {
       // Runs even when other fields failed, so every mistake is reported in one go.
@@ -315,6 +470,9 @@ export const configSchema = z
         if (service?.name && names.has(service.name)) ctx.addIssue({ code: "custom", path: ["services", index, "name"], message: `"${service.name}" is declared twice` });
         names.add(service?.name);
       });
+      if ((ENVIRONMENTS as readonly string[]).includes(environment) && (TARGETS as readonly string[]).includes(target ?? "")) {
+        for (const issue of edgeProblems(config, { flavour: target as "eks" | "gke" | "k3s" | "docker", environment })) ctx.addIssue({ code: "custom", ...issue });
+      }
     },
     { when: () => true } as object,
   );

@@ -6,11 +6,13 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
-import { AppService, resolveAppService, needsDisruptionBudget, validateAppService, formatProblems } from "../components/app-service";
+import { AppService, resolveAppService, needsDisruptionBudget, validateAppService, formatProblems, TRACK_LABEL } from "../components/app-service";
+import type { RouteBackend } from "../components/gateway";
 import { createPlatform } from "../components/platform";
 
 const image = "ghcr.io/stefanprodan/podinfo:6.9.2";
 let program: CapturedProgram;
+const backends: Record<string, RouteBackend> = {};
 
 const ofType = (type: string, name?: string): CapturedResource[] =>
   program.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
@@ -38,7 +40,9 @@ before(async () => {
         allowFromNamespaces: ["gateway"],
       });
       new AppService("worker", { platform: k3s, image, port: 8080, namespace: "apps", replicas: 1, autoscaling: { enabled: false } });
-      new AppService("site", { platform: local, image, port: 9898, docker: { hostPort: 8080 }, secretEnv: { TOKEN: { secretName: "", key: "", value: pulumi.secret("mock-secret-token") } } });
+      const shop = new AppService("shop", { platform: k3s, image, port: 9898, namespace: "apps", servicePort: 8080, canary: { image: "ghcr.io/stefanprodan/podinfo:6.9.3" } });
+      backends.shop = shop.backend;
+      backends.site = new AppService("site", { platform: local, image, port: 9898, docker: { hostPort: 8080 }, secretEnv: { TOKEN: { secretName: "", key: "", value: pulumi.secret("mock-secret-token") } } }).backend;
     },
     { project: "platform", stack: "test" },
   );
@@ -178,6 +182,51 @@ describe("AppService arguments", () => {
     assert.equal(
       formatProblems(problems),
       '`image` "nginx" has no tag; pin a version such as "nginx:1.2.3" or a digest; `port` must be an integer from 1 to 65535 (got 0); `replicas` must be a whole number ≥ 1 (got 0); `resources.limits.cpu` "500" means 500 cores; did you mean "500m"?',
+    );
+  });
+});
+
+describe("AppService canary and gateway backend", () => {
+  it("runs a canary Deployment beside the stable one, each selecting only its own track", () => {
+    const stable = one("kubernetes:apps/v1:Deployment", "shop-deployment").inputs;
+    const canary = one("kubernetes:apps/v1:Deployment", "shop-canary-deployment").inputs;
+    assert.equal(stable.spec.selector.matchLabels[TRACK_LABEL], "stable");
+    assert.equal(stable.spec.template.metadata.labels[TRACK_LABEL], "stable");
+    assert.equal(canary.spec.selector.matchLabels[TRACK_LABEL], "canary");
+    assert.equal(canary.spec.template.metadata.labels[TRACK_LABEL], "canary");
+    assert.equal(canary.spec.template.spec.containers[0].image, "ghcr.io/stefanprodan/podinfo:6.9.3");
+    assert.equal(stable.spec.template.spec.containers[0].image, image);
+    assert.equal(canary.spec.replicas, 1, "the canary is not autoscaled and defaults to one pod");
+  });
+
+  it("keeps both tracks behind the one Service, which selects by name only", () => {
+    const selector = one("kubernetes:core/v1:Service", "shop-service").inputs.spec.selector;
+    assert.equal(selector[TRACK_LABEL], undefined);
+    const canaryLabels = one("kubernetes:apps/v1:Deployment", "shop-canary-deployment").inputs.spec.template.metadata.labels;
+    for (const [key, value] of Object.entries(selector)) assert.equal(canaryLabels[key], value, `canary pods carry ${key}`);
+  });
+
+  it("creates no canary unless asked", () => {
+    assert.equal(ofType("kubernetes:apps/v1:Deployment", "web-canary-deployment").length, 0);
+  });
+
+  it("offers the gateway its Service port on Kubernetes and its container port on Docker", () => {
+    assert.deepEqual({ ...backends.shop, namespace: String(backends.shop.namespace) }, {
+      serviceName: "shop",
+      namespace: "apps",
+      port: 8080,
+      selector: { "app.kubernetes.io/name": "shop", "app.kubernetes.io/instance": "shop" },
+    });
+    assert.equal(backends.site.serviceName, "site");
+    assert.equal(backends.site.port, 9898);
+  });
+
+  it("refuses an unpinned canary image and a canary on Docker", () => {
+    const problems = validateAppService({ image, port: 80, canary: { image: "nginx:latest", replicas: 0 } });
+    assert.deepEqual(problems.map((p) => p.path.join(".")), ["canary.image", "canary.replicas"]);
+    assert.throws(
+      () => new AppService("nope", { platform: createPlatform("x", { target: "docker", docker: { environment: "dev" } }), image, port: 80, canary: { image } }),
+      /`canary` is available on Kubernetes only/,
     );
   });
 });

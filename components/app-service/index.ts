@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { deployToDocker } from "./docker";
 import { deployToKubernetes } from "./kubernetes";
+import type { RouteBackend } from "../gateway/spec";
+import { selectorLabels } from "./kubernetes";
 import type { AppServiceArgs } from "./spec";
 import { formatProblems, resolveAppService, validateAppService } from "./spec";
 
@@ -8,7 +10,7 @@ export * from "./spec";
 
 /** A DNS-1035 label: what Kubernetes requires of a Service name. */
 export const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-export { appContainer, appLabels, appPodSpec, needsDisruptionBudget, selectorLabels } from "./kubernetes";
+export { appContainer, appLabels, appPodSpec, needsDisruptionBudget, selectorLabels, trackSelectorLabels } from "./kubernetes";
 export { dockerHealthcheck } from "./docker";
 
 /**
@@ -33,20 +35,29 @@ export class AppService extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   /** The service's name: the Kubernetes Service name, or the container's network alias on Docker. */
   public readonly serviceName: string;
+  /**
+   * Where a gateway route sends traffic for this service: the Service and its port on Kubernetes,
+   * the container's network alias and port on Docker. Pass it to a {@link Gateway} route.
+   */
+  public readonly backend: RouteBackend;
 
   /**
    * @param name - the service's name; a DNS-1035 label, used for every child.
    * @param args - see {@link AppServiceArgs}.
    * @param opts - component options.
-   * @throws Error naming every bad field (unpinned image, replicas < 1, min > max, implausible quantities…).
+   * @throws Error naming every bad field (unpinned image, replicas < 1, min > max, implausible
+   *   quantities, a canary on Docker…).
    */
   constructor(name: string, args: AppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:AppService", name, {}, opts);
     const problems = validateAppService(args);
     if (!DNS_LABEL.test(name)) problems.unshift({ path: ["name"], message: `"${name}" must be a DNS-1035 label (lower case, digits, "-")` });
+    if (args.canary && args.platform.kind === "docker") problems.push({ path: ["canary"], message: "is available on Kubernetes only: Docker runs one container per service" });
     if (problems.length > 0) throw new Error(`AppService "${name}": ${formatProblems(problems)}`);
     const spec = resolveAppService(args);
     this.serviceName = name;
+    const kubernetes = args.platform.kind === "kubernetes";
+    this.backend = { serviceName: name, namespace: spec.namespace, port: kubernetes ? spec.servicePort : spec.port, selector: selectorLabels(name) };
     this.url =
       args.platform.kind === "kubernetes"
         ? deployToKubernetes(name, spec, args.platform, this).url

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { KubernetesPlatform } from "../platform/types";
 import type { ResolvedAppService } from "./spec";
-import { appServiceDefaults, scrapeAnnotations } from "./spec";
+import { appServiceDefaults, scrapeAnnotations, TRACK_LABEL } from "./spec";
 import { restrictedContainerSecurityContext } from "../shared/security";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -96,9 +96,18 @@ export function needsDisruptionBudget(spec: ResolvedAppService): boolean {
   return (spec.autoscaling.enabled ? spec.autoscaling.minReplicas : spec.replicas) >= 2;
 }
 
+/**
+ * The labels that select one track's pods: the stable Deployment's (and the canary's) selector.
+ * The Service, PodDisruptionBudget and NetworkPolicy select both tracks with {@link selectorLabels}.
+ */
+export function trackSelectorLabels(name: string, track: "stable" | "canary"): Record<string, string> {
+  return { ...selectorLabels(name), [TRACK_LABEL]: track };
+}
+
 /** The objects the Kubernetes backend created. */
 export interface KubernetesAppService {
   readonly deployment: k8s.apps.v1.Deployment;
+  readonly canary?: k8s.apps.v1.Deployment;
   readonly service: k8s.core.v1.Service;
   readonly url: pulumi.Output<string>;
 }
@@ -114,6 +123,11 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
 
   const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-service-account`, { metadata, automountServiceAccountToken: false }, opts);
 
+  const podTemplate = (track: "stable" | "canary", image: string) => ({
+    metadata: { labels: { ...labels, [TRACK_LABEL]: track }, annotations: scrapeAnnotations(spec) },
+    spec: appPodSpec(name, { ...spec, image }, serviceAccount.metadata.name),
+  });
+  const strategy = { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } };
   const deployment = new k8s.apps.v1.Deployment(
     `${name}-deployment`,
     {
@@ -122,16 +136,29 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
         // With an autoscaler the HPA owns the replica count; setting it here would reset it on every update.
         replicas: spec.autoscaling.enabled ? undefined : spec.replicas,
         revisionHistoryLimit: 5,
-        selector: { matchLabels: selectorLabels(name) },
-        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
-        template: {
-          metadata: { labels, annotations: scrapeAnnotations(spec) },
-          spec: appPodSpec(name, spec, serviceAccount.metadata.name),
-        },
+        selector: { matchLabels: trackSelectorLabels(name, "stable") },
+        strategy,
+        template: podTemplate("stable", spec.image),
       },
     },
     opts,
   );
+  const canary = spec.canary
+    ? new k8s.apps.v1.Deployment(
+        `${name}-canary-deployment`,
+        {
+          metadata: { name: `${name}-canary`, namespace: spec.namespace, labels: { ...labels, [TRACK_LABEL]: "canary" } },
+          spec: {
+            replicas: spec.canary.replicas,
+            revisionHistoryLimit: 5,
+            selector: { matchLabels: trackSelectorLabels(name, "canary") },
+            strategy,
+            template: podTemplate("canary", spec.canary.image),
+          },
+        },
+        opts,
+      )
+    : undefined;
 
   const servicePorts: k8s.types.input.core.v1.ServicePort[] = [{ name: "http", port: spec.servicePort, targetPort: "http", protocol: "TCP" }];
   if (spec.metrics && spec.metrics.port !== spec.port) servicePorts.push({ name: "metrics", port: spec.metrics.port, targetPort: "metrics", protocol: "TCP" });
@@ -192,5 +219,5 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
   );
 
   const url = service.metadata.apply((m) => `http://${m.name}.${m.namespace}.svc.cluster.local:${spec.servicePort}`);
-  return { deployment, service, url };
+  return { deployment, canary, service, url };
 }

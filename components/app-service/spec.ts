@@ -48,6 +48,26 @@ export interface ProbeArgs {
   readonly timeoutSeconds?: number;
 }
 
+/**
+ * The label that tells a service's stable pods from its canary pods (`stable` or `canary`); the
+ * mesh splits traffic between them by it.
+ */
+export const TRACK_LABEL = "platform.acme.dev/track";
+
+/**
+ * A canary version of the service: a second Deployment with another image, whose pods carry
+ * {@link TRACK_LABEL} `canary` and sit behind the same Service. The mesh decides the split; without
+ * a mesh the Service balances by pod count. Kubernetes only.
+ *
+ * @see https://istio.io/latest/docs/tasks/traffic-management/traffic-shifting/
+ */
+export interface CanaryDeploymentArgs {
+  /** The canary's image, pinned like `image`. */
+  readonly image: string;
+  /** The canary's replicas (it is not autoscaled). @default 1 */
+  readonly replicas?: number;
+}
+
 /** Docker-only settings of an {@link AppServiceArgs}. */
 export interface AppServiceDockerArgs {
   /** Publish the service port on the host at this port (bound to the platform's `publishAddress`). @default not published */
@@ -92,6 +112,8 @@ export interface AppServiceArgs {
   readonly allowFromNamespaces?: readonly string[];
   /** Extra labels for every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /** A canary Deployment beside the stable one; Kubernetes only. @default none */
+  readonly canary?: CanaryDeploymentArgs;
   /** Docker-only settings. */
   readonly docker?: AppServiceDockerArgs;
 }
@@ -126,6 +148,7 @@ export interface ResolvedAppService {
   readonly servicePort: number;
   readonly allowFromNamespaces: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
+  readonly canary?: Required<CanaryDeploymentArgs>;
   readonly docker: AppServiceDockerArgs;
 }
 
@@ -159,6 +182,7 @@ export function resolveAppService(args: Omit<AppServiceArgs, "platform">): Resol
     servicePort: args.servicePort ?? d.servicePort,
     allowFromNamespaces: args.allowFromNamespaces ?? [],
     labels: args.labels ?? {},
+    canary: args.canary ? { image: args.canary.image, replicas: args.canary.replicas ?? 1 } : undefined,
     docker: args.docker ?? {},
   };
 }
@@ -213,6 +237,11 @@ export function validateAppService(args: Omit<AppServiceArgs, "platform">): ArgP
     if (!Number.isInteger(spec.probes[key]) || spec.probes[key] < (key === "initialDelaySeconds" ? 0 : 1)) add(["probes", key], `must be a whole number of seconds (got ${spec.probes[key]})`);
   }
   if (spec.metrics && !spec.metrics.path.startsWith("/")) add(["metrics", "path"], `must start with "/" (got "${spec.metrics.path}")`);
+  if (spec.canary) {
+    const canaryImageProblem = imagePinProblem(spec.canary.image);
+    if (canaryImageProblem) add(["canary", "image"], canaryImageProblem);
+    if (!Number.isInteger(spec.canary.replicas) || spec.canary.replicas < 1) add(["canary", "replicas"], `must be a whole number ≥ 1 (got ${spec.canary.replicas})`);
+  }
   return problems;
 }
 

@@ -72,8 +72,7 @@ export interface CanaryArgs {
   readonly weights: { readonly stable: number; readonly canary: number };
 }
 
-/** The label that tells a service's stable pods from its canary pods. */
-export const TRACK_LABEL = "platform.acme.dev/track";
+export { TRACK_LABEL } from "../app-service/spec";
 
 /** One service in the mesh, with its policy. */
 export interface MeshServiceArgs extends MeshTrafficPolicyArgs {
