@@ -28,6 +28,7 @@ const COMPUTED: Record<string, (inputs: Record<string, any>, name: string) => Re
     arn: `arn:aws:eks:mock-region:123456789012:cluster/${name}`,
     vpcConfig: { ..._inputs.vpcConfig, clusterSecurityGroupId: `sg-${name}` },
   }),
+  "aws:iam/policy:Policy": (_inputs, name) => ({ arn: `arn:aws:iam::123456789012:policy/${name}` }),
   "aws:iam/role:Role": (inputs, name) => ({ arn: `arn:aws:iam::123456789012:role/${name}`, name: inputs.name ?? name }),
   "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
   "gcp:compute/router:Router": (inputs, name) => ({ name: inputs.name ?? name }),

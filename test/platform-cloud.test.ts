@@ -316,6 +316,8 @@ describe("EksCluster", () => {
       "service.beta.kubernetes.io/aws-load-balancer-type": "external",
       "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
       "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+      // NLBs drop client IPs for IP targets unless asked; the gateway's per-client rate limit needs them.
+      "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "preserve_client_ip.enabled=true",
     });
     assert.equal(eksPlatform.ingress.serviceAnnotations, EKS_NLB_ANNOTATIONS);
     assert.deepEqual(program.outputs.eksZones, ["mock-region-1a", "mock-region-1b", "mock-region-1c"]);

@@ -12,6 +12,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { statefulResourceOptions } from "../shared/options";
+import { AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, AwsLoadBalancerController } from "./aws-load-balancer-controller";
 import type { EksClusterArgs, EksNodeGroupArgs } from "./args";
 import { allowListProblems, formatIpv4Cidr, networkOf, parseIpv4Cidr } from "../shared/cidr";
 import type { Environment, KubernetesPlatform } from "./types";
@@ -57,16 +58,22 @@ export const MAX_AVAILABILITY_ZONES = 6;
 
 /**
  * The annotations that make the AWS Load Balancer Controller put an internet-facing NLB (IP targets)
- * in front of a `LoadBalancer` Service. The controller must run in the cluster; without it the
- * Service gets no load balancer (the in-tree controller ignores `external`).
+ * in front of a `LoadBalancer` Service, with client IP preservation on, so the pods see the client's
+ * address rather than the NLB's. {@link EksCluster} installs the controller
+ * ({@link AwsLoadBalancerController}); without it the Service gets no load balancer (the in-tree
+ * controller ignores `external`).
  *
  * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
+ * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation
  * @see https://docs.aws.amazon.com/eks/latest/userguide/network-load-balancing.html
  */
 export const EKS_NLB_ANNOTATIONS: Readonly<Record<string, string>> = {
   "service.beta.kubernetes.io/aws-load-balancer-type": "external",
   "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
   "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+  // NLB target groups of IP targets over TCP do not preserve the client's address by default; the
+  // gateway needs it to rate-limit per client.
+  "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "preserve_client_ip.enabled=true",
 };
 
 /** A node group with every default filled in. */
@@ -495,8 +502,10 @@ const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-contr
  *   as EKS managed add-ons without a pinned `addonVersion`: EKS installs the default version for
  *   the cluster's Kubernetes version, and a version bump of the cluster is the moment to pin or
  *   update them.
- * - **Kubernetes.** A `k8s.Provider` from a kubeconfig that uses `aws eks get-token`, and a default
- *   `gp3` StorageClass (encrypted, `WaitForFirstConsumer`, expandable).
+ * - **Kubernetes.** A `k8s.Provider` from a kubeconfig that uses `aws eks get-token`, a default
+ *   `gp3` StorageClass (encrypted, `WaitForFirstConsumer`, expandable), and the AWS Load Balancer
+ *   Controller ({@link AwsLoadBalancerController}, with an IRSA role) for the edge's NLB. The
+ *   platform's `cluster` is the controller's release, which comes after the cluster and its nodes.
  *
  * With `protect` (default in prod), the cluster, the KMS key and the VPC get `protect` and
  * `retainOnDelete`, and the cluster gets EKS deletion protection.
@@ -506,8 +515,7 @@ const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-contr
  *   `/aws/eks/<name>/cluster` is known before the cluster exists; use one name per account and region.
  * - With an empty `endpointPublicAccessCidrs`, the API server is reachable only from inside the VPC:
  *   `pulumi up` must run from there (a runner in the VPC, a VPN), or the Kubernetes resources fail.
- * - The ingress annotations target the AWS Load Balancer Controller, which must run in the cluster
- *   for the gateway's `LoadBalancer` Service to get an NLB.
+ * - The ingress annotations target the AWS Load Balancer Controller, which this component installs.
  *
  * @see https://docs.aws.amazon.com/eks/latest/best-practices/introduction.html
  * @see https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html
@@ -792,7 +800,11 @@ export class EksCluster extends pulumi.ComponentResource {
     });
 
     // Add-ons that run pods wait for nodes; without nodes they stay DEGRADED and creation times out.
-    new aws.eks.Addon(`${name}-addon-coredns`, { clusterName: cluster.name, addonName: "coredns", ...addonOptions }, { ...child, dependsOn: nodeGroups });
+    const coredns = new aws.eks.Addon(
+      `${name}-addon-coredns`,
+      { clusterName: cluster.name, addonName: "coredns", ...addonOptions },
+      { ...child, dependsOn: nodeGroups },
+    );
 
     const ebsCsiRole = new aws.iam.Role(
       `${name}-ebs-csi-role`,
@@ -845,6 +857,27 @@ export class EksCluster extends pulumi.ComponentResource {
       { parent: this, provider: k8sProvider, dependsOn: [ebsCsiAddon], deleteBeforeReplace: true },
     );
 
+    // The edge's NLB comes from this controller. The platform hands it out as `cluster`, so every
+    // component's `dependsOn: [platform.cluster]` also waits for it: a gateway Service exists only
+    // while the controller does, and `pulumi destroy` removes the Service (and its NLB) first.
+    const loadBalancerController = new AwsLoadBalancerController(
+      `${name}-lbc`,
+      {
+        clusterName: cluster.name,
+        region: settings.region,
+        vpcId: vpc.id,
+        assumeRolePolicy: pulumi
+          .all([oidcProvider.arn, issuerUrl])
+          .apply(([arn, url]) =>
+            irsaAssumeRolePolicy(arn, url, AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT.namespace, AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT.name),
+          ),
+        awsProvider: provider,
+        k8sProvider,
+        waitFor: [coredns],
+      },
+      { parent: this },
+    );
+
     // --- Outputs ------------------------------------------------------------------------------
     this.awsProvider = provider;
     this.cluster = cluster;
@@ -865,7 +898,7 @@ export class EksCluster extends pulumi.ComponentResource {
       storageClass: eksDefaults.storageClass,
       ingress: { serviceType: "LoadBalancer", serviceAnnotations: EKS_NLB_ANNOTATIONS },
       zones: zoneNames,
-      cluster,
+      cluster: loadBalancerController.release,
       cloud: {
         kind: "aws",
         provider,
