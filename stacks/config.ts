@@ -380,7 +380,7 @@ function edgeProblems(
   if (gateway && gateway.enabled !== false && gatewaySchema.safeParse(gateway).success) {
     const routes: GatewayRouteArgs[] = (gateway.routes ?? []).map((r) => {
       const { service, ...rest } = r;
-      return { ...rest, name: service, backend: { serviceName: service, namespace: "apps", port: 80 } };
+      return { ...rest, name: service, backend: { serviceName: service, namespace: "apps", port: 80, selector: { "app.kubernetes.io/name": service } } };
     });
     (gateway.routes ?? []).forEach((r, i) => {
       if (!known.includes(r.service)) problems.push({ path: ["gateway", "routes", i, "service"], message: `"${r.service}" is not a declared service (declared: ${known.join(", ")})` });

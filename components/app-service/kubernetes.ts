@@ -164,7 +164,7 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
   if (spec.metrics && spec.metrics.port !== spec.port) servicePorts.push({ name: "metrics", port: spec.metrics.port, targetPort: "metrics", protocol: "TCP" });
   const service = new k8s.core.v1.Service(
     `${name}-service`,
-    { metadata, spec: { type: "ClusterIP", selector: selectorLabels(name), ports: servicePorts } },
+    { metadata: { ...metadata, annotations: { ...spec.serviceAnnotations } }, spec: { type: "ClusterIP", selector: selectorLabels(name), ports: servicePorts } },
     opts,
   );
 

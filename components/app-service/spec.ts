@@ -112,6 +112,12 @@ export interface AppServiceArgs {
   readonly allowFromNamespaces?: readonly string[];
   /** Extra labels for every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Annotations of the Kubernetes Service, such as Linkerd's failure-accrual settings, which
+   * Linkerd reads from the Service its clients call.
+   * @default {}
+   */
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
   /** A canary Deployment beside the stable one; Kubernetes only. @default none */
   readonly canary?: CanaryDeploymentArgs;
   /** Docker-only settings. */
@@ -148,6 +154,7 @@ export interface ResolvedAppService {
   readonly servicePort: number;
   readonly allowFromNamespaces: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
+  readonly serviceAnnotations: Readonly<Record<string, string>>;
   readonly canary?: Required<CanaryDeploymentArgs>;
   readonly docker: AppServiceDockerArgs;
 }
@@ -182,6 +189,7 @@ export function resolveAppService(args: Omit<AppServiceArgs, "platform">): Resol
     servicePort: args.servicePort ?? d.servicePort,
     allowFromNamespaces: args.allowFromNamespaces ?? [],
     labels: args.labels ?? {},
+    serviceAnnotations: args.serviceAnnotations ?? {},
     canary: args.canary ? { image: args.canary.image, replicas: args.canary.replicas ?? 1 } : undefined,
     docker: args.docker ?? {},
   };

@@ -52,8 +52,8 @@ export interface CorsArgs {
 }
 
 /**
- * JSON Web Token authentication on a route: requests without a valid token signed by a key of
- * `jwksUri`, issued by `issuer`, are refused with 401.
+ * JSON Web Token authentication on a route: a request with an invalid token (bad signature, wrong
+ * `iss` or `aud`, expired) is refused with 401, and one without a token with 403.
  *
  * Traefik Proxy has no JWT middleware (it is a Traefik Hub feature; catalogue plugins are fetched
  * at start-up and interpreted, which we keep off the edge), so the token is verified by the Istio
@@ -209,6 +209,12 @@ export interface GatewayArgs {
   readonly mesh?: "istio" | "linkerd";
   /** Annotations for the controller's pods (mesh injection settings). @default {} */
   readonly podAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * What the gateway's objects must be created after: the Gateway API CRDs, the mesh's injector.
+   * Children of a component do not inherit its `dependsOn`, so it is passed here.
+   * @default []
+   */
+  readonly dependsOn?: readonly pulumi.Resource[];
   /** Docker-only settings. */
   readonly docker?: GatewayDockerArgs;
 }
@@ -262,6 +268,7 @@ export interface ResolvedGateway {
   readonly namespaceLabels: Readonly<Record<string, string>>;
   readonly podAnnotations: Readonly<Record<string, string>>;
   readonly mesh?: "istio" | "linkerd";
+  readonly dependsOn: readonly pulumi.Resource[];
   readonly docker: Required<GatewayDockerArgs>;
   readonly minTlsVersion: "1.2";
 }
@@ -310,6 +317,7 @@ export function resolveGateway(args: Omit<GatewayArgs, "platform" | "certManager
     namespaceLabels: args.namespaceLabels ?? {},
     podAnnotations: args.podAnnotations ?? {},
     mesh: args.mesh,
+    dependsOn: args.dependsOn ?? [],
     docker: { ...d.docker, ...args.docker },
     minTlsVersion: d.minTlsVersion,
   };
@@ -397,6 +405,7 @@ export function validateGateway(args: Omit<GatewayArgs, "platform" | "certManage
     if (paths.has(`${route.hostname}${prefix}`)) add(["routes", i, "pathPrefix"], `${route.hostname}${prefix} is already routed by another route`);
     paths.add(`${route.hostname}${prefix}`);
     problems.push(...policyProblems(route, ["routes", i], spec.routes[i].policy));
+    if (spec.routes[i].policy.jwt && !route.backend.selector) add(["routes", i, "backend", "selector"], "is required with `jwt`: the token is verified by the backend pods' sidecars, which the selector picks");
     if (spec.routes[i].policy.jwt && args.mesh !== "istio") {
       add(["routes", i, "jwt"], "needs the Istio mesh, whose sidecars verify the token (Traefik Proxy has no JWT middleware); enable `mesh` with provider istio or remove `jwt`");
     }

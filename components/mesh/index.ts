@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { formatProblems } from "../app-service/spec";
-import { deployIstio } from "./istio";
-import { deployLinkerd } from "./linkerd";
+import { deployIstio, istioEnrollment } from "./istio";
+import { deployLinkerd, linkerdEnrollment } from "./linkerd";
 import { resolveMesh, validateMesh, type MeshProvider, type ServiceMeshArgs } from "./spec";
 
 export * from "./spec";
+export { failureAccrualAnnotations } from "./linkerd";
+export { createIstioJwtPolicies, istioJwtPolicies } from "./istio";
 
 /**
  * What a mesh backend returns: how to enrol workloads, and what they must wait for.
@@ -24,6 +26,17 @@ export interface MeshEnrollment {
 }
 
 /**
+ * How workloads join a mesh of the given provider, known before the mesh exists so that the
+ * services' namespaces can be created (and passed to the mesh's `dependsOn`) first.
+ *
+ * @param provider - the mesh provider.
+ * @returns namespace labels and annotations, and the gateway's pod annotations.
+ */
+export function meshEnrollment(provider: MeshProvider): Omit<MeshEnrollment, "ready"> {
+  return provider === "istio" ? istioEnrollment() : linkerdEnrollment();
+}
+
+/**
  * The service mesh: mesh-wide mTLS, and per service retries with backoff, a request timeout,
  * circuit breaking (connection-pool limits, outlier detection), a canary split and an
  * authorization policy that admits only the gateway and declared callers.
@@ -34,7 +47,8 @@ export interface MeshEnrollment {
  * - **Linkerd**: the `linkerd-crds`, `linkerd2-cni` and `linkerd-control-plane` charts with a trust
  *   anchor and an issuer certificate from @pulumi/tls; per service `Server`,
  *   `AuthorizationPolicy` with `MeshTLSAuthentication`, retries/timeouts on an `HTTPRoute`, failure
- *   accrual on the Service.
+ *   accrual through the Service's annotations ({@link failureAccrualAnnotations}, which the
+ *   program passes to the AppService).
  * - **Docker**: there is no mesh. The component creates nothing and logs a warning that the plan
  *   and `pulumi up` print, so the gap is never silent.
  *

@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import type { ArgProblem } from "../app-service/spec";
 import type { Environment, Platform } from "../platform/types";
 
@@ -114,6 +115,13 @@ export interface ServiceMeshArgs {
   readonly gateway?: { readonly namespace: string; readonly serviceAccount: string };
   /** Control-plane replicas. @default 2 in prod (with a PodDisruptionBudget), 1 otherwise */
   readonly replicas?: number;
+  /**
+   * What the per-service objects must be created after: the services' Namespaces, and the Gateway
+   * API CRDs (Linkerd's routes are HTTPRoutes). Children of a component do not inherit its
+   * `dependsOn`, so it is passed here.
+   * @default []
+   */
+  readonly dependsOn?: readonly pulumi.Resource[];
 }
 
 /** Defaults of {@link ServiceMeshArgs}. */
@@ -146,6 +154,7 @@ export interface ResolvedMesh {
   readonly services: readonly ResolvedMeshService[];
   readonly gateway?: { readonly namespace: string; readonly serviceAccount: string };
   readonly replicas: number;
+  readonly dependsOn: readonly pulumi.Resource[];
 }
 
 /**
@@ -172,6 +181,7 @@ export function resolveMesh(args: Omit<ServiceMeshArgs, "platform"> & { readonly
     })),
     gateway: args.gateway,
     replicas: args.replicas ?? (environment === "prod" ? 2 : 1),
+    dependsOn: args.dependsOn ?? [],
   };
 }
 
@@ -218,7 +228,11 @@ export function validateMesh(args: Omit<ServiceMeshArgs, "platform"> & { readonl
   if (args.replicas !== undefined && !(Number.isInteger(args.replicas) && args.replicas >= 1)) add(["replicas"], `must be a whole number ≥ 1 (got ${args.replicas})`);
   problems.push(...policyProblems(args.defaults, ["defaults"]));
   const names = new Set((args.services ?? []).map((s) => s.name));
+  const seen = new Set<string>();
   (args.services ?? []).forEach((s, i) => {
+    // Callers are named by service name, and children are named after it: it must be unique.
+    if (seen.has(s.name)) add(["services", i, "name"], `"${s.name}" is declared twice`);
+    seen.add(s.name);
     problems.push(...policyProblems(s, ["services", i]));
     if (s.canary) {
       const problem = canaryProblem(s.canary);
