@@ -49,6 +49,13 @@ describe("CertManager", () => {
     assert.equal(one("kubernetes:helm.sh/v3:Release", "cert-manager-release").inputs.values.replicaCount, 2);
   });
 
+  it("turns on the controller's Gateway API support so ACME HTTP-01 challenges can go through a Gateway", () => {
+    const config = one("kubernetes:helm.sh/v3:Release", "cert-manager-release").inputs.values.config;
+    assert.equal(config.enableGatewayAPI, true);
+    assert.equal(config.apiVersion, "controller.config.cert-manager.io/v1alpha1");
+    assert.equal(config.kind, "ControllerConfiguration");
+  });
+
   it("sets requests and limits on every container the chart runs", () => {
     const values = certManagerValues(1) as any;
     for (const part of [values, values.webhook, values.cainjector, values.startupapicheck]) {

@@ -19,17 +19,21 @@ export interface CertManagerArgs {
 
 /**
  * The Helm values for cert-manager: CRDs installed and kept by the chart (its recommended way with
- * Helm 3), replicas with a PodDisruptionBudget when there are two or more, and requests/limits on
- * every container.
+ * Helm 3), the Gateway API support on (the controller's `enableGatewayAPI`, so ACME HTTP-01
+ * challenges are answered through a Gateway with the `gatewayHTTPRoute` solver), replicas with a
+ * PodDisruptionBudget when there are two or more, and requests/limits on every container.
  *
  * @param replicas - replicas of each deployment.
  * @see https://artifacthub.io/packages/helm/cert-manager/cert-manager?modal=values
+ * @see https://cert-manager.io/docs/installation/configuring-components/
+ * @see https://cert-manager.io/docs/usage/gateway/
  */
 export function certManagerValues(replicas: number): Record<string, unknown> {
   const resources = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { cpu: "500m", memory: "256Mi" } });
   const pdb = { enabled: replicas >= 2, minAvailable: 1 };
   return {
     crds: { enabled: true, keep: true },
+    config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", enableGatewayAPI: true },
     replicaCount: replicas,
     podDisruptionBudget: pdb,
     resources: resources("50m", "128Mi"),

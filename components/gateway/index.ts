@@ -5,6 +5,7 @@ import { deployGatewayToKubernetes } from "./kubernetes";
 import { resolveGateway, validateGateway, type GatewayArgs } from "./spec";
 
 export * from "./spec";
+export { GatewayApiCrds, gatewayApiRelease } from "./crds";
 export { httpsRedirectMiddleware, routeMiddlewares, tlsOptions, traefikRelease, type TraefikMiddleware } from "./traefik";
 
 /** What every backend returns. */

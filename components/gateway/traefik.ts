@@ -12,10 +12,25 @@ import type { ResolvedGateway, ResolvedRoute } from "./spec";
 /** One middleware's definition, keyed by its kind (`rateLimit`, `headers`, `buffering`…). */
 export type TraefikMiddleware = Record<string, Record<string, unknown>>;
 
-/** The pinned Traefik Proxy release: chart and image. */
+/**
+ * The pinned Traefik Proxy release: the image both targets run, and on Kubernetes the maintainers'
+ * chart with its separate CRDs chart.
+ *
+ * Chart 37.3.0 ships Traefik v3.6.0 (`appVersion`) and was published together with `traefik-crds`
+ * 1.12.0; the image is the v3.6.2 patch release of the same minor, set through the chart's
+ * `image.tag`. Traefik v3.6 passes the Gateway API v1.4.0 conformance suite; the `v1` kinds the
+ * Gateway writes (GatewayClass, Gateway, HTTPRoute) are unchanged in the v1.6.1 CRDs the cluster runs.
+ *
+ * @see https://github.com/traefik/traefik-helm-chart/blob/master/traefik/Changelog.md
+ * @see https://github.com/kubernetes-sigs/gateway-api/tree/main/conformance/reports/v1.4.0/traefik-traefik
+ */
 export const traefikRelease = {
-  /** Traefik Proxy; the Docker image and the chart's `appVersion`. */
+  /** Traefik Proxy: the Docker image, and the chart's `image.tag`. */
   image: "traefik:v3.6.2",
+  /** The Traefik chart. @see https://traefik.github.io/charts */
+  chart: { repo: "https://traefik.github.io/charts", name: "traefik", version: "37.3.0" },
+  /** Traefik's own CRDs (`traefik.io`: Middleware, TLSOption…) without Gateway API's. */
+  crdsChart: { repo: "https://traefik.github.io/charts", name: "traefik-crds", version: "1.12.0" },
 } as const;
 
 /**
@@ -41,8 +56,10 @@ export function routeMiddlewares(route: ResolvedRoute, gateway: Pick<ResolvedGat
     frameDeny: true,
     contentTypeNosniff: true,
     referrerPolicy: "strict-origin-when-cross-origin",
-    // An empty value removes the header: do not advertise the backend's software.
+    // An empty value removes the header: do not advertise the backend's software, and never let a
+    // client choose a mesh destination (Linkerd's override header would make the gateway a relay).
     customResponseHeaders: { Server: "", "X-Powered-By": "" },
+    customRequestHeaders: { "l5d-dst-override": "" },
   };
   if (cors) {
     Object.assign(headers, {
