@@ -7,15 +7,23 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppService, type AppServiceArgs } from "../components/app-service";
 import { CertManager } from "../components/cert-manager";
+import { Gateway, type GatewayArgs, type GatewayRouteArgs } from "../components/gateway";
+import { GatewayApiCrds } from "../components/gateway/crds";
+import { gatewayIdentity } from "../components/gateway/kubernetes";
+import { appServiceDefaults, selectorLabels } from "../components/app-service";
+import { failureAccrualAnnotations, meshEnrollment, resolveMesh, ServiceMesh, type MeshServiceArgs } from "../components/mesh";
 import { PrometheusOperatorCrds } from "../components/observability/crds";
 import { createPlatform, type PlatformArgs } from "../components/platform";
 import type { KubernetesPlatform } from "../components/platform/types";
 import { PostgresCluster } from "../components/postgres";
 import { RedisCluster } from "../components/redis";
-import { DEMO_SERVICE, type PlatformConfig } from "./config";
+import { DEMO_SERVICE, meshProvider, type PlatformConfig } from "./config";
 
 /** The namespace AppServices run in on Kubernetes unless config names another. */
 export const DEFAULT_NAMESPACE = "apps";
+
+/** The namespace of the gateway's controller and Gateway. */
+export const GATEWAY_NAMESPACE = "gateway";
 
 /** The namespace of the in-cluster data tier (Postgres, Redis). */
 export const DATA_NAMESPACE = "data";
@@ -24,17 +32,23 @@ export const DATA_NAMESPACE = "data";
  * A namespace whose pods must meet the restricted Pod Security Standard.
  * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/
  */
-function restrictedNamespace(name: string, platform: KubernetesPlatform): k8s.core.v1.Namespace {
+function restrictedNamespace(
+  name: string,
+  platform: KubernetesPlatform,
+  mesh: { labels?: Readonly<Record<string, string>>; annotations?: Readonly<Record<string, string>> } = {},
+): k8s.core.v1.Namespace {
   return new k8s.core.v1.Namespace(
     `${name}-namespace`,
     {
       metadata: {
         name,
         labels: {
+          ...mesh.labels,
           "pod-security.kubernetes.io/enforce": "restricted",
           "pod-security.kubernetes.io/enforce-version": "latest",
           "pod-security.kubernetes.io/warn": "restricted",
         },
+        annotations: { ...mesh.annotations },
       },
     },
     { provider: platform.provider },
@@ -75,16 +89,54 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
   const platform = createPlatform("platform", platformArgs(config));
 
   const protect = config.protect ?? config.environment === "prod";
+  const services: readonly NonNullable<PlatformConfig["services"]>[number][] = config.services ?? [DEMO_SERVICE];
+  const namespaceName = config.namespace ?? DEFAULT_NAMESPACE;
+  const gatewayConfig = config.gateway?.enabled === false ? undefined : (config.gateway ?? {});
+
+  // Cluster-wide pieces first: the services' namespace, enrolled in the mesh by its labels (known
+  // before the mesh exists), cert-manager, and the CRDs that custom resources need.
+  const provider = meshProvider(config);
+  const enrolled = provider ? meshEnrollment(provider) : undefined;
   let namespace: pulumi.Input<string> = "default";
   let dataNamespace: pulumi.Input<string> = "default";
+  const namespaces: pulumi.Resource[] = [];
   let certManager: CertManager | undefined;
   let monitoringCrds: pulumi.Resource | undefined;
+  let gatewayApiCrds: GatewayApiCrds | undefined;
   if (platform.kind === "kubernetes") {
-    namespace = restrictedNamespace(config.namespace ?? DEFAULT_NAMESPACE, platform).metadata.name;
+    const appsNamespace = restrictedNamespace(namespaceName, platform, { labels: enrolled?.namespaceLabels, annotations: enrolled?.namespaceAnnotations });
+    namespaces.push(appsNamespace);
+    namespace = appsNamespace.metadata.name;
     dataNamespace = restrictedNamespace(DATA_NAMESPACE, platform).metadata.name;
     certManager = new CertManager("cert-manager", { platform });
     monitoringCrds = new PrometheusOperatorCrds("prometheus-crds", { platform }).release;
+    gatewayApiCrds = new GatewayApiCrds("gateway-api-crds", { platform });
   }
+
+  // The mesh: its control plane, then per service its policies. On Docker it only says that there is none.
+  let mesh: ServiceMesh | undefined;
+  const meshServices: MeshServiceArgs[] = services.map((s) => ({
+    name: s.name,
+    namespace: namespaceName,
+    port: s.servicePort ?? appServiceDefaults.servicePort,
+    selector: selectorLabels(s.name),
+    ...s.mesh,
+    canary: s.canary ? { weights: s.canary.weights } : undefined,
+  }));
+  const meshArgs = {
+    platform,
+    provider: provider ?? "istio",
+    mtls: config.mesh?.mtls,
+    defaults: config.mesh?.defaults,
+    replicas: provider ? config.mesh?.[provider]?.replicas : undefined,
+    services: meshServices,
+    gateway: gatewayConfig && platform.kind === "kubernetes" ? gatewayIdentity(GATEWAY_NAMESPACE) : undefined,
+    dependsOn: [...namespaces, ...(gatewayApiCrds ? [gatewayApiCrds] : [])],
+  } as const;
+  if (provider || (platform.kind === "docker" && config.mesh?.enabled !== false)) mesh = new ServiceMesh("mesh", meshArgs);
+  const meshReady = mesh?.enrollment.ready ?? [];
+  // Linkerd reads circuit breaking from the Service its clients call: the AppService's own.
+  const serviceAnnotations = (index: number) => (provider === "linkerd" ? failureAccrualAnnotations(resolveMesh(meshArgs).services[index].circuitBreaker) : undefined);
 
   // The data tier. Each hands the services its URL through a Secret in the services' namespace
   // (on Docker, as a secret env value): never as a literal.
@@ -108,11 +160,43 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
     outputs.redis = { host: redis.host, port: redis.port, url: redis.url, ...(redis.sentinelHost ? { sentinelHost: redis.sentinelHost, sentinelPort: redis.sentinelPort } : {}) };
   }
 
-  const services = config.services ?? [DEMO_SERVICE];
   const urls: Record<string, pulumi.Output<string>> = {};
-  for (const service of services) {
-    urls[service.name] = new AppService(service.name, { ...service, platform, namespace, secretEnv }, { dependsOn: dataStores }).url;
+  const apps: Record<string, AppService> = {};
+  services.forEach((service, index) => {
+    const { canary, mesh: _mesh, ...args } = service;
+    const app = new AppService(
+      service.name,
+      { ...args, platform, namespace, secretEnv, serviceAnnotations: serviceAnnotations(index), canary: canary ? { image: canary.image, replicas: canary.replicas } : undefined },
+      // Pods wait for the mesh's injector, or they would start without a proxy.
+      { dependsOn: [...dataStores, ...meshReady] },
+    );
+    apps[service.name] = app;
+    urls[service.name] = app.url;
+  });
+
+  // The edge: one gateway, a route per `gateway.routes` entry to the named service.
+  if (gatewayConfig) {
+    const { enabled: _enabled, routes = [], ...gatewayArgs } = gatewayConfig;
+    const gatewayRoutes: GatewayRouteArgs[] = routes.map(({ service, ...route }) => ({ ...route, name: service, backend: apps[service].backend }));
+    const gateway = new Gateway(
+      "gateway",
+      {
+        ...gatewayArgs,
+        tls: gatewayArgs.tls as GatewayArgs["tls"],
+        platform,
+        certManager,
+        namespace: GATEWAY_NAMESPACE,
+        routes: gatewayRoutes,
+        mesh: provider,
+        namespaceLabels: enrolled?.namespaceLabels,
+        podAnnotations: enrolled?.gatewayPodAnnotations,
+        dependsOn: [...(gatewayApiCrds ? [gatewayApiCrds] : []), ...meshReady],
+      },
+      { dependsOn: Object.values(apps) },
+    );
+    outputs.gateway = { address: gateway.address, urls: gateway.urls };
   }
+  if (mesh) outputs.mesh = { provider: mesh.provider ?? "none" };
 
   return {
     target: config.target,

@@ -54,10 +54,18 @@ before(async () => {
 });
 
 /** Custom resources: a dotted API group outside Kubernetes' own `*.k8s.io` (Helm releases are not objects). */
+/** Groups served by CRDs although they end in `.k8s.io` (SIG projects, not built into the API server). */
+const CRD_GROUPS_IN_K8S_IO = ["gateway.networking.k8s.io"];
 const isCustomResourceType = (type: string) => {
   const group = /^kubernetes:([^/]+)\//.exec(type)?.[1] ?? "";
-  return group.includes(".") && !group.endsWith(".k8s.io") && group !== "helm.sh";
+  return group.includes(".") && (!group.endsWith(".k8s.io") || CRD_GROUPS_IN_K8S_IO.includes(group)) && group !== "helm.sh";
 };
+/**
+ * Linkerd's policy CRDs are not among the pinned upstream CRDs and no maintained schema package
+ * carries them; their shapes are tested in test/mesh-linkerd.test.ts. Named here so that any other
+ * unvalidated group fails the test.
+ */
+const UNSCHEMED_GROUPS = ["policy.linkerd.io"];
 /**
  * A Secret's `data`/`stringData` as the plan file shows it: the Kubernetes SDK makes both secret as
  * a whole, so they are redacted to `"[secret]"`. Check that, then validate the rest of the object.
@@ -88,7 +96,56 @@ describe("the shipped stacks", () => {
   }
 
   it("prints the resource tree with components and their children", () => {
-    assert.match(runs.dev.stdout, /platform:index:AppService {2}podinfo\n {3}├─ docker:index\/remoteImage:RemoteImage {2}podinfo-image/);
+    assert.match(runs.dev.stdout, /platform:index:AppService {2}podinfo\n│ {2}├─ docker:index\/remoteImage:RemoteImage {2}podinfo-image/);
+  });
+
+  it("puts the edge in every Kubernetes plan: the Traefik release, the Gateway, routes, the issuer and a certificate per hostname", () => {
+    for (const [id, issuer] of [["prod", "gateway-acme"], ["prod-gke", "gateway-acme"], ["onprem", "cert-manager-ca"]] as const) {
+      const resources = runs[id].plan!.resources;
+      const of = (type: string) => resources.filter((r) => r.type === type).map((r) => r.inputs as any);
+      assert.ok(of("kubernetes:helm.sh/v3:Release").some((r) => r.chart === "traefik"), `${id}: traefik release`);
+      const [gateway] = of("kubernetes:gateway.networking.k8s.io/v1:Gateway");
+      assert.ok(gateway, `${id}: a Gateway`);
+      const https = gateway.spec.listeners.filter((l: any) => l.protocol === "HTTPS");
+      assert.ok(https.length >= 1, `${id}: an HTTPS listener`);
+      const certificates = of("kubernetes:cert-manager.io/v1:Certificate").filter((c) => c.metadata.namespace === "gateway");
+      for (const listener of https) {
+        const certificate = certificates.find((c) => c.spec.secretName === listener.tls.certificateRefs[0].name);
+        assert.ok(certificate?.spec.dnsNames.includes(listener.hostname), `${id}: a certificate for ${listener.hostname}`);
+        assert.equal(certificate.spec.issuerRef.name, issuer, `${id}: issued by ${issuer}`);
+      }
+      const routes = of("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").filter((r) => r.spec.parentRefs.some((p: any) => p.kind === "Gateway"));
+      assert.ok(routes.some((r) => r.metadata.namespace === "apps" && r.spec.rules[0].backendRefs[0].name === "podinfo"), `${id}: a route to podinfo`);
+    }
+  });
+
+  it("installs the mesh of each stack with its per-service traffic policy: Istio in prod, Linkerd on premises", () => {
+    for (const id of ["prod", "prod-gke"]) {
+      const resources = runs[id].plan!.resources;
+      const charts = resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => (r.inputs as any).chart);
+      for (const chart of ["base", "cni", "istiod"]) assert.ok(charts.includes(chart), `${id}: ${chart}`);
+      const peer = resources.find((r) => r.type === "kubernetes:security.istio.io/v1:PeerAuthentication")!.inputs as any;
+      assert.equal(peer.spec.mtls.mode, "STRICT");
+      const rule = resources.find((r) => r.type === "kubernetes:networking.istio.io/v1:DestinationRule")!.inputs as any;
+      assert.equal(rule.spec.host, "podinfo.apps.svc.cluster.local");
+      assert.equal(rule.spec.trafficPolicy.outlierDetection.consecutive5xxErrors, 5);
+      const route = resources.find((r) => r.type === "kubernetes:networking.istio.io/v1:VirtualService")!.inputs as any;
+      assert.equal(route.spec.http[0].retries.attempts, 2);
+      const apps = resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && (r.inputs as any).metadata.name === "apps")!.inputs as any;
+      assert.equal(apps.metadata.labels["istio-injection"], "enabled", `${id}: the services' namespace is enrolled`);
+    }
+    const onprem = runs.onprem.plan!.resources;
+    const charts = onprem.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => (r.inputs as any).chart);
+    for (const chart of ["linkerd-crds", "linkerd2-cni", "linkerd-control-plane"]) assert.ok(charts.includes(chart), `onprem: ${chart}`);
+    assert.ok(onprem.some((r) => r.type === "kubernetes:policy.linkerd.io/v1alpha1:AuthorizationPolicy"), "onprem: an authorization policy");
+    const service = onprem.find((r) => r.type === "kubernetes:core/v1:Service" && (r.inputs as any).metadata.name === "podinfo")!.inputs as any;
+    assert.equal(service.metadata.annotations["balancer.linkerd.io/failure-accrual"], "consecutive", "onprem: circuit breaking on the service");
+  });
+
+  it("says in the dev plan that Docker has no service mesh, and runs the gateway as a container", () => {
+    assert.match(runs.dev.stdout + runs.dev.stderr, /ServiceMesh "mesh": Docker has no service mesh/);
+    const gateway = runs.dev.plan!.resources.find((r) => r.type === "docker:index/container:Container" && (r.inputs as any).labels?.some?.((l: any) => l.label === "app.kubernetes.io/component" && l.value === "gateway"));
+    assert.ok(gateway, "a gateway container");
   });
 
   it("deploys the demo service as a container on dev", () => {
@@ -140,12 +197,23 @@ describe("the shipped stacks", () => {
     assert.ok(checked >= 15, `only ${checked} objects checked`);
   });
 
-  it("validates every custom resource against the upstream CRDs at their pinned releases", { skip: crdSkipReason() ?? false }, () => {
+  it("validates every custom resource against the upstream CRDs at their pinned releases", { skip: crdSkipReason() ?? false }, async () => {
     let checked = 0;
     for (const id of Object.keys(stacks)) {
       for (const r of runs[id].plan!.resources) {
         if (!r.custom || !isCustomResourceType(r.type)) continue;
-        assert.deepEqual(crdSchemaErrors(r.inputs as { apiVersion: string; kind: string }), [], `${id}: ${r.urn}`);
+        const object = r.inputs as { apiVersion: string; kind: string };
+        const group = object.apiVersion.split("/")[0];
+        if (UNSCHEMED_GROUPS.includes(group)) continue;
+        if (group === "traefik.io") {
+          // Traefik's CRDs are not in the pinned folder; @kubernetes-models/traefik carries their schemas.
+          const models = (await import("@kubernetes-models/traefik/traefik.io/v1alpha1")) as Record<string, new (o: object) => { validate(): void }>;
+          const Model = models[object.kind];
+          assert.ok(Model, `${id}: no Traefik model for ${object.kind}`);
+          assert.doesNotThrow(() => new Model(object).validate(), `${id}: ${r.urn}`);
+        } else {
+          assert.deepEqual(crdSchemaErrors(object), [], `${id}: ${r.urn}`);
+        }
         checked++;
       }
     }
@@ -257,6 +325,16 @@ describe("bad input to the plan", () => {
     for (const key of ["services[0].image", "services[0].replicas", "services[0].resources.limits.cpu", "services[0].resources.limits.memory", "platform:eks"]) {
       assert.ok(run.stderr.includes(key), `${key} not named in:\n${run.stderr}`);
     }
+  });
+
+  it("exits 2 for the mesh on docker and a route to an unknown service, naming both keys and planning nothing", async () => {
+    const gateway = JSON.stringify({ routes: [{ service: "ghost", hostname: "ghost.localhost" }] });
+    const run = await plan("bad-edge", "--stack", "dev", "--config", "platform:mesh={\"enabled\":true}", "--config", `platform:gateway=${gateway}`);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /platform:mesh\.enabled: a service mesh is not available on docker/);
+    assert.match(run.stderr, /platform:gateway\.routes\[0\]\.service: "ghost" is not a declared service/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+    assert.equal(run.plan, undefined, "nothing planned");
   });
 
   it("exits 2 for a managed database on k3s, naming the key", async () => {
