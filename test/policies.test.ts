@@ -26,6 +26,7 @@ import {
   compliantCloudSqlInstance,
   compliantDeployment,
   compliantDockerContainer,
+  compliantEdgeStack,
   compliantEksCluster,
   compliantGateway,
   compliantGkeCluster,
@@ -98,7 +99,7 @@ describe("the rules array", () => {
 
   it("keeps one rule per file, named after the file, with its severity stated in the TSDoc", () => {
     const folder = path.join(__dirname, "..", "policies", "rules");
-    const files = readdirSync(folder).filter((f) => f.endsWith(".ts") && !["index.ts", "workloads.ts", "environment.ts", "known.ts"].includes(f));
+    const files = readdirSync(folder).filter((f) => f.endsWith(".ts") && !["index.ts", "workloads.ts", "environment.ts", "known.ts", "gateway.ts"].includes(f));
     assert.deepEqual(files.map((f) => f.replace(/\.ts$/, "")).sort(), rules.map((r) => r.name).sort());
     for (const file of files) {
       const source = readFileSync(path.join(folder, file), "utf8");
@@ -108,22 +109,33 @@ describe("the rules array", () => {
     }
   });
 
-  it("holds the fifteen platform rules", () => {
+  it("lists every rule in the pack's README with a link to its file", () => {
+    const readme = readFileSync(path.join(__dirname, "..", "policies", "README.md"), "utf8");
+    for (const rule of rules) assert.ok(readme.includes(`| [\`${rule.name}\`](rules/${rule.name}.ts) |`), `${rule.name} is not in the README's table`);
+  });
+
+  it("holds the twenty-one platform rules", () => {
     assert.deepEqual(rules.map((r) => r.name).sort(), [
       "cluster-endpoint-access",
       "credentials-from-secrets",
       "data-store-encryption-at-rest",
       "database-backups",
       "docker-container-limits",
+      "edge-service-types",
+      "gateway-https-only",
+      "gateway-listener-certificates",
       "kubernetes-container-resources",
+      "mesh-mtls-strict",
       "no-public-databases",
       "pinned-image-tags",
       "production-data-resilience",
       "redis-sentinel-quorum",
       "redis-tls",
       "restricted-security-context",
+      "routes-rate-limited",
       "tls-data-stores",
       "tls-load-balancers",
+      "tls-minimum-version",
       "workload-probes",
     ]);
   });
@@ -149,7 +161,7 @@ describe("the rules array", () => {
       compliantHttpRedirectListener(),
       compliantHttpsListener("aws:alb/listener:Listener"),
       compliantIngress(),
-      compliantGateway(),
+      ...compliantEdgeStack(),
       compliantReplicationGroup(),
       compliantPostgresParameterGroup(),
       compliantClusterParameterGroup(),

@@ -8,7 +8,7 @@ import {
   type StackValidationPolicy,
 } from "@pulumi/policy";
 import { environmentConfigProperty, isProduction, type EnvironmentConfig } from "./environment";
-import { known } from "./known";
+import { known, mayMatch } from "./known";
 
 /** The rule's config. */
 export interface DatabaseBackupsConfig extends EnvironmentConfig {
@@ -62,11 +62,6 @@ function objectRef(resource: PolicyResource): { name?: string; namespace?: strin
   const name = known(() => resource.props.metadata?.name as string | undefined);
   const namespace = known(() => resource.props.metadata?.namespace as string | undefined);
   return { name, namespace, label: `${namespace ?? "default"}/${name ?? resource.name}` };
-}
-
-/** Whether two names may be the same: equal, or either not known. */
-function mayMatch(a: string | undefined, b: string | undefined): boolean {
-  return a === undefined || b === undefined || a === b;
 }
 
 /** The problems of one CloudNativePG Cluster's backups, given every resource of the stack. */

@@ -10,15 +10,21 @@ import { credentialsFromSecrets } from "./credentials-from-secrets";
 import { dataStoreEncryptionAtRest } from "./data-store-encryption-at-rest";
 import { databaseBackups } from "./database-backups";
 import { dockerContainerLimits } from "./docker-container-limits";
+import { edgeServiceTypes } from "./edge-service-types";
+import { gatewayHttpsOnly } from "./gateway-https-only";
+import { gatewayListenerCertificates } from "./gateway-listener-certificates";
 import { kubernetesContainerResources } from "./kubernetes-container-resources";
+import { meshMtlsStrict } from "./mesh-mtls-strict";
 import { noPublicDatabases } from "./no-public-databases";
 import { pinnedImageTags } from "./pinned-image-tags";
 import { productionDataResilience } from "./production-data-resilience";
 import { redisSentinelQuorum } from "./redis-sentinel-quorum";
 import { redisTls } from "./redis-tls";
 import { restrictedSecurityContext } from "./restricted-security-context";
+import { routesRateLimited } from "./routes-rate-limited";
 import { tlsDataStores } from "./tls-data-stores";
 import { tlsLoadBalancers } from "./tls-load-balancers";
+import { tlsMinimumVersion } from "./tls-minimum-version";
 import { workloadProbes } from "./workload-probes";
 
 export {
@@ -27,15 +33,21 @@ export {
   databaseBackups,
   dataStoreEncryptionAtRest,
   dockerContainerLimits,
+  edgeServiceTypes,
+  gatewayHttpsOnly,
+  gatewayListenerCertificates,
   kubernetesContainerResources,
+  meshMtlsStrict,
   noPublicDatabases,
   pinnedImageTags,
   productionDataResilience,
   redisSentinelQuorum,
   redisTls,
   restrictedSecurityContext,
+  routesRateLimited,
   tlsDataStores,
   tlsLoadBalancers,
+  tlsMinimumVersion,
   workloadProbes,
 };
 
@@ -56,4 +68,10 @@ export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   databaseBackups,
   productionDataResilience,
   redisSentinelQuorum,
+  gatewayHttpsOnly,
+  gatewayListenerCertificates,
+  tlsMinimumVersion,
+  edgeServiceTypes,
+  routesRateLimited,
+  meshMtlsStrict,
 ];

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { validateResourceOfType, type ReportViolation, type ResourceValidation, type ResourceValidationPolicy } from "@pulumi/policy";
+import { hostCovers, refOf } from "./known";
 
 /** The rule's config. */
 export interface TlsLoadBalancersConfig {
@@ -70,19 +71,6 @@ function checkElbListener(listener: ListenerInputs, name: string, minimum: strin
   } else if (PLAINTEXT_ELB_PROTOCOLS.includes(protocol)) {
     reportViolation(`${label} is not encrypted; use TLS.`);
   }
-}
-
-/** `namespace/name` of a Kubernetes object. */
-function refOf(props: { metadata?: { namespace?: string; name?: string } }, name: string): string {
-  return `${props.metadata?.namespace ?? "default"}/${props.metadata?.name ?? name}`;
-}
-
-/** Whether a TLS host (possibly `*.example.com`) covers a rule host. */
-function hostCovers(tlsHost: string, host: string): boolean {
-  if (tlsHost === host) return true;
-  if (!tlsHost.startsWith("*.")) return false;
-  const dot = host.indexOf(".");
-  return dot > 0 && host.slice(dot + 1) === tlsHost.slice(2);
 }
 
 /** The Gateway API kinds whose `spec.listeners` accept traffic. */

@@ -4,7 +4,13 @@
  * `mutate` (a `structuredClone` and one small edit), so a fixture that stops being compliant
  * fails its own test rather than hiding a case.
  */
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import type { CapturedResource } from "../../plan/capture";
+import { traefikDockerDefaults, traefikDynamicConfig, traefikStaticConfig } from "../../components/gateway/docker";
+import { EDGE_LABEL, resolveGateway } from "../../components/gateway/spec";
+import { tlsOptions, traefikRelease } from "../../components/gateway/traefik";
+import { istioChart, peerAuthentication } from "../../components/mesh/istio";
+import { defaultInboundPolicy, linkerdCharts } from "../../components/mesh/linkerd";
 
 /** A plausible URN for a test resource. */
 export function urnOf(type: string, name: string): string {
@@ -512,4 +518,197 @@ export function compliantDeploymentWithSecretEnv(): CapturedResource {
       { name: "PUBLIC_URL", value: "https://podinfo.example.com" },
     ];
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edge and mesh: Gateway API, cert-manager, Traefik, Istio, Linkerd
+
+/** The type tokens of the edge and mesh resources. */
+export const EDGE_TYPES = {
+  Release: "kubernetes:helm.sh/v3:Release",
+  Service: "kubernetes:core/v1:Service",
+  Gateway: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
+  HTTPRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+  Certificate: "kubernetes:cert-manager.io/v1:Certificate",
+  TLSOption: "kubernetes:traefik.io/v1alpha1:TLSOption",
+  Middleware: "kubernetes:traefik.io/v1alpha1:Middleware",
+  PeerAuthentication: "kubernetes:security.istio.io/v1:PeerAuthentication",
+} as const;
+
+/** The edge label, as the gateway's Service carries it. */
+const EDGE: Record<string, string> = { [EDGE_LABEL]: "true" };
+
+/** A Kubernetes custom or built-in object `namespace/name` of `type`, named `pulumiName` in the program. */
+function kubeResource(type: string, pulumiName: string, namespace: string, name: string, body: Record<string, any>): CapturedResource {
+  const [, apiVersion, kind] = type.split(":");
+  return resource(type, pulumiName, { apiVersion: apiVersion.replace(/^core\//, ""), kind, metadata: { name, namespace }, ...body });
+}
+
+/** A Helm release of `chart` in `namespace`, named as the chart and `pulumiName` in the program. */
+function helmRelease(pulumiName: string, namespace: string, chart: { name: string; version: string; repo: string }, values: Record<string, any>): CapturedResource {
+  return resource(EDGE_TYPES.Release, pulumiName, { name: chart.name, namespace, chart: chart.name, version: chart.version, repositoryOpts: { repo: chart.repo }, values });
+}
+
+/** The Traefik release `gateway/traefik` (chart pinned in `traefikRelease`), its LoadBalancer Service labelled as the edge. */
+export function compliantTraefikRelease(): CapturedResource {
+  return helmRelease("edge-traefik", "gateway", traefikRelease.chart, { service: { type: "LoadBalancer", labels: { ...EDGE } } });
+}
+
+/**
+ * The Gateway `gateway/edge` served by Traefik: `http` on the `web` entryPoint (8000) and `https-0`
+ * on `websecure` (8443) for api.example.com, with the Certificate's Secret `edge-https-0-tls`.
+ */
+export function compliantEdgeGateway(): CapturedResource {
+  return kubeResource(EDGE_TYPES.Gateway, "edge-gateway", "gateway", "edge", {
+    spec: {
+      gatewayClassName: "traefik",
+      listeners: [
+        { name: "http", protocol: "HTTP", port: 8000, allowedRoutes: { namespaces: { from: "Same" } } },
+        {
+          name: "https-0",
+          protocol: "HTTPS",
+          port: 8443,
+          hostname: "api.example.com",
+          tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: "edge-https-0-tls" }] },
+          allowedRoutes: { namespaces: { from: "All" } },
+        },
+      ],
+    },
+  });
+}
+
+/** The HTTPRoute `gateway/edge-https-redirect` on the `http` listener: a 301 to HTTPS, nothing else. */
+export function compliantRedirectRoute(): CapturedResource {
+  return kubeResource(EDGE_TYPES.HTTPRoute, "edge-https-redirect", "gateway", "edge-https-redirect", {
+    spec: {
+      parentRefs: [{ name: "edge", sectionName: "http" }],
+      rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+    },
+  });
+}
+
+/** The Certificate `gateway/edge-https-0` for api.example.com, written to the Secret `edge-https-0-tls`. */
+export function compliantEdgeCertificate(): CapturedResource {
+  return kubeResource(EDGE_TYPES.Certificate, "edge-https-0", "gateway", "edge-https-0", {
+    spec: {
+      secretName: "edge-https-0-tls",
+      dnsNames: ["api.example.com"],
+      issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: "letsencrypt" },
+      privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+    },
+  });
+}
+
+/** The TLSOption `gateway/default`, with the gateway's own `tlsOptions()` (TLS 1.2 at least). */
+export function compliantTlsOption(): CapturedResource {
+  return kubeResource(EDGE_TYPES.TLSOption, "edge-tls-options", "gateway", "default", { spec: tlsOptions() });
+}
+
+/** The Middlewares of the route `podinfo` in `apps`: a token bucket of 100 requests per 10 s per client, and security headers. */
+export function compliantMiddlewares(): CapturedResource[] {
+  return [
+    kubeResource(EDGE_TYPES.Middleware, "podinfo-rate-limit", "apps", "podinfo-rate-limit", { spec: { rateLimit: { average: 100, period: "10s", burst: 100 } } }),
+    kubeResource(EDGE_TYPES.Middleware, "podinfo-security-headers", "apps", "podinfo-security-headers", {
+      spec: { headers: { stsSeconds: 31536000, stsIncludeSubdomains: true, forceSTSHeader: true, frameDeny: true, contentTypeNosniff: true } },
+    }),
+  ];
+}
+
+/** The HTTPRoute `apps/podinfo` on the `https-0` listener of `gateway/edge`, through both Middlewares, to the Service `podinfo`. */
+export function compliantServiceRoute(): CapturedResource {
+  const middleware = (name: string) => ({ type: "ExtensionRef", extensionRef: { group: "traefik.io", kind: "Middleware", name } });
+  return kubeResource(EDGE_TYPES.HTTPRoute, "podinfo-route", "apps", "podinfo", {
+    spec: {
+      parentRefs: [{ name: "edge", namespace: "gateway", sectionName: "https-0" }],
+      hostnames: ["api.example.com"],
+      rules: [
+        {
+          matches: [{ path: { type: "PathPrefix", value: "/" } }],
+          filters: [middleware("podinfo-rate-limit"), middleware("podinfo-security-headers")],
+          backendRefs: [{ name: "podinfo", port: 9898 }],
+        },
+      ],
+    },
+  });
+}
+
+/** The ClusterIP Service `apps/podinfo`. */
+export function compliantClusterIpService(): CapturedResource {
+  return kubeResource(EDGE_TYPES.Service, "podinfo-service", "apps", "podinfo", {
+    spec: { type: "ClusterIP", selector: { app: "podinfo" }, ports: [{ name: "http", port: 9898, targetPort: "http" }] },
+  });
+}
+
+/** A compliant edge on Kubernetes: the Traefik release, Gateway, redirect route, Certificate, TLSOption, Middlewares, service route and Service. */
+export function compliantEdgeStack(): CapturedResource[] {
+  return [
+    compliantTraefikRelease(),
+    compliantEdgeGateway(),
+    compliantRedirectRoute(),
+    compliantEdgeCertificate(),
+    compliantTlsOption(),
+    ...compliantMiddlewares(),
+    compliantServiceRoute(),
+    compliantClusterIpService(),
+  ];
+}
+
+/** The `istiod` release in `istio-system`, pinned as the mesh pins it. */
+export function compliantIstiodRelease(): CapturedResource {
+  return helmRelease("mesh-istiod", "istio-system", { ...istioChart, name: "istiod" }, {});
+}
+
+/** The mesh-wide PeerAuthentication `istio-system/default` as the mesh writes it for `mtls` (STRICT by default). */
+export function compliantPeerAuthentication(mtls: "STRICT" | "PERMISSIVE" = "STRICT"): CapturedResource {
+  return resource(EDGE_TYPES.PeerAuthentication, "mesh-peer-authentication", structuredClone(peerAuthentication(mtls)));
+}
+
+/** An Istio mesh: istiod and the STRICT mesh-wide PeerAuthentication. */
+export function compliantIstioMesh(): CapturedResource[] {
+  return [compliantIstiodRelease(), compliantPeerAuthentication()];
+}
+
+/** The `linkerd-control-plane` release in `linkerd` with the mesh's production inbound policy. */
+export function compliantLinkerdRelease(): CapturedResource {
+  return helmRelease("mesh-linkerd-control-plane", "linkerd", { ...linkerdCharts, name: linkerdCharts.controlPlane }, { proxy: { defaultInboundPolicy: defaultInboundPolicy("STRICT") } });
+}
+
+/**
+ * The Traefik gateway container on Docker, with the static and dynamic configuration the Docker
+ * gateway writes (`traefikStaticConfig`, `traefikDynamicConfig`) for one route `podinfo` on
+ * api.example.com, uploaded as YAML.
+ */
+export function compliantDockerGateway(): CapturedResource {
+  const spec = resolveGateway({
+    platform: { environment: "dev", flavour: "docker" },
+    routes: [{ name: "podinfo", backend: { serviceName: "podinfo", namespace: "apps", port: 9898 }, hostname: "api.example.com" }],
+  });
+  const d = traefikDockerDefaults;
+  const labels = { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "edge", "app.kubernetes.io/component": "gateway" };
+  return resource("docker:index/container:Container", "edge-container", {
+    name: "platform-edge",
+    image: traefikRelease.image,
+    command: ["traefik", `--configFile=${d.staticConfigFile}`],
+    uploads: [
+      { file: d.staticConfigFile, content: stringifyYaml(traefikStaticConfig(spec)), permissions: "0444" },
+      { file: `${d.dynamicConfigDirectory}/routes.yaml`, content: stringifyYaml(traefikDynamicConfig(spec)), permissions: "0444" },
+      { file: d.certFile, content: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", permissions: "0444" },
+      { file: d.keyFile, content: "mock-secret-private-key", permissions: "0400" },
+    ],
+    user: `${d.uid}:${d.uid}`,
+    securityOpts: ["no-new-privileges:true"],
+    capabilities: { drops: ["ALL"] },
+    memory: 512,
+    cpus: "1",
+    healthcheck: { tests: ["CMD", "traefik", "healthcheck", `--configFile=${d.staticConfigFile}`], interval: "10s", timeout: "5s", retries: 3 },
+    restart: "unless-stopped",
+    labels: Object.entries(labels).map(([label, value]) => ({ label, value })),
+  });
+}
+
+/** The YAML text of the upload `file` of a container fixture, parsed, for mutations. */
+export function uploadedYaml(inputs: Record<string, any>, file: string): { get: () => any; set: (value: any) => void } {
+  const upload = (inputs.uploads as { file: string; content: string }[]).find((u) => u.file === file);
+  if (!upload) throw new Error(`no upload "${file}" in the fixture`);
+  return { get: () => parseYaml(upload.content), set: (value) => (upload.content = stringifyYaml(value)) };
 }

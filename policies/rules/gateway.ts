@@ -1,0 +1,178 @@
+/**
+ * What the edge rules share: reading Gateway API objects (listeners, HTTPRoute rules and parent
+ * refs), and the Traefik configuration that the Docker gateway container uploads. Internal to the
+ * policy pack: the rules in `gateway-*.ts`, `tls-minimum-version.ts` and `routes-rate-limited.ts`
+ * import it; `policies/rules/index.ts` does not export it as a rule.
+ *
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/
+ * @see https://doc.traefik.io/traefik/providers/file/
+ */
+import * as docker from "@pulumi/docker";
+import type * as pulumi from "@pulumi/pulumi";
+import { validateResourceOfType, type ReportViolation } from "@pulumi/policy";
+import { parse } from "yaml";
+import type { KubeObject } from "./known";
+
+// ---------------------------------------------------------------------------------------------
+// Gateway API
+
+const GATEWAY_GROUP = "gateway.networking.k8s.io";
+
+/** The type tokens of a Gateway API Gateway. */
+export const GATEWAY_TYPES = [`kubernetes:${GATEWAY_GROUP}/v1:Gateway`, `kubernetes:${GATEWAY_GROUP}/v1beta1:Gateway`];
+
+/** The type tokens of a Gateway API HTTPRoute. */
+export const HTTP_ROUTE_TYPES = [`kubernetes:${GATEWAY_GROUP}/v1:HTTPRoute`, `kubernetes:${GATEWAY_GROUP}/v1beta1:HTTPRoute`];
+
+/** A Gateway listener, as `spec.listeners[]` holds it. */
+export interface Listener {
+  name: string;
+  protocol: string;
+  port?: number;
+  hostname?: string;
+  tls?: { mode?: string; certificateRefs?: { group?: string; kind?: string; name: string; namespace?: string }[] };
+}
+
+/** `Gateway "ns/name" listener "http" (HTTP)`. */
+export function listenerLabel(gateway: KubeObject, listener: Listener): string {
+  return `${gateway.label} listener "${listener.name}" (${listener.protocol})`;
+}
+
+/** A filter of an HTTPRoute rule. */
+export interface RouteFilter {
+  type: string;
+  requestRedirect?: { scheme?: string };
+  extensionRef?: { group?: string; kind?: string; name: string };
+}
+
+/** A rule of an HTTPRoute. */
+export interface RouteRule {
+  filters?: RouteFilter[];
+}
+
+/**
+ * Whether an HTTPRoute rule only redirects to HTTPS: its filters are exactly one `RequestRedirect`
+ * with `scheme: https`.
+ *
+ * @see https://gateway-api.sigs.k8s.io/guides/http-redirect-rewrite/
+ */
+export function isRedirectRule(rule: RouteRule): boolean {
+  const filters = rule.filters ?? [];
+  return filters.length === 1 && filters[0].type === "RequestRedirect" && filters[0].requestRedirect?.scheme === "https";
+}
+
+/** Whether an HTTPRoute `spec` has rules and every one only redirects to HTTPS. */
+export function isRedirectOnly(spec: { rules?: RouteRule[] }): boolean {
+  const rules = spec.rules ?? [];
+  return rules.length > 0 && rules.every(isRedirectRule);
+}
+
+/** The `parentRefs` of an HTTPRoute that name a Gateway (the default group and kind). */
+export function gatewayParentRefs(route: KubeObject): { name: string; namespace?: string; sectionName?: string; port?: number }[] {
+  return ((route.spec?.parentRefs ?? []) as { group?: string; kind?: string; name: string }[]).filter(
+    (ref) => (ref.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && (ref.kind ?? "Gateway") === "Gateway",
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Traefik on Docker
+
+/** The label that marks the gateway's container (the Docker gateway sets it). */
+export const DOCKER_GATEWAY_LABEL = { label: "app.kubernetes.io/component", value: "gateway" } as const;
+
+/** Where Traefik reads its static configuration unless `--configFile` says otherwise. */
+const DEFAULT_STATIC_CONFIG = "/etc/traefik/traefik.yaml";
+
+type DockerContainer = pulumi.Unwrap<docker.ContainerArgs>;
+
+/** The parts of Traefik's dynamic configuration the rules read, merged over every file. */
+export interface TraefikDynamic {
+  routers: Record<string, { entryPoints?: string[]; middlewares?: string[]; tls?: unknown }>;
+  middlewares: Record<string, { rateLimit?: { average?: number }; redirectScheme?: { scheme?: string } }>;
+  tlsOptions: Record<string, { minVersion?: string }>;
+  certificates: { certFile?: string; keyFile?: string }[];
+}
+
+/** The Traefik configuration a gateway container uploads. */
+export interface TraefikUploads {
+  /** `Docker gateway container "name"`. */
+  readonly label: string;
+  /** The static configuration, or `undefined` when no upload holds it. */
+  readonly static?: any;
+  /** The file provider's files, merged; `undefined` when none is uploaded. */
+  readonly dynamic?: TraefikDynamic;
+}
+
+/** The text of an upload: `content`, or `contentBase64` decoded. */
+function uploadText(upload: { content?: string; contentBase64?: string }): string | undefined {
+  if (upload.content !== undefined) return upload.content;
+  return upload.contentBase64 === undefined ? undefined : Buffer.from(upload.contentBase64, "base64").toString("utf8");
+}
+
+/**
+ * Reads the Traefik configuration a Docker container uploads, when the container carries
+ * {@link DOCKER_GATEWAY_LABEL}: the static configuration from `--configFile` in its `command` (or
+ * Traefik's default path), and the file provider's files (`providers.file.filename`, or every
+ * upload under `providers.file.directory`), merged.
+ *
+ * @returns `undefined` for any other container.
+ * @throws Error from the YAML parser when an upload is not YAML.
+ * @see https://doc.traefik.io/traefik/getting-started/configuration-overview/#configuration-file
+ */
+export function traefikUploads(container: DockerContainer, name: string): TraefikUploads | undefined {
+  if (!(container.labels ?? []).some((l) => l.label === DOCKER_GATEWAY_LABEL.label && l.value === DOCKER_GATEWAY_LABEL.value)) return undefined;
+  const label = `Docker gateway container "${container.name ?? name}"`;
+  const uploads = (container.uploads ?? []).map((u) => ({ file: u.file, text: uploadText(u) }));
+  const configFlag = (container.command ?? []).find((arg) => arg.startsWith("--configFile="));
+  const staticPath = configFlag ? configFlag.slice("--configFile=".length) : DEFAULT_STATIC_CONFIG;
+  const staticText = uploads.find((u) => u.file === staticPath)?.text;
+  if (staticText === undefined) return { label };
+  const staticConfig = parse(staticText) ?? {};
+  const file = staticConfig.providers?.file ?? {};
+  const dynamicTexts = uploads
+    .filter((u) => u.file === file.filename || (file.directory && u.file.startsWith(`${String(file.directory).replace(/\/$/, "")}/`)))
+    .map((u) => u.text)
+    .filter((t): t is string => t !== undefined);
+  if (dynamicTexts.length === 0) return { label, static: staticConfig };
+  const docs = dynamicTexts.map((t) => parse(t) ?? {});
+  const dynamic: TraefikDynamic = {
+    routers: Object.assign({}, ...docs.map((d) => d.http?.routers)),
+    middlewares: Object.assign({}, ...docs.map((d) => d.http?.middlewares)),
+    tlsOptions: Object.assign({}, ...docs.map((d) => d.tls?.options)),
+    certificates: docs.flatMap((d) => d.tls?.certificates ?? []),
+  };
+  return { label, static: staticConfig, dynamic };
+}
+
+/**
+ * A resource validation of the Traefik gateway container's uploaded configuration: `check` runs
+ * with the dynamic configuration, or a violation says it is missing or not YAML.
+ */
+export function validateTraefikDynamic(check: (uploads: TraefikUploads & { dynamic: TraefikDynamic }, reportViolation: ReportViolation) => void) {
+  return validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+    let uploads: TraefikUploads | undefined;
+    try {
+      uploads = traefikUploads(container, args.name);
+    } catch (error) {
+      reportViolation(`Docker gateway container "${container.name ?? args.name}" uploads a Traefik configuration that is not YAML: ${(error as Error).message.split("\n")[0]}`);
+      return;
+    }
+    if (!uploads) return;
+    if (!uploads.dynamic) {
+      reportViolation(`${uploads.label} uploads no Traefik dynamic configuration: no static configuration, or no file under its providers.file.`);
+      return;
+    }
+    check(uploads as TraefikUploads & { dynamic: TraefikDynamic }, reportViolation);
+  });
+}
+
+/** The middleware definitions a router uses, by name (a `@file` suffix dropped); `undefined` for one not defined. */
+export function routerMiddlewares(router: { middlewares?: string[] }, dynamic: TraefikDynamic): [string, TraefikDynamic["middlewares"][string] | undefined][] {
+  return (router.middlewares ?? []).map((m) => [m, dynamic.middlewares[m.replace(/@file$/, "")]]);
+}
+
+/** Whether a router only redirects to HTTPS: it has middlewares, and each is a `redirectScheme` to `https`. */
+export function isRedirectRouter(router: { middlewares?: string[] }, dynamic: TraefikDynamic): boolean {
+  const used = routerMiddlewares(router, dynamic);
+  return used.length > 0 && used.every(([, m]) => m?.redirectScheme !== undefined && (m.redirectScheme.scheme ?? "https") === "https");
+}
