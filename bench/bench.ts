@@ -33,6 +33,11 @@ function services(count: number): string {
   );
 }
 
+/** A gateway routing every one of `count` services on its own hostname, as a real stack would. */
+function routes(count: number): string {
+  return JSON.stringify({ tls: { issuer: "self-signed" }, routes: Array.from({ length: count }, (_, i) => ({ service: `svc-${i}`, hostname: `svc-${i}.platform.internal` })) });
+}
+
 const plan = (...args: string[]) => ["--require", probe, "dist/plan/cli.js", "--quiet", ...args];
 const cases: Case[] = [
   { name: "baseline: node + @pulumi/pulumi", args: ["--require", probe, "-e", 'require("@pulumi/pulumi")'] },
@@ -40,7 +45,7 @@ const cases: Case[] = [
   { name: "plan prod (eks)", args: plan("--stack", "prod") },
   { name: "plan prod (gke)", args: plan("--stack", "prod", "--config", "platform:target=gke") },
   { name: "plan onprem (k3s)", args: plan("--stack", "onprem") },
-  ...[10, 100, 500].map((n) => ({ name: `plan onprem, ${n} services`, args: plan("--stack", "onprem", "--config", `platform:services=${services(n)}`) })),
+  ...[10, 100, 500].map((n) => ({ name: `plan onprem, ${n} services`, args: plan("--stack", "onprem", "--config", `platform:services=${services(n)}`, "--config", `platform:gateway=${routes(n)}`) })),
 ];
 
 function measure(c: Case): { seconds: number; rssMB: number; resources: string } {

@@ -330,6 +330,9 @@ const BLOCK_TARGETS: Record<"eks" | "gke" | "k3s" | "docker", readonly string[]>
   docker: ["docker"],
 };
 
+/** Namespaces the platform creates or installs into; the services' `namespace` must be another. */
+const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "data", "gateway", "cert-manager", "istio-system", "linkerd", "linkerd-cni", "monitoring"];
+
 /** The mesh provider a `mesh` block selects, or `undefined` when the mesh is off. */
 export function meshProvider(config: Pick<PlatformConfig, "target" | "mesh">): "istio" | "linkerd" | undefined {
   if (config.mesh?.enabled === false || (config.target === "docker" && config.mesh === undefined)) return undefined;
@@ -348,6 +351,9 @@ function edgeProblems(
   const problems: { path: (string | number)[]; message: string }[] = [];
   const services: readonly (z.infer<typeof serviceSchema> | undefined)[] = Array.isArray(config.services) ? config.services : [DEMO_SERVICE];
   const known = services.map((s) => s?.name).filter((n): n is string => typeof n === "string");
+  if (config.namespace && RESERVED_NAMESPACES.includes(config.namespace)) {
+    problems.push({ path: ["namespace"], message: `"${config.namespace}" is used by the platform itself (${RESERVED_NAMESPACES.join(", ")}); choose another` });
+  }
   const mesh = config.mesh;
   if (mesh?.istio && mesh.linkerd) problems.push({ path: ["mesh"], message: "selects both istio and linkerd; keep one of `mesh.istio` or `mesh.linkerd`" });
   if (on.flavour === "docker" && mesh !== undefined && mesh.enabled !== false) {
@@ -388,8 +394,10 @@ function edgeProblems(
     const { enabled: _enabled, routes: _routes, ...args } = gateway;
     // The email stays optional in the schema so that its absence is reported with the ACME hint.
     for (const p of validateGateway({ ...args, tls: args.tls as GatewayArgs["tls"], routes, platform, mesh: provider })) {
-      // A route is named after its service; "declared twice" means two routes for one service.
-      problems.push({ path: ["gateway", ...p.path], message: p.message });
+      // A route is named after its service: a name problem is the config's `service` key.
+      const path = p.path[0] === "routes" && p.path[2] === "name" ? ["routes", p.path[1], "service"] : p.path;
+      const message = path !== p.path ? `${p.message}: one route per service (give a service one route with the shortest common path prefix)` : p.message;
+      problems.push({ path: ["gateway", ...path], message });
     }
   }
   return problems;

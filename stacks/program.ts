@@ -108,9 +108,10 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
     namespaces.push(appsNamespace);
     namespace = appsNamespace.metadata.name;
     dataNamespace = restrictedNamespace(DATA_NAMESPACE, platform).metadata.name;
-    certManager = new CertManager("cert-manager", { platform });
-    monitoringCrds = new PrometheusOperatorCrds("prometheus-crds", { platform }).release;
     gatewayApiCrds = new GatewayApiCrds("gateway-api-crds", { platform });
+    // cert-manager's Gateway API support exits at start when the Gateway API CRDs are missing.
+    certManager = new CertManager("cert-manager", { platform, dependsOn: [gatewayApiCrds.ready] });
+    monitoringCrds = new PrometheusOperatorCrds("prometheus-crds", { platform }).release;
   }
 
   // The mesh: its control plane, then per service its policies. On Docker it only says that there is none.
@@ -164,12 +165,19 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
   const apps: Record<string, AppService> = {};
   services.forEach((service, index) => {
     const { canary, mesh: _mesh, ...args } = service;
-    const app = new AppService(
-      service.name,
-      { ...args, platform, namespace, secretEnv, serviceAnnotations: serviceAnnotations(index), canary: canary ? { image: canary.image, replicas: canary.replicas } : undefined },
+    const routed = gatewayConfig?.routes?.some((r) => r.service === service.name) ?? false;
+    const app = new AppService(service.name, {
+      ...args,
+      platform,
+      namespace,
+      secretEnv,
+      serviceAnnotations: serviceAnnotations(index),
+      canary: canary ? { image: canary.image, replicas: canary.replicas } : undefined,
+      // The gateway's pods are in their own namespace; the NetworkPolicy must admit them.
+      allowFromNamespaces: routed && platform.kind === "kubernetes" ? [GATEWAY_NAMESPACE] : [],
       // Pods wait for the mesh's injector, or they would start without a proxy.
-      { dependsOn: [...dataStores, ...meshReady] },
-    );
+      dependsOn: [...dataStores, ...meshReady],
+    });
     apps[service.name] = app;
     urls[service.name] = app.url;
   });

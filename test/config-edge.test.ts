@@ -139,3 +139,40 @@ describe("gateway and mesh config", () => {
     for (const key of ["platform:mesh", "platform:gateway.routes[0].service", "platform:gateway.routes[0].hostname"]) assert.ok(keys.includes(key), `${key} missing from ${keys.join(", ")}`);
   });
 });
+
+describe("edge config that would only fail at pulumi up", () => {
+  it("refuses a services namespace the platform uses itself", () => {
+    for (const namespace of ["gateway", "istio-system", "linkerd", "cert-manager", "data"]) {
+      issueAt({ ...k3s, namespace }, "platform:namespace", /used by the platform itself/);
+    }
+  });
+
+  it("refuses path prefixes the HTTPRoute CRD rejects", () => {
+    for (const pathPrefix of ["/a b", "//x", "/a/../b", "/x%2Fy", "/a#b", "/a/."]) {
+      issueAt({ ...k3s, gateway: { routes: [{ service: "podinfo", hostname: "a.example.com", pathPrefix }] } }, "platform:gateway.routes[0].pathPrefix", /must not|may contain only/);
+    }
+    accepted({ ...k3s, gateway: { routes: [{ service: "podinfo", hostname: "a.example.com", pathPrefix: "/api/v1.2/~user" }] } });
+  });
+
+  it("refuses a negative HSTS age, preload without the list's requirements, and an empty CORS method list", () => {
+    issueAt({ ...k3s, gateway: { hsts: { maxAgeSeconds: -5 } } }, "platform:gateway.hsts.maxAgeSeconds", /≥ 0/);
+    issueAt({ ...k3s, gateway: { hsts: { preload: true, maxAgeSeconds: 600 } } }, "platform:gateway.hsts.preload", /31536000/);
+    issueAt(
+      { ...k3s, gateway: { routes: [{ service: "podinfo", hostname: "a.example.com", cors: { allowOrigins: ["https://a.example.com"], allowMethods: [] } }] } },
+      "platform:gateway.routes[0].cors.allowMethods",
+      /at least one method/,
+    );
+  });
+
+  it("names the `service` key when a service gets two routes", () => {
+    issueAt(
+      { ...k3s, gateway: { routes: [{ service: "podinfo", hostname: "a.example.com" }, { service: "podinfo", hostname: "b.example.com" }] } },
+      "platform:gateway.routes[1].service",
+      /declared twice: one route per service/,
+    );
+  });
+
+  it("refuses DNS-01 outside EKS", () => {
+    issueAt({ ...k3s, gateway: { tls: { issuer: "acme", acme: { email: "ops@example.com", solver: "dns01", dnsZone: "z" } } } }, "platform:gateway.tls.acme.solver", /eks \(Route 53\) only/);
+  });
+});

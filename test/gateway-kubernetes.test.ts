@@ -1,7 +1,7 @@
 /**
  * The Gateway on Kubernetes under Pulumi's mock runtime: a dev gateway on k3s (self-signed, NodePort),
  * a prod gateway on EKS (ACME HTTP-01) and one with DNS-01 on Route 53, a GKE gateway with CORS,
- * custom rate limits and Cloud DNS, and the backend called directly with the Gateway API CRDs.
+ * custom rate limits and the Let's Encrypt staging server, and the backend called directly with the Gateway API CRDs.
  * Captured once for the file (the runtime runs one program per process).
  */
 import assert from "node:assert/strict";
@@ -10,9 +10,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
 import { MOCK_SECRET_PREFIX } from "../plan/mocks";
 import { CertManager } from "../components/cert-manager";
-import { EDGE_LABEL, Gateway, resolveGateway, traefikRelease, type GatewayArgs } from "../components/gateway";
+import { EDGE_LABEL, Gateway, resolveGateway, traefikRelease, validateGateway, type GatewayArgs } from "../components/gateway";
 import { GatewayApiCrds, gatewayApiRelease } from "../components/gateway/crds";
-import { deployGatewayToKubernetes, entryPointTimeout, gatewayIdentity, meshInboundBypass, route53SolverPolicy, TRAEFIK_ENTRYPOINTS } from "../components/gateway/kubernetes";
+import { deployGatewayToKubernetes, entryPointTimeout, gatewayIdentity, httpsListenerName, meshInboundBypass, middlewareName, route53SolverPolicy, TRAEFIK_ENTRYPOINTS } from "../components/gateway/kubernetes";
 import { createPlatform } from "../components/platform";
 import type { KubernetesPlatform } from "../components/platform/types";
 import { parseImage } from "../components/shared/image";
@@ -54,6 +54,17 @@ const one = (type: string, name: string): CapturedResource => {
 };
 const values = (gateway: string) => one(RELEASE, `${gateway}-traefik`).inputs.values;
 const object = (r: CapturedResource) => ({ apiVersion: r.inputs.apiVersion, kind: r.inputs.kind, ...r.inputs });
+/** The Middleware a route's HTTPRoute refers to for a role, found by its name in the route's namespace. */
+const routeMiddleware = (gateway: string, route: string, role: string): CapturedResource => {
+  const httpRoute = one(HTTPROUTE, `${gateway}-${route}-route`).inputs;
+  const ref = httpRoute.spec.rules[0].filters.find((f: any) => f.type === "ExtensionRef" && f.extensionRef.name.startsWith(`${gateway}-${role}-`));
+  assert.ok(ref, `${gateway}/${route}: no ${role} middleware`);
+  const found = program.resources.filter(
+    (r) => r.type === MIDDLEWARE && r.inputs.metadata.name === ref.extensionRef.name && r.inputs.metadata.namespace === httpRoute.metadata.namespace,
+  );
+  assert.equal(found.length, 1, `${gateway}/${route}: one ${ref.extensionRef.name} in ${httpRoute.metadata.namespace}`);
+  return found[0];
+};
 const urnOf = (resource: pulumi.Resource): Promise<string> => new Promise((resolve) => resource.urn.apply(resolve));
 let crdsUrn = "";
 
@@ -69,7 +80,7 @@ before(async () => {
       const dev = new Gateway("dev", { platform: k3s, certManager: cmK3s, namespace: "edge-dev", routes: devRoutes, namespaceLabels: { "istio-injection": "enabled" }, podAnnotations: { "sidecar.istio.io/inject": "true" }, mesh: "istio" });
       const prod = new Gateway("prod", { platform: eks, certManager: cmEks, namespace: "edge-prod", routes: prodRoutes, tls: { acme } });
       new Gateway("dns", { platform: eks, certManager: cmEks, namespace: "edge-dns", routes: prodRoutes, tls: { acme: { ...acme, solver: "dns01", dnsZone: "Z0123456789ABC" } } });
-      new Gateway("cors", { platform: gke, certManager: cmGke, namespace: "edge-cors", routes: corsRoutes, tls: { acme: { ...acme, server: "https://acme-staging-v02.api.letsencrypt.org/directory", solver: "dns01", dnsZone: "acme-dns" } } });
+      new Gateway("cors", { platform: gke, certManager: cmGke, namespace: "edge-cors", routes: corsRoutes, tls: { acme: { ...acme, server: "https://acme-staging-v02.api.letsencrypt.org/directory" } } });
       const crds = new GatewayApiCrds("gateway-api", { platform: k3s });
       crdsUrn = await urnOf(crds.ready);
       const parent = new pulumi.ComponentResource("test:index:Parent", "direct");
@@ -191,7 +202,7 @@ describe("Gateway on Kubernetes: listeners and certificates", () => {
   it("listens for HTTP on the web entryPoint and for HTTPS per hostname on websecure, each with its certificate", () => {
     const listeners = one(GATEWAY, "prod-gateway").inputs.spec.listeners;
     const v = values("prod");
-    assert.deepEqual(listeners.map((l: { name: string }) => l.name), ["http", "https-0", "https-1"]);
+    assert.deepEqual(listeners.map((l: { name: string }) => l.name), ["http", "https-api-example-com", "https-www-example-com"]);
     assert.equal(listeners[0].protocol, "HTTP");
     assert.equal(listeners[0].port, v.ports.web.port, "a listener's port is Traefik's entryPoint port");
     const certificates = ofType(CERTIFICATE, "prod");
@@ -230,8 +241,8 @@ describe("Gateway on Kubernetes: listeners and certificates", () => {
     assert.equal(issuer.inputs.spec.acme.email, "ops@example.com");
     assert.equal(issuer.inputs.spec.acme.server, "https://acme-v02.api.letsencrypt.org/directory");
     assert.equal(issuer.inputs.spec.acme.privateKeySecretRef.name, "prod-acme-account-key");
-    assert.deepEqual(issuer.inputs.spec.acme.solvers, [
-      { http01: { gatewayHTTPRoute: { parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "prod", namespace: "edge-prod", sectionName: "http" }] } } },
+    assert.deepEqual(issuer.inputs.spec.acme.solvers.map((s: any) => s.http01.gatewayHTTPRoute.parentRefs), [
+      [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "prod", namespace: "edge-prod", sectionName: "http" }],
     ]);
     for (const certificate of ofType(CERTIFICATE, "prod")) assert.equal(certificate.inputs.spec.issuerRef.name, "prod-acme");
   });
@@ -251,10 +262,20 @@ describe("Gateway on Kubernetes: listeners and certificates", () => {
     assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "cert-manager", namespace: "cert-manager" }]);
   });
 
-  it("solves DNS-01 on GKE with Cloud DNS in the given project, with the given ACME server", () => {
+  it("uses the given ACME server, and keeps the HTTP-01 solver's pod out of the mesh behind a ClusterIP Service", () => {
     const spec = one(ISSUER, "cors-acme").inputs.spec.acme;
-    assert.deepEqual(spec.solvers, [{ dns01: { cloudDNS: { project: "acme-dns" } } }]);
     assert.equal(spec.server, "https://acme-staging-v02.api.letsencrypt.org/directory");
+    const route = spec.solvers[0].http01.gatewayHTTPRoute;
+    assert.equal(route.serviceType, "ClusterIP", "no NodePort for the solver");
+    assert.equal(route.podTemplate.metadata.labels["sidecar.istio.io/inject"], "false");
+    assert.equal(route.podTemplate.metadata.annotations["linkerd.io/inject"], "disabled");
+  });
+
+  it("refuses DNS-01 where it is not wired: GKE and k3s", () => {
+    for (const flavour of ["gke", "k3s"] as const) {
+      const problems = validateGateway({ platform: { environment: "prod", flavour }, tls: { issuer: "acme", acme: { ...acme, solver: "dns01", dnsZone: "zone" } } });
+      assert.ok(problems.some((p) => p.path.join(".") === "tls.acme.solver"), flavour);
+    }
   });
 
   it("keeps TLS 1.2 as the minimum with a default TLSOption in the gateway's namespace", () => {
@@ -294,21 +315,33 @@ describe("Gateway on Kubernetes: routes", () => {
         assert.equal(f.extensionRef.kind, "Middleware");
         return f.extensionRef.name;
       });
-      assert.deepEqual(names, [`${route.name}-rate-limit`, `${route.name}-security-headers`, `${route.name}-body-limit`]);
-      for (const n of names) assert.equal(one(MIDDLEWARE, `prod-${n}`).inputs.metadata.namespace, route.backend.namespace);
+      assert.deepEqual(
+        names.map((n: string) => n.replace(/-[0-9a-f]{8}$/, "")),
+        ["prod-rate-limit", "prod-security-headers", "prod-body-limit"],
+      );
+      for (const role of ["rate-limit", "security-headers", "body-limit"]) assert.ok(routeMiddleware("prod", route.name, role), `${route.name}: ${role} exists in its namespace`);
     }
   });
 
   it("limits each client to 100 requests per 10 seconds by default", () => {
-    assert.deepEqual(one(MIDDLEWARE, "prod-api-rate-limit").inputs.spec, { rateLimit: { average: 100, period: "10s", burst: 100 } });
+    assert.deepEqual(routeMiddleware("prod", "api", "rate-limit").inputs.spec, { rateLimit: { average: 100, period: "10s", burst: 100 } });
+  });
+
+  it("shares one Middleware between the routes of a namespace with the same policy, and keeps different ones apart", () => {
+    const devWeb = routeMiddleware("dev", "web", "rate-limit");
+    assert.equal(routeMiddleware("dev", "api", "rate-limit"), devWeb, "web and api have the same limit in apps");
+    assert.notEqual(routeMiddleware("cors", "search", "rate-limit"), routeMiddleware("cors", "public", "rate-limit"));
+    assert.notEqual(routeMiddleware("cors", "search", "security-headers"), routeMiddleware("cors", "public", "security-headers"), "CORS differs");
+    assert.equal(middlewareName("g", "rate-limit", { rateLimit: { average: 1 } }), middlewareName("g", "rate-limit", { rateLimit: { average: 1 } }));
+    assert.notEqual(middlewareName("g", "rate-limit", { rateLimit: { average: 1 } }), middlewareName("g", "rate-limit", { rateLimit: { average: 2 } }));
   });
 
   it("applies a route's own rate limit and CORS settings", () => {
-    assert.deepEqual(one(MIDDLEWARE, "cors-search-rate-limit").inputs.spec.rateLimit, { average: 5, period: "1s", burst: 10 });
-    const headers = one(MIDDLEWARE, "cors-public-security-headers").inputs.spec.headers;
+    assert.deepEqual(routeMiddleware("cors", "search", "rate-limit").inputs.spec.rateLimit, { average: 5, period: "1s", burst: 10 });
+    const headers = routeMiddleware("cors", "public", "security-headers").inputs.spec.headers;
     assert.deepEqual(headers.accessControlAllowOriginList, ["https://ui.example.org"]);
     assert.equal(headers.accessControlAllowCredentials, true);
-    assert.equal(one(MIDDLEWARE, "cors-search-security-headers").inputs.spec.headers.accessControlAllowOriginList, undefined, "CORS stays off where not asked for");
+    assert.equal(routeMiddleware("cors", "search", "security-headers").inputs.spec.headers.accessControlAllowOriginList, undefined, "CORS stays off where not asked for");
     assert.equal(one(HTTPROUTE, "cors-search-route").inputs.spec.rules[0].matches[0].path.value, "/search");
   });
 
@@ -398,5 +431,21 @@ describe("Gateway in the Linkerd mesh", () => {
     for (const r of program.resources.filter((x) => x.type === "kubernetes:traefik.io/v1alpha1:Middleware" && x.name.endsWith("-security-headers"))) {
       assert.equal(r.inputs.spec.headers.customRequestHeaders["l5d-dst-override"], "", r.name);
     }
+  });
+});
+
+describe("listener names", () => {
+  it("derive from the hostname alone, so another hostname never renames a listener or re-issues its certificate", () => {
+    const one = httpsListenerName({ hostnames: ["b.example.com"] }, "b.example.com");
+    assert.equal(httpsListenerName({ hostnames: ["a.example.com", "b.example.com"] }, "b.example.com"), one);
+    assert.equal(one, "https-b-example-com");
+  });
+
+  it("stay DNS labels of at most 63 characters for long hostnames, and distinct", () => {
+    const long = `${"x".repeat(60)}.example.com`;
+    const other = `${"x".repeat(60)}.example.org`;
+    const name = httpsListenerName({ hostnames: [long] }, long);
+    assert.ok(name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name), name);
+    assert.notEqual(name, httpsListenerName({ hostnames: [other] }, other));
   });
 });

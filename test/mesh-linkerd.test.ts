@@ -210,6 +210,7 @@ describe("Linkerd per-service policy", () => {
   it("splits a canary service 80/20 between Services that select each track", () => {
     const route = named("eks-apps-web-route");
     assert.deepEqual(route.inputs.spec.parentRefs, [{ group: "", kind: "Service", name: "web", port: 80 }]);
+    assert.equal(route.inputs.metadata.name, "web-mesh", "apart from the gateway's HTTPRoute named after the service");
     assert.deepEqual(route.inputs.spec.rules[0].backendRefs, [
       { name: "web-stable", port: 80, weight: 80 },
       { name: "web-canary", port: 80, weight: 20 },

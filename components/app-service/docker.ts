@@ -34,7 +34,7 @@ export interface DockerAppService {
  * @see https://www.pulumi.com/registry/packages/docker/api-docs/container/
  */
 export function deployToDocker(name: string, spec: ResolvedAppService, platform: DockerPlatform, parent: pulumi.Resource): DockerAppService {
-  const opts = { parent, provider: platform.provider };
+  const opts = { parent, provider: platform.provider, dependsOn: [...spec.dependsOn] };
   const image = new docker.RemoteImage(`${name}-image`, { name: spec.image, keepLocally: true }, opts);
   const uid = appServiceDefaults.runAsUser;
   const labels = {

@@ -117,7 +117,7 @@ export interface KubernetesAppService {
  * HorizontalPodAutoscaler, PodDisruptionBudget and NetworkPolicy, all with the platform's provider.
  */
 export function deployToKubernetes(name: string, spec: ResolvedAppService, platform: KubernetesPlatform, parent: pulumi.Resource): KubernetesAppService {
-  const opts = { parent, provider: platform.provider };
+  const opts = { parent, provider: platform.provider, dependsOn: [...spec.dependsOn] };
   const labels = appLabels(name, spec);
   const metadata = { name, namespace: spec.namespace, labels };
 

@@ -120,6 +120,13 @@ export interface AppServiceArgs {
   readonly serviceAnnotations?: Readonly<Record<string, string>>;
   /** A canary Deployment beside the stable one; Kubernetes only. @default none */
   readonly canary?: CanaryDeploymentArgs;
+  /**
+   * What the service's objects must be created after, such as the mesh's injector (pods started
+   * before it run without a proxy) or the data stores. Children of a component do not inherit its
+   * `dependsOn`, so it is passed here.
+   * @default []
+   */
+  readonly dependsOn?: readonly pulumi.Resource[];
   /** Docker-only settings. */
   readonly docker?: AppServiceDockerArgs;
 }
@@ -156,6 +163,7 @@ export interface ResolvedAppService {
   readonly labels: Readonly<Record<string, string>>;
   readonly serviceAnnotations: Readonly<Record<string, string>>;
   readonly canary?: Required<CanaryDeploymentArgs>;
+  readonly dependsOn: readonly pulumi.Resource[];
   readonly docker: AppServiceDockerArgs;
 }
 
@@ -191,6 +199,7 @@ export function resolveAppService(args: Omit<AppServiceArgs, "platform">): Resol
     labels: args.labels ?? {},
     serviceAnnotations: args.serviceAnnotations ?? {},
     canary: args.canary ? { image: args.canary.image, replicas: args.canary.replicas ?? 1 } : undefined,
+    dependsOn: args.dependsOn ?? [],
     docker: args.docker ?? {},
   };
 }

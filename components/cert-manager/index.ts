@@ -15,6 +15,12 @@ export interface CertManagerArgs {
   readonly namespace?: string;
   /** Replicas of the controller, webhook and cainjector. @default 2 in prod, 1 otherwise */
   readonly replicas?: number;
+  /**
+   * What the release must be installed after: the Gateway API CRDs, which cert-manager's Gateway
+   * API support (on here, for ACME HTTP-01 through a Gateway) requires at start.
+   * @default []
+   */
+  readonly dependsOn?: readonly pulumi.Resource[];
 }
 
 /**
@@ -96,7 +102,7 @@ export class CertManager extends pulumi.ComponentResource {
         atomic: true,
         values: certManagerValues(replicas),
       },
-      { parent: this, provider, dependsOn: args.platform.cluster ? [args.platform.cluster] : [] },
+      { parent: this, provider, dependsOn: [...(args.platform.cluster ? [args.platform.cluster] : []), ...(args.dependsOn ?? [])] },
     );
     const after = { parent: this, provider, dependsOn: [this.release] };
     const selfSigned = new k8s.apiextensions.CustomResource(

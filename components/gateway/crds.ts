@@ -34,7 +34,8 @@ export interface GatewayApiCrdsArgs {
  * @example
  * ```ts
  * const gatewayApi = new GatewayApiCrds("gateway-api", { platform });
- * new Gateway("gateway", { platform, certManager }, { dependsOn: [gatewayApi.ready] });
+ * const certManager = new CertManager("cert-manager", { platform, dependsOn: [gatewayApi.ready] });
+ * new Gateway("gateway", { platform, certManager, dependsOn: [gatewayApi.ready] });
  * ```
  * @see https://gateway-api.sigs.k8s.io/guides/getting-started/#installing-gateway-api
  */

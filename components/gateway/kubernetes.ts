@@ -7,6 +7,7 @@
  * @see https://cert-manager.io/docs/usage/gateway/
  */
 import type * as aws from "@pulumi/aws";
+import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CertManager } from "../cert-manager";
@@ -16,7 +17,7 @@ import { restrictedContainerSecurityContext } from "../shared/security";
 import { createIstioJwtPolicies } from "../mesh/istio";
 import type { GatewayEndpoints, GatewayIdentity } from "./index";
 import { EDGE_LABEL, type ResolvedGateway, type ResolvedRoute } from "./spec";
-import { routeMiddlewares, tlsOptions, traefikRelease } from "./traefik";
+import { routeMiddlewares, tlsOptions, traefikRelease, type TraefikMiddleware } from "./traefik";
 
 /** The name of the GatewayClass the chart creates, which the Gateway uses. */
 export const GATEWAY_CLASS = "traefik";
@@ -60,9 +61,15 @@ export function meshInboundBypass(spec: Pick<ResolvedGateway, "mesh">): Record<s
   return spec.mesh === "linkerd" ? { "config.linkerd.io/skip-inbound-ports": ports } : {};
 }
 
-/** The listener name of a hostname's HTTPS listener: `https-<index in spec.hostnames>`. */
-export function httpsListenerName(spec: Pick<ResolvedGateway, "hostnames">, hostname: string): string {
-  return `https-${spec.hostnames.indexOf(hostname)}`;
+/**
+ * The listener name of a hostname's HTTPS listener, derived from the hostname alone
+ * (`https-api-example-com`), so adding or removing another hostname never renames a listener, its
+ * Certificate or its Secret (which would re-issue every certificate). Long hostnames are cut and
+ * given a hash, to stay a DNS label.
+ */
+export function httpsListenerName(_spec: Pick<ResolvedGateway, "hostnames">, hostname: string): string {
+  const label = hostname.replace(/\./g, "-");
+  return label.length <= 50 ? `https-${label}` : `https-${label.slice(0, 40).replace(/-+$/, "")}-${createHash("sha256").update(hostname).digest("hex").slice(0, 8)}`;
 }
 
 /** The Secret cert-manager writes a hostname's certificate to, which its listener references. */
@@ -81,7 +88,7 @@ export function listenerIssuerName(name: string, spec: Pick<ResolvedGateway, "tl
 /**
  * The Gateway's listeners: `http` on the `web` entryPoint, for the redirect route and ACME HTTP-01
  * challenges only (routes from the gateway's namespace: cert-manager creates its solver routes
- * next to the Certificates); one `https-<i>` per hostname on `websecure`, terminating TLS with that
+ * next to the Certificates); one `https-<hostname with dashes>` per hostname on `websecure`, terminating TLS with that
  * hostname's certificate and accepting routes from the backends' namespaces only.
  *
  * @param routeNamespaces - the namespaces the routes live in (their backends' namespaces).
@@ -105,6 +112,18 @@ export function gatewayListeners(name: string, spec: Pick<ResolvedGateway, "host
 }
 
 /**
+ * The name of a Middleware: `<gateway>-<role>-<hash of its definition>`. Routes with the same policy
+ * in one namespace share the object (Traefik still builds one middleware instance per router, so
+ * each route keeps its own rate-limit buckets), and a changed policy is a new object that the route
+ * switches to before the old one is deleted.
+ *
+ * @see https://doc.traefik.io/traefik/middlewares/overview/
+ */
+export function middlewareName(gateway: string, role: string, middleware: TraefikMiddleware): string {
+  return `${gateway}-${role}-${createHash("sha256").update(JSON.stringify(middleware)).digest("hex").slice(0, 8)}`;
+}
+
+/**
  * One route's HTTPRoute spec: attached to its hostname's HTTPS listener, matching the path prefix,
  * running the route's Traefik middlewares (rate limit, security headers, body limit) through
  * `ExtensionRef` filters, and sending traffic to the backend Service in the route's own namespace.
@@ -112,9 +131,9 @@ export function gatewayListeners(name: string, spec: Pick<ResolvedGateway, "host
  * @see https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/gateway-api/#httproute
  */
 export function httpRouteSpec(name: string, spec: Pick<ResolvedGateway, "hostnames" | "namespace" | "hsts" | "mesh">, route: ResolvedRoute): Record<string, unknown> {
-  const middlewares = Object.keys(routeMiddlewares(route, spec)).map((suffix) => ({
+  const middlewares = Object.entries(routeMiddlewares(route, spec)).map(([suffix, middleware]) => ({
     type: "ExtensionRef",
-    extensionRef: { group: "traefik.io", kind: "Middleware", name: `${route.name}-${suffix}` },
+    extensionRef: { group: "traefik.io", kind: "Middleware", name: middlewareName(name, suffix, middleware) },
   }));
   // An Istio sidecar routes HTTP by Host: with the public hostname the gateway's sidecar would not
   // recognise the destination and send plain text, which STRICT mTLS refuses. So the Host becomes
@@ -229,35 +248,42 @@ export function traefikValues(spec: ResolvedGateway, platform: Pick<KubernetesPl
 /**
  * The ACME ClusterIssuer's spec: the account (email, directory, account key Secret) and one solver:
  * HTTP-01 through the Gateway's `http` listener (cert-manager creates a temporary HTTPRoute), or
- * DNS-01 through Route 53 (EKS, with a role assumed from a bound ServiceAccount token) or Cloud DNS
- * (GKE).
+ * DNS-01 through Route 53 (EKS, with a role assumed from a bound ServiceAccount token).
  *
- * @param dns - for DNS-01: the cloud's solver settings.
+ * @param dns - for DNS-01: the Route 53 solver's region, role and ServiceAccount.
  * @see https://cert-manager.io/docs/configuration/acme/http01/#configuring-the-http-01-gateway-api-solver
  * @see https://cert-manager.io/docs/configuration/acme/dns01/route53/
- * @see https://cert-manager.io/docs/configuration/acme/dns01/google/
  */
 export function acmeIssuerSpec(
   name: string,
   spec: Pick<ResolvedGateway, "tls" | "namespace">,
-  dns?: { route53: { region: pulumi.Input<string>; roleArn: pulumi.Input<string>; serviceAccount: string } } | { cloudDNS: true },
+  dns?: { route53: { region: pulumi.Input<string>; roleArn: pulumi.Input<string>; serviceAccount: string } },
 ): Record<string, unknown> {
   const acme = spec.tls.acme!;
   const solver =
     acme.solver === "http01"
-      ? { http01: { gatewayHTTPRoute: { parentRefs: [{ group: GATEWAY_API, kind: "Gateway", name, namespace: spec.namespace, sectionName: "http" }] } } }
-      : dns && "route53" in dns
-        ? {
-            dns01: {
-              route53: {
-                region: dns.route53.region,
-                hostedZoneID: acme.dnsZone,
-                role: dns.route53.roleArn,
-                auth: { kubernetes: { serviceAccountRef: { name: dns.route53.serviceAccount } } },
-              },
+      ? {
+          http01: {
+            gatewayHTTPRoute: {
+              parentRefs: [{ group: GATEWAY_API, kind: "Gateway", name, namespace: spec.namespace, sectionName: "http" }],
+              // The solver's Service stays inside the cluster (the default is a NodePort), and its
+              // pod stays out of the mesh: the ACME server's plain-HTTP request reaches it through
+              // Traefik with the public Host, which a STRICT-mTLS sidecar would refuse.
+              serviceType: "ClusterIP",
+              podTemplate: { metadata: { labels: { "sidecar.istio.io/inject": "false" }, annotations: { "linkerd.io/inject": "disabled" } } },
             },
-          }
-        : { dns01: { cloudDNS: { project: acme.dnsZone } } };
+          },
+        }
+      : {
+          dns01: {
+            route53: {
+              region: dns!.route53.region,
+              hostedZoneID: acme.dnsZone,
+              role: dns!.route53.roleArn,
+              auth: { kubernetes: { serviceAccountRef: { name: dns!.route53.serviceAccount } } },
+            },
+          },
+        };
   return { acme: { email: acme.email, server: acme.server, privateKeySecretRef: { name: `${name}-acme-account-key` }, solvers: [solver] } };
 }
 
@@ -406,12 +432,8 @@ export function deployGatewayToKubernetes(
 
   if (spec.tls.issuer === "acme") {
     const cloud = platform.cloud;
-    const dns =
-      spec.tls.acme?.solver === "dns01"
-        ? cloud?.kind === "aws"
-          ? route53Access(name, spec.tls.acme.dnsZone!, cloud, platform, certManager, parent)
-          : ({ cloudDNS: true } as const)
-        : undefined;
+    // validateGateway allows dns01 on EKS only.
+    const dns = spec.tls.acme?.solver === "dns01" && cloud?.kind === "aws" ? route53Access(name, spec.tls.acme.dnsZone!, cloud, platform, certManager, parent) : undefined;
     custom(`${name}-acme`, "cert-manager.io/v1", "ClusterIssuer", { name: `${name}-acme` }, { spec: acmeIssuerSpec(name, spec, dns) }, afterCertManager);
   }
   const issuer = listenerIssuerName(name, spec, certManager);
@@ -439,10 +461,21 @@ export function deployGatewayToKubernetes(
   custom(`${name}-https-redirect`, `${GATEWAY_API}/v1`, "HTTPRoute", { name: `${name}-https-redirect`, namespace: spec.namespace }, { spec: httpsRedirectRouteSpec(name, spec) }, afterTraefik);
   custom(`${name}-tls-option`, "traefik.io/v1alpha1", "TLSOption", { name: "default", namespace: spec.namespace }, { spec: tlsOptions() }, afterTraefikCrds);
 
+  // Middlewares are shared by the routes of a namespace that have the same policy: one object per
+  // distinct definition, keyed by the namespace input (one Output for all of a stack's services).
+  const created = new Map<pulumi.Input<string>, Map<string, pulumi.Resource>>();
   for (const route of spec.routes) {
-    const middlewares = Object.entries(routeMiddlewares(route, spec)).map(([suffix, middleware]) =>
-      custom(`${name}-${route.name}-${suffix}`, "traefik.io/v1alpha1", "Middleware", { name: `${route.name}-${suffix}`, namespace: route.backend.namespace }, { spec: middleware }, afterTraefikCrds),
-    );
+    if (!created.has(route.backend.namespace)) created.set(route.backend.namespace, new Map());
+    const inNamespace = created.get(route.backend.namespace)!;
+    const namespaceIndex = [...created.keys()].indexOf(route.backend.namespace);
+    const middlewares = Object.entries(routeMiddlewares(route, spec)).map(([suffix, middleware]) => {
+      const middlewareObjectName = middlewareName(name, suffix, middleware);
+      if (!inNamespace.has(middlewareObjectName)) {
+        const resourceName = namespaceIndex === 0 ? middlewareObjectName : `${middlewareObjectName}-${namespaceIndex}`;
+        inNamespace.set(middlewareObjectName, custom(resourceName, "traefik.io/v1alpha1", "Middleware", { name: middlewareObjectName, namespace: route.backend.namespace }, { spec: middleware }, afterTraefikCrds));
+      }
+      return inNamespace.get(middlewareObjectName)!;
+    });
     custom(
       `${name}-${route.name}-route`,
       `${GATEWAY_API}/v1`,

@@ -146,11 +146,11 @@ export interface AcmeArgs {
   /**
    * The challenge: `http01` through the gateway itself (the HTTP listener serves
    * `/.well-known/acme-challenge/` before redirecting), or `dns01` through the cloud's DNS
-   * (Route 53 on EKS, Cloud DNS on GKE).
+   * (Route 53 on EKS, with an IRSA role scoped to the zone; not yet on GKE).
    * @default "http01"
    */
   readonly solver?: "http01" | "dns01";
-  /** For `dns01`: the hosted zone (Route 53 zone ID or Cloud DNS project). */
+  /** For `dns01`: the Route 53 hosted zone ID. */
   readonly dnsZone?: string;
 }
 
@@ -339,6 +339,22 @@ export function hostnameProblem(hostname: string): string | undefined {
 
 const ROUTE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/**
+ * The problem with a path prefix, if any: the rules the HTTPRoute CRD enforces with CEL on a
+ * `PathPrefix` match (absolute, the URL path characters, no `//`, `/./`, `/../`, encoded `/` or `#`),
+ * checked here so a bad prefix stops the plan instead of failing at `pulumi up`.
+ *
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#httppathmatch
+ */
+export function pathPrefixProblem(prefix: string): string | undefined {
+  if (!prefix.startsWith("/")) return `must start with "/" (got "${prefix}")`;
+  if (prefix.length > 1024) return `must be at most 1024 characters (got ${prefix.length})`;
+  if (!/^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/.test(prefix)) return `"${prefix}" may contain only URL path characters (letters, digits, - . _ ~ ! $ & ' ( ) * + , ; = : @ / and %XX escapes)`;
+  for (const bad of ["//", "/./", "/../", "%2f", "%2F", "#"]) if (prefix.includes(bad)) return `"${prefix}" must not contain "${bad}"`;
+  if (prefix.endsWith("/.") || prefix.endsWith("/..")) return `"${prefix}" must not end with "/." or "/.."`;
+  return undefined;
+}
+
 function policyProblems(policy: TrafficPolicyArgs | undefined, path: (string | number)[], resolved: ResolvedTrafficPolicy | undefined): ArgProblem[] {
   const problems: ArgProblem[] = [];
   const add = (p: (string | number)[], message: string) => problems.push({ path: [...path, ...p], message });
@@ -359,6 +375,7 @@ function policyProblems(policy: TrafficPolicyArgs | undefined, path: (string | n
       if (origin !== "*" && !/^https?:\/\/[a-z0-9.-]+(:\d+)?$/.test(origin)) add(["cors", "allowOrigins", i], `"${origin}" must be an origin such as https://app.example.com (scheme, host, optional port; no path)`);
     });
     if (cors.allowCredentials && cors.allowOrigins.includes("*")) add(["cors", "allowOrigins"], 'must not contain "*" when `allowCredentials` is true; browsers refuse it');
+    if (cors.allowMethods !== undefined && cors.allowMethods.length === 0) add(["cors", "allowMethods"], "must list at least one method, or leave it out for the defaults");
     if (cors.maxAgeSeconds !== undefined && (!Number.isInteger(cors.maxAgeSeconds) || cors.maxAgeSeconds < 0)) add(["cors", "maxAgeSeconds"], `must be a whole number of seconds ≥ 0 (got ${cors.maxAgeSeconds})`);
   }
   const jwt = policy?.jwt;
@@ -386,10 +403,14 @@ export function validateGateway(args: Omit<GatewayArgs, "platform" | "certManage
     else if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.tls.acme.email)) add(["tls", "acme", "email"], `"${args.tls.acme.email}" is not an email address`);
     if (args.platform.flavour === "docker") add(["tls", "issuer"], 'must be "self-signed" on docker: an ACME CA cannot reach a laptop');
     if (args.tls?.acme?.server !== undefined && !/^https:\/\//.test(args.tls.acme.server)) add(["tls", "acme", "server"], `must be an https:// ACME directory URL (got "${args.tls.acme.server}")`);
-    if (spec.tls.acme?.solver === "dns01" && !spec.tls.acme.dnsZone) add(["tls", "acme", "dnsZone"], "is required for the dns01 solver: the Route 53 hosted zone ID (EKS) or the Cloud DNS project (GKE)");
-    if (spec.tls.acme?.solver === "dns01" && args.platform.flavour !== "eks" && args.platform.flavour !== "gke") add(["tls", "acme", "solver"], "dns01 is supported on eks (Route 53) and gke (Cloud DNS) only; use http01");
+    if (spec.tls.acme?.solver === "dns01" && !spec.tls.acme.dnsZone) add(["tls", "acme", "dnsZone"], "is required for the dns01 solver: the Route 53 hosted zone ID");
+    // GKE's Cloud DNS would need a Google service account bound to cert-manager's through Workload
+    // Identity, which the platform does not create yet: refused rather than failing at issue time.
+    if (spec.tls.acme?.solver === "dns01" && args.platform.flavour !== "eks") add(["tls", "acme", "solver"], "dns01 is supported on eks (Route 53) only; use http01");
   }
   if (!Number.isInteger(spec.replicas) || spec.replicas < 1) add(["replicas"], `must be a whole number ≥ 1 (got ${spec.replicas})`);
+  if (!Number.isInteger(spec.hsts.maxAgeSeconds) || spec.hsts.maxAgeSeconds < 0) add(["hsts", "maxAgeSeconds"], `must be a whole number of seconds ≥ 0 (got ${spec.hsts.maxAgeSeconds})`);
+  if (spec.hsts.preload && (spec.hsts.maxAgeSeconds < 31536000 || !spec.hsts.includeSubDomains)) add(["hsts", "preload"], "needs `maxAgeSeconds` ≥ 31536000 and `includeSubDomains`, or browsers' preload list refuses the domain");
   problems.push(...resourceProblems(spec.resources));
   problems.push(...policyProblems(args.defaults, ["defaults"], undefined));
   const names = new Set<string>();
@@ -401,7 +422,8 @@ export function validateGateway(args: Omit<GatewayArgs, "platform" | "certManage
     const hostProblem = hostnameProblem(route.hostname);
     if (hostProblem) add(["routes", i, "hostname"], hostProblem);
     const prefix = route.pathPrefix ?? "/";
-    if (!prefix.startsWith("/")) add(["routes", i, "pathPrefix"], `must start with "/" (got "${prefix}")`);
+    const pathProblem = pathPrefixProblem(prefix);
+    if (pathProblem) add(["routes", i, "pathPrefix"], pathProblem);
     if (paths.has(`${route.hostname}${prefix}`)) add(["routes", i, "pathPrefix"], `${route.hostname}${prefix} is already routed by another route`);
     paths.add(`${route.hostname}${prefix}`);
     problems.push(...policyProblems(route, ["routes", i], spec.routes[i].policy));

@@ -253,7 +253,8 @@ export function linkerdServiceObjects(service: ResolvedMeshService, gateway?: Re
   const route = {
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "HTTPRoute",
-    metadata: { ...metadata, annotations: linkerdRouteAnnotations(service) },
+    // Named apart from the gateway's HTTPRoute for the same service, which lives in the same namespace.
+    metadata: { ...metadata, name: `${service.name}-mesh`, annotations: linkerdRouteAnnotations(service) },
     spec: { parentRefs: [{ group: "", kind: "Service", name: service.name, port: service.port }], rules: [{ backendRefs }] },
   };
   return { server, authentication, authorization, route, trackServices };
@@ -361,10 +362,12 @@ export function deployLinkerd(name: string, spec: ResolvedMesh, platform: Kubern
     );
   const crds = release("linkerd-crds", linkerdCharts.crds, controlPlaneNamespace, { installGatewayAPI: false }, [controlPlaneNamespace]);
   const cni = release("linkerd-cni", linkerdCharts.cni, cniNamespace, linkerdCniValues(platform.flavour), [cniNamespace]);
+  // Linkerd requires the Gateway API CRDs (in spec.dependsOn) before its control plane starts.
   const controlPlane = release("linkerd-control-plane", linkerdCharts.controlPlane, controlPlaneNamespace, linkerdControlPlaneValues(spec, anchor.certPem), [
     crds,
     cni,
     issuerSecret,
+    ...spec.dependsOn,
   ]);
 
   for (const service of spec.services) {
