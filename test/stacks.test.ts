@@ -133,6 +133,9 @@ describe("the shipped stacks", () => {
       assert.equal(route.spec.http[0].retries.attempts, 2);
       const apps = resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && (r.inputs as any).metadata.name === "apps")!.inputs as any;
       assert.equal(apps.metadata.labels["istio-injection"], "enabled", `${id}: the services' namespace is enrolled`);
+      const istiod = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && (r.inputs as any).chart === "istiod")!;
+      const deployment = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as any).metadata.name === "podinfo")!;
+      assert.ok(deployment.dependencies.includes(istiod.urn), `${id}: pods wait for the injector, or they start without a proxy`);
     }
     const onprem = runs.onprem.plan!.resources;
     const charts = onprem.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => (r.inputs as any).chart);
@@ -140,6 +143,14 @@ describe("the shipped stacks", () => {
     assert.ok(onprem.some((r) => r.type === "kubernetes:policy.linkerd.io/v1alpha1:AuthorizationPolicy"), "onprem: an authorization policy");
     const service = onprem.find((r) => r.type === "kubernetes:core/v1:Service" && (r.inputs as any).metadata.name === "podinfo")!.inputs as any;
     assert.equal(service.metadata.annotations["balancer.linkerd.io/failure-accrual"], "consecutive", "onprem: circuit breaking on the service");
+  });
+
+  it("admits the gateway's namespace through the NetworkPolicy of every routed service", () => {
+    for (const id of ["prod", "prod-gke", "onprem"]) {
+      const policy = runs[id].plan!.resources.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && (r.inputs as any).metadata.name === "podinfo")!.inputs as any;
+      const namespaces = policy.spec.ingress[0].from.flatMap((f: any) => f.namespaceSelector?.matchExpressions?.[0]?.values ?? []);
+      assert.ok(namespaces.includes("gateway"), `${id}: the gateway can reach podinfo`);
+    }
   });
 
   it("says in the dev plan that Docker has no service mesh, and runs the gateway as a container", () => {
