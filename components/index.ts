@@ -11,6 +11,6 @@ export { imagePinProblem, parseImage } from "./shared/image";
 export * from "./cert-manager";
 export * from "./postgres";
 export * from "./redis";
-export * from "./observability/crds";
+export * from "./observability";
 export * from "./gateway";
 export * from "./mesh";

@@ -1,0 +1,81 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { formatProblems } from "../app-service/spec";
+import { deployObservabilityToDocker } from "./docker";
+import { deployObservabilityToKubernetes } from "./kubernetes";
+import { resolveObservability, validateObservability, type ObservabilityStackArgs } from "./spec";
+
+export * from "./spec";
+export * from "./crds";
+export { alertRuleGroups, type AlertRule, type AlertRuleGroup } from "./rules";
+export { serviceDashboard } from "./dashboards";
+
+/** What every backend returns. */
+export interface ObservabilityEndpoints {
+  /** Grafana's URL (in-cluster, or the Docker host's published port). */
+  readonly grafanaUrl: pulumi.Output<string>;
+  /** Prometheus's URL. */
+  readonly prometheusUrl: pulumi.Output<string>;
+  /** The OTLP/HTTP endpoint services send traces to; `undefined` where there is no collector (Docker). */
+  readonly otlpEndpoint?: pulumi.Output<string>;
+}
+
+/** What a backend receives besides the resolved spec. */
+export interface ObservabilityContext {
+  /** Grafana's admin password: a secret from @pulumi/random. */
+  readonly adminPassword: pulumi.Output<string>;
+  /** The component, the parent of every child. */
+  readonly parent: pulumi.Resource;
+}
+
+/**
+ * Metrics, dashboards, alerts, logs and traces for the platform, the same in intent on every target.
+ *
+ * - **Kubernetes**: kube-prometheus-stack (Prometheus, Alertmanager, Grafana; the operator's CRDs
+ *   stay in their own release), Loki with a log collector, Tempo behind an OpenTelemetry
+ *   Collector; per service a `ServiceMonitor` and a Grafana dashboard; the alert rules as
+ *   `PrometheusRule`s.
+ * - **Docker**: Prometheus, Alertmanager and Grafana containers whose configuration is generated
+ *   from the same service list, alert rules and dashboards.
+ *
+ * @example
+ * ```ts
+ * const observability = new ObservabilityStack("observability", { platform, services: [{ name: "api", namespace: "apps", selector: { "app.kubernetes.io/name": "api" }, portName: "http", port: 8080 }] });
+ * ```
+ * @see https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack
+ * @see https://grafana.com/docs/loki/latest/
+ * @see https://opentelemetry.io/docs/collector/
+ */
+export class ObservabilityStack extends pulumi.ComponentResource {
+  /** Grafana's URL. */
+  public readonly grafanaUrl: pulumi.Output<string>;
+  /** Prometheus's URL. */
+  public readonly prometheusUrl: pulumi.Output<string>;
+  /** Grafana's admin password; a secret. */
+  public readonly grafanaAdminPassword: pulumi.Output<string>;
+  /** The OTLP/HTTP endpoint for `OTEL_EXPORTER_OTLP_ENDPOINT`; `undefined` on Docker. */
+  public readonly otlpEndpoint?: pulumi.Output<string>;
+
+  /**
+   * @param name - the logical name; children are named `${name}-<role>`.
+   * @param args - see {@link ObservabilityStackArgs}.
+   * @param opts - component options.
+   * @throws Error naming every bad field (warning above critical, retention 0, a receiver URL that
+   *   is not https, a receiver of unknown kind…).
+   */
+  constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    const problems = validateObservability(args);
+    if (problems.length > 0) throw new Error(`ObservabilityStack "${name}": ${formatProblems(problems)}`);
+    super("platform:index:ObservabilityStack", name, {}, opts);
+    const spec = resolveObservability(args);
+    const adminPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this }).result;
+    const context: ObservabilityContext = { adminPassword, parent: this };
+    const endpoints =
+      args.platform.kind === "kubernetes" ? deployObservabilityToKubernetes(name, spec, args.platform, context) : deployObservabilityToDocker(name, spec, args.platform, context);
+    this.grafanaUrl = endpoints.grafanaUrl;
+    this.prometheusUrl = endpoints.prometheusUrl;
+    this.otlpEndpoint = endpoints.otlpEndpoint;
+    this.grafanaAdminPassword = pulumi.secret(adminPassword);
+    this.registerOutputs({ grafanaUrl: this.grafanaUrl, prometheusUrl: this.prometheusUrl, otlpEndpoint: this.otlpEndpoint });
+  }
+}

@@ -1,0 +1,264 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ArgProblem } from "../app-service/spec";
+import type { Environment, Platform } from "../platform/types";
+
+/**
+ * One workload Prometheus scrapes: an AppService's `/metrics`, found by its Service on Kubernetes
+ * and by its container name on Docker.
+ */
+export interface ScrapeTarget {
+  /** The service's name: its Service, its container alias, and the dashboard's title. */
+  readonly name: string;
+  /** The Service's namespace (Kubernetes). */
+  readonly namespace: string;
+  /** The labels that select the service's Service (and pods). */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The Service port's name that serves metrics (`http`, or `metrics` when separate). */
+  readonly portName: string;
+  /** The container port that serves metrics (Docker scrapes it directly). */
+  readonly port: number;
+  /** The metrics path. @default "/metrics" */
+  readonly path?: string;
+}
+
+/**
+ * The kinds of alert receiver. Each one's secret part (webhook URL, SMTP password) is read from a
+ * Pulumi secret and written only to a Kubernetes Secret or a secret container upload.
+ *
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#receiver-integration-settings
+ */
+export type ReceiverKind = "slack" | "webhook" | "email";
+
+/** One alert receiver. */
+export interface AlertReceiverArgs {
+  /** The receiver's name; a DNS-1035 label. */
+  readonly name: string;
+  readonly kind: ReceiverKind;
+  /** `slack`/`webhook`: the https:// URL to post to (a secret: Slack URLs carry a token). */
+  readonly url?: pulumi.Input<string>;
+  /** `slack`: the channel, such as `#alerts`. */
+  readonly channel?: string;
+  /** `email`: the recipient. */
+  readonly to?: string;
+  /** `email`: the sender, SMTP host:port and user; the password is `smtpPassword`. */
+  readonly from?: string;
+  readonly smarthost?: string;
+  readonly smtpUsername?: string;
+  /** `email`: the SMTP password (a secret). */
+  readonly smtpPassword?: pulumi.Input<string>;
+  /** Which severities go to this receiver. @default ["critical", "warning"] */
+  readonly severities?: readonly ("critical" | "warning")[];
+}
+
+/** A threshold pair: the alert fires at `warning`, and again as critical at `critical`. */
+export interface ThresholdArgs {
+  readonly warning?: number;
+  readonly critical?: number;
+}
+
+/**
+ * The alert thresholds, each as a warning and a critical level. Ratios are percentages.
+ * @see rules.ts for the PromQL of each.
+ */
+export interface AlertThresholdsArgs {
+  /** HTTP 5xx responses as a percentage of all. @default 1 / 5 */
+  readonly httpErrorRatePercent?: ThresholdArgs;
+  /** P99 request latency, in seconds. @default 1 / 5 */
+  readonly latencyP99Seconds?: ThresholdArgs;
+  /** Database connections as a percentage of the maximum. @default 80 / 95 */
+  readonly databaseConnectionsPercent?: ThresholdArgs;
+  /** Container CPU as a percentage of its limit. @default 70 / 90 */
+  readonly cpuPercent?: ThresholdArgs;
+  /** Container memory as a percentage of its limit. @default 80 / 95 */
+  readonly memoryPercent?: ThresholdArgs;
+  /** Postgres replication lag, in seconds. @default 30 / 300 */
+  readonly replicationLagSeconds?: ThresholdArgs;
+  /** Age of the last successful Postgres backup, in hours. @default 26 / 50 */
+  readonly backupAgeHours?: ThresholdArgs;
+  /** Days before a certificate expires. Warning fires below `warning`, critical below `critical`. @default 14 / 7 */
+  readonly certificateExpiryDays?: ThresholdArgs;
+}
+
+/** The resolved thresholds: every pair complete. */
+export type ResolvedThresholds = { readonly [K in keyof AlertThresholdsArgs]-?: { readonly warning: number; readonly critical: number } };
+
+/**
+ * The arguments of an {@link ObservabilityStack}.
+ */
+export interface ObservabilityStackArgs {
+  /** Where to deploy. */
+  readonly platform: Platform;
+  /** The namespace (Kubernetes). It must exist: the Prometheus operator CRDs' release creates it. @default "monitoring" */
+  readonly namespace?: string;
+  /** How long Prometheus keeps samples, in days. @default 15 in prod, 3 otherwise */
+  readonly retentionDays?: number;
+  /** Prometheus's volume, in GiB. @default 50 in prod, 10 otherwise */
+  readonly storageGiB?: number;
+  /** How long Loki keeps logs, in days. @default 14 in prod, 3 otherwise */
+  readonly logRetentionDays?: number;
+  /** Loki's volume, in GiB. @default 50 in prod, 10 otherwise */
+  readonly logStorageGiB?: number;
+  /** Alert receivers. @default none: alerts show in Alertmanager only */
+  readonly receivers?: readonly AlertReceiverArgs[];
+  /** Alert thresholds. @default see {@link AlertThresholdsArgs} */
+  readonly thresholds?: AlertThresholdsArgs;
+  /** The services to scrape, each with a ServiceMonitor and a dashboard. @default [] */
+  readonly services?: readonly ScrapeTarget[];
+  /** Whether the stack has Postgres and Redis, for their alerts (and on Docker, their exporters' scrape jobs). */
+  readonly dataStores?: { readonly postgres?: DockerExporterTarget | boolean; readonly redis?: DockerExporterTarget | boolean };
+  /**
+   * The service mesh the scraped services run in, if any. Prometheus then joins it so its scrapes
+   * pass STRICT mTLS: with Istio it takes the sidecar's certificates (scrapes over https with
+   * them), with Linkerd it is meshed. The mesh must admit {@link prometheusIdentity}.
+   * @default none
+   */
+  readonly mesh?: "istio" | "linkerd";
+  /**
+   * What the stack's objects must be created after: the Prometheus operator CRDs' release.
+   * Children of a component do not inherit its `dependsOn`, so it is passed here.
+   * @default []
+   */
+  readonly dependsOn?: readonly pulumi.Resource[];
+}
+
+/**
+ * On Docker, how to reach a data store for its exporter: host, port and the secret URL or password
+ * the exporter connects with.
+ */
+export interface DockerExporterTarget {
+  /** The exporter's connection string (`postgresql://…`, `redis://…`); a secret. */
+  readonly url: pulumi.Input<string>;
+}
+
+/** Defaults of {@link ObservabilityStackArgs}. */
+export const observabilityDefaults = {
+  namespace: "monitoring",
+  prod: { retentionDays: 15, storageGiB: 50, logRetentionDays: 14, logStorageGiB: 50 },
+  other: { retentionDays: 3, storageGiB: 10, logRetentionDays: 3, logStorageGiB: 10 },
+  thresholds: {
+    httpErrorRatePercent: { warning: 1, critical: 5 },
+    latencyP99Seconds: { warning: 1, critical: 5 },
+    databaseConnectionsPercent: { warning: 80, critical: 95 },
+    cpuPercent: { warning: 70, critical: 90 },
+    memoryPercent: { warning: 80, critical: 95 },
+    replicationLagSeconds: { warning: 30, critical: 300 },
+    backupAgeHours: { warning: 26, critical: 50 },
+    certificateExpiryDays: { warning: 14, critical: 7 },
+  } satisfies ResolvedThresholds,
+} as const;
+
+/**
+ * The in-cluster endpoints the stack serves, derived from its namespace: what Grafana's data
+ * sources and the services' `OTEL_EXPORTER_OTLP_ENDPOINT` point at.
+ */
+export function observabilityEndpoints(namespace: string): { prometheus: string; alertmanager: string; loki: string; tempo: string; otlpGrpc: string; otlpHttp: string } {
+  const svc = (name: string, port: number) => `http://${name}.${namespace}.svc.cluster.local:${port}`;
+  return {
+    prometheus: svc("kube-prometheus-stack-prometheus", 9090),
+    alertmanager: svc("kube-prometheus-stack-alertmanager", 9093),
+    loki: svc("loki-gateway", 80),
+    tempo: svc("tempo", 3200),
+    otlpGrpc: svc("otel-collector", 4317),
+    otlpHttp: svc("otel-collector", 4318),
+  };
+}
+
+/**
+ * Prometheus's workload identity: the namespace and ServiceAccount kube-prometheus-stack gives it
+ * (release `kube-prometheus-stack`), which a mesh admits to every service's metrics.
+ */
+export function prometheusIdentity(namespace: string): { namespace: string; serviceAccount: string } {
+  return { namespace, serviceAccount: "kube-prometheus-stack-prometheus" };
+}
+
+/** An {@link ObservabilityStackArgs} with every default applied. */
+export interface ResolvedObservability {
+  readonly environment: Environment;
+  readonly namespace: string;
+  readonly retentionDays: number;
+  readonly storageGiB: number;
+  readonly logRetentionDays: number;
+  readonly logStorageGiB: number;
+  readonly receivers: readonly AlertReceiverArgs[];
+  readonly thresholds: ResolvedThresholds;
+  readonly services: readonly (ScrapeTarget & { readonly path: string })[];
+  readonly dataStores: { readonly postgres?: DockerExporterTarget | boolean; readonly redis?: DockerExporterTarget | boolean };
+  readonly mesh?: "istio" | "linkerd";
+  readonly dependsOn: readonly pulumi.Resource[];
+}
+
+/**
+ * Applies the defaults to an {@link ObservabilityStackArgs}.
+ * @see observabilityDefaults
+ */
+export function resolveObservability(args: Omit<ObservabilityStackArgs, "platform"> & { readonly platform: Pick<Platform, "environment"> }): ResolvedObservability {
+  const d = observabilityDefaults;
+  const sized = args.platform.environment === "prod" ? d.prod : d.other;
+  const thresholds = Object.fromEntries(
+    Object.entries(d.thresholds).map(([key, value]) => [key, { ...value, ...args.thresholds?.[key as keyof AlertThresholdsArgs] }]),
+  ) as unknown as ResolvedThresholds;
+  return {
+    environment: args.platform.environment,
+    namespace: args.namespace ?? d.namespace,
+    retentionDays: args.retentionDays ?? sized.retentionDays,
+    storageGiB: args.storageGiB ?? sized.storageGiB,
+    logRetentionDays: args.logRetentionDays ?? sized.logRetentionDays,
+    logStorageGiB: args.logStorageGiB ?? sized.logStorageGiB,
+    receivers: args.receivers ?? [],
+    thresholds,
+    services: (args.services ?? []).map((s) => ({ ...s, path: s.path ?? "/metrics" })),
+    dataStores: args.dataStores ?? {},
+    mesh: args.mesh,
+    dependsOn: args.dependsOn ?? [],
+  };
+}
+
+const RECEIVER_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Finds every problem with an observability stack's arguments, before any resource exists.
+ *
+ * @returns the problems, each with its field's path; empty when the arguments are usable.
+ */
+export function validateObservability(args: Omit<ObservabilityStackArgs, "platform"> & { readonly platform: Pick<Platform, "environment"> }): ArgProblem[] {
+  const problems: ArgProblem[] = [];
+  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
+  const whole = (n: unknown) => typeof n === "number" && Number.isInteger(n) && n >= 1;
+  for (const key of ["retentionDays", "storageGiB", "logRetentionDays", "logStorageGiB"] as const) {
+    const value = args[key];
+    if (value !== undefined && !whole(value)) add([key], `must be a whole number ≥ 1 (got ${value})${key.endsWith("Days") ? "; retention 0 would keep nothing" : ""}`);
+  }
+  for (const [key, pair] of Object.entries(args.thresholds ?? {}) as [keyof AlertThresholdsArgs, ThresholdArgs][]) {
+    const resolved = { ...observabilityDefaults.thresholds[key], ...pair };
+    for (const level of ["warning", "critical"] as const) {
+      if (pair[level] !== undefined && !(typeof pair[level] === "number" && pair[level]! > 0)) add(["thresholds", key, level], `must be a number > 0 (got ${pair[level]})`);
+    }
+    // Expiry counts down: the critical level is the smaller number of days.
+    const inverted = key === "certificateExpiryDays";
+    if (inverted ? resolved.warning < resolved.critical : resolved.warning > resolved.critical) {
+      add(["thresholds", key, "warning"], inverted
+        ? `(${resolved.warning} days) must be at least the critical level (${resolved.critical} days): warnings come first`
+        : `(${resolved.warning}) must not be above the critical level (${resolved.critical})`);
+    }
+  }
+  const names = new Set<string>();
+  (args.receivers ?? []).forEach((r, i) => {
+    const at = (field: string, message: string) => add(["receivers", i, field], message);
+    if (!RECEIVER_NAME.test(r.name)) at("name", `"${r.name}" must be a DNS-1035 label`);
+    if (names.has(r.name)) at("name", `"${r.name}" is declared twice`);
+    names.add(r.name);
+    if (!["slack", "webhook", "email"].includes(r.kind)) {
+      at("kind", `must be slack, webhook or email (got "${String(r.kind)}")`);
+      return;
+    }
+    if (r.kind === "slack" || r.kind === "webhook") {
+      if (r.url === undefined) at("url", `is required for a ${r.kind} receiver`);
+      else if (typeof r.url === "string" && !/^https:\/\/\S+$/.test(r.url)) at("url", "must be an https:// URL: alerts carry internal details and must not travel in plain text");
+    }
+    if (r.kind === "email") {
+      for (const field of ["to", "from", "smarthost"] as const) if (!r[field]) at(field, "is required for an email receiver");
+      if (r.smarthost && !/^[a-z0-9.-]+:\d+$/.test(r.smarthost)) at("smarthost", `must be host:port (got "${r.smarthost}")`);
+    }
+  });
+  return problems;
+}
