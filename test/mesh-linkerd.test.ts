@@ -17,6 +17,7 @@ import { createPlatform, type KubernetesPlatform } from "../components/platform"
 import { ServiceMesh, TRACK_LABEL, resolveMesh, type MeshServiceArgs } from "../components/mesh";
 import {
   IDENTITY_ISSUER_SECRET,
+  allowedIdentities,
   cniHostPaths,
   defaultInboundPolicy,
   failureAccrualAnnotations,
@@ -311,5 +312,12 @@ describe("Linkerd enrollment", () => {
   it("makes workloads wait for the control plane release", async () => {
     const urn = await new Promise<string>((resolve) => (enrollments.gke.ready[0] as pulumi.CustomResource).urn.apply(resolve));
     assert.equal(urn, named("gke-linkerd-control-plane").urn);
+  });
+});
+
+describe("Linkerd and the metrics scraper", () => {
+  it("lets Prometheus's identity through every service's authentication, besides the gateway", () => {
+    const identities = allowedIdentities({ namespace: "apps", allowedCallers: [] }, { namespace: "gateway", serviceAccount: "traefik" }, { namespace: "monitoring", serviceAccount: "kube-prometheus-stack-prometheus" });
+    assert.deepEqual(identities, ["traefik.gateway.serviceaccount.identity.linkerd.cluster.local", "kube-prometheus-stack-prometheus.monitoring.serviceaccount.identity.linkerd.cluster.local"]);
   });
 });

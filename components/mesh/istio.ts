@@ -186,8 +186,11 @@ export function principal(namespace: string, serviceAccount: string): string {
  * Istio reads as deny-all for the selected pods.
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
  */
-export function authorizationPolicy(service: ResolvedMeshService, gateway: ResolvedMesh["gateway"]): IstioObject {
-  const principals = [...(gateway ? [principal(gateway.namespace, gateway.serviceAccount)] : []), ...service.allowedCallers.map((caller) => principal(service.namespace, caller))];
+export function authorizationPolicy(service: ResolvedMeshService, gateway: ResolvedMesh["gateway"], metricsScraper?: ResolvedMesh["metricsScraper"]): IstioObject {
+  const principals = [
+    ...[gateway, metricsScraper].flatMap((identity) => (identity ? [principal(identity.namespace, identity.serviceAccount)] : [])),
+    ...service.allowedCallers.map((caller) => principal(service.namespace, caller)),
+  ];
   return {
     apiVersion: "security.istio.io/v1",
     kind: "AuthorizationPolicy",
@@ -201,13 +204,6 @@ export function authorizationPolicy(service: ResolvedMeshService, gateway: Resol
 }
 
 /**
- * Pod annotations for a third-party ingress controller (the gateway) in the mesh: it gets a sidecar,
- * so its calls to STRICT services carry its mesh identity, while inbound redirection is off
- * (`includeInboundPorts: ""`), so public traffic reaches the controller directly.
- * @see https://istio.io/latest/docs/reference/config/annotations/#SidecarTrafficIncludeInboundPorts
- * @see https://istio.io/latest/docs/reference/config/annotations/#SidecarInject
- */
-/**
  * How workloads join an Istio mesh: namespaces by the injection label, the gateway's pods with
  * their inbound traffic left out of the sidecar.
  */
@@ -215,6 +211,13 @@ export function istioEnrollment(): Omit<MeshEnrollment, "ready"> {
   return { namespaceLabels: { ...istioDefaults.injectionLabel }, namespaceAnnotations: {}, gatewayPodAnnotations: { ...istioGatewayPodAnnotations } };
 }
 
+/**
+ * Pod annotations for a third-party ingress controller (the gateway) in the mesh: it gets a sidecar,
+ * so its calls to STRICT services carry its mesh identity, while inbound redirection is off
+ * (`includeInboundPorts: ""`), so public traffic reaches the controller directly.
+ * @see https://istio.io/latest/docs/reference/config/annotations/#SidecarTrafficIncludeInboundPorts
+ * @see https://istio.io/latest/docs/reference/config/annotations/#SidecarInject
+ */
 export const istioGatewayPodAnnotations = {
   "sidecar.istio.io/inject": "true",
   "traffic.sidecar.istio.io/includeInboundPorts": "",
@@ -325,7 +328,7 @@ export function deployIstio(name: string, spec: ResolvedMesh, platform: Kubernet
   for (const service of spec.services) {
     customResource(`${name}-${service.name}-destination-rule`, destinationRule(service), opts);
     customResource(`${name}-${service.name}-virtual-service`, virtualService(service), opts);
-    customResource(`${name}-${service.name}-authorization-policy`, authorizationPolicy(service, spec.gateway), opts);
+    customResource(`${name}-${service.name}-authorization-policy`, authorizationPolicy(service, spec.gateway, spec.metricsScraper), opts);
   }
   return { ...istioEnrollment(), ready: [istiod, cni] };
 }

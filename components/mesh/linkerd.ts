@@ -195,8 +195,11 @@ export function failureAccrualAnnotations(circuitBreaker: ResolvedMeshService["c
 }
 
 /** The identities allowed to call a service: the gateway's, then each allowed caller's. */
-export function allowedIdentities(service: Pick<ResolvedMeshService, "namespace" | "allowedCallers">, gateway?: ResolvedMesh["gateway"]): string[] {
-  return [...(gateway ? [linkerdIdentity(gateway.namespace, gateway.serviceAccount)] : []), ...service.allowedCallers.map((c) => linkerdIdentity(service.namespace, c))];
+export function allowedIdentities(service: Pick<ResolvedMeshService, "namespace" | "allowedCallers">, gateway?: ResolvedMesh["gateway"], metricsScraper?: ResolvedMesh["metricsScraper"]): string[] {
+  return [
+    ...[gateway, metricsScraper].flatMap((identity) => (identity ? [linkerdIdentity(identity.namespace, identity.serviceAccount)] : [])),
+    ...service.allowedCallers.map((c) => linkerdIdentity(service.namespace, c)),
+  ];
 }
 
 /** The Kubernetes objects of one service's policy, before they become resources. */
@@ -221,7 +224,7 @@ export interface LinkerdServiceObjects {
  * @see https://linkerd.io/2-edge/features/gateway-api/
  * @see https://linkerd.io/2-edge/tasks/configuring-dynamic-request-routing/
  */
-export function linkerdServiceObjects(service: ResolvedMeshService, gateway?: ResolvedMesh["gateway"]): LinkerdServiceObjects {
+export function linkerdServiceObjects(service: ResolvedMeshService, gateway?: ResolvedMesh["gateway"], metricsScraper?: ResolvedMesh["metricsScraper"]): LinkerdServiceObjects {
   const metadata = { name: service.name, namespace: service.namespace };
   const server = {
     apiVersion: "policy.linkerd.io/v1beta3",
@@ -229,7 +232,7 @@ export function linkerdServiceObjects(service: ResolvedMeshService, gateway?: Re
     metadata,
     spec: { podSelector: { matchLabels: { ...service.selector } }, port: "http", accessPolicy: "deny" },
   };
-  const identities = allowedIdentities(service, gateway);
+  const identities = allowedIdentities(service, gateway, metricsScraper);
   const authentication = identities.length > 0 ? { apiVersion: "policy.linkerd.io/v1alpha1", kind: "MeshTLSAuthentication", metadata, spec: { identities } } : undefined;
   const authorization = authentication && {
     apiVersion: "policy.linkerd.io/v1alpha1",
@@ -371,7 +374,7 @@ export function deployLinkerd(name: string, spec: ResolvedMesh, platform: Kubern
   ]);
 
   for (const service of spec.services) {
-    const objects = linkerdServiceObjects(service, spec.gateway);
+    const objects = linkerdServiceObjects(service, spec.gateway, spec.metricsScraper);
     const prefix = `${name}-${service.namespace}-${service.name}`;
     const custom = (role: string, object: Record<string, any>, dependsOn: pulumi.Resource[]) =>
       new k8s.apiextensions.CustomResource(`${prefix}-${role}`, object as k8s.apiextensions.CustomResourceArgs, { ...opts, dependsOn });

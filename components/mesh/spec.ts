@@ -113,6 +113,12 @@ export interface ServiceMeshArgs {
    * @default none: only `allowedCallers` reach the services
    */
   readonly gateway?: { readonly namespace: string; readonly serviceAccount: string };
+  /**
+   * Prometheus's namespace and ServiceAccount: admitted to every service (its scrapes of
+   * `/metrics` would otherwise be refused by the authorization policies).
+   * @default none
+   */
+  readonly metricsScraper?: { readonly namespace: string; readonly serviceAccount: string };
   /** Control-plane replicas. @default 2 in prod (with a PodDisruptionBudget), 1 otherwise */
   readonly replicas?: number;
   /**
@@ -153,6 +159,7 @@ export interface ResolvedMesh {
   readonly mtls: MtlsMode;
   readonly services: readonly ResolvedMeshService[];
   readonly gateway?: { readonly namespace: string; readonly serviceAccount: string };
+  readonly metricsScraper?: { readonly namespace: string; readonly serviceAccount: string };
   readonly replicas: number;
   readonly dependsOn: readonly pulumi.Resource[];
 }
@@ -180,6 +187,7 @@ export function resolveMesh(args: Omit<ServiceMeshArgs, "platform"> & { readonly
       allowedCallers: s.allowedCallers ?? [],
     })),
     gateway: args.gateway,
+    metricsScraper: args.metricsScraper,
     replicas: args.replicas ?? (environment === "prod" ? 2 : 1),
     dependsOn: args.dependsOn ?? [],
   };
