@@ -250,7 +250,7 @@ describe("Istio traffic and security policies", () => {
   it("admits Prometheus to every service when the mesh is given its identity, after the gateway", () => {
     const [service] = resolveMesh({ platform: { environment: "prod" }, services: [{ name: "a", namespace: "apps", port: 80, selector: { app: "a" } }] }).services;
     const policy = authorizationPolicy(service, { namespace: "gateway", serviceAccount: "traefik" }, { namespace: "monitoring", serviceAccount: "kube-prometheus-stack-prometheus" });
-    assert.deepEqual(policy.spec.rules[0].from[0].source.principals, ["cluster.local/ns/gateway/sa/traefik", "cluster.local/ns/monitoring/sa/kube-prometheus-stack-prometheus"]);
+    assert.deepEqual((policy.spec as any).rules[0].from[0].source.principals, ["cluster.local/ns/gateway/sa/traefik", "cluster.local/ns/monitoring/sa/kube-prometheus-stack-prometheus"]);
   });
 
   it("denies every caller of a service when the mesh has no gateway and the service no callers", () => {
