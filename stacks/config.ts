@@ -14,6 +14,7 @@ import { postgresDefaults, storageShrinkProblem, validatePostgres } from "../com
 import { validateRedis } from "../components/redis/spec";
 import { validateGateway, type GatewayArgs, type GatewayRouteArgs } from "../components/gateway/spec";
 import { validateMesh, type MeshServiceArgs } from "../components/mesh/spec";
+import { validateObservability, type ObservabilityStackArgs } from "../components/observability/spec";
 
 /** The config namespace: the Pulumi project name. */
 export const CONFIG_NAMESPACE = "platform";
@@ -313,6 +314,49 @@ const meshSchema = z.strictObject({
   defaults: z.strictObject({ retries: retriesSchema, timeoutSeconds: z.number().optional(), circuitBreaker: circuitBreakerSchema }).optional(),
 });
 
+const threshold = z.strictObject({ warning: z.number().optional(), critical: z.number().optional() }).optional();
+
+/**
+ * The `observability` block: the ObservabilityStack's arguments. Receiver URLs and SMTP passwords
+ * are secrets, so the whole block must be set with `--secret` when it has them. Semantic checks come
+ * from `validateObservability`.
+ */
+const observabilitySchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  retentionDays: z.number().optional(),
+  storageGiB: z.number().optional(),
+  logRetentionDays: z.number().optional(),
+  logStorageGiB: z.number().optional(),
+  receivers: z
+    .array(
+      z.strictObject({
+        name: z.string(),
+        kind: z.string(),
+        url: z.string().optional(),
+        channel: z.string().optional(),
+        to: z.string().optional(),
+        from: z.string().optional(),
+        smarthost: z.string().optional(),
+        smtpUsername: z.string().optional(),
+        smtpPassword: z.string().optional(),
+        severities: z.array(enumOf(["critical", "warning"] as const)).optional(),
+      }),
+    )
+    .optional(),
+  thresholds: z
+    .strictObject({
+      httpErrorRatePercent: threshold,
+      latencyP99Seconds: threshold,
+      databaseConnectionsPercent: threshold,
+      cpuPercent: threshold,
+      memoryPercent: threshold,
+      replicationLagSeconds: threshold,
+      backupAgeHours: threshold,
+      certificateExpiryDays: threshold,
+    })
+    .optional(),
+});
+
 /** What the stack knows about what is already deployed, for checks such as "storage never shrinks". */
 export interface DeployedState {
   /** The PostgresCluster's current storage, in GiB. */
@@ -382,6 +426,13 @@ function edgeProblems(
   services.forEach((s, i) => {
     if (s?.canary && !provider) problems.push({ path: ["services", i, "canary"], message: "needs the service mesh, which splits traffic by weight; enable `mesh` (Kubernetes targets) or remove `canary`" });
   });
+  const observability = config.observability;
+  if (observability && observability.enabled !== false && observabilitySchema.safeParse(observability).success) {
+    const { enabled: _on, ...args } = observability;
+    for (const p of validateObservability({ ...args, receivers: args.receivers as ObservabilityStackArgs["receivers"], platform })) {
+      problems.push({ path: ["observability", ...p.path], message: p.message });
+    }
+  }
   const gateway = config.gateway;
   if (gateway && gateway.enabled !== false && gatewaySchema.safeParse(gateway).success) {
     const routes: GatewayRouteArgs[] = (gateway.routes ?? []).map((r) => {
@@ -423,6 +474,7 @@ const configShape = z.strictObject({
   redis: redisSchema.optional(),
   gateway: gatewaySchema.optional(),
   mesh: meshSchema.optional(),
+  observability: observabilitySchema.optional(),
 });
 
 /**
@@ -555,6 +607,16 @@ export function parseConfig(raw: Record<string, unknown>, secretKeys: readonly s
     if (raw[key] !== undefined && !secretKeys.includes(key)) {
       issues.push({ key: keyPath([key]), message: `must be a secret; set it again with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${key} …\`` });
     }
+  }
+  const receivers = (raw.observability as { receivers?: unknown } | undefined)?.receivers;
+  if (Array.isArray(receivers) && !secretKeys.includes("observability")) {
+    receivers.forEach((receiver: Record<string, unknown> | null, i) => {
+      for (const field of ["url", "smtpPassword"]) {
+        if (receiver?.[field] !== undefined) {
+          issues.push({ key: keyPath(["observability", "receivers", i, field]), message: `must be a secret (webhook URLs carry tokens); set it with \`pulumi config set --secret --path '${CONFIG_NAMESPACE}:observability.receivers[${i}].${field}' …\`` });
+        }
+      }
+    });
   }
   const result = configSchema.safeParse(raw);
   if (!result.success) {

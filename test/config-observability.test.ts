@@ -1,0 +1,73 @@
+/**
+ * The `observability` block of the stack config: every bad input the ObservabilityStack refuses,
+ * named by its key path, before any resource exists.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { formatConfigIssues, parseConfig, type ConfigIssue } from "../stacks/config";
+
+const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1", postgres: { enabled: false } };
+const slack = { name: "team", kind: "slack", url: "https://hooks.slack.com/services/T000/B000/XXXX", channel: "#alerts" };
+
+function parse(raw: Record<string, unknown>, secret = true) {
+  return parseConfig(raw, ["kubeconfig", ...(secret ? ["observability"] : [])]);
+}
+
+function issueAt(raw: Record<string, unknown>, key: string, message: RegExp, secret = true) {
+  const result = parse(raw, secret);
+  assert.equal(result.ok, false, "expected the config to be refused");
+  const found: ConfigIssue[] = result.ok ? [] : result.issues;
+  const match = found.find((i) => i.key === key);
+  assert.ok(match, `no issue at ${key}; got:\n${formatConfigIssues(found)}`);
+  assert.match(match.message, message);
+}
+
+describe("observability config", () => {
+  it("accepts retention, storage, receivers of each kind and thresholds", () => {
+    const result = parse({
+      ...k3s,
+      observability: {
+        retentionDays: 30,
+        storageGiB: 100,
+        logRetentionDays: 14,
+        receivers: [
+          slack,
+          { name: "pager", kind: "webhook", url: "https://events.example.com/alertmanager", severities: ["critical"] },
+          { name: "ops", kind: "email", to: "ops@example.com", from: "alerts@example.com", smarthost: "smtp.example.com:587", smtpUsername: "alerts", smtpPassword: "s3cret" },
+        ],
+        thresholds: { cpuPercent: { warning: 60, critical: 85 }, certificateExpiryDays: { warning: 21, critical: 7 } },
+      },
+    });
+    assert.ok(result.ok, result.ok ? "" : formatConfigIssues(result.issues));
+  });
+
+  it("refuses a warning threshold above the critical one, naming the warning", () => {
+    issueAt({ ...k3s, observability: { thresholds: { cpuPercent: { warning: 95, critical: 90 } } } }, "platform:observability.thresholds.cpuPercent.warning", /must not be above the critical level \(90\)/);
+    issueAt({ ...k3s, observability: { thresholds: { httpErrorRatePercent: { warning: 6 } } } }, "platform:observability.thresholds.httpErrorRatePercent.warning", /critical level \(5\)/);
+  });
+
+  it("reads certificate expiry the other way round: warning must be the larger number of days", () => {
+    issueAt({ ...k3s, observability: { thresholds: { certificateExpiryDays: { warning: 3, critical: 7 } } } }, "platform:observability.thresholds.certificateExpiryDays.warning", /at least the critical level/);
+  });
+
+  it("refuses a retention of zero days", () => {
+    issueAt({ ...k3s, observability: { retentionDays: 0 } }, "platform:observability.retentionDays", /≥ 1 \(got 0\); retention 0 would keep nothing/);
+    issueAt({ ...k3s, observability: { logRetentionDays: 0 } }, "platform:observability.logRetentionDays", /retention 0/);
+  });
+
+  it("refuses a receiver URL that is not https", () => {
+    issueAt({ ...k3s, observability: { receivers: [{ ...slack, url: "http://hooks.example.com/x" }] } }, "platform:observability.receivers[0].url", /https:\/\//);
+  });
+
+  it("refuses a receiver of unknown kind", () => {
+    issueAt({ ...k3s, observability: { receivers: [{ name: "x", kind: "pagerduty" }] } }, "platform:observability.receivers[0].kind", /slack, webhook or email \(got "pagerduty"\)/);
+  });
+
+  it("refuses receiver URLs and SMTP passwords that were not set as secrets", () => {
+    issueAt({ ...k3s, observability: { receivers: [slack] } }, "platform:observability.receivers[0].url", /must be a secret/, false);
+  });
+
+  it("refuses an email receiver without its addresses", () => {
+    issueAt({ ...k3s, observability: { receivers: [{ name: "ops", kind: "email", to: "ops@example.com" }] } }, "platform:observability.receivers[0].smarthost", /required for an email receiver/);
+  });
+});
