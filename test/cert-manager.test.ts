@@ -56,6 +56,11 @@ describe("CertManager", () => {
     assert.equal(config.kind, "ControllerConfiguration");
   });
 
+  it("creates the chart's ServiceMonitor only when asked, so certificate expiry can alert", () => {
+    assert.deepEqual((certManagerValues(1, true) as any).prometheus, { enabled: true, servicemonitor: { enabled: true } });
+    assert.equal((certManagerValues(1) as any).prometheus.servicemonitor.enabled, false, "without the Prometheus CRDs the chart's ServiceMonitor would fail the release");
+  });
+
   it("sets requests and limits on every container the chart runs", () => {
     const values = certManagerValues(1) as any;
     for (const part of [values, values.webhook, values.cainjector, values.startupapicheck]) {

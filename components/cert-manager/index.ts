@@ -21,6 +21,13 @@ export interface CertManagerArgs {
    * @default []
    */
   readonly dependsOn?: readonly pulumi.Resource[];
+  /**
+   * Create the chart's `ServiceMonitor`, so Prometheus scrapes the controller (certificate expiry
+   * alerts read `certmanager_certificate_expiration_timestamp_seconds`). It needs the Prometheus
+   * operator CRDs: pass their release in `dependsOn`.
+   * @default false
+   */
+  readonly serviceMonitor?: boolean;
 }
 
 /**
@@ -30,15 +37,18 @@ export interface CertManagerArgs {
  * PodDisruptionBudget when there are two or more, and requests/limits on every container.
  *
  * @param replicas - replicas of each deployment.
+ * @param serviceMonitor - whether to create the chart's ServiceMonitor (needs the Prometheus operator CRDs).
+ * @see https://cert-manager.io/docs/devops-tips/prometheus-metrics/
  * @see https://artifacthub.io/packages/helm/cert-manager/cert-manager?modal=values
  * @see https://cert-manager.io/docs/installation/configuring-components/
  * @see https://cert-manager.io/docs/usage/gateway/
  */
-export function certManagerValues(replicas: number): Record<string, unknown> {
+export function certManagerValues(replicas: number, serviceMonitor = false): Record<string, unknown> {
   const resources = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { cpu: "500m", memory: "256Mi" } });
   const pdb = { enabled: replicas >= 2, minAvailable: 1 };
   return {
     crds: { enabled: true, keep: true },
+    prometheus: { enabled: true, servicemonitor: { enabled: serviceMonitor } },
     config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", enableGatewayAPI: true },
     replicaCount: replicas,
     podDisruptionBudget: pdb,
@@ -100,7 +110,7 @@ export class CertManager extends pulumi.ComponentResource {
         namespace: this.namespace,
         createNamespace: true,
         atomic: true,
-        values: certManagerValues(replicas),
+        values: certManagerValues(replicas, args.serviceMonitor ?? false),
       },
       { parent: this, provider, dependsOn: [...(args.platform.cluster ? [args.platform.cluster] : []), ...(args.dependsOn ?? [])] },
     );

@@ -1,10 +1,469 @@
+/**
+ * The ObservabilityStack on Docker, for local development: Prometheus, Alertmanager and Grafana as
+ * containers on the platform's network, plus a Postgres and a Redis exporter when the stack has
+ * those data stores. Every configuration file is generated from the same service list, alert rules
+ * and dashboards as on Kubernetes, and uploaded into its container.
+ *
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/configuration/
+ * @see https://prometheus.io/docs/alerting/latest/configuration/
+ * @see https://grafana.com/docs/grafana/latest/administration/provisioning/
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
 import type { DockerPlatform } from "../platform/types";
+import { statefulResourceOptions } from "../shared/options";
+import { serviceDashboard } from "./dashboards";
 import type { ObservabilityContext, ObservabilityEndpoints } from "./index";
-import type { ResolvedObservability } from "./spec";
+import { alertRuleGroups, type AlertRuleGroup } from "./rules";
+import type { AlertReceiverArgs, DockerExporterTarget, ResolvedObservability } from "./spec";
 
 /**
- * Runs Prometheus, Alertmanager and Grafana as containers. (Contract stub.)
+ * The pinned images.
+ *
+ * - Prometheus 3.13 is a long-term-support release.
+ * - Grafana 12.4 is the last 12.x minor (13 saves dashboards in a format file provisioning refuses).
+ * - redis_exporter's `-alpine` variant, because the default one is built `FROM scratch` and has
+ *   no `wget` for the healthcheck; the others are built on the Prometheus busybox image.
+ *
+ * @see https://hub.docker.com/r/prom/prometheus/tags
+ * @see https://hub.docker.com/r/prom/alertmanager/tags
+ * @see https://hub.docker.com/r/grafana/grafana/tags
+ * @see https://hub.docker.com/r/prometheuscommunity/postgres-exporter/tags
+ * @see https://github.com/oliver006/redis_exporter/blob/master/.github/workflows/release.yml (the `-alpine` tags)
+ */
+export const observabilityDockerImages = {
+  prometheus: "prom/prometheus:v3.13.2",
+  alertmanager: "prom/alertmanager:v0.33.0",
+  grafana: "grafana/grafana:12.4.10",
+  postgresExporter: "prometheuscommunity/postgres-exporter:v0.20.0",
+  redisExporter: "oliver006/redis_exporter:v1.91.1-alpine",
+} as const;
+
+/** One container of the stack: its network alias, port, user and limits. */
+interface Role {
+  /** The network alias, the container name's suffix and the `app.kubernetes.io/name` label. */
+  readonly alias: string;
+  /** The port it listens on, in the container. */
+  readonly port: number;
+  /** `uid:gid`: the image's own non-root user, so a new named volume inherits the image's ownership. */
+  readonly user: string;
+  /** The memory limit and reservation, in MiB, and the CPU limit in cores. */
+  readonly memoryMiB: number;
+  readonly memoryReservationMiB: number;
+  readonly cpus: string;
+}
+
+/**
+ * Fixed facts of each container: alias, port, user (the images' `nobody`, 65534; Grafana's
+ * `grafana`, 472 in group 0; redis_exporter's 59000) and limits; and the files each reads.
+ *
+ * @see https://grafana.com/docs/grafana/latest/setup-grafana/installation/docker/#run-grafana-docker-image
+ */
+export const observabilityDockerDefaults = {
+  prometheus: { alias: "prometheus", port: 9090, user: "65534:65534", memoryMiB: 1024, memoryReservationMiB: 256, cpus: "1" },
+  alertmanager: { alias: "alertmanager", port: 9093, user: "65534:65534", memoryMiB: 128, memoryReservationMiB: 32, cpus: "0.25" },
+  grafana: { alias: "grafana", port: 3000, user: "472:0", memoryMiB: 512, memoryReservationMiB: 128, cpus: "0.5" },
+  postgresExporter: { alias: "postgres-exporter", port: 9187, user: "65534:65534", memoryMiB: 128, memoryReservationMiB: 32, cpus: "0.25" },
+  redisExporter: { alias: "redis-exporter", port: 9121, user: "59000:59000", memoryMiB: 64, memoryReservationMiB: 16, cpus: "0.25" },
+  /** How often Prometheus scrapes and evaluates rules. */
+  scrapeInterval: "30s",
+  files: {
+    prometheusConfig: "/etc/prometheus/prometheus.yml",
+    prometheusRules: "/etc/prometheus/rules/platform.yml",
+    prometheusData: "/prometheus",
+    alertmanagerConfig: "/etc/alertmanager/alertmanager.yml",
+    alertmanagerData: "/alertmanager",
+    grafanaDatasources: "/etc/grafana/provisioning/datasources/platform.yaml",
+    grafanaDashboardProvider: "/etc/grafana/provisioning/dashboards/platform.yaml",
+    /** Outside Grafana's data volume, so a removed service's dashboard does not linger there. */
+    grafanaDashboards: "/etc/grafana/dashboards",
+    grafanaData: "/var/lib/grafana",
+  },
+} as const;
+
+/** A static scrape job. @see https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config */
+export interface PrometheusScrapeConfig {
+  readonly job_name: string;
+  readonly metrics_path: string;
+  readonly static_configs: { readonly targets: string[]; readonly labels?: Record<string, string> }[];
+}
+
+/**
+ * The part of Prometheus's configuration file this backend writes.
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/configuration/
+ */
+export interface PrometheusConfig {
+  readonly global: { readonly scrape_interval: string; readonly evaluation_interval: string; readonly external_labels: Record<string, string> };
+  readonly rule_files: string[];
+  readonly alerting: { readonly alertmanagers: { readonly static_configs: { readonly targets: string[] }[] }[] };
+  readonly scrape_configs: PrometheusScrapeConfig[];
+}
+
+/** A data store's exporter target, or `undefined` when the stack has none (or only says it has one). */
+function exporterTarget(value: DockerExporterTarget | boolean | undefined): DockerExporterTarget | undefined {
+  return typeof value === "object" ? value : undefined;
+}
+
+/**
+ * Prometheus's configuration on Docker:
+ *
+ * - one job per service, named after it, scraping `<name>:<port><path>` (the service's network
+ *   alias) and labelling its series with `namespace` and `service` as a ServiceMonitor does;
+ * - a `postgres` and a `redis` job scraping the exporters, for the data stores given with a `url`
+ *   (a bare `true` has no connection details on Docker, so it gets no exporter);
+ * - Prometheus itself;
+ * - the rule file with {@link alertRuleGroups}, and Alertmanager as the alert destination.
+ *
+ * @throws Error when a service's name is also another job's (`prometheus`, `postgres`, `redis`).
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/configuration/#static_config
+ */
+export function prometheusConfig(spec: Pick<ResolvedObservability, "services" | "dataStores" | "environment">): PrometheusConfig {
+  const d = observabilityDockerDefaults;
+  const job = (name: string, target: string, metricsPath = "/metrics", labels?: Record<string, string>): PrometheusScrapeConfig => ({
+    job_name: name,
+    metrics_path: metricsPath,
+    static_configs: [{ targets: [target], ...(labels ? { labels } : {}) }],
+  });
+  const exporters = [
+    ...(exporterTarget(spec.dataStores.postgres) ? [job("postgres", `${d.postgresExporter.alias}:${d.postgresExporter.port}`)] : []),
+    ...(exporterTarget(spec.dataStores.redis) ? [job("redis", `${d.redisExporter.alias}:${d.redisExporter.port}`)] : []),
+  ];
+  const scrapeConfigs = [
+    ...spec.services.map((s) => job(s.name, `${s.name}:${s.port}`, s.path, { namespace: s.namespace, service: s.name })),
+    ...exporters,
+    job("prometheus", `localhost:${d.prometheus.port}`),
+  ];
+  const names = scrapeConfigs.map((j) => j.job_name);
+  const clash = names.find((n, i) => names.indexOf(n) !== i);
+  if (clash) throw new Error(`\`services\` has a service named "${clash}", which another scrape job on Docker already uses; Prometheus refuses duplicate job names`);
+  return {
+    global: { scrape_interval: d.scrapeInterval, evaluation_interval: d.scrapeInterval, external_labels: { environment: spec.environment } },
+    rule_files: [d.files.prometheusRules],
+    alerting: { alertmanagers: [{ static_configs: [{ targets: [`${d.alertmanager.alias}:${d.alertmanager.port}`] }] }] },
+    scrape_configs: scrapeConfigs,
+  };
+}
+
+/** Prometheus's rule file: the platform's alert rules, the same as the Kubernetes `PrometheusRule`s. */
+export function prometheusRules(spec: Pick<ResolvedObservability, "thresholds" | "dataStores">): { groups: AlertRuleGroup[] } {
+  return { groups: alertRuleGroups(spec) };
+}
+
+/** A receiver with its secrets resolved: what {@link alertmanagerConfig} writes. */
+export type ResolvedReceiver = pulumi.Unwrap<AlertReceiverArgs>;
+
+/**
+ * The part of Alertmanager's configuration file this backend writes.
+ * @see https://prometheus.io/docs/alerting/latest/configuration/
+ */
+export interface AlertmanagerConfig {
+  readonly route: {
+    readonly receiver: string;
+    readonly group_by: string[];
+    readonly group_wait: string;
+    readonly group_interval: string;
+    readonly repeat_interval: string;
+    readonly routes: { readonly receiver: string; readonly matchers: string[]; readonly continue: boolean }[];
+  };
+  readonly receivers: ({ readonly name: string } & Record<string, unknown>)[];
+}
+
+/** The name of the receiver that drops what no other route takes. */
+export const NULL_RECEIVER = "null";
+
+/**
+ * Alertmanager's configuration: a default `null` receiver (alerts stay visible in Alertmanager's
+ * UI), then one route per receiver matching its severities, each with `continue` so every receiver
+ * that wants an alert gets it. Slack and webhook receivers post to their URL, email receivers send
+ * through their smarthost with STARTTLS required; all send resolutions too.
+ *
+ * The result holds the receivers' secrets: write it only to a secret upload.
+ *
+ * @param receivers - the receivers, with their URLs and passwords resolved.
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#route
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#slack_config
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#webhook_config
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#email_config
+ */
+export function alertmanagerConfig(receivers: readonly ResolvedReceiver[]): AlertmanagerConfig {
+  const integration = (r: ResolvedReceiver): Record<string, unknown> => {
+    switch (r.kind) {
+      case "slack":
+        return { slack_configs: [{ api_url: r.url, ...(r.channel ? { channel: r.channel } : {}), send_resolved: true }] };
+      case "webhook":
+        return { webhook_configs: [{ url: r.url, send_resolved: true }] };
+      case "email":
+        return {
+          email_configs: [
+            {
+              to: r.to,
+              from: r.from,
+              smarthost: r.smarthost,
+              ...(r.smtpUsername ? { auth_username: r.smtpUsername } : {}),
+              ...(r.smtpPassword ? { auth_password: r.smtpPassword } : {}),
+              require_tls: true,
+              send_resolved: true,
+            },
+          ],
+        };
+    }
+  };
+  return {
+    route: {
+      receiver: NULL_RECEIVER,
+      group_by: ["alertname", "severity"],
+      group_wait: "30s",
+      group_interval: "5m",
+      repeat_interval: "4h",
+      routes: receivers.map((r) => {
+        const severities = [...(r.severities ?? ["critical", "warning"])].sort();
+        return { receiver: r.name, matchers: [severities.length === 1 ? `severity="${severities[0]}"` : `severity=~"${severities.join("|")}"`], continue: true };
+      }),
+    },
+    receivers: [{ name: NULL_RECEIVER }, ...receivers.map((r) => ({ name: r.name, ...integration(r) }))],
+  };
+}
+
+/**
+ * Alertmanager's configuration file as YAML, always a secret: receiver URLs carry tokens even when
+ * a stack passes them as plain strings.
+ */
+export function alertmanagerConfigFile(receivers: readonly AlertReceiverArgs[]): pulumi.Output<string> {
+  return pulumi.secret(pulumi.output(receivers).apply((resolved) => stringify(alertmanagerConfig(resolved))));
+}
+
+/**
+ * Grafana's data sources: Prometheus (the default) and Alertmanager, by their network aliases.
+ * @see https://grafana.com/docs/grafana/latest/administration/provisioning/#data-sources
+ */
+export function grafanaDatasources(): { apiVersion: 1; datasources: Record<string, unknown>[] } {
+  const d = observabilityDockerDefaults;
+  return {
+    apiVersion: 1,
+    datasources: [
+      { name: "Prometheus", type: "prometheus", uid: "prometheus", access: "proxy", url: `http://${d.prometheus.alias}:${d.prometheus.port}`, isDefault: true, editable: false, jsonData: { timeInterval: d.scrapeInterval } },
+      { name: "Alertmanager", type: "alertmanager", uid: "alertmanager", access: "proxy", url: `http://${d.alertmanager.alias}:${d.alertmanager.port}`, editable: false, jsonData: { implementation: "prometheus" } },
+    ],
+  };
+}
+
+/**
+ * Grafana's dashboard provider: the JSON files in {@link observabilityDockerDefaults}'
+ * `grafanaDashboards`, in a `Platform` folder, not deletable nor editable from the UI.
+ * @see https://grafana.com/docs/grafana/latest/administration/provisioning/#dashboards
+ */
+export function grafanaDashboardProvider(): { apiVersion: 1; providers: Record<string, unknown>[] } {
+  return {
+    apiVersion: 1,
+    providers: [
+      {
+        name: "platform",
+        orgId: 1,
+        folder: "Platform",
+        type: "file",
+        disableDeletion: true,
+        allowUiUpdates: false,
+        updateIntervalSeconds: 30,
+        options: { path: observabilityDockerDefaults.files.grafanaDashboards },
+      },
+    ],
+  };
+}
+
+/**
+ * Grafana's settings that are not secret, as environment variables: the admin user, no anonymous
+ * access, no sign-up, no usage reporting. The admin password is added as a secret.
+ * @see https://grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/#override-configuration-with-environment-variables
+ */
+export function grafanaEnv(): Record<string, string> {
+  return {
+    GF_SECURITY_ADMIN_USER: "admin",
+    GF_AUTH_ANONYMOUS_ENABLED: "false",
+    GF_USERS_ALLOW_SIGN_UP: "false",
+    GF_ANALYTICS_REPORTING_ENABLED: "false",
+    GF_ANALYTICS_CHECK_FOR_UPDATES: "false",
+  };
+}
+
+/**
+ * redis_exporter's environment from a `redis://` or `rediss://` URL: the address without the
+ * credentials, and the user and password apart.
+ *
+ * @param url - the connection URL; it holds the password, so the result is secret.
+ * @see https://github.com/oliver006/redis_exporter#command-line-flags
+ */
+export function redisExporterEnv(url: string): Record<string, string> {
+  const parsed = new URL(url);
+  const env: Record<string, string> = { REDIS_ADDR: `${parsed.protocol}//${parsed.host}` };
+  if (parsed.username) env.REDIS_USER = decodeURIComponent(parsed.username);
+  if (parsed.password) env.REDIS_PASSWORD = decodeURIComponent(parsed.password);
+  return env;
+}
+
+/**
+ * A healthcheck fetching `path` from inside the container with busybox `wget`.
+ * @see https://docs.docker.com/reference/dockerfile/#healthcheck
+ */
+export function httpHealthcheck(port: number, path: string): docker.types.input.ContainerHealthcheck {
+  return { tests: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${port}${path}`], interval: "15s", timeout: "5s", startPeriod: "30s", retries: 3 };
+}
+
+/**
+ * Runs the stack's containers on the platform's network: Prometheus (published on
+ * `publishAddress:9090`), Alertmanager (internal), Grafana (published on `publishAddress:3000`)
+ * and the exporters of the data stores given with a `url`.
+ *
+ * Prometheus, Alertmanager and Grafana get their configuration as container `uploads`. Docker's
+ * archive API refuses to extract on a read-only root filesystem, so those three keep it writable;
+ * like the exporters (read-only), they run as their image's non-root user with every capability
+ * dropped and `no-new-privileges`. Alertmanager's configuration holds the receivers' secrets and is
+ * uploaded as a secret readable only by its user; exporter credentials and Grafana's admin password
+ * are secret environment variables.
+ *
+ * @param name - the component's name; resources are named `${name}-<role>`.
+ * @param spec - the resolved arguments.
+ * @param platform - the Docker engine and network.
+ * @param context - Grafana's admin password and the parent.
+ * @returns Grafana's and Prometheus's URLs on the publish address; no OTLP endpoint.
+ * @see https://www.pulumi.com/registry/packages/docker/api-docs/container/
  */
 export function deployObservabilityToDocker(name: string, spec: ResolvedObservability, platform: DockerPlatform, context: ObservabilityContext): ObservabilityEndpoints {
-  throw new Error(`not implemented: ${name} ${spec.namespace} ${platform.flavour} ${String(context.parent)}`);
+  const d = observabilityDockerDefaults;
+  const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: platform.provider };
+  const readOnlyFile = (role: Role, file: string, content: pulumi.Input<string>) => {
+    const [owner, group] = role.user.split(":");
+    return { file, content, permissions: "0444", owner, group };
+  };
+
+  const container = (
+    role: Role,
+    image: string,
+    args: Pick<docker.ContainerArgs, "command" | "envs" | "uploads" | "ports" | "volumes" | "healthcheck">,
+    containerOpts: pulumi.CustomResourceOptions = {},
+  ): docker.Container => {
+    const pulled = new docker.RemoteImage(`${name}-${role.alias}-image`, { name: image, keepLocally: true }, opts);
+    const labels = {
+      "app.kubernetes.io/name": role.alias,
+      "app.kubernetes.io/instance": name,
+      "app.kubernetes.io/component": "observability",
+      "app.kubernetes.io/managed-by": "pulumi",
+    };
+    return new docker.Container(
+      `${name}-${role.alias}`,
+      {
+        name: pulumi.interpolate`${platform.networkName}-${role.alias}`,
+        image: pulled.imageId,
+        ...args,
+        // Uploads need a writable root filesystem (see above); a container without them does not.
+        readOnly: args.uploads === undefined,
+        restart: "unless-stopped",
+        user: role.user,
+        securityOpts: ["no-new-privileges:true"],
+        capabilities: { drops: ["ALL"] },
+        memory: role.memoryMiB,
+        memoryReservation: role.memoryReservationMiB,
+        cpus: role.cpus,
+        networksAdvanced: [{ name: platform.networkName, aliases: [role.alias] }],
+        labels: Object.entries(labels).map(([label, value]) => ({ label, value })),
+      },
+      { ...opts, ...containerOpts },
+    );
+  };
+  const volume = (role: Role) =>
+    new docker.Volume(
+      `${name}-${role.alias}-data`,
+      { name: pulumi.interpolate`${platform.networkName}-${role.alias}-data`, labels: [{ label: "app.kubernetes.io/instance", value: name }] },
+      { ...opts, ...statefulResourceOptions(spec.environment === "prod") },
+    );
+
+  const prometheusData = volume(d.prometheus);
+  container(d.prometheus, observabilityDockerImages.prometheus, {
+    command: [
+      `--config.file=${d.files.prometheusConfig}`,
+      `--storage.tsdb.path=${d.files.prometheusData}`,
+      `--storage.tsdb.retention.time=${spec.retentionDays}d`,
+      // Docker volumes have no size; this caps the disk Prometheus uses instead.
+      `--storage.tsdb.retention.size=${spec.storageGiB}GB`,
+    ],
+    uploads: [
+      readOnlyFile(d.prometheus, d.files.prometheusConfig, stringify(prometheusConfig(spec))),
+      readOnlyFile(d.prometheus, d.files.prometheusRules, stringify(prometheusRules(spec))),
+    ],
+    volumes: [{ volumeName: prometheusData.name, containerPath: d.files.prometheusData }],
+    ports: [{ internal: d.prometheus.port, external: d.prometheus.port, ip: platform.publishAddress }],
+    healthcheck: httpHealthcheck(d.prometheus.port, "/-/ready"),
+  });
+
+  const alertmanagerData = volume(d.alertmanager);
+  const [amOwner, amGroup] = d.alertmanager.user.split(":");
+  container(
+    d.alertmanager,
+    observabilityDockerImages.alertmanager,
+    {
+      // One instance: no cluster gossip listener.
+      command: [`--config.file=${d.files.alertmanagerConfig}`, `--storage.path=${d.files.alertmanagerData}`, "--cluster.listen-address="],
+      uploads: [
+        {
+          file: d.files.alertmanagerConfig,
+          content: alertmanagerConfigFile(spec.receivers),
+          permissions: "0400",
+          owner: amOwner,
+          group: amGroup,
+        },
+      ],
+      volumes: [{ volumeName: alertmanagerData.name, containerPath: d.files.alertmanagerData }],
+      healthcheck: httpHealthcheck(d.alertmanager.port, "/-/ready"),
+    },
+    // The provider returns `uploads` in its state, which must stay secret there too.
+    { additionalSecretOutputs: ["uploads"] },
+  );
+
+  const grafanaData = volume(d.grafana);
+  container(
+    d.grafana,
+    observabilityDockerImages.grafana,
+    {
+      envs: [
+        ...Object.entries(grafanaEnv()).map(([key, value]) => `${key}=${value}`),
+        pulumi.secret(pulumi.interpolate`GF_SECURITY_ADMIN_PASSWORD=${context.adminPassword}`),
+      ],
+      uploads: [
+        readOnlyFile(d.grafana, d.files.grafanaDatasources, stringify(grafanaDatasources())),
+        readOnlyFile(d.grafana, d.files.grafanaDashboardProvider, stringify(grafanaDashboardProvider())),
+        ...spec.services.map((s) => readOnlyFile(d.grafana, `${d.files.grafanaDashboards}/${s.name}.json`, JSON.stringify(serviceDashboard(s), null, 2))),
+      ],
+      volumes: [{ volumeName: grafanaData.name, containerPath: d.files.grafanaData }],
+      ports: [{ internal: d.grafana.port, external: d.grafana.port, ip: platform.publishAddress }],
+      healthcheck: httpHealthcheck(d.grafana.port, "/api/health"),
+    },
+    { additionalSecretOutputs: ["envs"] },
+  );
+
+  const postgres = exporterTarget(spec.dataStores.postgres);
+  if (postgres) {
+    container(
+      d.postgresExporter,
+      observabilityDockerImages.postgresExporter,
+      { envs: [pulumi.secret(pulumi.interpolate`DATA_SOURCE_NAME=${postgres.url}`)], healthcheck: httpHealthcheck(d.postgresExporter.port, "/") },
+      { additionalSecretOutputs: ["envs"] },
+    );
+  }
+  const redis = exporterTarget(spec.dataStores.redis);
+  if (redis) {
+    container(
+      d.redisExporter,
+      observabilityDockerImages.redisExporter,
+      {
+        envs: pulumi.secret(pulumi.output(redis.url).apply((url) => Object.entries(redisExporterEnv(url)).map(([key, value]) => `${key}=${value}`))),
+        healthcheck: httpHealthcheck(d.redisExporter.port, "/health"),
+      },
+      { additionalSecretOutputs: ["envs"] },
+    );
+  }
+
+  return {
+    grafanaUrl: pulumi.output(`http://${platform.publishAddress}:${d.grafana.port}`),
+    prometheusUrl: pulumi.output(`http://${platform.publishAddress}:${d.prometheus.port}`),
+  };
 }

@@ -1,4 +1,33 @@
-import type { ResolvedObservability } from "./spec";
+/**
+ * The platform's alert rules, as one list that the Kubernetes backend writes into `PrometheusRule`s
+ * and the Docker backend into a Prometheus rule file.
+ *
+ * Which metrics each rule reads, and who exposes them:
+ * - HTTP: the Prometheus client conventions `http_requests_total` (a counter with the status code
+ *   in a `status` label, as podinfo writes it, or in `code`, as Go's promhttp writes it) and the
+ *   histogram `http_request_duration_seconds`, grouped by `namespace` and `service`: the target
+ *   labels a ServiceMonitor adds (the Docker scrape configs must set the same two labels).
+ * - Containers: cAdvisor's `container_cpu_usage_seconds_total` / `container_memory_working_set_bytes`
+ *   (the kubelet) against kube-state-metrics' `kube_pod_container_resource_limits`; pods and PDBs
+ *   from kube-state-metrics. Both ship with kube-prometheus-stack.
+ * - Certificates: cert-manager's `certmanager_certificate_expiration_timestamp_seconds` (labels
+ *   `name`, `namespace`; a ServiceMonitor without `honorLabels` renames the latter
+ *   `exported_namespace`, so the description takes whichever is set).
+ * - Postgres: CloudNativePG's default monitoring queries (`cnpg_backends_total`,
+ *   `cnpg_pg_settings_setting`, `cnpg_pg_replication_lag`) and the Barman Cloud plugin's backup
+ *   timestamps (`barman_cloud_cloudnative_pg_io_*`; the in-core `cnpg_collector_*_backup_*` stay at
+ *   zero with plugin backups).
+ * - Redis: oliver006/redis_exporter (`redis_up`, `redis_master_link_up`, `redis_instance_info`).
+ *
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
+ * @see https://github.com/stefanprodan/podinfo/blob/master/pkg/api/http/metrics.go
+ * @see https://github.com/kubernetes/kube-state-metrics/tree/main/docs/metrics
+ * @see https://cert-manager.io/docs/devops-tips/prometheus-metrics/
+ * @see https://github.com/cloudnative-pg/cloudnative-pg/blob/main/config/manager/default-monitoring.yaml
+ * @see https://github.com/cloudnative-pg/plugin-barman-cloud/blob/main/internal/cnpgi/instance/metrics.go
+ * @see https://github.com/oliver006/redis_exporter/blob/master/exporter/exporter.go
+ */
+import type { ResolvedObservability, ResolvedThresholds } from "./spec";
 
 /** One alerting rule, as Prometheus's rule files and the PrometheusRule CRD both write it. */
 export interface AlertRule {
@@ -15,9 +44,265 @@ export interface AlertRuleGroup {
   readonly rules: readonly AlertRule[];
 }
 
+/** The window of every `rate()` in the rules. */
+const RATE_WINDOW = "5m";
+
 /**
- * The platform's alert rules from the seeds' table. (Contract stub.)
+ * The per-second rate of a service's requests, optionally only the 5xx ones, summed by `by`.
+ * A 5xx is matched in either the `status` or the `code` label (`or` keeps one copy of a series
+ * that has both).
+ *
+ * @param matchers extra label matchers, such as `namespace="apps", service="web"`; may be empty.
+ */
+export function requestRate(by: string, matchers: string, window: string, only5xx = false): string {
+  const sel = (extra: string) => {
+    const all = [extra, matchers].filter(Boolean).join(", ");
+    return all ? `http_requests_total{${all}}` : "http_requests_total";
+  };
+  const inner = only5xx
+    ? `rate(${sel('status=~"5.."')}[${window}]) or rate(${sel('code=~"5.."')}[${window}])`
+    : `rate(${sel("")}[${window}])`;
+  return `sum by (${by}) (${inner})`;
+}
+
+/** A service's 5xx responses as a percentage of all its responses, by `by`. */
+export function errorPercent(by: string, matchers: string, window: string): string {
+  return `100 * ${requestRate(by, matchers, window, true)} / ${requestRate(by, matchers, window)}`;
+}
+
+/** The `quantile` (0–1) of a service's request latency in seconds, from its histogram, by `by`. */
+export function latencyQuantile(quantile: number, by: string, matchers: string, window: string): string {
+  const sel = `http_request_duration_seconds_bucket${matchers ? `{${matchers}}` : ""}`;
+  return `histogram_quantile(${quantile}, sum by (${by}, le) (rate(${sel}[${window}])))`;
+}
+
+/** A container's CPU (cores) or memory (working set, bytes) use as a percentage of its limit. */
+export function limitPercent(resource: "cpu" | "memory", matchers: string, window: string): string {
+  const by = "namespace, pod, container";
+  const extra = matchers ? `, ${matchers}` : "";
+  const usage = resource === "cpu"
+    ? `rate(container_cpu_usage_seconds_total{container!="", image!=""${extra}}[${window}])`
+    : `container_memory_working_set_bytes{container!="", image!=""${extra}}`;
+  return `100 * sum by (${by}) (${usage}) / sum by (${by}) (kube_pod_container_resource_limits{resource="${resource}"${extra}})`;
+}
+
+type Level = "warning" | "critical";
+const LEVELS: readonly Level[] = ["warning", "critical"];
+
+/** What a threshold alert needs; the summary and runbook are shared by both levels. */
+interface ThresholdAlert {
+  /** The CamelCase stem; the level is appended: `HttpErrorRateWarning`. */
+  readonly name: string;
+  readonly threshold: keyof ResolvedThresholds;
+  /** The PromQL for a level's threshold (the number in the threshold's unit). */
+  readonly expr: (limit: number) => string;
+  readonly for: string;
+  readonly summary: string;
+  /** The description; `limit` is the level's threshold with its unit. */
+  readonly description: (limit: number) => string;
+  readonly runbook: string;
+}
+
+/** A warning and a critical rule for one threshold, linked by the `alertfamily` label for inhibition. */
+function leveled(spec: ResolvedThresholds, a: ThresholdAlert): AlertRule[] {
+  return LEVELS.map((level) => {
+    const limit = spec[a.threshold][level];
+    return {
+      alert: `${a.name}${level === "warning" ? "Warning" : "Critical"}`,
+      expr: a.expr(limit),
+      for: a.for,
+      labels: { severity: level, alertfamily: a.name },
+      annotations: { summary: a.summary, description: a.description(limit), runbook: a.runbook },
+    };
+  });
+}
+
+function single(name: string, severity: Level, expr: string, forDuration: string, summary: string, description: string, runbook: string): AlertRule {
+  return { alert: name, expr, for: forDuration, labels: { severity, alertfamily: name }, annotations: { summary, description, runbook } };
+}
+
+const svc = "{{ $labels.namespace }}/{{ $labels.service }}";
+const ctr = "{{ $labels.namespace }}/{{ $labels.pod }} container {{ $labels.container }}";
+const value = (format: string) => `{{ printf "${format}" $value }}`;
+
+/**
+ * The platform's alert rules from the seeds' table, each threshold as a warning and a critical
+ * rule (`<Name>Warning`, `<Name>Critical`, both labelled `alertfamily: <Name>` so Alertmanager can
+ * inhibit the warning while the critical fires). Postgres and Redis rules are added only when
+ * `dataStores.postgres` / `dataStores.redis` are set.
+ *
+ * Every rule carries `for`, `labels.severity`, and `summary`, `description` (with `$labels`
+ * templating) and `runbook` (what to look at first) annotations.
+ *
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
+ * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.Rule
  */
 export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" | "dataStores">): AlertRuleGroup[] {
-  throw new Error(`not implemented ${Object.keys(spec).length}`);
+  const t = spec.thresholds;
+  const w = RATE_WINDOW;
+  const groups: AlertRuleGroup[] = [
+    {
+      name: "platform-http",
+      rules: [
+        ...leveled(t, {
+          name: "HttpErrorRate",
+          threshold: "httpErrorRatePercent",
+          expr: (limit) => `${errorPercent("namespace, service", "", w)} > ${limit}`,
+          for: "5m",
+          summary: "A service answers too many requests with 5xx.",
+          description: (limit) => `${value("%.2f")}% of ${svc}'s requests returned 5xx over ${w} (threshold ${limit}%).`,
+          runbook: "Read the service's logs and recent deploys (kubectl rollout history); roll back a bad release; check its dependencies (database, Redis).",
+        }),
+        ...leveled(t, {
+          name: "HttpLatencyP99",
+          threshold: "latencyP99Seconds",
+          expr: (limit) => `${latencyQuantile(0.99, "namespace, service", "", w)} > ${limit}`,
+          for: "10m",
+          summary: "A service's P99 latency is too high.",
+          description: (limit) => `P99 latency of ${svc} is ${value("%.3f")} s (threshold ${limit} s).`,
+          runbook: "Check the service's CPU throttling and saturation, slow database queries and traces in Grafana (Tempo); scale out if it is saturated.",
+        }),
+      ],
+    },
+    {
+      name: "platform-kubernetes",
+      rules: [
+        ...leveled(t, {
+          name: "ContainerCpuNearLimit",
+          threshold: "cpuPercent",
+          expr: (limit) => `${limitPercent("cpu", "", w)} > ${limit}`,
+          for: "15m",
+          summary: "A container uses most of its CPU limit.",
+          description: (limit) => `${ctr} uses ${value("%.0f")}% of its CPU limit (threshold ${limit}%).`,
+          runbook: "A container at its CPU limit is throttled: raise the limit or the HPA's replicas, or find the hot path in a profile.",
+        }),
+        ...leveled(t, {
+          name: "ContainerMemoryNearLimit",
+          threshold: "memoryPercent",
+          expr: (limit) => `${limitPercent("memory", "", w)} > ${limit}`,
+          for: "15m",
+          summary: "A container uses most of its memory limit.",
+          description: (limit) => `${ctr} uses ${value("%.0f")}% of its memory limit (threshold ${limit}%).`,
+          runbook: "At the limit the container is OOM-killed: raise the memory limit, or look for a leak (memory growing without load).",
+        }),
+        single(
+          "PodCrashLooping",
+          "warning",
+          `max by (namespace, pod, container) (max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m])) >= 1\n` +
+            `or\nmax by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total[15m])) > 3`,
+          "10m",
+          "A container is crash looping.",
+          `${ctr} is in CrashLoopBackOff or restarted more than 3 times in 15 minutes.`,
+          "kubectl logs --previous and kubectl describe pod: look for OOMKilled, failing probes, bad config or a missing secret.",
+        ),
+        single(
+          "PodDisruptionBudgetAtLimit",
+          "warning",
+          `kube_poddisruptionbudget_status_pod_disruptions_allowed == 0\nand on (namespace, poddisruptionbudget)\nkube_poddisruptionbudget_status_expected_pods > 0`,
+          "15m",
+          "A PodDisruptionBudget allows no disruption.",
+          "PodDisruptionBudget {{ $labels.namespace }}/{{ $labels.poddisruptionbudget }} allows 0 disruptions: node drains and upgrades will block.",
+          "Find the unhealthy or pending pods the budget covers (kubectl get pdb,pods -n <namespace>); a budget must leave room for one eviction.",
+        ),
+        ...leveled(t, {
+          name: "CertificateExpiring",
+          threshold: "certificateExpiryDays",
+          expr: (limit) => `(certmanager_certificate_expiration_timestamp_seconds - time()) / 86400 < ${limit}`,
+          for: "1h",
+          summary: "A certificate expires soon.",
+          description: (limit) => `Certificate {{ or $labels.exported_namespace $labels.namespace }}/{{ $labels.name }} expires in ${value("%.1f")} days (threshold ${limit} days).`,
+          runbook: "cert-manager should have renewed it: kubectl describe certificate, then its CertificateRequest and Order; check the issuer's status.",
+        }),
+      ],
+    },
+  ];
+  if (spec.dataStores.postgres) {
+    const lastBackup = "max by (namespace, job) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp)";
+    groups.push({
+      name: "platform-postgres",
+      rules: [
+        ...leveled(t, {
+          name: "PostgresConnections",
+          threshold: "databaseConnectionsPercent",
+          expr: (limit) =>
+            `100 * sum by (namespace, pod) (cnpg_backends_total)\n/ max by (namespace, pod) (cnpg_pg_settings_setting{name="max_connections"}) > ${limit}`,
+          for: "5m",
+          summary: "A Postgres instance is near its connection limit.",
+          description: (limit) => `Postgres {{ $labels.namespace }}/{{ $labels.pod }} uses ${value("%.0f")}% of max_connections (threshold ${limit}%).`,
+          runbook: "Route clients through the PgBouncer Pooler, lower pool sizes in the services, or raise max_connections.",
+        }),
+        ...leveled(t, {
+          name: "PostgresReplicationLag",
+          threshold: "replicationLagSeconds",
+          expr: (limit) => `max by (namespace, pod) (cnpg_pg_replication_lag) > ${limit}`,
+          for: "5m",
+          summary: "A Postgres replica lags behind the primary.",
+          description: (limit) => `Replica {{ $labels.namespace }}/{{ $labels.pod }} is ${value("%.0f")} s behind the primary (threshold ${limit} s).`,
+          runbook: "Check the replica's disk and network I/O and long queries on it; kubectl cnpg status <cluster> shows the streaming state.",
+        }),
+        ...leveled(t, {
+          name: "PostgresBackupTooOld",
+          threshold: "backupAgeHours",
+          expr: (limit) => `(time() - ${lastBackup}) / 3600 > ${limit}`,
+          for: "1h",
+          summary: "The last Postgres backup is too old.",
+          description: (limit) => `The last backup of {{ $labels.job }} is ${value("%.1f")} hours old (threshold ${limit} hours).`,
+          runbook: "kubectl get backups,scheduledbackups -n <namespace>; check the Barman Cloud plugin's logs and the bucket's credentials.",
+        }),
+        single(
+          "PostgresBackupFailed",
+          "warning",
+          `max by (namespace, job) (barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp)\n> ${lastBackup}`,
+          "5m",
+          "The last Postgres backup failed.",
+          "The most recent backup of {{ $labels.job }} failed after the last successful one.",
+          "kubectl describe backup <latest> -n <namespace>; check the plugin sidecar's logs, the bucket and its credentials.",
+        ),
+      ],
+    });
+  }
+  if (spec.dataStores.redis) {
+    groups.push({
+      name: "platform-redis",
+      rules: [
+        single(
+          "RedisDown",
+          "critical",
+          "redis_up == 0",
+          "2m",
+          "A Redis instance is down.",
+          "redis_exporter cannot reach Redis at {{ $labels.instance }}.",
+          "kubectl get pods and logs of the Redis StatefulSet; check its volume and memory.",
+        ),
+        single(
+          "RedisMasterLinkDown",
+          "critical",
+          "redis_master_link_up == 0",
+          "2m",
+          "A Redis replica lost its link to the master.",
+          "Replica {{ $labels.instance }} has no link to master {{ $labels.master_host }}:{{ $labels.master_port }}.",
+          "Check the master's health and the network between them; Sentinel fails over if the master is gone.",
+        ),
+        single(
+          "RedisNoMaster",
+          "critical",
+          `count by (namespace, job) (redis_instance_info)\nunless\ncount by (namespace, job) (redis_instance_info{role="master"})`,
+          "2m",
+          "A Redis cluster has no master.",
+          "No instance of {{ $labels.namespace }}/{{ $labels.job }} reports the master role: writes fail.",
+          "Check Sentinel's view (SENTINEL masters) and quorum; a failover needs a majority of Sentinels.",
+        ),
+        single(
+          "RedisFailover",
+          "warning",
+          `redis_instance_info{role="master"}\nand on (instance)\n(redis_instance_info{role=~"slave|replica"} offset 10m)`,
+          "0m",
+          "Redis failed over.",
+          "{{ $labels.instance }} was a replica 10 minutes ago and is now the master.",
+          "Find why the old master failed (its pod's events and logs); clients must follow the new master through Sentinel.",
+        ),
+      ],
+    });
+  }
+  return groups;
 }

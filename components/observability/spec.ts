@@ -213,6 +213,9 @@ export function resolveObservability(args: Omit<ObservabilityStackArgs, "platfor
   };
 }
 
+/** The scrape jobs the stack defines itself, which a service may not be named after. */
+const RESERVED_JOBS = ["prometheus", "postgres", "redis"];
+
 const RECEIVER_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
@@ -241,6 +244,10 @@ export function validateObservability(args: Omit<ObservabilityStackArgs, "platfo
         : `(${resolved.warning}) must not be above the critical level (${resolved.critical})`);
     }
   }
+  (args.services ?? []).forEach((service, i) => {
+    // Prometheus refuses two jobs with one name; these are the stack's own jobs.
+    if (RESERVED_JOBS.includes(service.name)) add(["services", i, "name"], `"${service.name}" is the name of one of the stack's own scrape jobs (${RESERVED_JOBS.join(", ")}); rename the service`);
+  });
   const names = new Set<string>();
   (args.receivers ?? []).forEach((r, i) => {
     const at = (field: string, message: string) => add(["receivers", i, field], message);

@@ -62,7 +62,17 @@ export function hasCrd(apiVersion: string, kind: string): boolean {
   return allSchemas().has(`${apiVersion} ${kind}`);
 }
 
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+/**
+ * CRD patterns are Go (RE2) regular expressions. The one construct JavaScript lacks is a leading
+ * case-insensitive flag group, `(?i)` (the PrometheusRule CRD's `^(?i)(abort|warn)?$`): it becomes
+ * the `i` flag.
+ */
+function goRegExp(pattern: string, flags: string): RegExp {
+  const match = /^(\^?)\(\?i\)/.exec(pattern);
+  return match ? new RegExp(match[1] + pattern.slice(match[0].length), `${flags}i`) : new RegExp(pattern, flags);
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp as unknown as NonNullable<NonNullable<ConstructorParameters<typeof Ajv>[0]>["code"]>["regExp"] } });
 const compiled = new Map<string, ValidateFunction>();
 
 /** Keys the schema does not declare: the API server would prune them silently. */
