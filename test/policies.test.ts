@@ -114,7 +114,7 @@ describe("the rules array", () => {
     for (const rule of rules) assert.ok(readme.includes(`| [\`${rule.name}\`](rules/${rule.name}.ts) |`), `${rule.name} is not in the README's table`);
   });
 
-  it("holds the twenty-one platform rules", () => {
+  it("holds the twenty-four platform rules", () => {
     assert.deepEqual(rules.map((r) => r.name).sort(), [
       "cluster-endpoint-access",
       "credentials-from-secrets",
@@ -124,15 +124,18 @@ describe("the rules array", () => {
       "edge-service-types",
       "gateway-https-only",
       "gateway-listener-certificates",
+      "grafana-secure",
       "kubernetes-container-resources",
       "mesh-mtls-strict",
       "no-public-databases",
+      "observability-retention",
       "pinned-image-tags",
       "production-data-resilience",
       "redis-sentinel-quorum",
       "redis-tls",
       "restricted-security-context",
       "routes-rate-limited",
+      "services-scraped",
       "tls-data-stores",
       "tls-load-balancers",
       "tls-minimum-version",

@@ -11,7 +11,7 @@ import * as docker from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
 import { validateResourceOfType, type ReportViolation } from "@pulumi/policy";
 import { parse } from "yaml";
-import type { KubeObject } from "./known";
+import { uploadText, type KubeObject } from "./known";
 
 // ---------------------------------------------------------------------------------------------
 // Gateway API
@@ -101,12 +101,6 @@ export interface TraefikUploads {
   readonly static?: any;
   /** The file provider's files, merged; `undefined` when none is uploaded. */
   readonly dynamic?: TraefikDynamic;
-}
-
-/** The text of an upload: `content`, or `contentBase64` decoded. */
-function uploadText(upload: { content?: string; contentBase64?: string }): string | undefined {
-  if (upload.content !== undefined) return upload.content;
-  return upload.contentBase64 === undefined ? undefined : Buffer.from(upload.contentBase64, "base64").toString("utf8");
 }
 
 /**

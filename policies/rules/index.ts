@@ -13,15 +13,18 @@ import { dockerContainerLimits } from "./docker-container-limits";
 import { edgeServiceTypes } from "./edge-service-types";
 import { gatewayHttpsOnly } from "./gateway-https-only";
 import { gatewayListenerCertificates } from "./gateway-listener-certificates";
+import { grafanaSecure } from "./grafana-secure";
 import { kubernetesContainerResources } from "./kubernetes-container-resources";
 import { meshMtlsStrict } from "./mesh-mtls-strict";
 import { noPublicDatabases } from "./no-public-databases";
+import { observabilityRetention } from "./observability-retention";
 import { pinnedImageTags } from "./pinned-image-tags";
 import { productionDataResilience } from "./production-data-resilience";
 import { redisSentinelQuorum } from "./redis-sentinel-quorum";
 import { redisTls } from "./redis-tls";
 import { restrictedSecurityContext } from "./restricted-security-context";
 import { routesRateLimited } from "./routes-rate-limited";
+import { servicesScraped } from "./services-scraped";
 import { tlsDataStores } from "./tls-data-stores";
 import { tlsLoadBalancers } from "./tls-load-balancers";
 import { tlsMinimumVersion } from "./tls-minimum-version";
@@ -36,15 +39,18 @@ export {
   edgeServiceTypes,
   gatewayHttpsOnly,
   gatewayListenerCertificates,
+  grafanaSecure,
   kubernetesContainerResources,
   meshMtlsStrict,
   noPublicDatabases,
+  observabilityRetention,
   pinnedImageTags,
   productionDataResilience,
   redisSentinelQuorum,
   redisTls,
   restrictedSecurityContext,
   routesRateLimited,
+  servicesScraped,
   tlsDataStores,
   tlsLoadBalancers,
   tlsMinimumVersion,
@@ -74,4 +80,7 @@ export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   edgeServiceTypes,
   routesRateLimited,
   meshMtlsStrict,
+  servicesScraped,
+  observabilityRetention,
+  grafanaSecure,
 ];

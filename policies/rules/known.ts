@@ -102,3 +102,71 @@ export function kubeObject(resource: PolicyResource, kind: string): KubeObject {
 export function kubeObjects(resources: readonly PolicyResource[], types: readonly string[], kind: string): KubeObject[] {
   return resources.filter((r) => types.includes(r.type)).map((r) => kubeObject(r, kind));
 }
+
+/** A plain copy of what `read` returns, or `undefined` when it is unset or any part of it is not known yet. */
+export function knownCopy<T>(read: () => T): T | undefined {
+  return known(() => {
+    const value = read();
+    // JSON.stringify reads every value through the unknown-checking proxy, so one unknown value throws.
+    return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as T);
+  });
+}
+
+/**
+ * A Kubernetes label selector.
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
+ */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/**
+ * Whether a label selector selects an object with `labels`: every `matchLabels` pair and every
+ * `matchExpressions` requirement (`In`, `NotIn`, `Exists`, `DoesNotExist`) holds. An empty
+ * selector selects everything; an unknown operator selects nothing.
+ *
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/label-selector/
+ */
+export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
+  const has = (key: string) => labels[key] !== undefined;
+  return (
+    Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value) &&
+    (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+      switch (operator) {
+        case "In":
+          return has(key) && values.includes(labels[key]);
+        case "NotIn":
+          return !has(key) || !values.includes(labels[key]);
+        case "Exists":
+          return has(key);
+        case "DoesNotExist":
+          return !has(key);
+        default:
+          return false;
+      }
+    })
+  );
+}
+
+/** The value of a Docker container's label `key`, as its `labels: [{ label, value }]` input holds it. */
+export function dockerLabel(labels: readonly { label: string; value: string }[] | undefined, key: string): string | undefined {
+  return labels?.find((l) => l.label === key)?.value;
+}
+
+/** The value of the last `--flag=value` argument of a command line; `undefined` when there is none. */
+export function flagValue(command: readonly string[] | undefined, flag: string): string | undefined {
+  const arg = [...(command ?? [])].reverse().find((a) => a.startsWith(`${flag}=`));
+  return arg?.slice(flag.length + 1);
+}
+
+/**
+ * The text of a Docker container upload: `content`, or `contentBase64` decoded.
+ *
+ * @see https://www.pulumi.com/registry/packages/docker/api-docs/container/#containerupload
+ */
+export function uploadText(upload: { content?: string; contentBase64?: string }): string | undefined {
+  if (upload.content !== undefined) return upload.content;
+  return upload.contentBase64 === undefined ? undefined : Buffer.from(upload.contentBase64, "base64").toString("utf8");
+}

@@ -11,6 +11,7 @@ import { EDGE_LABEL, resolveGateway } from "../../components/gateway/spec";
 import { tlsOptions, traefikRelease } from "../../components/gateway/traefik";
 import { istioChart, peerAuthentication } from "../../components/mesh/istio";
 import { defaultInboundPolicy, linkerdCharts } from "../../components/mesh/linkerd";
+import { appLabels } from "../../components/app-service/kubernetes";
 
 /** A plausible URN for a test resource. */
 export function urnOf(type: string, name: string): string {
@@ -711,4 +712,158 @@ export function uploadedYaml(inputs: Record<string, any>, file: string): { get: 
   const upload = (inputs.uploads as { file: string; content: string }[]).find((u) => u.file === file);
   if (!upload) throw new Error(`no upload "${file}" in the fixture`);
   return { get: () => parseYaml(upload.content), set: (value) => (upload.content = stringifyYaml(value)) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observability: kube-prometheus-stack, Loki, ServiceMonitors, and Prometheus and Grafana on Docker
+
+/** The type tokens of the observability resources. */
+export const OBSERVABILITY_TYPES = {
+  AppService: "platform:index:AppService",
+  Deployment: WORKLOAD_TYPES.Deployment,
+  ServiceMonitor: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+  Container: "docker:index/container:Container",
+} as const;
+
+/** The AppService component `api`, the parent of its Deployments. */
+export function compliantAppServiceComponent(): CapturedResource {
+  return { ...resource(OBSERVABILITY_TYPES.AppService, "api", {}), custom: false };
+}
+
+/**
+ * The Deployment `apps/api` of the AppService `api` (its child), labelled as the AppService labels
+ * it (`appLabels`), running the compliant pod spec.
+ */
+export function compliantAppServiceDeployment(): CapturedResource {
+  const labels = appLabels("api", { labels: {} });
+  const selector = { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api" };
+  return {
+    ...resource(OBSERVABILITY_TYPES.Deployment, "api-deployment", {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "api", namespace: "apps", labels },
+      spec: { replicas: 2, selector: { matchLabels: selector }, template: { metadata: { labels }, spec: compliantPodSpec() } },
+    }),
+    parent: compliantAppServiceComponent().urn,
+  };
+}
+
+/** The ServiceMonitor `monitoring/api`: the Service `api` in `apps`, by its selector labels, on port `http`. */
+export function compliantServiceMonitor(): CapturedResource {
+  return kubeResource(OBSERVABILITY_TYPES.ServiceMonitor, "api-service-monitor", "monitoring", "api", {
+    spec: {
+      namespaceSelector: { matchNames: ["apps"] },
+      selector: { matchLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api" } },
+      endpoints: [{ port: "http", path: "/metrics", interval: "30s" }],
+    },
+  });
+}
+
+/**
+ * The kube-prometheus-stack release `monitoring/kube-prometheus-stack` (chart 77.5.0): 15 days of
+ * retention on a 50Gi claim, Grafana's admin password in the Secret `observability-grafana-admin`,
+ * anonymous access off.
+ */
+export function compliantKubePrometheusStackRelease(): CapturedResource {
+  const chart = { name: "kube-prometheus-stack", version: "77.5.0", repo: "https://prometheus-community.github.io/helm-charts" };
+  return helmRelease("observability-kube-prometheus-stack", "monitoring", chart, {
+    prometheus: {
+      prometheusSpec: {
+        retention: "15d",
+        storageSpec: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "50Gi" } } } } },
+      },
+    },
+    grafana: {
+      admin: { existingSecret: "observability-grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
+      "grafana.ini": { "auth.anonymous": { enabled: false } },
+    },
+  });
+}
+
+/** The Loki release `monitoring/loki` (chart 6.43.0) in SingleBinary mode: 14 days of retention applied by the compactor, on a volume. */
+export function compliantLokiRelease(): CapturedResource {
+  const chart = { name: "loki", version: "6.43.0", repo: "https://grafana.github.io/helm-charts" };
+  return helmRelease("observability-loki", "monitoring", chart, {
+    deploymentMode: "SingleBinary",
+    loki: { limits_config: { retention_period: "336h" }, compactor: { retention_enabled: true, delete_request_store: "filesystem" } },
+    singleBinary: { replicas: 1, persistence: { enabled: true, size: "50Gi" } },
+  });
+}
+
+/** A compliant observability stack on Kubernetes: the AppService `api` and its Deployment, its ServiceMonitor, kube-prometheus-stack and Loki. */
+export function compliantKubernetesObservability(): CapturedResource[] {
+  return [compliantAppServiceComponent(), compliantAppServiceDeployment(), compliantServiceMonitor(), compliantKubePrometheusStackRelease(), compliantLokiRelease()];
+}
+
+/** Docker `labels` input from a map. */
+function dockerLabels(labels: Record<string, string>): { label: string; value: string }[] {
+  return Object.entries(labels).map(([label, value]) => ({ label, value }));
+}
+
+/** The AppService `api` on Docker: container `platform-api`, network alias `api`, metrics on 8080 at `/metrics`. */
+export function compliantDockerAppService(): CapturedResource {
+  const container = compliantDockerContainer();
+  return {
+    ...mutate(container, (inputs) => {
+      inputs.name = "platform-api";
+      inputs.networksAdvanced = [{ name: "platform", aliases: ["api"] }];
+      inputs.labels = dockerLabels({
+        "app.kubernetes.io/name": "api",
+        "app.kubernetes.io/component": "app-service",
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": "8080",
+        "prometheus.io/path": "/metrics",
+      });
+    }),
+    name: "api-container",
+    urn: urnOf(container.type, "api-container"),
+  };
+}
+
+/** The Prometheus configuration the Docker Prometheus fixture uploads: one job for `api:8080`. */
+export const DOCKER_PROMETHEUS_CONFIG = {
+  global: { scrape_interval: "30s" },
+  scrape_configs: [{ job_name: "api", metrics_path: "/metrics", static_configs: [{ targets: ["api:8080"] }] }],
+};
+
+/**
+ * The Prometheus container `platform-prometheus` (prom/prometheus:v3.5.0): its configuration
+ * uploaded at `--config.file`, 15 days of retention, the TSDB on the named volume
+ * `platform-prometheus-data`.
+ */
+export function compliantDockerPrometheus(): CapturedResource {
+  const container = compliantDockerContainer();
+  return {
+    ...mutate(container, (inputs) => {
+      inputs.name = "platform-prometheus";
+      inputs.image = "prom/prometheus:v3.5.0";
+      inputs.command = ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--storage.tsdb.retention.time=15d"];
+      inputs.uploads = [{ file: "/etc/prometheus/prometheus.yml", content: stringifyYaml(DOCKER_PROMETHEUS_CONFIG) }];
+      inputs.volumes = [{ volumeName: "platform-prometheus-data", containerPath: "/prometheus" }];
+      inputs.labels = dockerLabels({ "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/component": "observability" });
+    }),
+    name: "observability-prometheus",
+    urn: urnOf(container.type, "observability-prometheus"),
+  };
+}
+
+/**
+ * The Grafana container `platform-grafana` (grafana/grafana:11.6.0): its admin password a
+ * generated secret (32 characters, recorded as `[secret]`), anonymous access off.
+ */
+export function compliantDockerGrafana(): CapturedResource {
+  const container = compliantDockerContainer();
+  const envs = [`GF_SECURITY_ADMIN_PASSWORD=${"mock-secret-observability-grafana-admin-".padEnd(40, "x")}`, "GF_AUTH_ANONYMOUS_ENABLED=false"];
+  const grafana = mutate(container, (inputs) => {
+    inputs.name = "platform-grafana";
+    inputs.image = "grafana/grafana:11.6.0";
+    inputs.envs = envs;
+    inputs.labels = dockerLabels({ "app.kubernetes.io/name": "grafana", "app.kubernetes.io/component": "observability" });
+  });
+  return { ...grafana, name: "observability-grafana", urn: urnOf(container.type, "observability-grafana"), redactedInputs: { ...grafana.redactedInputs, envs: "[secret]" } };
+}
+
+/** A compliant observability stack on Docker: the AppService `api`, Prometheus and Grafana. */
+export function compliantDockerObservability(): CapturedResource[] {
+  return [compliantDockerAppService(), compliantDockerPrometheus(), compliantDockerGrafana()];
 }
