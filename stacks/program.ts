@@ -11,6 +11,7 @@ import { Gateway, type GatewayArgs, type GatewayRouteArgs } from "../components/
 import { GatewayApiCrds } from "../components/gateway/crds";
 import { gatewayIdentity } from "../components/gateway/kubernetes";
 import { appServiceDefaults, selectorLabels } from "../components/app-service";
+import { ObservabilityStack, prometheusIdentity, type DockerExporterTarget, type ReceiverKind, type ScrapeTarget } from "../components/observability";
 import { failureAccrualAnnotations, meshEnrollment, resolveMesh, ServiceMesh, type MeshServiceArgs } from "../components/mesh";
 import { PrometheusOperatorCrds } from "../components/observability/crds";
 import { createPlatform, type PlatformArgs } from "../components/platform";
@@ -53,6 +54,28 @@ function restrictedNamespace(
     },
     { provider: platform.provider },
   );
+}
+
+/** The namespace of the observability stack (created by the Prometheus operator CRDs' release). */
+export const MONITORING_NAMESPACE = "monitoring";
+
+/** What Prometheus scrapes for one configured service: its Service's `http` port (or `metrics`). */
+function scrapeTarget(service: NonNullable<PlatformConfig["services"]>[number], namespace: string): ScrapeTarget {
+  const metrics = service.metrics === false ? undefined : service.metrics;
+  const separate = metrics?.port !== undefined && metrics.port !== service.port;
+  return {
+    name: service.name,
+    namespace,
+    selector: selectorLabels(service.name),
+    portName: separate ? "metrics" : "http",
+    port: metrics?.port ?? service.port,
+    path: metrics?.path,
+  };
+}
+
+/** A data store's exporter target: its (secret) URL, or absent when the store is off. */
+function dockerExporter(url: pulumi.Output<string> | undefined): DockerExporterTarget | undefined {
+  return url ? { url } : undefined;
 }
 
 /** Config with its secret values wrapped as Pulumi secrets. */
@@ -110,8 +133,12 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
     dataNamespace = restrictedNamespace(DATA_NAMESPACE, platform).metadata.name;
     gatewayApiCrds = new GatewayApiCrds("gateway-api-crds", { platform });
     // cert-manager's Gateway API support exits at start when the Gateway API CRDs are missing.
-    certManager = new CertManager("cert-manager", { platform, dependsOn: [gatewayApiCrds.ready] });
     monitoringCrds = new PrometheusOperatorCrds("prometheus-crds", { platform }).release;
+    certManager = new CertManager("cert-manager", {
+      platform,
+      dependsOn: [gatewayApiCrds.ready, monitoringCrds],
+      serviceMonitor: config.observability?.enabled !== false,
+    });
   }
 
   // The mesh: its control plane, then per service its policies. On Docker it only says that there is none.
@@ -132,6 +159,7 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
     replicas: provider ? config.mesh?.[provider]?.replicas : undefined,
     services: meshServices,
     gateway: gatewayConfig && platform.kind === "kubernetes" ? gatewayIdentity(GATEWAY_NAMESPACE) : undefined,
+    metricsScraper: config.observability?.enabled !== false && platform.kind === "kubernetes" ? prometheusIdentity(MONITORING_NAMESPACE) : undefined,
     dependsOn: [...namespaces, ...(gatewayApiCrds ? [gatewayApiCrds] : [])],
   } as const;
   if (provider || (platform.kind === "docker" && config.mesh?.enabled !== false)) mesh = new ServiceMesh("mesh", meshArgs);
@@ -146,19 +174,43 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
   const dataStores: pulumi.Resource[] = [];
   const secretEnv: Record<string, NonNullable<AppServiceArgs["secretEnv"]>[string]> = {};
   const outputs: Record<string, pulumi.Input<unknown>> = {};
+  let postgresUrl: pulumi.Output<string> | undefined;
+  let redisUrl: pulumi.Output<string> | undefined;
   if (postgresEnabled) {
     const postgres = new PostgresCluster("postgres", { ...postgresArgs, platform, namespace: dataNamespace, clientNamespaces: [namespace], certManager, monitoringCrds, protect });
     dataStores.push(postgres);
     secretEnv.DATABASE_URL = { secretName: postgres.connectionSecretName, key: "DATABASE_URL", value: postgres.connectionString };
+    postgresUrl = postgres.connectionString;
     outputs.postgres = { host: postgres.host, port: postgres.port, readHost: postgres.readHost, database: postgres.database, connectionString: postgres.connectionString };
   }
   if (redisEnabled) {
     const redis = new RedisCluster("redis", { ...redisArgs, platform, namespace: dataNamespace, clientNamespaces: [namespace], certManager, protect });
     dataStores.push(redis);
     secretEnv.REDIS_URL = { secretName: redis.connectionSecretName, key: "REDIS_URL", value: redis.url };
+    redisUrl = redis.url;
     // The CA to verify `rediss://` against, where it is private (in-cluster TLS, Memorystore).
     if (redis.caSecretName) secretEnv.REDIS_CA_CERT = { secretName: redis.caSecretName, key: "ca.crt" };
     outputs.redis = { host: redis.host, port: redis.port, url: redis.url, ...(redis.sentinelHost ? { sentinelHost: redis.sentinelHost, sentinelPort: redis.sentinelPort } : {}) };
+  }
+
+  // Observability: scrapes every service and the data stores, and gives services the OTLP endpoint.
+  const observabilityConfig = config.observability?.enabled === false ? undefined : (config.observability ?? {});
+  let otelEnv: Record<string, pulumi.Input<string>> = {};
+  if (observabilityConfig) {
+    const { enabled: _enabled, receivers, ...observabilityArgs } = observabilityConfig;
+    const observability = new ObservabilityStack("observability", {
+      ...observabilityArgs,
+      // Receiver URLs and SMTP passwords are secrets (config validation insists on it).
+      receivers: receivers?.map((r) => ({ ...r, kind: r.kind as ReceiverKind, url: r.url === undefined ? undefined : pulumi.secret(r.url), smtpPassword: r.smtpPassword === undefined ? undefined : pulumi.secret(r.smtpPassword) })),
+      platform,
+      namespace: MONITORING_NAMESPACE,
+      services: services.map((s) => scrapeTarget(s, namespaceName)),
+      dataStores: { postgres: dockerExporter(postgresUrl), redis: dockerExporter(redisUrl) },
+      mesh: provider,
+      dependsOn: monitoringCrds ? [monitoringCrds] : [],
+    });
+    if (observability.otlpEndpoint) otelEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: observability.otlpEndpoint };
+    outputs.observability = { grafanaUrl: observability.grafanaUrl, prometheusUrl: observability.prometheusUrl };
   }
 
   const urls: Record<string, pulumi.Output<string>> = {};
@@ -168,6 +220,7 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
     const routed = gatewayConfig?.routes?.some((r) => r.service === service.name) ?? false;
     const app = new AppService(service.name, {
       ...args,
+      env: { ...otelEnv, ...(Object.keys(otelEnv).length > 0 ? { OTEL_SERVICE_NAME: service.name } : {}), ...args.env },
       platform,
       namespace,
       secretEnv,

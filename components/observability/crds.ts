@@ -4,12 +4,14 @@ import type { KubernetesPlatform } from "../platform/types";
 
 /**
  * The pinned chart of the Prometheus operator's CRDs alone (`monitoring.coreos.com`: PodMonitor,
- * ServiceMonitor, PrometheusRule…). Chart 29.0.0 carries operator v0.91.0's CRDs; the `v1` kinds
- * the components write are the same in v0.93.0, whose CRDs the tests validate against.
+ * ServiceMonitor, PrometheusRule…). Chart 31.0.0 carries operator v0.93.0's CRDs (31.0.1 moved to
+ * v0.93.1): the same CRDs the tests validate against, and the operator kube-prometheus-stack runs
+ * (see `observabilityCharts` in kubernetes.ts).
  *
  * @see https://github.com/prometheus-community/helm-charts/tree/main/charts/prometheus-operator-crds
+ * @see https://github.com/prometheus-community/helm-charts/releases/tag/prometheus-operator-crds-31.0.0
  */
-export const prometheusOperatorCrdsChart = { repo: "https://prometheus-community.github.io/helm-charts", chart: "prometheus-operator-crds", version: "29.0.0" } as const;
+export const prometheusOperatorCrdsChart = { repo: "https://prometheus-community.github.io/helm-charts", chart: "prometheus-operator-crds", version: "31.0.0" } as const;
 
 /** The arguments of {@link PrometheusOperatorCrds}. */
 export interface PrometheusOperatorCrdsArgs {

@@ -1,10 +1,504 @@
+/**
+ * The Kubernetes backend of ObservabilityStack (EKS, GKE, k3s):
+ *
+ * - kube-prometheus-stack: the Prometheus operator, Prometheus, Alertmanager, Grafana,
+ *   kube-state-metrics and node-exporter (the operator's CRDs stay in PrometheusOperatorCrds'
+ *   own release);
+ * - Loki (monolithic, filesystem on a volume) and an OpenTelemetry Collector DaemonSet that reads
+ *   pod logs and pushes them to Loki over OTLP;
+ * - Tempo (monolithic) behind an OpenTelemetry Collector Deployment, the `otel-collector` Service
+ *   that services send OTLP to;
+ * - per service a `ServiceMonitor` and a Grafana dashboard ConfigMap, and the alert rules as one
+ *   `PrometheusRule`.
+ *
+ * @see https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack
+ * @see https://grafana.com/docs/loki/latest/setup/install/helm/install-monolithic/
+ * @see https://github.com/open-telemetry/opentelemetry-helm-charts/tree/main/charts/opentelemetry-collector
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
 import type { KubernetesPlatform } from "../platform/types";
+import { statefulResourceOptions } from "../shared/options";
+import { serviceDashboard } from "./dashboards";
 import type { ObservabilityContext, ObservabilityEndpoints } from "./index";
-import type { ResolvedObservability } from "./spec";
+import { alertRuleGroups } from "./rules";
+import { observabilityEndpoints, type AlertReceiverArgs, type ResolvedObservability, type ScrapeTarget } from "./spec";
+
+/** A pinned chart: repository, name and version. */
+export interface PinnedChart {
+  readonly repo: string;
+  readonly chart: string;
+  readonly version: string;
+}
 
 /**
- * Deploys the observability stack into a Kubernetes cluster. (Contract stub.)
+ * The pinned charts of this backend.
+ *
+ * - kube-prometheus-stack 88.2.0: `appVersion: v0.93.0`, the operator whose CRDs
+ *   PrometheusOperatorCrds installs (88.0.0 bumped the operator to v0.93.0; 91.0.0 to v0.94.0).
+ * - loki 6.29.0 (Loki 3.4.2), tempo 1.12.0: the Grafana charts' monolithic modes.
+ * - opentelemetry-collector 0.158.3 (collector 0.153.0).
+ *
+ * @see https://github.com/prometheus-community/helm-charts/releases/tag/kube-prometheus-stack-88.0.0
+ * @see https://github.com/grafana/loki/blob/main/production/helm/loki/Chart.yaml
+ * @see https://github.com/grafana/helm-charts/releases/tag/tempo-1.12.0
+ * @see https://github.com/open-telemetry/opentelemetry-helm-charts/blob/main/charts/opentelemetry-collector/Chart.yaml
+ */
+export const observabilityCharts = {
+  kubePrometheusStack: { repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "88.2.0" },
+  loki: { repo: "https://grafana.github.io/helm-charts", chart: "loki", version: "6.29.0" },
+  tempo: { repo: "https://grafana.github.io/helm-charts", chart: "tempo", version: "1.12.0" },
+  otelCollector: { repo: "https://open-telemetry.github.io/opentelemetry-helm-charts", chart: "opentelemetry-collector", version: "0.158.3" },
+} as const satisfies Record<string, PinnedChart>;
+
+/**
+ * The collector image: the Kubernetes distribution (filelog, k8sattributes, OTLP in and out), which
+ * the chart requires to be named explicitly, at the chart's appVersion.
+ * @see https://github.com/open-telemetry/opentelemetry-helm-charts/blob/main/charts/opentelemetry-collector/UPGRADING.md
+ */
+export const otelCollectorImage = { repository: "otel/opentelemetry-collector-k8s", tag: "0.153.0" } as const;
+
+/** The Helm release names; the Service names in {@link observabilityEndpoints} derive from them. */
+export const releaseNames = { stack: "kube-prometheus-stack", loki: "loki", tempo: "tempo", otelCollector: "otel-collector", otelLogs: "otel-logs" } as const;
+
+/** Tempo's own Services (the chart serves HTTP on 3100); the `tempo` Service on 3200 is ours. */
+const TEMPO_FULLNAME = "tempo-server";
+/** Tempo's HTTP port in the chart's Service and container. @see https://github.com/grafana/helm-charts/blob/main/charts/tempo/templates/service.yaml */
+const TEMPO_CHART_HTTP_PORT = 3100;
+
+/** The Secrets this backend creates, in the stack's namespace. */
+export const secretNames = { alertmanager: "alertmanager-platform-config", grafanaAdmin: "grafana-admin" } as const;
+
+type Resources = { readonly requests: { readonly cpu: string; readonly memory: string }; readonly limits: { readonly cpu: string; readonly memory: string } };
+const sized = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string): Resources => ({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
+
+/** Requests and limits of every component. */
+export const observabilityResources = {
+  prometheus: sized("250m", "1Gi", "1", "2Gi"),
+  alertmanager: sized("50m", "64Mi", "200m", "256Mi"),
+  operator: sized("100m", "128Mi", "500m", "256Mi"),
+  grafana: sized("100m", "256Mi", "500m", "512Mi"),
+  grafanaSidecar: sized("50m", "64Mi", "200m", "128Mi"),
+  kubeStateMetrics: sized("50m", "64Mi", "200m", "256Mi"),
+  nodeExporter: sized("50m", "32Mi", "200m", "64Mi"),
+  loki: sized("250m", "512Mi", "1", "1Gi"),
+  lokiGateway: sized("50m", "32Mi", "200m", "128Mi"),
+  tempo: sized("250m", "512Mi", "1", "1Gi"),
+  otelCollector: sized("100m", "128Mi", "500m", "512Mi"),
+  otelLogs: sized("50m", "64Mi", "250m", "256Mi"),
+} as const;
+
+/** Alertmanager's and Grafana's volumes, in GiB; Tempo's, in GiB. */
+export const smallVolumesGiB = { alertmanager: 2, grafana: 5, tempo: 10 } as const;
+
+/**
+ * A container security context that passes the restricted Pod Security Standard.
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ */
+const restrictedContainer = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+} as const;
+
+/** Where Istio's sidecar writes its workload certificate for Prometheus. @see https://istio.io/latest/docs/ops/integrations/prometheus/#tls-settings */
+export const ISTIO_PROM_CERTS = "/etc/prom-certs";
+
+/**
+ * Prometheus's pod settings to scrape through a service mesh's STRICT mTLS.
+ *
+ * - Istio: the documented integration: a sidecar that intercepts no traffic, writes its
+ *   certificate (`OUTPUT_CERTS`) to an in-memory `istio-certs` volume mounted at
+ *   {@link ISTIO_PROM_CERTS} in Prometheus, which then scrapes over https with it.
+ * - Linkerd: the pod is meshed; its proxy originates mTLS for every scrape.
+ *
+ * @returns keys of kube-prometheus-stack's `prometheus.prometheusSpec`; empty without a mesh.
+ * @see https://istio.io/latest/docs/ops/integrations/prometheus/#tls-settings
+ * @see https://linkerd.io/2/tasks/external-prometheus/
+ */
+export function meshPrometheusSettings(mesh: ResolvedObservability["mesh"]): Record<string, unknown> {
+  if (mesh === "linkerd") return { podMetadata: { annotations: { "linkerd.io/inject": "enabled" } } };
+  if (mesh !== "istio") return {};
+  return {
+    podMetadata: {
+      labels: { "sidecar.istio.io/inject": "true" },
+      annotations: {
+        "traffic.sidecar.istio.io/includeInboundPorts": "",
+        "traffic.sidecar.istio.io/includeOutboundIPRanges": "",
+        "proxy.istio.io/config": "proxyMetadata:\n  OUTPUT_CERTS: /etc/istio-output-certs\n",
+        "sidecar.istio.io/userVolumeMount": JSON.stringify([{ name: "istio-certs", mountPath: "/etc/istio-output-certs" }]),
+      },
+    },
+    volumes: [{ name: "istio-certs", emptyDir: { medium: "Memory" } }],
+    volumeMounts: [{ name: "istio-certs", mountPath: ISTIO_PROM_CERTS }],
+  };
+}
+
+/**
+ * The `spec` of a service's ServiceMonitor: its Service by labels in its namespace, the named
+ * port and path every 30 s; under Istio over https with the sidecar's certificates (the mesh
+ * identity, not a hostname, is what Istio checks, hence `insecureSkipVerify` as Istio documents).
+ *
+ * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.ServiceMonitor
+ * @see https://istio.io/latest/docs/ops/integrations/prometheus/#tls-settings
+ */
+export function serviceMonitorSpec(target: ScrapeTarget & { readonly path: string }, mesh: ResolvedObservability["mesh"]): Record<string, unknown> {
+  const tls =
+    mesh === "istio"
+      ? {
+          scheme: "https",
+          tlsConfig: {
+            caFile: `${ISTIO_PROM_CERTS}/root-cert.pem`,
+            certFile: `${ISTIO_PROM_CERTS}/cert-chain.pem`,
+            keyFile: `${ISTIO_PROM_CERTS}/key.pem`,
+            insecureSkipVerify: true,
+          },
+        }
+      : {};
+  return {
+    namespaceSelector: { matchNames: [target.namespace] },
+    selector: { matchLabels: { ...target.selector } },
+    endpoints: [{ port: target.portName, path: target.path, interval: "30s", ...tls }],
+  };
+}
+
+/** A receiver whose secret parts are known: what {@link alertmanagerConfig} renders. */
+export type PlainReceiver = Omit<AlertReceiverArgs, "url" | "smtpPassword"> & { readonly url?: string; readonly smtpPassword?: string };
+
+/** The receiver every unrouted alert goes to: nowhere (Alertmanager still shows it). */
+export const NULL_RECEIVER = "null";
+
+/**
+ * Alertmanager's configuration: alerts route by `severity` to every receiver that takes that
+ * severity (`continue`, so several receivers can get one alert), everything else to a null
+ * receiver; a critical alert silences its own warning.
+ *
+ * @param receivers - the receivers with their secrets resolved; call it inside `apply` only.
+ * @see https://prometheus.io/docs/alerting/latest/configuration/
+ */
+export function alertmanagerConfig(receivers: readonly PlainReceiver[]): Record<string, unknown> {
+  const integration = (r: PlainReceiver): Record<string, unknown> => {
+    switch (r.kind) {
+      case "slack":
+        return { slack_configs: [{ api_url: r.url, ...(r.channel ? { channel: r.channel } : {}), send_resolved: true }] };
+      case "webhook":
+        return { webhook_configs: [{ url: r.url, send_resolved: true }] };
+      case "email":
+        return {
+          email_configs: [
+            {
+              to: r.to,
+              from: r.from,
+              smarthost: r.smarthost,
+              ...(r.smtpUsername ? { auth_username: r.smtpUsername } : {}),
+              ...(r.smtpPassword ? { auth_password: r.smtpPassword } : {}),
+              require_tls: true,
+              send_resolved: true,
+            },
+          ],
+        };
+    }
+  };
+  const severities = (r: PlainReceiver) => r.severities ?? ["critical", "warning"];
+  return {
+    global: { resolve_timeout: "5m" },
+    route: {
+      receiver: NULL_RECEIVER,
+      group_by: ["namespace", "alertname"],
+      group_wait: "30s",
+      group_interval: "5m",
+      repeat_interval: "4h",
+      routes: [
+        { receiver: NULL_RECEIVER, matchers: ['alertname="Watchdog"'] },
+        ...receivers.map((r) => ({ receiver: r.name, matchers: [`severity=~"${severities(r).join("|")}"`], continue: true })),
+      ],
+    },
+    inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["namespace", "alertname"] }],
+    receivers: [{ name: NULL_RECEIVER }, ...receivers.map((r) => ({ name: r.name, ...integration(r) }))],
+  };
+}
+
+/** A PersistentVolumeClaim spec of `sizeGiB` on `storageClass`. */
+const claim = (storageClass: string, sizeGiB: number) => ({
+  storageClassName: storageClass,
+  accessModes: ["ReadWriteOnce"],
+  resources: { requests: { storage: `${sizeGiB}Gi` } },
+});
+
+/**
+ * Helm values of kube-prometheus-stack.
+ *
+ * - `crds.enabled: false`: the CRDs come from PrometheusOperatorCrds' release.
+ * - Prometheus: retention and a volume from the spec, two replicas in prod, and the `*NilUsesHelmValues`
+ *   flags off with empty namespace selectors, so it selects every ServiceMonitor, PodMonitor,
+ *   Probe, ScrapeConfig and PrometheusRule in every namespace, not only the chart's own.
+ * - Alertmanager: a volume, and its configuration from {@link secretNames}.alertmanager
+ *   (`useExistingSecret` + `configSecret`), so no receiver secret passes through Helm values.
+ * - Grafana: the admin from {@link secretNames}.grafanaAdmin, anonymous access off, dashboards
+ *   from ConfigMaps labelled `grafana_dashboard: "1"` in any namespace, Loki and Tempo data
+ *   sources beside the chart's Prometheus, a volume in prod.
+ *
+ * @see https://github.com/prometheus-community/helm-charts/blob/main/charts/kube-prometheus-stack/values.yaml
+ * @see https://github.com/grafana/helm-charts/blob/main/charts/grafana/values.yaml
+ */
+export function kubePrometheusStackValues(spec: ResolvedObservability, storageClass: string): Record<string, unknown> {
+  const prod = spec.environment === "prod";
+  const endpoints = observabilityEndpoints(spec.namespace);
+  const r = observabilityResources;
+  return {
+    crds: { enabled: false },
+    prometheusOperator: { resources: r.operator },
+    prometheus: {
+      prometheusSpec: {
+        replicas: prod ? 2 : 1,
+        retention: `${spec.retentionDays}d`,
+        resources: r.prometheus,
+        storageSpec: { volumeClaimTemplate: { spec: claim(storageClass, spec.storageGiB) } },
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        ruleSelectorNilUsesHelmValues: false,
+        probeSelectorNilUsesHelmValues: false,
+        scrapeConfigSelectorNilUsesHelmValues: false,
+        serviceMonitorNamespaceSelector: {},
+        podMonitorNamespaceSelector: {},
+        ruleNamespaceSelector: {},
+        probeNamespaceSelector: {},
+        ...meshPrometheusSettings(spec.mesh),
+      },
+    },
+    alertmanager: {
+      alertmanagerSpec: {
+        replicas: prod ? 2 : 1,
+        useExistingSecret: true,
+        configSecret: secretNames.alertmanager,
+        resources: r.alertmanager,
+        storage: { volumeClaimTemplate: { spec: claim(storageClass, smallVolumesGiB.alertmanager) } },
+      },
+    },
+    grafana: {
+      admin: { existingSecret: secretNames.grafanaAdmin, userKey: "admin-user", passwordKey: "admin-password" },
+      "grafana.ini": {
+        "auth.anonymous": { enabled: false },
+        users: { allow_sign_up: false },
+        analytics: { reporting_enabled: false, check_for_updates: false },
+      },
+      persistence: prod
+        ? { enabled: true, type: "pvc", storageClassName: storageClass, accessModes: ["ReadWriteOnce"], size: `${smallVolumesGiB.grafana}Gi` }
+        : { enabled: false },
+      resources: r.grafana,
+      sidecar: {
+        resources: r.grafanaSidecar,
+        dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+      },
+      additionalDataSources: [
+        { name: "Loki", type: "loki", uid: "loki", access: "proxy", url: endpoints.loki },
+        {
+          name: "Tempo",
+          type: "tempo",
+          uid: "tempo",
+          access: "proxy",
+          url: endpoints.tempo,
+          jsonData: { tracesToLogsV2: { datasourceUid: "loki" }, serviceMap: { datasourceUid: "prometheus" } },
+        },
+      ],
+    },
+    "kube-state-metrics": { resources: r.kubeStateMetrics },
+    "prometheus-node-exporter": { resources: r.nodeExporter },
+  };
+}
+
+/**
+ * Helm values of Loki: monolithic (`SingleBinary`) with its chunks and index on a volume, the
+ * compactor applying `logRetentionDays`, no auth (one tenant, in-cluster only), the chart's
+ * gateway as the `loki-gateway` Service, and no caches, canary or Helm test.
+ *
+ * @see https://grafana.com/docs/loki/latest/setup/install/helm/install-monolithic/
+ * @see https://grafana.com/docs/loki/latest/operations/storage/retention/
+ */
+export function lokiValues(spec: ResolvedObservability, storageClass: string): Record<string, unknown> {
+  const r = observabilityResources;
+  return {
+    deploymentMode: "SingleBinary",
+    loki: {
+      auth_enabled: false,
+      commonConfig: { replication_factor: 1 },
+      storage: { type: "filesystem" },
+      schemaConfig: { configs: [{ from: "2024-04-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "loki_index_", period: "24h" } }] },
+      limits_config: { retention_period: `${spec.logRetentionDays * 24}h` },
+      compactor: { retention_enabled: true, delete_request_store: "filesystem" },
+    },
+    singleBinary: { replicas: 1, resources: r.loki, persistence: { enabled: true, size: `${spec.logStorageGiB}Gi`, storageClass } },
+    read: { replicas: 0 },
+    write: { replicas: 0 },
+    backend: { replicas: 0 },
+    gateway: { enabled: true, resources: r.lokiGateway },
+    chunksCache: { enabled: false },
+    resultsCache: { enabled: false },
+    lokiCanary: { enabled: false },
+    test: { enabled: false },
+  };
+}
+
+/**
+ * Helm values of Tempo: monolithic with local storage on a volume, traces kept as long as logs,
+ * OTLP in, no usage reporting. The chart's Services are renamed `tempo-server`, so that the `tempo`
+ * Service (port 3200, Tempo's usual HTTP port) can be ours.
+ *
+ * @see https://github.com/grafana/helm-charts/blob/main/charts/tempo/values.yaml
+ */
+export function tempoValues(spec: ResolvedObservability, storageClass: string): Record<string, unknown> {
+  return {
+    fullnameOverride: TEMPO_FULLNAME,
+    tempo: {
+      retention: `${spec.logRetentionDays * 24}h`,
+      reportingEnabled: false,
+      resources: observabilityResources.tempo,
+      securityContext: restrictedContainer,
+      receivers: { otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } } },
+    },
+    persistence: { enabled: true, storageClassName: storageClass, accessModes: ["ReadWriteOnce"], size: `${smallVolumesGiB.tempo}Gi` },
+  };
+}
+
+/**
+ * Helm values of the trace collector: a Deployment behind the `otel-collector` Service (OTLP gRPC
+ * 4317, HTTP 4318), adding Kubernetes attributes, sending traces to Tempo and OTLP logs to Loki.
+ *
+ * @see https://github.com/open-telemetry/opentelemetry-helm-charts/tree/main/charts/opentelemetry-collector
+ */
+export function otelCollectorValues(spec: ResolvedObservability): Record<string, unknown> {
+  const endpoints = observabilityEndpoints(spec.namespace);
+  return {
+    mode: "deployment",
+    fullnameOverride: releaseNames.otelCollector,
+    replicaCount: spec.environment === "prod" ? 2 : 1,
+    image: otelCollectorImage,
+    resources: observabilityResources.otelCollector,
+    securityContext: restrictedContainer,
+    presets: { kubernetesAttributes: { enabled: true } },
+    config: {
+      exporters: {
+        "otlp/tempo": { endpoint: `${TEMPO_FULLNAME}.${spec.namespace}.svc.cluster.local:4317`, tls: { insecure: true } },
+        "otlphttp/loki": { endpoint: `${endpoints.loki}/otlp` },
+      },
+      service: { pipelines: { traces: { exporters: ["otlp/tempo"] }, logs: { exporters: ["otlphttp/loki"] } } },
+    },
+  };
+}
+
+/**
+ * Helm values of the log collector: a DaemonSet reading every pod's log files (the chart's
+ * `logsCollection` preset), adding Kubernetes attributes, pushing to Loki's OTLP endpoint.
+ *
+ * It runs as root (UID 0) because the kubelet writes pod logs readable by root only; it keeps
+ * every capability dropped, no privilege escalation and a read-only root filesystem, and mounts
+ * the host's log directories read-only.
+ *
+ * @see https://opentelemetry.io/docs/platforms/kubernetes/helm/collector/#logs-collection-preset
+ * @see https://grafana.com/docs/loki/latest/send-data/otel/
+ */
+export function otelLogsValues(spec: ResolvedObservability): Record<string, unknown> {
+  return {
+    mode: "daemonset",
+    fullnameOverride: releaseNames.otelLogs,
+    image: otelCollectorImage,
+    resources: observabilityResources.otelLogs,
+    securityContext: { ...restrictedContainer, runAsNonRoot: false, runAsUser: 0 },
+    presets: { logsCollection: { enabled: true }, kubernetesAttributes: { enabled: true } },
+    config: {
+      exporters: { "otlphttp/loki": { endpoint: `${observabilityEndpoints(spec.namespace).loki}/otlp` } },
+      service: { pipelines: { logs: { exporters: ["otlphttp/loki"] } } },
+    },
+  };
+}
+
+/**
+ * Deploys the observability stack into a Kubernetes cluster.
+ *
+ * @returns Grafana's in-cluster URL, Prometheus's, and the OTLP/HTTP endpoint for services.
+ * @see https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack
  */
 export function deployObservabilityToKubernetes(name: string, spec: ResolvedObservability, platform: KubernetesPlatform, context: ObservabilityContext): ObservabilityEndpoints {
-  throw new Error(`not implemented: ${name} ${spec.namespace} ${platform.flavour} ${String(context.parent)}`);
+  const { parent } = context;
+  const provider = platform.provider;
+  const namespace = spec.namespace;
+  const prerequisites = [...(platform.cluster ? [platform.cluster] : []), ...spec.dependsOn];
+  const stateful = statefulResourceOptions(spec.environment === "prod");
+  const labels = { "app.kubernetes.io/part-of": "observability", "app.kubernetes.io/managed-by": "pulumi" };
+
+  const alertmanagerYaml = pulumi
+    .all(spec.receivers.map((r) => pulumi.all([pulumi.output(r.url), pulumi.output(r.smtpPassword)])))
+    .apply((secrets) => stringify(alertmanagerConfig(spec.receivers.map((r, i) => ({ ...r, url: secrets[i][0], smtpPassword: secrets[i][1] })))));
+  const alertmanagerSecret = new k8s.core.v1.Secret(
+    `${name}-alertmanager-config`,
+    { metadata: { name: secretNames.alertmanager, namespace, labels }, type: "Opaque", stringData: { "alertmanager.yaml": pulumi.secret(alertmanagerYaml) } },
+    { parent, provider, dependsOn: prerequisites },
+  );
+  const grafanaAdmin = new k8s.core.v1.Secret(
+    `${name}-grafana-admin`,
+    { metadata: { name: secretNames.grafanaAdmin, namespace, labels }, type: "Opaque", stringData: { "admin-user": "admin", "admin-password": pulumi.secret(context.adminPassword) } },
+    { parent, provider, dependsOn: prerequisites },
+  );
+
+  const release = (role: string, releaseName: string, chart: PinnedChart, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) =>
+    new k8s.helm.v3.Release(
+      `${name}-${role}`,
+      { name: releaseName, chart: chart.chart, version: chart.version, repositoryOpts: { repo: chart.repo }, namespace, values, atomic: true, timeout: 900 },
+      { parent, provider, dependsOn, ...stateful },
+    );
+  const charts = observabilityCharts;
+  const stack = release("kube-prometheus-stack", releaseNames.stack, charts.kubePrometheusStack, kubePrometheusStackValues(spec, platform.storageClass), [
+    ...prerequisites,
+    alertmanagerSecret,
+    grafanaAdmin,
+  ]);
+  release("loki", releaseNames.loki, charts.loki, lokiValues(spec, platform.storageClass), prerequisites);
+  const tempo = release("tempo", releaseNames.tempo, charts.tempo, tempoValues(spec, platform.storageClass), prerequisites);
+  new k8s.core.v1.Service(
+    `${name}-tempo-service`,
+    {
+      metadata: { name: "tempo", namespace, labels },
+      spec: {
+        type: "ClusterIP",
+        selector: { "app.kubernetes.io/name": "tempo", "app.kubernetes.io/instance": releaseNames.tempo },
+        ports: [{ name: "http", port: 3200, targetPort: TEMPO_CHART_HTTP_PORT, protocol: "TCP" }],
+      },
+    },
+    { parent, provider, dependsOn: [tempo] },
+  );
+  release("otel-collector", releaseNames.otelCollector, charts.otelCollector, otelCollectorValues(spec), prerequisites);
+  release("otel-logs", releaseNames.otelLogs, charts.otelCollector, otelLogsValues(spec), prerequisites);
+
+  const crOptions = { parent, provider, dependsOn: [...spec.dependsOn, stack] };
+  for (const target of spec.services) {
+    const objectName = `${target.namespace}-${target.name}`;
+    new k8s.apiextensions.CustomResource(
+      `${name}-${objectName}-monitor`,
+      { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: objectName, namespace, labels }, spec: serviceMonitorSpec(target, spec.mesh) },
+      crOptions,
+    );
+    new k8s.core.v1.ConfigMap(
+      `${name}-${objectName}-dashboard`,
+      {
+        metadata: { name: `dashboard-${objectName}`, namespace, labels: { ...labels, grafana_dashboard: "1" } },
+        data: { [`${target.name}.json`]: JSON.stringify(serviceDashboard(target)) },
+      },
+      { parent, provider, dependsOn: prerequisites },
+    );
+  }
+  new k8s.apiextensions.CustomResource(
+    `${name}-rules`,
+    { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "platform-alerts", namespace, labels }, spec: { groups: alertRuleGroups(spec) } },
+    crOptions,
+  );
+
+  const endpoints = observabilityEndpoints(namespace);
+  return {
+    grafanaUrl: pulumi.output(`http://${releaseNames.stack}-grafana.${namespace}.svc.cluster.local`),
+    prometheusUrl: pulumi.output(endpoints.prometheus),
+    otlpEndpoint: pulumi.output(endpoints.otlpHttp),
+  };
 }
