@@ -5,6 +5,7 @@
  * the plan file.
  */
 import assert from "node:assert/strict";
+import { parse as parseYaml } from "yaml";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -151,6 +152,39 @@ describe("the shipped stacks", () => {
       const namespaces = policy.spec.ingress[0].from.flatMap((f: any) => f.namespaceSelector?.matchExpressions?.[0]?.values ?? []);
       assert.ok(namespaces.includes("gateway"), `${id}: the gateway can reach podinfo`);
     }
+  });
+
+  it("observes every Kubernetes stack: the monitoring releases, a ServiceMonitor and dashboard for podinfo, the alert rules, and OTLP for the service", () => {
+    for (const id of ["prod", "prod-gke", "onprem"]) {
+      const resources = runs[id].plan!.resources;
+      const releases = resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => r.inputs as any);
+      for (const chart of ["kube-prometheus-stack", "loki", "tempo", "opentelemetry-collector"]) assert.ok(releases.some((r) => r.chart === chart), `${id}: ${chart}`);
+      assert.equal(releases.find((r) => r.chart === "kube-prometheus-stack").values.crds.enabled, false, `${id}: CRDs stay in their own release`);
+      const monitor = resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor" && (r.inputs as any).spec.namespaceSelector.matchNames.includes("apps"))?.inputs as any;
+      assert.equal(monitor?.spec.selector.matchLabels["app.kubernetes.io/name"], "podinfo", `${id}: podinfo is scraped`);
+      const rules = resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) => (r.inputs as any).spec.groups.flatMap((g: any) => g.rules));
+      assert.ok(rules.some((r: any) => r.alert.startsWith("HttpErrorRate")), `${id}: the 5xx alert`);
+      const dashboard = resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs as any).metadata.labels?.grafana_dashboard)?.inputs as any;
+      assert.ok(dashboard && JSON.parse(Object.values(dashboard.data)[0] as string).panels.length >= 4, `${id}: a podinfo dashboard`);
+      const deployment = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as any).metadata.name === "podinfo")!.inputs as any;
+      const env = deployment.spec.template.spec.containers[0].env as { name: string; value?: string }[];
+      assert.match(env.find((e) => e.name === "OTEL_EXPORTER_OTLP_ENDPOINT")?.value ?? "", /^http:\/\/otel-collector\.monitoring\.svc\.cluster\.local:4318$/, `${id}: traces go to the collector`);
+    }
+  });
+
+  it("runs Prometheus, Alertmanager and Grafana on dev with configuration generated from the service list", () => {
+    const containers = runs.dev.plan!.resources.filter((r) => r.type === "docker:index/container:Container").map((r) => r.inputs as any);
+    const named = (name: string) => containers.find((c) => c.labels.some((l: any) => l.label === "app.kubernetes.io/name" && l.value === name));
+    const prometheus = named("prometheus");
+    const config = parseYaml(prometheus.uploads.find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content);
+    const podinfo = config.scrape_configs.find((job: any) => job.job_name === "podinfo");
+    assert.deepEqual(podinfo.static_configs[0].targets, ["podinfo:9898"]);
+    for (const job of ["postgres", "redis"]) assert.ok(config.scrape_configs.some((j: any) => j.job_name === job), `a ${job} exporter job`);
+    const rules = parseYaml(prometheus.uploads.find((u: any) => u.file === "/etc/prometheus/rules/platform.yml").content);
+    assert.ok(rules.groups.length >= 3);
+    const grafana = named("grafana");
+    assert.ok(grafana.uploads.some((u: any) => u.file === "/etc/grafana/dashboards/podinfo.json"), "the podinfo dashboard is provisioned");
+    assert.ok(named("alertmanager"), "an Alertmanager container");
   });
 
   it("says in the dev plan that Docker has no service mesh, and runs the gateway as a container", () => {
@@ -345,6 +379,13 @@ describe("bad input to the plan", () => {
     assert.match(run.stderr, /platform:mesh\.enabled: a service mesh is not available on docker/);
     assert.match(run.stderr, /platform:gateway\.routes\[0\]\.service: "ghost" is not a declared service/);
     assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+    assert.equal(run.plan, undefined, "nothing planned");
+  });
+
+  it("exits 2 for an alert threshold whose warning is above its critical level", async () => {
+    const run = await plan("bad-threshold", "--stack", "dev", "--config", 'platform:observability={"thresholds":{"cpuPercent":{"warning":95,"critical":90}}}');
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /platform:observability\.thresholds\.cpuPercent\.warning: \(95\) must not be above the critical level \(90\)/);
     assert.equal(run.plan, undefined, "nothing planned");
   });
 
