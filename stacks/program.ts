@@ -184,7 +184,7 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
     outputs.postgres = { host: postgres.host, port: postgres.port, readHost: postgres.readHost, database: postgres.database, connectionString: postgres.connectionString };
   }
   if (redisEnabled) {
-    const redis = new RedisCluster("redis", { ...redisArgs, platform, namespace: dataNamespace, clientNamespaces: [namespace], certManager, protect });
+    const redis = new RedisCluster("redis", { ...redisArgs, platform, namespace: dataNamespace, clientNamespaces: [namespace], certManager, monitoringCrds, protect });
     dataStores.push(redis);
     secretEnv.REDIS_URL = { secretName: redis.connectionSecretName, key: "REDIS_URL", value: redis.url };
     redisUrl = redis.url;

@@ -1,7 +1,8 @@
 /**
  * RedisCluster under Pulumi's mock runtime on every backend, captured once for the file: in-cluster
  * on k3s (prod, with cert-manager; and a small dev one without TLS), ElastiCache on EKS, Memorystore
- * on GKE, and a container on Docker. The pure functions are tested directly.
+ * on GKE, and a container on Docker. The pure functions are tested directly. The in-cluster backend
+ * is also called directly once with the Prometheus operator's CRDs (`watched`), for its PodMonitor.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
@@ -12,12 +13,24 @@ import { hasMandatoryViolations, runPolicies } from "../plan/policy-runner";
 import { SECRET_PLACEHOLDER } from "../plan/wire";
 import { rules } from "../policies/rules";
 import { CertManager } from "../components/cert-manager";
+import { PrometheusOperatorCrds } from "../components/observability/crds";
 import { createPlatform, type KubernetesPlatform } from "../components/platform";
 import { RedisCluster, redisVersions, resolveRedis } from "../components/redis";
 import { elasticacheNodeCount, replicationGroupArgs } from "../components/redis/aws";
 import { dockerStartCommand } from "../components/redis/docker";
 import { memorystoreArgs } from "../components/redis/gcp";
-import { certificateDnsNames, haproxyConfig, maxMemoryBytes, proxyReplicas, sentinelConfig, sentinelScript, serverConfig, serverScript } from "../components/redis/kubernetes";
+import {
+  certificateDnsNames,
+  deployRedisToKubernetes,
+  exporterContainer,
+  haproxyConfig,
+  maxMemoryBytes,
+  proxyReplicas,
+  sentinelConfig,
+  sentinelScript,
+  serverConfig,
+  serverScript,
+} from "../components/redis/kubernetes";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
 
@@ -41,6 +54,13 @@ before(async () => {
       const k3s = createPlatform("cluster", { target: "k3s", k3s: { environment: "prod", kubeconfig: pulumi.secret("kubeconfig") } }) as KubernetesPlatform;
       const certManager = new CertManager("cert-manager", { platform: k3s });
       record("k3s", new RedisCluster("cache", { platform: k3s, namespace: "data", clientNamespaces: ["apps"], certManager }));
+      const crds = new PrometheusOperatorCrds("prometheus-crds", { platform: k3s });
+      deployRedisToKubernetes("watched", resolveRedis("watched", { namespace: "data" }, "prod"), k3s, {
+        password: pulumi.secret(`${MOCK_SECRET_PREFIX}watched`),
+        parent: new pulumi.ComponentResource("test:index:Watched", "watched"),
+        certManager,
+        monitoringCrds: crds.release,
+      });
       const k3sDev = createPlatform("dev-cluster", { target: "k3s", k3s: { environment: "dev", kubeconfig: pulumi.secret("kubeconfig") } });
       record("k3sDev", new RedisCluster("scratch", { platform: k3sDev, tls: false }));
       const eks = createPlatform("eks", { target: "eks", eks: { environment: "prod", region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } });
@@ -65,8 +85,8 @@ function one(type: string, name: string): CapturedResource {
 }
 /** Every resource registered under a component, at any depth. */
 function under(componentName: string): CapturedResource[] {
-  const root = program.resources.find((r) => r.type === "platform:index:RedisCluster" && r.name === componentName);
-  assert.ok(root, `no RedisCluster ${componentName}`);
+  const root = program.resources.find((r) => !r.custom && r.name === componentName);
+  assert.ok(root, `no component ${componentName}`);
   const urns = new Set([root.urn]);
   const found: CapturedResource[] = [];
   for (const r of program.resources) {
@@ -80,6 +100,9 @@ function under(componentName: string): CapturedResource[] {
 const k8sObject = (r: CapturedResource) => ({ apiVersion: r.inputs.apiVersion, kind: r.inputs.kind, ...r.inputs });
 const statefulSet = (name: string) => one("kubernetes:apps/v1:StatefulSet", name).inputs;
 const configMap = (name: string) => one("kubernetes:core/v1:ConfigMap", name).inputs.data;
+const POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor";
+/** Built-in Kubernetes objects: their API group has no dot (core, apps, policy), unlike CRDs'. */
+const builtIn = (r: CapturedResource) => /^kubernetes:[a-z]+\/v1:/.test(r.type);
 const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
 const MEMORYSTORE = "gcp:redis/instance:Instance";
 
@@ -153,7 +176,7 @@ describe("RedisCluster on Kubernetes", () => {
   });
 
   it("writes built-in objects that pass the upstream Kubernetes schemas, without unknown fields", () => {
-    const objects = [...under("cache"), ...under("scratch")].filter((r) => r.type.startsWith("kubernetes:") && !r.type.includes("cert-manager.io"));
+    const objects = [...under("cache"), ...under("scratch"), ...under("watched")].filter(builtIn);
     assert.ok(objects.length >= 20, `checked ${objects.length} objects`);
     for (const r of objects) {
       assert.deepEqual(schemaErrors(k8sObject(r)), [], `${r.type} ${r.name}`);
@@ -320,6 +343,77 @@ describe("RedisCluster on Kubernetes", () => {
     assert.match(configMap("scratch-proxy-config")["haproxy.cfg"], /bind :6379\n/);
     assert.match(seen.k3sDev.url!, /^redis:\/\//);
     assert.equal(seen.k3sDev.sentinelHost, undefined);
+  });
+});
+
+describe("RedisCluster metrics on Kubernetes", () => {
+  type Env = { name: string; value?: string; valueFrom?: unknown };
+  const exporter = (sts: string) => statefulSet(sts).spec.template.spec.containers.find((c: { name: string }) => c.name === "exporter");
+  const env = (container: { env: Env[] }) => Object.fromEntries(container.env.map((e) => [e.name, e]));
+
+  it("runs a redis_exporter beside every server, on the pinned image, with limits, differing probes and a restricted context", () => {
+    for (const sts of ["cache-server", "scratch-server", "watched-server"]) {
+      const container = exporter(sts);
+      assert.ok(container, `${sts} has an exporter`);
+      assert.equal(container.image, redisVersions.exporterImage);
+      assert.match(container.image, /^oliver006\/redis_exporter:v\d+\.\d+\.\d+(-alpine)?$/);
+      assert.deepEqual(container.ports, [{ name: "metrics", containerPort: 9121, protocol: "TCP" }]);
+      assert.deepEqual(container.resources, { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } });
+      assert.deepEqual([container.readinessProbe.httpGet, container.livenessProbe.httpGet], [{ path: "/health", port: "metrics" }, { path: "/health", port: "metrics" }]);
+      assert.notDeepEqual(container.readinessProbe, container.livenessProbe);
+      const sc = container.securityContext;
+      assert.deepEqual([sc.runAsNonRoot, sc.readOnlyRootFilesystem, sc.allowPrivilegeEscalation, sc.capabilities.drop, sc.seccompProfile.type], [true, true, false, ["ALL"], "RuntimeDefault"]);
+    }
+    assert.equal(statefulSet("cache-sentinel").spec.template.spec.containers.length, 1, "Sentinel pods have no exporter");
+  });
+
+  it("scrapes the local server over TLS, verifying it against the mounted CA, with the password only from the auth Secret", () => {
+    const container = exporter("cache-server");
+    const vars = env(container);
+    assert.deepEqual(vars.REDIS_ADDR, { name: "REDIS_ADDR", value: "rediss://localhost:6379" });
+    assert.deepEqual(vars.REDIS_PASSWORD, { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "cache-auth", key: "password" } } });
+    assert.equal(vars.REDIS_EXPORTER_TLS_CA_CERT_FILE.value, "/tls/ca.crt");
+    assert.equal(vars.REDIS_EXPORTER_SKIP_TLS_VERIFICATION, undefined, "the certificate is verified");
+    assert.deepEqual(container.volumeMounts, [{ name: "tls", mountPath: "/tls", readOnly: true }]);
+    assert.ok(certificateDnsNames("cache", "data").includes("localhost"), "the server certificate is valid for localhost");
+    for (const sts of ["cache-server", "scratch-server", "watched-server"]) {
+      const c = exporter(sts);
+      assert.ok(c.env.every((e: Env) => e.valueFrom !== undefined || !e.value?.includes(MOCK_SECRET_PREFIX)), `${sts}: no password literal`);
+      assert.ok(!JSON.stringify(c).includes(MOCK_SECRET_PREFIX), `${sts}: the exporter never sees the password as a literal`);
+      assert.equal(c.command, undefined);
+      assert.equal(c.args, undefined);
+    }
+  });
+
+  it("scrapes a server without TLS in plain redis:// and mounts no certificate", () => {
+    const container = exporter("scratch-server");
+    assert.equal(env(container).REDIS_ADDR.value, "redis://localhost:6379");
+    assert.equal(env(container).REDIS_EXPORTER_TLS_CA_CERT_FILE, undefined);
+    assert.deepEqual(container.volumeMounts, []);
+    assert.deepEqual((exporterContainer({ secretName: "s", tls: false, port: 6380 }).env as Env[])[0], { name: "REDIS_ADDR", value: "redis://localhost:6380" });
+  });
+
+  it("creates a PodMonitor for the servers' metrics port when given the Prometheus CRDs, after them", () => {
+    const monitor = one(POD_MONITOR, "watched-pod-monitor");
+    assert.deepEqual([monitor.inputs.metadata.name, monitor.inputs.metadata.namespace], ["watched", "data"]);
+    assert.deepEqual(monitor.inputs.spec.podMetricsEndpoints, [{ port: "metrics", path: "/metrics" }]);
+    const selector: Record<string, string> = monitor.inputs.spec.selector.matchLabels;
+    const matches = (labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+    assert.ok(matches(statefulSet("watched-server").spec.template.metadata.labels), "selects the server pods");
+    assert.ok(!matches(statefulSet("watched-sentinel").spec.template.metadata.labels), "not the Sentinel pods");
+    assert.ok(!matches(one("kubernetes:apps/v1:Deployment", "watched-proxy").inputs.spec.template.metadata.labels), "not the proxy pods");
+    assert.ok(!matches(statefulSet("cache-server").spec.template.metadata.labels), "not another cluster's servers");
+    assert.ok(monitor.dependencies.includes(one("kubernetes:helm.sh/v3:Release", "prometheus-crds-release").urn), "waits for the CRDs");
+    assert.ok(monitor.provider?.startsWith(one("pulumi:providers:kubernetes", "cluster-k8s").urn));
+  });
+
+  it("creates no PodMonitor without the Prometheus CRDs", () => {
+    assert.deepEqual([...under("cache"), ...under("scratch")].filter((r) => r.type === POD_MONITOR), []);
+    assert.equal(ofType(POD_MONITOR).length, 1);
+  });
+
+  it("writes a PodMonitor that the pinned prometheus-operator CRD accepts", { skip: crdSkipReason() }, () => {
+    assert.deepEqual(crdSchemaErrors(k8sObject(one(POD_MONITOR, "watched-pod-monitor"))), []);
   });
 });
 

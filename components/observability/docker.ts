@@ -9,6 +9,7 @@
  * @see https://grafana.com/docs/grafana/latest/administration/provisioning/
  */
 import * as docker from "@pulumi/docker";
+import { redisVersions } from "../redis/spec";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { DockerPlatform } from "../platform/types";
@@ -37,7 +38,8 @@ export const observabilityDockerImages = {
   alertmanager: "prom/alertmanager:v0.33.0",
   grafana: "grafana/grafana:12.4.10",
   postgresExporter: "prometheuscommunity/postgres-exporter:v0.20.0",
-  redisExporter: "oliver006/redis_exporter:v1.91.1-alpine",
+  /** The same pin as the in-cluster sidecar's. */
+  redisExporter: redisVersions.exporterImage,
 } as const;
 
 /** One container of the stack: its network alias, port, user and limits. */

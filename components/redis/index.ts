@@ -35,6 +35,8 @@ export interface RedisBackendContext {
   readonly parent: pulumi.Resource;
   /** cert-manager, where the platform has it. */
   readonly certManager?: CertManager;
+  /** The Prometheus operator CRDs' release; when set, in-cluster servers get a PodMonitor after it. */
+  readonly monitoringCrds?: pulumi.Resource;
 }
 
 /**
@@ -99,7 +101,7 @@ export class RedisCluster extends pulumi.ComponentResource {
     this.spec = spec;
 
     const generated = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
-    const context: RedisBackendContext = { password: pulumi.secret(generated.result), parent: this, certManager: args.certManager };
+    const context: RedisBackendContext = { password: pulumi.secret(generated.result), parent: this, certManager: args.certManager, monitoringCrds: args.monitoringCrds };
 
     /* eslint-disable @typescript-eslint/no-require-imports */
     let endpoints: RedisEndpoints;

@@ -2,11 +2,13 @@
  * The in-cluster RedisCluster: Valkey servers (one primary, the rest replicas) in a StatefulSet,
  * Sentinel in its own StatefulSet, and HAProxy in front that sends every connection to whichever
  * server currently reports `role:master`. Plain Kubernetes objects with the official Valkey and
- * HAProxy images: no operator, no chart.
+ * HAProxy images: no operator, no chart. Each server pod has a redis_exporter sidecar, scraped
+ * through a PodMonitor when the Prometheus operator's CRDs are given.
  *
  * @see https://valkey.io/topics/sentinel/
  * @see https://valkey.io/topics/encryption/
  * @see https://github.com/DandyDeveloper/charts/tree/master/charts/redis-ha (the HAProxy-in-front design)
+ * @see https://github.com/oliver006/redis_exporter
  */
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
@@ -57,6 +59,9 @@ export const valkeyKubernetesDefaults = {
   certificate: { duration: "8760h", renewBefore: "720h" },
   sentinelResources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
   proxyResources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+  /** The exporter's HTTP port (its default `:9121`), named `metrics`; it serves `/metrics` and `/health`. */
+  metricsPort: 9121,
+  exporterResources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
 } as const;
 
 const d = valkeyKubernetesDefaults;
@@ -460,6 +465,64 @@ function passwordEnv(secretName: string): k8s.types.input.core.v1.EnvVar[] {
   ];
 }
 
+/** What the exporter sidecar needs. */
+export interface ExporterOptions {
+  /** The Secret whose key `password` is the AUTH password. */
+  readonly secretName: string;
+  /** Connect over TLS (`rediss://`), verifying the server against the mounted CA. */
+  readonly tls: boolean;
+  /** The server's port on `localhost`. */
+  readonly port: number;
+}
+
+/**
+ * The redis_exporter sidecar of a server pod: it reads `INFO` from the server beside it on
+ * `localhost` (`redis_up`, `redis_instance_info{role}`, `redis_master_link_up`,
+ * `redis_connected_slaves`) and serves them on the `metrics` port.
+ *
+ * - The password comes from the auth Secret as `REDIS_PASSWORD`; the command line holds none.
+ * - With TLS the address is `rediss://localhost` and the server's certificate (whose names include
+ *   `localhost`) is verified against the cert-manager CA (`REDIS_EXPORTER_TLS_CA_CERT_FILE`); no
+ *   client certificate, as the server does not ask for one (`tls-auth-clients no`).
+ * - `/health` answers as long as the HTTP server runs: readiness checks it often, liveness rarely
+ *   and with more patience. A server that is down shows as `redis_up 0`, not as a failed probe.
+ *
+ * @see https://github.com/oliver006/redis_exporter#command-line-flags
+ * @see https://github.com/oliver006/redis_exporter/blob/master/exporter/http.go (`/health`)
+ */
+export function exporterContainer(options: ExporterOptions): Container {
+  const health = { httpGet: { path: "/health", port: "metrics" }, timeoutSeconds: 2 };
+  return {
+    name: "exporter",
+    image: redisVersions.exporterImage,
+    imagePullPolicy: "IfNotPresent",
+    ports: [{ name: "metrics", containerPort: d.metricsPort, protocol: "TCP" }],
+    env: [
+      { name: "REDIS_ADDR", value: `${options.tls ? "rediss" : "redis"}://localhost:${options.port}` },
+      { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: options.secretName, key: "password" } } },
+      ...(options.tls ? [{ name: "REDIS_EXPORTER_TLS_CA_CERT_FILE", value: `${d.tlsPath}/ca.crt` }] : []),
+    ],
+    resources: { requests: { ...d.exporterResources.requests }, limits: { ...d.exporterResources.limits } },
+    readinessProbe: { ...health, periodSeconds: 10, failureThreshold: 3 },
+    livenessProbe: { ...health, initialDelaySeconds: 10, periodSeconds: 30, failureThreshold: 5 },
+    securityContext: restrictedContainerSecurityContext(),
+    volumeMounts: options.tls ? [{ name: "tls", mountPath: d.tlsPath, readOnly: true }] : [],
+  };
+}
+
+/**
+ * The `spec` of the PodMonitor that scrapes the exporter of every server pod. Prometheus names the
+ * job `<namespace>/<PodMonitor name>`, so each cluster's servers share a job and the alert rules
+ * can count masters per job.
+ * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PodMonitorSpec
+ */
+export function serverPodMonitorSpec(name: string): Record<string, unknown> {
+  return {
+    selector: { matchLabels: valkeySelector(name, "server") },
+    podMetricsEndpoints: [{ port: "metrics", path: "/metrics" }],
+  };
+}
+
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
@@ -468,10 +531,16 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
  * @param name - the component's name; objects are named `${name}-<role>`.
  * @param spec - the resolved arguments.
  * @param platform - the cluster.
- * @param context - the password and the parent.
+ * @param context - the password, the parent, and the Prometheus CRDs that the PodMonitor needs
+ *   (`monitoringCrds`; no PodMonitor without them).
  * @returns the client Service (HAProxy) and, with Sentinel, the Sentinel Service.
  */
-export function deployRedisToKubernetes(name: string, spec: ResolvedRedis, platform: KubernetesPlatform, context: RedisBackendContext): RedisEndpoints {
+export function deployRedisToKubernetes(
+  name: string,
+  spec: ResolvedRedis,
+  platform: KubernetesPlatform,
+  context: RedisBackendContext,
+): RedisEndpoints {
   const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: platform.provider };
   const n = valkeyNames(name);
   const ns = spec.namespace;
@@ -582,7 +651,7 @@ export function deployRedisToKubernetes(name: string, spec: ResolvedRedis, platf
     securityContext: restrictedContainerSecurityContext(),
     volumeMounts: valkeyMounts([{ name: "data", mountPath: d.dataPath }]),
   };
-  new k8s.apps.v1.StatefulSet(
+  const servers = new k8s.apps.v1.StatefulSet(
     n.server,
     {
       metadata: { ...meta(n.server, "server"), ...(spec.tls ? {} : { annotations: { ...tlsDisabledAnnotation } }) },
@@ -598,7 +667,7 @@ export function deployRedisToKubernetes(name: string, spec: ResolvedRedis, platf
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: podSecurity(d.valkeyUser, d.valkeyGroup),
-            containers: [serverContainer],
+            containers: [serverContainer, exporterContainer({ secretName: n.auth, tls: spec.tls, port: spec.port })],
             volumes: valkeyVolumes,
             terminationGracePeriodSeconds: 30,
             ...podPlacement(name, "server", prod),
@@ -614,6 +683,13 @@ export function deployRedisToKubernetes(name: string, spec: ResolvedRedis, platf
     },
     { ...opts, ...statefulResourceOptions(spec.protect) },
   );
+  if (context.monitoringCrds) {
+    new k8s.apiextensions.CustomResource(
+      `${name}-pod-monitor`,
+      { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: meta(name, "server"), spec: serverPodMonitorSpec(name) },
+      { ...opts, dependsOn: [servers, context.monitoringCrds] },
+    );
+  }
   if (spec.replicas >= 2) {
     new k8s.policy.v1.PodDisruptionBudget(
       `${n.server}-pdb`,

@@ -4,6 +4,7 @@
  *
  * @see https://valkey.io/topics/sentinel/
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type { CertManager } from "../cert-manager";
 import type { Environment } from "../platform/types";
 import type { ArgProblem, ResourceQuantities } from "../app-service/spec";
@@ -65,6 +66,14 @@ export interface RedisClusterArgs extends DataStoreArgs {
   readonly managed?: ManagedRedisArgs;
   /** cert-manager, which issues the in-cluster TLS certificates. Required in-cluster with `tls`. */
   readonly certManager?: CertManager;
+  /**
+   * In-cluster: the resource that installs the Prometheus operator's CRDs (such as
+   * `PrometheusOperatorCrds.release`). When set, a PodMonitor scrapes the servers' exporter
+   * sidecars and waits for it; without it there is no PodMonitor (the exporter still runs).
+   * @default no PodMonitor
+   * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PodMonitor
+   */
+  readonly monitoringCrds?: pulumi.Resource;
   /** Docker-only settings. */
   readonly docker?: RedisDockerArgs;
 }
@@ -80,6 +89,12 @@ export const redisVersions = {
   image: "valkey/valkey:8.1.4-alpine",
   /** The primary-only TCP proxy in front of the servers. @see https://hub.docker.com/_/haproxy */
   haproxyImage: "haproxy:3.2.25-alpine",
+  /**
+   * The Prometheus exporter beside each server, and on Docker beside the container: the `-alpine`
+   * variant, whose busybox `wget` the Docker healthcheck uses (the plain image is `scratch`).
+   * @see https://github.com/oliver006/redis_exporter/releases
+   */
+  exporterImage: "oliver006/redis_exporter:v1.91.1-alpine",
   /** ElastiCache engine and parameter-group family. @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html */
   elasticache: { engine: "valkey", engineVersion: "8.2", family: "valkey8" },
   /** Memorystore for Redis version. @see https://cloud.google.com/memorystore/docs/redis/supported-versions */
@@ -118,7 +133,7 @@ export interface ResolvedRedis extends ResolvedDataStore {
  * @param args - the arguments, without the platform.
  * @param environment - the platform's environment.
  */
-export function resolveRedis(name: string, args: Omit<RedisClusterArgs, "platform" | "certManager">, environment: Environment): ResolvedRedis {
+export function resolveRedis(name: string, args: Omit<RedisClusterArgs, "platform" | "certManager" | "monitoringCrds">, environment: Environment): ResolvedRedis {
   const d = redisDefaults;
   const prod = environment === "prod";
   const replicas = args.replicas ?? (prod ? d.replicas.prod : d.replicas.other);
@@ -152,7 +167,7 @@ export function resolveRedis(name: string, args: Omit<RedisClusterArgs, "platfor
  *
  * @returns the problems, each with the field's path; empty when the arguments are usable.
  */
-export function validateRedis(args: Omit<RedisClusterArgs, "platform" | "certManager">, target: { readonly flavour: "eks" | "gke" | "k3s" | "docker"; readonly environment: Environment }): ArgProblem[] {
+export function validateRedis(args: Omit<RedisClusterArgs, "platform" | "certManager" | "monitoringCrds">, target: { readonly flavour: "eks" | "gke" | "k3s" | "docker"; readonly environment: Environment }): ArgProblem[] {
   const problems: ArgProblem[] = [];
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
   const spec = resolveRedis("redis", args, target.environment);
