@@ -73,9 +73,20 @@ function scrapeTarget(service: NonNullable<PlatformConfig["services"]>[number], 
   };
 }
 
-/** A data store's exporter target: its (secret) URL, or absent when the store is off. */
-function dockerExporter(url: pulumi.Output<string> | undefined): DockerExporterTarget | undefined {
-  return url ? { url } : undefined;
+/**
+ * The data stores Prometheus can see, for their alerts: on Docker each with its exporter's (secret)
+ * URL; on Kubernetes only the in-cluster ones (CloudNativePG and Valkey export metrics; RDS,
+ * ElastiCache, Cloud SQL and Memorystore report to the cloud's own monitoring instead).
+ */
+function monitoredDataStores(
+  kind: "kubernetes" | "docker",
+  config: Pick<PlatformConfig, "postgres" | "redis">,
+  postgresUrl: pulumi.Output<string> | undefined,
+  redisUrl: pulumi.Output<string> | undefined,
+): { postgres?: DockerExporterTarget | boolean; redis?: DockerExporterTarget | boolean } {
+  if (kind === "docker") return { postgres: postgresUrl ? { url: postgresUrl } : undefined, redis: redisUrl ? { url: redisUrl } : undefined };
+  const inCluster = (block: { mode?: string } | undefined, url: unknown) => url !== undefined && (block?.mode ?? "in-cluster") === "in-cluster";
+  return { postgres: inCluster(config.postgres, postgresUrl), redis: inCluster(config.redis, redisUrl) };
 }
 
 /** Config with its secret values wrapped as Pulumi secrets. */
@@ -205,11 +216,12 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
       platform,
       namespace: MONITORING_NAMESPACE,
       services: services.map((s) => scrapeTarget(s, namespaceName)),
-      dataStores: { postgres: dockerExporter(postgresUrl), redis: dockerExporter(redisUrl) },
+      dataStores: monitoredDataStores(platform.kind, config, postgresUrl, redisUrl),
       mesh: provider,
-      dependsOn: monitoringCrds ? [monitoringCrds] : [],
+      // Prometheus must start after the mesh's injector, or it runs without the proxy its scrapes need.
+      dependsOn: [...(monitoringCrds ? [monitoringCrds] : []), ...meshReady],
     });
-    if (observability.otlpEndpoint) otelEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: observability.otlpEndpoint };
+    otelEnv = { ...observability.otlpEnv };
     outputs.observability = { grafanaUrl: observability.grafanaUrl, prometheusUrl: observability.prometheusUrl };
   }
 
@@ -226,8 +238,8 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
       secretEnv,
       serviceAnnotations: serviceAnnotations(index),
       canary: canary ? { image: canary.image, replicas: canary.replicas } : undefined,
-      // The gateway's pods are in their own namespace; the NetworkPolicy must admit them.
-      allowFromNamespaces: routed && platform.kind === "kubernetes" ? [GATEWAY_NAMESPACE] : [],
+      // The gateway and Prometheus run in their own namespaces; the NetworkPolicy must admit them.
+      allowFromNamespaces: platform.kind === "kubernetes" ? [...(routed ? [GATEWAY_NAMESPACE] : []), ...(observabilityConfig ? [MONITORING_NAMESPACE] : [])] : [],
       // Pods wait for the mesh's injector, or they would start without a proxy.
       dependsOn: [...dataStores, ...meshReady],
     });

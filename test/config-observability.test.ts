@@ -71,3 +71,13 @@ describe("observability config", () => {
     issueAt({ ...k3s, observability: { receivers: [{ name: "ops", kind: "email", to: "ops@example.com" }] } }, "platform:observability.receivers[0].smarthost", /required for an email receiver/);
   });
 });
+
+describe("observability config that would silently do nothing", () => {
+  it("refuses a percentage threshold of 100 or more, which could never fire", () => {
+    issueAt({ ...k3s, observability: { thresholds: { memoryPercent: { critical: 100 } } } }, "platform:observability.thresholds.memoryPercent.critical", /below 100 .*never fire/);
+  });
+
+  it("refuses a receiver with an empty severity list, which would route nothing", () => {
+    issueAt({ ...k3s, observability: { receivers: [{ ...slack, severities: [] }] } }, "platform:observability.receivers[0].severities", /at least one severity/);
+  });
+});

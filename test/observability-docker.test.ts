@@ -14,16 +14,8 @@ import { rules } from "../policies/rules";
 import { createPlatform } from "../components/platform";
 import { imagePinProblem } from "../components/shared/image";
 import { alertRuleGroups, ObservabilityStack, resolveObservability, serviceDashboard, type ObservabilityStackArgs } from "../components/observability";
-import {
-  alertmanagerConfig,
-  alertmanagerConfigFile,
-  grafanaEnv,
-  NULL_RECEIVER,
-  observabilityDockerImages,
-  prometheusConfig,
-  redisExporterEnv,
-  type ResolvedReceiver,
-} from "../components/observability/docker";
+import { alertmanagerConfig, alertmanagerConfigFile, NULL_RECEIVER, type ResolvedReceiver } from "../components/observability/alertmanager";
+import { grafanaEnv, observabilityDockerImages, prometheusConfig, redisExporterEnv } from "../components/observability/docker";
 
 const CONTAINER = "docker:index/container:Container";
 const NETWORK = "platform-test";
@@ -144,13 +136,18 @@ describe("ObservabilityStack on Docker", () => {
     assert.deepEqual(prometheusYaml().scrape_configs.map((j: { job_name: string }) => j.job_name), ["api", "worker", "postgres", "redis", "prometheus"]);
   });
 
-  it("loads the same alert rules as Kubernetes from the uploaded rule file", () => {
+  it("loads the platform's alert rules for Docker from the uploaded rule file: the HTTP ones as on Kubernetes, the data stores' on their exporters' metrics", () => {
     const config = prometheusYaml();
     assert.deepEqual(config.rule_files, ["/etc/prometheus/rules/platform.yml"]);
     const file = parse(upload("prometheus", "/etc/prometheus/rules/platform.yml").content);
     const spec = resolveObservability({ platform: { environment: "dev" }, dataStores: { postgres: true, redis: true } });
-    assert.deepEqual(file, JSON.parse(JSON.stringify({ groups: alertRuleGroups(spec) })));
+    assert.deepEqual(file, JSON.parse(JSON.stringify({ groups: alertRuleGroups(spec, "docker") })));
     assert.ok(file.groups.length > 0 && file.groups.every((g: { rules: unknown[] }) => g.rules.length > 0));
+    const names = file.groups.map((g: { name: string }) => g.name);
+    assert.ok(names.includes("platform-http") && !names.includes("platform-kubernetes"), "no rules on metrics only Kubernetes has");
+    const expressions = JSON.stringify(file.groups);
+    assert.match(expressions, /pg_stat_activity_count/, "postgres-exporter's metrics");
+    assert.doesNotMatch(expressions, /cnpg_/, "no CloudNativePG metrics on Docker");
   });
 
   it("sends alerts to Alertmanager by its alias", () => {
@@ -198,6 +195,7 @@ describe("ObservabilityStack on Docker", () => {
     const config = parse(file.content);
     assert.equal(config.route.receiver, NULL_RECEIVER);
     assert.deepEqual(config.route.routes, [
+      { receiver: NULL_RECEIVER, matchers: ['alertname="Watchdog"'] },
       { receiver: "team", matchers: ['severity=~"critical|warning"'], continue: true },
       { receiver: "pager", matchers: ['severity="critical"'], continue: true },
       { receiver: "ops", matchers: ['severity=~"critical|warning"'], continue: true },
@@ -265,9 +263,20 @@ describe("ObservabilityStack on Docker", () => {
 describe("Observability configuration for Docker", () => {
   const plain = (receivers: ResolvedReceiver[]) => alertmanagerConfig(receivers);
 
+  it("lets a critical alert inhibit the warning of its own family on the same target", () => {
+    const [rule] = plain([]).inhibit_rules;
+    assert.deepEqual(rule.source_matchers, ['severity="critical"']);
+    assert.deepEqual(rule.target_matchers, ['severity="warning"']);
+    assert.ok(rule.equal.includes("alertfamily"), "the two levels have different alert names; the family joins them");
+    assert.ok(!rule.equal.includes("alertname"));
+    const families = alertRuleGroups(resolveObservability({ platform: { environment: "dev" } }), "docker").flatMap((g) => g.rules);
+    const levels = families.filter((r) => r.labels.alertfamily === "HttpErrorRate").map((r) => r.labels.severity).sort();
+    assert.deepEqual(levels, ["critical", "warning"], "the rules carry the label the inhibition joins on");
+  });
+
   it("sends alerts nowhere but Alertmanager's own UI when there is no receiver", () => {
     assert.deepEqual(plain([]).receivers, [{ name: NULL_RECEIVER }]);
-    assert.deepEqual(plain([]).route.routes, []);
+    assert.deepEqual(plain([]).route.routes, [{ receiver: NULL_RECEIVER, matchers: ['alertname="Watchdog"'] }], "only the always-firing Watchdog, which goes nowhere");
   });
 
   it("keeps Alertmanager's file secret even when every receiver's URL is a plain string", async () => {
@@ -287,7 +296,7 @@ describe("Observability configuration for Docker", () => {
       name: "c",
       email_configs: [{ to: "x@example.com", from: "y@example.com", smarthost: "smtp.example.com:587", require_tls: true, send_resolved: true }],
     });
-    assert.deepEqual(config.route.routes[0].matchers, ['severity="warning"']);
+    assert.deepEqual(config.route.routes[1].matchers, ['severity="warning"']);
   });
 
   it("scrapes no exporter for a data store given without a URL", () => {

@@ -5,6 +5,7 @@
  * overridden; the tests read what they registered. The pure functions are tested directly.
  */
 import assert from "node:assert/strict";
+import { TRACK_LABEL } from "../components/app-service";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
@@ -25,7 +26,8 @@ import {
   type AlertReceiverArgs,
   type ScrapeTarget,
 } from "../components/observability";
-import { alertmanagerConfig, meshPrometheusSettings, observabilityCharts, releaseNames, secretNames, serviceMonitorSpec } from "../components/observability/kubernetes";
+import { alertmanagerConfig } from "../components/observability/alertmanager";
+import { meshPrometheusSettings, observabilityCharts, releaseNames, secretNames, serviceMonitorSpec } from "../components/observability/kubernetes";
 import { CRDS_DIR, crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
 
@@ -222,8 +224,8 @@ describe("alert routing and secrets", () => {
       ["null", "oncall", "tickets", "mail"],
     );
     const route = (receiver: string) => config.route.routes.find((r: any) => r.receiver === receiver);
-    assert.deepEqual(route("oncall").matchers, ['severity=~"critical"']);
-    assert.deepEqual(route("tickets").matchers, ['severity=~"warning"']);
+    assert.deepEqual(route("oncall").matchers, ['severity="critical"']);
+    assert.deepEqual(route("tickets").matchers, ['severity="warning"']);
     assert.deepEqual(route("mail").matchers, ['severity=~"critical|warning"'], "severities default to both");
     for (const name of ["oncall", "tickets", "mail"]) assert.equal(route(name).continue, true);
     const receiver = (name: string) => config.receivers.find((r: any) => r.name === name);
@@ -260,7 +262,11 @@ describe("per-service monitors, dashboards and rules", () => {
     const worker = one(SERVICE_MONITOR, "dev-jobs-worker-monitor").inputs;
     assert.equal(worker.metadata.namespace, "monitoring");
     assert.deepEqual(worker.spec.namespaceSelector, { matchNames: ["jobs"] });
-    assert.deepEqual(worker.spec.selector, { matchLabels: { "app.kubernetes.io/name": "worker" } });
+    assert.deepEqual(worker.spec.selector, {
+      matchLabels: { "app.kubernetes.io/name": "worker" },
+      // Linkerd's per-track canary Services carry the same labels; each pod is scraped once.
+      matchExpressions: [{ key: TRACK_LABEL, operator: "DoesNotExist" }],
+    });
     assert.deepEqual(worker.spec.endpoints, [{ port: "metrics", path: "/internal/metrics", interval: "30s" }]);
     assert.equal(one(SERVICE_MONITOR, "dev-apps-api-monitor").inputs.spec.endpoints[0].path, "/metrics");
   });
@@ -305,7 +311,10 @@ describe("per-service monitors, dashboards and rules", () => {
   });
 
   it("meshes Prometheus with Linkerd's proxy when the stack is in a Linkerd mesh, and leaves scrapes plain http", () => {
-    assert.deepEqual(meshPrometheusSettings("linkerd"), { podMetadata: { annotations: { "linkerd.io/inject": "enabled" } } });
+    assert.deepEqual(meshPrometheusSettings("linkerd"), {
+      // Grafana is not meshed: Prometheus's own port must accept it under the all-authenticated default.
+      podMetadata: { annotations: { "linkerd.io/inject": "enabled", "config.linkerd.io/default-inbound-policy": "all-unauthenticated" } },
+    });
     assert.equal((serviceMonitorSpec({ ...services[0], path: "/metrics" }, "linkerd") as any).endpoints[0].scheme, undefined);
     assert.deepEqual(meshPrometheusSettings(undefined), {});
   });
@@ -369,10 +378,10 @@ describe("logs and traces", () => {
     assert.equal(logs.config.exporters["otlphttp/loki"].endpoint, `${observabilityEndpoints("monitoring").loki}/otlp`);
   });
 
-  it("returns the in-cluster Grafana, Prometheus and OTLP/HTTP URLs", () => {
+  it("returns the in-cluster Grafana, Prometheus and OTLP/gRPC URLs", () => {
     assert.equal(program.outputs.devGrafana, "http://kube-prometheus-stack-grafana.monitoring.svc.cluster.local");
     assert.equal(program.outputs.prodPrometheus, observabilityEndpoints("monitoring").prometheus);
-    assert.equal(program.outputs.prodOtlp, "http://otel-collector.monitoring.svc.cluster.local:4318");
+    assert.equal(program.outputs.prodOtlp, "http://otel-collector.monitoring.svc.cluster.local:4317");
     assert.equal(prometheusIdentity("monitoring").serviceAccount, `${releaseNames.stack}-prometheus`, "the chart's Prometheus ServiceAccount");
   });
 });

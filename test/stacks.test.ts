@@ -168,7 +168,16 @@ describe("the shipped stacks", () => {
       assert.ok(dashboard && JSON.parse(Object.values(dashboard.data)[0] as string).panels.length >= 4, `${id}: a podinfo dashboard`);
       const deployment = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as any).metadata.name === "podinfo")!.inputs as any;
       const env = deployment.spec.template.spec.containers[0].env as { name: string; value?: string }[];
-      assert.match(env.find((e) => e.name === "OTEL_EXPORTER_OTLP_ENDPOINT")?.value ?? "", /^http:\/\/otel-collector\.monitoring\.svc\.cluster\.local:4318$/, `${id}: traces go to the collector`);
+      assert.match(env.find((e) => e.name === "OTEL_EXPORTER_OTLP_ENDPOINT")?.value ?? "", /^http:\/\/otel-collector\.monitoring\.svc\.cluster\.local:4317$/, `${id}: traces go to the collector`);
+      assert.equal(env.find((e) => e.name === "OTEL_EXPORTER_OTLP_PROTOCOL")?.value, "grpc", `${id}: on the port's protocol`);
+      const policy = resources.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && (r.inputs as any).metadata.name === "podinfo")!.inputs as any;
+      assert.ok(policy.spec.ingress[0].from.some((f: any) => f.namespaceSelector?.matchExpressions?.[0]?.values?.includes("monitoring")), `${id}: Prometheus may scrape podinfo`);
+      const groups = resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) => (r.inputs as any).spec.groups.map((g: any) => g.name));
+      const meshControl = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && ["istiod", "linkerd-control-plane"].includes((r.inputs as any).chart))!;
+      const stack = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && (r.inputs as any).chart === "kube-prometheus-stack")!;
+      assert.ok(stack.dependencies.includes(meshControl.urn), `${id}: Prometheus starts after the mesh's injector`);
+      const managed = id !== "onprem";
+      assert.equal(groups.includes("platform-postgres"), !managed, `${id}: Postgres alerts only where CloudNativePG exports metrics`);
     }
   });
 

@@ -10,6 +10,7 @@
  */
 import * as docker from "@pulumi/docker";
 import { redisVersions } from "../redis/spec";
+import { alertmanagerConfigFile } from "./alertmanager";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { DockerPlatform } from "../platform/types";
@@ -17,7 +18,7 @@ import { statefulResourceOptions } from "../shared/options";
 import { serviceDashboard } from "./dashboards";
 import type { ObservabilityContext, ObservabilityEndpoints } from "./index";
 import { alertRuleGroups, type AlertRuleGroup } from "./rules";
-import type { AlertReceiverArgs, DockerExporterTarget, ResolvedObservability } from "./spec";
+import type { DockerExporterTarget, ResolvedObservability } from "./spec";
 
 /**
  * The pinned images.
@@ -149,90 +150,7 @@ export function prometheusConfig(spec: Pick<ResolvedObservability, "services" | 
 
 /** Prometheus's rule file: the platform's alert rules, the same as the Kubernetes `PrometheusRule`s. */
 export function prometheusRules(spec: Pick<ResolvedObservability, "thresholds" | "dataStores">): { groups: AlertRuleGroup[] } {
-  return { groups: alertRuleGroups(spec) };
-}
-
-/** A receiver with its secrets resolved: what {@link alertmanagerConfig} writes. */
-export type ResolvedReceiver = pulumi.Unwrap<AlertReceiverArgs>;
-
-/**
- * The part of Alertmanager's configuration file this backend writes.
- * @see https://prometheus.io/docs/alerting/latest/configuration/
- */
-export interface AlertmanagerConfig {
-  readonly route: {
-    readonly receiver: string;
-    readonly group_by: string[];
-    readonly group_wait: string;
-    readonly group_interval: string;
-    readonly repeat_interval: string;
-    readonly routes: { readonly receiver: string; readonly matchers: string[]; readonly continue: boolean }[];
-  };
-  readonly receivers: ({ readonly name: string } & Record<string, unknown>)[];
-}
-
-/** The name of the receiver that drops what no other route takes. */
-export const NULL_RECEIVER = "null";
-
-/**
- * Alertmanager's configuration: a default `null` receiver (alerts stay visible in Alertmanager's
- * UI), then one route per receiver matching its severities, each with `continue` so every receiver
- * that wants an alert gets it. Slack and webhook receivers post to their URL, email receivers send
- * through their smarthost with STARTTLS required; all send resolutions too.
- *
- * The result holds the receivers' secrets: write it only to a secret upload.
- *
- * @param receivers - the receivers, with their URLs and passwords resolved.
- * @see https://prometheus.io/docs/alerting/latest/configuration/#route
- * @see https://prometheus.io/docs/alerting/latest/configuration/#slack_config
- * @see https://prometheus.io/docs/alerting/latest/configuration/#webhook_config
- * @see https://prometheus.io/docs/alerting/latest/configuration/#email_config
- */
-export function alertmanagerConfig(receivers: readonly ResolvedReceiver[]): AlertmanagerConfig {
-  const integration = (r: ResolvedReceiver): Record<string, unknown> => {
-    switch (r.kind) {
-      case "slack":
-        return { slack_configs: [{ api_url: r.url, ...(r.channel ? { channel: r.channel } : {}), send_resolved: true }] };
-      case "webhook":
-        return { webhook_configs: [{ url: r.url, send_resolved: true }] };
-      case "email":
-        return {
-          email_configs: [
-            {
-              to: r.to,
-              from: r.from,
-              smarthost: r.smarthost,
-              ...(r.smtpUsername ? { auth_username: r.smtpUsername } : {}),
-              ...(r.smtpPassword ? { auth_password: r.smtpPassword } : {}),
-              require_tls: true,
-              send_resolved: true,
-            },
-          ],
-        };
-    }
-  };
-  return {
-    route: {
-      receiver: NULL_RECEIVER,
-      group_by: ["alertname", "severity"],
-      group_wait: "30s",
-      group_interval: "5m",
-      repeat_interval: "4h",
-      routes: receivers.map((r) => {
-        const severities = [...(r.severities ?? ["critical", "warning"])].sort();
-        return { receiver: r.name, matchers: [severities.length === 1 ? `severity="${severities[0]}"` : `severity=~"${severities.join("|")}"`], continue: true };
-      }),
-    },
-    receivers: [{ name: NULL_RECEIVER }, ...receivers.map((r) => ({ name: r.name, ...integration(r) }))],
-  };
-}
-
-/**
- * Alertmanager's configuration file as YAML, always a secret: receiver URLs carry tokens even when
- * a stack passes them as plain strings.
- */
-export function alertmanagerConfigFile(receivers: readonly AlertReceiverArgs[]): pulumi.Output<string> {
-  return pulumi.secret(pulumi.output(receivers).apply((resolved) => stringify(alertmanagerConfig(resolved))));
+  return { groups: alertRuleGroups(spec, "docker") };
 }
 
 /**

@@ -16,7 +16,7 @@ export interface ObservabilityEndpoints {
   readonly grafanaUrl: pulumi.Output<string>;
   /** Prometheus's URL. */
   readonly prometheusUrl: pulumi.Output<string>;
-  /** The OTLP/HTTP endpoint services send traces to; `undefined` where there is no collector (Docker). */
+  /** The OTLP/gRPC endpoint services send traces to; `undefined` where there is no collector (Docker). */
   readonly otlpEndpoint?: pulumi.Output<string>;
 }
 
@@ -53,7 +53,14 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   public readonly prometheusUrl: pulumi.Output<string>;
   /** Grafana's admin password; a secret. */
   public readonly grafanaAdminPassword: pulumi.Output<string>;
-  /** The OTLP/HTTP endpoint for `OTEL_EXPORTER_OTLP_ENDPOINT`; `undefined` on Docker. */
+  /**
+   * The OpenTelemetry SDK environment for services: `OTEL_EXPORTER_OTLP_ENDPOINT` (the collector's
+   * OTLP/gRPC port) and `OTEL_EXPORTER_OTLP_PROTOCOL=grpc`, so SDKs whose default is HTTP agree on
+   * the port; empty on Docker, which has no collector.
+   * @see https://opentelemetry.io/docs/specs/otel/protocol/exporter/
+   */
+  public readonly otlpEnv: Readonly<Record<string, pulumi.Input<string>>>;
+  /** The OTLP/gRPC endpoint; `undefined` on Docker. */
   public readonly otlpEndpoint?: pulumi.Output<string>;
 
   /**
@@ -75,6 +82,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.grafanaUrl = endpoints.grafanaUrl;
     this.prometheusUrl = endpoints.prometheusUrl;
     this.otlpEndpoint = endpoints.otlpEndpoint;
+    this.otlpEnv = endpoints.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: endpoints.otlpEndpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" } : {};
     this.grafanaAdminPassword = pulumi.secret(adminPassword);
     this.registerOutputs({ grafanaUrl: this.grafanaUrl, prometheusUrl: this.prometheusUrl, otlpEndpoint: this.otlpEndpoint });
   }

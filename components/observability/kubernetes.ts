@@ -17,13 +17,14 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { stringify } from "yaml";
 import type { KubernetesPlatform } from "../platform/types";
 import { statefulResourceOptions } from "../shared/options";
 import { serviceDashboard } from "./dashboards";
+import { TRACK_LABEL } from "../app-service/spec";
+import { alertmanagerConfigFile } from "./alertmanager";
 import type { ObservabilityContext, ObservabilityEndpoints } from "./index";
 import { alertRuleGroups } from "./rules";
-import { observabilityEndpoints, type AlertReceiverArgs, type ResolvedObservability, type ScrapeTarget } from "./spec";
+import { observabilityEndpoints, type ResolvedObservability, type ScrapeTarget } from "./spec";
 
 /** A pinned chart: repository, name and version. */
 export interface PinnedChart {
@@ -120,7 +121,9 @@ export const ISTIO_PROM_CERTS = "/etc/prom-certs";
  * @see https://linkerd.io/2/tasks/external-prometheus/
  */
 export function meshPrometheusSettings(mesh: ResolvedObservability["mesh"]): Record<string, unknown> {
-  if (mesh === "linkerd") return { podMetadata: { annotations: { "linkerd.io/inject": "enabled" } } };
+  // Meshed, Prometheus would inherit the cluster-wide all-authenticated inbound policy and refuse
+  // Grafana's plain-text queries; its own port stays open to unmeshed clients.
+  if (mesh === "linkerd") return { podMetadata: { annotations: { "linkerd.io/inject": "enabled", "config.linkerd.io/default-inbound-policy": "all-unauthenticated" } } };
   if (mesh !== "istio") return {};
   return {
     podMetadata: {
@@ -160,66 +163,12 @@ export function serviceMonitorSpec(target: ScrapeTarget & { readonly path: strin
       : {};
   return {
     namespaceSelector: { matchNames: [target.namespace] },
-    selector: { matchLabels: { ...target.selector } },
+    // The mesh's per-track Services (Linkerd canaries) carry the same labels: scrape each pod once.
+    selector: { matchLabels: { ...target.selector }, matchExpressions: [{ key: TRACK_LABEL, operator: "DoesNotExist" }] },
     endpoints: [{ port: target.portName, path: target.path, interval: "30s", ...tls }],
   };
 }
 
-/** A receiver whose secret parts are known: what {@link alertmanagerConfig} renders. */
-export type PlainReceiver = Omit<AlertReceiverArgs, "url" | "smtpPassword"> & { readonly url?: string; readonly smtpPassword?: string };
-
-/** The receiver every unrouted alert goes to: nowhere (Alertmanager still shows it). */
-export const NULL_RECEIVER = "null";
-
-/**
- * Alertmanager's configuration: alerts route by `severity` to every receiver that takes that
- * severity (`continue`, so several receivers can get one alert), everything else to a null
- * receiver; a critical alert silences its own warning.
- *
- * @param receivers - the receivers with their secrets resolved; call it inside `apply` only.
- * @see https://prometheus.io/docs/alerting/latest/configuration/
- */
-export function alertmanagerConfig(receivers: readonly PlainReceiver[]): Record<string, unknown> {
-  const integration = (r: PlainReceiver): Record<string, unknown> => {
-    switch (r.kind) {
-      case "slack":
-        return { slack_configs: [{ api_url: r.url, ...(r.channel ? { channel: r.channel } : {}), send_resolved: true }] };
-      case "webhook":
-        return { webhook_configs: [{ url: r.url, send_resolved: true }] };
-      case "email":
-        return {
-          email_configs: [
-            {
-              to: r.to,
-              from: r.from,
-              smarthost: r.smarthost,
-              ...(r.smtpUsername ? { auth_username: r.smtpUsername } : {}),
-              ...(r.smtpPassword ? { auth_password: r.smtpPassword } : {}),
-              require_tls: true,
-              send_resolved: true,
-            },
-          ],
-        };
-    }
-  };
-  const severities = (r: PlainReceiver) => r.severities ?? ["critical", "warning"];
-  return {
-    global: { resolve_timeout: "5m" },
-    route: {
-      receiver: NULL_RECEIVER,
-      group_by: ["namespace", "alertname"],
-      group_wait: "30s",
-      group_interval: "5m",
-      repeat_interval: "4h",
-      routes: [
-        { receiver: NULL_RECEIVER, matchers: ['alertname="Watchdog"'] },
-        ...receivers.map((r) => ({ receiver: r.name, matchers: [`severity=~"${severities(r).join("|")}"`], continue: true })),
-      ],
-    },
-    inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["namespace", "alertname"] }],
-    receivers: [{ name: NULL_RECEIVER }, ...receivers.map((r) => ({ name: r.name, ...integration(r) }))],
-  };
-}
 
 /** A PersistentVolumeClaim spec of `sizeGiB` on `storageClass`. */
 const claim = (storageClass: string, sizeGiB: number) => ({
@@ -301,7 +250,7 @@ export function kubePrometheusStackValues(spec: ResolvedObservability, storageCl
           uid: "tempo",
           access: "proxy",
           url: endpoints.tempo,
-          jsonData: { tracesToLogsV2: { datasourceUid: "loki" }, serviceMap: { datasourceUid: "prometheus" } },
+          jsonData: { tracesToLogsV2: { datasourceUid: "loki" } },
         },
       ],
     },
@@ -429,12 +378,10 @@ export function deployObservabilityToKubernetes(name: string, spec: ResolvedObse
   const stateful = statefulResourceOptions(spec.environment === "prod");
   const labels = { "app.kubernetes.io/part-of": "observability", "app.kubernetes.io/managed-by": "pulumi" };
 
-  const alertmanagerYaml = pulumi
-    .all(spec.receivers.map((r) => pulumi.all([pulumi.output(r.url), pulumi.output(r.smtpPassword)])))
-    .apply((secrets) => stringify(alertmanagerConfig(spec.receivers.map((r, i) => ({ ...r, url: secrets[i][0], smtpPassword: secrets[i][1] })))));
+  const alertmanagerYaml = alertmanagerConfigFile(spec.receivers);
   const alertmanagerSecret = new k8s.core.v1.Secret(
     `${name}-alertmanager-config`,
-    { metadata: { name: secretNames.alertmanager, namespace, labels }, type: "Opaque", stringData: { "alertmanager.yaml": pulumi.secret(alertmanagerYaml) } },
+    { metadata: { name: secretNames.alertmanager, namespace, labels }, type: "Opaque", stringData: { "alertmanager.yaml": alertmanagerYaml } },
     { parent, provider, dependsOn: prerequisites },
   );
   const grafanaAdmin = new k8s.core.v1.Secret(
@@ -499,6 +446,6 @@ export function deployObservabilityToKubernetes(name: string, spec: ResolvedObse
   return {
     grafanaUrl: pulumi.output(`http://${releaseNames.stack}-grafana.${namespace}.svc.cluster.local`),
     prometheusUrl: pulumi.output(endpoints.prometheus),
-    otlpEndpoint: pulumi.output(endpoints.otlpHttp),
+    otlpEndpoint: pulumi.output(endpoints.otlpGrpc),
   };
 }

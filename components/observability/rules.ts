@@ -137,7 +137,7 @@ const value = (format: string) => `{{ printf "${format}" $value }}`;
  * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
  * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.Rule
  */
-export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" | "dataStores">): AlertRuleGroup[] {
+export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" | "dataStores">, on: "kubernetes" | "docker" = "kubernetes"): AlertRuleGroup[] {
   const t = spec.thresholds;
   const w = RATE_WINDOW;
   const groups: AlertRuleGroup[] = [
@@ -164,6 +164,9 @@ export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" |
         }),
       ],
     },
+  ];
+  // cAdvisor, kube-state-metrics and cert-manager exist only on Kubernetes.
+  if (on === "kubernetes") groups.push(
     {
       name: "platform-kubernetes",
       rules: [
@@ -214,9 +217,23 @@ export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" |
           runbook: "cert-manager should have renewed it: kubectl describe certificate, then its CertificateRequest and Order; check the issuer's status.",
         }),
       ],
-    },
-  ];
-  if (spec.dataStores.postgres) {
+    }
+  );
+  if (spec.dataStores.postgres && on === "docker") {
+    // postgres-exporter's metrics: one instance, no replicas and no backups on Docker.
+    groups.push({
+      name: "platform-postgres",
+      rules: leveled(t, {
+        name: "PostgresConnections",
+        threshold: "databaseConnectionsPercent",
+        expr: (limit) => `100 * sum by (instance) (pg_stat_activity_count)\n/ max by (instance) (pg_settings_max_connections) > ${limit}`,
+        for: "5m",
+        summary: "Postgres is near its connection limit.",
+        description: (limit) => `Postgres at {{ $labels.instance }} uses ${value("%.0f")}% of max_connections (threshold ${limit}%).`,
+        runbook: "Connect through PgBouncer, lower the services' pool sizes, or raise max_connections.",
+      }),
+    });
+  } else if (spec.dataStores.postgres) {
     const lastBackup = "max by (namespace, job) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp)";
     groups.push({
       name: "platform-postgres",

@@ -235,6 +235,8 @@ export function validateObservability(args: Omit<ObservabilityStackArgs, "platfo
     const resolved = { ...observabilityDefaults.thresholds[key], ...pair };
     for (const level of ["warning", "critical"] as const) {
       if (pair[level] !== undefined && !(typeof pair[level] === "number" && pair[level]! > 0)) add(["thresholds", key, level], `must be a number > 0 (got ${pair[level]})`);
+      // A share of a whole can never exceed 100 %: such an alert would never fire.
+      if (key.endsWith("Percent") && typeof pair[level] === "number" && pair[level]! >= 100) add(["thresholds", key, level], `must be below 100 (got ${pair[level]}): the alert could never fire`);
     }
     // Expiry counts down: the critical level is the smaller number of days.
     const inverted = key === "certificateExpiryDays";
@@ -262,6 +264,7 @@ export function validateObservability(args: Omit<ObservabilityStackArgs, "platfo
       if (r.url === undefined) at("url", `is required for a ${r.kind} receiver`);
       else if (typeof r.url === "string" && !/^https:\/\/\S+$/.test(r.url)) at("url", "must be an https:// URL: alerts carry internal details and must not travel in plain text");
     }
+    if (r.severities !== undefined && r.severities.length === 0) at("severities", "must list at least one severity (critical, warning), or leave it out for both: an empty list routes nothing");
     if (r.kind === "email") {
       for (const field of ["to", "from", "smarthost"] as const) if (!r[field]) at(field, "is required for an email receiver");
       if (r.smarthost && !/^[a-z0-9.-]+:\d+$/.test(r.smarthost)) at("smarthost", `must be host:port (got "${r.smarthost}")`);

@@ -1,0 +1,87 @@
+/**
+ * Alertmanager's configuration, built once for both targets: the Kubernetes backend writes it to
+ * the Secret kube-prometheus-stack reads, the Docker backend uploads it to the container, both as
+ * secrets (receiver URLs carry tokens, SMTP passwords are passwords).
+ *
+ * @see https://prometheus.io/docs/alerting/latest/configuration/
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
+import type { AlertReceiverArgs } from "./spec";
+
+/** A receiver with its secrets resolved: what {@link alertmanagerConfig} renders. */
+export type ResolvedReceiver = pulumi.Unwrap<AlertReceiverArgs>;
+
+/** The receiver every unrouted alert goes to: nowhere (Alertmanager still shows it). */
+export const NULL_RECEIVER = "null";
+
+/**
+ * The labels a critical alert and its warning share besides `alertfamily` (rules.ts gives both
+ * levels of one alert the same family): the critical one silences the warning for the same target.
+ */
+const INHIBIT_EQUAL = ["alertfamily", "namespace", "service", "pod", "container", "instance", "job"];
+
+/**
+ * Alertmanager's configuration: alerts route by `severity` to every receiver that takes that
+ * severity (`continue`, so several receivers can get one alert), everything else to a null
+ * receiver; kube-prometheus-stack's always-firing `Watchdog` goes nowhere; a critical alert
+ * inhibits the warning of its own family for the same target. Slack and webhook receivers post to
+ * their URL, email receivers send through their smarthost with STARTTLS required; all send
+ * resolutions too.
+ *
+ * @param receivers - the receivers with their secrets resolved; call it inside `apply` only.
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#route
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#inhibit_rule
+ */
+export function alertmanagerConfig(receivers: readonly ResolvedReceiver[]): Record<string, any> {
+  const integration = (r: ResolvedReceiver): Record<string, unknown> => {
+    switch (r.kind) {
+      case "slack":
+        return { slack_configs: [{ api_url: r.url, ...(r.channel ? { channel: r.channel } : {}), send_resolved: true }] };
+      case "webhook":
+        return { webhook_configs: [{ url: r.url, send_resolved: true }] };
+      case "email":
+        return {
+          email_configs: [
+            {
+              to: r.to,
+              from: r.from,
+              smarthost: r.smarthost,
+              ...(r.smtpUsername ? { auth_username: r.smtpUsername } : {}),
+              ...(r.smtpPassword ? { auth_password: r.smtpPassword } : {}),
+              require_tls: true,
+              send_resolved: true,
+            },
+          ],
+        };
+    }
+  };
+  const matcher = (r: ResolvedReceiver) => {
+    const severities = [...(r.severities ?? ["critical", "warning"])].sort();
+    return severities.length === 1 ? `severity="${severities[0]}"` : `severity=~"${severities.join("|")}"`;
+  };
+  return {
+    global: { resolve_timeout: "5m" },
+    route: {
+      receiver: NULL_RECEIVER,
+      group_by: ["namespace", "alertname"],
+      group_wait: "30s",
+      group_interval: "5m",
+      repeat_interval: "4h",
+      routes: [
+        { receiver: NULL_RECEIVER, matchers: ['alertname="Watchdog"'] },
+        ...receivers.map((r) => ({ receiver: r.name, matchers: [matcher(r)], continue: true })),
+      ],
+    },
+    inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: INHIBIT_EQUAL }],
+    receivers: [{ name: NULL_RECEIVER }, ...receivers.map((r) => ({ name: r.name, ...integration(r) }))],
+  };
+}
+
+/**
+ * Alertmanager's configuration file as YAML, always a secret: receiver URLs carry tokens even when
+ * a stack passes them as plain strings.
+ */
+export function alertmanagerConfigFile(receivers: readonly AlertReceiverArgs[]): pulumi.Output<string> {
+  return pulumi.secret(pulumi.output(receivers).apply((resolved) => stringify(alertmanagerConfig(resolved))));
+}
