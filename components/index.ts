@@ -14,3 +14,4 @@ export * from "./redis";
 export * from "./observability";
 export * from "./gateway";
 export * from "./mesh";
+export * from "./message-queue";

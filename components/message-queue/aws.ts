@@ -1,0 +1,8 @@
+import type { AwsCloud, KubernetesPlatform } from "../platform/types";
+import type { BrokerBackendContext, BrokerEndpoints } from "./index";
+import type { ResolvedMessageQueue } from "./spec";
+
+/** (Contract stub.) */
+export function deployBrokerToAws(name: string, spec: ResolvedMessageQueue, platform: KubernetesPlatform, cloud: AwsCloud, context: BrokerBackendContext): BrokerEndpoints {
+  throw new Error(`not implemented: ${name} ${spec.broker} ${String(platform)} ${String(context.parent)}`);
+}

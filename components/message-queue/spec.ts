@@ -1,0 +1,174 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ArgProblem } from "../app-service/spec";
+import type { CertManager } from "../cert-manager";
+import type { KubernetesFlavour } from "../platform/types";
+import { resourceProblems } from "../shared/quantity";
+import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../shared/data-store";
+
+/**
+ * The brokers the component can run.
+ *
+ * - `rabbitmq` (default): the RabbitMQ Cluster Operator's `RabbitmqCluster`, queues as the
+ *   Messaging Topology Operator's `Queue`s; Amazon MQ for RabbitMQ when managed on EKS; the official
+ *   image on Docker.
+ * - `nats`: NATS with JetStream from its chart; streams as NACK `Stream`s; the official image on Docker.
+ *
+ * @see https://www.rabbitmq.com/kubernetes/operator/operator-overview
+ * @see https://docs.nats.io/running-a-nats-service/nats-kubernetes
+ */
+export type Broker = "rabbitmq" | "nats";
+
+/** The brokers, for validation and hints. */
+export const BROKERS: readonly Broker[] = ["rabbitmq", "nats"];
+
+/**
+ * One declared queue (RabbitMQ) or stream (NATS JetStream).
+ * @see https://www.rabbitmq.com/docs/queues
+ */
+export interface QueueArgs {
+  /** The queue's name: letters, digits, `.`, `_`, `-`. */
+  readonly name: string;
+  /** Survive a broker restart. @default true */
+  readonly durable?: boolean;
+  /**
+   * The queue that receives messages rejected, expired or dropped for length: another declared
+   * queue's name. RabbitMQ routes them through the default exchange with this routing key.
+   * @default none
+   */
+  readonly deadLetter?: string;
+  /** The most messages kept; beyond it the oldest are dead-lettered (or dropped). @default unbounded */
+  readonly maxLength?: number;
+  /** Priorities 1…`maxPriority` (RabbitMQ classic queues; at most 255, 10 is plenty). @default none */
+  readonly maxPriority?: number;
+}
+
+/**
+ * The arguments of a {@link MessageQueue}.
+ */
+export interface MessageQueueArgs extends DataStoreArgs {
+  /** The broker. @default "rabbitmq" */
+  readonly broker?: Broker;
+  /** Broker nodes. Odd and ≥ 3 in prod (quorum). Amazon MQ: 3 as a multi-AZ cluster, else 1. @default 3 in prod, 1 otherwise */
+  readonly replicas?: number;
+  /** Each node's volume, in GiB. @default 10 */
+  readonly storageGiB?: number;
+  /** Requests and limits of each broker node. @default requests 500m/1Gi, limits 2/2Gi */
+  readonly resources?: { readonly requests?: { readonly cpu?: string; readonly memory?: string }; readonly limits?: { readonly cpu?: string; readonly memory?: string } };
+  /** TLS for clients and between nodes (cert-manager on Kubernetes). Refused off in prod. @default true on Kubernetes and managed, false on Docker */
+  readonly tls?: boolean;
+  /** The queues (streams on NATS) to declare. @default [] */
+  readonly queues?: readonly QueueArgs[];
+  /** Amazon MQ settings (managed mode on EKS). */
+  readonly managed?: { readonly instanceType?: string; readonly engineVersion?: string };
+  /** cert-manager, for TLS in-cluster. */
+  readonly certManager?: CertManager;
+  /** The Prometheus operator CRDs' release; when set, the broker gets a ServiceMonitor/PodMonitor. @default none */
+  readonly monitoringCrds?: pulumi.Resource;
+  /**
+   * What the objects must be created after (the operators' CRDs are the component's own; this is
+   * for the caller's prerequisites such as the mesh injector). Children do not inherit a
+   * component's `dependsOn`.
+   * @default []
+   */
+  readonly dependsOn?: readonly pulumi.Resource[];
+  /** Docker-only settings: publish the AMQP (or NATS) port on the host. @default not published */
+  readonly docker?: { readonly hostPort?: number };
+}
+
+/** Defaults of {@link MessageQueueArgs}. */
+export const messageQueueDefaults = {
+  broker: "rabbitmq" as Broker,
+  storageGiB: 10,
+  resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+  maxPriorityLimit: 255,
+} as const;
+
+/** A {@link MessageQueueArgs} with every default applied. */
+export interface ResolvedMessageQueue extends ResolvedDataStore {
+  readonly broker: Broker;
+  readonly replicas: number;
+  readonly storageGiB: number;
+  readonly resources: { readonly requests: { readonly cpu: string; readonly memory: string }; readonly limits: { readonly cpu: string; readonly memory: string } };
+  readonly tls: boolean;
+  readonly queues: readonly (Required<Pick<QueueArgs, "name" | "durable">> & Omit<QueueArgs, "name" | "durable">)[];
+  readonly managed: { readonly instanceType: string; readonly engineVersion?: string };
+  readonly dependsOn: readonly pulumi.Resource[];
+  readonly docker: { readonly hostPort?: number };
+}
+
+/** Where the component will run, for validation before any resource exists. */
+export interface MessageQueueTarget {
+  readonly flavour: KubernetesFlavour | "docker";
+  readonly environment: "dev" | "staging" | "prod";
+}
+
+/**
+ * Applies the defaults to a {@link MessageQueueArgs}.
+ * @see messageQueueDefaults
+ */
+export function resolveMessageQueue(name: string, args: Omit<MessageQueueArgs, "platform">, on: MessageQueueTarget): ResolvedMessageQueue {
+  const d = messageQueueDefaults;
+  const base = resolveDataStore(name, args, on.environment);
+  const prod = on.environment === "prod";
+  return {
+    ...base,
+    broker: args.broker ?? d.broker,
+    replicas: args.replicas ?? (prod ? 3 : 1),
+    storageGiB: args.storageGiB ?? d.storageGiB,
+    resources: { requests: { ...d.resources.requests, ...args.resources?.requests }, limits: { ...d.resources.limits, ...args.resources?.limits } },
+    tls: args.tls ?? on.flavour !== "docker",
+    queues: (args.queues ?? []).map((q) => ({ ...q, durable: q.durable ?? true })),
+    managed: { instanceType: args.managed?.instanceType ?? (prod ? "mq.m7g.large" : "mq.m7g.medium"), engineVersion: args.managed?.engineVersion },
+    dependsOn: args.dependsOn ?? [],
+    docker: args.docker ?? {},
+  };
+}
+
+const QUEUE_NAME = /^[A-Za-z0-9._-]{1,200}$/;
+
+/**
+ * Finds every problem with a message queue's arguments, before any resource exists.
+ *
+ * @returns the problems, each with its field's path; empty when the arguments are usable.
+ */
+export function validateMessageQueue(args: Omit<MessageQueueArgs, "platform">, on: MessageQueueTarget): ArgProblem[] {
+  const problems: ArgProblem[] = [];
+  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
+  if (args.broker !== undefined && !BROKERS.includes(args.broker)) add(["broker"], `must be one of ${BROKERS.join(" | ")} (got "${String(args.broker)}")`);
+  const spec = resolveMessageQueue("queue", args, on);
+  const prod = on.environment === "prod";
+  if (spec.mode === "managed") {
+    if (on.flavour !== "eks") add(["mode"], `managed needs eks (Amazon MQ for RabbitMQ); on ${on.flavour} the broker runs in-cluster${on.flavour === "docker" ? " (a container)" : ""}`);
+    if (spec.broker !== "rabbitmq") add(["broker"], "managed mode is Amazon MQ for RabbitMQ; NATS runs in-cluster only");
+  }
+  if (!Number.isInteger(spec.replicas) || spec.replicas < 1) add(["replicas"], `must be a whole number ≥ 1 (got ${spec.replicas})`);
+  else if (prod && on.flavour !== "docker" && (spec.replicas < 3 || spec.replicas % 2 === 0)) {
+    add(["replicas"], `must be odd and at least 3 in prod (got ${spec.replicas}): quorum queues and JetStream need a majority to survive a node loss`);
+  }
+  if (!Number.isInteger(spec.storageGiB) || spec.storageGiB < 1) add(["storageGiB"], `must be a whole number of GiB ≥ 1 (got ${spec.storageGiB})`);
+  if (prod && !spec.tls) add(["tls"], "must stay on in prod: broker traffic carries credentials and payloads");
+  problems.push(...resourceProblems(spec.resources));
+  const names = spec.queues.map((q) => q.name);
+  spec.queues.forEach((q, i) => {
+    if (!QUEUE_NAME.test(q.name)) add(["queues", i, "name"], `"${q.name}" may contain only letters, digits, ".", "_" and "-" (at most 200)`);
+    if (names.indexOf(q.name) !== i) add(["queues", i, "name"], `"${q.name}" is declared twice`);
+    if (q.deadLetter !== undefined) {
+      if (!names.includes(q.deadLetter)) add(["queues", i, "deadLetter"], `"${q.deadLetter}" is not a declared queue (declared: ${names.join(", ")})`);
+      else if (q.deadLetter === q.name) add(["queues", i, "deadLetter"], "must be another queue: dead-lettering into itself loops");
+    }
+    if (q.maxLength !== undefined && !(Number.isInteger(q.maxLength) && q.maxLength >= 1)) add(["queues", i, "maxLength"], `must be a whole number ≥ 1 (got ${q.maxLength})`);
+    if (q.maxPriority !== undefined && !(Number.isInteger(q.maxPriority) && q.maxPriority >= 1 && q.maxPriority <= messageQueueDefaults.maxPriorityLimit)) {
+      add(["queues", i, "maxPriority"], `must be a whole number from 1 to ${messageQueueDefaults.maxPriorityLimit} (got ${q.maxPriority}); 10 is plenty`);
+    }
+    if (q.maxPriority !== undefined && spec.broker === "nats") add(["queues", i, "maxPriority"], "NATS JetStream has no message priorities; use separate streams or rabbitmq");
+  });
+  if (spec.docker.hostPort !== undefined && !(Number.isInteger(spec.docker.hostPort) && spec.docker.hostPort >= 1 && spec.docker.hostPort <= 65535)) {
+    add(["docker", "hostPort"], `must be a port from 1 to 65535 (got ${spec.docker.hostPort})`);
+  }
+  return problems;
+}
+
+/** The environment variable a service reads the broker's URL from. */
+export function brokerUrlEnv(broker: Broker): "AMQP_URL" | "NATS_URL" {
+  return broker === "rabbitmq" ? "AMQP_URL" : "NATS_URL";
+}
