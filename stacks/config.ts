@@ -15,6 +15,7 @@ import { validateRedis } from "../components/redis/spec";
 import { validateGateway, type GatewayArgs, type GatewayRouteArgs } from "../components/gateway/spec";
 import { validateMesh, type MeshServiceArgs } from "../components/mesh/spec";
 import { validateObservability, type ObservabilityStackArgs } from "../components/observability/spec";
+import { validateMessageQueue, type MessageQueueArgs } from "../components/message-queue/spec";
 
 /** The config namespace: the Pulumi project name. */
 export const CONFIG_NAMESPACE = "platform";
@@ -99,6 +100,7 @@ const serviceSchema = z
         allowedCallers: z.array(z.string()).optional(),
       })
       .optional(),
+    worker: z.boolean().optional(),
     canary: z
       .strictObject({
         image: z.string(),
@@ -314,6 +316,30 @@ const meshSchema = z.strictObject({
   defaults: z.strictObject({ retries: retriesSchema, timeoutSeconds: z.number().optional(), circuitBreaker: circuitBreakerSchema }).optional(),
 });
 
+/** The `messageQueue` block: the MessageQueue's arguments. Semantic checks come from `validateMessageQueue`. */
+const messageQueueSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  broker: z.string().optional(),
+  mode,
+  replicas: z.number().optional(),
+  storageGiB: z.number().optional(),
+  resources: quantities,
+  tls: z.boolean().optional(),
+  queues: z
+    .array(
+      z.strictObject({
+        name: z.string(),
+        durable: z.boolean().optional(),
+        deadLetter: z.string().optional(),
+        maxLength: z.number().optional(),
+        maxPriority: z.number().optional(),
+      }),
+    )
+    .optional(),
+  managed: z.strictObject({ instanceType: z.string().optional(), engineVersion: z.string().optional() }).optional(),
+  docker: hostPort,
+});
+
 const threshold = z.strictObject({ warning: z.number().optional(), critical: z.number().optional() }).optional();
 
 /**
@@ -426,6 +452,16 @@ function edgeProblems(
   services.forEach((s, i) => {
     if (s?.canary && !provider) problems.push({ path: ["services", i, "canary"], message: "needs the service mesh, which splits traffic by weight; enable `mesh` (Kubernetes targets) or remove `canary`" });
   });
+  const messageQueue = config.messageQueue;
+  if (messageQueue?.enabled !== false && messageQueueSchema.optional().safeParse(messageQueue).success) {
+    const { enabled: _on, ...args } = messageQueue ?? {};
+    for (const p of validateMessageQueue({ ...args, broker: args.broker as MessageQueueArgs["broker"] }, on)) problems.push({ path: ["messageQueue", ...p.path], message: p.message });
+  }
+  services.forEach((s, i) => {
+    if (s?.worker && (config.gateway?.routes ?? []).some((r) => r.service === s.name)) {
+      problems.push({ path: ["services", i, "worker"], message: `"${s.name}" is a worker: it consumes from the broker and serves no route; remove its gateway route or \`worker\`` });
+    }
+  });
   const observability = config.observability;
   if (observability && observability.enabled !== false && observabilitySchema.safeParse(observability).success) {
     const { enabled: _on, ...args } = observability;
@@ -475,6 +511,7 @@ const configShape = z.strictObject({
   gateway: gatewaySchema.optional(),
   mesh: meshSchema.optional(),
   observability: observabilitySchema.optional(),
+  messageQueue: messageQueueSchema.optional(),
 });
 
 /**

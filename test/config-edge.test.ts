@@ -176,3 +176,33 @@ describe("edge config that would only fail at pulumi up", () => {
     issueAt({ ...k3s, gateway: { tls: { issuer: "acme", acme: { email: "ops@example.com", solver: "dns01", dnsZone: "z" } } } }, "platform:gateway.tls.acme.solver", /eks \(Route 53\) only/);
   });
 });
+
+describe("message queue config", () => {
+  it("accepts RabbitMQ with queues and a dead-letter target, and NATS", () => {
+    accepted({ ...k3s, messageQueue: { queues: [{ name: "jobs", deadLetter: "jobs-dlq", maxLength: 10000 }, { name: "jobs-dlq" }, { name: "urgent", maxPriority: 10 }] } });
+    accepted({ ...k3s, messageQueue: { broker: "nats" } });
+  });
+
+  it("refuses an unknown broker, naming it", () => {
+    issueAt({ ...k3s, messageQueue: { broker: "kafka" } }, "platform:messageQueue.broker", /rabbitmq \| nats \(got "kafka"\)/);
+  });
+
+  it("refuses a dead-letter target that is not declared", () => {
+    issueAt({ ...k3s, messageQueue: { queues: [{ name: "jobs", deadLetter: "nowhere" }] } }, "platform:messageQueue.queues[0].deadLetter", /"nowhere" is not a declared queue/);
+  });
+
+  it("refuses an even number of broker nodes in prod, and one", () => {
+    issueAt({ ...k3s, messageQueue: { replicas: 4 } }, "platform:messageQueue.replicas", /odd and at least 3 in prod/);
+    issueAt({ ...k3s, messageQueue: { replicas: 1 } }, "platform:messageQueue.replicas", /odd and at least 3 in prod/);
+    accepted({ ...k3sDev, messageQueue: { replicas: 2 } });
+  });
+
+  it("refuses a managed broker on docker and k3s", () => {
+    issueAt({ target: "docker", environment: "dev", messageQueue: { mode: "managed" } }, "platform:messageQueue.mode", /managed needs eks/);
+    issueAt({ ...k3s, messageQueue: { mode: "managed" } }, "platform:messageQueue.mode", /managed needs eks/);
+  });
+
+  it("refuses a gateway route to a worker", () => {
+    issueAt({ ...k3s, services: [{ ...api, worker: true }], gateway: { routes: [{ service: "api", hostname: "api.example.com" }] } }, "platform:services[0].worker", /is a worker/);
+  });
+});
