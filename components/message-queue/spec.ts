@@ -11,7 +11,8 @@ import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "..
  * - `rabbitmq` (default): the RabbitMQ Cluster Operator's `RabbitmqCluster`, queues as the
  *   Messaging Topology Operator's `Queue`s; Amazon MQ for RabbitMQ when managed on EKS; the official
  *   image on Docker.
- * - `nats`: NATS with JetStream from its chart; streams as NACK `Stream`s; the official image on Docker.
+ * - `nats`: NATS with JetStream from its chart; services create their streams themselves with the
+ *   JetStream API (declared `queues` are RabbitMQ's); the official image on Docker.
  *
  * @see https://www.rabbitmq.com/kubernetes/operator/operator-overview
  * @see https://docs.nats.io/running-a-nats-service/nats-kubernetes
@@ -160,8 +161,9 @@ export function validateMessageQueue(args: Omit<MessageQueueArgs, "platform">, o
     if (q.maxPriority !== undefined && !(Number.isInteger(q.maxPriority) && q.maxPriority >= 1 && q.maxPriority <= messageQueueDefaults.maxPriorityLimit)) {
       add(["queues", i, "maxPriority"], `must be a whole number from 1 to ${messageQueueDefaults.maxPriorityLimit} (got ${q.maxPriority}); 10 is plenty`);
     }
-    if (q.maxPriority !== undefined && spec.broker === "nats") add(["queues", i, "maxPriority"], "NATS JetStream has no message priorities; use separate streams or rabbitmq");
   });
+  // NATS streams are created by the services (JetStream API): declared queues would silently do nothing.
+  if (spec.broker === "nats" && spec.queues.length > 0) add(["queues"], "are declared for rabbitmq only; with nats, services create their JetStream streams at start-up (remove `queues` or use rabbitmq)");
   if (spec.docker.hostPort !== undefined && !(Number.isInteger(spec.docker.hostPort) && spec.docker.hostPort >= 1 && spec.docker.hostPort <= 65535)) {
     add(["docker", "hostPort"], `must be a port from 1 to 65535 (got ${spec.docker.hostPort})`);
   }
