@@ -4,6 +4,7 @@
  * Prometheus CRDs, a client namespace). The pure functions are tested directly.
  */
 import assert from "node:assert/strict";
+import { validateMessageQueue } from "../components/message-queue";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
@@ -30,7 +31,7 @@ before(async () => {
         queue.port.apply((port) => (seen[key].port = port));
       };
       const dev = createPlatform("dev", { target: "k3s", k3s: { environment: "dev", kubeconfig: pulumi.secret("kubeconfig") } });
-      record("dev", new MessageQueue("events", { platform: dev, broker: "nats", namespace: "data", tls: false, queues: [{ name: "jobs" }] }));
+      record("dev", new MessageQueue("events", { platform: dev, broker: "nats", namespace: "data", tls: false }));
       const eks = createPlatform("aws", { target: "eks", eks: { environment: "prod", region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } }) as KubernetesPlatform;
       const certManager = new CertManager("cert-manager", { platform: eks });
       const crds = new PrometheusOperatorCrds("prometheus-crds", { platform: eks });
@@ -43,7 +44,6 @@ before(async () => {
           clientNamespaces: ["apps"],
           certManager,
           monitoringCrds: crds.release,
-          queues: [{ name: "jobs", deadLetter: "jobs-dlq", maxLength: 1000 }, { name: "jobs-dlq" }],
         }),
       );
     },
@@ -222,5 +222,12 @@ describe("NATS pure functions", () => {
     const v = natsValues("q", spec, { username: "u", storageClass: "premium-rwo", monitoring: false }) as any;
     assert.equal(v.config.jetstream.fileStore.pvc.size, "25Gi");
     assert.equal(v.config.cluster.replicas, 5);
+  });
+});
+
+describe("NATS and declared queues", () => {
+  it("refuses declared queues, which NATS would silently ignore: services create their streams", () => {
+    const problems = validateMessageQueue({ broker: "nats", queues: [{ name: "jobs" }] }, { flavour: "k3s", environment: "dev" });
+    assert.deepEqual(problems.map((p) => p.path.join(".")), ["queues"]);
   });
 });
