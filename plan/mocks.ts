@@ -28,6 +28,10 @@ const COMPUTED: Record<string, (inputs: Record<string, any>, name: string) => Re
     arn: `arn:aws:eks:mock-region:123456789012:cluster/${name}`,
     vpcConfig: { ..._inputs.vpcConfig, clusterSecurityGroupId: `sg-${name}` },
   }),
+  "aws:mq/broker:Broker": (_inputs, name) => ({
+    arn: `arn:aws:mq:mock-region:123456789012:broker:${name}:b-${name}`,
+    instances: [{ consoleUrl: `https://b-${name}.mq.mock-region.amazonaws.com`, endpoints: [`amqps://b-${name}.mq.mock-region.amazonaws.com:5671`], ipAddress: "" }],
+  }),
   "aws:iam/policy:Policy": (_inputs, name) => ({ arn: `arn:aws:iam::123456789012:policy/${name}` }),
   "aws:iam/role:Role": (inputs, name) => ({ arn: `arn:aws:iam::123456789012:role/${name}`, name: inputs.name ?? name }),
   "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),

@@ -78,15 +78,17 @@ export class MessageQueue extends pulumi.ComponentResource {
    * @param name - the logical name; children are named `${name}-<role>`.
    * @param args - see {@link MessageQueueArgs}.
    * @param opts - component options.
-   * @throws Error naming every bad field (see {@link validateMessageQueue}), and when in-cluster TLS has no `certManager`.
+   * @throws Error naming every bad field (see {@link validateMessageQueue}), and when an in-cluster
+   *   broker has no `certManager` (TLS, or RabbitMQ's Topology Operator webhook).
    */
   constructor(name: string, args: MessageQueueArgs, opts?: pulumi.ComponentResourceOptions) {
     const platform = args.platform;
     const on = { flavour: platform.flavour, environment: platform.environment };
     const problems = validateMessageQueue(args, on);
     const spec = resolveMessageQueue(name, args, on);
-    if (platform.kind === "kubernetes" && spec.mode === "in-cluster" && spec.tls && !args.certManager) {
-      problems.push({ path: ["certManager"], message: "is required in-cluster with `tls`: the broker's certificates come from cert-manager" });
+    const inCluster = platform.kind === "kubernetes" && spec.mode === "in-cluster";
+    if (inCluster && (spec.tls || spec.broker === "rabbitmq") && !args.certManager) {
+      problems.push({ path: ["certManager"], message: "is required in-cluster: the broker's certificates (and the RabbitMQ Topology Operator's webhook) come from cert-manager" });
     }
     if (problems.length > 0) throw new Error(`MessageQueue "${name}": ${formatProblems(problems)}`);
     super("platform:index:MessageQueue", name, {}, opts);

@@ -55,7 +55,12 @@ export interface MessageQueueArgs extends DataStoreArgs {
   readonly storageGiB?: number;
   /** Requests and limits of each broker node. @default requests 500m/1Gi, limits 2/2Gi */
   readonly resources?: { readonly requests?: { readonly cpu?: string; readonly memory?: string }; readonly limits?: { readonly cpu?: string; readonly memory?: string } };
-  /** TLS for clients and between nodes (cert-manager on Kubernetes). Refused off in prod. @default true on Kubernetes and managed, false on Docker */
+  /**
+   * TLS for clients (cert-manager on Kubernetes; Amazon MQ is TLS-only). Traffic between RabbitMQ
+   * nodes (Erlang distribution) stays on the cluster network unencrypted; NATS routes use TLS.
+   * Refused off in prod.
+   * @default true on Kubernetes and managed, false on Docker
+   */
   readonly tls?: boolean;
   /** The queues (streams on NATS) to declare. @default [] */
   readonly queues?: readonly QueueArgs[];
@@ -143,7 +148,8 @@ export function validateMessageQueue(args: Omit<MessageQueueArgs, "platform">, o
     if (spec.broker !== "rabbitmq") add(["broker"], "managed mode is Amazon MQ for RabbitMQ; NATS runs in-cluster only");
   }
   if (!Number.isInteger(spec.replicas) || spec.replicas < 1) add(["replicas"], `must be a whole number ≥ 1 (got ${spec.replicas})`);
-  else if (prod && on.flavour !== "docker" && (spec.replicas < 3 || spec.replicas % 2 === 0)) {
+  else if (prod && on.flavour === "docker") add(["replicas"], "a Docker broker is a single node, which prod refuses: run prod on a Kubernetes target");
+  else if (prod && spec.mode === "in-cluster" && (spec.replicas < 3 || spec.replicas % 2 === 0)) {
     add(["replicas"], `must be odd and at least 3 in prod (got ${spec.replicas}): quorum queues and JetStream need a majority to survive a node loss`);
   }
   if (!Number.isInteger(spec.storageGiB) || spec.storageGiB < 1) add(["storageGiB"], `must be a whole number of GiB ≥ 1 (got ${spec.storageGiB})`);
