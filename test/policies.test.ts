@@ -114,8 +114,11 @@ describe("the rules array", () => {
     for (const rule of rules) assert.ok(readme.includes(`| [\`${rule.name}\`](rules/${rule.name}.ts) |`), `${rule.name} is not in the README's table`);
   });
 
-  it("holds the twenty-four platform rules", () => {
+  it("holds the twenty-seven platform rules", () => {
     assert.deepEqual(rules.map((r) => r.name).sort(), [
+      "broker-persistence",
+      "broker-quorum",
+      "broker-tls",
       "cluster-endpoint-access",
       "credentials-from-secrets",
       "data-store-encryption-at-rest",

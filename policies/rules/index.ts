@@ -5,6 +5,9 @@
  * the process), so tests and `npm run plan` import it; only `policies/index.ts` builds the pack.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { brokerPersistence } from "./broker-persistence";
+import { brokerQuorum } from "./broker-quorum";
+import { brokerTls } from "./broker-tls";
 import { clusterEndpointAccess } from "./cluster-endpoint-access";
 import { credentialsFromSecrets } from "./credentials-from-secrets";
 import { dataStoreEncryptionAtRest } from "./data-store-encryption-at-rest";
@@ -31,6 +34,9 @@ import { tlsMinimumVersion } from "./tls-minimum-version";
 import { workloadProbes } from "./workload-probes";
 
 export {
+  brokerPersistence,
+  brokerQuorum,
+  brokerTls,
   clusterEndpointAccess,
   credentialsFromSecrets,
   databaseBackups,
@@ -83,4 +89,7 @@ export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   servicesScraped,
   observabilityRetention,
   grafanaSecure,
+  brokerTls,
+  brokerQuorum,
+  brokerPersistence,
 ];

@@ -170,3 +170,30 @@ export function uploadText(upload: { content?: string; contentBase64?: string })
   if (upload.content !== undefined) return upload.content;
   return upload.contentBase64 === undefined ? undefined : Buffer.from(upload.contentBase64, "base64").toString("utf8");
 }
+
+/** The storage inputs of a Docker container, as `docker.Container` takes them. */
+export interface DockerStorage {
+  readonly volumes?: readonly { containerPath?: string; volumeName?: string; hostPath?: string }[];
+  readonly mounts?: readonly { target: string; type: string; source?: string }[];
+}
+
+/**
+ * The paths inside a Docker container where it mounts storage that outlives the container: a
+ * named volume or a host path (`volumes`), or a `mounts` entry of type `volume` or `bind` with a
+ * `source`. An anonymous volume or a `tmpfs` is not counted.
+ *
+ * @see https://docs.docker.com/engine/storage/volumes/
+ * @see https://www.pulumi.com/registry/packages/docker/api-docs/container/#containervolume
+ */
+export function dockerPersistentPaths(container: DockerStorage): string[] {
+  return [
+    ...(container.volumes ?? []).filter((v) => v.containerPath && (v.volumeName || v.hostPath)).map((v) => v.containerPath!),
+    ...(container.mounts ?? []).filter((m) => ["volume", "bind"].includes(m.type) && m.source).map((m) => m.target),
+  ];
+}
+
+/** Whether `path` is `mount` or lies below it, ignoring trailing slashes. */
+export function pathWithin(path: string, mount: string): boolean {
+  const [p, m] = [path.replace(/\/+$/, ""), mount.replace(/\/+$/, "")];
+  return p === m || p.startsWith(`${m}/`);
+}

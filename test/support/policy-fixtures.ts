@@ -867,3 +867,73 @@ export function compliantDockerGrafana(): CapturedResource {
 export function compliantDockerObservability(): CapturedResource[] {
   return [compliantDockerAppService(), compliantDockerPrometheus(), compliantDockerGrafana()];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Message brokers
+
+/** The type tokens of the broker fixtures. */
+export const BROKER_TYPES = {
+  RabbitmqCluster: "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster",
+  AmazonMqBroker: "aws:mq/broker:Broker",
+} as const;
+
+/**
+ * The RabbitmqCluster `data/queue`: 3 replicas, a 10Gi volume each, TLS from the Secret `queue-tls`
+ * with the plain listeners off.
+ */
+export function compliantRabbitmqCluster(): CapturedResource {
+  return resource(BROKER_TYPES.RabbitmqCluster, "queue-rabbitmq", {
+    apiVersion: "rabbitmq.com/v1beta1",
+    kind: "RabbitmqCluster",
+    metadata: { name: "queue", namespace: "data" },
+    spec: {
+      replicas: 3,
+      resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+      persistence: { storage: "10Gi" },
+      tls: { secretName: "queue-tls", disableNonTLSListeners: true },
+    },
+  });
+}
+
+/** The NATS release `data/queue` (chart nats 1.2.7): a 3-server cluster, JetStream on a file store with a PVC, client TLS from `queue-tls`. */
+export function compliantNatsRelease(): CapturedResource {
+  const chart = { name: "nats", version: "1.2.7", repo: "https://nats-io.github.io/k8s/helm/charts/" };
+  return helmRelease("queue-nats", "data", chart, {
+    config: {
+      cluster: { enabled: true, replicas: 3 },
+      jetstream: { enabled: true, fileStore: { enabled: true, pvc: { enabled: true, size: "10Gi" } } },
+      nats: { tls: { enabled: true, secretName: "queue-tls" } },
+    },
+  });
+}
+
+/** The Amazon MQ for RabbitMQ broker `queue`: private, a cluster over three zones, its password a generated secret (recorded as `[secret]`). */
+export function compliantAmazonMqBroker(): CapturedResource {
+  const broker = resource(BROKER_TYPES.AmazonMqBroker, "queue", {
+    brokerName: "platform-queue",
+    engineType: "RabbitMQ",
+    engineVersion: "3.13",
+    hostInstanceType: "mq.m7g.large",
+    deploymentMode: "CLUSTER_MULTI_AZ",
+    publiclyAccessible: false,
+    subnetIds: ["subnet-0a1b2c3d", "subnet-1a2b3c4d", "subnet-2a3b4c5d"],
+    securityGroups: ["sg-0a1b2c3d"],
+    users: [{ username: "platform", password: "mock-secret-queue-password" }],
+  });
+  return { ...broker, redactedInputs: { ...broker.redactedInputs, users: "[secret]" } };
+}
+
+/** The Docker broker container `platform-queue` (rabbitmq:4.1.4-management-alpine): its data on the named volume `platform-queue-data`. */
+export function compliantDockerBroker(): CapturedResource {
+  const container = compliantDockerContainer();
+  return {
+    ...mutate(container, (inputs) => {
+      inputs.name = "platform-queue";
+      inputs.image = "rabbitmq:4.1.4-management-alpine";
+      inputs.volumes = [{ volumeName: "platform-queue-data", containerPath: "/var/lib/rabbitmq" }];
+      inputs.labels = dockerLabels({ "app.kubernetes.io/name": "rabbitmq", "app.kubernetes.io/component": "message-queue" });
+    }),
+    name: "queue-container",
+    urn: urnOf(container.type, "queue-container"),
+  };
+}
