@@ -11,6 +11,7 @@ import { Gateway, type GatewayArgs, type GatewayRouteArgs } from "../components/
 import { GatewayApiCrds } from "../components/gateway/crds";
 import { gatewayIdentity } from "../components/gateway/kubernetes";
 import { appServiceDefaults, selectorLabels } from "../components/app-service";
+import { MessageQueue, type MessageQueueArgs } from "../components/message-queue";
 import { ObservabilityStack, prometheusIdentity, type DockerExporterTarget, type ReceiverKind, type ScrapeTarget } from "../components/observability";
 import { failureAccrualAnnotations, meshEnrollment, resolveMesh, ServiceMesh, type MeshServiceArgs } from "../components/mesh";
 import { PrometheusOperatorCrds } from "../components/observability/crds";
@@ -202,6 +203,25 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
     // The CA to verify `rediss://` against, where it is private (in-cluster TLS, Memorystore).
     if (redis.caSecretName) secretEnv.REDIS_CA_CERT = { secretName: redis.caSecretName, key: "ca.crt" };
     outputs.redis = { host: redis.host, port: redis.port, url: redis.url, ...(redis.sentinelHost ? { sentinelHost: redis.sentinelHost, sentinelPort: redis.sentinelPort } : {}) };
+  }
+
+  // The message broker between the API services and the workers, in the data namespace.
+  const { enabled: queueEnabled = true, ...queueArgs } = config.messageQueue ?? {};
+  if (queueEnabled) {
+    const queue = new MessageQueue("queue", {
+      ...queueArgs,
+      broker: queueArgs.broker as MessageQueueArgs["broker"],
+      platform,
+      namespace: dataNamespace,
+      clientNamespaces: [namespace],
+      certManager,
+      monitoringCrds,
+      protect,
+    });
+    dataStores.push(queue);
+    secretEnv[queue.urlEnv] = { secretName: queue.connectionSecretName, key: queue.urlEnv, value: queue.url };
+    if (queue.caSecretName) secretEnv[`${queue.urlEnv.replace(/_URL$/, "")}_CA_CERT`] = { secretName: queue.caSecretName, key: "ca.crt" };
+    outputs.messageQueue = { host: queue.host, port: queue.port, url: queue.url, ...(queue.managementUrl ? { managementUrl: queue.managementUrl } : {}) };
   }
 
   // Observability: scrapes every service and the data stores, and gives services the OTLP endpoint.
