@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- --stack <dev|prod|onprem> [--config key=value ...] [--json FILE]`
+ * `npm run plan -- --stack <dev|prod|onprem> [--config key=value ...] [--json FILE] [--diagram FILE.md]`
  *
  * Runs the real program of a stack in-process under Pulumi's mock runtime, with the stack's own
  * config, then runs the policy pack over what it would create. It needs no Pulumi CLI, no cloud
@@ -14,11 +14,12 @@ import { decodeConfigValue, formatConfigIssues, parseConfig } from "../stacks/co
 import { findProjectRoot, readStackConfig, StackFileError } from "./stack-file";
 import { readDeployedState } from "./state-file";
 
-const USAGE = `usage: npm run plan -- [--stack dev|prod|onprem] [--config key=value ...] [--json FILE] [--state FILE]
+const USAGE = `usage: npm run plan -- [--stack dev|prod|onprem] [--config key=value ...] [--json FILE] [--diagram FILE.md] [--state FILE]
 
   --stack NAME        the stack whose Pulumi.<NAME>.yaml config to use (default: dev)
   --config KEY=VALUE  override a config value, e.g. --config platform:target=gke (repeatable)
   --json FILE         also write the plan as JSON (secrets written as "[secret]")
+  --diagram FILE.md   also write the stack's architecture as a Mermaid flowchart in Markdown
   --state FILE        the output of \`pulumi stack export\`: refuse changes the deployed stack cannot take
                       (a database volume smaller than the current one)
   --quiet             print only the summary and the policy results
@@ -57,6 +58,7 @@ async function run(argv: string[]): Promise<number> {
         stack: { type: "string", default: "dev" },
         config: { type: "string", multiple: true, default: [] },
         json: { type: "string" },
+        diagram: { type: "string" },
         state: { type: "string" },
         quiet: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
@@ -129,10 +131,17 @@ async function run(argv: string[]): Promise<number> {
   } else {
     process.stdout.write(`${renderPlan(program, target, report, rules.length)}\n`);
   }
+  const plan = planJson(program, target, report);
   if (args.json) {
     fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
-    fs.writeFileSync(args.json, `${JSON.stringify(planJson(program, target, report), null, 2)}\n`);
+    fs.writeFileSync(args.json, `${JSON.stringify(plan, null, 2)}\n`);
     process.stdout.write(`Plan written to ${args.json}\n`);
+  }
+  if (args.diagram) {
+    const { diagramMarkdown } = await import("./diagram");
+    fs.mkdirSync(path.dirname(path.resolve(args.diagram)), { recursive: true });
+    fs.writeFileSync(args.diagram, diagramMarkdown(plan));
+    process.stdout.write(`Diagram written to ${args.diagram}\n`);
   }
   return hasMandatoryViolations(report) ? EXIT.violations : EXIT.ok;
 }
