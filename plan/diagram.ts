@@ -34,7 +34,9 @@ const ROLE_TITLES: Record<Role, string> = {
 
 /**
  * The role of a component kind (the last segment of its type token). Kinds not named here (the
- * cluster, the mesh, cert-manager, CRD bundles, and any future component) are platform.
+ * cluster, the mesh, cert-manager, CRD bundles) are platform. This table and {@link MEANINGFUL}
+ * are the only hand-written parts of the diagram: nodes and edges come from the plan, but a new
+ * component kind lands in "platform", and its edges are dropped, until it is named here.
  */
 export function componentRole(kind: string): Role {
   switch (kind) {

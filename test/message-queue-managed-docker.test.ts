@@ -5,6 +5,7 @@
  * directly.
  */
 import assert from "node:assert/strict";
+import { validateMessageQueue } from "../components/message-queue";
 import { before, describe, it } from "node:test";
 import { createHash } from "node:crypto";
 import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
@@ -46,7 +47,7 @@ before(async () => {
         queue.managementUrl?.apply((url) => (seen[key].managementUrl = url));
       };
       const eks = createPlatform("eks", { target: "eks", eks: { environment: "prod", region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } });
-      record("prod", new MessageQueue("events", { platform: eks, mode: "managed", clientNamespaces: ["apps"], queues: QUEUES.slice(0, 2) }));
+      record("prod", new MessageQueue("events", { platform: eks, mode: "managed", clientNamespaces: ["apps"] }));
       const eksDev = createPlatform("eks-dev", { target: "eks", eks: { environment: "dev", region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } });
       record("dev", new MessageQueue("dev-events", { platform: eksDev, mode: "managed" }));
       const local = createPlatform("local", { target: "docker", docker: { environment: "dev" } });
@@ -318,5 +319,21 @@ describe("MessageQueue and the policy pack", () => {
   it("passes every mandatory policy over the dev stacks on EKS and Docker", async () => {
     const dev = subtree("eks-dev", "dev-events", "local", "local-queue", "local-nats");
     assert.deepEqual(await mandatory(program.resources.filter((r) => dev.has(r.urn)), "dev"), []);
+  });
+});
+
+describe("settings a backend would silently ignore", () => {
+  it("are refused: TLS or several nodes on Docker, queues or two nodes on Amazon MQ, and RabbitMQ's reserved queue names", () => {
+    const docker = { flavour: "docker", environment: "dev" } as const;
+    const eks = { flavour: "eks", environment: "dev" } as const;
+    const paths = (problems: { path: readonly (string | number)[] }[]) => problems.map((p) => p.path.join("."));
+    assert.deepEqual(paths(validateMessageQueue({ tls: true, replicas: 3 }, docker)), ["tls", "replicas"]);
+    assert.deepEqual(paths(validateMessageQueue({ mode: "managed", queues: [{ name: "jobs" }], replicas: 2 }, eks)), ["queues", "replicas"]);
+    assert.deepEqual(paths(validateMessageQueue({ queues: [{ name: "amq.jobs" }] }, eks)), ["queues.0.name"]);
+  });
+
+  it("publishes the management UI on the Docker host only when the client port is published", () => {
+    assert.equal(seen.nats.managementUrl, undefined);
+    assert.equal(seen.rabbitmq.managementUrl, "http://127.0.0.1:15672");
   });
 });

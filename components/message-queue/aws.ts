@@ -123,7 +123,7 @@ export function amazonMqEndpoint(instances: readonly { endpoints?: readonly stri
  * @returns the AMQPS endpoint (`amqps://platform:…@host:5671/%2F`) and the console URL.
  */
 export function deployBrokerToAws(name: string, spec: ResolvedMessageQueue, _platform: KubernetesPlatform, cloud: AwsCloud, context: BrokerBackendContext): BrokerEndpoints {
-  const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: cloud.provider };
+  const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: cloud.provider, dependsOn: [...spec.dependsOn] };
   const d = amazonMqDefaults;
 
   // No egress rule: the provider removes AWS's default allow-all, and the broker opens no connections to the VPC.

@@ -209,7 +209,7 @@ export function brokerDockerHealthcheck(broker: ResolvedMessageQueue["broker"]):
  * @see https://www.pulumi.com/registry/packages/docker/api-docs/container/
  */
 export function deployBrokerToDocker(name: string, spec: ResolvedMessageQueue, platform: DockerPlatform, context: BrokerBackendContext): BrokerEndpoints {
-  const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: platform.provider };
+  const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: platform.provider, dependsOn: [...spec.dependsOn] };
   const rabbitmq = spec.broker === "rabbitmq";
   const d = rabbitmq ? brokerDockerDefaults.rabbitmq : brokerDockerDefaults.nats;
   const clientPort = rabbitmq ? brokerDockerDefaults.rabbitmq.amqpPort : brokerDockerDefaults.nats.clientPort;
@@ -241,7 +241,9 @@ export function deployBrokerToDocker(name: string, spec: ResolvedMessageQueue, p
 
   const ports: docker.types.input.ContainerPort[] = [
     ...(spec.docker.hostPort !== undefined ? [{ internal: clientPort, external: spec.docker.hostPort, ip: platform.publishAddress }] : []),
-    ...(rabbitmq ? [{ internal: brokerDockerDefaults.rabbitmq.managementPort, external: brokerDockerDefaults.rabbitmq.managementPort, ip: platform.publishAddress }] : []),
+    // The management UI is published with the client port only, so a second broker (or a local
+    // RabbitMQ) does not collide on 15672.
+    ...(rabbitmq && spec.docker.hostPort !== undefined ? [{ internal: brokerDockerDefaults.rabbitmq.managementPort, external: brokerDockerDefaults.rabbitmq.managementPort, ip: platform.publishAddress }] : []),
   ];
 
   new docker.Container(
@@ -276,6 +278,6 @@ export function deployBrokerToDocker(name: string, spec: ResolvedMessageQueue, p
     url: pulumi.secret(
       rabbitmq ? pulumi.interpolate`amqp://${context.username}:${password}@${name}:${clientPort}/%2F` : pulumi.interpolate`nats://${context.username}:${password}@${name}:${clientPort}`,
     ),
-    managementUrl: rabbitmq ? pulumi.output(`http://${platform.publishAddress}:${brokerDockerDefaults.rabbitmq.managementPort}`) : undefined,
+    managementUrl: rabbitmq && spec.docker.hostPort !== undefined ? pulumi.output(`http://${platform.publishAddress}:${brokerDockerDefaults.rabbitmq.managementPort}`) : undefined,
   };
 }

@@ -162,7 +162,7 @@ export function natsUrl(tls: boolean, username: string, password: string, host: 
  * @throws Error when `tls` is on without `certManager`.
  */
 export function deployNatsToKubernetes(name: string, spec: ResolvedMessageQueue, platform: KubernetesPlatform, context: BrokerBackendContext): BrokerEndpoints {
-  const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: platform.provider };
+  const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: platform.provider, dependsOn: [...spec.dependsOn] };
   const n = natsNames(name);
   const ns = spec.namespace;
   const labels = { ...spec.labels, ...natsSelector(name), "app.kubernetes.io/managed-by": "pulumi" };
@@ -198,7 +198,7 @@ export function deployNatsToKubernetes(name: string, spec: ResolvedMessageQueue,
             usages: ["server auth", "client auth", "digital signature"],
           },
         },
-        { ...opts, dependsOn: [certManager.release] },
+        { ...opts, dependsOn: [...spec.dependsOn, certManager.release] },
       ),
     );
     // Clients in other namespaces cannot read this namespace's Secrets: a client certificate from
@@ -213,7 +213,7 @@ export function deployNatsToKubernetes(name: string, spec: ResolvedMessageQueue,
             metadata: { name: `${name}-client`, namespace: clientNamespace, labels: { ...spec.labels, "app.kubernetes.io/managed-by": "pulumi" } },
             spec: { secretName: n.clientCa, commonName: `${name}-client`, issuerRef, ...certificate, usages: ["client auth", "digital signature"] },
           },
-          { ...opts, dependsOn: [certManager.release] },
+          { ...opts, dependsOn: [...spec.dependsOn, certManager.release] },
         ),
     );
   }

@@ -300,6 +300,8 @@ export interface RabbitmqOperatorsArgs {
   readonly platform: KubernetesPlatform;
   /** cert-manager: the Topology Operator's webhook certificate, and the CA it must trust. */
   readonly certManager: CertManager;
+  /** Also `protect` the manifests (they are always `retainOnDelete`). @default false */
+  readonly protect?: boolean;
 }
 
 /**
@@ -338,12 +340,14 @@ export class RabbitmqOperators extends pulumi.ComponentResource {
     this.clusterOperator = new k8s.yaml.v2.ConfigFile(
       `${name}-cluster-operator`,
       { file: rabbitmqVersions.clusterOperator.manifest },
-      { parent: this, provider, dependsOn: platform.cluster ? [platform.cluster] : [] },
+      // The manifests hold the CRDs: deleting them would delete every RabbitmqCluster and Queue and,
+      // through their owner references, the brokers' volumes. They are never deleted by Pulumi.
+      { parent: this, provider, dependsOn: platform.cluster ? [platform.cluster] : [], retainOnDelete: true, protect: args.protect },
     );
     const topology = new k8s.yaml.v2.ConfigFile(
       `${name}-topology-operator`,
       { file: rabbitmqVersions.topologyOperator.manifest },
-      { parent: this, provider, dependsOn: [this.clusterOperator, certManager.release] },
+      { parent: this, provider, dependsOn: [this.clusterOperator, certManager.release], retainOnDelete: true, protect: args.protect },
     );
     const trust = `${name}-ca-trust`;
     const caTrust = new k8s.apiextensions.CustomResource(
@@ -393,13 +397,16 @@ const operatorsByPlatform = new WeakMap<KubernetesPlatform, RabbitmqOperators>()
 /**
  * The {@link RabbitmqOperators} of a platform: created (named `${name}-operators`, a child of
  * `parent`) by the first MessageQueue on it and shared by the others, so each cluster gets the
- * operators once. If the first MessageQueue is later removed from the program, the operators move
- * to the next one (a replacement).
+ * operators once. Their manifests are `retainOnDelete` (and `protect`ed with the broker): removing
+ * the MessageQueue from the program leaves the operators and CRDs in the cluster, so the CRDs'
+ * deletion can never cascade to brokers and their volumes.
+ *
+ * @param protect - also `protect` the manifests.
  */
-export function rabbitmqOperatorsFor(name: string, platform: KubernetesPlatform, certManager: CertManager, parent: pulumi.Resource): RabbitmqOperators {
+export function rabbitmqOperatorsFor(name: string, platform: KubernetesPlatform, certManager: CertManager, parent: pulumi.Resource, protect = false): RabbitmqOperators {
   let operators = operatorsByPlatform.get(platform);
   if (!operators) {
-    operators = new RabbitmqOperators(`${name}-operators`, { platform, certManager }, { parent });
+    operators = new RabbitmqOperators(`${name}-operators`, { platform, certManager, protect }, { parent });
     operatorsByPlatform.set(platform, operators);
   }
   return operators;
@@ -428,12 +435,12 @@ export function rabbitmqOperatorsFor(name: string, platform: KubernetesPlatform,
 export function deployRabbitmqToKubernetes(name: string, spec: ResolvedMessageQueue, platform: KubernetesPlatform, context: BrokerBackendContext): BrokerEndpoints {
   const certManager = context.certManager;
   if (!certManager) throw new Error(`MessageQueue "${name}": \`certManager\` is required for RabbitMQ in-cluster: the Messaging Topology Operator's webhook certificate comes from cert-manager`);
-  const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: platform.provider };
+  const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: platform.provider, dependsOn: [...spec.dependsOn] };
   const n = rabbitmqNames(name);
   const ns = spec.namespace;
   const labels = { ...spec.labels, "app.kubernetes.io/instance": name, "app.kubernetes.io/part-of": "message-queue", "app.kubernetes.io/managed-by": "pulumi" };
   const meta = (objectName: string, namespace: pulumi.Input<string> = ns) => ({ name: objectName, namespace, labels });
-  const operators = rabbitmqOperatorsFor(name, platform, certManager, context.parent);
+  const operators = rabbitmqOperatorsFor(name, platform, certManager, context.parent, spec.protect);
   const issuerRef = { name: certManager.caIssuerName, kind: "ClusterIssuer", group: "cert-manager.io" };
   const certificateTiming = { duration: d.certificate.duration, renewBefore: d.certificate.renewBefore };
 
@@ -455,7 +462,7 @@ export function deployRabbitmqToKubernetes(name: string, spec: ResolvedMessageQu
             usages: ["server auth", "client auth", "digital signature"],
           },
         },
-        { ...opts, dependsOn: [certManager.release] },
+        { ...opts, dependsOn: [...spec.dependsOn, certManager.release] },
       ),
     );
     // Clients cannot read this namespace's Secrets: a certificate from the same CA issuer in each
@@ -476,7 +483,7 @@ export function deployRabbitmqToKubernetes(name: string, spec: ResolvedMessageQu
             usages: ["client auth", "digital signature"],
           },
         },
-        { ...opts, dependsOn: [certManager.release] },
+        { ...opts, dependsOn: [...spec.dependsOn, certManager.release] },
       ),
     );
   }
@@ -501,11 +508,11 @@ export function deployRabbitmqToKubernetes(name: string, spec: ResolvedMessageQu
     new k8s.policy.v1.PodDisruptionBudget(
       `${name}-pdb`,
       { metadata: meta(name), spec: { maxUnavailable: 1, selector: { matchLabels: rabbitmqPodSelector(name) } } },
-      { ...opts, dependsOn: [cluster] },
+      { ...opts, dependsOn: [...spec.dependsOn, cluster] },
     );
   }
 
-  const topology = { ...opts, dependsOn: [operators.ready, cluster] };
+  const topology = { ...opts, dependsOn: [...spec.dependsOn, operators.ready, cluster] };
   const user = new k8s.apiextensions.CustomResource(
     `${name}-user`,
     {
@@ -548,7 +555,7 @@ export function deployRabbitmqToKubernetes(name: string, spec: ResolvedMessageQu
         metadata: meta(name),
         spec: pulumi.output(ns).apply((namespace) => brokerPodMonitorSpec(name, namespace, spec.tls)),
       },
-      { ...opts, dependsOn: [cluster, context.monitoringCrds] },
+      { ...opts, dependsOn: [...spec.dependsOn, cluster, context.monitoringCrds] },
     );
   }
 

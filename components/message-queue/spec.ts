@@ -124,7 +124,8 @@ export function resolveMessageQueue(name: string, args: Omit<MessageQueueArgs, "
     resources: { requests: { ...d.resources.requests, ...args.resources?.requests }, limits: { ...d.resources.limits, ...args.resources?.limits } },
     tls: args.tls ?? on.flavour !== "docker",
     queues: (args.queues ?? []).map((q) => ({ ...q, durable: q.durable ?? true })),
-    managed: { instanceType: args.managed?.instanceType ?? (prod ? "mq.m7g.large" : "mq.m7g.medium"), engineVersion: args.managed?.engineVersion },
+    // mq.m7g.medium is for tests only: clusters get large.
+    managed: { instanceType: args.managed?.instanceType ?? (prod || (args.replicas ?? 1) >= 3 ? "mq.m7g.large" : "mq.m7g.medium"), engineVersion: args.managed?.engineVersion },
     dependsOn: args.dependsOn ?? [],
     docker: args.docker ?? {},
   };
@@ -152,12 +153,22 @@ export function validateMessageQueue(args: Omit<MessageQueueArgs, "platform">, o
   else if (prod && spec.mode === "in-cluster" && (spec.replicas < 3 || spec.replicas % 2 === 0)) {
     add(["replicas"], `must be odd and at least 3 in prod (got ${spec.replicas}): quorum queues and JetStream need a majority to survive a node loss`);
   }
+  if (on.flavour === "docker") {
+    // Settings Docker would silently ignore.
+    if (args.tls === true) add(["tls"], "is not available on docker (the broker container listens in plain text on the private network); remove it");
+    if (args.replicas !== undefined && args.replicas !== 1 && !prod) add(["replicas"], `must be 1 on docker: one container is one node (got ${args.replicas})`);
+  }
+  if (spec.mode === "managed") {
+    if (spec.queues.length > 0) add(["queues"], "are not created on Amazon MQ (it has no queue resources): applications declare them; remove `queues` or run in-cluster");
+    if (args.replicas !== undefined && args.replicas !== 1 && args.replicas !== 3) add(["replicas"], `must be 1 (single instance) or 3 (a multi-AZ cluster) on Amazon MQ (got ${args.replicas})`);
+  }
   if (!Number.isInteger(spec.storageGiB) || spec.storageGiB < 1) add(["storageGiB"], `must be a whole number of GiB ≥ 1 (got ${spec.storageGiB})`);
   if (prod && !spec.tls) add(["tls"], "must stay on in prod: broker traffic carries credentials and payloads");
   problems.push(...resourceProblems(spec.resources));
   const names = spec.queues.map((q) => q.name);
   spec.queues.forEach((q, i) => {
     if (!QUEUE_NAME.test(q.name)) add(["queues", i, "name"], `"${q.name}" may contain only letters, digits, ".", "_" and "-" (at most 200)`);
+    else if (q.name.startsWith("amq.")) add(["queues", i, "name"], `"${q.name}" starts with "amq.", which RabbitMQ reserves for its own queues`);
     if (names.indexOf(q.name) !== i) add(["queues", i, "name"], `"${q.name}" is declared twice`);
     if (q.deadLetter !== undefined) {
       if (!names.includes(q.deadLetter)) add(["queues", i, "deadLetter"], `"${q.deadLetter}" is not a declared queue (declared: ${names.join(", ")})`);
