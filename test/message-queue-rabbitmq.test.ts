@@ -123,6 +123,11 @@ describe("MessageQueue with RabbitMQ on Kubernetes", () => {
     assert.ok(dependsOn(events, one(CONFIG_FILE, "queue-operators-cluster-operator")), "the second broker waits for the shared Cluster Operator");
   });
 
+  it("never deletes the operators' manifests, whose CRDs would take every broker and its volumes with them", () => {
+    for (const file of program.resources.filter((r) => r.type === CONFIG_FILE)) assert.equal(file.retainOnDelete, true, file.name);
+    assert.ok(under("broker").filter((r) => r.type === CONFIG_FILE).every((r) => r.protect), "protected with a protected (prod) broker");
+  });
+
   it("installs the Topology Operator after cert-manager and the Cluster Operator, and mounts the cert-manager CA into its trust store", () => {
     const topology = one(CONFIG_FILE, "queue-operators-topology-operator");
     assert.ok(dependsOn(topology, one("kubernetes:helm.sh/v3:Release", "cert-manager-release")));
