@@ -74,6 +74,7 @@ let used = false;
  *
  * @param program - the program; its return value becomes the stack outputs.
  * @throws Error when called twice in one process, or when the program throws.
+ * @see https://www.pulumi.com/docs/iac/guides/testing/unit/
  */
 export async function captureProgram(
   program: () => Promise<Record<string, unknown> | void> | Record<string, unknown> | void,

@@ -37,6 +37,8 @@ const ROLE_TITLES: Record<Role, string> = {
  * cluster, the mesh, cert-manager, CRD bundles) are platform. This table and {@link MEANINGFUL}
  * are the only hand-written parts of the diagram: nodes and edges come from the plan, but a new
  * component kind lands in "platform", and its edges are dropped, until it is named here.
+ *
+ * @see https://mermaid.js.org/syntax/flowchart.html#subgraphs
  */
 export function componentRole(kind: string): Role {
   switch (kind) {
@@ -102,6 +104,8 @@ const COMPONENT_PREFIX = "platform:index:";
  * A Mermaid-safe node id for a component: letters and digits kept, every other character written
  * as `_` and its two hex digits, kind and name joined by `__`. Injective, and never a Mermaid
  * keyword such as `end`.
+ *
+ * @see https://mermaid.js.org/syntax/flowchart.html
  */
 export function mermaidId(kind: string, name: string): string {
   const escape = (s: string) => s.replace(/[^A-Za-z0-9]/g, (c) => `_${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
@@ -117,7 +121,11 @@ export function mermaidLabel(text: string): string {
   return text.replace(/["#<>&]/g, (c) => `#${c.charCodeAt(0)};`);
 }
 
-/** Maps every resource's URN to its outermost `platform:index:*` ancestor (a component maps to itself). */
+/**
+ * Maps every resource's URN to its outermost `platform:index:*` ancestor (a component maps to itself).
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/resources/names/
+ */
 export function componentOwners(resources: DiagramPlan["resources"]): Map<string, DiagramPlan["resources"][number]> {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const owners = new Map<string, DiagramPlan["resources"][number]>();
@@ -133,7 +141,11 @@ export function componentOwners(resources: DiagramPlan["resources"]): Map<string
 
 type Inputs = Record<string, any>;
 
-/** Whether Kubernetes labels satisfy a label selector (`matchLabels` and `matchExpressions`). */
+/**
+ * Whether Kubernetes labels satisfy a label selector (`matchLabels` and `matchExpressions`).
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
+ */
 export function selectorMatches(selector: Inputs | undefined, labels: Record<string, string> = {}): boolean {
   if (!selector) return false;
   const byLabel = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
@@ -339,6 +351,8 @@ export function architectureGraph(plan: DiagramPlan): ArchitectureGraph {
  * components (labelled `Kind name`), and the edges of {@link architectureGraph}, each labelled with
  * what it references (routes, scrapes, reads secret), or `depends on` when only the dependency
  * shows it. Clients reach every Gateway. Output is sorted, so one plan always gives the same text.
+ *
+ * @see https://mermaid.js.org/syntax/flowchart.html
  */
 export function mermaidDiagram(plan: DiagramPlan): string {
   const graph = architectureGraph(plan);
@@ -360,7 +374,11 @@ export function mermaidDiagram(plan: DiagramPlan): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The Markdown file `--diagram` writes: a heading naming the stack and target, and the diagram. */
+/**
+ * The Markdown file `--diagram` writes: a heading naming the stack and target, and the diagram.
+ *
+ * @see https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/creating-diagrams
+ */
 export function diagramMarkdown(plan: DiagramPlan): string {
   return [
     `# Architecture of stack \`${plan.stack}\` on \`${plan.target}\``,
@@ -375,7 +393,11 @@ export function diagramMarkdown(plan: DiagramPlan): string {
   ].join("\n");
 }
 
-/** The Mermaid text of the first ```` ```mermaid ```` block of a Markdown text, or undefined. */
+/**
+ * The Mermaid text of the first ```` ```mermaid ```` block of a Markdown text, or undefined.
+ *
+ * @see https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/creating-diagrams
+ */
 export function mermaidBlock(markdown: string): string | undefined {
   const match = /^```mermaid\n([\s\S]*?)^```$/m.exec(markdown);
   return match?.[1];
@@ -403,7 +425,11 @@ export const diagramPath = (file: string) => `docs/architecture/${file}.md`;
 /** The README's markers around the embedded diagram of `file`. */
 export const readmeMarkers = (file: string) => ({ open: `<!-- diagram:${file} -->`, close: `<!-- /diagram:${file} -->` });
 
-/** The Mermaid text between a README's markers for `file`, or undefined when the markers are absent. */
+/**
+ * The Mermaid text between a README's markers for `file`, or undefined when the markers are absent.
+ *
+ * @see https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/creating-diagrams
+ */
 export function readmeDiagram(readme: string, file: string): string | undefined {
   const { open, close } = readmeMarkers(file);
   const start = readme.indexOf(open);
@@ -412,7 +438,11 @@ export function readmeDiagram(readme: string, file: string): string | undefined 
   return mermaidBlock(readme.slice(start + open.length, end)) ?? "";
 }
 
-/** The README with the block between the markers for `file` replaced by `mermaid` in a fence; unchanged without markers. */
+/**
+ * The README with the block between the markers for `file` replaced by `mermaid` in a fence; unchanged without markers.
+ *
+ * @see https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/creating-diagrams
+ */
 export function embedReadmeDiagram(readme: string, file: string, mermaid: string): string {
   const { open, close } = readmeMarkers(file);
   const start = readme.indexOf(open);

@@ -22,6 +22,8 @@ export interface DiagramRun {
 /**
  * Runs the built plan CLI (`dist/plan/cli.js`, as `npm run plan` does) for one stack, writing its
  * diagram to `file`. Each stack needs its own process: the Pulumi runtime keeps global state.
+ *
+ * @see https://mermaid.js.org/syntax/flowchart.html
  */
 export function planDiagram(stack: DiagramStack, file: string): Promise<DiagramRun> {
   return new Promise((resolve) => {

@@ -104,6 +104,8 @@ const COMPUTED: Record<string, (inputs: Record<string, any>, name: string) => Re
 
 /**
  * Answers a resource registration: a stable fake ID, and the inputs with computed outputs merged in.
+ *
+ * @see https://www.pulumi.com/docs/iac/guides/testing/unit/
  */
 export function newResource(args: MockResourceArgs): MockResourceResult {
   const computed = COMPUTED[args.type]?.(args.inputs, args.name) ?? {};
@@ -125,7 +127,11 @@ const CALLS: Record<string, (inputs: Record<string, any>) => MockCallResult> = {
   "gcp:compute/getZones:getZones": () => ({ names: ["mock-region-a", "mock-region-b", "mock-region-c"] }),
 };
 
-/** Answers an invoke; unknown tokens return an empty result. */
+/**
+ * Answers an invoke; unknown tokens return an empty result.
+ *
+ * @see https://www.pulumi.com/docs/iac/guides/testing/unit/
+ */
 export function call(args: MockCallArgs): MockCallResult {
   return CALLS[args.token]?.(args.inputs) ?? {};
 }

@@ -118,6 +118,7 @@ function policyView(resource: CapturedResource, byUrn: Map<string, CapturedResou
  * @param config - per-policy config (enforcement level and the rule's own settings).
  * @param stackTags - the stack's tags.
  * @throws Error when a rule throws anything other than an unknown-value or not-applicable error.
+ * @see https://www.pulumi.com/docs/iac/using-pulumi/crossguard/
  */
 export async function runPolicies(
   rules: readonly Rule[],
@@ -191,7 +192,11 @@ export async function runPolicies(
   return { violations, notApplicable };
 }
 
-/** True when any violation is mandatory: the plan (and a real preview) fails. */
+/**
+ * True when any violation is mandatory: the plan (and a real preview) fails.
+ *
+ * @see https://www.pulumi.com/docs/iac/using-pulumi/crossguard/
+ */
 export function hasMandatoryViolations(report: PolicyReport): boolean {
   return report.violations.some((v) => v.enforcementLevel === "mandatory");
 }

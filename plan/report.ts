@@ -16,7 +16,11 @@ export interface PlanJson {
   readonly violations: Violation[];
 }
 
-/** Builds the plan file's content. */
+/**
+ * Builds the plan file's content.
+ *
+ * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_preview/
+ */
 export function planJson(program: CapturedProgram, target: string, report: PolicyReport): PlanJson {
   return {
     stack: program.stack,
@@ -36,7 +40,11 @@ export function planJson(program: CapturedProgram, target: string, report: Polic
   };
 }
 
-/** The resource tree: each resource under its parent, components first. */
+/**
+ * The resource tree: each resource under its parent, components first.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/options/parent/
+ */
 export function renderTree(resources: readonly CapturedResource[]): string {
   const children = new Map<string | undefined, CapturedResource[]>();
   for (const r of resources) {
@@ -58,14 +66,22 @@ export function renderTree(resources: readonly CapturedResource[]): string {
   return lines.join("\n");
 }
 
-/** Counts of custom resources per type token, most frequent first. */
+/**
+ * Counts of custom resources per type token, most frequent first.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/resources/names/
+ */
 export function countByType(resources: readonly CapturedResource[]): [string, number][] {
   const counts = new Map<string, number>();
   for (const r of resources) if (r.custom) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
-/** The human-readable plan: tree, counts, and policy results. */
+/**
+ * The human-readable plan: tree, counts, and policy results.
+ *
+ * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_preview/
+ */
 export function renderPlan(program: CapturedProgram, target: string, report: PolicyReport, ruleCount: number): string {
   const counts = countByType(program.resources);
   const custom = counts.reduce((sum, [, n]) => sum + n, 0);

@@ -26,6 +26,7 @@ export interface StackConfig {
  * The plan runs from source or from `dist/`, so it looks rather than assumes.
  *
  * @throws StackFileError when no `Pulumi.yaml` is found.
+ * @see https://www.pulumi.com/docs/iac/concepts/projects/project-file/
  */
 export function findProjectRoot(from: string): string {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
@@ -34,10 +35,18 @@ export function findProjectRoot(from: string): string {
   }
 }
 
-/** A problem with the stack files or a `--config` override; the plan exits 2 on it. */
+/**
+ * A problem with the stack files or a `--config` override; the plan exits 2 on it.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/
+ */
 export class StackFileError extends Error {}
 
-/** The placeholder that stands in for a `secure:` value offline. */
+/**
+ * The placeholder that stands in for a `secure:` value offline.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/secrets/
+ */
 export function secretPlaceholder(key: string): string {
   return `${MOCK_SECRET_PREFIX}placeholder-for-${key}`;
 }
@@ -53,6 +62,7 @@ function encode(value: unknown): string {
  * @param stack - the stack name.
  * @param overrides - `key=value` strings; a key without a namespace gets the project's.
  * @throws StackFileError when a file is missing or unreadable, or an override is malformed.
+ * @see https://www.pulumi.com/docs/iac/concepts/config/
  */
 export function readStackConfig(dir: string, stack: string, overrides: readonly string[] = []): StackConfig {
   const read = (file: string) => {

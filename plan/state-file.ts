@@ -22,6 +22,7 @@ const GiB = 2 ** 30;
  * `settings.diskSize`. The largest wins when there are several.
  *
  * @param exported - the parsed JSON of `pulumi stack export`.
+ * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_stack_export/
  */
 export function deployedStateFrom(exported: unknown): DeployedState {
   const resources: ExportedResource[] = (exported as { deployment?: { resources?: ExportedResource[] } })?.deployment?.resources ?? [];
@@ -43,6 +44,7 @@ export function deployedStateFrom(exported: unknown): DeployedState {
 /**
  * Reads a `pulumi stack export` file.
  * @throws Error naming the file when it cannot be read or parsed.
+ * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_stack_export/
  */
 export function readDeployedState(file: string): DeployedState {
   let text: string;

@@ -22,6 +22,7 @@ export const UNKNOWN_PLACEHOLDER = "[unknown]";
  * Converts a wire-format value into JSON with every secret redacted.
  *
  * @param value - a value as produced by `serializeProperties` or `Struct.toJavaScript()`.
+ * @see https://www.pulumi.com/docs/iac/concepts/secrets/
  */
 export function redact(value: unknown): unknown {
   if (value === unknownValue) return UNKNOWN_PLACEHOLDER;

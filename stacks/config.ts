@@ -403,7 +403,11 @@ const BLOCK_TARGETS: Record<"eks" | "gke" | "k3s" | "docker", readonly string[]>
 /** Namespaces the platform creates or installs into; the services' `namespace` must be another. */
 const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "data", "gateway", "cert-manager", "istio-system", "linkerd", "linkerd-cni", "monitoring"];
 
-/** The mesh provider a `mesh` block selects, or `undefined` when the mesh is off. */
+/**
+ * The mesh provider a `mesh` block selects, or `undefined` when the mesh is off.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/config/#structured-configuration
+ */
 export function meshProvider(config: Pick<PlatformConfig, "target" | "mesh">): "istio" | "linkerd" | undefined {
   if (config.mesh?.enabled === false || (config.target === "docker" && config.mesh === undefined)) return undefined;
   return config.mesh?.linkerd && !config.mesh.istio ? "linkerd" : "istio";
@@ -637,6 +641,7 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
  * @param secretKeys - the keys whose values were set as secrets.
  * @param deployed - what is known of the deployed stack (from `pulumi stack export`), if anything.
  * @returns the config, or every issue with its key path and a hint. Never throws.
+ * @see https://www.pulumi.com/docs/iac/concepts/config/
  */
 export function parseConfig(raw: Record<string, unknown>, secretKeys: readonly string[] = [], deployed: DeployedState = {}): ConfigResult {
   const issues: ConfigIssue[] = [];
@@ -682,6 +687,8 @@ export function parseConfig(raw: Record<string, unknown>, secretKeys: readonly s
 /**
  * Decodes the CLI's string values: Pulumi passes every config value as a string, with objects and
  * arrays JSON-encoded. Plain strings stay strings.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/config/#structured-configuration
  */
 export function decodeConfigValue(value: string): unknown {
   try {
@@ -693,6 +700,8 @@ export function decodeConfigValue(value: string): unknown {
 
 /**
  * Formats config issues for a person: one line per issue.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/config/
  */
 export function formatConfigIssues(issues: readonly ConfigIssue[]): string {
   const plural = issues.length === 1 ? "problem" : "problems";

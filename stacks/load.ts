@@ -13,6 +13,7 @@ const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfi
  * Collects the `platform:*` keys of the runtime config, decoded.
  *
  * @returns the raw config and the keys whose values are secrets.
+ * @see https://www.pulumi.com/docs/iac/concepts/secrets/
  */
 export function readRuntimeConfig(): { raw: Record<string, unknown>; secretKeys: string[] } {
   const raw: Record<string, unknown> = {};
@@ -31,6 +32,7 @@ export function readRuntimeConfig(): { raw: Record<string, unknown>; secretKeys:
  *
  * @throws pulumi.RunError listing every problem, so the CLI prints them without a stack trace and
  *   creates nothing.
+ * @see https://www.pulumi.com/docs/iac/concepts/config/
  */
 export function loadConfig(): ProgramConfig {
   const { raw, secretKeys } = readRuntimeConfig();

@@ -97,6 +97,8 @@ export interface ProgramConfig extends Omit<PlatformConfig, "kubeconfig"> {
 
 /**
  * Maps stack config to the platform's arguments. `protect` defaults to on in prod.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/options/protect/
  */
 export function platformArgs(config: ProgramConfig): PlatformArgs {
   const environment = config.environment;
@@ -119,6 +121,7 @@ export function platformArgs(config: ProgramConfig): PlatformArgs {
  * @param config - validated stack config, with secrets wrapped.
  * @returns the stack outputs: target, service URLs, and for Kubernetes the cluster name and
  *   kubeconfig (a secret).
+ * @see https://www.pulumi.com/docs/iac/concepts/stacks/#outputs
  */
 export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown>> {
   const platform = createPlatform("platform", platformArgs(config));

@@ -22,7 +22,11 @@ export function appLabels(name: string, spec: Pick<ResolvedAppService, "labels">
   };
 }
 
-/** The labels that select a service's pods; stable for the life of the Deployment. */
+/**
+ * The labels that select a service's pods; stable for the life of the Deployment.
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
+ */
 export function selectorLabels(name: string): Record<string, string> {
   return { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": name };
 }
@@ -99,6 +103,8 @@ export function needsDisruptionBudget(spec: ResolvedAppService): boolean {
 /**
  * The labels that select one track's pods: the stable Deployment's (and the canary's) selector.
  * The Service, PodDisruptionBudget and NetworkPolicy select both tracks with {@link selectorLabels}.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector
  */
 export function trackSelectorLabels(name: string, track: "stable" | "canary"): Record<string, string> {
   return { ...selectorLabels(name), [TRACK_LABEL]: track };
@@ -115,6 +121,8 @@ export interface KubernetesAppService {
 /**
  * Deploys the service into a Kubernetes cluster: ServiceAccount, Deployment, Service,
  * HorizontalPodAutoscaler, PodDisruptionBudget and NetworkPolicy, all with the platform's provider.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
  */
 export function deployToKubernetes(name: string, spec: ResolvedAppService, platform: KubernetesPlatform, parent: pulumi.Resource): KubernetesAppService {
   const opts = { parent, provider: platform.provider, dependsOn: [...spec.dependsOn] };

@@ -213,7 +213,11 @@ export interface ArgProblem {
   readonly message: string;
 }
 
-/** Formats problems as one message naming each field in backticks. */
+/**
+ * Formats problems as one message naming each field in backticks.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/components/
+ */
 export function formatProblems(problems: readonly ArgProblem[]): string {
   return problems.map((p) => `\`${p.path.join(".")}\` ${p.message}`).join("; ");
 }
@@ -222,6 +226,7 @@ export function formatProblems(problems: readonly ArgProblem[]): string {
  * Finds every problem with an AppService's arguments.
  *
  * @returns the problems, each with the field's path; empty when the arguments are usable.
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
  */
 export function validateAppService(args: Omit<AppServiceArgs, "platform">): ArgProblem[] {
   const problems: ArgProblem[] = [];

@@ -31,6 +31,7 @@ export const TRAEFIK_RELEASE_NAME = "traefik";
  * can be written first.
  *
  * @param namespace - the gateway's namespace (`GatewayArgs.namespace`).
+ * @see https://kubernetes.io/docs/concepts/security/service-accounts/
  */
 export function gatewayIdentity(namespace: string): GatewayIdentity {
   return { namespace, serviceAccount: TRAEFIK_RELEASE_NAME };
@@ -66,13 +67,19 @@ export function meshInboundBypass(spec: Pick<ResolvedGateway, "mesh">): Record<s
  * (`https-api-example-com`), so adding or removing another hostname never renames a listener, its
  * Certificate or its Secret (which would re-issue every certificate). Long hostnames are cut and
  * given a hash, to stay a DNS label.
+ *
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#listener
  */
 export function httpsListenerName(_spec: Pick<ResolvedGateway, "hostnames">, hostname: string): string {
   const label = hostname.replace(/\./g, "-");
   return label.length <= 50 ? `https-${label}` : `https-${label.slice(0, 40).replace(/-+$/, "")}-${createHash("sha256").update(hostname).digest("hex").slice(0, 8)}`;
 }
 
-/** The Secret cert-manager writes a hostname's certificate to, which its listener references. */
+/**
+ * The Secret cert-manager writes a hostname's certificate to, which its listener references.
+ *
+ * @see https://cert-manager.io/docs/usage/gateway/
+ */
 export function certificateSecretName(name: string, spec: Pick<ResolvedGateway, "hostnames">, hostname: string): string {
   return `${name}-${httpsListenerName(spec, hostname)}-tls`;
 }
@@ -80,6 +87,8 @@ export function certificateSecretName(name: string, spec: Pick<ResolvedGateway, 
 /**
  * The ClusterIssuer that signs the listeners' certificates: the platform's internal CA for
  * `self-signed`, the gateway's own ACME issuer `<name>-acme` otherwise.
+ *
+ * @see https://cert-manager.io/docs/concepts/issuer/
  */
 export function listenerIssuerName(name: string, spec: Pick<ResolvedGateway, "tls">, certManager: Pick<CertManager, "caIssuerName">): string {
   return spec.tls.issuer === "acme" ? `${name}-acme` : certManager.caIssuerName;

@@ -327,6 +327,8 @@ export function resolveGateway(args: Omit<GatewayArgs, "platform" | "certManager
  * A DNS name as RFC 1123 allows for a host: labels of letters, digits and `-`, not starting or
  * ending with `-`, at most 63 characters each and 253 in all, with at least two labels. A leading
  * `*.` wildcard is refused: each route gets its own certificate.
+ *
+ * @see https://datatracker.ietf.org/doc/html/rfc1123#section-2.1
  */
 export function hostnameProblem(hostname: string): string | undefined {
   const label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -391,6 +393,7 @@ function policyProblems(policy: TrafficPolicyArgs | undefined, path: (string | n
  *
  * @param args - the arguments; `platform` only needs `environment` and `flavour`.
  * @returns the problems, each with its field's path; empty when the arguments are usable.
+ * @see https://cert-manager.io/docs/configuration/acme/
  */
 export function validateGateway(args: Omit<GatewayArgs, "platform" | "certManager"> & { readonly platform: Pick<Platform, "environment" | "flavour"> }): ArgProblem[] {
   const problems: ArgProblem[] = [];

@@ -31,6 +31,7 @@ export interface MeshEnrollment {
  *
  * @param provider - the mesh provider.
  * @returns namespace labels and annotations, and the gateway's pod annotations.
+ * @see https://linkerd.io/2/features/proxy-injection/
  */
 export function meshEnrollment(provider: MeshProvider): Omit<MeshEnrollment, "ready"> {
   return provider === "istio" ? istioEnrollment() : linkerdEnrollment();

@@ -33,7 +33,11 @@ export const istioDefaults = {
   injectionLabel: { "istio-injection": "enabled" },
 } as const;
 
-/** `<name>.<namespace>.svc.cluster.local`. */
+/**
+ * `<name>.<namespace>.svc.cluster.local`.
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
+ */
 export function serviceHost(service: Pick<ResolvedMeshService, "name" | "namespace">): string {
   return `${service.name}.${service.namespace}.svc.cluster.local`;
 }
@@ -206,6 +210,8 @@ export function authorizationPolicy(service: ResolvedMeshService, gateway: Resol
 /**
  * How workloads join an Istio mesh: namespaces by the injection label, the gateway's pods with
  * their inbound traffic left out of the sidecar.
+ *
+ * @see https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/
  */
 export function istioEnrollment(): Omit<MeshEnrollment, "ready"> {
   return { namespaceLabels: { ...istioDefaults.injectionLabel }, namespaceAnnotations: {}, gatewayPodAnnotations: { ...istioGatewayPodAnnotations } };
@@ -285,6 +291,7 @@ const customResource = (name: string, object: IstioObject, opts: pulumi.CustomRe
  * `${name}-jwt-authz`.
  *
  * @param dependsOn - the mesh's `ready` resources (the CRDs and istiod must exist first).
+ * @see https://istio.io/latest/docs/tasks/security/authorization/authz-jwt/
  */
 export function createIstioJwtPolicies(
   name: string,

@@ -194,7 +194,11 @@ export function failureAccrualAnnotations(circuitBreaker: ResolvedMeshService["c
   };
 }
 
-/** The identities allowed to call a service: the gateway's, then each allowed caller's. */
+/**
+ * The identities allowed to call a service: the gateway's, then each allowed caller's.
+ *
+ * @see https://linkerd.io/2-edge/reference/authorization-policy/#meshtlsauthentication
+ */
 export function allowedIdentities(service: Pick<ResolvedMeshService, "namespace" | "allowedCallers">, gateway?: ResolvedMesh["gateway"], metricsScraper?: ResolvedMesh["metricsScraper"]): string[] {
   return [
     ...[gateway, metricsScraper].flatMap((identity) => (identity ? [linkerdIdentity(identity.namespace, identity.serviceAccount)] : [])),

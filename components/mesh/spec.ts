@@ -212,6 +212,8 @@ function policyProblems(policy: MeshTrafficPolicyArgs | undefined, path: (string
 
 /**
  * The problem with a canary split, if any: weights must be whole percentages that sum to 100.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRouteDestination
  */
 export function canaryProblem(canary: CanaryArgs): string | undefined {
   const { stable, canary: weight } = canary.weights;
@@ -225,6 +227,7 @@ export function canaryProblem(canary: CanaryArgs): string | undefined {
  * Finds every problem with a mesh's arguments, before any resource exists.
  *
  * @returns the problems, each with its field's path; empty when the arguments are usable.
+ * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
  */
 export function validateMesh(args: Omit<ServiceMeshArgs, "platform"> & { readonly platform: Pick<Platform, "environment" | "flavour"> }): ArgProblem[] {
   const problems: ArgProblem[] = [];

@@ -103,6 +103,7 @@ export function amazonMqBrokerArgs(name: string, spec: ResolvedMessageQueue, ref
  *
  * @param instances - the broker's `instances` output; empty before the broker exists.
  * @returns empty strings where the broker has not reported them yet.
+ * @see https://www.pulumi.com/registry/packages/aws/api-docs/mq/broker/
  */
 export function amazonMqEndpoint(instances: readonly { endpoints?: readonly string[]; consoleUrl?: string }[] | undefined): { host: string; port: number; consoleUrl: string } {
   const endpoint = instances?.[0]?.endpoints?.find((e) => e.startsWith("amqps://"));
@@ -121,6 +122,7 @@ export function amazonMqEndpoint(instances: readonly { endpoints?: readonly stri
  * @param cloud - the AWS provider and network.
  * @param context - the user, its password and the parent.
  * @returns the AMQPS endpoint (`amqps://platform:…@host:5671/%2F`) and the console URL.
+ * @see https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/working-with-rabbitmq.html
  */
 export function deployBrokerToAws(name: string, spec: ResolvedMessageQueue, _platform: KubernetesPlatform, cloud: AwsCloud, context: BrokerBackendContext): BrokerEndpoints {
   const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: cloud.provider, dependsOn: [...spec.dependsOn] };

@@ -45,7 +45,11 @@ export const natsDefaults = {
 
 const d = natsDefaults;
 
-/** The names of the objects: the chart's (`fullnameOverride` is the component name) and ours. */
+/**
+ * The names of the objects: the chart's (`fullnameOverride` is the component name) and ours.
+ *
+ * @see https://github.com/nats-io/k8s/blob/main/helm/charts/nats/values.yaml
+ */
 export function natsNames(name: string) {
   return { service: name, headless: `${name}-headless`, auth: `${name}-auth`, tls: `${name}-tls`, clientCa: `${name}-ca` };
 }
@@ -62,6 +66,8 @@ export function natsSelector(release: string): Record<string, string> {
  * The server certificate's DNS names: the client Service and every server under the headless
  * Service, in the short forms the chart's routes use (`tls://<pod>.<headless>:6222`) and the long
  * forms clients use, and `localhost`.
+ *
+ * @see https://docs.nats.io/running-a-nats-service/configuration/securing_nats/tls
  */
 export function natsCertificateDnsNames(name: string, namespace: string): string[] {
   const n = natsNames(name);
@@ -160,6 +166,7 @@ export function natsUrl(tls: boolean, username: string, password: string, host: 
  *   Prometheus CRDs (`monitoringCrds`; no exporter nor PodMonitor without them).
  * @returns the client Service; with TLS, the CA Secret created in each client namespace.
  * @throws Error when `tls` is on without `certManager`.
+ * @see https://docs.nats.io/running-a-nats-service/nats-kubernetes
  */
 export function deployNatsToKubernetes(name: string, spec: ResolvedMessageQueue, platform: KubernetesPlatform, context: BrokerBackendContext): BrokerEndpoints {
   const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: platform.provider, dependsOn: [...spec.dependsOn] };

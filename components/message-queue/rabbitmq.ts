@@ -74,7 +74,11 @@ const d = rabbitmqKubernetesDefaults;
 type Queue = ResolvedMessageQueue["queues"][number];
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 
-/** The names of the in-cluster objects. */
+/**
+ * The names of the in-cluster objects.
+ *
+ * @see https://www.rabbitmq.com/kubernetes/operator/using-operator
+ */
 export function rabbitmqNames(name: string) {
   return {
     /** The `RabbitmqCluster`; the operator names the client Service after it. */
@@ -91,7 +95,11 @@ export function rabbitmqNames(name: string) {
   };
 }
 
-/** The labels the Cluster Operator puts on the broker's pods, and selects them by. */
+/**
+ * The labels the Cluster Operator puts on the broker's pods, and selects them by.
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
+ */
 export function rabbitmqPodSelector(name: string): Record<string, string> {
   return { "app.kubernetes.io/name": name };
 }
@@ -140,6 +148,8 @@ export function queueArguments(queue: Pick<QueueArgs, "deadLetter" | "maxLength"
  * The Kubernetes name of a queue's `Queue` object: `<name>-<queue>` in lower case, with characters
  * a Kubernetes name cannot hold replaced by `-`; when anything was changed, a short hash of the
  * queue's real name keeps `Jobs` and `jobs` apart.
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names
  */
 export function queueObjectName(name: string, queueName: string): string {
   const base = `${name}-${queueName}`;
@@ -402,6 +412,7 @@ const operatorsByPlatform = new WeakMap<KubernetesPlatform, RabbitmqOperators>()
  * deletion can never cascade to brokers and their volumes.
  *
  * @param protect - also `protect` the manifests.
+ * @see https://www.rabbitmq.com/kubernetes/operator/install-operator
  */
 export function rabbitmqOperatorsFor(name: string, platform: KubernetesPlatform, certManager: CertManager, parent: pulumi.Resource, protect = false): RabbitmqOperators {
   let operators = operatorsByPlatform.get(platform);
@@ -431,6 +442,7 @@ export function rabbitmqOperatorsFor(name: string, platform: KubernetesPlatform,
  * @param context - the credentials, the parent, cert-manager and the Prometheus CRDs.
  * @returns the client Service's endpoints.
  * @throws Error when `certManager` is missing: the Topology Operator's webhook needs it.
+ * @see https://www.rabbitmq.com/kubernetes/operator/using-operator
  */
 export function deployRabbitmqToKubernetes(name: string, spec: ResolvedMessageQueue, platform: KubernetesPlatform, context: BrokerBackendContext): BrokerEndpoints {
   const certManager = context.certManager;

@@ -137,6 +137,7 @@ const QUEUE_NAME = /^[A-Za-z0-9._-]{1,200}$/;
  * Finds every problem with a message queue's arguments, before any resource exists.
  *
  * @returns the problems, each with its field's path; empty when the arguments are usable.
+ * @see https://www.rabbitmq.com/docs/clustering
  */
 export function validateMessageQueue(args: Omit<MessageQueueArgs, "platform">, on: MessageQueueTarget): ArgProblem[] {
   const problems: ArgProblem[] = [];
@@ -187,7 +188,11 @@ export function validateMessageQueue(args: Omit<MessageQueueArgs, "platform">, o
   return problems;
 }
 
-/** The environment variable a service reads the broker's URL from. */
+/**
+ * The environment variable a service reads the broker's URL from.
+ *
+ * @see https://www.rabbitmq.com/docs/uri-spec
+ */
 export function brokerUrlEnv(broker: Broker): "AMQP_URL" | "NATS_URL" {
   return broker === "rabbitmq" ? "AMQP_URL" : "NATS_URL";
 }

@@ -81,6 +81,8 @@ export function alertmanagerConfig(receivers: readonly ResolvedReceiver[]): Reco
 /**
  * Alertmanager's configuration file as YAML, always a secret: receiver URLs carry tokens even when
  * a stack passes them as plain strings.
+ *
+ * @see https://prometheus.io/docs/alerting/latest/configuration/
  */
 export function alertmanagerConfigFile(receivers: readonly AlertReceiverArgs[]): pulumi.Output<string> {
   return pulumi.secret(pulumi.output(receivers).apply((resolved) => stringify(alertmanagerConfig(resolved))));

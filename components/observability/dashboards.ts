@@ -22,6 +22,8 @@ export const DASHBOARD_UID_MAX = 40;
  * The dashboard `uid` of a service: `svc-<namespace>-<name>`, or, when that is longer than
  * {@link DASHBOARD_UID_MAX}, its first characters and a hash of the whole, so two services never
  * share one and the uid is stable across runs.
+ *
+ * @see https://grafana.com/docs/grafana/latest/visualizations/dashboards/build-dashboards/view-dashboard-json-model/
  */
 export function dashboardUid(target: Pick<ScrapeTarget, "name" | "namespace">): string {
   const uid = `svc-${target.namespace}-${target.name}`;

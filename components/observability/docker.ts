@@ -148,7 +148,11 @@ export function prometheusConfig(spec: Pick<ResolvedObservability, "services" | 
   };
 }
 
-/** Prometheus's rule file: the platform's alert rules, the same as the Kubernetes `PrometheusRule`s. */
+/**
+ * Prometheus's rule file: the platform's alert rules, the same as the Kubernetes `PrometheusRule`s.
+ *
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
+ */
 export function prometheusRules(spec: Pick<ResolvedObservability, "thresholds" | "dataStores">): { groups: AlertRuleGroup[] } {
   return { groups: alertRuleGroups(spec, "docker") };
 }

@@ -53,6 +53,7 @@ const RATE_WINDOW = "5m";
  * that has both).
  *
  * @param matchers extra label matchers, such as `namespace="apps", service="web"`; may be empty.
+ * @see https://prometheus.io/docs/prometheus/latest/querying/functions/#rate
  */
 export function requestRate(by: string, matchers: string, window: string, only5xx = false): string {
   const sel = (extra: string) => {
@@ -65,18 +66,30 @@ export function requestRate(by: string, matchers: string, window: string, only5x
   return `sum by (${by}) (${inner})`;
 }
 
-/** A service's 5xx responses as a percentage of all its responses, by `by`. */
+/**
+ * A service's 5xx responses as a percentage of all its responses, by `by`.
+ *
+ * @see https://prometheus.io/docs/prometheus/latest/querying/operators/#arithmetic-binary-operators
+ */
 export function errorPercent(by: string, matchers: string, window: string): string {
   return `100 * ${requestRate(by, matchers, window, true)} / ${requestRate(by, matchers, window)}`;
 }
 
-/** The `quantile` (0–1) of a service's request latency in seconds, from its histogram, by `by`. */
+/**
+ * The `quantile` (0–1) of a service's request latency in seconds, from its histogram, by `by`.
+ *
+ * @see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile
+ */
 export function latencyQuantile(quantile: number, by: string, matchers: string, window: string): string {
   const sel = `http_request_duration_seconds_bucket${matchers ? `{${matchers}}` : ""}`;
   return `histogram_quantile(${quantile}, sum by (${by}, le) (rate(${sel}[${window}])))`;
 }
 
-/** A container's CPU (cores) or memory (working set, bytes) use as a percentage of its limit. */
+/**
+ * A container's CPU (cores) or memory (working set, bytes) use as a percentage of its limit.
+ *
+ * @see https://github.com/kubernetes/kube-state-metrics/tree/main/docs/metrics
+ */
 export function limitPercent(resource: "cpu" | "memory", matchers: string, window: string): string {
   const by = "namespace, pod, container";
   const extra = matchers ? `, ${matchers}` : "";

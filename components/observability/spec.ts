@@ -150,6 +150,8 @@ export const observabilityDefaults = {
 /**
  * The in-cluster endpoints the stack serves, derived from its namespace: what Grafana's data
  * sources and the services' `OTEL_EXPORTER_OTLP_ENDPOINT` point at.
+ *
+ * @see https://opentelemetry.io/docs/specs/otel/protocol/exporter/
  */
 export function observabilityEndpoints(namespace: string): { prometheus: string; alertmanager: string; loki: string; tempo: string; otlpGrpc: string; otlpHttp: string } {
   const svc = (name: string, port: number) => `http://${name}.${namespace}.svc.cluster.local:${port}`;
@@ -166,6 +168,8 @@ export function observabilityEndpoints(namespace: string): { prometheus: string;
 /**
  * Prometheus's workload identity: the namespace and ServiceAccount kube-prometheus-stack gives it
  * (release `kube-prometheus-stack`), which a mesh admits to every service's metrics.
+ *
+ * @see https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack
  */
 export function prometheusIdentity(namespace: string): { namespace: string; serviceAccount: string } {
   return { namespace, serviceAccount: "kube-prometheus-stack-prometheus" };
@@ -222,6 +226,7 @@ const RECEIVER_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
  * Finds every problem with an observability stack's arguments, before any resource exists.
  *
  * @returns the problems, each with its field's path; empty when the arguments are usable.
+ * @see https://prometheus.io/docs/prometheus/latest/storage/#operational-aspects
  */
 export function validateObservability(args: Omit<ObservabilityStackArgs, "platform"> & { readonly platform: Pick<Platform, "environment"> }): ArgProblem[] {
   const problems: ArgProblem[] = [];

@@ -110,6 +110,7 @@ export interface ResolvedEksClusterArgs {
  *
  * @param group - the node group as the user wrote it.
  * @returns the group with `instanceTypes`, sizes, disk, capacity type and labels set.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html
  */
 export function resolveEksNodeGroup(group: EksNodeGroupArgs): ResolvedEksNodeGroup {
   const minSize = group.minSize ?? eksDefaults.nodeGroup.minSize;
@@ -130,6 +131,7 @@ export function resolveEksNodeGroup(group: EksNodeGroupArgs): ResolvedEksNodeGro
  *
  * @param args - the args as the user wrote them.
  * @returns the args with every optional field set; `protect` defaults to `environment === "prod"`.
+ * @see https://www.pulumi.com/registry/packages/aws/api-docs/eks/cluster/
  */
 export function resolveEksClusterArgs(args: EksClusterArgs): ResolvedEksClusterArgs {
   const prod = args.environment === "prod";

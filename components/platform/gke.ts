@@ -106,6 +106,7 @@ export interface ResolvedGkeClusterArgs {
  * Fills in the defaults of a node pool.
  *
  * @param pool - the node pool as the user wrote it.
+ * @see https://www.pulumi.com/registry/packages/gcp/api-docs/container/nodepool/
  */
 export function resolveGkeNodePool(pool: GkeNodePoolArgs): ResolvedGkeNodePool {
   return {
@@ -124,6 +125,7 @@ export function resolveGkeNodePool(pool: GkeNodePoolArgs): ResolvedGkeNodePool {
  *
  * @param args - the args as the user wrote them.
  * @returns the args with every optional field set; `protect` defaults to `environment === "prod"`.
+ * @see https://www.pulumi.com/registry/packages/gcp/api-docs/container/cluster/
  */
 export function resolveGkeClusterArgs(args: GkeClusterArgs): ResolvedGkeClusterArgs {
   return {

@@ -36,6 +36,7 @@ export function backupServiceAccountId(name: string): string {
 /**
  * The Workload Identity member of a Kubernetes ServiceAccount.
  * @returns `serviceAccount:<pool>[<namespace>/<serviceAccount>]`.
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity#kubernetes-sa-to-iam
  */
 export function workloadIdentityMember(workloadPool: string, namespace: string, serviceAccount: string): string {
   return `serviceAccount:${workloadPool}[${namespace}/${serviceAccount}]`;
@@ -49,6 +50,8 @@ export function workloadIdentityMember(workloadPool: string, namespace: string, 
  * The bucket is in the cluster's region, with uniform bucket-level access, public access
  * prevention enforced and versioning; noncurrent versions are deleted `retentionDays + 7` days
  * after they are replaced (Barman's retention policy deletes the current ones).
+ *
+ * @see https://cloudnative-pg.io/plugin-barman-cloud/docs/object_stores/#google-cloud-storage
  */
 export function gcpBackupStore(name: string, spec: ResolvedPostgres, cloud: GcpCloud, parent: pulumi.Resource): BackupStore {
   const opts = { parent, provider: cloud.provider };

@@ -194,7 +194,11 @@ export function poolerSpec(name: string, spec: ResolvedPostgres): Record<string,
 /** Where backups go: AWS S3 with IRSA, GCS with Workload Identity, or an S3-compatible endpoint with keys. */
 export type BackupProvider = "aws" | "gcp" | "s3-compatible";
 
-/** The backup provider of a platform: its cloud, or an S3-compatible endpoint where there is none (k3s). */
+/**
+ * The backup provider of a platform: its cloud, or an S3-compatible endpoint where there is none (k3s).
+ *
+ * @see https://cloudnative-pg.io/plugin-barman-cloud/docs/object_stores/
+ */
 export function backupProvider(platform: Pick<KubernetesPlatform, "cloud">): BackupProvider {
   return platform.cloud?.kind ?? "s3-compatible";
 }

@@ -237,6 +237,7 @@ export interface ResolvedPostgres extends ResolvedDataStore {
  * @param name - the component's name.
  * @param args - the arguments, without the platform.
  * @param environment - the platform's environment.
+ * @see https://cloudnative-pg.io/documentation/current/cloudnative-pg.v1/#postgresql-cnpg-io-v1-ClusterSpec
  */
 export function resolvePostgres(name: string, args: Omit<PostgresClusterArgs, "platform" | "certManager" | "monitoringCrds">, environment: Environment): ResolvedPostgres {
   const d = postgresDefaults;
@@ -287,6 +288,7 @@ export interface PostgresTarget {
  * Finds every problem with a PostgresCluster's arguments on a target.
  *
  * @returns the problems, each with the field's path; empty when the arguments are usable.
+ * @see https://cloudnative-pg.io/documentation/current/replication/
  */
 export function validatePostgres(args: Omit<PostgresClusterArgs, "platform" | "certManager" | "monitoringCrds">, target: PostgresTarget): ArgProblem[] {
   const problems: ArgProblem[] = [];
@@ -348,6 +350,7 @@ export function validatePostgres(args: Omit<PostgresClusterArgs, "platform" | "c
  * @param requestedGiB - the storage asked for.
  * @param currentGiB - the deployed storage, when known.
  * @returns the problem, or `undefined`.
+ * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#expanding-persistent-volumes-claims
  */
 export function storageShrinkProblem(requestedGiB: number, currentGiB: number | undefined): string | undefined {
   if (currentGiB === undefined || requestedGiB >= currentGiB) return undefined;
@@ -357,6 +360,8 @@ export function storageShrinkProblem(requestedGiB: number, currentGiB: number | 
 /**
  * The hour and minute of a six-field cron expression, as a managed service's daily backup window
  * (`"03:00-04:00"`), or `undefined` when the fields are not plain numbers.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.BackupWindow.html
  */
 export function backupWindow(schedule: string): { hour: number; minute: number } | undefined {
   const [, minute, hour] = schedule.trim().split(/\s+/);

@@ -24,6 +24,8 @@ export const elasticacheDefaults = {
 /**
  * The number of nodes: the requested replicas, and at least two in prod so that a replica in
  * another zone can take over.
+ *
+ * @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html
  */
 export function elasticacheNodeCount(spec: Pick<ResolvedRedis, "replicas" | "environment">): number {
   return Math.max(spec.replicas, spec.environment === "prod" ? 2 : 1);
@@ -86,6 +88,7 @@ export function replicationGroupArgs(name: string, spec: ResolvedRedis, refs: Re
  * @param cloud - the AWS provider and network.
  * @param context - the AUTH password and the parent.
  * @returns the primary endpoint, with TLS; ElastiCache has no Sentinel.
+ * @see https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/replicationgroup/
  */
 export function deployRedisToAws(name: string, spec: ResolvedRedis, _platform: KubernetesPlatform, cloud: AwsCloud, context: RedisBackendContext): RedisEndpoints {
   const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: cloud.provider };

@@ -51,6 +51,7 @@ export function dockerRedisHealthcheck(): docker.types.input.ContainerHealthchec
  * @param platform - the Docker engine and network.
  * @param context - the AUTH password and the parent.
  * @returns `name:6379` without TLS; no Sentinel.
+ * @see https://hub.docker.com/r/valkey/valkey
  */
 export function deployRedisToDocker(name: string, spec: ResolvedRedis, platform: DockerPlatform, context: RedisBackendContext): RedisEndpoints {
   const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: platform.provider };

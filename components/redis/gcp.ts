@@ -64,6 +64,7 @@ export function memorystoreArgs(spec: ResolvedRedis, cloud: Pick<GcpCloud, "regi
  * @param cloud - the Google Cloud provider, project, region and network.
  * @param context - the parent (Memorystore makes its own password).
  * @returns the primary endpoint (port 6378 with TLS, read from the instance), TLS, and the AUTH string as the password.
+ * @see https://www.pulumi.com/registry/packages/gcp/api-docs/redis/instance/
  */
 export function deployRedisToGcp(name: string, spec: ResolvedRedis, _platform: KubernetesPlatform, cloud: GcpCloud, context: RedisBackendContext): RedisEndpoints {
   const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: cloud.provider };

@@ -96,12 +96,20 @@ export function valkeyLabels(name: string, role: ValkeyRole, extra: Readonly<Rec
   return { ...extra, ...valkeySelector(name, role), "app.kubernetes.io/managed-by": "pulumi" };
 }
 
-/** The labels that select one role's pods; stable for the life of the workload. */
+/**
+ * The labels that select one role's pods; stable for the life of the workload.
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
+ */
 export function valkeySelector(name: string, role: ValkeyRole): Record<string, string> {
   return { "app.kubernetes.io/name": "valkey", "app.kubernetes.io/instance": name, "app.kubernetes.io/component": role };
 }
 
-/** The names of the in-cluster objects, shared by the objects, the scripts and the certificate. */
+/**
+ * The names of the in-cluster objects, shared by the objects, the scripts and the certificate.
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
+ */
 export function valkeyNames(name: string) {
   return {
     auth: `${name}-auth`,
@@ -127,6 +135,7 @@ export function valkeyNames(name: string) {
  *
  * @param name - the component's name.
  * @param namespace - the namespace of the servers.
+ * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
  */
 export function certificateDnsNames(name: string, namespace: string): string[] {
   const n = valkeyNames(name);
@@ -417,7 +426,11 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
   ].join("\n");
 }
 
-/** How many HAProxy pods run: two when there is anything to fail over, so the proxy is not the single point of failure. */
+/**
+ * How many HAProxy pods run: two when there is anything to fail over, so the proxy is not the single point of failure.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
+ */
 export function proxyReplicas(spec: Pick<ResolvedRedis, "replicas" | "sentinel">): number {
   return spec.sentinel.enabled || spec.replicas >= 2 ? 2 : 1;
 }
@@ -534,6 +547,7 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
  * @param context - the password, the parent, and the Prometheus CRDs that the PodMonitor needs
  *   (`monitoringCrds`; no PodMonitor without them).
  * @returns the client Service (HAProxy) and, with Sentinel, the Sentinel Service.
+ * @see https://valkey.io/topics/sentinel/
  */
 export function deployRedisToKubernetes(
   name: string,

@@ -132,6 +132,7 @@ export interface ResolvedRedis extends ResolvedDataStore {
  * @param name - the component's name.
  * @param args - the arguments, without the platform.
  * @param environment - the platform's environment.
+ * @see https://valkey.io/topics/sentinel/#configuring-sentinel
  */
 export function resolveRedis(name: string, args: Omit<RedisClusterArgs, "platform" | "certManager" | "monitoringCrds">, environment: Environment): ResolvedRedis {
   const d = redisDefaults;
@@ -166,6 +167,7 @@ export function resolveRedis(name: string, args: Omit<RedisClusterArgs, "platfor
  * Finds every problem with a RedisCluster's arguments on a target.
  *
  * @returns the problems, each with the field's path; empty when the arguments are usable.
+ * @see https://valkey.io/topics/sentinel/
  */
 export function validateRedis(args: Omit<RedisClusterArgs, "platform" | "certManager" | "monitoringCrds">, target: { readonly flavour: "eks" | "gke" | "k3s" | "docker"; readonly environment: Environment }): ArgProblem[] {
   const problems: ArgProblem[] = [];

@@ -21,6 +21,7 @@ const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
  *
  * @param cidr - the block in `a.b.c.d/n` notation.
  * @returns the address and prefix, or `undefined` when the text is not an IPv4 CIDR block.
+ * @see https://datatracker.ietf.org/doc/html/rfc4632
  */
 export function parseIpv4Cidr(cidr: string): Ipv4Cidr | undefined {
   const match = IPV4_CIDR.exec(cidr.trim());
@@ -36,6 +37,7 @@ export function parseIpv4Cidr(cidr: string): Ipv4Cidr | undefined {
  * Writes an address and prefix back in `a.b.c.d/n` notation.
  *
  * @param cidr - the block.
+ * @see https://datatracker.ietf.org/doc/html/rfc4632
  */
 export function formatIpv4Cidr(cidr: Ipv4Cidr): string {
   const { address, prefix } = cidr;
@@ -43,7 +45,11 @@ export function formatIpv4Cidr(cidr: Ipv4Cidr): string {
   return `${octets.join(".")}/${prefix}`;
 }
 
-/** The block with its host bits cleared: `10.0.1.5/16` → `10.0.0.0/16`. */
+/**
+ * The block with its host bits cleared: `10.0.1.5/16` → `10.0.0.0/16`.
+ *
+ * @see https://datatracker.ietf.org/doc/html/rfc4632
+ */
 export function networkOf(cidr: Ipv4Cidr): Ipv4Cidr {
   const size = 2 ** (32 - cidr.prefix);
   return { address: cidr.address - (cidr.address % size), prefix: cidr.prefix };
@@ -56,6 +62,7 @@ export function networkOf(cidr: Ipv4Cidr): Ipv4Cidr {
  * @param cidrs - the blocks.
  * @param environment - `0.0.0.0/0` (any `/0`) is refused in prod.
  * @returns one message per problem.
+ * @see https://datatracker.ietf.org/doc/html/rfc4632
  */
 export function allowListProblems(field: string, cidrs: readonly string[], environment: Environment): string[] {
   const problems: string[] = [];

@@ -48,6 +48,7 @@ export const dataStoreDefaults = { mode: "in-cluster" as DataStoreMode, namespac
  * @param name - the component's name.
  * @param args - the shared arguments.
  * @param environment - the platform's environment; `protect` defaults to on in prod.
+ * @see https://www.pulumi.com/docs/iac/concepts/options/protect/
  */
 export function resolveDataStore(name: string, args: Omit<DataStoreArgs, "platform">, environment: Environment): ResolvedDataStore {
   return {

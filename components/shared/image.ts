@@ -11,6 +11,8 @@ export const MUTABLE_TAGS: readonly string[] = ["latest", "stable", "main", "mas
 /**
  * The tag and digest of an image reference. The registry host may carry a port
  * (`registry:5000/app:1.2`), so the tag is what follows the last `:` after the last `/`.
+ *
+ * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
  */
 export function parseImage(image: string): { repository: string; tag?: string; digest?: string } {
   const [withoutDigest, digest] = image.split("@", 2);
@@ -27,6 +29,7 @@ export function parseImage(image: string): { repository: string; tag?: string; d
  *
  * @param image - an image reference such as `ghcr.io/stefanprodan/podinfo:6.9.2` or `repo@sha256:…`.
  * @returns `undefined` when the image has a fixed tag or a digest, otherwise the problem.
+ * @see https://docs.docker.com/reference/cli/docker/image/pull/#pull-an-image-by-digest-immutable-identifier
  */
 export function imagePinProblem(image: string): string | undefined {
   const { tag, digest } = parseImage(image.trim());

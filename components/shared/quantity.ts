@@ -104,6 +104,7 @@ export function memoryQuantityProblem(quantity: string): string | undefined {
  * Converts a memory quantity to whole mebibytes (Docker's `memory` unit), rounding up.
  *
  * @throws Error when the string is not a quantity.
+ * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#meaning-of-memory
  */
 export function memoryToMiB(quantity: string): number {
   const bytes = parseQuantity(quantity);
@@ -115,6 +116,7 @@ export function memoryToMiB(quantity: string): number {
  * Converts a CPU quantity to cores (Docker's `cpus` unit).
  *
  * @throws Error when the string is not a quantity.
+ * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#meaning-of-cpu
  */
 export function cpuToCores(quantity: string): number {
   const cores = parseQuantity(quantity);
@@ -128,6 +130,7 @@ export function cpuToCores(quantity: string): number {
  *
  * @param resources - requests and limits with both `cpu` and `memory` set.
  * @returns each problem with its path (`["resources", "limits", "cpu"]`); empty when sound.
+ * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#requests-and-limits
  */
 export function resourceProblems(resources: {
   readonly requests: { readonly cpu: string; readonly memory: string };

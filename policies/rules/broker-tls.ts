@@ -40,6 +40,8 @@ export interface BrokerChecks {
  * The resource validations of a broker rule: each finds its kind of broker, names it for messages
  * (`RabbitmqCluster "data/queue"`, `Helm release "queue" (chart nats)`, `Amazon MQ broker "queue"`,
  * `Docker broker container "platform-queue"`) and runs the rule's check for that kind.
+ *
+ * @see https://www.pulumi.com/docs/insights/policy/policy-packs/authoring/
  */
 export function brokerValidations(checks: BrokerChecks): ResourceValidation[] {
   const { rabbitmqCluster, natsRelease, amazonMq, dockerBroker } = checks;

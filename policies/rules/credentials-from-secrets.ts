@@ -21,13 +21,19 @@ const URI_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/?#@\s:]*:[^/?#@\s]+@/i;
 /**
  * Whether an environment variable's name says it holds a credential. A name ending in `_FILE`
  * holds the path of a mounted file, not the credential, and is not one.
+ *
+ * @see https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
  */
 export function isCredentialName(name: string): boolean {
   const upper = name.toUpperCase();
   return !upper.endsWith("_FILE") && (CREDENTIAL_NAME.test(upper) || CONNECTION_STRING_NAME.test(upper));
 }
 
-/** Whether a value is a URI that carries a password, such as `postgres://app:s3cret@db:5432/app`. */
+/**
+ * Whether a value is a URI that carries a password, such as `postgres://app:s3cret@db:5432/app`.
+ *
+ * @see https://datatracker.ietf.org/doc/html/rfc3986#section-3.2.1
+ */
 export function hasUriPassword(value: string): boolean {
   return URI_WITH_PASSWORD.test(value);
 }

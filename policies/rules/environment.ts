@@ -37,6 +37,7 @@ export const environmentConfigProperty: PolicyConfigSchema["properties"][string]
  *
  * @param args - the validation args of a resource or stack rule whose `configSchema` includes
  *   {@link environmentConfigProperty}.
+ * @see https://www.pulumi.com/docs/iac/concepts/stacks/#stack-tags
  */
 export function isProduction(args: Pick<ResourceValidationArgs, "stackTags" | "getConfig">): boolean {
   const environment = args.stackTags.get(ENVIRONMENT_TAG) ?? args.getConfig<Partial<EnvironmentConfig>>().environment ?? "prod";

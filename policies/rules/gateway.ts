@@ -33,7 +33,11 @@ export interface Listener {
   tls?: { mode?: string; certificateRefs?: { group?: string; kind?: string; name: string; namespace?: string }[] };
 }
 
-/** `Gateway "ns/name" listener "http" (HTTP)`. */
+/**
+ * `Gateway "ns/name" listener "http" (HTTP)`.
+ *
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#listener
+ */
 export function listenerLabel(gateway: KubeObject, listener: Listener): string {
   return `${gateway.label} listener "${listener.name}" (${listener.protocol})`;
 }
@@ -61,13 +65,21 @@ export function isRedirectRule(rule: RouteRule): boolean {
   return filters.length === 1 && filters[0].type === "RequestRedirect" && filters[0].requestRedirect?.scheme === "https";
 }
 
-/** Whether an HTTPRoute `spec` has rules and every one only redirects to HTTPS. */
+/**
+ * Whether an HTTPRoute `spec` has rules and every one only redirects to HTTPS.
+ *
+ * @see https://gateway-api.sigs.k8s.io/guides/http-redirect-rewrite/#http-to-https-redirects
+ */
 export function isRedirectOnly(spec: { rules?: RouteRule[] }): boolean {
   const rules = spec.rules ?? [];
   return rules.length > 0 && rules.every(isRedirectRule);
 }
 
-/** The `parentRefs` of an HTTPRoute that name a Gateway (the default group and kind). */
+/**
+ * The `parentRefs` of an HTTPRoute that name a Gateway (the default group and kind).
+ *
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#parentreference
+ */
 export function gatewayParentRefs(route: KubeObject): { name: string; namespace?: string; sectionName?: string; port?: number }[] {
   return ((route.spec?.parentRefs ?? []) as { group?: string; kind?: string; name: string }[]).filter(
     (ref) => (ref.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && (ref.kind ?? "Gateway") === "Gateway",
@@ -141,6 +153,8 @@ export function traefikUploads(container: DockerContainer, name: string): Traefi
 /**
  * A resource validation of the Traefik gateway container's uploaded configuration: `check` runs
  * with the dynamic configuration, or a violation says it is missing or not YAML.
+ *
+ * @see https://doc.traefik.io/traefik/providers/file/
  */
 export function validateTraefikDynamic(check: (uploads: TraefikUploads & { dynamic: TraefikDynamic }, reportViolation: ReportViolation) => void) {
   return validateResourceOfType(docker.Container, (container, args, reportViolation) => {
@@ -160,12 +174,20 @@ export function validateTraefikDynamic(check: (uploads: TraefikUploads & { dynam
   });
 }
 
-/** The middleware definitions a router uses, by name (a `@file` suffix dropped); `undefined` for one not defined. */
+/**
+ * The middleware definitions a router uses, by name (a `@file` suffix dropped); `undefined` for one not defined.
+ *
+ * @see https://doc.traefik.io/traefik/middlewares/overview/
+ */
 export function routerMiddlewares(router: { middlewares?: string[] }, dynamic: TraefikDynamic): [string, TraefikDynamic["middlewares"][string] | undefined][] {
   return (router.middlewares ?? []).map((m) => [m, dynamic.middlewares[m.replace(/@file$/, "")]]);
 }
 
-/** Whether a router only redirects to HTTPS: it has middlewares, and each is a `redirectScheme` to `https`. */
+/**
+ * Whether a router only redirects to HTTPS: it has middlewares, and each is a `redirectScheme` to `https`.
+ *
+ * @see https://doc.traefik.io/traefik/middlewares/http/redirectscheme/
+ */
 export function isRedirectRouter(router: { middlewares?: string[] }, dynamic: TraefikDynamic): boolean {
   const used = routerMiddlewares(router, dynamic);
   return used.length > 0 && used.every(([, m]) => m?.redirectScheme !== undefined && (m.redirectScheme.scheme ?? "https") === "https");

@@ -22,6 +22,7 @@ const { UnknownValueError } = require("@pulumi/policy/proxy") as { UnknownValueE
  * The value `read` returns, or `undefined` when it is not known yet.
  *
  * @throws whatever `read` throws other than `UnknownValueError`.
+ * @see https://github.com/pulumi/pulumi-policy/blob/master/sdk/nodejs/policy/proxy.ts
  */
 export function known<T>(read: () => T): T | undefined {
   try {
@@ -35,6 +36,8 @@ export function known<T>(read: () => T): T | undefined {
 /**
  * Whether `read` gives a value: one not known yet (an ARN of a key created in the same update)
  * counts as set, because it will be.
+ *
+ * @see https://github.com/pulumi/pulumi-policy/blob/master/sdk/nodejs/policy/proxy.ts
  */
 export function isSet(read: () => unknown): boolean {
   try {
@@ -45,12 +48,20 @@ export function isSet(read: () => unknown): boolean {
   }
 }
 
-/** Whether two names may be the same: equal, or either not known. */
+/**
+ * Whether two names may be the same: equal, or either not known.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/inputs-outputs/
+ */
 export function mayMatch(a: string | undefined, b: string | undefined): boolean {
   return a === undefined || b === undefined || a === b;
 }
 
-/** `namespace/name` of a Kubernetes object a resource validation sees (`default` and the resource name when unset). */
+/**
+ * `namespace/name` of a Kubernetes object a resource validation sees (`default` and the resource name when unset).
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
+ */
 export function refOf(props: { metadata?: { namespace?: string; name?: string } }, name: string): string {
   return `${props.metadata?.namespace ?? "default"}/${props.metadata?.name ?? name}`;
 }
@@ -67,7 +78,11 @@ export function hostCovers(tlsName: string, host: string): boolean {
   return dot > 0 && host.slice(dot + 1) === tlsName.slice(2);
 }
 
-/** The last path segment of a Helm release's `chart` (`istio/istiod`, `oci://…/istiod` → `istiod`). */
+/**
+ * The last path segment of a Helm release's `chart` (`istio/istiod`, `oci://…/istiod` → `istiod`).
+ *
+ * @see https://www.pulumi.com/registry/packages/kubernetes/api-docs/helm/v3/release/
+ */
 export function chartName(chart: string): string {
   return chart.split("/").pop() ?? chart;
 }
@@ -89,6 +104,7 @@ export interface KubeObject {
  * Reads a Kubernetes resource for a stack check without throwing on values not known yet.
  *
  * @param kind - the kind for the label, such as `"Gateway"`.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/
  */
 export function kubeObject(resource: PolicyResource, kind: string): KubeObject {
   const name = known(() => resource.props.metadata?.name as string | undefined);
@@ -98,12 +114,20 @@ export function kubeObject(resource: PolicyResource, kind: string): KubeObject {
   return { resource, name, namespace, spec, label: `${kind} "${namespace ?? "(not known yet)"}/${name ?? resource.name}"` };
 }
 
-/** The resources of `types` in the stack, read with {@link kubeObject}. */
+/**
+ * The resources of `types` in the stack, read with {@link kubeObject}.
+ *
+ * @see https://www.pulumi.com/docs/insights/policy/policy-packs/authoring/
+ */
 export function kubeObjects(resources: readonly PolicyResource[], types: readonly string[], kind: string): KubeObject[] {
   return resources.filter((r) => types.includes(r.type)).map((r) => kubeObject(r, kind));
 }
 
-/** A plain copy of what `read` returns, or `undefined` when it is unset or any part of it is not known yet. */
+/**
+ * A plain copy of what `read` returns, or `undefined` when it is unset or any part of it is not known yet.
+ *
+ * @see https://github.com/pulumi/pulumi-policy/blob/master/sdk/nodejs/policy/proxy.ts
+ */
 export function knownCopy<T>(read: () => T): T | undefined {
   return known(() => {
     const value = read();
@@ -150,12 +174,20 @@ export function selectorMatches(selector: LabelSelector, labels: Readonly<Record
   );
 }
 
-/** The value of a Docker container's label `key`, as its `labels: [{ label, value }]` input holds it. */
+/**
+ * The value of a Docker container's label `key`, as its `labels: [{ label, value }]` input holds it.
+ *
+ * @see https://www.pulumi.com/registry/packages/docker/api-docs/container/
+ */
 export function dockerLabel(labels: readonly { label: string; value: string }[] | undefined, key: string): string | undefined {
   return labels?.find((l) => l.label === key)?.value;
 }
 
-/** The value of the last `--flag=value` argument of a command line; `undefined` when there is none. */
+/**
+ * The value of the last `--flag=value` argument of a command line; `undefined` when there is none.
+ *
+ * @see https://prometheus.io/docs/prometheus/latest/command-line/prometheus/
+ */
 export function flagValue(command: readonly string[] | undefined, flag: string): string | undefined {
   const arg = [...(command ?? [])].reverse().find((a) => a.startsWith(`${flag}=`));
   return arg?.slice(flag.length + 1);
@@ -192,7 +224,11 @@ export function dockerPersistentPaths(container: DockerStorage): string[] {
   ];
 }
 
-/** Whether `path` is `mount` or lies below it, ignoring trailing slashes. */
+/**
+ * Whether `path` is `mount` or lies below it, ignoring trailing slashes.
+ *
+ * @see https://docs.docker.com/engine/storage/volumes/
+ */
 export function pathWithin(path: string, mount: string): boolean {
   const [p, m] = [path.replace(/\/+$/, ""), mount.replace(/\/+$/, "")];
   return p === m || p.startsWith(`${m}/`);

@@ -13,6 +13,8 @@ const MIN_HA_INSTANCES = 2;
  * The Aurora cluster instances of `cluster` among `resources`: those that depend on the cluster
  * resource (how `clusterIdentifier: cluster.id` shows, even while the ID is not known yet), or
  * whose `clusterIdentifier` equals the cluster's `clusterIdentifier` input (a literal name).
+ *
+ * @see https://www.pulumi.com/registry/packages/aws/api-docs/rds/clusterinstance/
  */
 export function clusterInstancesOf(cluster: PolicyResource, resources: readonly PolicyResource[]): PolicyResource[] {
   const identifier = known(() => cluster.props.clusterIdentifier as string | undefined);

@@ -35,6 +35,8 @@ const HBA_REJECT_PER_FAMILY = ["hostnossl all all 0.0.0.0/0 reject", "hostnossl 
  * Where a CloudNativePG `spec.postgresql.pg_hba` starts rejecting non-TLS connections: the index
  * of the line that completes {@link HBA_REJECT_ALL} or {@link HBA_REJECT_PER_FAMILY}, with
  * whitespace and comments ignored, or `undefined` when it never does.
+ *
+ * @see https://www.postgresql.org/docs/current/auth-pg-hba-conf.html
  */
 export function hbaRejectsNonTlsAt(lines: readonly string[]): number | undefined {
   const normalized = lines.map((line) => line.replace(/#.*/, "").trim().split(/\s+/).join(" "));

@@ -79,6 +79,7 @@ function podTemplateOf(args: Pick<ResourceValidationArgs, "asType">): { kind: Wo
  * @param args - the validation args of one resource.
  * @returns the workload, or `undefined` when the resource is not one of {@link WORKLOAD_KINDS} or
  *   has no pod spec.
+ * @see https://kubernetes.io/docs/concepts/workloads/
  */
 export function workloadOf(args: Pick<ResourceValidationArgs, "name" | "asType">): Workload | undefined {
   const template = podTemplateOf(args);
@@ -102,6 +103,7 @@ export function workloadOf(args: Pick<ResourceValidationArgs, "name" | "asType">
  * A resource validation that runs `check` on every workload resource and skips everything else.
  *
  * @param check - called once per workload resource.
+ * @see https://www.pulumi.com/docs/insights/policy/policy-packs/authoring/
  */
 export function validateWorkloads(
   check: (workload: Workload, args: ResourceValidationArgs, reportViolation: ReportViolation) => void,
