@@ -17,6 +17,7 @@ import { createPlatform } from "../components/platform";
 import type { KubernetesPlatform } from "../components/platform/types";
 import { parseImage } from "../components/shared/image";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
+import { findOne, k8sObject } from "./support/captured";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
@@ -47,13 +48,9 @@ const acme = { email: "ops@example.com" };
 
 let program: CapturedProgram;
 const ofType = (type: string, prefix: string): CapturedResource[] => program.resources.filter((r) => r.type === type && r.name.startsWith(`${prefix}-`));
-const one = (type: string, name: string): CapturedResource => {
-  const found = program.resources.filter((r) => r.type === type && r.name === name);
-  assert.equal(found.length, 1, `expected one ${type} named ${name}`);
-  return found[0];
-};
+const one = (type: string, name: string) => findOne(program.resources, type, name);
 const values = (gateway: string) => one(RELEASE, `${gateway}-traefik`).inputs.values;
-const object = (r: CapturedResource) => ({ apiVersion: r.inputs.apiVersion, kind: r.inputs.kind, ...r.inputs });
+const object = k8sObject;
 /** The Middleware a route's HTTPRoute refers to for a role, found by its name in the route's namespace. */
 const routeMiddleware = (gateway: string, route: string, role: string): CapturedResource => {
   const httpRoute = one(HTTPROUTE, `${gateway}-${route}-route`).inputs;

@@ -23,11 +23,12 @@ import {
   rabbitmqPasswordHash,
   rabbitmqQueueArguments,
 } from "../components/message-queue/docker";
+import { recordBroker, type SeenBroker } from "./support/broker";
 
 let program: CapturedProgram;
 
 /** What the components' outputs resolved to, read inside the program (stack outputs are redacted). */
-const seen: Record<string, { url?: string; host?: string; port?: number; managementUrl?: string; password?: string }> = {};
+const seen: Record<string, SeenBroker> = {};
 
 const QUEUES = [
   { name: "jobs", deadLetter: "jobs-dlq", maxLength: 10_000 },
@@ -39,13 +40,7 @@ const QUEUES = [
 before(async () => {
   program = await captureProgram(
     () => {
-      const record = (key: string, queue: MessageQueue) => {
-        seen[key] = {};
-        queue.url.apply((url) => (seen[key].url = url));
-        queue.host.apply((host) => (seen[key].host = host));
-        queue.port.apply((port) => (seen[key].port = port));
-        queue.managementUrl?.apply((url) => (seen[key].managementUrl = url));
-      };
+      const record = (key: string, queue: MessageQueue) => recordBroker(seen, key, queue);
       const eks = createPlatform("eks", { target: "eks", eks: { environment: "prod", region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } });
       record("prod", new MessageQueue("events", { platform: eks, mode: "managed", clientNamespaces: ["apps"] }));
       const eksDev = createPlatform("eks-dev", { target: "eks", eks: { environment: "dev", region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } });

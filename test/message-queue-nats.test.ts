@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { validateMessageQueue } from "../components/message-queue";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
+import { captureProgram, type CapturedProgram } from "../plan/capture";
 import { MOCK_SECRET_PREFIX } from "../plan/mocks";
 import { SECRET_PLACEHOLDER } from "../plan/wire";
 import { CertManager } from "../components/cert-manager";
@@ -17,19 +17,16 @@ import { PrometheusOperatorCrds } from "../components/observability/crds";
 import { createPlatform, type KubernetesPlatform } from "../components/platform";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
+import { findOne, k8sObject } from "./support/captured";
+import { recordBroker, type SeenBroker } from "./support/broker";
 
 let program: CapturedProgram;
-const seen: Record<string, { url?: string; host?: string; port?: number; caSecretName?: string }> = {};
+const seen: Record<string, SeenBroker> = {};
 
 before(async () => {
   program = await captureProgram(
     () => {
-      const record = (key: string, queue: MessageQueue) => {
-        seen[key] = { caSecretName: queue.caSecretName };
-        queue.url.apply((url) => (seen[key].url = url));
-        queue.host.apply((host) => (seen[key].host = host));
-        queue.port.apply((port) => (seen[key].port = port));
-      };
+      const record = (key: string, queue: MessageQueue) => recordBroker(seen, key, queue);
       const dev = createPlatform("dev", { target: "k3s", k3s: { environment: "dev", kubeconfig: pulumi.secret("kubeconfig") } });
       record("dev", new MessageQueue("events", { platform: dev, broker: "nats", namespace: "data", tls: false }));
       const eks = createPlatform("aws", { target: "eks", eks: { environment: "prod", region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } }) as KubernetesPlatform;
@@ -53,13 +50,8 @@ before(async () => {
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CERTIFICATE = "kubernetes:cert-manager.io/v1:Certificate";
-function one(type: string, name: string): CapturedResource {
-  const found = program.resources.filter((r) => r.type === type && r.name === name);
-  assert.equal(found.length, 1, `expected one ${type} named ${name}, found ${found.length}`);
-  return found[0];
-}
+const one = (type: string, name: string) => findOne(program.resources, type, name);
 const values = (name: string) => one(RELEASE, `${name}-release`).inputs.values;
-const k8sObject = (r: CapturedResource) => ({ apiVersion: r.inputs.apiVersion, kind: r.inputs.kind, ...r.inputs });
 
 describe("MessageQueue on NATS", () => {
   it("installs the pinned official NATS chart as a release named after the component in its namespace", () => {

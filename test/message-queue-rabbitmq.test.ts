@@ -27,23 +27,18 @@ import {
 } from "../components/message-queue/rabbitmq";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
+import { descendants, findOne, k8sObject } from "./support/captured";
+import { recordBroker, type SeenBroker } from "./support/broker";
 
 let program: CapturedProgram;
 
 /** What the outputs resolved to, read inside the program (stack outputs are redacted). */
-const seen: Record<string, { url?: string; urlSecret?: boolean; host?: string; port?: number; managementUrl?: string; caSecretName?: string }> = {};
+const seen: Record<string, SeenBroker> = {};
 
 before(async () => {
   program = await captureProgram(
     () => {
-      const record = (key: string, queue: MessageQueue) => {
-        seen[key] = { caSecretName: queue.caSecretName };
-        queue.url.apply((url) => (seen[key].url = url));
-        pulumi.isSecret(queue.url).then((secret) => (seen[key].urlSecret = secret));
-        queue.host.apply((host) => (seen[key].host = host));
-        queue.port.apply((port) => (seen[key].port = port));
-        queue.managementUrl?.apply((url) => (seen[key].managementUrl = url));
-      };
+      const record = (key: string, queue: MessageQueue) => recordBroker(seen, key, queue);
       const k3s = createPlatform("dev-cluster", { target: "k3s", k3s: { environment: "dev", kubeconfig: pulumi.secret("kubeconfig") } }) as KubernetesPlatform;
       const certManager = new CertManager("cert-manager", { platform: k3s });
       const crds = new PrometheusOperatorCrds("prometheus-crds", { platform: k3s });
@@ -83,26 +78,8 @@ const QUEUE = "kubernetes:rabbitmq.com/v1beta1:Queue";
 const CERTIFICATE = "kubernetes:cert-manager.io/v1:Certificate";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 
-function one(type: string, name: string): CapturedResource {
-  const found = program.resources.filter((r) => r.type === type && r.name === name);
-  assert.equal(found.length, 1, `expected one ${type} named ${name}, found ${found.length}`);
-  return found[0];
-}
-/** Every resource registered under a component, at any depth. */
-function under(componentName: string): CapturedResource[] {
-  const root = program.resources.find((r) => !r.custom && r.name === componentName);
-  assert.ok(root, `no component ${componentName}`);
-  const urns = new Set([root.urn]);
-  const found: CapturedResource[] = [];
-  for (const r of program.resources) {
-    if (r.parent && urns.has(r.parent)) {
-      urns.add(r.urn);
-      found.push(r);
-    }
-  }
-  return found;
-}
-const k8sObject = (r: CapturedResource) => ({ apiVersion: r.inputs.apiVersion, kind: r.inputs.kind, ...r.inputs });
+const one = (type: string, name: string) => findOne(program.resources, type, name);
+const under = (componentName: string) => descendants(program.resources, componentName);
 const clusterSpec = (name: string) => one(CLUSTER, `${name}-cluster`).inputs.spec;
 const queueOf = (component: string, queue: string) => one(QUEUE, `${component}-queue-${queue}`).inputs.spec;
 const dependsOn = (r: CapturedResource, on: CapturedResource) => r.dependencies.includes(on.urn);

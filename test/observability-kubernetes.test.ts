@@ -30,6 +30,7 @@ import { alertmanagerConfig } from "../components/observability/alertmanager";
 import { meshPrometheusSettings, observabilityCharts, releaseNames, secretNames, serviceMonitorSpec } from "../components/observability/kubernetes";
 import { CRDS_DIR, crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
+import { findOne, k8sObject } from "./support/captured";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -76,14 +77,10 @@ before(async () => {
 
 const under = (stackName: string) => (r: CapturedResource) => r.name.startsWith(`${stackName}-`) && !r.name.startsWith(`${stackName}-crds`);
 const ofType = (stackName: string, type: string) => program.resources.filter((r) => r.type === type && under(stackName)(r));
-function one(type: string, name: string): CapturedResource {
-  const found = program.resources.filter((r) => r.type === type && r.name === name);
-  assert.equal(found.length, 1, `expected one ${type} named ${name}`);
-  return found[0];
-}
+const one = (type: string, name: string) => findOne(program.resources, type, name);
 const values = (stackName: string, role: string): any => one(RELEASE, `${stackName}-${role}`).inputs.values;
 /** A captured Kubernetes object as the API server would receive it. */
-const objectOf = (r: CapturedResource): any => ({ apiVersion: r.inputs.apiVersion, kind: r.inputs.kind, ...r.inputs });
+const objectOf = k8sObject;
 const crdCheck = crdSkipReason();
 
 describe("chart pins", () => {

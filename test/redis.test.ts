@@ -33,6 +33,7 @@ import {
 } from "../components/redis/kubernetes";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
+import { descendants, findOne, k8sObject } from "./support/captured";
 
 let program: CapturedProgram;
 
@@ -78,26 +79,8 @@ before(async () => {
 });
 
 const ofType = (type: string) => program.resources.filter((r) => r.type === type);
-function one(type: string, name: string): CapturedResource {
-  const found = program.resources.filter((r) => r.type === type && r.name === name);
-  assert.equal(found.length, 1, `expected one ${type} named ${name}, found ${found.length}`);
-  return found[0];
-}
-/** Every resource registered under a component, at any depth. */
-function under(componentName: string): CapturedResource[] {
-  const root = program.resources.find((r) => !r.custom && r.name === componentName);
-  assert.ok(root, `no component ${componentName}`);
-  const urns = new Set([root.urn]);
-  const found: CapturedResource[] = [];
-  for (const r of program.resources) {
-    if (r.parent && urns.has(r.parent)) {
-      urns.add(r.urn);
-      found.push(r);
-    }
-  }
-  return found;
-}
-const k8sObject = (r: CapturedResource) => ({ apiVersion: r.inputs.apiVersion, kind: r.inputs.kind, ...r.inputs });
+const one = (type: string, name: string) => findOne(program.resources, type, name);
+const under = (componentName: string) => descendants(program.resources, componentName);
 const statefulSet = (name: string) => one("kubernetes:apps/v1:StatefulSet", name).inputs;
 const configMap = (name: string) => one("kubernetes:core/v1:ConfigMap", name).inputs.data;
 const POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor";

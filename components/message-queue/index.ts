@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { formatProblems } from "../app-service/spec";
-import type { CertManager } from "../cert-manager";
 import { connectionSecret } from "../shared/connection-secret";
 import { brokerUrlEnv, resolveMessageQueue, validateMessageQueue, type MessageQueueArgs, type ResolvedMessageQueue } from "./spec";
+import type { DataStoreBackendContext } from "../shared/data-store";
 
 export * from "./spec";
 
@@ -21,16 +21,10 @@ export interface BrokerEndpoints {
   readonly caSecretName?: string;
 }
 
-/** What a backend receives besides the resolved spec. */
-export interface BrokerBackendContext {
+/** What a backend receives besides the resolved spec: the shared context, and the broker user's name. */
+export interface BrokerBackendContext extends DataStoreBackendContext {
   /** The broker user's name. */
   readonly username: string;
-  /** Its password: a secret from @pulumi/random. */
-  readonly password: pulumi.Output<string>;
-  /** The component, the parent of every child. */
-  readonly parent: pulumi.Resource;
-  readonly certManager?: CertManager;
-  readonly monitoringCrds?: pulumi.Resource;
 }
 
 /**

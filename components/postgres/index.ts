@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { formatProblems } from "../app-service/spec";
-import type { CertManager } from "../cert-manager";
 import { connectionSecret } from "../shared/connection-secret";
 import { postgresUri, resolvePostgres, validatePostgres, type PostgresClusterArgs, type ResolvedPostgres } from "./spec";
+import type { DataStoreBackendContext } from "../shared/data-store";
 
 export * from "./spec";
 
@@ -20,17 +20,8 @@ export interface PostgresEndpoints {
   readonly sslmode: "disable" | "require" | "verify-ca" | "verify-full";
 }
 
-/** What a backend receives besides the resolved spec. */
-export interface PostgresBackendContext {
-  /** The application role's password: a secret. */
-  readonly password: pulumi.Output<string>;
-  /** The component, the parent of every child. */
-  readonly parent: pulumi.Resource;
-  /** cert-manager, where the platform has it. */
-  readonly certManager?: CertManager;
-  /** What the PodMonitor waits for: the Prometheus operator's CRDs. */
-  readonly monitoringCrds?: pulumi.Resource;
-}
+/** What a backend receives besides the resolved spec (the data stores' shared context). */
+export type PostgresBackendContext = DataStoreBackendContext;
 
 /**
  * A PostgreSQL database with the same outputs on every target:

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { formatProblems } from "../app-service/spec";
-import type { CertManager } from "../cert-manager";
 import { connectionSecret } from "../shared/connection-secret";
 import { redisUrl, resolveRedis, validateRedis, type RedisClusterArgs, type ResolvedRedis } from "./spec";
+import type { DataStoreBackendContext } from "../shared/data-store";
 
 export * from "./spec";
 
@@ -27,17 +27,8 @@ export interface RedisEndpoints {
   readonly caSecretName?: string;
 }
 
-/** What a backend receives besides the resolved spec. */
-export interface RedisBackendContext {
-  /** The AUTH password: a secret. */
-  readonly password: pulumi.Output<string>;
-  /** The component, the parent of every child. */
-  readonly parent: pulumi.Resource;
-  /** cert-manager, where the platform has it. */
-  readonly certManager?: CertManager;
-  /** The Prometheus operator CRDs' release; when set, in-cluster servers get a PodMonitor after it. */
-  readonly monitoringCrds?: pulumi.Resource;
-}
+/** What a backend receives besides the resolved spec (the data stores' shared context). */
+export type RedisBackendContext = DataStoreBackendContext;
 
 /**
  * A Redis-compatible cache (Valkey) with the same outputs on every target:

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { CertManager } from "../cert-manager";
 import type { Environment, Platform } from "../platform/types";
 
 /** Where a data store runs: in the cluster (or a container on Docker), or the cloud's managed service. */
@@ -60,4 +61,22 @@ export function resolveDataStore(name: string, args: Omit<DataStoreArgs, "platfo
     protect: args.protect ?? environment === "prod",
     labels: args.labels ?? {},
   };
+}
+
+/**
+ * What every data store's backend receives besides its resolved spec: the generated password, the
+ * component to parent children to, and the cluster add-ons it may build on. PostgresCluster,
+ * RedisCluster and MessageQueue all pass this (the broker adds its username).
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/components/
+ */
+export interface DataStoreBackendContext {
+  /** The password clients use: a secret from @pulumi/random. */
+  readonly password: pulumi.Output<string>;
+  /** The component, the parent of every child. */
+  readonly parent: pulumi.Resource;
+  /** cert-manager, where the platform has it (in-cluster TLS). */
+  readonly certManager?: CertManager;
+  /** The Prometheus operator CRDs' release; when set, in-cluster backends create their monitors after it. */
+  readonly monitoringCrds?: pulumi.Resource;
 }
