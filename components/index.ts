@@ -3,12 +3,15 @@
  *
  * @packageDocumentation
  */
+export * from "./contract";
 export * from "./platform";
 export * from "./app-service";
 export { statefulResourceOptions } from "./shared/options";
+export { movedFrom, topLevelUrn } from "./shared/aliases";
+export { DATA_STORE_MODES, type DataStoreArgs, type DataStoreMode } from "./shared/data-store";
 export { cpuQuantityProblem, memoryQuantityProblem, parseQuantity } from "./shared/quantity";
 export { imagePinProblem, parseImage } from "./shared/image";
-export * from "./cert-manager";
+export * from "./addons";
 export * from "./postgres";
 export * from "./redis";
 export * from "./observability";

@@ -45,6 +45,31 @@ export interface CapturedResource {
   readonly protect: boolean;
   /** Whether `retainOnDelete` was set. */
   readonly retainOnDelete: boolean;
+  /** The aliases the resource declares (where it lived before a move or rename); empty for most. */
+  readonly aliases: readonly CapturedAlias[];
+}
+
+/**
+ * One alias as the engine receives it: an old URN, or a spec of what changed (fields left out
+ * are the resource's own). Aliases of a parent also apply to its children; the engine derives
+ * those, so only the declared ones are captured.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/options/aliases/
+ */
+export type CapturedAlias =
+  | { readonly urn: string }
+  | { readonly name?: string; readonly type?: string; readonly parentUrn?: string; readonly noParent?: boolean; readonly project?: string; readonly stack?: string };
+
+/** The aliases of a registration request, as plain data. */
+function aliasesOf(req: any): CapturedAlias[] {
+  const urns: string[] = req.getAliasurnsList?.() ?? [];
+  const structured = (req.getAliasesList?.() ?? []).map((alias: any): CapturedAlias => {
+    if (!alias.hasSpec()) return { urn: alias.getUrn() };
+    const spec = alias.getSpec();
+    const fields: Record<string, string | boolean> = { name: spec.getName(), type: spec.getType(), parentUrn: spec.getParenturn(), noParent: spec.getNoparent(), project: spec.getProject(), stack: spec.getStack() };
+    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== "" && value !== false));
+  });
+  return [...urns.map((urn) => ({ urn })), ...structured];
 }
 
 /** What one run of a program produced. */
@@ -119,6 +144,7 @@ export async function captureProgram(
           redactedInputs: struct ? (redact(struct.toJavaScript()) as Record<string, unknown>) : {},
           protect: req.getProtect() === true,
           retainOnDelete: req.getRetainondelete() === true,
+          aliases: aliasesOf(req),
         });
       }
       callback(err, response);

@@ -21,7 +21,8 @@ const USAGE = `usage: npm run plan -- [--stack dev|prod|onprem] [--config key=va
   --json FILE         also write the plan as JSON (secrets written as "[secret]")
   --diagram FILE.md   also write the stack's architecture as a Mermaid flowchart in Markdown
   --state FILE        the output of \`pulumi stack export\`: refuse changes the deployed stack cannot take
-                      (a database volume smaller than the current one)
+                      (a database volume smaller than the current one), and list the deployed
+                      resources no planned resource claims by URN or alias (\`pulumi up\` deletes them)
   --quiet             print only the summary and the policy results
   --help              show this help`;
 
@@ -89,7 +90,7 @@ async function run(argv: string[]): Promise<number> {
     if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = decodeConfigValue(value);
   }
   const secretKeys = stackConfig.secretKeys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
-  let deployed = {};
+  let deployed: ReturnType<typeof readDeployedState> | undefined;
   if (args.state) {
     try {
       deployed = readDeployedState(args.state);
@@ -97,7 +98,7 @@ async function run(argv: string[]): Promise<number> {
       fail(`error: ${(error as Error).message}`);
     }
   }
-  const parsed = parseConfig(raw, secretKeys, deployed);
+  const parsed = parseConfig(raw, secretKeys, deployed ?? {});
   if (!parsed.ok) fail(`error: ${formatConfigIssues(parsed.issues)}`);
 
   warnIfStale(findProjectRoot(__dirname));
@@ -130,6 +131,13 @@ async function run(argv: string[]): Promise<number> {
     for (const v of report.violations) process.stdout.write(`  [${v.enforcementLevel}] ${v.policy}: ${v.message}\n`);
   } else {
     process.stdout.write(`${renderPlan(program, target, report, rules.length)}\n`);
+  }
+  if (deployed) {
+    const { unclaimedUrns } = await import("./moves");
+    const gone = unclaimedUrns(deployed.urns, program.resources);
+    if (gone.length > 0) {
+      process.stderr.write(`warning: ${gone.length} deployed resources are claimed by no planned resource, by URN or alias; \`pulumi up\` deletes them:\n${gone.map((urn) => `  - ${urn}`).join("\n")}\n`);
+    }
   }
   const plan = planJson(program, target, report);
   if (args.json) {

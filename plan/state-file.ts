@@ -9,6 +9,7 @@ import type { DeployedState } from "../stacks/config";
 import { parseQuantity } from "../components/shared/quantity";
 
 interface ExportedResource {
+  readonly urn?: string;
   readonly type?: string;
   readonly inputs?: Record<string, any>;
   readonly outputs?: Record<string, any>;
@@ -42,11 +43,22 @@ export function deployedStateFrom(exported: unknown): DeployedState {
 }
 
 /**
+ * The URNs of the deployed resources, to tell what a plan would delete.
+ *
+ * @param exported - the parsed JSON of `pulumi stack export`.
+ * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_stack_export/
+ */
+export function deployedUrnsFrom(exported: unknown): string[] {
+  const resources: ExportedResource[] = (exported as { deployment?: { resources?: ExportedResource[] } })?.deployment?.resources ?? [];
+  return resources.flatMap((r) => (typeof r.urn === "string" ? [r.urn] : []));
+}
+
+/**
  * Reads a `pulumi stack export` file.
  * @throws Error naming the file when it cannot be read or parsed.
  * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_stack_export/
  */
-export function readDeployedState(file: string): DeployedState {
+export function readDeployedState(file: string): DeployedState & { readonly urns: readonly string[] } {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -54,7 +66,8 @@ export function readDeployedState(file: string): DeployedState {
     throw new Error(`cannot read --state file ${file}: ${(error as Error).message}`);
   }
   try {
-    return deployedStateFrom(JSON.parse(text));
+    const exported: unknown = JSON.parse(text);
+    return { ...deployedStateFrom(exported), urns: deployedUrnsFrom(exported) };
   } catch (error) {
     throw new Error(`--state file ${file} is not the JSON of \`pulumi stack export\`: ${(error as Error).message}`);
   }

@@ -6,8 +6,9 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
-import { AppService, resolveAppService, needsDisruptionBudget, validateAppService, formatProblems, TRACK_LABEL } from "../components/app-service";
-import type { RouteBackend } from "../components/gateway";
+import { AppService, resolveAppService, needsDisruptionBudget, validateAppService } from "../components/app-service";
+import { formatProblems, TRACK_LABEL } from "../components/contract";
+import type { RouteBackend } from "../components/contract";
 import { createPlatform } from "../components/platform";
 
 const image = "ghcr.io/stefanprodan/podinfo:6.9.2";

@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
-import { CertManager, certManagerChart, certManagerValues } from "../components/cert-manager";
+import { CertManager, certManagerChart, certManagerValues } from "../components/addons";
 import { createPlatform } from "../components/platform";
-import type { KubernetesPlatform } from "../components/platform/types";
+import type { KubernetesPlatform } from "../components/contract/platform";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 
 let program: CapturedProgram;

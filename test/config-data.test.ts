@@ -9,8 +9,10 @@ import { deployedStateFrom } from "../plan/state-file";
 
 const docker = { target: "docker", environment: "dev" };
 const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1" };
-const eks = { target: "eks", environment: "prod", eks: { region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } };
-const gke = { target: "gke", environment: "prod", gke: { project: "acme-platform-prod", region: "europe-west1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } };
+/** Prod on a cloud defaults the gateway to ACME certificates, which need an account email. */
+const acme = { gateway: { tls: { acme: { email: "ops@example.com" } } } };
+const eks = { target: "eks", environment: "prod", eks: { region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] }, ...acme };
+const gke = { target: "gke", environment: "prod", gke: { project: "acme-platform-prod", region: "europe-west1", endpointPublicAccessCidrs: ["203.0.113.0/24"] }, ...acme };
 const k3sBucket = { name: "backups", endpointUrl: "https://minio.minio.svc:9000", credentialsSecret: { name: "s3" } };
 
 function parse(raw: Record<string, unknown>, deployed = {}) {

@@ -88,7 +88,8 @@ describe("stack config", () => {
   });
 
   it("lets the EKS and GKE blocks sit side by side so prod can switch target with one key", () => {
-    const both = { environment: "prod", eks: { region: "eu-west-1" }, gke: { project: "acme-prod-1", region: "europe-west1" } };
+    // Prod on a cloud defaults the gateway to ACME certificates, which need an account email.
+    const both = { environment: "prod", eks: { region: "eu-west-1" }, gke: { project: "acme-prod-1", region: "europe-west1" }, gateway: { tls: { acme: { email: "ops@example.com" } } } };
     assert.ok(parseConfig({ ...both, target: "eks" }).ok);
     assert.ok(parseConfig({ ...both, target: "gke" }).ok);
   });

@@ -168,7 +168,7 @@ describe("Gateway on Docker", () => {
 });
 
 describe("Traefik configuration for Docker", () => {
-  const spec = resolveGateway({ platform: { environment: "dev", flavour: "docker" }, routes });
+  const spec = resolveGateway({ routes }, { environment: "dev", flavour: "docker" });
 
   it("turns off version checks, usage reporting and the API, and logs access", () => {
     const config = traefikStaticConfig(spec);
@@ -187,7 +187,7 @@ describe("Traefik configuration for Docker", () => {
     assert.deepEqual(Object.keys(config.http.services), ["api", "site"]);
     assert.deepEqual(Object.keys(config.http.serversTransports), ["api", "site"]);
     assert.equal(Object.keys(config.http.middlewares).length, 6);
-    const empty = traefikDynamicConfig(resolveGateway({ platform: { environment: "dev", flavour: "docker" } }));
+    const empty = traefikDynamicConfig(resolveGateway({}, { environment: "dev", flavour: "docker" }));
     assert.deepEqual(empty.http, { routers: {}, middlewares: {}, services: {}, serversTransports: {} });
     assert.equal(empty.tls.options.default.minVersion, "VersionTLS12");
   });

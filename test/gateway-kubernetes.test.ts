@@ -9,12 +9,13 @@ import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
 import { MOCK_SECRET_PREFIX } from "../plan/mocks";
-import { CertManager } from "../components/cert-manager";
-import { EDGE_LABEL, Gateway, resolveGateway, traefikRelease, validateGateway, type GatewayArgs } from "../components/gateway";
-import { GatewayApiCrds, gatewayApiRelease } from "../components/gateway/crds";
+import { CertManager } from "../components/addons";
+import { EDGE_LABEL } from "../components/contract";
+import { Gateway, resolveGateway, traefikRelease, validateGateway, type GatewayArgs } from "../components/gateway";
+import { GatewayApiCrds, gatewayApiRelease } from "../components/addons";
 import { deployGatewayToKubernetes, entryPointTimeout, gatewayIdentity, httpsListenerName, meshInboundBypass, middlewareName, route53SolverPolicy, TRAEFIK_ENTRYPOINTS } from "../components/gateway/kubernetes";
 import { createPlatform } from "../components/platform";
-import type { KubernetesPlatform } from "../components/platform/types";
+import type { KubernetesPlatform } from "../components/contract/platform";
 import { parseImage } from "../components/shared/image";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { findOne, k8sObject } from "./support/captured";
@@ -74,14 +75,14 @@ before(async () => {
       const cmK3s = new CertManager("cm-k3s", { platform: k3s });
       const cmEks = new CertManager("cm-eks", { platform: eks });
       const cmGke = new CertManager("cm-gke", { platform: gke });
-      const dev = new Gateway("dev", { platform: k3s, certManager: cmK3s, namespace: "edge-dev", routes: devRoutes, namespaceLabels: { "istio-injection": "enabled" }, podAnnotations: { "sidecar.istio.io/inject": "true" }, mesh: "istio" });
-      const prod = new Gateway("prod", { platform: eks, certManager: cmEks, namespace: "edge-prod", routes: prodRoutes, tls: { acme } });
-      new Gateway("dns", { platform: eks, certManager: cmEks, namespace: "edge-dns", routes: prodRoutes, tls: { acme: { ...acme, solver: "dns01", dnsZone: "Z0123456789ABC" } } });
-      new Gateway("cors", { platform: gke, certManager: cmGke, namespace: "edge-cors", routes: corsRoutes, tls: { acme: { ...acme, server: "https://acme-staging-v02.api.letsencrypt.org/directory" } } });
+      const dev = new Gateway("dev", { platform: k3s, addons: { certManager: cmK3s }, namespace: "edge-dev", routes: devRoutes, namespaceLabels: { "istio-injection": "enabled" }, podAnnotations: { "sidecar.istio.io/inject": "true" }, mesh: "istio" });
+      const prod = new Gateway("prod", { platform: eks, addons: { certManager: cmEks }, namespace: "edge-prod", routes: prodRoutes, tls: { acme } });
+      new Gateway("dns", { platform: eks, addons: { certManager: cmEks }, namespace: "edge-dns", routes: prodRoutes, tls: { acme: { ...acme, solver: "dns01", dnsZone: "Z0123456789ABC" } } });
+      new Gateway("cors", { platform: gke, addons: { certManager: cmGke }, namespace: "edge-cors", routes: corsRoutes, tls: { acme: { ...acme, server: "https://acme-staging-v02.api.letsencrypt.org/directory" } } });
       const crds = new GatewayApiCrds("gateway-api", { platform: k3s });
       crdsUrn = await urnOf(crds.ready);
       const parent = new pulumi.ComponentResource("test:index:Parent", "direct");
-      deployGatewayToKubernetes("direct", resolveGateway({ platform: k3s, namespace: "edge-direct", routes: devRoutes, dependsOn: [crds.ready] }), k3s, cmK3s, parent);
+      deployGatewayToKubernetes("direct", resolveGateway({ namespace: "edge-direct", routes: devRoutes, dependsOn: [crds.ready] }, k3s), k3s, cmK3s, parent);
       return { devAddress: dev.address, prodAddress: prod.address, devUrls: dev.urls, devIdentity: dev.identity };
     },
     { project: "platform", stack: "test" },
@@ -270,7 +271,7 @@ describe("Gateway on Kubernetes: listeners and certificates", () => {
 
   it("refuses DNS-01 where it is not wired: GKE and k3s", () => {
     for (const flavour of ["gke", "k3s"] as const) {
-      const problems = validateGateway({ platform: { environment: "prod", flavour }, tls: { issuer: "acme", acme: { ...acme, solver: "dns01", dnsZone: "zone" } } });
+      const problems = validateGateway({ tls: { issuer: "acme", acme: { ...acme, solver: "dns01", dnsZone: "zone" } } }, { environment: "prod", flavour });
       assert.ok(problems.some((p) => p.path.join(".") === "tls.acme.solver"), flavour);
     }
   });

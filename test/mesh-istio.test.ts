@@ -22,7 +22,7 @@ import {
   virtualService,
 } from "../components/mesh/istio";
 import { createPlatform } from "../components/platform";
-import type { KubernetesPlatform } from "../components/platform/types";
+import type { KubernetesPlatform } from "../components/contract/platform";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -233,7 +233,7 @@ describe("Istio traffic and security policies", () => {
   });
 
   it("turns retries off with zero attempts instead of sending conditions Envoy would never use", () => {
-    const [service] = resolveMesh({ platform: { environment: "dev" }, services: [{ name: "a", namespace: "apps", port: 80, selector: {}, retries: { attempts: 0 } }] }).services;
+    const [service] = resolveMesh({ services: [{ name: "a", namespace: "apps", port: 80, selector: {}, retries: { attempts: 0 } }] }, { environment: "dev" }).services;
     assert.deepEqual((virtualService(service).spec as any).http[0].retries, { attempts: 0 });
   });
 
@@ -248,13 +248,13 @@ describe("Istio traffic and security policies", () => {
   });
 
   it("admits Prometheus to every service when the mesh is given its identity, after the gateway", () => {
-    const [service] = resolveMesh({ platform: { environment: "prod" }, services: [{ name: "a", namespace: "apps", port: 80, selector: { app: "a" } }] }).services;
+    const [service] = resolveMesh({ services: [{ name: "a", namespace: "apps", port: 80, selector: { app: "a" } }] }, { environment: "prod" }).services;
     const policy = authorizationPolicy(service, { namespace: "gateway", serviceAccount: "traefik" }, { namespace: "monitoring", serviceAccount: "kube-prometheus-stack-prometheus" });
     assert.deepEqual((policy.spec as any).rules[0].from[0].source.principals, ["cluster.local/ns/gateway/sa/traefik", "cluster.local/ns/monitoring/sa/kube-prometheus-stack-prometheus"]);
   });
 
   it("denies every caller of a service when the mesh has no gateway and the service no callers", () => {
-    const [service] = resolveMesh({ platform: { environment: "dev" }, services: [{ name: "a", namespace: "apps", port: 80, selector: { app: "a" } }] }).services;
+    const [service] = resolveMesh({ services: [{ name: "a", namespace: "apps", port: 80, selector: { app: "a" } }] }, { environment: "dev" }).services;
     const policy = authorizationPolicy(service, undefined);
     assert.equal(policy.spec.action, "ALLOW");
     assert.equal(policy.spec.rules, undefined, "an ALLOW policy without rules matches nothing: deny-all for the selected pods");
@@ -274,7 +274,7 @@ describe("Istio traffic and security policies", () => {
     const objects = istioObjects();
     assert.equal(objects.length, 16);
     for (const r of objects) assert.deepEqual(crdSchemaErrors({ ...r.inputs } as any), [], r.name);
-    const [service] = resolveMesh({ platform: { environment: "dev" }, services: [{ name: "a", namespace: "apps", port: 80, selector: { app: "a" }, retries: { attempts: 0 } }] }).services;
+    const [service] = resolveMesh({ services: [{ name: "a", namespace: "apps", port: 80, selector: { app: "a" }, retries: { attempts: 0 } }] }, { environment: "dev" }).services;
     for (const object of [authorizationPolicy(service, undefined), virtualService(service)]) assert.deepEqual(crdSchemaErrors(object as any), [], object.kind);
   });
 });

@@ -269,18 +269,18 @@ describe("Linkerd traffic policy functions", () => {
   });
 
   it("leaves retries out when attempts are 0, because Linkerd reads a zero limit as unset", () => {
-    const service = resolveMesh({ platform: { environment: "dev" }, services: [{ ...services[1], retries: { attempts: 0 } }] }).services[0];
+    const service = resolveMesh({ services: [{ ...services[1], retries: { attempts: 0 } }] }, { environment: "dev" }).services[0];
     assert.deepEqual(linkerdRouteAnnotations(service), { "timeout.linkerd.io/request": "5s" });
   });
 
   it("writes fractional seconds as milliseconds", () => {
-    const service = resolveMesh({ platform: { environment: "dev" }, services: [{ ...services[1], retries: { perTryTimeoutSeconds: 0.5 }, timeoutSeconds: 2.5 }] }).services[0];
+    const service = resolveMesh({ services: [{ ...services[1], retries: { perTryTimeoutSeconds: 0.5 }, timeoutSeconds: 2.5 }] }, { environment: "dev" }).services[0];
     assert.equal(linkerdRouteAnnotations(service)["retry.linkerd.io/timeout"], "500ms");
     assert.equal(linkerdRouteAnnotations(service)["timeout.linkerd.io/request"], "2500ms");
   });
 
   it("maps the circuit breaker to consecutive failure accrual annotations", () => {
-    const { circuitBreaker } = resolveMesh({ platform: { environment: "dev" }, services: [services[0]] }).services[0];
+    const { circuitBreaker } = resolveMesh({ services: [services[0]] }, { environment: "dev" }).services[0];
     assert.deepEqual(failureAccrualAnnotations(circuitBreaker), {
       "balancer.linkerd.io/failure-accrual": "consecutive",
       "balancer.linkerd.io/failure-accrual-consecutive-max-failures": "5",
@@ -290,7 +290,7 @@ describe("Linkerd traffic policy functions", () => {
   });
 
   it("returns pure objects for one service without creating anything", () => {
-    const [web] = resolveMesh({ platform: { environment: "dev" }, services }).services;
+    const [web] = resolveMesh({ services }, { environment: "dev" }).services;
     const objects = linkerdServiceObjects(web);
     assert.equal(objects.authentication, undefined);
     assert.equal(objects.trackServices.length, 2);

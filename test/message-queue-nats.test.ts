@@ -10,10 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { captureProgram, type CapturedProgram } from "../plan/capture";
 import { MOCK_SECRET_PREFIX } from "../plan/mocks";
 import { SECRET_PLACEHOLDER } from "../plan/wire";
-import { CertManager } from "../components/cert-manager";
+import { CertManager } from "../components/addons";
 import { MessageQueue, resolveMessageQueue } from "../components/message-queue";
 import { natsCertificateDnsNames, natsChart, natsUrl, natsValues } from "../components/message-queue/nats";
-import { PrometheusOperatorCrds } from "../components/observability/crds";
+import { PrometheusOperatorCrds } from "../components/addons";
 import { createPlatform, type KubernetesPlatform } from "../components/platform";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
@@ -39,8 +39,7 @@ before(async () => {
           broker: "nats",
           namespace: "data",
           clientNamespaces: ["apps"],
-          certManager,
-          monitoringCrds: crds.release,
+          addons: { certManager, prometheusOperatorCrds: crds },
         }),
       );
     },

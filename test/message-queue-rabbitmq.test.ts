@@ -12,8 +12,7 @@ import { MOCK_SECRET_PREFIX } from "../plan/mocks";
 import { hasMandatoryViolations, runPolicies } from "../plan/policy-runner";
 import { SECRET_PLACEHOLDER } from "../plan/wire";
 import { rules } from "../policies/rules";
-import { CertManager } from "../components/cert-manager";
-import { PrometheusOperatorCrds } from "../components/observability/crds";
+import { CertManager, PrometheusOperatorCrds, RabbitmqOperators } from "../components/addons";
 import { createPlatform, type KubernetesPlatform } from "../components/platform";
 import { MessageQueue, resolveMessageQueue } from "../components/message-queue";
 import {
@@ -42,28 +41,30 @@ before(async () => {
       const k3s = createPlatform("dev-cluster", { target: "k3s", k3s: { environment: "dev", kubeconfig: pulumi.secret("kubeconfig") } }) as KubernetesPlatform;
       const certManager = new CertManager("cert-manager", { platform: k3s });
       const crds = new PrometheusOperatorCrds("prometheus-crds", { platform: k3s });
+      // The operators are a cluster add-on: created once per cluster and given to every broker on it.
+      const rabbitmqOperators = new RabbitmqOperators("queue-operators", { platform: k3s, certManager });
       record(
         "k3s",
         new MessageQueue("queue", {
           platform: k3s,
           namespace: "data",
           clientNamespaces: ["apps"],
-          certManager,
-          monitoringCrds: crds.release,
+          addons: { certManager, prometheusOperatorCrds: crds, rabbitmqOperators },
           queues: [{ name: "jobs", deadLetter: "jobs-dlq", maxLength: 10000 }, { name: "jobs-dlq" }, { name: "urgent", maxPriority: 10 }],
         }),
       );
-      record("k3sPlain", new MessageQueue("events", { platform: k3s, namespace: "data", certManager, tls: false, queues: [{ name: "audit", durable: false }] }));
+      record("k3sPlain", new MessageQueue("events", { platform: k3s, namespace: "data", addons: { certManager, rabbitmqOperators }, tls: false, queues: [{ name: "audit", durable: false }] }));
 
       const eks = createPlatform("eks", { target: "eks", eks: { environment: "prod", region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } }) as KubernetesPlatform;
       const eksCertManager = new CertManager("eks-cert-manager", { platform: eks });
+      const eksOperators = new RabbitmqOperators("broker-operators", { platform: eks, certManager: eksCertManager, protect: true });
       record(
         "eks",
         new MessageQueue("broker", {
           platform: eks,
           namespace: "data",
           clientNamespaces: ["apps"],
-          certManager: eksCertManager,
+          addons: { certManager: eksCertManager, rabbitmqOperators: eksOperators },
           queues: [{ name: "orders", deadLetter: "orders-dlq" }, { name: "orders-dlq" }, { name: "notify", maxPriority: 5 }],
         }),
       );
@@ -91,10 +92,10 @@ describe("MessageQueue with RabbitMQ on Kubernetes", () => {
       rabbitmqVersions.topologyOperator.manifest,
       "https://github.com/rabbitmq/messaging-topology-operator/releases/download/v1.20.1/messaging-topology-operator-with-certmanager.yaml",
     );
-    const k3sFiles = under("queue").filter((r) => r.type === CONFIG_FILE);
+    const k3sFiles = under("queue-operators").filter((r) => r.type === CONFIG_FILE);
     assert.deepEqual(k3sFiles.map((r) => r.inputs.file).sort(), [rabbitmqVersions.clusterOperator.manifest, rabbitmqVersions.topologyOperator.manifest].sort());
     assert.deepEqual(under("events").filter((r) => r.type === CONFIG_FILE), [], "the second MessageQueue on the cluster reuses the first one's operators");
-    assert.equal(under("broker").filter((r) => r.type === CONFIG_FILE).length, 2, "another cluster gets its own");
+    assert.equal(under("broker-operators").filter((r) => r.type === CONFIG_FILE).length, 2, "another cluster gets its own");
     assert.equal(program.resources.filter((r) => r.type === CONFIG_FILE).length, 4);
     const events = one(CLUSTER, "events-cluster");
     assert.ok(dependsOn(events, one(CONFIG_FILE, "queue-operators-cluster-operator")), "the second broker waits for the shared Cluster Operator");
@@ -102,7 +103,7 @@ describe("MessageQueue with RabbitMQ on Kubernetes", () => {
 
   it("never deletes the operators' manifests, whose CRDs would take every broker and its volumes with them", () => {
     for (const file of program.resources.filter((r) => r.type === CONFIG_FILE)) assert.equal(file.retainOnDelete, true, file.name);
-    assert.ok(under("broker").filter((r) => r.type === CONFIG_FILE).every((r) => r.protect), "protected with a protected (prod) broker");
+    assert.ok(under("broker-operators").filter((r) => r.type === CONFIG_FILE).every((r) => r.protect), "protected with a protected (prod) broker");
   });
 
   it("installs the Topology Operator after cert-manager and the Cluster Operator, and mounts the cert-manager CA into its trust store", () => {
@@ -367,7 +368,7 @@ describe("RabbitMQ backend decisions", () => {
 
   it("refuses to deploy without cert-manager, which the Topology Operator's webhook needs", () => {
     const spec = resolveMessageQueue("mq", { tls: false }, { flavour: "k3s", environment: "dev" });
-    const context = { username: "platform", password: pulumi.output("unused"), parent: undefined as unknown as pulumi.Resource };
+    const context = { username: "platform", password: pulumi.output("unused"), parent: undefined as unknown as pulumi.Resource, addons: {} };
     assert.throws(() => deployRabbitmqToKubernetes("mq", spec, {} as KubernetesPlatform, context), /`certManager` is required/);
   });
 });

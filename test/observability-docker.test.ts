@@ -140,7 +140,7 @@ describe("ObservabilityStack on Docker", () => {
     const config = prometheusYaml();
     assert.deepEqual(config.rule_files, ["/etc/prometheus/rules/platform.yml"]);
     const file = parse(upload("prometheus", "/etc/prometheus/rules/platform.yml").content);
-    const spec = resolveObservability({ platform: { environment: "dev" }, dataStores: { postgres: true, redis: true } });
+    const spec = resolveObservability({ dataStores: { postgres: true, redis: true } }, { environment: "dev" });
     assert.deepEqual(file, JSON.parse(JSON.stringify({ groups: alertRuleGroups(spec, "docker") })));
     assert.ok(file.groups.length > 0 && file.groups.every((g: { rules: unknown[] }) => g.rules.length > 0));
     const names = file.groups.map((g: { name: string }) => g.name);
@@ -269,7 +269,7 @@ describe("Observability configuration for Docker", () => {
     assert.deepEqual(rule.target_matchers, ['severity="warning"']);
     assert.ok(rule.equal.includes("alertfamily"), "the two levels have different alert names; the family joins them");
     assert.ok(!rule.equal.includes("alertname"));
-    const families = alertRuleGroups(resolveObservability({ platform: { environment: "dev" } }), "docker").flatMap((g) => g.rules);
+    const families = alertRuleGroups(resolveObservability({}, { environment: "dev" }), "docker").flatMap((g) => g.rules);
     const levels = families.filter((r) => r.labels.alertfamily === "HttpErrorRate").map((r) => r.labels.severity).sort();
     assert.deepEqual(levels, ["critical", "warning"], "the rules carry the label the inhibition joins on");
   });
@@ -300,12 +300,12 @@ describe("Observability configuration for Docker", () => {
   });
 
   it("scrapes no exporter for a data store given without a URL", () => {
-    const spec = resolveObservability({ platform: { environment: "dev" }, dataStores: { postgres: true, redis: true } });
+    const spec = resolveObservability({ dataStores: { postgres: true, redis: true } }, { environment: "dev" });
     assert.deepEqual(prometheusConfig(spec).scrape_configs.map((j) => j.job_name), ["prometheus"]);
   });
 
   it("refuses a service whose name another scrape job already uses", () => {
-    const spec = resolveObservability({ platform: { environment: "dev" }, services: [{ ...services![0], name: "prometheus" }] });
+    const spec = resolveObservability({ services: [{ ...services![0], name: "prometheus" }] }, { environment: "dev" });
     assert.throws(() => prometheusConfig(spec), /service named "prometheus"/);
   });
 

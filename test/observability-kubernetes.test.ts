@@ -5,7 +5,7 @@
  * overridden; the tests read what they registered. The pure functions are tested directly.
  */
 import assert from "node:assert/strict";
-import { TRACK_LABEL } from "../components/app-service";
+import { TRACK_LABEL } from "../components/contract";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
@@ -16,16 +16,15 @@ import { MOCK_SECRET_PREFIX } from "../plan/mocks";
 import { createPlatform, type KubernetesPlatform } from "../components/platform";
 import {
   ObservabilityStack,
-  PrometheusOperatorCrds,
   alertRuleGroups,
   observabilityEndpoints,
   prometheusIdentity,
-  prometheusOperatorCrdsChart,
   resolveObservability,
   serviceDashboard,
   type AlertReceiverArgs,
   type ScrapeTarget,
 } from "../components/observability";
+import { PrometheusOperatorCrds, prometheusOperatorCrdsChart } from "../components/addons";
 import { alertmanagerConfig } from "../components/observability/alertmanager";
 import { meshPrometheusSettings, observabilityCharts, releaseNames, secretNames, serviceMonitorSpec } from "../components/observability/kubernetes";
 import { CRDS_DIR, crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
@@ -332,7 +331,7 @@ describe("per-service monitors, dashboards and rules", () => {
   it("writes the alert rules as one PrometheusRule whose groups are the stack's rules", () => {
     const rule = one(PROMETHEUS_RULE, "prod-rules").inputs;
     assert.equal(rule.metadata.namespace, "monitoring");
-    const expected = alertRuleGroups(resolveObservability({ platform: { environment: "prod" }, services }));
+    const expected = alertRuleGroups(resolveObservability({ services }, { environment: "prod" }));
     assert.deepEqual(rule.spec.groups, JSON.parse(JSON.stringify(expected)));
     assert.ok(rule.spec.groups.flatMap((g: any) => g.rules).length > 0);
   });

@@ -20,7 +20,7 @@ function promqlErrors(expr: string): number[] {
 }
 
 const resolve = (extra: Parameters<typeof resolveObservability>[0] extends infer A ? Partial<A> : never = {}) =>
-  resolveObservability({ platform: { environment: "prod" }, ...extra });
+  resolveObservability({ ...extra }, { environment: "prod" });
 const everything = resolve({ dataStores: { postgres: true, redis: true } });
 const rulesOf = (spec = everything): AlertRule[] => alertRuleGroups(spec).flatMap((g) => g.rules);
 
@@ -244,7 +244,7 @@ describe("serviceDashboard", () => {
 });
 
 describe("alert rules on Docker", () => {
-  const spec = resolveObservability({ platform: { environment: "dev" }, dataStores: { postgres: true, redis: true } });
+  const spec = resolveObservability({ dataStores: { postgres: true, redis: true } }, { environment: "dev" });
   const groups = alertRuleGroups(spec, "docker");
 
   it("leave out the rules on metrics only Kubernetes has (cAdvisor, kube-state-metrics, cert-manager)", () => {

@@ -10,12 +10,13 @@ import {
   EKS_NLB_ANNOTATIONS,
   EksCluster,
   eksKubeconfig,
-  irsaAssumeRolePolicy,
   natGatewayCount,
   resolveEksClusterArgs,
   subnetCidrs,
   validateEksClusterArgs,
 } from "../components/platform/eks";
+import { irsaAssumeRolePolicy } from "../components/platform/identity/aws";
+import { createEksAddons } from "../components/addons";
 import {
   GKE_NODE_ROLES,
   GkeCluster,
@@ -25,7 +26,7 @@ import {
   resolveGkeClusterArgs,
   validateGkeClusterArgs,
 } from "../components/platform/gke";
-import type { KubernetesPlatform } from "../components/platform/types";
+import type { KubernetesPlatform } from "../components/contract/platform";
 import { statefulResourceOptions } from "../components/shared/options";
 
 const OPERATORS = "203.0.113.0/24";
@@ -55,7 +56,10 @@ before(async () => {
   program = await captureProgram(
     () => {
       const eks = new EksCluster("eks", eksProdArgs);
-      new EksCluster("eks-dev", eksDevArgs);
+      const eksDev = new EksCluster("eks-dev", eksDevArgs);
+      // The add-ons that keep the EKS platform's promises (the gp3 StorageClass, the NLB).
+      createEksAddons("eks", eks.platform, { protect: true });
+      createEksAddons("eks-dev", eksDev.platform);
       const gke = new GkeCluster("gke", gkeProdArgs);
       new GkeCluster("gke-dev", gkeDevArgs);
       try {
@@ -96,6 +100,8 @@ function all(resources: CapturedResource[], type: string): CapturedResource[] {
 }
 
 const eks = () => childrenOf("platform:index:EksCluster", "eks");
+const ebsCsi = () => childrenOf("platform:index:AwsEbsCsiDriver", "eks-ebs-csi");
+const ebsCsiDev = () => childrenOf("platform:index:AwsEbsCsiDriver", "eks-dev-ebs-csi");
 const eksDev = () => childrenOf("platform:index:EksCluster", "eks-dev");
 const gke = () => childrenOf("platform:index:GkeCluster", "gke");
 const gkeDev = () => childrenOf("platform:index:GkeCluster", "gke-dev");
@@ -243,17 +249,17 @@ describe("EksCluster", () => {
     for (const resource of eks()) assert.match(resource.name, /^eks-[a-z0-9]+(-[a-z0-9]+)*$/);
   });
 
-  it("gives the EBS CSI driver an IRSA role bound to its service account", () => {
-    const role = one(eks(), "aws:iam/role:Role", "eks-ebs-csi-role");
+  it("gives the EBS CSI driver (an add-on beside the cluster) an IRSA role bound to its service account", () => {
+    const role = one(ebsCsi(), "aws:iam/role:Role", "eks-ebs-csi-role");
     const statement = JSON.parse(role.inputs.assumeRolePolicy).Statement[0];
     assert.equal(statement.Principal.Federated, "arn:aws:iam::123456789012:oidc-provider/eks-oidc");
     assert.equal(
       statement.Condition.StringEquals["oidc.eks.mock-region.amazonaws.com/id/EKS-CLUSTER:sub"],
       "system:serviceaccount:kube-system:ebs-csi-controller-sa",
     );
-    const policy = one(eks(), "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "eks-ebs-csi-policy");
+    const policy = one(ebsCsi(), "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "eks-ebs-csi-policy");
     assert.equal(policy.inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
-    const addon = one(eks(), "aws:eks/addon:Addon", "eks-addon-ebs-csi");
+    const addon = one(ebsCsi(), "aws:eks/addon:Addon", "eks-ebs-csi-addon");
     assert.equal(addon.inputs.addonName, "aws-ebs-csi-driver");
     assert.equal(addon.inputs.serviceAccountRoleArn, "arn:aws:iam::123456789012:role/eks-ebs-csi-role");
     const oidc = one(eks(), "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "eks-oidc");
@@ -262,11 +268,13 @@ describe("EksCluster", () => {
   });
 
   it("installs the core add-ons, the ones that run pods after the nodes", () => {
-    const addons = all(eks(), "aws:eks/addon:Addon").map((a) => a.inputs.addonName).sort();
+    const addons = [...all(eks(), "aws:eks/addon:Addon"), ...all(ebsCsi(), "aws:eks/addon:Addon")].map((a) => a.inputs.addonName).sort();
     assert.deepEqual(addons, ["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
     const nodeGroup = one(eks(), "aws:eks/nodeGroup:NodeGroup", "eks-ng-general");
-    assert.ok(one(eks(), "aws:eks/addon:Addon", "eks-addon-coredns").dependencies.includes(nodeGroup.urn));
-    assert.ok(one(eks(), "aws:eks/addon:Addon", "eks-addon-ebs-csi").dependencies.includes(nodeGroup.urn));
+    const coredns = one(eks(), "aws:eks/addon:Addon", "eks-addon-coredns");
+    assert.ok(coredns.dependencies.includes(nodeGroup.urn));
+    // After CoreDNS, the platform's `cluster`, which comes after the nodes.
+    assert.ok(one(ebsCsi(), "aws:eks/addon:Addon", "eks-ebs-csi-addon").dependencies.includes(coredns.urn));
   });
 
   it("gives nodes only the worker, CNI and registry-read policies", () => {
@@ -282,7 +290,7 @@ describe("EksCluster", () => {
   });
 
   it("creates an encrypted default gp3 StorageClass through the cluster's provider", () => {
-    const storageClass = one(eks(), "kubernetes:storage.k8s.io/v1:StorageClass", "eks-gp3");
+    const storageClass = one(ebsCsi(), "kubernetes:storage.k8s.io/v1:StorageClass", "eks-ebs-csi-storage-class");
     const provider = one(eks(), "pulumi:providers:kubernetes", "eks-k8s");
     assert.ok(storageClass.provider?.startsWith(`${provider.urn}::`));
     assert.equal(storageClass.inputs.metadata.name, "gp3");
@@ -292,7 +300,7 @@ describe("EksCluster", () => {
     assert.equal(storageClass.inputs.volumeBindingMode, "WaitForFirstConsumer");
     assert.equal(storageClass.inputs.allowVolumeExpansion, true);
     assert.equal(storageClass.inputs.reclaimPolicy, "Retain");
-    assert.equal(one(eksDev(), "kubernetes:storage.k8s.io/v1:StorageClass", "eks-dev-gp3").inputs.reclaimPolicy, "Delete");
+    assert.equal(one(ebsCsiDev(), "kubernetes:storage.k8s.io/v1:StorageClass", "eks-dev-ebs-csi-storage-class").inputs.reclaimPolicy, "Delete");
   });
 
   it("keeps the kubeconfig secret and waits for the nodes before using it", () => {

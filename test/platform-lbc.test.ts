@@ -1,7 +1,8 @@
 /**
- * The AWS Load Balancer Controller that EksCluster installs, under Pulumi's mock runtime: the pinned
+ * The AWS Load Balancer Controller add-on on an EksCluster, under Pulumi's mock runtime: the pinned
  * release and its values, the IRSA role and the controller's IAM policy, the NLB annotations, and
- * the platform's `cluster` dependency that makes components wait for the controller.
+ * the platform the composition root hands components, whose `cluster` makes them wait for the
+ * controller.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
@@ -13,20 +14,26 @@ import {
   awsLoadBalancerControllerChart,
   awsLoadBalancerControllerValues,
   type IamPolicyStatement,
-} from "../components/platform/aws-load-balancer-controller";
+} from "../components/addons/aws-load-balancer-controller";
+import { createEksAddons } from "../components/addons";
 import { EKS_NLB_ANNOTATIONS, EksCluster } from "../components/platform/eks";
-import type { KubernetesPlatform } from "../components/platform/types";
+import { foundation } from "../stacks/foundation";
+import type { KubernetesPlatform } from "../components/contract/platform";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const ISSUER = "oidc.eks.mock-region.amazonaws.com/id/EKS-CLUSTER";
 
 let program: CapturedProgram;
 let platform: KubernetesPlatform;
+let cluster: KubernetesPlatform;
 
 before(async () => {
   program = await captureProgram(
     () => {
-      platform = new EksCluster("eks", { environment: "prod", region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] }).platform;
+      cluster = new EksCluster("eks", { environment: "prod", region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] }).platform;
+      createEksAddons("eks", cluster);
+      // What the program's composition root hands components on EKS.
+      platform = foundation({ target: "eks", environment: "prod", eks: { region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } }).platform as KubernetesPlatform;
     },
     { project: "platform", stack: "test" },
   );
@@ -169,13 +176,14 @@ describe("AwsLoadBalancerController on EKS", () => {
     assert.ok(k8sProvider.dependencies.includes(one("aws:eks/nodeGroup:NodeGroup", "eks-ng-general").urn));
   });
 
-  it("hands components the controller's release as the cluster to depend on", () => {
+  it("is a cluster add-on beside the cluster, and the composition root hands components its release as the cluster to depend on", () => {
     const component = one("platform:index:AwsLoadBalancerController", "eks-lbc");
     assert.equal(release().parent, component.urn);
-    assert.equal(component.parent, one("platform:index:EksCluster", "eks").urn);
+    assert.notEqual(component.parent, one("platform:index:EksCluster", "eks").urn, "an add-on, not the cluster's child");
+    assert.equal((cluster.cluster as unknown as { __name?: string }).__name, "eks-addon-coredns", "the cluster alone is ready at CoreDNS");
     // `platform.cluster` is what CertManager, PostgresCluster and the gateway put in `dependsOn`.
     assert.ok(platform.cluster);
-    assert.equal((platform.cluster as unknown as { __name?: string }).__name, "eks-lbc-release");
+    assert.equal((platform.cluster as unknown as { __name?: string }).__name, "platform-lbc-release");
   });
 
   it("asks for an internet-facing NLB with IP targets that preserves client addresses", () => {

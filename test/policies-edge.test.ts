@@ -23,7 +23,7 @@ import {
 import { isRedirectOnly, traefikUploads } from "../policies/rules/gateway";
 import { chartName } from "../policies/rules/known";
 import { traefikDockerDefaults } from "../components/gateway/docker";
-import { EDGE_LABEL } from "../components/gateway/spec";
+import { EDGE_LABEL } from "../components/contract";
 import {
   compliantClusterIpService,
   compliantDockerGateway,

@@ -11,21 +11,21 @@ import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
 import { MOCK_SECRET_PREFIX } from "../plan/mocks";
-import { CertManager } from "../components/cert-manager";
+import { CertManager, CloudNativePg, operatorValues } from "../components/addons";
 import { createPlatform, type KubernetesPlatform } from "../components/platform";
 import { PostgresCluster, postgresVersions, resolvePostgres, validatePostgres } from "../components/postgres";
 import {
   backupDestination,
   cnpgClusterSpec,
   objectStoreSpec,
-  operatorValues,
   pgHbaRules,
   poolerSpec,
   postgresParameters,
   serviceHosts,
 } from "../components/postgres/kubernetes";
 import { backupBucketPolicy } from "../components/postgres/backup-aws";
-import { backupServiceAccountId, workloadIdentityMember } from "../components/postgres/backup-gcp";
+import { backupServiceAccountId } from "../components/postgres/backup-gcp";
+import { workloadIdentityMember } from "../components/platform/identity/gcp";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 
 /** The CRD problems of an ObjectStore whose `spec.configuration` is `configuration`. */
@@ -55,22 +55,25 @@ before(async () => {
       }) as KubernetesPlatform;
       const gke = createPlatform("gcp", { target: "gke", gke: { environment: "dev", project: "acme-dev", region: "europe-west1" } }) as KubernetesPlatform;
 
+      // The CloudNativePG operator is a cluster add-on, installed once per cluster and given to every database on it.
+      const onpremCertManager = new CertManager("onprem-cert-manager", { platform: k3s });
       const db = new PostgresCluster("db", {
         platform: k3s,
         namespace: "data",
-        certManager: new CertManager("onprem-cert-manager", { platform: k3s }),
+        addons: { certManager: onpremCertManager, cloudNativePg: new CloudNativePg("db", { platform: k3s, certManager: onpremCertManager }) },
         backup: { bucket: minio },
         parameters: { work_mem: "16MB" },
       });
       const scratch = new PostgresCluster("scratch", {
         platform: lab,
-        installOperator: false,
         backup: { enabled: false },
         pooler: { enabled: false },
         monitoring: false,
       });
-      new PostgresCluster("orders", { platform: eks, namespace: "shop", certManager: new CertManager("aws-cert-manager", { platform: eks }) });
-      new PostgresCluster("billing", { platform: gke, namespace: "finance", certManager: new CertManager("gcp-cert-manager", { platform: gke }) });
+      const awsCertManager = new CertManager("aws-cert-manager", { platform: eks });
+      new PostgresCluster("orders", { platform: eks, namespace: "shop", addons: { certManager: awsCertManager, cloudNativePg: new CloudNativePg("orders", { platform: eks, certManager: awsCertManager }) } });
+      const gcpCertManager = new CertManager("gcp-cert-manager", { platform: gke });
+      new PostgresCluster("billing", { platform: gke, namespace: "finance", addons: { certManager: gcpCertManager, cloudNativePg: new CloudNativePg("billing", { platform: gke, certManager: gcpCertManager }) } });
       return { dbHost: db.host, dbReadHost: db.readHost, dbPort: db.port, scratchHost: scratch.host, dbConnection: db.connectionString };
     },
     { project: "platform", stack: "test" },
@@ -85,8 +88,8 @@ function one(type: string, name: string): CapturedResource {
 }
 const urnOf = (type: string, name: string) => one(type, name).urn;
 const spec = (type: string, name: string) => one(type, name).inputs.spec;
-const prodSpec = resolvePostgres("db", { backup: { bucket: minio } }, "prod");
-const devSpec = resolvePostgres("db", { backup: { bucket: minio } }, "dev");
+const prodSpec = resolvePostgres("db", { backup: { bucket: minio } }, { environment: "prod" });
+const devSpec = resolvePostgres("db", { backup: { bucket: minio } }, { environment: "dev" });
 
 describe("CloudNativePG decisions", () => {
   it("runs two operator replicas in prod and one elsewhere, with CRDs, limits and no chart PodMonitor", () => {
@@ -143,7 +146,7 @@ describe("CloudNativePG decisions", () => {
   });
 
   it("keeps backups for the retention in days and gives the sidecar limits", () => {
-    const store = objectStoreSpec("db", resolvePostgres("db", { backup: { retentionDays: 14, bucket: minio } }, "prod"), "aws", "b");
+    const store = objectStoreSpec("db", resolvePostgres("db", { backup: { retentionDays: 14, bucket: minio } }, { environment: "prod" }), "aws", "b");
     assert.equal(store.retentionPolicy, "14d");
     assert.ok((store.instanceSidecarConfiguration as any).resources.limits.memory);
   });
@@ -387,10 +390,11 @@ const pulumi = require("@pulumi/pulumi");
 const { captureProgram } = require("./plan/capture");
 const { createPlatform } = require("./components/platform");
 const { PostgresCluster } = require("./components/postgres");
-const { CertManager } = require("./components/cert-manager");
+const { CertManager, CloudNativePg } = require("./components/addons");
 captureProgram(() => {
   const k3s = createPlatform("k3s", { target: "k3s", k3s: { environment: "prod", kubeconfig: pulumi.secret("k") } });
-  new PostgresCluster("db", { platform: k3s, certManager: new CertManager("cm", { platform: k3s }), backup: { bucket: ${JSON.stringify(minio)} } });
+  const certManager = new CertManager("cm", { platform: k3s });
+  new PostgresCluster("db", { platform: k3s, addons: { certManager, cloudNativePg: new CloudNativePg("cnpg", { platform: k3s, certManager }) }, backup: { bucket: ${JSON.stringify(minio)} } });
 }, { project: "platform", stack: "test" }).then((p) => {
   const sdks = Object.keys(require.cache).filter((f) => /@pulumi[\\\\/](aws|gcp)[\\\\/]/.test(f));
   console.log(JSON.stringify({ objectStores: p.resources.filter((r) => r.type.endsWith(":ObjectStore")).length, sdks: sdks.length }));

@@ -15,7 +15,7 @@ import { PostgresCluster, postgresVersions, resolvePostgres } from "../component
 import { auroraEngineVersions, finalSnapshotIdentifier, rdsBackupWindow, rdsParameterFamily, rdsParameters } from "../components/postgres/aws";
 import { cloudSqlSettings } from "../components/postgres/gcp";
 import { pgbouncerEnvs, postgresContainerArgs, postgresDataPath } from "../components/postgres/docker";
-import type { DockerPlatform } from "../components/platform/types";
+import type { DockerPlatform } from "../components/contract/platform";
 
 const OPERATORS = "203.0.113.0/24";
 let program: CapturedProgram;
@@ -403,7 +403,7 @@ describe("the managed and Docker backends' decisions", () => {
   });
 
   it("turns off PITR with backups, and moves late maintenance to Monday on Cloud SQL", () => {
-    const spec = resolvePostgres("x", { backup: { enabled: false, schedule: "0 0 22 * * *" } }, "dev");
+    const spec = resolvePostgres("x", { backup: { enabled: false, schedule: "0 0 22 * * *" } }, { environment: "dev" });
     const settings = cloudSqlSettings(spec, "net") as Record<string, any>;
     assert.deepEqual(settings.backupConfiguration, { enabled: false, pointInTimeRecoveryEnabled: false });
     assert.deepEqual(settings.maintenanceWindow, { day: 1, hour: 2, updateTrack: "stable" });
@@ -417,8 +417,8 @@ describe("the managed and Docker backends' decisions", () => {
 
   it("publishes postgres itself only when there is no pooler and a host port is set", () => {
     const platform = { networkName: "net", publishAddress: "127.0.0.1" } as unknown as DockerPlatform;
-    const withPooler = resolvePostgres("x", { docker: { hostPort: 6000 } }, "dev");
-    const withoutPooler = resolvePostgres("x", { docker: { hostPort: 6000 }, pooler: { enabled: false } }, "dev");
+    const withPooler = resolvePostgres("x", { docker: { hostPort: 6000 } }, { environment: "dev" });
+    const withoutPooler = resolvePostgres("x", { docker: { hostPort: 6000 }, pooler: { enabled: false } }, { environment: "dev" });
     assert.deepEqual(postgresContainerArgs("x", withPooler, platform, "img", "vol", "pw").ports, []);
     assert.deepEqual(postgresContainerArgs("x", withoutPooler, platform, "img", "vol", "pw").ports, [{ internal: 5432, external: 6000, ip: "127.0.0.1" }]);
     assert.ok(pgbouncerEnvs("x", withPooler, "pw").includes("DB_HOST=x-postgres"));

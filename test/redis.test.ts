@@ -12,8 +12,8 @@ import { MOCK_SECRET_PREFIX } from "../plan/mocks";
 import { hasMandatoryViolations, runPolicies } from "../plan/policy-runner";
 import { SECRET_PLACEHOLDER } from "../plan/wire";
 import { rules } from "../policies/rules";
-import { CertManager } from "../components/cert-manager";
-import { PrometheusOperatorCrds } from "../components/observability/crds";
+import { CertManager } from "../components/addons";
+import { PrometheusOperatorCrds } from "../components/addons";
 import { createPlatform, type KubernetesPlatform } from "../components/platform";
 import { RedisCluster, redisVersions, resolveRedis } from "../components/redis";
 import { elasticacheNodeCount, replicationGroupArgs } from "../components/redis/aws";
@@ -54,13 +54,12 @@ before(async () => {
       };
       const k3s = createPlatform("cluster", { target: "k3s", k3s: { environment: "prod", kubeconfig: pulumi.secret("kubeconfig") } }) as KubernetesPlatform;
       const certManager = new CertManager("cert-manager", { platform: k3s });
-      record("k3s", new RedisCluster("cache", { platform: k3s, namespace: "data", clientNamespaces: ["apps"], certManager }));
+      record("k3s", new RedisCluster("cache", { platform: k3s, namespace: "data", clientNamespaces: ["apps"], addons: { certManager } }));
       const crds = new PrometheusOperatorCrds("prometheus-crds", { platform: k3s });
-      deployRedisToKubernetes("watched", resolveRedis("watched", { namespace: "data" }, "prod"), k3s, {
+      deployRedisToKubernetes("watched", resolveRedis("watched", { namespace: "data" }, { environment: "prod" }), k3s, {
         password: pulumi.secret(`${MOCK_SECRET_PREFIX}watched`),
         parent: new pulumi.ComponentResource("test:index:Watched", "watched"),
-        certManager,
-        monitoringCrds: crds.release,
+        addons: { certManager, prometheusOperatorCrds: crds },
       });
       const k3sDev = createPlatform("dev-cluster", { target: "k3s", k3s: { environment: "dev", kubeconfig: pulumi.secret("kubeconfig") } });
       record("k3sDev", new RedisCluster("scratch", { platform: k3sDev, tls: false }));
@@ -442,9 +441,9 @@ describe("RedisCluster on ElastiCache", () => {
   });
 
   it("needs two nodes in prod even when one replica is asked for, and fails over only with two", () => {
-    const prod = resolveRedis("c", { replicas: 1 }, "prod");
+    const prod = resolveRedis("c", { replicas: 1 }, { environment: "prod" });
     assert.equal(elasticacheNodeCount(prod), 2);
-    const dev = replicationGroupArgs("c", resolveRedis("c", {}, "dev"), { subnetGroupName: "s", securityGroupId: "g", parameterGroupName: "p", kmsKeyArn: "k", authToken: "t" });
+    const dev = replicationGroupArgs("c", resolveRedis("c", {}, { environment: "dev" }), { subnetGroupName: "s", securityGroupId: "g", parameterGroupName: "p", kmsKeyArn: "k", authToken: "t" });
     assert.deepEqual([dev.numCacheClusters, dev.automaticFailoverEnabled, dev.multiAzEnabled, dev.nodeType], [1, false, false, "cache.t4g.small"]);
   });
 });
@@ -480,8 +479,8 @@ describe("RedisCluster on Memorystore", () => {
 
   it("uses the Basic tier for a single dev node, and no read replicas below 5 GiB", () => {
     const cloud = { region: "europe-west1" };
-    assert.equal(memorystoreArgs(resolveRedis("c", {}, "dev"), cloud).tier, "BASIC");
-    const small = memorystoreArgs(resolveRedis("c", { managed: { memorySizeGiB: 2 } }, "prod"), cloud);
+    assert.equal(memorystoreArgs(resolveRedis("c", {}, { environment: "dev" }), cloud).tier, "BASIC");
+    const small = memorystoreArgs(resolveRedis("c", { managed: { memorySizeGiB: 2 } }, { environment: "prod" }), cloud);
     assert.deepEqual([small.tier, small.readReplicasMode, small.replicaCount], ["STANDARD_HA", undefined, undefined]);
   });
 });
@@ -537,8 +536,8 @@ describe("RedisCluster decisions", () => {
   });
 
   it("runs two proxies whenever there is a replica to fail over to", () => {
-    assert.equal(proxyReplicas(resolveRedis("c", {}, "prod")), 2);
-    assert.equal(proxyReplicas(resolveRedis("c", {}, "dev")), 1);
+    assert.equal(proxyReplicas(resolveRedis("c", {}, { environment: "prod" })), 2);
+    assert.equal(proxyReplicas(resolveRedis("c", {}, { environment: "dev" })), 1);
   });
 
   it("names in the certificate every host clients and peers connect to", () => {

@@ -1,9 +1,10 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { cpuToCores, memoryToMiB } from "../shared/quantity";
-import type { DockerPlatform } from "../platform/types";
+import type { DockerPlatform } from "../contract/platform";
 import type { ResolvedAppService } from "./spec";
 import { appServiceDefaults, scrapeAnnotations } from "./spec";
+import { COMPONENT_LABEL, COMPONENT_ROLES } from "../contract/labels";
 
 /**
  * The container's healthcheck: the liveness path fetched from inside the container.
@@ -40,7 +41,7 @@ export function deployToDocker(name: string, spec: ResolvedAppService, platform:
   const labels = {
     ...spec.labels,
     "app.kubernetes.io/name": name,
-    "app.kubernetes.io/component": "app-service",
+    [COMPONENT_LABEL]: COMPONENT_ROLES.appService,
     "app.kubernetes.io/managed-by": "pulumi",
     ...scrapeAnnotations(spec),
   };

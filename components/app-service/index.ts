@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { deployToDocker } from "./docker";
 import { deployToKubernetes } from "./kubernetes";
-import type { RouteBackend } from "../gateway/spec";
+import type { RouteBackend } from "../contract/routing";
 import { selectorLabels } from "./kubernetes";
 import type { AppServiceArgs } from "./spec";
-import { formatProblems, resolveAppService, validateAppService } from "./spec";
+import { formatProblems } from "../contract/problems";
+import { resolveAppService, validateAppService } from "./spec";
 
 export * from "./spec";
 

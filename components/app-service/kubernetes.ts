@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { KubernetesPlatform } from "../platform/types";
+import type { KubernetesPlatform } from "../contract/platform";
 import type { ResolvedAppService } from "./spec";
-import { appServiceDefaults, scrapeAnnotations, TRACK_LABEL } from "./spec";
+import { COMPONENT_LABEL, COMPONENT_ROLES, TRACK_LABEL } from "../contract/labels";
+import { appServiceDefaults, scrapeAnnotations } from "./spec";
 import { restrictedContainerSecurityContext } from "../shared/security";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -17,7 +18,7 @@ export function appLabels(name: string, spec: Pick<ResolvedAppService, "labels">
     ...spec.labels,
     "app.kubernetes.io/name": name,
     "app.kubernetes.io/instance": name,
-    "app.kubernetes.io/component": "app-service",
+    [COMPONENT_LABEL]: COMPONENT_ROLES.appService,
     "app.kubernetes.io/managed-by": "pulumi",
   };
 }

@@ -1,18 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { imagePinProblem } from "../shared/image";
 import { resourceProblems } from "../shared/quantity";
-import type { Platform } from "../platform/types";
-
-/**
- * CPU and memory for one container, as Kubernetes quantities.
- * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
- */
-export interface ResourceQuantities {
-  /** CPU as millicores (`"250m"`) or cores (`"0.5"`). */
-  readonly cpu?: string;
-  /** Memory with a binary unit (`"256Mi"`, `"1Gi"`). */
-  readonly memory?: string;
-}
+import type { Platform } from "../contract/platform";
+import type { ArgProblem } from "../contract/problems";
+import type { ResourceQuantities } from "../contract/resources";
 
 /**
  * Horizontal autoscaling on CPU utilisation (autoscaling/v2). Docker runs one container and
@@ -47,12 +38,6 @@ export interface ProbeArgs {
   /** Seconds before a check times out. @default 2 */
   readonly timeoutSeconds?: number;
 }
-
-/**
- * The label that tells a service's stable pods from its canary pods (`stable` or `canary`); the
- * mesh splits traffic between them by it.
- */
-export const TRACK_LABEL = "platform.acme.dev/track";
 
 /**
  * A canary version of the service: a second Deployment with another image, whose pods carry
@@ -205,22 +190,6 @@ export function resolveAppService(args: Omit<AppServiceArgs, "platform">): Resol
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** One problem with an argument: the field's path and what is wrong. */
-export interface ArgProblem {
-  /** The path of the field, such as `["resources", "limits", "cpu"]`. */
-  readonly path: readonly (string | number)[];
-  readonly message: string;
-}
-
-/**
- * Formats problems as one message naming each field in backticks.
- *
- * @see https://www.pulumi.com/docs/iac/concepts/components/
- */
-export function formatProblems(problems: readonly ArgProblem[]): string {
-  return problems.map((p) => `\`${p.path.join(".")}\` ${p.message}`).join("; ");
-}
 
 /**
  * Finds every problem with an AppService's arguments.

@@ -10,11 +10,12 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { stringify } from "yaml";
-import type { DockerPlatform } from "../platform/types";
+import type { DockerPlatform } from "../contract/platform";
 import { cpuToCores, memoryToMiB } from "../shared/quantity";
-import type { GatewayEndpoints } from "./index";
+import type { GatewayEndpoints } from "./types";
 import type { ResolvedGateway } from "./spec";
 import { routeMiddlewares, tlsOptions, traefikRelease, type TraefikMiddleware } from "./traefik";
+import { COMPONENT_LABEL, COMPONENT_ROLES } from "../contract/labels";
 
 /** Fixed facts of the Traefik container: entryPoint ports, file paths, the user. */
 export const traefikDockerDefaults = {
@@ -178,7 +179,7 @@ export function deployGatewayToDocker(name: string, spec: ResolvedGateway, platf
   const labels = {
     "app.kubernetes.io/name": "traefik",
     "app.kubernetes.io/instance": name,
-    "app.kubernetes.io/component": "gateway",
+    [COMPONENT_LABEL]: COMPONENT_ROLES.gateway,
     "app.kubernetes.io/managed-by": "pulumi",
   };
   const owner = { owner: String(d.uid), group: String(d.uid) };

@@ -1,28 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { formatProblems } from "../app-service/spec";
+import { formatProblems } from "../contract/problems";
 import { deployGatewayToDocker } from "./docker";
 import { deployGatewayToKubernetes } from "./kubernetes";
 import { resolveGateway, validateGateway, type GatewayArgs } from "./spec";
+import type { GatewayIdentity } from "./types";
 
 export * from "./spec";
-export { GatewayApiCrds, gatewayApiRelease } from "./crds";
+export type * from "./types";
+export { gatewayIdentity } from "./kubernetes";
 export { httpsRedirectMiddleware, routeMiddlewares, tlsOptions, traefikRelease, type TraefikMiddleware } from "./traefik";
-
-/** What every backend returns. */
-export interface GatewayEndpoints {
-  /** The address clients connect to: the load balancer's hostname or IP, or the Docker host's publish address. */
-  readonly address: pulumi.Output<string>;
-  /** The HTTPS port clients use (443, or the Docker host port). */
-  readonly httpsPort: number;
-  /** The controller's workload identity, for mesh authorization policies (Kubernetes only). */
-  readonly identity?: GatewayIdentity;
-}
-
-/** The controller's namespace and ServiceAccount: who the mesh sees calling the backends. */
-export interface GatewayIdentity {
-  readonly namespace: string;
-  readonly serviceAccount: string;
-}
 
 /**
  * The platform's API gateway: HTTPS only, with rate limits, security headers, body-size limits,
@@ -38,7 +24,7 @@ export interface GatewayIdentity {
  *
  * @example
  * ```ts
- * const gateway = new Gateway("gateway", { platform, certManager, routes: [{ name: "api", backend: api.backend, hostname: "api.example.com" }] });
+ * const gateway = new Gateway("gateway", { platform, addons: { certManager }, routes: [{ name: "api", backend: api.backend, hostname: "api.example.com" }] });
  * ```
  * @see https://gateway-api.sigs.k8s.io/
  * @see https://doc.traefik.io/traefik/routing/providers/kubernetes-gateway/
@@ -59,19 +45,18 @@ export class Gateway extends pulumi.ComponentResource {
    * @param args - see {@link GatewayArgs}.
    * @param opts - component options.
    * @throws Error naming every bad field (invalid hostname, ACME without email, rate limit ≤ 0…),
-   *   or when the platform is Kubernetes and `certManager` is missing.
+   *   or when the platform is Kubernetes and `addons.certManager` is missing.
    */
   constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
-    const problems = validateGateway(args);
-    if (args.platform.kind === "kubernetes" && !args.certManager) problems.push({ path: ["certManager"], message: "is required on Kubernetes: listeners get their certificates from cert-manager" });
+    const { platform, addons = {}, ...settings } = args;
+    const problems = validateGateway(settings, platform);
+    if (platform.kind === "kubernetes" && !addons.certManager) problems.push({ path: ["addons", "certManager"], message: "is required on Kubernetes: listeners get their certificates from cert-manager" });
     if (problems.length > 0) throw new Error(`Gateway "${name}": ${formatProblems(problems)}`);
     super("platform:index:Gateway", name, {}, opts);
-    const spec = resolveGateway(args);
+    const spec = resolveGateway(settings, platform);
     this.namespace = spec.namespace;
     const endpoints =
-      args.platform.kind === "kubernetes"
-        ? deployGatewayToKubernetes(name, spec, args.platform, args.certManager!, this)
-        : deployGatewayToDocker(name, spec, args.platform, this);
+      platform.kind === "kubernetes" ? deployGatewayToKubernetes(name, spec, platform, addons.certManager!, this) : deployGatewayToDocker(name, spec, platform, this);
     this.address = endpoints.address;
     this.identity = endpoints.identity;
     const port = endpoints.httpsPort === 443 ? "" : `:${endpoints.httpsPort}`;

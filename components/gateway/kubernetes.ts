@@ -6,18 +6,21 @@
  * @see https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/gateway-api/
  * @see https://cert-manager.io/docs/usage/gateway/
  */
-import type * as aws from "@pulumi/aws";
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { CertManager } from "../cert-manager";
-import type { AwsCloud, KubernetesPlatform } from "../platform/types";
+import type { CertManager } from "../addons/cert-manager";
+import type { KubernetesPlatform } from "../contract/platform";
 import { parseImage } from "../shared/image";
 import { restrictedContainerSecurityContext } from "../shared/security";
 import { createIstioJwtPolicies } from "../mesh/istio";
-import type { GatewayEndpoints, GatewayIdentity } from "./index";
-import { EDGE_LABEL, type ResolvedGateway, type ResolvedRoute } from "./spec";
+import type { GatewayEndpoints, GatewayIdentity } from "./types";
+import { EDGE_LABEL, GATEWAY_API_GROUP as GATEWAY_API } from "../contract/labels";
+import type { ResolvedGateway, ResolvedRoute } from "./spec";
 import { routeMiddlewares, tlsOptions, traefikRelease, type TraefikMiddleware } from "./traefik";
+import { acmeIssuerSpec, listenerIssuerName, route53Access } from "./acme";
+
+export { acmeIssuerSpec, listenerIssuerName, route53SolverPolicy } from "./acme";
 
 /** The name of the GatewayClass the chart creates, which the Gateway uses. */
 export const GATEWAY_CLASS = "traefik";
@@ -47,8 +50,6 @@ export const TRAEFIK_ENTRYPOINTS = {
   web: { containerPort: 8000, servicePort: 80, nodePort: 30080 },
   websecure: { containerPort: 8443, servicePort: 443, nodePort: 30443 },
 } as const;
-
-const GATEWAY_API = "gateway.networking.k8s.io";
 
 /**
  * With Linkerd, the public entry points skip the gateway's own proxy, so Traefik sees the clients'
@@ -84,15 +85,6 @@ export function certificateSecretName(name: string, spec: Pick<ResolvedGateway, 
   return `${name}-${httpsListenerName(spec, hostname)}-tls`;
 }
 
-/**
- * The ClusterIssuer that signs the listeners' certificates: the platform's internal CA for
- * `self-signed`, the gateway's own ACME issuer `<name>-acme` otherwise.
- *
- * @see https://cert-manager.io/docs/concepts/issuer/
- */
-export function listenerIssuerName(name: string, spec: Pick<ResolvedGateway, "tls">, certManager: Pick<CertManager, "caIssuerName">): string {
-  return spec.tls.issuer === "acme" ? `${name}-acme` : certManager.caIssuerName;
-}
 
 /**
  * The Gateway's listeners: `http` on the `web` entryPoint, for the redirect route and ACME HTTP-01
@@ -252,105 +244,6 @@ export function traefikValues(spec: ResolvedGateway, platform: Pick<KubernetesPl
     podSecurityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
     securityContext: containerSecurityContext,
   };
-}
-
-/**
- * The ACME ClusterIssuer's spec: the account (email, directory, account key Secret) and one solver:
- * HTTP-01 through the Gateway's `http` listener (cert-manager creates a temporary HTTPRoute), or
- * DNS-01 through Route 53 (EKS, with a role assumed from a bound ServiceAccount token).
- *
- * @param dns - for DNS-01: the Route 53 solver's region, role and ServiceAccount.
- * @see https://cert-manager.io/docs/configuration/acme/http01/#configuring-the-http-01-gateway-api-solver
- * @see https://cert-manager.io/docs/configuration/acme/dns01/route53/
- */
-export function acmeIssuerSpec(
-  name: string,
-  spec: Pick<ResolvedGateway, "tls" | "namespace">,
-  dns?: { route53: { region: pulumi.Input<string>; roleArn: pulumi.Input<string>; serviceAccount: string } },
-): Record<string, unknown> {
-  const acme = spec.tls.acme!;
-  const solver =
-    acme.solver === "http01"
-      ? {
-          http01: {
-            gatewayHTTPRoute: {
-              parentRefs: [{ group: GATEWAY_API, kind: "Gateway", name, namespace: spec.namespace, sectionName: "http" }],
-              // The solver's Service stays inside the cluster (the default is a NodePort), and its
-              // pod stays out of the mesh: the ACME server's plain-HTTP request reaches it through
-              // Traefik with the public Host, which a STRICT-mTLS sidecar would refuse.
-              serviceType: "ClusterIP",
-              podTemplate: { metadata: { labels: { "sidecar.istio.io/inject": "false" }, annotations: { "linkerd.io/inject": "disabled" } } },
-            },
-          },
-        }
-      : {
-          dns01: {
-            route53: {
-              region: dns!.route53.region,
-              hostedZoneID: acme.dnsZone,
-              role: dns!.route53.roleArn,
-              auth: { kubernetes: { serviceAccountRef: { name: dns!.route53.serviceAccount } } },
-            },
-          },
-        };
-  return { acme: { email: acme.email, server: acme.server, privateKeySecretRef: { name: `${name}-acme-account-key` }, solvers: [solver] } };
-}
-
-/**
- * The IAM policy of the Route 53 DNS-01 solver: read changes, and edit records in the one zone.
- * @see https://cert-manager.io/docs/configuration/acme/dns01/route53/#set-up-an-iam-policy
- */
-export function route53SolverPolicy(hostedZoneId: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Action: "route53:GetChange", Resource: "arn:aws:route53:::change/*" },
-      { Effect: "Allow", Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"], Resource: `arn:aws:route53:::hostedzone/${hostedZoneId}` },
-      { Effect: "Allow", Action: "route53:ListHostedZonesByName", Resource: "*" },
-    ],
-  });
-}
-
-/**
- * Route 53 access for cert-manager's DNS-01 solver: a ServiceAccount in cert-manager's namespace
- * that cert-manager may mint tokens for, and an IAM role that trusts that ServiceAccount's tokens
- * (IRSA) and may edit the zone.
- */
-function route53Access(name: string, zone: string, cloud: AwsCloud, platform: KubernetesPlatform, certManager: CertManager, parent: pulumi.Resource) {
-  // Loaded here so that only EKS programs load the AWS SDK.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const awsSdk = require("@pulumi/aws") as typeof aws;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { irsaAssumeRolePolicy } = require("../platform/eks") as typeof import("../platform/eks");
-  const serviceAccount = `${name}-acme-dns`;
-  const k8sOpts = { parent, provider: platform.provider, dependsOn: [certManager.release] };
-  new k8s.core.v1.ServiceAccount(`${name}-acme-dns`, { metadata: { name: serviceAccount, namespace: certManager.namespace }, automountServiceAccountToken: false }, k8sOpts);
-  const role = new k8s.rbac.v1.Role(
-    `${name}-acme-dns-token`,
-    { metadata: { name: `${name}-acme-dns-token`, namespace: certManager.namespace }, rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: [serviceAccount], verbs: ["create"] }] },
-    k8sOpts,
-  );
-  new k8s.rbac.v1.RoleBinding(
-    `${name}-acme-dns-token`,
-    {
-      metadata: { name: `${name}-acme-dns-token`, namespace: certManager.namespace },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-      subjects: [{ kind: "ServiceAccount", name: "cert-manager", namespace: certManager.namespace }],
-    },
-    k8sOpts,
-  );
-  const awsOpts = { parent, provider: cloud.provider };
-  const iamRole = new awsSdk.iam.Role(
-    `${name}-acme-dns`,
-    {
-      description: `cert-manager DNS-01 solver of Gateway ${name} (Route 53 zone ${zone})`,
-      assumeRolePolicy: pulumi.all([cloud.oidcProviderArn, cloud.oidcIssuerUrl]).apply(([arn, url]) => irsaAssumeRolePolicy(arn, url, certManager.namespace, serviceAccount)),
-    },
-    awsOpts,
-  );
-  new awsSdk.iam.RolePolicy(`${name}-acme-dns`, { role: iamRole.name, policy: route53SolverPolicy(zone) }, awsOpts);
-  const region = awsSdk.getRegionOutput({}, awsOpts).region;
-  return { route53: { region, roleArn: iamRole.arn, serviceAccount } };
 }
 
 /**

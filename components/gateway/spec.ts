@@ -1,7 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ArgProblem } from "../app-service/spec";
-import type { CertManager } from "../cert-manager";
-import type { Environment, Platform } from "../platform/types";
+import type { ArgProblem } from "../contract/problems";
+import type { ClusterAddons } from "../addons/types";
+import type { Environment, Platform, PlatformFacts } from "../contract/platform";
+import type { RouteBackend } from "../contract/routing";
 import { resourceProblems } from "../shared/quantity";
 
 /**
@@ -13,11 +14,11 @@ import { resourceProblems } from "../shared/quantity";
  */
 export type GatewayController = "traefik";
 
-/**
- * The label on the gateway's own Service: the only Service allowed to be `LoadBalancer` or
- * `NodePort` (the policy pack checks it).
- */
-export const EDGE_LABEL = "platform.acme.dev/edge";
+/** Where listener certificates come from. @see GatewayTlsArgs */
+export const CERTIFICATE_ISSUERS = ["acme", "self-signed"] as const;
+
+/** How ACME challenges are answered. @see AcmeArgs */
+export const ACME_SOLVERS = ["http01", "dns01"] as const;
 
 /**
  * Rate limiting per route and per client (the client's source address), as a token bucket:
@@ -89,21 +90,6 @@ export interface TrafficPolicyArgs {
 }
 
 /**
- * Where a route sends traffic: a Service (on Kubernetes) or a container (on Docker). An
- * {@link AppService}'s `backend` is one.
- */
-export interface RouteBackend {
-  /** The Kubernetes Service name, or on Docker the container's network alias. */
-  readonly serviceName: string;
-  /** The Service's namespace (ignored on Docker). */
-  readonly namespace: pulumi.Input<string>;
-  /** The Service port on Kubernetes, the container port on Docker. */
-  readonly port: number;
-  /** The labels that select the backend's pods, for mesh policies (JWT) that attach to workloads. */
-  readonly selector?: Readonly<Record<string, string>>;
-}
-
-/**
  * One route: requests for `hostname` whose path starts with `pathPrefix` go to `backend`.
  * @see https://gateway-api.sigs.k8s.io/api-types/httproute/
  */
@@ -129,7 +115,7 @@ export interface GatewayRouteArgs extends TrafficPolicyArgs {
  */
 export interface GatewayTlsArgs {
   /** @default "acme" in prod on EKS/GKE, "self-signed" otherwise */
-  readonly issuer?: "acme" | "self-signed";
+  readonly issuer?: (typeof CERTIFICATE_ISSUERS)[number];
   /** ACME settings; required when `issuer` is `acme`. */
   readonly acme?: AcmeArgs;
 }
@@ -139,8 +125,8 @@ export interface GatewayTlsArgs {
  * @see https://cert-manager.io/docs/configuration/acme/
  */
 export interface AcmeArgs {
-  /** The account's contact email; required by Let's Encrypt for expiry notices. */
-  readonly email: string;
+  /** The account's contact email, for Let's Encrypt's expiry notices. Required: {@link validateGateway} refuses ACME without it. */
+  readonly email?: string;
   /** The directory URL. @default Let's Encrypt production, `https://acme-v02.api.letsencrypt.org/directory` */
   readonly server?: string;
   /**
@@ -149,7 +135,7 @@ export interface AcmeArgs {
    * (Route 53 on EKS, with an IRSA role scoped to the zone; not yet on GKE).
    * @default "http01"
    */
-  readonly solver?: "http01" | "dns01";
+  readonly solver?: (typeof ACME_SOLVERS)[number];
   /** For `dns01`: the Route 53 hosted zone ID. */
   readonly dnsZone?: string;
 }
@@ -181,8 +167,8 @@ export interface GatewayDockerArgs {
 export interface GatewayArgs {
   /** Where to deploy. */
   readonly platform: Platform;
-  /** cert-manager; required on Kubernetes. */
-  readonly certManager?: CertManager;
+  /** The cluster's add-ons: `certManager` is required on Kubernetes (the listeners' certificates). @default {} */
+  readonly addons?: ClusterAddons;
   /** The controller. @default "traefik" */
   readonly controller?: GatewayController;
   /** The namespace of the controller and the Gateway (created by the component). @default "gateway" */
@@ -218,6 +204,12 @@ export interface GatewayArgs {
   /** Docker-only settings. */
   readonly docker?: GatewayDockerArgs;
 }
+
+/**
+ * The settings of a Gateway: its arguments without what the composition root hands it (the
+ * platform and the add-ons).
+ */
+export type GatewaySettings = Omit<GatewayArgs, "platform" | "addons">;
 
 /** Defaults of {@link GatewayArgs}, merged once by {@link resolveGateway}. */
 export const gatewayDefaults = {
@@ -291,10 +283,10 @@ function resolvePolicy(defaults: TrafficPolicyArgs | undefined, route: TrafficPo
  * Applies the defaults to a {@link GatewayArgs}.
  * @see gatewayDefaults
  */
-export function resolveGateway(args: Omit<GatewayArgs, "platform" | "certManager"> & { readonly platform: Pick<Platform, "environment" | "flavour"> }): ResolvedGateway {
+export function resolveGateway(args: GatewaySettings, on: PlatformFacts): ResolvedGateway {
   const d = gatewayDefaults;
-  const environment = args.platform.environment;
-  const cloud = args.platform.flavour === "eks" || args.platform.flavour === "gke";
+  const environment = on.environment;
+  const cloud = on.flavour === "eks" || on.flavour === "gke";
   const issuer = args.tls?.issuer ?? (environment === "prod" && cloud ? "acme" : "self-signed");
   const acme = args.tls?.acme;
   const routes = (args.routes ?? []).map((r) => ({
@@ -308,7 +300,8 @@ export function resolveGateway(args: Omit<GatewayArgs, "platform" | "certManager
     controller: args.controller ?? d.controller,
     environment,
     namespace: args.namespace ?? d.namespace,
-    tls: { issuer, acme: acme ? { email: acme.email, server: acme.server ?? d.acmeServer, solver: acme.solver ?? "http01", dnsZone: acme.dnsZone } : undefined },
+    // A missing email is refused by validateGateway, which runs before anything is resolved.
+    tls: { issuer, acme: acme ? { email: acme.email ?? "", server: acme.server ?? d.acmeServer, solver: acme.solver ?? "http01", dnsZone: acme.dnsZone } : undefined },
     hsts: { ...d.hsts, ...args.hsts },
     routes,
     hostnames: [...new Set(routes.map((r) => r.hostname))].sort(),
@@ -391,25 +384,26 @@ function policyProblems(policy: TrafficPolicyArgs | undefined, path: (string | n
 /**
  * Finds every problem with a gateway's arguments, before any resource exists.
  *
- * @param args - the arguments; `platform` only needs `environment` and `flavour`.
+ * @param args - the settings (no platform, no add-ons).
+ * @param on - the target's flavour and environment.
  * @returns the problems, each with its field's path; empty when the arguments are usable.
  * @see https://cert-manager.io/docs/configuration/acme/
  */
-export function validateGateway(args: Omit<GatewayArgs, "platform" | "certManager"> & { readonly platform: Pick<Platform, "environment" | "flavour"> }): ArgProblem[] {
+export function validateGateway(args: GatewaySettings, on: PlatformFacts): ArgProblem[] {
   const problems: ArgProblem[] = [];
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
   if (args.controller !== undefined && args.controller !== "traefik") add(["controller"], `must be "traefik" (got "${String(args.controller)}")`);
   if (args.namespace !== undefined && !ROUTE_NAME.test(args.namespace)) add(["namespace"], `"${args.namespace}" must be a DNS-1035 label`);
-  const spec = resolveGateway(args);
+  const spec = resolveGateway(args, on);
   if (spec.tls.issuer === "acme") {
     if (!args.tls?.acme?.email) add(["tls", "acme", "email"], "is required for the ACME issuer: Let's Encrypt sends expiry and account notices there");
     else if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.tls.acme.email)) add(["tls", "acme", "email"], `"${args.tls.acme.email}" is not an email address`);
-    if (args.platform.flavour === "docker") add(["tls", "issuer"], 'must be "self-signed" on docker: an ACME CA cannot reach a laptop');
+    if (on.flavour === "docker") add(["tls", "issuer"], 'must be "self-signed" on docker: an ACME CA cannot reach a laptop');
     if (args.tls?.acme?.server !== undefined && !/^https:\/\//.test(args.tls.acme.server)) add(["tls", "acme", "server"], `must be an https:// ACME directory URL (got "${args.tls.acme.server}")`);
     if (spec.tls.acme?.solver === "dns01" && !spec.tls.acme.dnsZone) add(["tls", "acme", "dnsZone"], "is required for the dns01 solver: the Route 53 hosted zone ID");
     // GKE's Cloud DNS would need a Google service account bound to cert-manager's through Workload
     // Identity, which the platform does not create yet: refused rather than failing at issue time.
-    if (spec.tls.acme?.solver === "dns01" && args.platform.flavour !== "eks") add(["tls", "acme", "solver"], "dns01 is supported on eks (Route 53) only; use http01");
+    if (spec.tls.acme?.solver === "dns01" && on.flavour !== "eks") add(["tls", "acme", "solver"], "dns01 is supported on eks (Route 53) only; use http01");
   }
   if (!Number.isInteger(spec.replicas) || spec.replicas < 1) add(["replicas"], `must be a whole number ≥ 1 (got ${spec.replicas})`);
   if (!Number.isInteger(spec.hsts.maxAgeSeconds) || spec.hsts.maxAgeSeconds < 0) add(["hsts", "maxAgeSeconds"], `must be a whole number of seconds ≥ 0 (got ${spec.hsts.maxAgeSeconds})`);

@@ -1,29 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { formatProblems } from "../app-service/spec";
+import { formatProblems } from "../contract/problems";
 import { deployIstio, istioEnrollment } from "./istio";
 import { deployLinkerd, linkerdEnrollment } from "./linkerd";
 import { resolveMesh, validateMesh, type MeshProvider, type ServiceMeshArgs } from "./spec";
+import type { MeshEnrollment } from "./types";
 
 export * from "./spec";
+export type * from "./types";
 export { failureAccrualAnnotations } from "./linkerd";
 export { createIstioJwtPolicies, istioJwtPolicies } from "./istio";
-
-/**
- * What a mesh backend returns: how to enrol workloads, and what they must wait for.
- */
-export interface MeshEnrollment {
-  /** Labels for every namespace whose pods join the mesh (`istio-injection: enabled`). */
-  readonly namespaceLabels: Readonly<Record<string, string>>;
-  /** Annotations for every namespace whose pods join the mesh (`linkerd.io/inject: enabled`). */
-  readonly namespaceAnnotations: Readonly<Record<string, string>>;
-  /**
-   * Pod annotations for the gateway's controller: it joins the mesh for its outbound calls (so
-   * STRICT services accept it) while its inbound public traffic bypasses the proxy.
-   */
-  readonly gatewayPodAnnotations: Readonly<Record<string, string>>;
-  /** The resources workloads must be created after (the injector's release). */
-  readonly ready: readonly pulumi.Resource[];
-}
 
 /**
  * How workloads join a mesh of the given provider, known before the mesh exists so that the
@@ -74,11 +59,12 @@ export class ServiceMesh extends pulumi.ComponentResource {
    *   an unknown caller…).
    */
   constructor(name: string, args: ServiceMeshArgs, opts?: pulumi.ComponentResourceOptions) {
-    const problems = validateMesh(args);
+    const { platform, ...settings } = args;
+    const problems = validateMesh(settings, platform);
     if (problems.length > 0) throw new Error(`ServiceMesh "${name}": ${formatProblems(problems)}`);
     super("platform:index:ServiceMesh", name, {}, opts);
-    const spec = resolveMesh(args);
-    if (args.platform.kind === "docker") {
+    const spec = resolveMesh(settings, platform);
+    if (platform.kind === "docker") {
       this.enrollment = { namespaceLabels: {}, namespaceAnnotations: {}, gatewayPodAnnotations: {}, ready: [] };
       pulumi.log.warn(
         `ServiceMesh "${name}": Docker has no service mesh. Containers talk plain HTTP on the private network, without mTLS, retries, circuit breaking or canary splits; use a Kubernetes target for those.`,
@@ -88,7 +74,7 @@ export class ServiceMesh extends pulumi.ComponentResource {
       return;
     }
     this.provider = spec.provider;
-    this.enrollment = spec.provider === "istio" ? deployIstio(name, spec, args.platform, this) : deployLinkerd(name, spec, args.platform, this);
+    this.enrollment = spec.provider === "istio" ? deployIstio(name, spec, platform, this) : deployLinkerd(name, spec, platform, this);
     this.registerOutputs({ provider: this.provider });
   }
 }

@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { Environment, KubernetesFlavour, KubernetesPlatform } from "../platform/types";
-import type { MeshEnrollment } from "./index";
-import { TRACK_LABEL, type ResolvedMesh, type ResolvedMeshService } from "./spec";
+import type { Environment, KubernetesFlavour, KubernetesPlatform } from "../contract/platform";
+import type { MeshEnrollment } from "./types";
+import { TRACK_LABEL } from "../contract/labels";
+import { type ResolvedMesh, type ResolvedMeshService } from "./spec";
 
 /**
  * The pinned Istio charts (`base`, `cni`, `istiod`), all at one release. 1.30.3 matches the CRDs

@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import type { KubernetesFlavour, KubernetesPlatform } from "../platform/types";
-import type { MeshEnrollment } from "./index";
-import { TRACK_LABEL, type MtlsMode, type ResolvedMesh, type ResolvedMeshService } from "./spec";
+import type { KubernetesFlavour, KubernetesPlatform } from "../contract/platform";
+import type { MeshEnrollment } from "./types";
+import { TRACK_LABEL } from "../contract/labels";
+import { type MtlsMode, type ResolvedMesh, type ResolvedMeshService } from "./spec";
 
 /**
  * The pinned Linkerd charts: one open-source edge release (`edge-26.9.1`) for all three. Since

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ArgProblem } from "../app-service/spec";
-import type { Environment, Platform } from "../platform/types";
+import type { ArgProblem } from "../contract/problems";
+import type { Environment, Platform, PlatformFacts } from "../contract/platform";
 
 /**
  * The meshes the component can install.
@@ -18,7 +18,10 @@ export type MeshProvider = "istio" | "linkerd";
  * is refused in prod.
  * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
  */
-export type MtlsMode = "STRICT" | "PERMISSIVE";
+export type MtlsMode = (typeof MTLS_MODES)[number];
+
+/** The mesh-wide mTLS modes. */
+export const MTLS_MODES = ["STRICT", "PERMISSIVE"] as const;
 
 /**
  * Retries of failed requests, with exponential backoff between attempts.
@@ -73,7 +76,7 @@ export interface CanaryArgs {
   readonly weights: { readonly stable: number; readonly canary: number };
 }
 
-export { TRACK_LABEL } from "../app-service/spec";
+export { TRACK_LABEL } from "../contract/labels";
 
 /** One service in the mesh, with its policy. */
 export interface MeshServiceArgs extends MeshTrafficPolicyArgs {
@@ -130,6 +133,9 @@ export interface ServiceMeshArgs {
   readonly dependsOn?: readonly pulumi.Resource[];
 }
 
+/** The settings of a ServiceMesh: its arguments without the platform the composition root hands it. */
+export type ServiceMeshSettings = Omit<ServiceMeshArgs, "platform">;
+
 /** Defaults of {@link ServiceMeshArgs}. */
 export const meshDefaults = {
   provider: "istio" as MeshProvider,
@@ -168,9 +174,9 @@ export interface ResolvedMesh {
  * Applies the defaults to a {@link ServiceMeshArgs}.
  * @see meshDefaults
  */
-export function resolveMesh(args: Omit<ServiceMeshArgs, "platform"> & { readonly platform: Pick<Platform, "environment"> }): ResolvedMesh {
+export function resolveMesh(args: ServiceMeshSettings, on: Pick<PlatformFacts, "environment">): ResolvedMesh {
   const d = meshDefaults;
-  const environment = args.platform.environment;
+  const environment = on.environment;
   return {
     provider: args.provider ?? d.provider,
     environment,
@@ -229,12 +235,12 @@ export function canaryProblem(canary: CanaryArgs): string | undefined {
  * @returns the problems, each with its field's path; empty when the arguments are usable.
  * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
  */
-export function validateMesh(args: Omit<ServiceMeshArgs, "platform"> & { readonly platform: Pick<Platform, "environment" | "flavour"> }): ArgProblem[] {
+export function validateMesh(args: ServiceMeshSettings, on: PlatformFacts): ArgProblem[] {
   const problems: ArgProblem[] = [];
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
   if (args.provider !== undefined && args.provider !== "istio" && args.provider !== "linkerd") add(["provider"], `must be istio or linkerd (got "${String(args.provider)}")`);
   if (args.mtls !== undefined && args.mtls !== "STRICT" && args.mtls !== "PERMISSIVE") add(["mtls"], `must be STRICT or PERMISSIVE (got "${String(args.mtls)}")`);
-  if (args.mtls === "PERMISSIVE" && args.platform.environment === "prod") add(["mtls"], "must be STRICT in prod: PERMISSIVE accepts plain-text traffic from outside the mesh");
+  if (args.mtls === "PERMISSIVE" && on.environment === "prod") add(["mtls"], "must be STRICT in prod: PERMISSIVE accepts plain-text traffic from outside the mesh");
   if (args.mtls === "PERMISSIVE" && (args.provider ?? meshDefaults.provider) === "linkerd") add(["mtls"], "cannot be PERMISSIVE with Linkerd, which always uses mTLS between meshed pods; remove it");
   if (args.replicas !== undefined && !(Number.isInteger(args.replicas) && args.replicas >= 1)) add(["replicas"], `must be a whole number ≥ 1 (got ${args.replicas})`);
   problems.push(...policyProblems(args.defaults, ["defaults"]));

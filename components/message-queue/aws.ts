@@ -14,9 +14,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsCloud, KubernetesPlatform } from "../platform/types";
+import { requireAwsCloud, type KubernetesPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
-import type { BrokerBackendContext, BrokerEndpoints } from "./index";
+import type { BrokerBackendContext, BrokerEndpoints } from "./types";
 import type { ResolvedMessageQueue } from "./spec";
 
 /**
@@ -124,7 +124,8 @@ export function amazonMqEndpoint(instances: readonly { endpoints?: readonly stri
  * @returns the AMQPS endpoint (`amqps://platform:…@host:5671/%2F`) and the console URL.
  * @see https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/working-with-rabbitmq.html
  */
-export function deployBrokerToAws(name: string, spec: ResolvedMessageQueue, _platform: KubernetesPlatform, cloud: AwsCloud, context: BrokerBackendContext): BrokerEndpoints {
+export function deployBrokerToAws(name: string, spec: ResolvedMessageQueue, platform: KubernetesPlatform, context: BrokerBackendContext): BrokerEndpoints {
+  const cloud = requireAwsCloud(`MessageQueue "${name}"`, platform);
   const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: cloud.provider, dependsOn: [...spec.dependsOn] };
   const d = amazonMqDefaults;
 

@@ -10,11 +10,12 @@
 import { createHash } from "node:crypto";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { DockerPlatform } from "../platform/types";
+import type { DockerPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
 import { cpuToCores, memoryToMiB } from "../shared/quantity";
-import type { BrokerBackendContext, BrokerEndpoints } from "./index";
+import type { BrokerBackendContext, BrokerEndpoints } from "./types";
 import type { ResolvedMessageQueue } from "./spec";
+import { COMPONENT_LABEL, COMPONENT_ROLES } from "../contract/labels";
 
 /**
  * The pinned images: RabbitMQ 4.2 with the management plugin (the release the in-cluster backend
@@ -214,7 +215,7 @@ export function deployBrokerToDocker(name: string, spec: ResolvedMessageQueue, p
   const d = rabbitmq ? brokerDockerDefaults.rabbitmq : brokerDockerDefaults.nats;
   const clientPort = rabbitmq ? brokerDockerDefaults.rabbitmq.amqpPort : brokerDockerDefaults.nats.clientPort;
   const memory = memoryToMiB(spec.resources.limits.memory);
-  const labels = { ...spec.labels, "app.kubernetes.io/name": spec.broker, "app.kubernetes.io/instance": name, "app.kubernetes.io/component": "message-queue", "app.kubernetes.io/managed-by": "pulumi" };
+  const labels = { ...spec.labels, "app.kubernetes.io/name": spec.broker, "app.kubernetes.io/instance": name, [COMPONENT_LABEL]: COMPONENT_ROLES.messageQueue, "app.kubernetes.io/managed-by": "pulumi" };
   const dockerLabels = Object.entries(labels).map(([label, value]) => ({ label, value }));
 
   const image = new docker.RemoteImage(`${name}-image`, { name: brokerDockerImages[spec.broker], keepLocally: true }, opts);

@@ -1,31 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { formatProblems } from "../app-service/spec";
+import { formatProblems } from "../contract/problems";
 import { connectionSecret } from "../shared/connection-secret";
-import { brokerUrlEnv, resolveMessageQueue, validateMessageQueue, type MessageQueueArgs, type ResolvedMessageQueue } from "./spec";
-import type { DataStoreBackendContext } from "../shared/data-store";
+import { selectBackend } from "../shared/backends";
+import { messageQueueBackends, validateMessageQueue } from "./backends";
+import { brokerUrlEnv, resolveMessageQueue, type MessageQueueArgs, type ResolvedMessageQueue } from "./spec";
+import type { BrokerBackendContext } from "./types";
 
 export * from "./spec";
-
-/** What every backend returns: the same shape whatever runs the broker. */
-export interface BrokerEndpoints {
-  /** The host clients connect to. */
-  readonly host: pulumi.Output<string>;
-  /** The client port (AMQP 5671 with TLS / 5672; NATS 4222). */
-  readonly port: pulumi.Output<number>;
-  /** The client URL with credentials (`amqps://user:password@host:5671/`, `nats://…`); a secret. */
-  readonly url: pulumi.Output<string>;
-  /** The management UI's in-cluster or console URL, where there is one. */
-  readonly managementUrl?: pulumi.Output<string>;
-  /** The Secret in each client namespace whose `ca.crt` clients must trust (in-cluster TLS). */
-  readonly caSecretName?: string;
-}
-
-/** What a backend receives besides the resolved spec: the shared context, and the broker user's name. */
-export interface BrokerBackendContext extends DataStoreBackendContext {
-  /** The broker user's name. */
-  readonly username: string;
-}
+export type * from "./types";
+export { messageQueueBackends, validateMessageQueue } from "./backends";
 
 /**
  * A message broker between the API services and background workers, the same in intent on every
@@ -44,7 +28,7 @@ export interface BrokerBackendContext extends DataStoreBackendContext {
  *
  * @example
  * ```ts
- * const queue = new MessageQueue("queue", { platform, namespace: "data", clientNamespaces: ["apps"], certManager, queues: [{ name: "jobs", deadLetter: "jobs-dlq" }, { name: "jobs-dlq" }] });
+ * const queue = new MessageQueue("queue", { platform, namespace: "data", clientNamespaces: ["apps"], addons: { certManager, rabbitmqOperators }, queues: [{ name: "jobs", deadLetter: "jobs-dlq" }, { name: "jobs-dlq" }] });
  * ```
  * @see https://www.rabbitmq.com/kubernetes/operator/using-operator
  * @see https://www.rabbitmq.com/kubernetes/operator/using-topology-operator
@@ -73,16 +57,19 @@ export class MessageQueue extends pulumi.ComponentResource {
    * @param args - see {@link MessageQueueArgs}.
    * @param opts - component options.
    * @throws Error naming every bad field (see {@link validateMessageQueue}), and when an in-cluster
-   *   broker has no `certManager` (TLS, or RabbitMQ's Topology Operator webhook).
+   *   broker lacks an add-on it needs (`addons.certManager` for TLS and RabbitMQ's Topology Operator
+   *   webhook, `addons.rabbitmqOperators` for RabbitMQ).
    */
   constructor(name: string, args: MessageQueueArgs, opts?: pulumi.ComponentResourceOptions) {
-    const platform = args.platform;
-    const on = { flavour: platform.flavour, environment: platform.environment };
-    const problems = validateMessageQueue(args, on);
-    const spec = resolveMessageQueue(name, args, on);
+    const { platform, addons = {}, ...settings } = args;
+    const problems = validateMessageQueue(settings, platform);
+    const spec = resolveMessageQueue(name, settings, platform);
     const inCluster = platform.kind === "kubernetes" && spec.mode === "in-cluster";
-    if (inCluster && (spec.tls || spec.broker === "rabbitmq") && !args.certManager) {
-      problems.push({ path: ["certManager"], message: "is required in-cluster: the broker's certificates (and the RabbitMQ Topology Operator's webhook) come from cert-manager" });
+    if (inCluster && (spec.tls || spec.broker === "rabbitmq") && !addons.certManager) {
+      problems.push({ path: ["addons", "certManager"], message: "is required in-cluster: the broker's certificates (and the RabbitMQ Topology Operator's webhook) come from cert-manager" });
+    }
+    if (inCluster && spec.broker === "rabbitmq" && !addons.rabbitmqOperators) {
+      problems.push({ path: ["addons", "rabbitmqOperators"], message: "is required for RabbitMQ in-cluster: create the RabbitmqOperators add-on once per cluster and pass it to every MessageQueue" });
     }
     if (problems.length > 0) throw new Error(`MessageQueue "${name}": ${formatProblems(problems)}`);
     super("platform:index:MessageQueue", name, {}, opts);
@@ -90,20 +77,8 @@ export class MessageQueue extends pulumi.ComponentResource {
     this.urlEnv = brokerUrlEnv(spec.broker);
 
     const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
-    const context: BrokerBackendContext = { username: "platform", password: pulumi.secret(password.result), parent: this, certManager: args.certManager, monitoringCrds: args.monitoringCrds };
-
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    let endpoints: BrokerEndpoints;
-    if (platform.kind === "docker") {
-      endpoints = (require("./docker") as typeof import("./docker")).deployBrokerToDocker(name, spec, platform, context);
-    } else if (spec.mode === "managed" && platform.cloud?.kind === "aws") {
-      endpoints = (require("./aws") as typeof import("./aws")).deployBrokerToAws(name, spec, platform, platform.cloud, context);
-    } else if (spec.broker === "nats") {
-      endpoints = (require("./nats") as typeof import("./nats")).deployNatsToKubernetes(name, spec, platform, context);
-    } else {
-      endpoints = (require("./rabbitmq") as typeof import("./rabbitmq")).deployRabbitmqToKubernetes(name, spec, platform, context);
-    }
-    /* eslint-enable @typescript-eslint/no-require-imports */
+    const context: BrokerBackendContext = { username: "platform", password: pulumi.secret(password.result), parent: this, addons };
+    const endpoints = selectBackend(messageQueueBackends, platform.flavour, spec)!.load()(name, spec, platform, context);
 
     this.host = endpoints.host;
     this.port = endpoints.port;

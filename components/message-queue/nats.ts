@@ -18,10 +18,11 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesPlatform } from "../platform/types";
+import type { KubernetesPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
+import { monitoringCrdsOf } from "../shared/data-store";
 import { restrictedContainerSecurityContext } from "../shared/security";
-import type { BrokerBackendContext, BrokerEndpoints } from "./index";
+import type { BrokerBackendContext, BrokerEndpoints } from "./types";
 import type { ResolvedMessageQueue } from "./spec";
 
 /**
@@ -184,8 +185,8 @@ export function deployNatsToKubernetes(name: string, spec: ResolvedMessageQueue,
   );
 
   if (spec.tls) {
-    const certManager = context.certManager;
-    if (!certManager) throw new Error(`MessageQueue "${name}": \`certManager\` is required in-cluster with \`tls\``);
+    const certManager = context.addons.certManager;
+    if (!certManager) throw new Error(`MessageQueue "${name}": \`certManager\` is required in \`addons\` in-cluster with \`tls\``);
     const issuerRef = { name: certManager.caIssuerName, kind: "ClusterIssuer", group: "cert-manager.io" };
     const certificate = { duration: d.certificate.duration, renewBefore: d.certificate.renewBefore, privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" } };
     dependsOn.push(
@@ -224,7 +225,8 @@ export function deployNatsToKubernetes(name: string, spec: ResolvedMessageQueue,
         ),
     );
   }
-  if (context.monitoringCrds) dependsOn.push(context.monitoringCrds);
+  const monitoringCrds = monitoringCrdsOf(context.addons);
+  if (monitoringCrds) dependsOn.push(monitoringCrds);
 
   new k8s.helm.v3.Release(
     `${name}-release`,
@@ -235,7 +237,7 @@ export function deployNatsToKubernetes(name: string, spec: ResolvedMessageQueue,
       repositoryOpts: { repo: natsChart.repo },
       namespace: ns,
       atomic: true,
-      values: natsValues(name, spec, { username: context.username, storageClass: platform.storageClass, monitoring: context.monitoringCrds !== undefined }),
+      values: natsValues(name, spec, { username: context.username, storageClass: platform.storageClass, monitoring: monitoringCrds !== undefined }),
     },
     { ...opts, dependsOn, ...statefulResourceOptions(spec.protect) },
   );

@@ -11,34 +11,22 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { CertManager } from "../cert-manager";
-import type { KubernetesPlatform } from "../platform/types";
+import { rabbitmqOperatorDefaults, rabbitmqOperatorReleases } from "../addons/rabbitmq-operators";
+import type { KubernetesPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
+import { monitoringCrdsOf } from "../shared/data-store";
 import { restrictedContainerSecurityContext } from "../shared/security";
-import type { BrokerBackendContext, BrokerEndpoints } from "./index";
+import type { BrokerBackendContext, BrokerEndpoints } from "./types";
 import type { QueueArgs, ResolvedMessageQueue } from "./spec";
 
 /**
- * The pinned releases: the operators' release manifests (the versions of the CRDs the tests
- * validate against, in `../shared/crds/rabbitmq`) and the broker image, which is the default image
- * of that Cluster Operator release.
- *
- * The Topology Operator's `-with-certmanager` manifest gets its webhook certificate from
- * cert-manager (an `Issuer` and a `Certificate` of its own), so it needs cert-manager's CRDs.
+ * The pinned releases: the operators' release manifests (the RabbitmqOperators add-on's) and the
+ * broker image, which is the default image of that Cluster Operator release.
  *
  * @see https://github.com/rabbitmq/cluster-operator/releases/tag/v2.22.3
- * @see https://github.com/rabbitmq/messaging-topology-operator/releases/tag/v1.20.1
- * @see https://www.rabbitmq.com/kubernetes/operator/install-topology-operator
  */
 export const rabbitmqVersions = {
-  clusterOperator: {
-    version: "v2.22.3",
-    manifest: "https://github.com/rabbitmq/cluster-operator/releases/download/v2.22.3/cluster-operator.yml",
-  },
-  topologyOperator: {
-    version: "v1.20.1",
-    manifest: "https://github.com/rabbitmq/messaging-topology-operator/releases/download/v1.20.1/messaging-topology-operator-with-certmanager.yaml",
-  },
+  ...rabbitmqOperatorReleases,
   /** The `-management` variant: the operator's generated configuration expects the management plugin. */
   image: "rabbitmq:4.2.6-management",
 } as const;
@@ -52,11 +40,7 @@ export const rabbitmqVersions = {
 export const rabbitmqKubernetesDefaults = {
   clusterDomain: "cluster.local",
   /** Where both release manifests install their operators. */
-  operatorNamespace: "rabbitmq-system",
-  /** The Topology Operator's Deployment and container in its release manifest. */
-  topologyOperator: { deployment: "messaging-topology-operator", container: "manager" },
-  /** The Topology Operator trusts every file in Go's system certificate directory. */
-  trustStorePath: "/etc/ssl/certs",
+  operatorNamespace: rabbitmqOperatorDefaults.namespace,
   ports: { amqp: 5672, amqps: 5671, management: 15672, managementTls: 15671 },
   /** The rabbitmq container's Prometheus port names: `prometheus` (15692), or `prometheus-tls` (15691) with TLS. */
   metricsPortName: { plain: "prometheus", tls: "prometheus-tls" },
@@ -304,125 +288,6 @@ export function brokerPodMonitorSpec(name: string, namespace: string, tls: boole
   };
 }
 
-/** The arguments of {@link RabbitmqOperators}. */
-export interface RabbitmqOperatorsArgs {
-  /** The cluster to install into. */
-  readonly platform: KubernetesPlatform;
-  /** cert-manager: the Topology Operator's webhook certificate, and the CA it must trust. */
-  readonly certManager: CertManager;
-  /** Also `protect` the manifests (they are always `retainOnDelete`). @default false */
-  readonly protect?: boolean;
-}
-
-/**
- * The RabbitMQ Cluster Operator and Messaging Topology Operator, from their release manifests
- * (`k8s.yaml.v2.ConfigFile`), in `rabbitmq-system`.
- *
- * The Topology Operator talks to each broker's management API, over HTTPS when the broker has TLS.
- * It trusts the certificates in its container's `/etc/ssl/certs`, so the cert-manager CA that
- * signs every broker is brought there: a Certificate from the CA issuer in `rabbitmq-system`
- * (whose `ca.crt` is the CA) mounted into the `manager` container by a server-side-apply patch of
- * its Deployment, as the operator's TLS guide does with `kubectl patch`.
- *
- * One per cluster: {@link rabbitmqOperatorsFor} gives every MessageQueue on the same platform the
- * one the first created. Both manifests declare the `rabbitmq-system` Namespace, so removing either
- * removes the namespace.
- *
- * @see https://www.rabbitmq.com/kubernetes/operator/install-operator
- * @see https://www.rabbitmq.com/kubernetes/operator/install-topology-operator
- * @see https://www.rabbitmq.com/kubernetes/operator/tls-topology-operator
- */
-export class RabbitmqOperators extends pulumi.ComponentResource {
-  /** The Cluster Operator's manifest: `RabbitmqCluster`s are created after it. */
-  public readonly clusterOperator: pulumi.Resource;
-  /** Ready for topology objects (`User`, `Queue`…): the Topology Operator runs and trusts the CA. */
-  public readonly ready: pulumi.Resource;
-
-  /**
-   * @param name - the logical name; children are named `${name}-<role>`.
-   * @param args - see {@link RabbitmqOperatorsArgs}.
-   * @param opts - component options.
-   */
-  constructor(name: string, args: RabbitmqOperatorsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:index:RabbitmqOperators", name, {}, opts);
-    const { platform, certManager } = args;
-    const provider = platform.provider;
-    this.clusterOperator = new k8s.yaml.v2.ConfigFile(
-      `${name}-cluster-operator`,
-      { file: rabbitmqVersions.clusterOperator.manifest },
-      // The manifests hold the CRDs: deleting them would delete every RabbitmqCluster and Queue and,
-      // through their owner references, the brokers' volumes. They are never deleted by Pulumi.
-      { parent: this, provider, dependsOn: platform.cluster ? [platform.cluster] : [], retainOnDelete: true, protect: args.protect },
-    );
-    const topology = new k8s.yaml.v2.ConfigFile(
-      `${name}-topology-operator`,
-      { file: rabbitmqVersions.topologyOperator.manifest },
-      { parent: this, provider, dependsOn: [this.clusterOperator, certManager.release], retainOnDelete: true, protect: args.protect },
-    );
-    const trust = `${name}-ca-trust`;
-    const caTrust = new k8s.apiextensions.CustomResource(
-      trust,
-      {
-        apiVersion: "cert-manager.io/v1",
-        kind: "Certificate",
-        metadata: { name: trust, namespace: d.operatorNamespace },
-        spec: {
-          secretName: trust,
-          commonName: trust,
-          issuerRef: { name: certManager.caIssuerName, kind: "ClusterIssuer", group: "cert-manager.io" },
-          duration: d.certificate.duration,
-          renewBefore: d.certificate.renewBefore,
-          privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-          usages: ["client auth", "digital signature"],
-        },
-      },
-      { parent: this, provider, dependsOn: [topology, certManager.release] },
-    );
-    this.ready = new k8s.apps.v1.DeploymentPatch(
-      `${name}-topology-operator-trust`,
-      {
-        metadata: { name: d.topologyOperator.deployment, namespace: d.operatorNamespace },
-        spec: {
-          template: {
-            spec: {
-              containers: [
-                {
-                  name: d.topologyOperator.container,
-                  volumeMounts: [{ name: "platform-ca", mountPath: `${d.trustStorePath}/${trust}.crt`, subPath: "ca.crt", readOnly: true }],
-                },
-              ],
-              volumes: [{ name: "platform-ca", secret: { secretName: trust, items: [{ key: "ca.crt", path: "ca.crt" }], defaultMode: 0o444 } }],
-            },
-          },
-        },
-      },
-      { parent: this, provider, dependsOn: [topology, caTrust] },
-    );
-    this.registerOutputs({});
-  }
-}
-
-const operatorsByPlatform = new WeakMap<KubernetesPlatform, RabbitmqOperators>();
-
-/**
- * The {@link RabbitmqOperators} of a platform: created (named `${name}-operators`, a child of
- * `parent`) by the first MessageQueue on it and shared by the others, so each cluster gets the
- * operators once. Their manifests are `retainOnDelete` (and `protect`ed with the broker): removing
- * the MessageQueue from the program leaves the operators and CRDs in the cluster, so the CRDs'
- * deletion can never cascade to brokers and their volumes.
- *
- * @param protect - also `protect` the manifests.
- * @see https://www.rabbitmq.com/kubernetes/operator/install-operator
- */
-export function rabbitmqOperatorsFor(name: string, platform: KubernetesPlatform, certManager: CertManager, parent: pulumi.Resource, protect = false): RabbitmqOperators {
-  let operators = operatorsByPlatform.get(platform);
-  if (!operators) {
-    operators = new RabbitmqOperators(`${name}-operators`, { platform, certManager, protect }, { parent });
-    operatorsByPlatform.set(platform, operators);
-  }
-  return operators;
-}
-
 /**
  * Deploys RabbitMQ into the cluster. See the module comment.
  *
@@ -445,14 +310,14 @@ export function rabbitmqOperatorsFor(name: string, platform: KubernetesPlatform,
  * @see https://www.rabbitmq.com/kubernetes/operator/using-operator
  */
 export function deployRabbitmqToKubernetes(name: string, spec: ResolvedMessageQueue, platform: KubernetesPlatform, context: BrokerBackendContext): BrokerEndpoints {
-  const certManager = context.certManager;
-  if (!certManager) throw new Error(`MessageQueue "${name}": \`certManager\` is required for RabbitMQ in-cluster: the Messaging Topology Operator's webhook certificate comes from cert-manager`);
+  const { certManager, rabbitmqOperators: operators } = context.addons;
+  if (!certManager) throw new Error(`MessageQueue "${name}": \`certManager\` is required in \`addons\` for RabbitMQ in-cluster: the Messaging Topology Operator's webhook certificate comes from cert-manager`);
+  if (!operators) throw new Error(`MessageQueue "${name}": \`rabbitmqOperators\` is required in \`addons\` for RabbitMQ in-cluster`);
   const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: platform.provider, dependsOn: [...spec.dependsOn] };
   const n = rabbitmqNames(name);
   const ns = spec.namespace;
   const labels = { ...spec.labels, "app.kubernetes.io/instance": name, "app.kubernetes.io/part-of": "message-queue", "app.kubernetes.io/managed-by": "pulumi" };
   const meta = (objectName: string, namespace: pulumi.Input<string> = ns) => ({ name: objectName, namespace, labels });
-  const operators = rabbitmqOperatorsFor(name, platform, certManager, context.parent, spec.protect);
   const issuerRef = { name: certManager.caIssuerName, kind: "ClusterIssuer", group: "cert-manager.io" };
   const certificateTiming = { duration: d.certificate.duration, renewBefore: d.certificate.renewBefore };
 
@@ -558,7 +423,8 @@ export function deployRabbitmqToKubernetes(name: string, spec: ResolvedMessageQu
     );
   }
 
-  if (context.monitoringCrds) {
+  const monitoringCrds = monitoringCrdsOf(context.addons);
+  if (monitoringCrds) {
     new k8s.apiextensions.CustomResource(
       `${name}-pod-monitor`,
       {
@@ -567,7 +433,7 @@ export function deployRabbitmqToKubernetes(name: string, spec: ResolvedMessageQu
         metadata: meta(name),
         spec: pulumi.output(ns).apply((namespace) => brokerPodMonitorSpec(name, namespace, spec.tls)),
       },
-      { ...opts, dependsOn: [...spec.dependsOn, cluster, context.monitoringCrds] },
+      { ...opts, dependsOn: [...spec.dependsOn, cluster, monitoringCrds] },
     );
   }
 

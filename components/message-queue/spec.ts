@@ -1,7 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ArgProblem } from "../app-service/spec";
-import type { CertManager } from "../cert-manager";
-import type { KubernetesFlavour } from "../platform/types";
+import type { ArgProblem } from "../contract/problems";
+import type { PlatformFacts } from "../contract/platform";
 import { resourceProblems } from "../shared/quantity";
 import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../shared/data-store";
 
@@ -17,10 +16,10 @@ import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "..
  * @see https://www.rabbitmq.com/kubernetes/operator/operator-overview
  * @see https://docs.nats.io/running-a-nats-service/nats-kubernetes
  */
-export type Broker = "rabbitmq" | "nats";
+export type Broker = (typeof BROKERS)[number];
 
 /** The brokers, for validation and hints. */
-export const BROKERS: readonly Broker[] = ["rabbitmq", "nats"];
+export const BROKERS = ["rabbitmq", "nats"] as const;
 
 /**
  * One declared queue (RabbitMQ) or stream (NATS JetStream).
@@ -66,10 +65,6 @@ export interface MessageQueueArgs extends DataStoreArgs {
   readonly queues?: readonly QueueArgs[];
   /** Amazon MQ settings (managed mode on EKS). */
   readonly managed?: { readonly instanceType?: string; readonly engineVersion?: string };
-  /** cert-manager, for TLS in-cluster. */
-  readonly certManager?: CertManager;
-  /** The Prometheus operator CRDs' release; when set, the broker gets a ServiceMonitor/PodMonitor. @default none */
-  readonly monitoringCrds?: pulumi.Resource;
   /**
    * What the objects must be created after (the operators' CRDs are the component's own; this is
    * for the caller's prerequisites such as the mesh injector). Children do not inherit a
@@ -80,6 +75,12 @@ export interface MessageQueueArgs extends DataStoreArgs {
   /** Docker-only settings: publish the AMQP (or NATS) port on the host. @default not published */
   readonly docker?: { readonly hostPort?: number };
 }
+
+/**
+ * The settings of a MessageQueue: its arguments without what the composition root hands it (the
+ * platform and the add-ons). Stack config maps onto exactly this.
+ */
+export type MessageQueueSettings = Omit<MessageQueueArgs, "platform" | "addons">;
 
 /** Defaults of {@link MessageQueueArgs}. */
 export const messageQueueDefaults = {
@@ -102,19 +103,13 @@ export interface ResolvedMessageQueue extends ResolvedDataStore {
   readonly docker: { readonly hostPort?: number };
 }
 
-/** Where the component will run, for validation before any resource exists. */
-export interface MessageQueueTarget {
-  readonly flavour: KubernetesFlavour | "docker";
-  readonly environment: "dev" | "staging" | "prod";
-}
-
 /**
  * Applies the defaults to a {@link MessageQueueArgs}.
  * @see messageQueueDefaults
  */
-export function resolveMessageQueue(name: string, args: Omit<MessageQueueArgs, "platform">, on: MessageQueueTarget): ResolvedMessageQueue {
+export function resolveMessageQueue(name: string, args: MessageQueueSettings, on: PlatformFacts): ResolvedMessageQueue {
   const d = messageQueueDefaults;
-  const base = resolveDataStore(name, args, on.environment);
+  const base = resolveDataStore(name, args, on);
   const prod = on.environment === "prod";
   return {
     ...base,
@@ -134,21 +129,17 @@ export function resolveMessageQueue(name: string, args: Omit<MessageQueueArgs, "
 const QUEUE_NAME = /^[A-Za-z0-9._-]{1,200}$/;
 
 /**
- * Finds every problem with a message queue's arguments, before any resource exists.
+ * Finds every problem with a message queue's settings, before any resource exists, except the
+ * choice of backend (`validateMessageQueue` in `backends.ts` checks that after the broker's name).
  *
- * @returns the problems, each with its field's path; empty when the arguments are usable.
+ * @returns the problems, each with its field's path; empty when the settings are usable.
  * @see https://www.rabbitmq.com/docs/clustering
  */
-export function validateMessageQueue(args: Omit<MessageQueueArgs, "platform">, on: MessageQueueTarget): ArgProblem[] {
+export function messageQueueSettingsProblems(args: MessageQueueSettings, on: PlatformFacts): ArgProblem[] {
   const problems: ArgProblem[] = [];
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
-  if (args.broker !== undefined && !BROKERS.includes(args.broker)) add(["broker"], `must be one of ${BROKERS.join(" | ")} (got "${String(args.broker)}")`);
   const spec = resolveMessageQueue("queue", args, on);
   const prod = on.environment === "prod";
-  if (spec.mode === "managed") {
-    if (on.flavour !== "eks") add(["mode"], `managed needs eks (Amazon MQ for RabbitMQ); on ${on.flavour} the broker runs in-cluster${on.flavour === "docker" ? " (a container)" : ""}`);
-    if (spec.broker !== "rabbitmq") add(["broker"], "managed mode is Amazon MQ for RabbitMQ; NATS runs in-cluster only");
-  }
   if (!Number.isInteger(spec.replicas) || spec.replicas < 1) add(["replicas"], `must be a whole number ≥ 1 (got ${spec.replicas})`);
   else if (prod && on.flavour === "docker") add(["replicas"], "a Docker broker is a single node, which prod refuses: run prod on a Kubernetes target");
   else if (prod && spec.mode === "in-cluster" && (spec.replicas < 3 || spec.replicas % 2 === 0)) {

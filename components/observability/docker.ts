@@ -13,12 +13,13 @@ import { redisVersions } from "../redis/spec";
 import { alertmanagerConfigFile } from "./alertmanager";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import type { DockerPlatform } from "../platform/types";
+import type { DockerPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
 import { serviceDashboard } from "./dashboards";
-import type { ObservabilityContext, ObservabilityEndpoints } from "./index";
+import type { ObservabilityContext, ObservabilityEndpoints } from "./types";
 import { alertRuleGroups, type AlertRuleGroup } from "./rules";
 import type { DockerExporterTarget, ResolvedObservability } from "./spec";
+import { COMPONENT_LABEL, COMPONENT_ROLES } from "../contract/labels";
 
 /**
  * The pinned images.
@@ -270,7 +271,7 @@ export function deployObservabilityToDocker(name: string, spec: ResolvedObservab
     const labels = {
       "app.kubernetes.io/name": role.alias,
       "app.kubernetes.io/instance": name,
-      "app.kubernetes.io/component": "observability",
+      [COMPONENT_LABEL]: COMPONENT_ROLES.observability,
       "app.kubernetes.io/managed-by": "pulumi",
     };
     return new docker.Container(

@@ -1,32 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { formatProblems } from "../app-service/spec";
+import { formatProblems } from "../contract/problems";
 import { deployObservabilityToDocker } from "./docker";
 import { deployObservabilityToKubernetes } from "./kubernetes";
 import { resolveObservability, validateObservability, type ObservabilityStackArgs } from "./spec";
+import type { ObservabilityContext } from "./types";
 
 export * from "./spec";
-export * from "./crds";
+export type * from "./types";
 export { alertRuleGroups, type AlertRule, type AlertRuleGroup } from "./rules";
 export { serviceDashboard } from "./dashboards";
-
-/** What every backend returns. */
-export interface ObservabilityEndpoints {
-  /** Grafana's URL (in-cluster, or the Docker host's published port). */
-  readonly grafanaUrl: pulumi.Output<string>;
-  /** Prometheus's URL. */
-  readonly prometheusUrl: pulumi.Output<string>;
-  /** The OTLP/gRPC endpoint services send traces to; `undefined` where there is no collector (Docker). */
-  readonly otlpEndpoint?: pulumi.Output<string>;
-}
-
-/** What a backend receives besides the resolved spec. */
-export interface ObservabilityContext {
-  /** Grafana's admin password: a secret from @pulumi/random. */
-  readonly adminPassword: pulumi.Output<string>;
-  /** The component, the parent of every child. */
-  readonly parent: pulumi.Resource;
-}
 
 /**
  * Metrics, dashboards, alerts, logs and traces for the platform, the same in intent on every target.
@@ -71,14 +54,15 @@ export class ObservabilityStack extends pulumi.ComponentResource {
    *   is not https, a receiver of unknown kind…).
    */
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
-    const problems = validateObservability(args);
+    const { platform, ...settings } = args;
+    const problems = validateObservability(settings, platform);
     if (problems.length > 0) throw new Error(`ObservabilityStack "${name}": ${formatProblems(problems)}`);
     super("platform:index:ObservabilityStack", name, {}, opts);
-    const spec = resolveObservability(args);
+    const spec = resolveObservability(settings, platform);
     const adminPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this }).result;
     const context: ObservabilityContext = { adminPassword, parent: this };
     const endpoints =
-      args.platform.kind === "kubernetes" ? deployObservabilityToKubernetes(name, spec, args.platform, context) : deployObservabilityToDocker(name, spec, args.platform, context);
+      platform.kind === "kubernetes" ? deployObservabilityToKubernetes(name, spec, platform, context) : deployObservabilityToDocker(name, spec, platform, context);
     this.grafanaUrl = endpoints.grafanaUrl;
     this.prometheusUrl = endpoints.prometheusUrl;
     this.otlpEndpoint = endpoints.otlpEndpoint;

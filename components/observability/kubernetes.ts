@@ -17,12 +17,12 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesPlatform } from "../platform/types";
+import type { KubernetesPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
 import { serviceDashboard } from "./dashboards";
-import { TRACK_LABEL } from "../app-service/spec";
+import { TRACK_LABEL } from "../contract/labels";
 import { alertmanagerConfigFile } from "./alertmanager";
-import type { ObservabilityContext, ObservabilityEndpoints } from "./index";
+import type { ObservabilityContext, ObservabilityEndpoints } from "./types";
 import { alertRuleGroups } from "./rules";
 import { observabilityEndpoints, type ResolvedObservability, type ScrapeTarget } from "./spec";
 

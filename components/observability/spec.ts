@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ArgProblem } from "../app-service/spec";
-import type { Environment, Platform } from "../platform/types";
+import type { ArgProblem } from "../contract/problems";
+import type { Environment, Platform, PlatformFacts } from "../contract/platform";
 
 /**
  * One workload Prometheus scrapes: an AppService's `/metrics`, found by its Service on Kubernetes
@@ -27,7 +27,13 @@ export interface ScrapeTarget {
  *
  * @see https://prometheus.io/docs/alerting/latest/configuration/#receiver-integration-settings
  */
-export type ReceiverKind = "slack" | "webhook" | "email";
+export type ReceiverKind = (typeof RECEIVER_KINDS)[number];
+
+/** The receiver kinds. */
+export const RECEIVER_KINDS = ["slack", "webhook", "email"] as const;
+
+/** The alert severities receivers route. */
+export const ALERT_SEVERITIES = ["critical", "warning"] as const;
 
 /** One alert receiver. */
 export interface AlertReceiverArgs {
@@ -47,7 +53,7 @@ export interface AlertReceiverArgs {
   /** `email`: the SMTP password (a secret). */
   readonly smtpPassword?: pulumi.Input<string>;
   /** Which severities go to this receiver. @default ["critical", "warning"] */
-  readonly severities?: readonly ("critical" | "warning")[];
+  readonly severities?: readonly (typeof ALERT_SEVERITIES)[number][];
 }
 
 /** A threshold pair: the alert fires at `warning`, and again as critical at `critical`. */
@@ -120,6 +126,9 @@ export interface ObservabilityStackArgs {
    */
   readonly dependsOn?: readonly pulumi.Resource[];
 }
+
+/** The settings of an ObservabilityStack: its arguments without the platform the composition root hands it. */
+export type ObservabilityStackSettings = Omit<ObservabilityStackArgs, "platform">;
 
 /**
  * On Docker, how to reach a data store for its exporter: host, port and the secret URL or password
@@ -195,14 +204,14 @@ export interface ResolvedObservability {
  * Applies the defaults to an {@link ObservabilityStackArgs}.
  * @see observabilityDefaults
  */
-export function resolveObservability(args: Omit<ObservabilityStackArgs, "platform"> & { readonly platform: Pick<Platform, "environment"> }): ResolvedObservability {
+export function resolveObservability(args: ObservabilityStackSettings, on: Pick<PlatformFacts, "environment">): ResolvedObservability {
   const d = observabilityDefaults;
-  const sized = args.platform.environment === "prod" ? d.prod : d.other;
+  const sized = on.environment === "prod" ? d.prod : d.other;
   const thresholds = Object.fromEntries(
     Object.entries(d.thresholds).map(([key, value]) => [key, { ...value, ...args.thresholds?.[key as keyof AlertThresholdsArgs] }]),
   ) as unknown as ResolvedThresholds;
   return {
-    environment: args.platform.environment,
+    environment: on.environment,
     namespace: args.namespace ?? d.namespace,
     retentionDays: args.retentionDays ?? sized.retentionDays,
     storageGiB: args.storageGiB ?? sized.storageGiB,
@@ -228,7 +237,7 @@ const RECEIVER_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
  * @returns the problems, each with its field's path; empty when the arguments are usable.
  * @see https://prometheus.io/docs/prometheus/latest/storage/#operational-aspects
  */
-export function validateObservability(args: Omit<ObservabilityStackArgs, "platform"> & { readonly platform: Pick<Platform, "environment"> }): ArgProblem[] {
+export function validateObservability(args: ObservabilityStackSettings, on: PlatformFacts): ArgProblem[] {
   const problems: ArgProblem[] = [];
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
   const whole = (n: unknown) => typeof n === "number" && Number.isInteger(n) && n >= 1;

@@ -1,4 +1,16 @@
-import type { Environment } from "./types";
+import type { Environment } from "../contract/platform";
+
+/** EC2 capacity for a node group. @see https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html#managed-node-group-capacity-types */
+export const EKS_CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
+
+/** The control-plane log types EKS can send to CloudWatch. @see https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html */
+export const EKS_CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+/** GKE's release channels. @see https://cloud.google.com/kubernetes-engine/docs/concepts/release-channels */
+export const GKE_RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE"] as const;
+
+/** How the gateway is exposed on k3s: ServiceLB or a NodePort. @see https://docs.k3s.io/networking/networking-services#service-load-balancer */
+export const K3S_INGRESS_SERVICE_TYPES = ["LoadBalancer", "NodePort"] as const;
 
 /**
  * A managed node group of an EKS cluster. Nodes run in the private subnets only.
@@ -19,7 +31,7 @@ export interface EksNodeGroupArgs {
   /** The root volume size of each node, in GiB. @default 50 */
   readonly diskSizeGiB?: number;
   /** `ON_DEMAND` or `SPOT`. @default "ON_DEMAND" */
-  readonly capacityType?: "ON_DEMAND" | "SPOT";
+  readonly capacityType?: (typeof EKS_CAPACITY_TYPES)[number];
   /** Kubernetes labels for the nodes. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -53,7 +65,7 @@ export interface EksClusterArgs {
    * @default ["api", "audit", "authenticator", "controllerManager", "scheduler"]
    * @see https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html
    */
-  readonly clusterLogTypes?: readonly ("api" | "audit" | "authenticator" | "controllerManager" | "scheduler")[];
+  readonly clusterLogTypes?: readonly (typeof EKS_CLUSTER_LOG_TYPES)[number][];
   /** How long the control-plane log group keeps events, in days. @default 90 */
   readonly logRetentionDays?: number;
   /** Protect and retain the cluster, its KMS key and its VPC. @default true in prod */
@@ -97,7 +109,7 @@ export interface GkeClusterArgs {
   /** The region, such as `europe-west1`; the cluster is regional (three zones). */
   readonly region: string;
   /** The release channel that upgrades the cluster. @default "REGULAR" */
-  readonly releaseChannel?: "RAPID" | "REGULAR" | "STABLE";
+  readonly releaseChannel?: (typeof GKE_RELEASE_CHANNELS)[number];
   /** The minimum control-plane version, such as `1.34`; the channel picks the patch. @default the channel's default */
   readonly kubernetesVersion?: string;
   /** Node pools. @default one pool named `general` */
@@ -136,7 +148,7 @@ export interface K3sClusterArgs {
   /** The StorageClass for persistent volumes. @default "local-path" (k3s's bundled provisioner) */
   readonly storageClass?: string;
   /** How the gateway is exposed: k3s's ServiceLB (`LoadBalancer`) or a `NodePort`. @default "LoadBalancer" */
-  readonly ingressServiceType?: "LoadBalancer" | "NodePort";
+  readonly ingressServiceType?: (typeof K3S_INGRESS_SERVICE_TYPES)[number];
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { DockerHostArgs } from "./args";
-import type { DockerPlatform } from "./types";
+import type { DockerPlatform } from "../contract/platform";
 
 /** Defaults for {@link DockerHost}. */
 export const dockerDefaults = {

@@ -1,9 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { DockerHostArgs, EksClusterArgs, GkeClusterArgs, K3sClusterArgs } from "./args";
-import type { Platform } from "./types";
+import type { Platform } from "../contract/platform";
 
 export * from "./args";
-export * from "./types";
+export * from "./identity/aws";
+export * from "./identity/gcp";
+export * from "./eks/spec";
+export * from "./gke/spec";
+export * from "../contract/platform";
 
 /**
  * What {@link createPlatform} builds: one target and its settings.

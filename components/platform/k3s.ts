@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { K3sClusterArgs } from "./args";
-import type { KubernetesPlatform } from "./types";
+import type { KubernetesPlatform } from "../contract/platform";
 
 /**
  * Defaults for {@link K3sCluster}.

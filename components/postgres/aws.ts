@@ -9,9 +9,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsCloud, KubernetesPlatform } from "../platform/types";
+import { requireAwsCloud, type KubernetesPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
-import type { PostgresBackendContext, PostgresEndpoints } from "./index";
+import type { PostgresBackendContext, PostgresEndpoints } from "./types";
 import { backupWindow, postgresDefaults, type ResolvedPostgres } from "./spec";
 
 /**
@@ -149,7 +149,8 @@ export function finalSnapshotIdentifier(name: string, stack: string): string {
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZSingleStandby.html
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.Endpoints.html
  */
-export function deployPostgresToAws(name: string, spec: ResolvedPostgres, _platform: KubernetesPlatform, cloud: AwsCloud, context: PostgresBackendContext): PostgresEndpoints {
+export function deployPostgresToAws(name: string, spec: ResolvedPostgres, platform: KubernetesPlatform, context: PostgresBackendContext): PostgresEndpoints {
+  const cloud = requireAwsCloud(`PostgresCluster "${name}"`, platform);
   const opts = { parent: context.parent, provider: cloud.provider };
   const stateful = { ...opts, ...statefulResourceOptions(spec.protect) };
   const tags = (role: string) => ({ ...spec.labels, Name: `${name}-${role}` });

@@ -8,10 +8,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { irsaAssumeRolePolicy } from "../platform/eks";
-import type { AwsCloud } from "../platform/types";
+import { irsaAssumeRolePolicy } from "../platform/identity/aws";
+import type { AwsCloud } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
-import type { BackupStore } from "./kubernetes";
+import type { BackupStore } from "./types";
 import type { ResolvedPostgres } from "./spec";
 
 /** The ServiceAccount annotation that binds a pod to an IAM role. @see https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html */

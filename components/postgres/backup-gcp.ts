@@ -8,13 +8,11 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { GcpCloud } from "../platform/types";
+import type { GcpCloud } from "../contract/platform";
+import { WORKLOAD_IDENTITY_ANNOTATION, workloadIdentityMember } from "../platform/identity/gcp";
 import { statefulResourceOptions } from "../shared/options";
-import type { BackupStore } from "./kubernetes";
+import type { BackupStore } from "./types";
 import type { ResolvedPostgres } from "./spec";
-
-/** The ServiceAccount annotation that binds a pod to a Google service account. @see https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity#kubernetes-sa-to-iam */
-export const WORKLOAD_IDENTITY_ANNOTATION = "iam.gke.io/gcp-service-account";
 
 /**
  * The roles the backup service account gets on the bucket: objects read, written and deleted
@@ -31,15 +29,6 @@ export const BACKUP_BUCKET_ROLES = { "object-admin": "roles/storage.objectAdmin"
  */
 export function backupServiceAccountId(name: string): string {
   return `${name.slice(0, 20).replace(/-+$/, "")}-pg-backup`;
-}
-
-/**
- * The Workload Identity member of a Kubernetes ServiceAccount.
- * @returns `serviceAccount:<pool>[<namespace>/<serviceAccount>]`.
- * @see https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity#kubernetes-sa-to-iam
- */
-export function workloadIdentityMember(workloadPool: string, namespace: string, serviceAccount: string): string {
-  return `serviceAccount:${workloadPool}[${namespace}/${serviceAccount}]`;
 }
 
 /**

@@ -8,10 +8,10 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { DockerPlatform } from "../platform/types";
+import type { DockerPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
 import { cpuToCores, memoryToMiB } from "../shared/quantity";
-import type { PostgresBackendContext, PostgresEndpoints } from "./index";
+import type { PostgresBackendContext, PostgresEndpoints } from "./types";
 import { postgresVersions, type ResolvedPostgres } from "./spec";
 
 /** PgBouncer's limits: it holds little beyond its connections. */

@@ -8,9 +8,9 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { GcpCloud, KubernetesPlatform } from "../platform/types";
+import { requireGcpCloud, type KubernetesPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
-import type { PostgresBackendContext, PostgresEndpoints } from "./index";
+import type { PostgresBackendContext, PostgresEndpoints } from "./types";
 import { backupWindow, postgresDefaults, type ResolvedPostgres } from "./spec";
 
 /** The APIs Cloud SQL with a private IP needs, by role. */
@@ -102,7 +102,8 @@ export function cloudSqlSettings(spec: ResolvedPostgres, privateNetwork: pulumi.
  * @see https://cloud.google.com/sql/docs/postgres/replication
  * @see https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/service_networking_connection
  */
-export function deployPostgresToGcp(name: string, spec: ResolvedPostgres, _platform: KubernetesPlatform, cloud: GcpCloud, context: PostgresBackendContext): PostgresEndpoints {
+export function deployPostgresToGcp(name: string, spec: ResolvedPostgres, platform: KubernetesPlatform, context: PostgresBackendContext): PostgresEndpoints {
+  const cloud = requireGcpCloud(`PostgresCluster "${name}"`, platform);
   const opts = { parent: context.parent, provider: cloud.provider };
   const project = cloud.project;
 

@@ -1,32 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { formatProblems } from "../app-service/spec";
+import { formatProblems } from "../contract/problems";
 import { connectionSecret } from "../shared/connection-secret";
-import { postgresUri, resolvePostgres, validatePostgres, type PostgresClusterArgs, type ResolvedPostgres } from "./spec";
-import type { DataStoreBackendContext } from "../shared/data-store";
+import { selectBackend } from "../shared/backends";
+import { postgresBackends, validatePostgres } from "./backends";
+import { postgresUri, resolvePostgres, type PostgresClusterArgs, type ResolvedPostgres } from "./spec";
+import type { PostgresBackendContext, PostgresEndpoints } from "./types";
 
 export * from "./spec";
-
-/**
- * What every backend returns: the same shape whatever runs the database.
- */
-export interface PostgresEndpoints {
-  /** The read-write endpoint (the pooler where there is one). */
-  readonly host: pulumi.Output<string>;
-  readonly port: pulumi.Output<number>;
-  /** The read-only endpoint (replicas); the primary where there are none. */
-  readonly readHost: pulumi.Output<string>;
-  /** The `sslmode` clients should use: `require` or stronger wherever TLS is available. */
-  readonly sslmode: "disable" | "require" | "verify-ca" | "verify-full";
-}
-
-/** What a backend receives besides the resolved spec (the data stores' shared context). */
-export type PostgresBackendContext = DataStoreBackendContext;
+export type * from "./types";
+export { postgresBackends, validatePostgres } from "./backends";
 
 /**
  * A PostgreSQL database with the same outputs on every target:
  *
- * - **Kubernetes, in-cluster**: the CloudNativePG operator (Helm, pinned) and a `Cluster` with a
+ * - **Kubernetes, in-cluster**: on the CloudNativePG add-on (`addons.cloudNativePg`), a `Cluster` with a
  *   primary and replicas, TLS, a PodMonitor, anti-affinity, a PgBouncer `Pooler`, and backups with
  *   PITR through the Barman Cloud plugin (`ObjectStore`, `ScheduledBackup`) to S3 (EKS, IRSA), GCS
  *   (GKE, Workload Identity) or an S3-compatible endpoint (k3s).
@@ -39,7 +27,7 @@ export type PostgresBackendContext = DataStoreBackendContext;
  *
  * @example
  * ```ts
- * const db = new PostgresCluster("db", { platform, namespace: "data", clientNamespaces: ["apps"], certManager });
+ * const db = new PostgresCluster("db", { platform, namespace: "data", clientNamespaces: ["apps"], addons: { certManager, cloudNativePg } });
  * ```
  * @see https://cloudnative-pg.io/documentation/current/
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_PostgreSQL.html
@@ -70,34 +58,22 @@ export class PostgresCluster extends pulumi.ComponentResource {
    * @param args - see {@link PostgresClusterArgs}.
    * @param opts - component options.
    * @throws Error naming every bad field (see {@link validatePostgres}), and when backups in-cluster
-   *   have no `certManager`.
+   *   meet a CloudNativePG add-on without the Barman Cloud plugin.
    */
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    const platform = args.platform;
-    const problems = validatePostgres(args, { flavour: platform.flavour, environment: platform.environment });
-    const spec = resolvePostgres(name, args, platform.environment);
-    if (platform.kind === "kubernetes" && spec.mode === "in-cluster" && spec.backup.enabled && !args.certManager) {
-      problems.push({ path: ["certManager"], message: "is required in-cluster when backups are on: the Barman Cloud plugin gets its TLS certificates from cert-manager" });
+    const { platform, addons = {}, ...settings } = args;
+    const problems = validatePostgres(settings, platform);
+    const spec = resolvePostgres(name, settings, platform);
+    if (platform.kind === "kubernetes" && spec.mode === "in-cluster" && spec.backup.enabled && addons.cloudNativePg && !addons.cloudNativePg.barmanCloud) {
+      problems.push({ path: ["addons", "cloudNativePg"], message: "must include the Barman Cloud plugin when backups are on: create it with `barmanCloud: true`" });
     }
     if (problems.length > 0) throw new Error(`PostgresCluster "${name}": ${formatProblems(problems)}`);
     super("platform:index:PostgresCluster", name, {}, opts);
     this.spec = spec;
 
     const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
-    const context: PostgresBackendContext = { password: pulumi.secret(password.result), parent: this, certManager: args.certManager, monitoringCrds: args.monitoringCrds };
-
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    let endpoints: PostgresEndpoints;
-    if (platform.kind === "docker") {
-      endpoints = (require("./docker") as typeof import("./docker")).deployPostgresToDocker(name, spec, platform, context);
-    } else if (spec.mode === "managed" && platform.cloud?.kind === "aws") {
-      endpoints = (require("./aws") as typeof import("./aws")).deployPostgresToAws(name, spec, platform, platform.cloud, context);
-    } else if (spec.mode === "managed" && platform.cloud?.kind === "gcp") {
-      endpoints = (require("./gcp") as typeof import("./gcp")).deployPostgresToGcp(name, spec, platform, platform.cloud, context);
-    } else {
-      endpoints = (require("./kubernetes") as typeof import("./kubernetes")).deployPostgresToKubernetes(name, spec, platform, context);
-    }
-    /* eslint-enable @typescript-eslint/no-require-imports */
+    const context: PostgresBackendContext = { password: pulumi.secret(password.result), parent: this, addons };
+    const endpoints = selectBackend(postgresBackends, platform.flavour, spec)!.load()(name, spec, platform, context);
 
     this.host = endpoints.host;
     this.port = endpoints.port;

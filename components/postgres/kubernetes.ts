@@ -1,7 +1,7 @@
 /**
- * The in-cluster backend of PostgresCluster (EKS, GKE, k3s): the CloudNativePG operator and its
- * Barman Cloud plugin from their maintainers' charts, and the custom resources that make one
- * database: `Cluster`, `Pooler`, `ObjectStore`, `ScheduledBackup` and a `PodMonitor`.
+ * The in-cluster backend of PostgresCluster (EKS, GKE, k3s): on the CloudNativePG add-on (operator
+ * and Barman Cloud plugin), the custom resources that make one database: `Cluster`, `Pooler`,
+ * `ObjectStore`, `ScheduledBackup` and a `PodMonitor`.
  *
  * The cloud SDKs load only on the cloud that needs them (`backup-aws.ts`, `backup-gcp.ts`), so k3s
  * never loads `@pulumi/aws` or `@pulumi/gcp`.
@@ -11,22 +11,18 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, KubernetesPlatform } from "../platform/types";
+import type { KubernetesPlatform } from "../contract/platform";
+import { monitoringCrdsOf } from "../shared/data-store";
 import { memoryToMiB } from "../shared/quantity";
 import { statefulResourceOptions } from "../shared/options";
-import type { PostgresBackendContext, PostgresEndpoints } from "./index";
+import type { BackupStore, PostgresBackendContext, PostgresEndpoints } from "./types";
 import { postgresVersions, type PostgresBucketArgs, type ResolvedPostgres } from "./spec";
-
-/** The namespace of the operator and the plugin (the plugin must share the operator's). @see https://cloudnative-pg.io/plugin-barman-cloud/docs/installation/ */
-export const CNPG_NAMESPACE = "cnpg-system";
 
 /** The Barman Cloud plugin's name, as Clusters and ScheduledBackups reference it. @see https://cloudnative-pg.io/plugin-barman-cloud/docs/usage/ */
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
 
 /** Requests and limits of the containers this backend configures. */
 export const cnpgResources = {
-  operator: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-  plugin: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
   /** The Barman Cloud sidecar in every instance pod: it streams base backups and WAL. */
   backupSidecar: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
   pgbouncer: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
@@ -44,32 +40,6 @@ export function postgresLabels(name: string, spec: Pick<ResolvedPostgres, "label
     "app.kubernetes.io/component": "database",
     "app.kubernetes.io/managed-by": "pulumi",
   };
-}
-
-/**
- * Helm values of the `cloudnative-pg` chart: CRDs from the chart, two replicas (leader election)
- * in prod, requests and limits, and no operator PodMonitor (the stack installs the Prometheus CRDs
- * separately, so the chart must not depend on them).
- *
- * @see https://github.com/cloudnative-pg/charts/blob/main/charts/cloudnative-pg/values.yaml
- */
-export function operatorValues(environment: Environment): Record<string, unknown> {
-  return {
-    crds: { create: true },
-    replicaCount: environment === "prod" ? 2 : 1,
-    resources: cnpgResources.operator,
-    monitoring: { podMonitorEnabled: false },
-  };
-}
-
-/**
- * Helm values of the `plugin-barman-cloud` chart: its CRD (`ObjectStore`) from the chart, and
- * requests and limits. One replica: the chart only supports the `Recreate` update strategy.
- *
- * @see https://github.com/cloudnative-pg/charts/blob/main/charts/plugin-barman-cloud/values.yaml
- */
-export function pluginValues(): Record<string, unknown> {
-  return { crds: { create: true }, replicaCount: 1, resources: cnpgResources.plugin };
 }
 
 /**
@@ -292,16 +262,6 @@ export function serviceHosts(name: string, namespace: string, pooler: boolean): 
   return { host: dns(pooler ? `${name}-pooler-rw` : `${name}-rw`), readHost: dns(`${name}-ro`) };
 }
 
-/** A bucket and the identity that writes to it, as a cloud module creates them. */
-export interface BackupStore {
-  /** The bucket's name. */
-  readonly bucket: pulumi.Input<string>;
-  /** Annotations that bind the instances' ServiceAccount to the cloud identity. */
-  readonly serviceAccountAnnotations: Readonly<Record<string, pulumi.Input<string>>>;
-  /** The cloud resources the Cluster must wait for (bucket, role, bindings). */
-  readonly dependencies: pulumi.Resource[];
-}
-
 /* eslint-disable @typescript-eslint/no-require-imports */
 function backupStore(name: string, spec: ResolvedPostgres, platform: KubernetesPlatform, parent: pulumi.Resource): BackupStore {
   const cloud = platform.cloud;
@@ -315,9 +275,8 @@ function backupStore(name: string, spec: ResolvedPostgres, platform: KubernetesP
 /**
  * Deploys the database into a Kubernetes cluster with CloudNativePG.
  *
- * - With `installOperator`: the operator (Helm release `cnpg`) and, with backups, the Barman Cloud
- *   plugin (release `barman-cloud`, after cert-manager) in `cnpg-system`. One per cluster: set
- *   `installOperator: false` on every other PostgresCluster of the same cluster.
+ * - Every custom resource after the `CloudNativePg` add-on in `context.addons` (the operator and
+ *   the Barman Cloud plugin, one per cluster); without it the operator must already run.
  * - A `kubernetes.io/basic-auth` Secret `<name>-app` with the application role's password.
  * - The `Cluster`, protected when `protect` is on, with a `Pooler`, an `ObjectStore` and a daily
  *   `ScheduledBackup`, and a PodMonitor when `monitoring` is on.
@@ -334,44 +293,9 @@ export function deployPostgresToKubernetes(name: string, spec: ResolvedPostgres,
   const metadata = (objectName: string) => ({ name: objectName, namespace: spec.namespace, labels });
   const backups = spec.backup.enabled;
 
-  const operators: pulumi.Resource[] = [];
-  if (spec.installOperator) {
-    const chart = postgresVersions.operatorChart;
-    const operator = new k8s.helm.v3.Release(
-      `${name}-operator`,
-      {
-        name: "cnpg",
-        chart: chart.chart,
-        version: chart.version,
-        repositoryOpts: { repo: chart.repo },
-        namespace: CNPG_NAMESPACE,
-        createNamespace: true,
-        atomic: true,
-        values: operatorValues(spec.environment),
-      },
-      { ...opts, dependsOn: platform.cluster ? [platform.cluster] : [] },
-    );
-    operators.push(operator);
-    if (backups) {
-      const plugin = postgresVersions.pluginChart;
-      operators.push(
-        new k8s.helm.v3.Release(
-          `${name}-barman-cloud`,
-          {
-            name: "barman-cloud",
-            chart: plugin.chart,
-            version: plugin.version,
-            repositoryOpts: { repo: plugin.repo },
-            namespace: CNPG_NAMESPACE,
-            createNamespace: true,
-            atomic: true,
-            values: pluginValues(),
-          },
-          { ...opts, dependsOn: [operator, ...(context.certManager ? [context.certManager.release] : [])] },
-        ),
-      );
-    }
-  }
+  // The CloudNativePG add-on (operator and Barman Cloud plugin) must run before its custom resources.
+  const operators: pulumi.Resource[] = [...(context.addons.cloudNativePg?.ready ?? [])];
+  const monitoringCrds = monitoringCrdsOf(context.addons);
 
   const appSecret = new k8s.core.v1.Secret(
     `${name}-app`,
@@ -423,7 +347,7 @@ export function deployPostgresToKubernetes(name: string, spec: ResolvedPostgres,
     new k8s.apiextensions.CustomResource(
       `${name}-pod-monitor`,
       { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: metadata(name), spec: podMonitorSpec(name) },
-      { ...opts, dependsOn: [cluster, ...(context.monitoringCrds ? [context.monitoringCrds] : [])] },
+      { ...opts, dependsOn: [cluster, ...(monitoringCrds ? [monitoringCrds] : [])] },
     );
   }
 

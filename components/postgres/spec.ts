@@ -4,21 +4,26 @@
  *
  * @see https://cloudnative-pg.io/documentation/current/
  */
-import type * as pulumi from "@pulumi/pulumi";
-import type { CertManager } from "../cert-manager";
-import type { Environment } from "../platform/types";
+import { cloudNativePgCharts } from "../addons/cloudnative-pg/versions";
+import type { PlatformFacts } from "../contract/platform";
 import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../shared/data-store";
-import type { ArgProblem } from "../app-service/spec";
+import type { ArgProblem } from "../contract/problems";
 import { resourceProblems } from "../shared/quantity";
-import type { ResourceQuantities } from "../app-service/spec";
+import type { ResourceQuantities } from "../contract/resources";
 
 export type { DataStoreArgs, DataStoreMode } from "../shared/data-store";
 
 /** The managed engine on AWS: one RDS instance (Multi-AZ in prod) or an Aurora cluster. */
-export type AwsPostgresEngine = "rds" | "aurora";
+export type AwsPostgresEngine = (typeof AWS_POSTGRES_ENGINES)[number];
+
+/** The AWS engines for managed PostgreSQL. */
+export const AWS_POSTGRES_ENGINES = ["rds", "aurora"] as const;
 
 /** PgBouncer pool modes. @see https://www.pgbouncer.org/config.html#pool_mode */
-export type PoolMode = "session" | "transaction";
+export type PoolMode = (typeof POOL_MODES)[number];
+
+/** PgBouncer's pool modes. */
+export const POOL_MODES = ["session", "transaction"] as const;
 
 /**
  * Object storage credentials for an S3-compatible endpoint (k3s with MinIO, Ceph RGW…): the
@@ -155,31 +160,27 @@ export interface PostgresClusterArgs extends DataStoreArgs {
   readonly backup?: PostgresBackupArgs;
   /** Managed-backend settings. */
   readonly managed?: ManagedPostgresArgs;
-  /** In-cluster: a PodMonitor for the Prometheus operator. @default true */
+  /**
+   * In-cluster: a PodMonitor for the Prometheus operator, created after `addons.prometheusOperatorCrds`
+   * (without that add-on, the CRDs must be in the cluster already). @default true
+   */
   readonly monitoring?: boolean;
-  /**
-   * The resource that installs the Prometheus operator's CRDs (such as
-   * `PrometheusOperatorCrds.release`); the PodMonitor waits for it. Without it, `monitoring` needs
-   * the CRDs in the cluster already.
-   */
-  readonly monitoringCrds?: pulumi.Resource;
-  /**
-   * cert-manager, which the Barman Cloud plugin needs for its own TLS. Required in-cluster when
-   * backups are on.
-   */
-  readonly certManager?: CertManager;
-  /** Install the CloudNativePG operator and the Barman Cloud plugin (one per cluster). @default true */
-  readonly installOperator?: boolean;
   /** Docker-only settings. */
   readonly docker?: PostgresDockerArgs;
 }
 
+/**
+ * The settings of a PostgresCluster: its arguments without what the composition root hands it (the
+ * platform and the add-ons). Stack config maps onto exactly this.
+ */
+export type PostgresSettings = Omit<PostgresClusterArgs, "platform" | "addons">;
+
 /** Pinned versions: operator chart, plugin chart and images. */
 export const postgresVersions = {
-  /** The CloudNativePG chart 0.29.0 ships operator 1.30.0, the release of the CRDs the tests validate against. @see https://github.com/cloudnative-pg/charts */
-  operatorChart: { repo: "https://cloudnative-pg.github.io/charts", chart: "cloudnative-pg", version: "0.29.0", appVersion: "1.30.0" },
-  /** The Barman Cloud plugin chart 0.7.1 ships plugin v0.14.0. @see https://github.com/cloudnative-pg/plugin-barman-cloud */
-  pluginChart: { repo: "https://cloudnative-pg.github.io/charts", chart: "plugin-barman-cloud", version: "0.7.1", appVersion: "v0.14.0" },
+  /** The CloudNativePG chart of the add-on, whose operator release the CRDs come from. */
+  operatorChart: cloudNativePgCharts.operator,
+  /** The Barman Cloud plugin chart of the add-on. */
+  pluginChart: cloudNativePgCharts.plugin,
   /** PostgreSQL operand images (the "standard" flavour: no in-tree Barman, which the plugin's sidecar brings). @see https://github.com/cloudnative-pg/postgres-containers */
   operandImages: {
     16: "ghcr.io/cloudnative-pg/postgresql:16.13-standard-trixie",
@@ -227,7 +228,6 @@ export interface ResolvedPostgres extends ResolvedDataStore {
   readonly backup: { readonly enabled: boolean; readonly schedule: string; readonly retentionDays: number; readonly bucket: PostgresBucketArgs };
   readonly managed: Required<ManagedPostgresArgs>;
   readonly monitoring: boolean;
-  readonly installOperator: boolean;
   readonly port: number;
   readonly docker: PostgresDockerArgs;
 }
@@ -236,14 +236,14 @@ export interface ResolvedPostgres extends ResolvedDataStore {
  * Applies the defaults.
  * @param name - the component's name.
  * @param args - the arguments, without the platform.
- * @param environment - the platform's environment.
+ * @param on - the platform's facts (its environment).
  * @see https://cloudnative-pg.io/documentation/current/cloudnative-pg.v1/#postgresql-cnpg-io-v1-ClusterSpec
  */
-export function resolvePostgres(name: string, args: Omit<PostgresClusterArgs, "platform" | "certManager" | "monitoringCrds">, environment: Environment): ResolvedPostgres {
+export function resolvePostgres(name: string, args: PostgresSettings, on: Pick<PlatformFacts, "environment">): ResolvedPostgres {
   const d = postgresDefaults;
-  const prod = environment === "prod";
+  const prod = on.environment === "prod";
   return {
-    ...resolveDataStore(name, args, environment),
+    ...resolveDataStore(name, args, on),
     version: args.version ?? d.version,
     database: args.database ?? d.database,
     username: args.username ?? d.username,
@@ -266,7 +266,6 @@ export function resolvePostgres(name: string, args: Omit<PostgresClusterArgs, "p
       insights: args.managed?.insights ?? d.managed.insights,
     },
     monitoring: args.monitoring ?? d.monitoring,
-    installOperator: args.installOperator ?? true,
     port: d.port,
     docker: args.docker ?? {},
   };
@@ -277,29 +276,20 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const TLS_FLOORS = ["TLSv1.2", "TLSv1.3"];
 const CRON6 = /^\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+$/;
 
-/** The facts about the target that validation needs. */
-export interface PostgresTarget {
-  /** `eks`, `gke`, `k3s` or `docker`. */
-  readonly flavour: "eks" | "gke" | "k3s" | "docker";
-  readonly environment: Environment;
-}
-
 /**
- * Finds every problem with a PostgresCluster's arguments on a target.
+ * Finds every problem with a PostgresCluster's settings on a target, except the choice of backend
+ * (`validatePostgres` in `backends.ts` checks that first).
  *
- * @returns the problems, each with the field's path; empty when the arguments are usable.
+ * @returns the problems, each with the field's path; empty when the settings are usable.
  * @see https://cloudnative-pg.io/documentation/current/replication/
  */
-export function validatePostgres(args: Omit<PostgresClusterArgs, "platform" | "certManager" | "monitoringCrds">, target: PostgresTarget): ArgProblem[] {
+export function postgresSettingsProblems(args: PostgresSettings, target: PlatformFacts): ArgProblem[] {
   const problems: ArgProblem[] = [];
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
-  const spec = resolvePostgres("postgres", args, target.environment);
+  const spec = resolvePostgres("postgres", args, target);
   const prod = target.environment === "prod";
   const whole = (n: number, min: number) => Number.isInteger(n) && n >= min;
 
-  if (spec.mode === "managed" && (target.flavour === "docker" || target.flavour === "k3s")) {
-    add(["mode"], `"managed" needs a cloud (eks or gke); target ${target.flavour} runs the database in-cluster${target.flavour === "docker" ? " (a container)" : ""}`);
-  }
   if (!whole(spec.instances, 1)) add(["instances"], `must be a whole number ≥ 1 (got ${spec.instances})`);
   else if (prod && spec.instances < 2 && !(spec.mode === "managed" && spec.managed.awsEngine === "rds" && target.flavour === "eks") && !(spec.mode === "managed" && target.flavour === "gke")) {
     add(["instances"], `must be at least 2 in prod so a replica can take over (got ${spec.instances})`);

@@ -8,9 +8,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsCloud, KubernetesPlatform } from "../platform/types";
+import { requireAwsCloud, type KubernetesPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
-import type { RedisBackendContext, RedisEndpoints } from "./index";
+import type { RedisBackendContext, RedisEndpoints } from "./types";
 import { redisVersions, type ResolvedRedis } from "./spec";
 
 /** Fixed ElastiCache settings. Windows are UTC and must not overlap. */
@@ -90,7 +90,8 @@ export function replicationGroupArgs(name: string, spec: ResolvedRedis, refs: Re
  * @returns the primary endpoint, with TLS; ElastiCache has no Sentinel.
  * @see https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/replicationgroup/
  */
-export function deployRedisToAws(name: string, spec: ResolvedRedis, _platform: KubernetesPlatform, cloud: AwsCloud, context: RedisBackendContext): RedisEndpoints {
+export function deployRedisToAws(name: string, spec: ResolvedRedis, platform: KubernetesPlatform, context: RedisBackendContext): RedisEndpoints {
+  const cloud = requireAwsCloud(`RedisCluster "${name}"`, platform);
   const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: cloud.provider };
   const stateful = { ...opts, ...statefulResourceOptions(spec.protect) };
 

@@ -6,11 +6,11 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { DockerPlatform } from "../platform/types";
+import type { DockerPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
 import { cpuToCores, memoryToMiB } from "../shared/quantity";
-import type { RedisBackendContext, RedisEndpoints } from "./index";
-import { maxMemoryBytes, serverConfig, valkeyKubernetesDefaults } from "./kubernetes";
+import type { RedisBackendContext, RedisEndpoints } from "./types";
+import { maxMemoryBytes, serverConfig, valkeyKubernetesDefaults } from "./valkey-config";
 import { redisVersions, type ResolvedRedis } from "./spec";
 
 /**

@@ -10,9 +10,9 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { GcpCloud, KubernetesPlatform } from "../platform/types";
+import { requireGcpCloud, type GcpCloud, type KubernetesPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
-import type { RedisBackendContext, RedisEndpoints } from "./index";
+import type { RedisBackendContext, RedisEndpoints } from "./types";
 import { redisVersions, type ResolvedRedis } from "./spec";
 
 /**
@@ -66,7 +66,8 @@ export function memorystoreArgs(spec: ResolvedRedis, cloud: Pick<GcpCloud, "regi
  * @returns the primary endpoint (port 6378 with TLS, read from the instance), TLS, and the AUTH string as the password.
  * @see https://www.pulumi.com/registry/packages/gcp/api-docs/redis/instance/
  */
-export function deployRedisToGcp(name: string, spec: ResolvedRedis, _platform: KubernetesPlatform, cloud: GcpCloud, context: RedisBackendContext): RedisEndpoints {
+export function deployRedisToGcp(name: string, spec: ResolvedRedis, platform: KubernetesPlatform, context: RedisBackendContext): RedisEndpoints {
+  const cloud = requireGcpCloud(`RedisCluster "${name}"`, platform);
   const opts: pulumi.CustomResourceOptions = { parent: context.parent, provider: cloud.provider };
   const api = new gcp.projects.Service(`${name}-redis-api`, { project: cloud.project, service: "redis.googleapis.com", disableOnDestroy: false }, opts);
   const instance = new gcp.redis.Instance(

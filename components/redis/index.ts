@@ -1,34 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { formatProblems } from "../app-service/spec";
+import { formatProblems } from "../contract/problems";
 import { connectionSecret } from "../shared/connection-secret";
-import { redisUrl, resolveRedis, validateRedis, type RedisClusterArgs, type ResolvedRedis } from "./spec";
-import type { DataStoreBackendContext } from "../shared/data-store";
+import { selectBackend } from "../shared/backends";
+import { redisBackends, validateRedis } from "./backends";
+import { redisUrl, resolveRedis, type RedisClusterArgs, type ResolvedRedis } from "./spec";
+import type { RedisBackendContext } from "./types";
 
 export * from "./spec";
-
-/** What every backend returns: the same shape whatever runs the cache. */
-export interface RedisEndpoints {
-  /** The endpoint that always reaches the primary. */
-  readonly host: pulumi.Output<string>;
-  readonly port: pulumi.Output<number>;
-  /** Whether connections use TLS (`rediss://`). */
-  readonly tls: boolean;
-  /** The Sentinel endpoint, where Sentinel runs. */
-  readonly sentinel?: { readonly host: pulumi.Output<string>; readonly port: pulumi.Output<number>; readonly masterName: string };
-  /**
-   * The password clients use, when the backend generates its own (Memorystore's AUTH string);
-   * otherwise the component's generated password is used.
-   */
-  readonly password?: pulumi.Output<string>;
-  /** The CA certificate (PEM) clients must trust, when it is not a public one (Memorystore's). */
-  readonly caCert?: pulumi.Output<string>;
-  /** The Secret in each client namespace whose `ca.crt` clients must trust (in-cluster TLS). */
-  readonly caSecretName?: string;
-}
-
-/** What a backend receives besides the resolved spec (the data stores' shared context). */
-export type RedisBackendContext = DataStoreBackendContext;
+export type * from "./types";
+export { redisBackends, validateRedis } from "./backends";
 
 /**
  * A Redis-compatible cache (Valkey) with the same outputs on every target:
@@ -42,7 +23,7 @@ export type RedisBackendContext = DataStoreBackendContext;
  *
  * @example
  * ```ts
- * const cache = new RedisCluster("cache", { platform, namespace: "data", clientNamespaces: ["apps"], certManager });
+ * const cache = new RedisCluster("cache", { platform, namespace: "data", clientNamespaces: ["apps"], addons: { certManager } });
  * ```
  * @see https://valkey.io/topics/sentinel/
  * @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Replication.html
@@ -78,34 +59,22 @@ export class RedisCluster extends pulumi.ComponentResource {
    * @param name - the logical name; children are named `${name}-<role>`.
    * @param args - see {@link RedisClusterArgs}.
    * @param opts - component options.
-   * @throws Error naming every bad field (see {@link validateRedis}), and when in-cluster TLS has no `certManager`.
+   * @throws Error naming every bad field (see {@link validateRedis}), and when in-cluster TLS has no `addons.certManager`.
    */
   constructor(name: string, args: RedisClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    const platform = args.platform;
-    const problems = validateRedis(args, { flavour: platform.flavour, environment: platform.environment });
-    const spec = resolveRedis(name, args, platform.environment);
-    if (platform.kind === "kubernetes" && spec.mode === "in-cluster" && spec.tls && !args.certManager) {
-      problems.push({ path: ["certManager"], message: "is required in-cluster with `tls`: the server certificates come from cert-manager" });
+    const { platform, addons = {}, ...settings } = args;
+    const problems = validateRedis(settings, platform);
+    const spec = resolveRedis(name, settings, platform);
+    if (platform.kind === "kubernetes" && spec.mode === "in-cluster" && spec.tls && !addons.certManager) {
+      problems.push({ path: ["addons", "certManager"], message: "is required in-cluster with `tls`: the server certificates come from cert-manager" });
     }
     if (problems.length > 0) throw new Error(`RedisCluster "${name}": ${formatProblems(problems)}`);
     super("platform:index:RedisCluster", name, {}, opts);
     this.spec = spec;
 
     const generated = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
-    const context: RedisBackendContext = { password: pulumi.secret(generated.result), parent: this, certManager: args.certManager, monitoringCrds: args.monitoringCrds };
-
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    let endpoints: RedisEndpoints;
-    if (platform.kind === "docker") {
-      endpoints = (require("./docker") as typeof import("./docker")).deployRedisToDocker(name, spec, platform, context);
-    } else if (spec.mode === "managed" && platform.cloud?.kind === "aws") {
-      endpoints = (require("./aws") as typeof import("./aws")).deployRedisToAws(name, spec, platform, platform.cloud, context);
-    } else if (spec.mode === "managed" && platform.cloud?.kind === "gcp") {
-      endpoints = (require("./gcp") as typeof import("./gcp")).deployRedisToGcp(name, spec, platform, platform.cloud, context);
-    } else {
-      endpoints = (require("./kubernetes") as typeof import("./kubernetes")).deployRedisToKubernetes(name, spec, platform, context);
-    }
-    /* eslint-enable @typescript-eslint/no-require-imports */
+    const context: RedisBackendContext = { password: pulumi.secret(generated.result), parent: this, addons };
+    const endpoints = selectBackend(redisBackends, platform.flavour, spec)!.load()(name, spec, platform, context);
 
     this.host = endpoints.host;
     this.port = endpoints.port;

@@ -4,10 +4,9 @@
  *
  * @see https://valkey.io/topics/sentinel/
  */
-import type * as pulumi from "@pulumi/pulumi";
-import type { CertManager } from "../cert-manager";
-import type { Environment } from "../platform/types";
-import type { ArgProblem, ResourceQuantities } from "../app-service/spec";
+import type { PlatformFacts } from "../contract/platform";
+import type { ArgProblem } from "../contract/problems";
+import type { ResourceQuantities } from "../contract/resources";
 import { resourceProblems } from "../shared/quantity";
 import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../shared/data-store";
 
@@ -64,19 +63,15 @@ export interface RedisClusterArgs extends DataStoreArgs {
   readonly tls?: boolean;
   /** Managed-backend settings. */
   readonly managed?: ManagedRedisArgs;
-  /** cert-manager, which issues the in-cluster TLS certificates. Required in-cluster with `tls`. */
-  readonly certManager?: CertManager;
-  /**
-   * In-cluster: the resource that installs the Prometheus operator's CRDs (such as
-   * `PrometheusOperatorCrds.release`). When set, a PodMonitor scrapes the servers' exporter
-   * sidecars and waits for it; without it there is no PodMonitor (the exporter still runs).
-   * @default no PodMonitor
-   * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PodMonitor
-   */
-  readonly monitoringCrds?: pulumi.Resource;
   /** Docker-only settings. */
   readonly docker?: RedisDockerArgs;
 }
+
+/**
+ * The settings of a RedisCluster: its arguments without what the composition root hands it (the
+ * platform and the add-ons). Stack config maps onto exactly this.
+ */
+export type RedisSettings = Omit<RedisClusterArgs, "platform" | "addons">;
 
 /**
  * Pinned images and engine versions.
@@ -131,16 +126,16 @@ export interface ResolvedRedis extends ResolvedDataStore {
  * Applies the defaults.
  * @param name - the component's name.
  * @param args - the arguments, without the platform.
- * @param environment - the platform's environment.
+ * @param on - the platform's facts (its environment).
  * @see https://valkey.io/topics/sentinel/#configuring-sentinel
  */
-export function resolveRedis(name: string, args: Omit<RedisClusterArgs, "platform" | "certManager" | "monitoringCrds">, environment: Environment): ResolvedRedis {
+export function resolveRedis(name: string, args: RedisSettings, on: Pick<PlatformFacts, "environment">): ResolvedRedis {
   const d = redisDefaults;
-  const prod = environment === "prod";
+  const prod = on.environment === "prod";
   const replicas = args.replicas ?? (prod ? d.replicas.prod : d.replicas.other);
   const sentinelReplicas = args.sentinel?.replicas ?? d.sentinel.replicas;
   return {
-    ...resolveDataStore(name, args, environment),
+    ...resolveDataStore(name, args, on),
     replicas,
     sentinel: {
       enabled: args.sentinel?.enabled ?? replicas >= 2,
@@ -164,22 +159,20 @@ export function resolveRedis(name: string, args: Omit<RedisClusterArgs, "platfor
 }
 
 /**
- * Finds every problem with a RedisCluster's arguments on a target.
+ * Finds every problem with a RedisCluster's settings on a target, except the choice of backend
+ * (`validateRedis` in `backends.ts` checks that first).
  *
- * @returns the problems, each with the field's path; empty when the arguments are usable.
+ * @returns the problems, each with the field's path; empty when the settings are usable.
  * @see https://valkey.io/topics/sentinel/
  */
-export function validateRedis(args: Omit<RedisClusterArgs, "platform" | "certManager" | "monitoringCrds">, target: { readonly flavour: "eks" | "gke" | "k3s" | "docker"; readonly environment: Environment }): ArgProblem[] {
+export function redisSettingsProblems(args: RedisSettings, target: PlatformFacts): ArgProblem[] {
   const problems: ArgProblem[] = [];
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
-  const spec = resolveRedis("redis", args, target.environment);
+  const spec = resolveRedis("redis", args, target);
   const prod = target.environment === "prod";
   const whole = (n: number, min: number) => Number.isInteger(n) && n >= min;
   const inCluster = spec.mode === "in-cluster" && target.flavour !== "docker";
 
-  if (spec.mode === "managed" && (target.flavour === "docker" || target.flavour === "k3s")) {
-    add(["mode"], `"managed" needs a cloud (eks or gke); target ${target.flavour} runs Redis in-cluster${target.flavour === "docker" ? " (a container)" : ""}`);
-  }
   if (!whole(spec.replicas, 1)) add(["replicas"], `must be a whole number ≥ 1 (got ${spec.replicas})`);
   else if (prod && spec.replicas < 2 && target.flavour !== "docker") add(["replicas"], `must be at least 2 in prod so a replica can take over (got ${spec.replicas})`);
   if (inCluster && spec.sentinel.enabled) {

@@ -4,7 +4,7 @@
  *
  * @see https://datatracker.ietf.org/doc/html/rfc4632
  */
-import type { Environment } from "../platform/types";
+import type { Environment } from "../contract/platform";
 
 /** An IPv4 CIDR block as numbers. */
 export interface Ipv4Cidr {

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesPlatform } from "../platform/types";
+import type { KubernetesPlatform } from "../contract/platform";
 
 /**
  * An Opaque Secret with connection details, for workloads' `secretKeyRef`. Every value is a

@@ -1,17 +1,26 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { CertManager } from "../cert-manager";
-import type { Environment, Platform } from "../platform/types";
+import type { ClusterAddons } from "../addons/types";
+import type { Environment, Platform, PlatformFacts } from "../contract/platform";
 
 /** Where a data store runs: in the cluster (or a container on Docker), or the cloud's managed service. */
-export type DataStoreMode = "in-cluster" | "managed";
+export type DataStoreMode = (typeof DATA_STORE_MODES)[number];
+
+/** The modes a data store runs in. */
+export const DATA_STORE_MODES = ["in-cluster", "managed"] as const;
 
 /**
- * The arguments every data store shares (PostgresCluster, RedisCluster): where it runs, and who
- * gets its connection Secret.
+ * The arguments every data store shares (PostgresCluster, RedisCluster, MessageQueue): where it
+ * runs, what it builds on, and who gets its connection Secret.
  */
 export interface DataStoreArgs {
   /** Where to deploy: the result of `createPlatform`. */
   readonly platform: Platform;
+  /**
+   * The cluster add-ons of the platform (Kubernetes): cert-manager for in-cluster TLS, the
+   * Prometheus operator CRDs for monitors, and the operator of the data store where it has one.
+   * @default {} (none)
+   */
+  readonly addons?: ClusterAddons;
   /** In-cluster, or the cloud's managed service on EKS and GKE. Managed is refused on k3s and Docker. @default "in-cluster" */
   readonly mode?: DataStoreMode;
   /** The namespace of the in-cluster objects; it must exist. @default "default" */
@@ -48,10 +57,11 @@ export const dataStoreDefaults = { mode: "in-cluster" as DataStoreMode, namespac
  *
  * @param name - the component's name.
  * @param args - the shared arguments.
- * @param environment - the platform's environment; `protect` defaults to on in prod.
+ * @param on - the platform's facts; `protect` defaults to on in prod.
  * @see https://www.pulumi.com/docs/iac/concepts/options/protect/
  */
-export function resolveDataStore(name: string, args: Omit<DataStoreArgs, "platform">, environment: Environment): ResolvedDataStore {
+export function resolveDataStore(name: string, args: Omit<DataStoreArgs, "platform" | "addons">, on: Pick<PlatformFacts, "environment">): ResolvedDataStore {
+  const environment = on.environment;
   return {
     name,
     environment,
@@ -75,8 +85,14 @@ export interface DataStoreBackendContext {
   readonly password: pulumi.Output<string>;
   /** The component, the parent of every child. */
   readonly parent: pulumi.Resource;
-  /** cert-manager, where the platform has it (in-cluster TLS). */
-  readonly certManager?: CertManager;
-  /** The Prometheus operator CRDs' release; when set, in-cluster backends create their monitors after it. */
-  readonly monitoringCrds?: pulumi.Resource;
+  /** The cluster add-ons the component received (empty on Docker and where none were given). */
+  readonly addons: ClusterAddons;
+}
+
+/**
+ * The resource that installs the Prometheus operator's CRDs, when the add-ons have it: in-cluster
+ * backends create their monitors after it, and none without it.
+ */
+export function monitoringCrdsOf(addons: ClusterAddons): pulumi.Resource | undefined {
+  return addons.prometheusOperatorCrds?.release;
 }

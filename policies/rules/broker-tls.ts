@@ -11,6 +11,7 @@ import {
 import type { Unwrap } from "@pulumi/pulumi";
 import { environmentConfigProperty, isProduction } from "./environment";
 import { chartName, dockerLabel, refOf } from "./known";
+import { COMPONENT_LABEL, COMPONENT_ROLES } from "../../components/contract/labels";
 
 /** The type token of the RabbitMQ Cluster Operator's `RabbitmqCluster` under Pulumi. */
 export const RABBITMQ_CLUSTER = "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster";
@@ -19,7 +20,7 @@ export const RABBITMQ_CLUSTER = "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster
 export const NATS_CHART = "nats";
 
 /** The label that marks a Docker container as the MessageQueue's broker. */
-export const BROKER_CONTAINER_LABEL = { key: "app.kubernetes.io/component", value: "message-queue" } as const;
+export const BROKER_CONTAINER_LABEL = { key: COMPONENT_LABEL, value: COMPONENT_ROLES.messageQueue } as const;
 
 /** A check of one kind of broker: `label` is how its messages name the broker. */
 export type BrokerCheck<T> = (label: string, subject: T, reportViolation: ReportViolation, args: ResourceValidationArgs) => void;

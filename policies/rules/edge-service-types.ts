@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { EDGE_LABEL } from "../../components/gateway/spec";
+import { EDGE_LABEL } from "../../components/contract/labels";
 import { refOf } from "./known";
 
 /** The Service types that expose a Service outside the cluster. */

@@ -12,11 +12,12 @@ import type * as pulumi from "@pulumi/pulumi";
 import { validateResourceOfType, type ReportViolation } from "@pulumi/policy";
 import { parse } from "yaml";
 import { uploadText, type KubeObject } from "./known";
+import { COMPONENT_LABEL, COMPONENT_ROLES, GATEWAY_API_GROUP } from "../../components/contract/labels";
 
 // ---------------------------------------------------------------------------------------------
 // Gateway API
 
-const GATEWAY_GROUP = "gateway.networking.k8s.io";
+const GATEWAY_GROUP = GATEWAY_API_GROUP;
 
 /** The type tokens of a Gateway API Gateway. */
 export const GATEWAY_TYPES = [`kubernetes:${GATEWAY_GROUP}/v1:Gateway`, `kubernetes:${GATEWAY_GROUP}/v1beta1:Gateway`];
@@ -90,7 +91,7 @@ export function gatewayParentRefs(route: KubeObject): { name: string; namespace?
 // Traefik on Docker
 
 /** The label that marks the gateway's container (the Docker gateway sets it). */
-export const DOCKER_GATEWAY_LABEL = { label: "app.kubernetes.io/component", value: "gateway" } as const;
+export const DOCKER_GATEWAY_LABEL = { label: COMPONENT_LABEL, value: COMPONENT_ROLES.gateway } as const;
 
 /** Where Traefik reads its static configuration unless `--configFile` says otherwise. */
 const DEFAULT_STATIC_CONFIG = "/etc/traefik/traefik.yaml";

@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import { COMPONENT_LABEL, COMPONENT_ROLES } from "../../components/contract/labels";
 
 /** The label that marks a StatefulSet as the Sentinel tier of a Redis or Valkey deployment. */
-export const SENTINEL_LABEL = { key: "app.kubernetes.io/component", value: "sentinel" } as const;
+export const SENTINEL_LABEL = { key: COMPONENT_LABEL, value: COMPONENT_ROLES.redisSentinel } as const;
 
 /**
  * Redis/Valkey Sentinel can elect a new primary after losing one of its members. A failover needs

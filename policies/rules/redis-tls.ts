@@ -1,15 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { environmentConfigProperty, isProduction } from "./environment";
+import { COMPONENT_LABEL, COMPONENT_ROLES, TLS_DISABLED_ANNOTATION } from "../../components/contract/labels";
 
 /** The labels that mark a StatefulSet as the in-cluster Valkey server. */
 export const VALKEY_SERVER_LABELS: Readonly<Record<string, string>> = {
   "app.kubernetes.io/name": "valkey",
-  "app.kubernetes.io/component": "server",
+  [COMPONENT_LABEL]: COMPONENT_ROLES.redisServer,
 };
 
 /** The annotation that records that TLS is off on purpose (accepted outside production only). */
-export const TLS_DISABLED_ANNOTATION = { key: "platform.acme.io/tls", value: "disabled" } as const;
+export { TLS_DISABLED_ANNOTATION };
 
 /** The suffix of the name of a Secret that holds a TLS certificate, as cert-manager's `Certificate.spec.secretName`. */
 const TLS_SECRET_SUFFIX = "-tls";

@@ -2,11 +2,11 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { parse } from "yaml";
 import { environmentConfigProperty, isProduction } from "./environment";
 import { dockerLabel, flagValue, knownCopy, kubeObject, kubeObjects, mayMatch, selectorMatches, uploadText, type KubeObject } from "./known";
+import { COMPONENT_LABEL, COMPONENT_ROLES, COMPONENT_TYPES } from "../../components/contract/labels";
 
 /** The label that marks an AppService's Deployment and Docker container (the AppService sets it). */
-const COMPONENT_LABEL = "app.kubernetes.io/component";
-const APP_SERVICE = "app-service";
-const APP_SERVICE_TYPE = "platform:index:AppService";
+const APP_SERVICE = COMPONENT_ROLES.appService;
+const APP_SERVICE_TYPE = COMPONENT_TYPES.appService;
 const DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment";
 const SERVICE_MONITOR_TYPES = ["kubernetes:monitoring.coreos.com/v1:ServiceMonitor"];
 const DOCKER_CONTAINER_TYPE = "docker:index/container:Container";

@@ -7,7 +7,8 @@
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import type { CapturedResource } from "../../plan/capture";
 import { traefikDockerDefaults, traefikDynamicConfig, traefikStaticConfig } from "../../components/gateway/docker";
-import { EDGE_LABEL, resolveGateway } from "../../components/gateway/spec";
+import { EDGE_LABEL } from "../../components/contract";
+import { resolveGateway } from "../../components/gateway/spec";
 import { tlsOptions, traefikRelease } from "../../components/gateway/traefik";
 import { istioChart, peerAuthentication } from "../../components/mesh/istio";
 import { defaultInboundPolicy, linkerdCharts } from "../../components/mesh/linkerd";
@@ -31,6 +32,7 @@ export function resource(type: string, name: string, inputs: Record<string, any>
     redactedInputs: structuredClone(inputs),
     protect: false,
     retainOnDelete: false,
+    aliases: [],
   };
 }
 
@@ -680,10 +682,8 @@ export function compliantLinkerdRelease(): CapturedResource {
  * api.example.com, uploaded as YAML.
  */
 export function compliantDockerGateway(): CapturedResource {
-  const spec = resolveGateway({
-    platform: { environment: "dev", flavour: "docker" },
-    routes: [{ name: "podinfo", backend: { serviceName: "podinfo", namespace: "apps", port: 9898 }, hostname: "api.example.com" }],
-  });
+  const spec = resolveGateway({ routes: [{ name: "podinfo", backend: { serviceName: "podinfo", namespace: "apps", port: 9898 }, hostname: "api.example.com" }],
+  }, { environment: "dev", flavour: "docker" });
   const d = traefikDockerDefaults;
   const labels = { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "edge", "app.kubernetes.io/component": "gateway" };
   return resource("docker:index/container:Container", "edge-container", {

@@ -8,10 +8,16 @@ import type * as pulumi from "@pulumi/pulumi";
  * The deployment environment. It decides the secure defaults that differ between a laptop and
  * production: `protect`, replica counts, zone counts.
  */
-export type Environment = "dev" | "staging" | "prod";
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** The environments, in order of care. */
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 
 /** The four places the platform can run. */
-export type Target = "eks" | "gke" | "k3s" | "docker";
+export type Target = (typeof TARGETS)[number];
+
+/** The targets. */
+export const TARGETS = ["eks", "gke", "k3s", "docker"] as const;
 
 /** The Kubernetes distributions behind a {@link KubernetesPlatform}. */
 export type KubernetesFlavour = "eks" | "gke" | "k3s";
@@ -63,6 +69,8 @@ export interface AwsCloud {
   readonly kind: "aws";
   /** The AWS provider of the cluster's region; managed resources must use it. */
   readonly provider: aws.Provider;
+  /** The cluster's region. */
+  readonly region: string;
   /** The cluster's VPC. */
   readonly vpcId: pulumi.Output<string>;
   /** The private subnets, one per zone, where managed data stores are placed. */
@@ -117,3 +125,37 @@ export interface DockerPlatform {
  * The platform a component deploys onto. Components branch on `kind` and pick their backend.
  */
 export type Platform = KubernetesPlatform | DockerPlatform;
+
+/**
+ * The facts about a target that a component's validation and defaults depend on: every
+ * `validate…(args, on)` and `resolve…(…, on)` takes them, so stack config can be checked before any
+ * platform exists. A {@link Platform} is one.
+ */
+export interface PlatformFacts {
+  /** `eks`, `gke`, `k3s` or `docker`. */
+  readonly flavour: Target;
+  readonly environment: Environment;
+}
+
+/**
+ * The AWS facts of an EKS platform, for what only exists there (IRSA roles, EKS add-ons).
+ *
+ * @param owner - how the error names the caller, such as `AwsEbsCsiDriver "x"`.
+ * @throws Error when the platform is not an EKS cluster.
+ */
+export function requireAwsCloud(owner: string, platform: KubernetesPlatform): AwsCloud {
+  if (platform.flavour !== "eks" || platform.cloud?.kind !== "aws") throw new Error(`${owner}: needs an EKS platform (got ${platform.flavour})`);
+  return platform.cloud;
+}
+
+/**
+ * The Google Cloud facts of a GKE platform, for what only exists there (Workload Identity, managed
+ * services).
+ *
+ * @param owner - how the error names the caller, such as `PostgresCluster "x"`.
+ * @throws Error when the platform is not a GKE cluster.
+ */
+export function requireGcpCloud(owner: string, platform: KubernetesPlatform): GcpCloud {
+  if (platform.flavour !== "gke" || platform.cloud?.kind !== "gcp") throw new Error(`${owner}: needs a GKE platform (got ${platform.flavour})`);
+  return platform.cloud;
+}

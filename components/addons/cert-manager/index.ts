@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesPlatform } from "../platform/types";
+import type { KubernetesPlatform } from "../../contract/platform";
 
 /** The pinned cert-manager chart. @see https://cert-manager.io/docs/installation/helm/ */
 export const certManagerChart = { repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.21.1" } as const;

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesPlatform } from "../platform/types";
+import type { KubernetesPlatform } from "../../contract/platform";
 
 /**
  * The pinned chart of the Prometheus operator's CRDs alone (`monitoring.coreos.com`: PodMonitor,

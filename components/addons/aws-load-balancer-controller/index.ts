@@ -9,7 +9,9 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { restrictedContainerSecurityContext } from "../shared/security";
+import { requireAwsCloud, type KubernetesPlatform } from "../../contract/platform";
+import { irsaAssumeRolePolicy } from "../../platform/identity/aws";
+import { restrictedContainerSecurityContext } from "../../shared/security";
 
 /**
  * The pinned chart, `aws-load-balancer-controller` 3.2.2 from the eks-charts repository, which runs
@@ -349,15 +351,9 @@ export function awsLoadBalancerControllerValues(args: AwsLoadBalancerControllerV
 }
 
 /** The arguments of an {@link AwsLoadBalancerController}. */
-export interface AwsLoadBalancerControllerArgs extends Omit<AwsLoadBalancerControllerValuesArgs, "roleArn"> {
-  /** The IRSA trust policy of the controller's role (JSON), for {@link AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT}. */
-  readonly assumeRolePolicy: pulumi.Input<string>;
-  /** The AWS provider of the cluster's region. */
-  readonly awsProvider: aws.Provider;
-  /** The cluster's Kubernetes provider. */
-  readonly k8sProvider: k8s.Provider;
-  /** What must run before the controller can start (the nodes, CoreDNS). @default [] */
-  readonly waitFor?: readonly pulumi.Resource[];
+export interface AwsLoadBalancerControllerArgs {
+  /** The EKS cluster: its name, region, VPC, IRSA facts and providers. */
+  readonly platform: KubernetesPlatform;
 }
 
 /**
@@ -370,7 +366,7 @@ export interface AwsLoadBalancerControllerArgs extends Omit<AwsLoadBalancerContr
  *
  * @example
  * ```ts
- * const lbc = new AwsLoadBalancerController("platform-lbc", { clusterName, region, vpcId, assumeRolePolicy, awsProvider, k8sProvider });
+ * const lbc = new AwsLoadBalancerController("platform-lbc", { platform: eks.platform });
  * ```
  * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/installation/
  */
@@ -384,10 +380,13 @@ export class AwsLoadBalancerController extends pulumi.ComponentResource {
    * @param name - the logical name; children are named `${name}-<role>`.
    * @param args - see {@link AwsLoadBalancerControllerArgs}.
    * @param opts - component options.
+   * @throws Error when the platform is not an EKS cluster.
    */
   constructor(name: string, args: AwsLoadBalancerControllerArgs, opts?: pulumi.ComponentResourceOptions) {
+    const cloud = requireAwsCloud(`AwsLoadBalancerController "${name}"`, args.platform);
     super("platform:index:AwsLoadBalancerController", name, {}, opts);
-    const child = { parent: this, provider: args.awsProvider };
+    const { platform } = args;
+    const child = { parent: this, provider: cloud.provider };
     const policy = new aws.iam.Policy(
       `${name}-policy`,
       { description: "Permissions of the AWS Load Balancer Controller", policy: JSON.stringify(AWS_LOAD_BALANCER_CONTROLLER_IAM_POLICY) },
@@ -395,7 +394,12 @@ export class AwsLoadBalancerController extends pulumi.ComponentResource {
     );
     this.role = new aws.iam.Role(
       `${name}-role`,
-      { description: "IRSA role of the AWS Load Balancer Controller", assumeRolePolicy: args.assumeRolePolicy },
+      {
+        description: "IRSA role of the AWS Load Balancer Controller",
+        assumeRolePolicy: pulumi
+          .all([cloud.oidcProviderArn, cloud.oidcIssuerUrl])
+          .apply(([arn, url]) => irsaAssumeRolePolicy(arn, url, AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT.namespace, AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT.name)),
+      },
       child,
     );
     const attachment = new aws.iam.RolePolicyAttachment(`${name}-policy-attachment`, { role: this.role.name, policyArn: policy.arn }, child);
@@ -408,9 +412,10 @@ export class AwsLoadBalancerController extends pulumi.ComponentResource {
         repositoryOpts: { repo: awsLoadBalancerControllerChart.repo },
         namespace: AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT.namespace,
         atomic: true,
-        values: awsLoadBalancerControllerValues({ ...args, roleArn: this.role.arn }),
+        values: awsLoadBalancerControllerValues({ clusterName: platform.clusterName, region: cloud.region, vpcId: cloud.vpcId, roleArn: this.role.arn }),
       },
-      { parent: this, provider: args.k8sProvider, dependsOn: [attachment, ...(args.waitFor ?? [])] },
+      // After the nodes and CoreDNS (the platform's `cluster`), so its pods can start.
+      { parent: this, provider: platform.provider, dependsOn: [attachment, ...(platform.cluster ? [platform.cluster] : [])] },
     );
     this.registerOutputs({ roleArn: this.role.arn });
   }

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesPlatform } from "../platform/types";
+import type { KubernetesPlatform } from "../../contract/platform";
 
 /**
  * The pinned Gateway API release: the standard channel's CRDs (GatewayClass, Gateway, HTTPRoute,

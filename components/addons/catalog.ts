@@ -1,0 +1,173 @@
+/**
+ * The cluster add-ons the platform knows, and what each Kubernetes target already ships. Pure data:
+ * the composition root reads it to install an add-on only where the target lacks it, and the plan
+ * and the docs read it to say what a target brings.
+ *
+ * Modelled on cdk-eks-blueprints' add-on catalogue (`lib/addons/<name>`), with the per-target facts
+ * written down instead of discovered at deploy time.
+ *
+ * @see https://github.com/aws-quickstart/cdk-eks-blueprints/tree/main/lib/addons
+ * @see https://docs.k3s.io/installation/packaged-components
+ * @see https://cloud.google.com/kubernetes-engine/docs/concepts/gateway-api
+ */
+import type { KubernetesFlavour } from "../contract/platform";
+
+/** The add-ons of {@link CLUSTER_ADDONS}. */
+export type AddonName =
+  | "cert-manager"
+  | "gateway-api-crds"
+  | "prometheus-operator-crds"
+  | "cloudnative-pg"
+  | "rabbitmq-operators"
+  | "aws-load-balancer-controller"
+  | "aws-ebs-csi-driver"
+  | "metrics-server"
+  | "traefik"
+  | "service-load-balancer"
+  | "local-path-provisioner";
+
+/**
+ * Where an add-on comes from on one target:
+ *
+ * - `install`: this project installs it (a class in `components/addons/<name>`);
+ * - `provided`: the target ships it (`by`), possibly only `when` a condition holds; installing it
+ *   again collides with the target's copy;
+ * - `absent`: neither the target nor this project provides it yet (a known gap, `impact` says what
+ *   it costs);
+ * - `not-applicable`: the add-on has no meaning on the target.
+ */
+export type AddonProvision =
+  | { readonly kind: "install" }
+  | { readonly kind: "provided"; readonly by: string; readonly when?: string; readonly see: string }
+  | { readonly kind: "absent"; readonly impact: string }
+  | { readonly kind: "not-applicable" };
+
+/** One add-on: what it is, and where it comes from on each Kubernetes target. */
+export interface AddonDefinition {
+  readonly name: AddonName;
+  /** What it does for the platform, in one line. */
+  readonly purpose: string;
+  readonly targets: Readonly<Record<KubernetesFlavour, AddonProvision>>;
+  /** The upstream documentation. */
+  readonly see: string;
+}
+
+const install = { kind: "install" } as const;
+const notApplicable = { kind: "not-applicable" } as const;
+const K3S_PACKAGED = "https://docs.k3s.io/installation/packaged-components";
+
+/**
+ * Every add-on the platform installs or relies on, with its source per target.
+ *
+ * @see https://docs.k3s.io/installation/packaged-components
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/deploying-gateways#enable-gateway
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html
+ */
+export const CLUSTER_ADDONS: readonly AddonDefinition[] = [
+  {
+    name: "cert-manager",
+    purpose: "certificates for listeners, in-cluster TLS and webhooks",
+    targets: { eks: install, gke: install, k3s: install },
+    see: "https://cert-manager.io/docs/installation/helm/",
+  },
+  {
+    name: "gateway-api-crds",
+    purpose: "the Gateway API's CRDs, which the gateway's Gateway and HTTPRoutes are",
+    targets: {
+      eks: install,
+      gke: install,
+      k3s: {
+        kind: "provided",
+        by: "k3s's bundled Traefik (its traefik-crd chart)",
+        when: "k3s runs its bundled Traefik, the default; `--disable=traefik` turns it off",
+        see: K3S_PACKAGED,
+      },
+    },
+    see: "https://gateway-api.sigs.k8s.io/guides/#installing-gateway-api",
+  },
+  {
+    name: "prometheus-operator-crds",
+    purpose: "ServiceMonitor, PodMonitor and PrometheusRule, before anything creates one",
+    targets: { eks: install, gke: install, k3s: install },
+    see: "https://github.com/prometheus-community/helm-charts/tree/main/charts/prometheus-operator-crds",
+  },
+  {
+    name: "cloudnative-pg",
+    purpose: "the PostgreSQL operator and its Barman Cloud backup plugin, for in-cluster databases",
+    targets: { eks: install, gke: install, k3s: install },
+    see: "https://cloudnative-pg.io/documentation/current/installation_upgrade/",
+  },
+  {
+    name: "rabbitmq-operators",
+    purpose: "the RabbitMQ Cluster and Messaging Topology Operators, for in-cluster brokers",
+    targets: { eks: install, gke: install, k3s: install },
+    see: "https://www.rabbitmq.com/kubernetes/operator/install-operator",
+  },
+  {
+    name: "aws-load-balancer-controller",
+    purpose: "the NLB in front of the gateway (the in-tree controller ignores the NLB annotations)",
+    targets: { eks: install, gke: notApplicable, k3s: notApplicable },
+    see: "https://docs.aws.amazon.com/eks/latest/userguide/aws-load-balancer-controller.html",
+  },
+  {
+    name: "aws-ebs-csi-driver",
+    purpose: "EBS volumes for every PersistentVolumeClaim, through the gp3 StorageClass",
+    targets: {
+      eks: install,
+      gke: { kind: "provided", by: "GKE's Compute Engine persistent disk CSI driver, which GkeCluster enables", see: "https://cloud.google.com/kubernetes-engine/docs/how-to/persistent-volumes/gce-pd-csi-driver" },
+      k3s: notApplicable,
+    },
+    see: "https://docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html",
+  },
+  {
+    name: "metrics-server",
+    purpose: "the resource metrics API that HorizontalPodAutoscalers scale on",
+    targets: {
+      eks: { kind: "absent", impact: "EKS ships no metrics-server, so HorizontalPodAutoscalers never scale" },
+      gke: { kind: "provided", by: "GKE", see: "https://cloud.google.com/kubernetes-engine/docs/concepts/horizontalpodautoscaler" },
+      k3s: { kind: "provided", by: "k3s's packaged metrics-server", when: "not disabled with `--disable=metrics-server`", see: K3S_PACKAGED },
+    },
+    see: "https://github.com/kubernetes-sigs/metrics-server",
+  },
+  {
+    name: "traefik",
+    purpose: "the gateway's controller, which the Gateway component installs itself",
+    targets: {
+      eks: install,
+      gke: install,
+      k3s: { kind: "provided", by: "k3s's bundled Traefik on ports 80 and 443", when: "not disabled with `--disable=traefik`", see: K3S_PACKAGED },
+    },
+    see: "https://doc.traefik.io/traefik/providers/kubernetes-gateway/",
+  },
+  {
+    name: "service-load-balancer",
+    purpose: "addresses for LoadBalancer Services",
+    targets: {
+      eks: { kind: "provided", by: "the AWS Load Balancer Controller (this project's add-on)", see: "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/" },
+      gke: { kind: "provided", by: "GKE's load balancer controller", see: "https://cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer" },
+      k3s: { kind: "provided", by: "k3s's ServiceLB (klipper-lb)", when: "not disabled with `--disable=servicelb`", see: K3S_PACKAGED },
+    },
+    see: "https://kubernetes.io/docs/concepts/services-networking/service/#loadbalancer",
+  },
+  {
+    name: "local-path-provisioner",
+    purpose: "node-local volumes, the k3s platform's default StorageClass",
+    targets: {
+      eks: notApplicable,
+      gke: notApplicable,
+      k3s: { kind: "provided", by: "k3s's packaged local-path-provisioner", when: "not disabled with `--disable=local-storage`", see: K3S_PACKAGED },
+    },
+    see: "https://github.com/rancher/local-path-provisioner",
+  },
+];
+
+/**
+ * Where an add-on comes from on a target.
+ *
+ * @throws Error for a name that is not in {@link CLUSTER_ADDONS}.
+ */
+export function addonProvision(name: AddonName, flavour: KubernetesFlavour): AddonProvision {
+  const addon = CLUSTER_ADDONS.find((a) => a.name === name);
+  if (!addon) throw new Error(`unknown cluster add-on "${name}"`);
+  return addon.targets[flavour];
+}

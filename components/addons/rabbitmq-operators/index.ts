@@ -1,0 +1,159 @@
+/**
+ * The RabbitMQ Cluster Operator and Messaging Topology Operator, from their upstream release
+ * manifests: the cluster add-on behind every in-cluster RabbitMQ MessageQueue.
+ *
+ * @see https://www.rabbitmq.com/kubernetes/operator/install-operator
+ * @see https://www.rabbitmq.com/kubernetes/operator/install-topology-operator
+ * @see https://www.rabbitmq.com/kubernetes/operator/tls-topology-operator
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesPlatform } from "../../contract/platform";
+import type { CertManager } from "../cert-manager";
+
+/**
+ * The pinned releases: the operators' release manifests, the versions of the CRDs the tests
+ * validate against (in `../shared/crds/rabbitmq`).
+ *
+ * The Topology Operator's `-with-certmanager` manifest gets its webhook certificate from
+ * cert-manager (an `Issuer` and a `Certificate` of its own), so it needs cert-manager's CRDs.
+ *
+ * @see https://github.com/rabbitmq/cluster-operator/releases/tag/v2.22.3
+ * @see https://github.com/rabbitmq/messaging-topology-operator/releases/tag/v1.20.1
+ * @see https://www.rabbitmq.com/kubernetes/operator/install-topology-operator
+ */
+export const rabbitmqOperatorReleases = {
+  clusterOperator: {
+    version: "v2.22.3",
+    manifest: "https://github.com/rabbitmq/cluster-operator/releases/download/v2.22.3/cluster-operator.yml",
+  },
+  topologyOperator: {
+    version: "v1.20.1",
+    manifest: "https://github.com/rabbitmq/messaging-topology-operator/releases/download/v1.20.1/messaging-topology-operator-with-certmanager.yaml",
+  },
+} as const;
+
+/**
+ * Fixed settings of the operators, as their release manifests name things.
+ *
+ * @see https://www.rabbitmq.com/kubernetes/operator/tls-topology-operator
+ */
+export const rabbitmqOperatorDefaults = {
+  /** Where both release manifests install their operators. */
+  namespace: "rabbitmq-system",
+  /** The Topology Operator's Deployment and container in its release manifest. */
+  topologyOperator: { deployment: "messaging-topology-operator", container: "manager" },
+  /** The Topology Operator trusts every file in Go's system certificate directory. */
+  trustStorePath: "/etc/ssl/certs",
+  /** The trust certificate's lifetime and renewal margin. */
+  certificate: { duration: "8760h", renewBefore: "720h" },
+} as const;
+
+const d = rabbitmqOperatorDefaults;
+
+/** The arguments of {@link RabbitmqOperators}. */
+export interface RabbitmqOperatorsArgs {
+  /** The cluster to install into. */
+  readonly platform: KubernetesPlatform;
+  /** cert-manager: the Topology Operator's webhook certificate, and the CA it must trust. */
+  readonly certManager: CertManager;
+  /** Also `protect` the manifests (they are always `retainOnDelete`). @default false */
+  readonly protect?: boolean;
+}
+
+/**
+ * The RabbitMQ Cluster Operator and Messaging Topology Operator, from their release manifests
+ * (`k8s.yaml.v2.ConfigFile`), in `rabbitmq-system`.
+ *
+ * The Topology Operator talks to each broker's management API, over HTTPS when the broker has TLS.
+ * It trusts the certificates in its container's `/etc/ssl/certs`, so the cert-manager CA that
+ * signs every broker is brought there: a Certificate from the CA issuer in `rabbitmq-system`
+ * (whose `ca.crt` is the CA) mounted into the `manager` container by a server-side-apply patch of
+ * its Deployment, as the operator's TLS guide does with `kubectl patch`.
+ *
+ * One per cluster, created by the composition root and handed to every RabbitMQ MessageQueue on the
+ * cluster in its `addons`. Both manifests declare the `rabbitmq-system` Namespace, so removing
+ * either removes the namespace.
+ *
+ * The manifests are `retainOnDelete` (and `protect`ed with `protect`): removing the add-on from the
+ * program leaves the operators and CRDs in the cluster, so the CRDs' deletion can never cascade to
+ * brokers and their volumes.
+ *
+ * @example
+ * ```ts
+ * const rabbitmqOperators = new RabbitmqOperators("rabbitmq-operators", { platform, certManager });
+ * new MessageQueue("queue", { platform, addons: { certManager, rabbitmqOperators } });
+ * ```
+ * @see https://www.rabbitmq.com/kubernetes/operator/install-operator
+ * @see https://www.rabbitmq.com/kubernetes/operator/install-topology-operator
+ * @see https://www.rabbitmq.com/kubernetes/operator/tls-topology-operator
+ */
+export class RabbitmqOperators extends pulumi.ComponentResource {
+  /** The Cluster Operator's manifest: `RabbitmqCluster`s are created after it. */
+  public readonly clusterOperator: pulumi.Resource;
+  /** Ready for topology objects (`User`, `Queue`…): the Topology Operator runs and trusts the CA. */
+  public readonly ready: pulumi.Resource;
+
+  /**
+   * @param name - the logical name; children are named `${name}-<role>`.
+   * @param args - see {@link RabbitmqOperatorsArgs}.
+   * @param opts - component options.
+   */
+  constructor(name: string, args: RabbitmqOperatorsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:index:RabbitmqOperators", name, {}, opts);
+    const { platform, certManager } = args;
+    const provider = platform.provider;
+    this.clusterOperator = new k8s.yaml.v2.ConfigFile(
+      `${name}-cluster-operator`,
+      { file: rabbitmqOperatorReleases.clusterOperator.manifest },
+      // The manifests hold the CRDs: deleting them would delete every RabbitmqCluster and Queue and,
+      // through their owner references, the brokers' volumes. They are never deleted by Pulumi.
+      { parent: this, provider, dependsOn: platform.cluster ? [platform.cluster] : [], retainOnDelete: true, protect: args.protect },
+    );
+    const topology = new k8s.yaml.v2.ConfigFile(
+      `${name}-topology-operator`,
+      { file: rabbitmqOperatorReleases.topologyOperator.manifest },
+      { parent: this, provider, dependsOn: [this.clusterOperator, certManager.release], retainOnDelete: true, protect: args.protect },
+    );
+    const trust = `${name}-ca-trust`;
+    const caTrust = new k8s.apiextensions.CustomResource(
+      trust,
+      {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: { name: trust, namespace: d.namespace },
+        spec: {
+          secretName: trust,
+          commonName: trust,
+          issuerRef: { name: certManager.caIssuerName, kind: "ClusterIssuer", group: "cert-manager.io" },
+          duration: d.certificate.duration,
+          renewBefore: d.certificate.renewBefore,
+          privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+          usages: ["client auth", "digital signature"],
+        },
+      },
+      { parent: this, provider, dependsOn: [topology, certManager.release] },
+    );
+    this.ready = new k8s.apps.v1.DeploymentPatch(
+      `${name}-topology-operator-trust`,
+      {
+        metadata: { name: d.topologyOperator.deployment, namespace: d.namespace },
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                {
+                  name: d.topologyOperator.container,
+                  volumeMounts: [{ name: "platform-ca", mountPath: `${d.trustStorePath}/${trust}.crt`, subPath: "ca.crt", readOnly: true }],
+                },
+              ],
+              volumes: [{ name: "platform-ca", secret: { secretName: trust, items: [{ key: "ca.crt", path: "ca.crt" }], defaultMode: 0o444 } }],
+            },
+          },
+        },
+      },
+      { parent: this, provider, dependsOn: [topology, caTrust] },
+    );
+    this.registerOutputs({});
+  }
+}

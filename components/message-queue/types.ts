@@ -1,0 +1,26 @@
+/**
+ * The types the message-queue component and its backends share. Backends import them from here, never
+ * from the component's index, so no import runs in a circle.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { DataStoreBackendContext } from "../shared/data-store";
+
+/** What every backend returns: the same shape whatever runs the broker. */
+export interface BrokerEndpoints {
+  /** The host clients connect to. */
+  readonly host: pulumi.Output<string>;
+  /** The client port (AMQP 5671 with TLS / 5672; NATS 4222). */
+  readonly port: pulumi.Output<number>;
+  /** The client URL with credentials (`amqps://user:password@host:5671/`, `nats://…`); a secret. */
+  readonly url: pulumi.Output<string>;
+  /** The management UI's in-cluster or console URL, where there is one. */
+  readonly managementUrl?: pulumi.Output<string>;
+  /** The Secret in each client namespace whose `ca.crt` clients must trust (in-cluster TLS). */
+  readonly caSecretName?: string;
+}
+
+/** What a backend receives besides the resolved spec: the shared context, and the broker user's name. */
+export interface BrokerBackendContext extends DataStoreBackendContext {
+  /** The broker user's name. */
+  readonly username: string;
+}

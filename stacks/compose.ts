@@ -1,0 +1,220 @@
+/**
+ * The one mapping from stack config to the components' settings. Pure functions of the config
+ * (and of what the program already knows, such as a namespace's name), used both by config
+ * validation, which runs each component's `validate…` on exactly these settings before any
+ * resource exists, and by the program, which constructs the components from them.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/config/
+ */
+import * as pulumi from "@pulumi/pulumi";
+import {
+  appServiceDefaults,
+  gatewayIdentity,
+  prometheusIdentity,
+  selectorLabels,
+  type GatewayRouteArgs,
+  type GatewaySettings,
+  type MeshProvider,
+  type MeshServiceArgs,
+  type MessageQueueSettings,
+  type ObservabilityStackSettings,
+  type PlatformArgs,
+  type PostgresSettings,
+  type RedisSettings,
+  type RouteBackend,
+  type ScrapeTarget,
+  type ServiceMeshSettings,
+} from "../components";
+import type { PlatformConfig, ServiceConfig } from "./config/schema";
+import { DEMO_SERVICE } from "./config/schema";
+
+/** The namespace AppServices run in on Kubernetes unless config names another. */
+export const DEFAULT_NAMESPACE = "apps";
+
+/** The namespace of the gateway's controller and Gateway. */
+export const GATEWAY_NAMESPACE = "gateway";
+
+/** The namespace of the in-cluster data tier (Postgres, Redis, the broker). */
+export const DATA_NAMESPACE = "data";
+
+/** The namespace of the observability stack (created by the Prometheus operator CRDs' release). */
+export const MONITORING_NAMESPACE = "monitoring";
+
+/** Config without its secrets: what the settings of every component derive from. */
+export type StackConfig = Omit<PlatformConfig, "kubeconfig">;
+
+/** Config with its secret values wrapped as Pulumi secrets: what the program runs on. */
+export interface ProgramConfig extends StackConfig {
+  readonly kubeconfig?: pulumi.Output<string>;
+}
+
+/** Whether stateful resources are protected and retained: `protect`, on by default in prod. @see https://www.pulumi.com/docs/iac/concepts/options/protect/ */
+export function protectOf(config: Pick<StackConfig, "protect" | "environment">): boolean {
+  return config.protect ?? config.environment === "prod";
+}
+
+/** The services the stack runs: `services`, or the demo service. */
+export function servicesOf(config: Pick<StackConfig, "services">): readonly ServiceConfig[] {
+  return config.services ?? [DEMO_SERVICE];
+}
+
+/** The namespace of the services on Kubernetes. */
+export function namespaceOf(config: Pick<StackConfig, "namespace">): string {
+  return config.namespace ?? DEFAULT_NAMESPACE;
+}
+
+/**
+ * The mesh provider a `mesh` block selects, or `undefined` when the mesh is off.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/config/#structured-configuration
+ */
+export function meshProvider(config: Pick<StackConfig, "target" | "mesh">): MeshProvider | undefined {
+  if (config.mesh?.enabled === false || (config.target === "docker" && config.mesh === undefined)) return undefined;
+  return config.mesh?.linkerd && !config.mesh.istio ? "linkerd" : "istio";
+}
+
+/**
+ * Maps stack config to the platform's arguments. `protect` defaults to on in prod.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/options/protect/
+ */
+export function platformArgs(config: ProgramConfig): PlatformArgs {
+  const environment = config.environment;
+  const protect = protectOf(config);
+  switch (config.target) {
+    case "eks":
+      return { target: "eks", eks: { environment, protect, ...config.eks! } };
+    case "gke":
+      return { target: "gke", gke: { environment, protect, ...config.gke! } };
+    case "k3s":
+      return { target: "k3s", k3s: { environment, kubeconfig: config.kubeconfig!, ...config.k3s } };
+    case "docker":
+      return { target: "docker", docker: { environment, ...config.docker } };
+  }
+}
+
+/** Where a data store's objects go and which namespaces get its connection Secret. */
+export interface DataStorePlacement {
+  readonly namespace: pulumi.Input<string>;
+  readonly clientNamespaces: readonly pulumi.Input<string>[];
+}
+
+/** The placement of the data tier for validation, by name: the program passes the namespaces' outputs. */
+export function dataStorePlacement(config: Pick<StackConfig, "namespace">): DataStorePlacement {
+  return { namespace: DATA_NAMESPACE, clientNamespaces: [namespaceOf(config)] };
+}
+
+/** The PostgresCluster's settings, or `undefined` when `postgres.enabled` is false. */
+export function postgresSettings(config: Pick<StackConfig, "postgres" | "protect" | "environment">, placement: DataStorePlacement): PostgresSettings | undefined {
+  const { enabled = true, ...settings } = config.postgres ?? {};
+  return enabled ? { ...settings, ...placement, protect: protectOf(config) } : undefined;
+}
+
+/** The RedisCluster's settings, or `undefined` when `redis.enabled` is false. */
+export function redisSettings(config: Pick<StackConfig, "redis" | "protect" | "environment">, placement: DataStorePlacement): RedisSettings | undefined {
+  const { enabled = true, ...settings } = config.redis ?? {};
+  return enabled ? { ...settings, ...placement, protect: protectOf(config) } : undefined;
+}
+
+/** The MessageQueue's settings, or `undefined` when `messageQueue.enabled` is false. */
+export function messageQueueSettings(config: Pick<StackConfig, "messageQueue" | "protect" | "environment">, placement: DataStorePlacement): MessageQueueSettings | undefined {
+  const { enabled = true, ...settings } = config.messageQueue ?? {};
+  return enabled ? { ...settings, ...placement, protect: protectOf(config) } : undefined;
+}
+
+/** One service as the mesh sees it: its Service's port and selector, with its `mesh` block and canary weights. */
+export function meshService(service: ServiceConfig, namespace: string): MeshServiceArgs {
+  return {
+    name: service.name,
+    namespace,
+    port: service.servicePort ?? appServiceDefaults.servicePort,
+    selector: selectorLabels(service.name),
+    ...service.mesh,
+    canary: service.canary ? { weights: service.canary.weights } : undefined,
+  };
+}
+
+/**
+ * The ServiceMesh's settings: the provider the `mesh` block selects (Istio when none), the
+ * services, and the identities it must admit (the gateway's and Prometheus's, on Kubernetes).
+ */
+export function meshSettings(config: StackConfig): ServiceMeshSettings {
+  const provider = meshProvider(config);
+  const kubernetes = config.target !== "docker";
+  const namespace = namespaceOf(config);
+  return {
+    provider: provider ?? "istio",
+    mtls: config.mesh?.mtls,
+    defaults: config.mesh?.defaults,
+    replicas: provider ? config.mesh?.[provider]?.replicas : undefined,
+    services: servicesOf(config).map((s) => meshService(s, namespace)),
+    gateway: config.gateway?.enabled !== false && kubernetes ? gatewayIdentity(GATEWAY_NAMESPACE) : undefined,
+    metricsScraper: config.observability?.enabled !== false && kubernetes ? prometheusIdentity(MONITORING_NAMESPACE) : undefined,
+  };
+}
+
+/** What Prometheus scrapes for one configured service: its Service's `http` port (or `metrics`). */
+export function scrapeTarget(service: ServiceConfig, namespace: string): ScrapeTarget {
+  const metrics = service.metrics === false ? undefined : service.metrics;
+  const separate = metrics?.port !== undefined && metrics.port !== service.port;
+  return {
+    name: service.name,
+    namespace,
+    selector: selectorLabels(service.name),
+    portName: separate ? "metrics" : "http",
+    port: metrics?.port ?? service.port,
+    path: metrics?.path,
+  };
+}
+
+/**
+ * The ObservabilityStack's settings, or `undefined` when `observability.enabled` is false. Receiver
+ * URLs and SMTP passwords go through `secret` (the program wraps them as Pulumi secrets).
+ */
+export function observabilitySettings(
+  config: StackConfig,
+  secret: (value: string) => pulumi.Input<string> = (value) => value,
+): ObservabilityStackSettings | undefined {
+  if (config.observability?.enabled === false) return undefined;
+  const { enabled: _enabled, receivers, ...settings } = config.observability ?? {};
+  const namespace = namespaceOf(config);
+  const kubernetes = config.target !== "docker";
+  return {
+    ...settings,
+    receivers: receivers?.map((r) => ({ ...r, url: r.url === undefined ? undefined : secret(r.url), smtpPassword: r.smtpPassword === undefined ? undefined : secret(r.smtpPassword) })),
+    namespace: MONITORING_NAMESPACE,
+    services: servicesOf(config).map((s) => scrapeTarget(s, namespace)),
+    dataStores: monitoredDataStores(config),
+    mesh: kubernetes ? meshProvider(config) : undefined,
+  };
+}
+
+/**
+ * The data stores Prometheus can see, for their alerts: in-cluster ones export metrics
+ * (CloudNativePG, Valkey, or their exporters on Docker); RDS, ElastiCache, Cloud SQL and
+ * Memorystore report to the cloud's own monitoring instead.
+ */
+function monitoredDataStores(config: StackConfig): { postgres: boolean; redis: boolean } {
+  const inCluster = (block: { enabled?: boolean; mode?: string } | undefined) => block?.enabled !== false && (block?.mode ?? "in-cluster") === "in-cluster";
+  return { postgres: inCluster(config.postgres), redis: inCluster(config.redis) };
+}
+
+/**
+ * Where a service's traffic goes, as its AppService will report it: the Service and its port on
+ * Kubernetes, the container and its port on Docker.
+ */
+export function serviceBackend(service: ServiceConfig, config: Pick<StackConfig, "target" | "namespace">, namespace: pulumi.Input<string> = namespaceOf(config)): RouteBackend {
+  const kubernetes = config.target !== "docker";
+  return { serviceName: service.name, namespace, port: kubernetes ? (service.servicePort ?? appServiceDefaults.servicePort) : service.port, selector: selectorLabels(service.name) };
+}
+
+/**
+ * The Gateway's settings, or `undefined` when `gateway.enabled` is false: each route of
+ * `gateway.routes` named after its service and sent to `backendOf(service)`.
+ */
+export function gatewaySettings(config: StackConfig, backendOf: (service: string) => RouteBackend): GatewaySettings | undefined {
+  if (config.gateway?.enabled === false) return undefined;
+  const { enabled: _enabled, routes = [], ...settings } = config.gateway ?? {};
+  const gatewayRoutes: GatewayRouteArgs[] = routes.map(({ service, ...route }) => ({ ...route, name: service, backend: backendOf(service) }));
+  return { ...settings, namespace: GATEWAY_NAMESPACE, routes: gatewayRoutes, mesh: meshProvider(config) };
+}

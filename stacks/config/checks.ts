@@ -1,0 +1,246 @@
+/**
+ * The config checks that span keys: which settings blocks a target takes, what each target
+ * requires, and every component's own validation run on the settings `compose.ts` derives from
+ * the config (exactly what the program will construct), with each problem mapped back to the key
+ * that holds it.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/config/
+ */
+import type { z } from "zod";
+import {
+  appServiceDefaults,
+  selectorLabels,
+  validateEksClusterArgs,
+  validateGateway,
+  validateGkeClusterArgs,
+  validateMesh,
+  validateMessageQueue,
+  validateObservability,
+  validatePostgres,
+  validateRedis,
+  ENVIRONMENTS,
+  TARGETS,
+  type ArgProblem,
+  type Environment,
+  type PlatformFacts,
+  type Target,
+} from "../../components";
+import {
+  dataStorePlacement,
+  gatewaySettings,
+  meshProvider,
+  meshService,
+  meshSettings,
+  messageQueueSettings,
+  namespaceOf,
+  observabilitySettings,
+  postgresSettings,
+  redisSettings,
+  serviceBackend,
+  servicesOf,
+} from "../compose";
+import {
+  CONFIG_NAMESPACE,
+  configShape,
+  gatewaySchema,
+  meshSchema,
+  messageQueueSchema,
+  observabilitySchema,
+  postgresSchema,
+  redisSchema,
+  serviceSchema,
+  setHint,
+  type PlatformConfig,
+  type ServiceConfig,
+} from "./schema";
+
+/** A problem at a config key path (without the namespace). */
+export interface KeyedProblem {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+/**
+ * Which targets each settings block may appear with. The cloud blocks may sit side by side, so a
+ * prod stack can switch between EKS and GKE with one key; on k3s or Docker they are mistakes.
+ */
+const BLOCK_TARGETS = [
+  ["eks", ["eks", "gke"]],
+  ["gke", ["eks", "gke"]],
+  ["k3s", ["k3s"]],
+  ["docker", ["docker"]],
+] as const satisfies readonly (readonly [keyof PlatformConfig & Target, readonly Target[]])[];
+
+/** Namespaces the platform creates or installs into; the services' `namespace` must be another. */
+const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "data", "gateway", "cert-manager", "istio-system", "linkerd", "linkerd-cni", "monitoring"];
+
+const isTarget = (value: unknown): value is Target => TARGETS.some((t) => t === value);
+const isEnvironment = (value: unknown): value is Environment => ENVIRONMENTS.some((e) => e === value);
+/** Whether a block parses on its own: only then are its settings handed to the component's validation. */
+const parses = (schema: z.ZodType, value: unknown) => schema.safeParse(value).success;
+const under = (block: string, problems: readonly ArgProblem[]): KeyedProblem[] => problems.map((p) => ({ path: [block, ...p.path], message: p.message }));
+
+/** What each target requires, and the blocks that do not belong to it. */
+function targetProblems(config: PlatformConfig, target: Target): KeyedProblem[] {
+  const problems: KeyedProblem[] = [];
+  for (const [key, allowed] of BLOCK_TARGETS) {
+    if (!allowed.some((t) => t === target) && config[key] !== undefined) {
+      problems.push({ path: [key], message: `applies only to target ${allowed.join(" or ")} (target is ${target}); remove it with \`pulumi config rm ${CONFIG_NAMESPACE}:${key}\`` });
+    }
+  }
+  if (target === "eks" && !config.eks) problems.push({ path: ["eks", "region"], message: `is required for target eks; ${setHint("eks.region", "eu-west-1 --path")}` });
+  if (target === "gke" && !config.gke) problems.push({ path: ["gke", "project"], message: `is required for target gke; ${setHint("gke.project", "my-project --path")} and gke.region` });
+  if (target === "k3s" && config.kubeconfig === undefined) {
+    problems.push({ path: ["kubeconfig"], message: `is required for target k3s; set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:kubeconfig -- "$(cat k3s.yaml)"\`` });
+  }
+  if (target !== "k3s" && config.kubeconfig !== undefined) {
+    problems.push({ path: ["kubeconfig"], message: `applies only to target k3s (target is ${target}); the cluster's own kubeconfig is generated` });
+  }
+  return problems;
+}
+
+/** The cloud platforms' own checks (zone counts in prod, open endpoints, overlapping ranges). */
+function cloudProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[] {
+  const environment = on.environment;
+  if (on.flavour === "eks" && config.eks) return validateEksClusterArgs({ environment, ...config.eks }).map((message) => ({ path: ["eks"], message }));
+  if (on.flavour === "gke" && config.gke) return validateGkeClusterArgs({ environment, ...config.gke }).map((message) => ({ path: ["gke"], message }));
+  return [];
+}
+
+/** The data tier's own checks on the target it will run on (managed mode on docker, an even Sentinel count, retention out of bounds…). */
+function dataProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[] {
+  const placement = dataStorePlacement(config);
+  const problems: KeyedProblem[] = [];
+  const postgres = parses(postgresSchema.optional(), config.postgres) ? postgresSettings(config, placement) : undefined;
+  if (postgres) problems.push(...under("postgres", validatePostgres(postgres, on)));
+  const redis = parses(redisSchema.optional(), config.redis) ? redisSettings(config, placement) : undefined;
+  if (redis) problems.push(...under("redis", validateRedis(redis, on)));
+  const queue = parses(messageQueueSchema.optional(), config.messageQueue) ? messageQueueSettings(config, placement) : undefined;
+  if (queue) problems.push(...under("messageQueue", validateMessageQueue(queue, on)));
+  return problems;
+}
+
+/** The declared services that parse, with their index in `services`. */
+function parsedServices(config: PlatformConfig): { service: ServiceConfig; index: number }[] {
+  const services: readonly unknown[] = Array.isArray(config.services) ? config.services : servicesOf({});
+  return services.flatMap((service, index) => {
+    const parsed = serviceSchema.safeParse(service);
+    return parsed.success ? [{ service: parsed.data, index }] : [];
+  });
+}
+
+/** The services' own cross-field checks: unique names, canaries need the mesh, workers serve no route. */
+function serviceProblems(config: PlatformConfig): KeyedProblem[] {
+  const problems: KeyedProblem[] = [];
+  const provider = config.mesh?.istio && config.mesh.linkerd ? undefined : meshProvider(config);
+  const names = new Set<string>();
+  (Array.isArray(config.services) ? config.services : []).forEach((service: Partial<ServiceConfig> | undefined, i) => {
+    if (service?.name && names.has(service.name)) problems.push({ path: ["services", i, "name"], message: `"${service.name}" is declared twice` });
+    if (service?.name) names.add(service.name);
+    if (service?.canary && !provider) problems.push({ path: ["services", i, "canary"], message: "needs the service mesh, which splits traffic by weight; enable `mesh` (Kubernetes targets) or remove `canary`" });
+    if (service?.worker && (config.gateway?.routes ?? []).some((r) => r.service === service.name)) {
+      problems.push({ path: ["services", i, "worker"], message: `"${service.name}" is a worker: it consumes from the broker and serves no route; remove its gateway route or \`worker\`` });
+    }
+  });
+  if (config.namespace && RESERVED_NAMESPACES.includes(config.namespace)) {
+    problems.push({ path: ["namespace"], message: `"${config.namespace}" is used by the platform itself (${RESERVED_NAMESPACES.join(", ")}); choose another` });
+  }
+  return problems;
+}
+
+/**
+ * The mesh's checks: a provider chosen once, none on Docker, and `validateMesh` on the mesh's
+ * settings, a service's problems mapped to its `mesh` or `canary` keys.
+ */
+function meshProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[] {
+  const mesh = config.mesh;
+  const problems: KeyedProblem[] = [];
+  if (mesh?.istio && mesh.linkerd) problems.push({ path: ["mesh"], message: "selects both istio and linkerd; keep one of `mesh.istio` or `mesh.linkerd`" });
+  if (on.flavour === "docker" && mesh !== undefined && mesh.enabled !== false) {
+    problems.push({ path: ["mesh", "enabled"], message: "a service mesh is not available on docker; remove `mesh` or set `mesh.enabled` to false" });
+  }
+  const provider = mesh?.istio && mesh.linkerd ? undefined : meshProvider(config);
+  if (!provider || !parses(meshSchema.optional(), mesh)) return problems;
+  const services = parsedServices(config);
+  const settings = { ...meshSettings(config), services: services.map(({ service }) => meshService(service, namespaceOf(config))) };
+  for (const p of validateMesh(settings, on)) {
+    if (p.path[0] === "services") {
+      const [, i, field, ...rest] = p.path;
+      const where = field === "canary" ? ["canary", ...rest] : ["mesh", field, ...rest];
+      problems.push({ path: ["services", services[i as number].index, ...where], message: p.message });
+    } else if (p.path[0] === "replicas") problems.push({ path: ["mesh", provider, "replicas"], message: p.message });
+    else problems.push({ path: ["mesh", ...p.path], message: p.message });
+  }
+  return problems;
+}
+
+/** `validateObservability` on the stack's observability settings; a service's problem is its `services` entry's. */
+function observabilityProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[] {
+  if (!parses(observabilitySchema.optional(), config.observability) || !(config.services === undefined || parses(serviceSchema.array(), config.services))) return [];
+  const settings = observabilitySettings(config);
+  if (!settings) return [];
+  return validateObservability(settings, on).map((p) => (p.path[0] === "services" ? { path: [...p.path], message: p.message } : { path: ["observability", ...p.path], message: p.message }));
+}
+
+/** Routes name declared services, and `validateGateway` on the gateway's settings; a route's name is its `service` key. */
+function gatewayProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[] {
+  if (!parses(gatewaySchema.optional(), config.gateway)) return [];
+  const services = parsedServices(config).map(({ service }) => service);
+  const declared = (Array.isArray(config.services) ? config.services : servicesOf({})).map((s: { name?: unknown } | undefined) => s?.name).filter((n): n is string => typeof n === "string");
+  const problems: KeyedProblem[] = [];
+  (config.gateway?.routes ?? []).forEach((r, i) => {
+    if (!declared.includes(r.service)) problems.push({ path: ["gateway", "routes", i, "service"], message: `"${r.service}" is not a declared service (declared: ${declared.join(", ")})` });
+  });
+  const backendOf = (name: string) => {
+    const service = services.find((s) => s.name === name);
+    // An undeclared service is reported above; its route still gets the other checks.
+    return service ? serviceBackend(service, config) : { serviceName: name, namespace: namespaceOf(config), port: appServiceDefaults.servicePort, selector: selectorLabels(name) };
+  };
+  const settings = gatewaySettings(config, backendOf);
+  if (!settings) return problems;
+  for (const p of validateGateway(settings, on)) {
+    // A route is named after its service: a name problem is the config's `service` key.
+    const named = p.path[0] === "routes" && p.path[2] === "name";
+    const path = named ? ["routes", p.path[1], "service"] : p.path;
+    const message = named ? `${p.message}: one route per service (give a service one route with the shortest common path prefix)` : p.message;
+    problems.push({ path: ["gateway", ...path], message });
+  }
+  return problems;
+}
+
+/**
+ * Every cross-key problem of a config, in the order a person fixes them: the target's blocks, the
+ * cloud's settings, the data tier, the services, the mesh, the broker, observability, the gateway.
+ * Runs even when other keys failed to parse, so every mistake is reported in one go; a block that
+ * does not parse on its own is left to the schema's message.
+ */
+export function crossKeyProblems(config: PlatformConfig): KeyedProblem[] {
+  const target: unknown = config.target;
+  const environment: unknown = config.environment;
+  if (!isTarget(target)) return [];
+  const problems = targetProblems(config, target);
+  if (!isEnvironment(environment)) return [...problems, ...serviceProblems(config)];
+  const on: PlatformFacts = { flavour: target, environment };
+  return [
+    ...problems,
+    ...cloudProblems(config, on),
+    ...dataProblems(config, on),
+    ...serviceProblems(config),
+    ...meshProblems(config, on),
+    ...observabilityProblems(config, on),
+    ...gatewayProblems(config, on),
+  ];
+}
+
+/**
+ * The stack config schema, in the `platform` namespace: the blocks, then the cross-key checks.
+ *
+ * @see README.md#configuration for every key with its default.
+ */
+export const configSchema = configShape.superRefine(
+  (config, ctx) => {
+    for (const problem of crossKeyProblems(config)) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+  },
+  // Runs even when other fields failed, so every mistake is reported in one go.
+  { when: () => true },
+);

@@ -1,0 +1,430 @@
+/**
+ * The stack config schema: one strict zod block per component, each mirroring the component's
+ * settings (a compile-time check in `agreement.ts` fails the build when a block and its component
+ * disagree on a key), with enums built from the components' own constants. Cross-field checks are
+ * in `checks.ts`, parsing and messages in `parse.ts`.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/config/
+ * @see https://zod.dev/api
+ */
+import { z } from "zod";
+import {
+  ACME_SOLVERS,
+  ALERT_SEVERITIES,
+  AWS_POSTGRES_ENGINES,
+  BROKERS,
+  CERTIFICATE_ISSUERS,
+  DATA_STORE_MODES,
+  DNS_LABEL,
+  EKS_CAPACITY_TYPES,
+  EKS_CLUSTER_LOG_TYPES,
+  ENVIRONMENTS,
+  GKE_RELEASE_CHANNELS,
+  K3S_INGRESS_SERVICE_TYPES,
+  MTLS_MODES,
+  POOL_MODES,
+  RECEIVER_KINDS,
+  TARGETS,
+  validateAppService,
+} from "../../components";
+
+/** The config namespace: the Pulumi project name. */
+export const CONFIG_NAMESPACE = "platform";
+
+/** Keys whose values must be set with `pulumi config set --secret`. */
+export const SECRET_KEYS = ["kubeconfig"] as const;
+
+/** A hint that sets a key: `set it with \`pulumi config set platform:<key> <example>\``. */
+export const setHint = (key: string, example: string) => `set it with \`pulumi config set ${CONFIG_NAMESPACE}:${key} ${example}\``;
+
+/**
+ * A zod enum of a component's constant list whose error names the values and, for a wrong case,
+ * the one meant. `list` words the choices (`a | b | c` by default).
+ */
+const enumOf = <T extends readonly [string, ...string[]]>(values: T, list: (values: T) => string = (v) => `one of ${v.join(" | ")}`) =>
+  z.enum(values, {
+    error: (issue) => {
+      const got = String(issue.input);
+      const near = values.find((v) => v.toLowerCase() === got.toLowerCase());
+      return `must be ${list(values)} (got "${got}")${near ? `; did you mean "${near}"?` : ""}`;
+    },
+  });
+
+/** Words a list as prose: `a, b or c`. */
+const inProse = (values: readonly string[]) => `${values.slice(0, -1).join(", ")} or ${values[values.length - 1]}`;
+
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR block such as 10.0.0.0/16");
+const wholeNumber = z.number().int("must be a whole number");
+const positive = wholeNumber.min(1, "must be at least 1");
+const k8sVersion = z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as "1.34"');
+const labels = z.record(z.string(), z.string());
+
+/** The mesh's retry and circuit-breaker settings; semantic checks come from `validateMesh`. */
+const retriesSchema = z
+  .strictObject({ attempts: z.number().optional(), perTryTimeoutSeconds: z.number().optional(), retryOn: z.array(z.string()).optional() })
+  .optional();
+const circuitBreakerSchema = z
+  .strictObject({
+    maxConnections: z.number().optional(),
+    maxPendingRequests: z.number().optional(),
+    consecutive5xxErrors: z.number().optional(),
+    intervalSeconds: z.number().optional(),
+    baseEjectionTimeSeconds: z.number().optional(),
+    maxEjectionPercent: z.number().optional(),
+  })
+  .optional();
+
+/** One AppService in stack config. Semantic checks come from the component's own validation. */
+export const serviceSchema = z
+  .strictObject({
+    name: z.string().regex(DNS_LABEL, "must be a DNS-1035 label: lower case letters, digits and '-', starting with a letter"),
+    image: z.string(),
+    port: z.number(),
+    replicas: z.number().optional(),
+    autoscaling: z
+      .strictObject({
+        enabled: z.boolean().optional(),
+        minReplicas: z.number().optional(),
+        maxReplicas: z.number().optional(),
+        targetCPUUtilizationPercentage: z.number().optional(),
+      })
+      .optional(),
+    resources: z
+      .strictObject({
+        requests: z.strictObject({ cpu: z.string().optional(), memory: z.string().optional() }).optional(),
+        limits: z.strictObject({ cpu: z.string().optional(), memory: z.string().optional() }).optional(),
+      })
+      .optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    probes: z
+      .strictObject({
+        readinessPath: z.string().optional(),
+        livenessPath: z.string().optional(),
+        initialDelaySeconds: z.number().optional(),
+        periodSeconds: z.number().optional(),
+        timeoutSeconds: z.number().optional(),
+      })
+      .optional(),
+    metrics: z.union([z.literal(false), z.strictObject({ path: z.string().optional(), port: z.number().optional() })]).optional(),
+    servicePort: z.number().optional(),
+    docker: z.strictObject({ hostPort: z.number().optional() }).optional(),
+    mesh: z
+      .strictObject({
+        retries: retriesSchema,
+        timeoutSeconds: z.number().optional(),
+        circuitBreaker: circuitBreakerSchema,
+        allowedCallers: z.array(z.string()).optional(),
+      })
+      .optional(),
+    worker: z.boolean().optional(),
+    canary: z
+      .strictObject({
+        image: z.string(),
+        replicas: z.number().optional(),
+        weights: z.strictObject({ stable: z.number(), canary: z.number() }),
+      })
+      .optional(),
+  })
+  .superRefine((service, ctx) => {
+    for (const problem of validateAppService(service)) {
+      ctx.addIssue({ code: "custom", path: [...problem.path], message: problem.message });
+    }
+  });
+
+/** The demo service every stack deploys unless `services` says otherwise: podinfo, which serves `/healthz`, `/readyz` and `/metrics`. */
+export const DEMO_SERVICE = {
+  name: "podinfo",
+  image: "ghcr.io/stefanprodan/podinfo:6.9.2",
+  port: 9898,
+  probes: { readinessPath: "/readyz", livenessPath: "/healthz" },
+} as const;
+
+export const eksSchema = z.strictObject({
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1"),
+  availabilityZoneCount: positive.optional(),
+  vpcCidr: cidr.optional(),
+  kubernetesVersion: k8sVersion.optional(),
+  nodeGroups: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(DNS_LABEL, "must be a DNS-1035 label"),
+        instanceTypes: z.array(z.string()).min(1).optional(),
+        minSize: wholeNumber.min(0).optional(),
+        maxSize: positive.optional(),
+        desiredSize: wholeNumber.min(0).optional(),
+        diskSizeGiB: positive.optional(),
+        capacityType: enumOf(EKS_CAPACITY_TYPES).optional(),
+        labels: labels.optional(),
+      }),
+    )
+    .min(1)
+    .optional(),
+  endpointPublicAccessCidrs: z.array(cidr).optional(),
+  clusterLogTypes: z.array(enumOf(EKS_CLUSTER_LOG_TYPES)).optional(),
+  logRetentionDays: positive.optional(),
+  tags: labels.optional(),
+});
+
+export const gkeSchema = z.strictObject({
+  project: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, "must be a Google Cloud project ID"),
+  region: z.string().regex(/^[a-z]+-[a-z]+\d+$/, "must be a Google Cloud region such as europe-west1"),
+  releaseChannel: enumOf(GKE_RELEASE_CHANNELS).optional(),
+  kubernetesVersion: k8sVersion.optional(),
+  nodePools: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(DNS_LABEL, "must be a DNS-1035 label"),
+        machineType: z.string().optional(),
+        minNodesPerZone: wholeNumber.min(0).optional(),
+        maxNodesPerZone: positive.optional(),
+        diskSizeGiB: positive.optional(),
+        spot: z.boolean().optional(),
+        labels: labels.optional(),
+      }),
+    )
+    .min(1)
+    .optional(),
+  subnetCidr: cidr.optional(),
+  podsCidr: cidr.optional(),
+  servicesCidr: cidr.optional(),
+  masterIpv4CidrBlock: cidr.optional(),
+  endpointPublicAccessCidrs: z.array(cidr).optional(),
+  labels: labels.optional(),
+});
+
+export const k3sSchema = z.strictObject({
+  context: z.string().optional(),
+  storageClass: z.string().optional(),
+  ingressServiceType: enumOf(K3S_INGRESS_SERVICE_TYPES).optional(),
+});
+
+export const dockerSchema = z.strictObject({
+  host: z.string().regex(/^(unix|tcp|ssh|npipe):\/\//, "must be a Docker host URL such as unix:///var/run/docker.sock").optional(),
+  networkName: z.string().optional(),
+  publishAddress: z.string().optional(),
+});
+
+const quantities = z
+  .strictObject({
+    requests: z.strictObject({ cpu: z.string().optional(), memory: z.string().optional() }).optional(),
+    limits: z.strictObject({ cpu: z.string().optional(), memory: z.string().optional() }).optional(),
+  })
+  .optional();
+const mode = enumOf(DATA_STORE_MODES).optional();
+const hostPort = z.strictObject({ hostPort: z.number().optional() }).optional();
+
+/** The `postgres` block: the PostgresCluster's arguments. Semantic checks come from `validatePostgres`. */
+export const postgresSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  mode,
+  version: z.number().optional(),
+  database: z.string().optional(),
+  username: z.string().optional(),
+  instances: z.number().optional(),
+  storageGiB: z.number().optional(),
+  resources: quantities,
+  parameters: z.record(z.string(), z.string()).optional(),
+  pooler: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      instances: z.number().optional(),
+      poolMode: enumOf(POOL_MODES).optional(),
+      maxClientConnections: z.number().optional(),
+      defaultPoolSize: z.number().optional(),
+    })
+    .optional(),
+  backup: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      schedule: z.string().optional(),
+      retentionDays: z.number().optional(),
+      bucket: z
+        .strictObject({
+          name: z.string().optional(),
+          endpointUrl: z.string().optional(),
+          region: z.string().optional(),
+          credentialsSecret: z
+            .strictObject({ name: z.string(), accessKeyIdKey: z.string().optional(), secretAccessKeyKey: z.string().optional() })
+            .optional(),
+          endpointCA: z.strictObject({ name: z.string(), key: z.string().optional() }).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  managed: z
+    .strictObject({
+      awsEngine: enumOf(AWS_POSTGRES_ENGINES).optional(),
+      instanceClass: z.string().optional(),
+      tier: z.string().optional(),
+      highAvailability: z.boolean().optional(),
+      insights: z.boolean().optional(),
+    })
+    .optional(),
+  monitoring: z.boolean().optional(),
+  docker: hostPort,
+});
+
+/** The `redis` block: the RedisCluster's arguments. Semantic checks come from `validateRedis`. */
+export const redisSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  mode,
+  replicas: z.number().optional(),
+  sentinel: z
+    .strictObject({ enabled: z.boolean().optional(), replicas: z.number().optional(), quorum: z.number().optional(), masterName: z.string().optional() })
+    .optional(),
+  storageGiB: z.number().optional(),
+  resources: quantities,
+  maxMemoryFraction: z.number().optional(),
+  tls: z.boolean().optional(),
+  managed: z
+    .strictObject({ nodeType: z.string().optional(), memorySizeGiB: z.number().optional(), snapshotRetentionDays: z.number().optional() })
+    .optional(),
+  docker: hostPort,
+});
+
+/** A route's traffic policy; semantic checks come from `validateGateway`. */
+const trafficPolicyShape = {
+  rateLimit: z.strictObject({ requests: z.number().optional(), periodSeconds: z.number().optional(), burst: z.number().optional() }).optional(),
+  maxRequestBodyBytes: z.number().optional(),
+  timeoutSeconds: z.number().optional(),
+  cors: z
+    .strictObject({
+      allowOrigins: z.array(z.string()),
+      allowMethods: z.array(z.string()).optional(),
+      allowHeaders: z.array(z.string()).optional(),
+      allowCredentials: z.boolean().optional(),
+      maxAgeSeconds: z.number().optional(),
+    })
+    .optional(),
+  jwt: z.strictObject({ issuer: z.string(), jwksUri: z.string(), audiences: z.array(z.string()).optional() }).optional(),
+};
+
+/** The `gateway` block: the Gateway's arguments, with routes naming services. */
+export const gatewaySchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  tls: z
+    .strictObject({
+      issuer: enumOf(CERTIFICATE_ISSUERS).optional(),
+      acme: z
+        .strictObject({ email: z.string().optional(), server: z.string().optional(), solver: enumOf(ACME_SOLVERS).optional(), dnsZone: z.string().optional() })
+        .optional(),
+    })
+    .optional(),
+  hsts: z.strictObject({ maxAgeSeconds: z.number().optional(), includeSubDomains: z.boolean().optional(), preload: z.boolean().optional() }).optional(),
+  defaults: z.strictObject(trafficPolicyShape).optional(),
+  routes: z
+    .array(z.strictObject({ service: z.string(), hostname: z.string(), pathPrefix: z.string().optional(), ...trafficPolicyShape }))
+    .optional(),
+  replicas: z.number().optional(),
+  resources: quantities,
+  docker: z.strictObject({ httpPort: z.number().optional(), httpsPort: z.number().optional() }).optional(),
+});
+
+/**
+ * The `mesh` block. The provider is chosen by its settings block: `istio` (the default when
+ * neither is present) or `linkerd`; both at once is an error.
+ */
+export const meshSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  istio: z.strictObject({ replicas: z.number().optional() }).optional(),
+  linkerd: z.strictObject({ replicas: z.number().optional() }).optional(),
+  mtls: enumOf(MTLS_MODES).optional(),
+  defaults: z.strictObject({ retries: retriesSchema, timeoutSeconds: z.number().optional(), circuitBreaker: circuitBreakerSchema }).optional(),
+});
+
+/** The `messageQueue` block: the MessageQueue's arguments. Semantic checks come from `validateMessageQueue`. */
+export const messageQueueSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  broker: enumOf(BROKERS).optional(),
+  mode,
+  replicas: z.number().optional(),
+  storageGiB: z.number().optional(),
+  resources: quantities,
+  tls: z.boolean().optional(),
+  queues: z
+    .array(
+      z.strictObject({
+        name: z.string(),
+        durable: z.boolean().optional(),
+        deadLetter: z.string().optional(),
+        maxLength: z.number().optional(),
+        maxPriority: z.number().optional(),
+      }),
+    )
+    .optional(),
+  managed: z.strictObject({ instanceType: z.string().optional(), engineVersion: z.string().optional() }).optional(),
+  docker: hostPort,
+});
+
+const threshold = z.strictObject({ warning: z.number().optional(), critical: z.number().optional() }).optional();
+
+/**
+ * The `observability` block: the ObservabilityStack's arguments. Receiver URLs and SMTP passwords
+ * are secrets, so the whole block must be set with `--secret` when it has them. Semantic checks come
+ * from `validateObservability`.
+ */
+export const observabilitySchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  retentionDays: z.number().optional(),
+  storageGiB: z.number().optional(),
+  logRetentionDays: z.number().optional(),
+  logStorageGiB: z.number().optional(),
+  receivers: z
+    .array(
+      z.strictObject({
+        name: z.string(),
+        kind: enumOf(RECEIVER_KINDS, inProse),
+        url: z.string().optional(),
+        channel: z.string().optional(),
+        to: z.string().optional(),
+        from: z.string().optional(),
+        smarthost: z.string().optional(),
+        smtpUsername: z.string().optional(),
+        smtpPassword: z.string().optional(),
+        severities: z.array(enumOf(ALERT_SEVERITIES)).optional(),
+      }),
+    )
+    .optional(),
+  thresholds: z
+    .strictObject({
+      httpErrorRatePercent: threshold,
+      latencyP99Seconds: threshold,
+      databaseConnectionsPercent: threshold,
+      cpuPercent: threshold,
+      memoryPercent: threshold,
+      replicationLagSeconds: threshold,
+      backupAgeHours: threshold,
+      certificateExpiryDays: threshold,
+    })
+    .optional(),
+});
+
+/**
+ * The stack config schema, in the `platform` namespace.
+ *
+ * @see README.md#configuration for every key with its default.
+ */
+export const configShape = z.strictObject({
+  target: enumOf(TARGETS),
+  environment: enumOf(ENVIRONMENTS),
+  protect: z.boolean().optional(),
+  namespace: z.string().regex(DNS_LABEL, "must be a DNS-1035 label").optional(),
+  eks: eksSchema.optional(),
+  gke: gkeSchema.optional(),
+  k3s: k3sSchema.optional(),
+  docker: dockerSchema.optional(),
+  kubeconfig: z.string().min(1, "must not be empty").optional(),
+  services: z.array(serviceSchema).optional(),
+  postgres: postgresSchema.optional(),
+  redis: redisSchema.optional(),
+  gateway: gatewaySchema.optional(),
+  mesh: meshSchema.optional(),
+  observability: observabilitySchema.optional(),
+  messageQueue: messageQueueSchema.optional(),
+});
+
+/** The parsed, validated stack config. */
+export type PlatformConfig = z.infer<typeof configShape>;
+
+/** One entry of `services`. */
+export type ServiceConfig = z.infer<typeof serviceSchema>;
