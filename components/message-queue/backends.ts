@@ -9,7 +9,7 @@
  */
 import type { PlatformFacts } from "../contract/platform";
 import type { ArgProblem } from "../contract/problems";
-import { onDocker, onKubernetes, targetsServing, type Backend } from "../shared/backends";
+import { onDocker, onKubernetes, targetsServing, type Backend } from "../data-store/backends";
 import { BROKERS, messageQueueSettingsProblems, resolveMessageQueue, type MessageQueueSettings, type ResolvedMessageQueue } from "./spec";
 import type { BrokerBackendContext, BrokerEndpoints } from "./types";
 

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { formatProblems } from "../contract/problems";
 import { connectionSecret } from "../shared/connection-secret";
-import { selectBackend } from "../shared/backends";
+import { selectBackend } from "../data-store/backends";
 import { messageQueueBackends, validateMessageQueue } from "./backends";
 import { brokerUrlEnv, resolveMessageQueue, type MessageQueueArgs, type ResolvedMessageQueue } from "./spec";
 import type { BrokerBackendContext } from "./types";

@@ -20,7 +20,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
-import { monitoringCrdsOf } from "../shared/data-store";
+import { monitoringCrdsOf } from "../data-store";
 import { restrictedContainerSecurityContext } from "../shared/security";
 import type { BrokerBackendContext, BrokerEndpoints } from "./types";
 import type { ResolvedMessageQueue } from "./spec";

@@ -14,7 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { rabbitmqOperatorDefaults, rabbitmqOperatorReleases } from "../addons/rabbitmq-operators";
 import type { KubernetesPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
-import { monitoringCrdsOf } from "../shared/data-store";
+import { monitoringCrdsOf } from "../data-store";
 import { restrictedContainerSecurityContext } from "../shared/security";
 import type { BrokerBackendContext, BrokerEndpoints } from "./types";
 import type { QueueArgs, ResolvedMessageQueue } from "./spec";

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ArgProblem } from "../contract/problems";
 import type { PlatformFacts } from "../contract/platform";
 import { resourceProblems } from "../shared/quantity";
-import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../shared/data-store";
+import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../data-store";
 
 /**
  * The brokers the component can run.

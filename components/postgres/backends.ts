@@ -9,7 +9,7 @@
  */
 import type { PlatformFacts } from "../contract/platform";
 import type { ArgProblem } from "../contract/problems";
-import { onDocker, onKubernetes, selectBackend, targetsServing, type Backend } from "../shared/backends";
+import { onDocker, onKubernetes, selectBackend, targetsServing, type Backend } from "../data-store/backends";
 import { postgresSettingsProblems, resolvePostgres, type PostgresSettings, type ResolvedPostgres } from "./spec";
 import type { PostgresBackendContext, PostgresEndpoints } from "./types";
 

@@ -12,7 +12,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesPlatform } from "../contract/platform";
-import { monitoringCrdsOf } from "../shared/data-store";
+import { monitoringCrdsOf } from "../data-store";
 import { memoryToMiB } from "../shared/quantity";
 import { statefulResourceOptions } from "../shared/options";
 import type { BackupStore, PostgresBackendContext, PostgresEndpoints } from "./types";

@@ -6,12 +6,12 @@
  */
 import { cloudNativePgCharts } from "../addons/cloudnative-pg/versions";
 import type { PlatformFacts } from "../contract/platform";
-import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../shared/data-store";
+import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../data-store";
 import type { ArgProblem } from "../contract/problems";
 import { resourceProblems } from "../shared/quantity";
 import type { ResourceQuantities } from "../contract/resources";
 
-export type { DataStoreArgs, DataStoreMode } from "../shared/data-store";
+export type { DataStoreArgs, DataStoreMode } from "../data-store";
 
 /** The managed engine on AWS: one RDS instance (Multi-AZ in prod) or an Aurora cluster. */
 export type AwsPostgresEngine = (typeof AWS_POSTGRES_ENGINES)[number];

@@ -9,7 +9,7 @@
  */
 import type { PlatformFacts } from "../contract/platform";
 import type { ArgProblem } from "../contract/problems";
-import { onDocker, onKubernetes, selectBackend, targetsServing, type Backend } from "../shared/backends";
+import { onDocker, onKubernetes, selectBackend, targetsServing, type Backend } from "../data-store/backends";
 import { redisSettingsProblems, resolveRedis, type RedisSettings, type ResolvedRedis } from "./spec";
 import type { RedisBackendContext, RedisEndpoints } from "./types";
 

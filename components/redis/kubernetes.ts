@@ -19,7 +19,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesPlatform } from "../contract/platform";
-import { monitoringCrdsOf } from "../shared/data-store";
+import { monitoringCrdsOf } from "../data-store";
 import type { RedisBackendContext, RedisEndpoints } from "./types";
 import type { ResolvedRedis } from "./spec";
 import { scriptsConfigMap, valkeyDeployment } from "./kubernetes-common";

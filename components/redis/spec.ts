@@ -8,7 +8,7 @@ import type { PlatformFacts } from "../contract/platform";
 import type { ArgProblem } from "../contract/problems";
 import type { ResourceQuantities } from "../contract/resources";
 import { resourceProblems } from "../shared/quantity";
-import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../shared/data-store";
+import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../data-store";
 
 /**
  * Sentinel: the processes that watch the primary and promote a replica when it fails.

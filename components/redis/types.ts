@@ -3,7 +3,7 @@
  * from the component's index, so no import runs in a circle.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { DataStoreBackendContext } from "../shared/data-store";
+import type { DataStoreBackendContext } from "../data-store";
 
 /** What every backend returns: the same shape whatever runs the cache. */
 export interface RedisEndpoints {

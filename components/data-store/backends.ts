@@ -8,7 +8,7 @@
  * @see https://github.com/aws-quickstart/cdk-eks-blueprints/tree/main/lib/addons (one module per provider)
  */
 import type { DockerPlatform, KubernetesPlatform, Platform, Target } from "../contract/platform";
-import type { DataStoreMode } from "./data-store";
+import type { DataStoreMode } from "./index";
 
 /**
  * Every backend's entry point: deploys the component's resources and returns its endpoints.
