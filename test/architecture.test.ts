@@ -76,7 +76,7 @@ describe("the import rules", () => {
   ];
   for (const [rule, file, content] of mutations) {
     it(`catch a tree that breaks ${rule}`, () => {
-      const extra = rule === "no-circular" ? { "components/shared/other.ts": 'import { t } from "./options";\nexport const other = "eks";\nexport const again = () => t;\n' } : {};
+      const extra: Record<string, string> = rule === "no-circular" ? { "components/shared/other.ts": 'import { t } from "./options";\nexport const other = "eks";\nexport const again = () => t;\n' } : {};
       const dir = fixtureTree({ ...LAWFUL, ...extra, [file]: content });
       const broken = cruise(dir, ["components", "stacks", "plan", "policies"]).map((v) => v.rule.name);
       assert.ok(broken.includes(rule), `expected ${rule}, got ${JSON.stringify(broken)}`);

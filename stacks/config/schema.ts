@@ -107,7 +107,7 @@ export const serviceSchema = z
       .optional(),
     metrics: z.union([z.literal(false), z.strictObject({ path: z.string().optional(), port: z.number().optional() })]).optional(),
     servicePort: z.number().optional(),
-    docker: z.strictObject({ hostPort: z.number().optional() }).optional(),
+    docker: z.strictObject({ hostPort: z.number().optional(), healthcheckCommand: z.array(z.string()).min(1).optional() }).optional(),
     mesh: z
       .strictObject({
         retries: retriesSchema,
