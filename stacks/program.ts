@@ -22,11 +22,14 @@ import {
   ObservabilityStack,
   PostgresCluster,
   RedisCluster,
+  movedFrom,
   resolveMesh,
   ServiceMesh,
+  topLevelUrn,
   type AppServiceArgs,
   type ClusterAddons,
   type Platform,
+  type ScrapeEndpoint,
 } from "../components";
 import {
   gatewaySettings,
@@ -70,12 +73,11 @@ function meshPhase(config: ProgramConfig, base: Foundation): MeshPhase {
   return { mesh, ready: mesh?.enrollment.ready ?? [], serviceAnnotations: (index) => circuitBreakers[index] };
 }
 
-/** What the data phase hands on: the stores services wait for, their URLs as secret env, and the URLs the Docker exporters read. */
+/** What the data phase hands on: the stores services wait for, their URLs as secret env, and their exporters on Docker. */
 interface DataPhase {
   readonly stores: readonly pulumi.Resource[];
   readonly secretEnv: SecretEnv;
-  readonly postgresUrl?: pulumi.Output<string>;
-  readonly redisUrl?: pulumi.Output<string>;
+  readonly metrics: { postgres?: ScrapeEndpoint; redis?: ScrapeEndpoint };
 }
 
 /** The data tier. Each hands the services its URL through a Secret in the services' namespace (on Docker, as a secret env value): never as a literal. */
@@ -84,23 +86,25 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
   const placement: DataStorePlacement = { namespace: base.dataNamespace, clientNamespaces: [base.servicesNamespace] };
   const stores: pulumi.Resource[] = [];
   const secretEnv: Record<string, SecretEnv[string]> = {};
-  let postgresUrl: pulumi.Output<string> | undefined;
-  let redisUrl: pulumi.Output<string> | undefined;
+  const metrics: DataPhase["metrics"] = {};
+  // On Docker the stores run their exporters, which used to be the observability stack's.
+  const exportersMoved = (store: string) =>
+    platform.kind === "docker" ? { transformations: [movedFrom(topLevelUrn("platform:index:ObservabilityStack", "observability"), { [`${store}-exporter`]: `observability-${store}-exporter`, [`${store}-exporter-image`]: `observability-${store}-exporter-image` })] } : {};
 
   const postgresArgs = postgresSettings(config, placement);
   if (postgresArgs) {
-    const postgres = new PostgresCluster("postgres", { ...postgresArgs, platform, addons });
+    const postgres = new PostgresCluster("postgres", { ...postgresArgs, platform, addons }, exportersMoved("postgres"));
     stores.push(postgres);
     secretEnv.DATABASE_URL = { secretName: postgres.connectionSecretName, key: "DATABASE_URL", value: postgres.connectionString };
-    postgresUrl = postgres.connectionString;
+    metrics.postgres = postgres.metricsEndpoint;
     outputs.postgres = { host: postgres.host, port: postgres.port, readHost: postgres.readHost, database: postgres.database, connectionString: postgres.connectionString };
   }
   const redisArgs = redisSettings(config, placement);
   if (redisArgs) {
-    const redis = new RedisCluster("redis", { ...redisArgs, platform, addons });
+    const redis = new RedisCluster("redis", { ...redisArgs, platform, addons }, exportersMoved("redis"));
     stores.push(redis);
     secretEnv.REDIS_URL = { secretName: redis.connectionSecretName, key: "REDIS_URL", value: redis.url };
-    redisUrl = redis.url;
+    metrics.redis = redis.metricsEndpoint;
     // The CA to verify `rediss://` against, where it is private (in-cluster TLS, Memorystore).
     if (redis.caSecretName) secretEnv.REDIS_CA_CERT = { secretName: redis.caSecretName, key: "ca.crt" };
     outputs.redis = { host: redis.host, port: redis.port, url: redis.url, ...(redis.sentinelHost ? { sentinelHost: redis.sentinelHost, sentinelPort: redis.sentinelPort } : {}) };
@@ -114,7 +118,7 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
     if (queue.caSecretName) secretEnv[`${queue.urlEnv.replace(/_URL$/, "")}_CA_CERT`] = { secretName: queue.caSecretName, key: "ca.crt" };
     outputs.messageQueue = { host: queue.host, port: queue.port, url: queue.url, ...(queue.managementUrl ? { managementUrl: queue.managementUrl } : {}) };
   }
-  return { stores, secretEnv, postgresUrl, redisUrl };
+  return { stores, secretEnv, metrics };
 }
 
 /** Observability: scrapes every service and the data stores, and gives services the OTLP endpoint (their env). */
@@ -122,14 +126,10 @@ function observabilityPhase(config: ProgramConfig, platform: Platform, addons: C
   // Receiver URLs and SMTP passwords are secrets (config validation insists on it).
   const settings = observabilitySettings(config, (value) => pulumi.secret(value));
   if (!settings) return {};
-  // On Docker the stack runs the data stores' exporters, which need their (secret) URLs.
-  const dataStores =
-    platform.kind === "docker"
-      ? { postgres: data.postgresUrl ? { url: data.postgresUrl } : undefined, redis: data.redisUrl ? { url: data.redisUrl } : undefined }
-      : settings.dataStores;
+  // On Docker, Prometheus scrapes the stores' exporters where they run them.
   const observability = new ObservabilityStack("observability", {
     ...settings,
-    dataStores,
+    dataStores: { postgres: data.metrics.postgres ?? settings.dataStores?.postgres, redis: data.metrics.redis ?? settings.dataStores?.redis },
     platform,
     // Prometheus must start after the mesh's injector, or it runs without the proxy its scrapes need.
     dependsOn: [...(addons.prometheusOperatorCrds ? [addons.prometheusOperatorCrds.release] : []), ...mesh.ready],

@@ -15,7 +15,7 @@ import { createPlatform } from "../components/platform";
 import { imagePinProblem } from "../components/shared/image";
 import { alertRuleGroups, ObservabilityStack, resolveObservability, serviceDashboard, type ObservabilityStackArgs } from "../components/observability";
 import { alertmanagerConfig, alertmanagerConfigFile, NULL_RECEIVER, type ResolvedReceiver } from "../components/observability/alertmanager";
-import { grafanaEnv, observabilityDockerImages, prometheusConfig, redisExporterEnv } from "../components/observability/docker";
+import { grafanaEnv, observabilityDockerImages, prometheusConfig } from "../components/observability/docker";
 
 const CONTAINER = "docker:index/container:Container";
 const NETWORK = "platform-test";
@@ -27,8 +27,6 @@ const services: ObservabilityStackArgs["services"] = [
 
 /** Plain values of the secrets the program is given, to look for in the captured inputs. */
 const secrets = {
-  postgres: `postgresql://exporter:${MOCK_SECRET_PREFIX}pg@db:5432/app?sslmode=disable`,
-  redis: `redis://:${MOCK_SECRET_PREFIX}redis@cache:6379`,
   slack: `https://hooks.slack.com/services/${MOCK_SECRET_PREFIX}slack`,
   webhook: `https://events.example.com/${MOCK_SECRET_PREFIX}webhook`,
   smtp: `${MOCK_SECRET_PREFIX}smtp`,
@@ -65,7 +63,8 @@ before(async () => {
         retentionDays: 7,
         storageGiB: 20,
         services,
-        dataStores: { postgres: { url: pulumi.secret(secrets.postgres) }, redis: { url: pulumi.secret(secrets.redis) } },
+        // The data stores' exporters, which the data stores run on Docker (their `metricsEndpoint`).
+        dataStores: { postgres: { host: "postgres-exporter", port: 9187 }, redis: { host: "redis-exporter", port: 9121 } },
         receivers: [
           { name: "team", kind: "slack", url: pulumi.secret(secrets.slack), channel: "#alerts" },
           { name: "pager", kind: "webhook", url: pulumi.secret(secrets.webhook), severities: ["critical"] },
@@ -79,8 +78,8 @@ before(async () => {
 });
 
 describe("ObservabilityStack on Docker", () => {
-  it("runs Prometheus, Alertmanager, Grafana and one exporter per data store, from pinned images", () => {
-    assert.deepEqual(containers().map((c) => c.name).sort(), ["obs-alertmanager", "obs-grafana", "obs-postgres-exporter", "obs-prometheus", "obs-redis-exporter"]);
+  it("runs Prometheus, Alertmanager and Grafana from pinned images, and no exporter: the data stores run their own", () => {
+    assert.deepEqual(containers().map((c) => c.name).sort(), ["obs-alertmanager", "obs-grafana", "obs-prometheus"]);
     const images = program.resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage").map((r) => r.inputs.name as string);
     assert.deepEqual(images.sort(), Object.values(observabilityDockerImages).sort());
     for (const image of images) assert.equal(imagePinProblem(image), undefined, image);
@@ -92,12 +91,12 @@ describe("ObservabilityStack on Docker", () => {
     const provider = program.resources.find((r) => r.type === "pulumi:providers:docker");
     assert.ok(provider);
     const docker = program.resources.filter((r) => r.custom && r.type.startsWith("docker:index/") && r.type !== "docker:index/network:Network");
-    assert.equal(docker.length, 5 + 5 + 3);
+    assert.equal(docker.length, 3 + 3 + 3);
     for (const r of docker) assert.ok(r.provider?.startsWith(provider.urn), `${r.name} uses ${r.provider}`);
   });
 
   it("names each container after the network, reachable by its role as an alias, and labels it as observability", () => {
-    for (const role of ["prometheus", "alertmanager", "grafana", "postgres-exporter", "redis-exporter"]) {
+    for (const role of ["prometheus", "alertmanager", "grafana"]) {
       const c = container(role);
       assert.equal(c.inputs.name, `${NETWORK}-${role}`);
       assert.deepEqual(c.inputs.networksAdvanced, [{ name: NETWORK, aliases: [role] }]);
@@ -117,7 +116,6 @@ describe("ObservabilityStack on Docker", () => {
       assert.deepEqual(i.capabilities.drops, ["ALL"]);
       assert.equal(i.healthcheck.tests[0], "CMD");
     }
-    assert.equal(container("postgres-exporter").inputs.readOnly, true, "a container without uploads keeps a read-only root");
   });
 
   it("scrapes every service by its alias and port, on its metrics path, labelled with its namespace and service", () => {
@@ -178,7 +176,7 @@ describe("ObservabilityStack on Docker", () => {
   it("publishes only Grafana and Prometheus, on the loopback address", () => {
     assert.deepEqual(container("grafana").inputs.ports, [{ internal: 3000, external: 3000, ip: "127.0.0.1" }]);
     assert.deepEqual(container("prometheus").inputs.ports, [{ internal: 9090, external: 9090, ip: "127.0.0.1" }]);
-    for (const role of ["alertmanager", "postgres-exporter", "redis-exporter"]) assert.ok(!container(role).inputs.ports?.length, `${role} is not published`);
+    for (const role of ["alertmanager"]) assert.ok(!container(role).inputs.ports?.length, `${role} is not published`);
   });
 
   it("returns Grafana's and Prometheus's URLs on the publish address and no OTLP endpoint", () => {
@@ -243,18 +241,10 @@ describe("ObservabilityStack on Docker", () => {
     assert.deepEqual(grafana.inputs.healthcheck.tests, ["CMD", "wget", "-q", "--spider", "http://127.0.0.1:3000/api/health"]);
   });
 
-  it("connects the exporters with the data stores' secret URLs", () => {
-    assert.deepEqual(env(container("postgres-exporter")), { DATA_SOURCE_NAME: secrets.postgres });
-    assert.deepEqual(env(container("redis-exporter")), { REDIS_ADDR: "redis://cache:6379", REDIS_PASSWORD: `${MOCK_SECRET_PREFIX}redis` });
-    assert.deepEqual(container("postgres-exporter").redactedInputs.envs, ["[secret]"]);
-    assert.equal(container("redis-exporter").redactedInputs.envs, "[secret]");
-  });
-
   it("writes no secret in plaintext into any resource's inputs", () => {
     for (const r of program.resources) assert.ok(!JSON.stringify(r.redactedInputs).includes(MOCK_SECRET_PREFIX), `${r.urn} leaks a secret`);
     const all = JSON.stringify(containers().map((c) => c.inputs));
-    // The Redis URL reaches the exporter split up, so its password is what to look for.
-    for (const value of [secrets.postgres, `${MOCK_SECRET_PREFIX}redis`, secrets.slack, secrets.webhook, secrets.smtp]) {
+    for (const value of [secrets.slack, secrets.webhook, secrets.smtp]) {
       assert.ok(all.includes(value), "the check can see each secret when it is not redacted");
     }
   });
@@ -299,7 +289,7 @@ describe("Observability configuration for Docker", () => {
     assert.deepEqual(config.route.routes[1].matchers, ['severity="warning"']);
   });
 
-  it("scrapes no exporter for a data store given without a URL", () => {
+  it("scrapes no exporter for a data store given without an endpoint", () => {
     const spec = resolveObservability({ dataStores: { postgres: true, redis: true } }, { environment: "dev" });
     assert.deepEqual(prometheusConfig(spec).scrape_configs.map((j) => j.job_name), ["prometheus"]);
   });
@@ -307,11 +297,6 @@ describe("Observability configuration for Docker", () => {
   it("refuses a service whose name another scrape job already uses", () => {
     const spec = resolveObservability({ services: [{ ...services![0], name: "prometheus" }] }, { environment: "dev" });
     assert.throws(() => prometheusConfig(spec), /service named "prometheus"/);
-  });
-
-  it("splits a Redis URL into the exporter's address, user and password", () => {
-    assert.deepEqual(redisExporterEnv("rediss://app:p%40ss@cache.internal:6380/0"), { REDIS_ADDR: "rediss://cache.internal:6380", REDIS_USER: "app", REDIS_PASSWORD: "p@ss" });
-    assert.deepEqual(redisExporterEnv("redis://cache:6379"), { REDIS_ADDR: "redis://cache:6379" });
   });
 
   it("turns off Grafana's anonymous access and sign-up", () => {

@@ -144,7 +144,7 @@ describe("alertRuleGroups", () => {
     assert.match(postgres, /cnpg_backends_total/);
     assert.match(postgres, /cnpg_pg_replication_lag/);
     assert.doesNotMatch(postgres, /redis_/);
-    const redis = metricsOf(resolve({ dataStores: { redis: { url: "redis://x" } } }));
+    const redis = metricsOf(resolve({ dataStores: { redis: { host: "redis-exporter", port: 9121 } } }));
     assert.match(redis, /redis_master_link_up == 0/);
     assert.doesNotMatch(redis, /cnpg_|barman_cloud_/);
     assert.deepEqual(alertRuleGroups(resolve()).map((g) => g.name), ["platform-http", "platform-kubernetes"]);

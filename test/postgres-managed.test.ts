@@ -47,8 +47,10 @@ before(async () => {
       clusters.adb = new PostgresCluster("adb", { platform: eks, mode: "managed", managed: { awsEngine: "aurora" } });
       clusters.sql = new PostgresCluster("sql", { platform: gke, mode: "managed", parameters: { "log_min_duration_statement": "500" } });
       clusters.devsql = new PostgresCluster("devsql", { platform: gkeDev, mode: "managed" });
-      clusters.pg = new PostgresCluster("pg", { platform: local, docker: { hostPort: 5433 } });
-      clusters.raw = new PostgresCluster("raw", { platform: local, version: 18, pooler: { enabled: false } });
+      clusters.pg = new PostgresCluster("pg", { platform: local, docker: { hostPort: 5433 }, monitoring: false });
+      clusters.raw = new PostgresCluster("raw", { platform: local, version: 18, pooler: { enabled: false }, monitoring: false });
+      // With `monitoring` (the default), postgres_exporter runs beside the database.
+      clusters.watched = new PostgresCluster("watched", { platform: local });
     },
     { project: "platform", stack: "test" },
   );
@@ -318,6 +320,21 @@ describe("PostgresCluster on Docker", () => {
     assert.deepEqual([endpoints.raw.host, endpoints.raw.readHost], ["raw-postgres", "raw-postgres"]);
   });
 
+  it("runs postgres_exporter beside a monitored database, as the observability stack's scrape target, with the connection string only as a secret", () => {
+    const exporter = one("docker:index/container:Container", "watched-exporter");
+    assert.equal(one("docker:index/remoteImage:RemoteImage", "watched-exporter-image").inputs.name, "prometheuscommunity/postgres-exporter:v0.20.0");
+    assert.equal(exporter.inputs.name, "platform-test-watched-exporter");
+    assert.deepEqual(exporter.inputs.networksAdvanced, [{ name: "platform-test", aliases: ["watched-exporter"] }]);
+    assert.deepEqual([exporter.inputs.readOnly, exporter.inputs.user, exporter.inputs.capabilities, exporter.inputs.securityOpts], [true, "65534:65534", { drops: ["ALL"] }, ["no-new-privileges:true"]]);
+    assert.ok(!exporter.inputs.ports?.length, "not published");
+    assert.deepEqual(exporter.redactedInputs.envs, ["[secret]"]);
+    const [dsn] = exporter.inputs.envs as string[];
+    assert.match(dsn, /^DATA_SOURCE_NAME=postgresql:\/\/app:mock-secret-[^@]+@watched-pgbouncer:5432\/app\?sslmode=disable$/);
+    assert.deepEqual(clusters.watched.metricsEndpoint, { host: "watched-exporter", port: 9187 });
+    assert.equal(clusters.pg.metricsEndpoint, undefined, "no exporter without monitoring");
+    assert.deepEqual(ofType("docker:index/container:Container", "pg").map((r) => r.name).sort(), ["pg-pgbouncer", "pg-postgres"]);
+  });
+
   it("answers with PgBouncer for writes, postgres for reads, and sslmode=disable", () => {
     assert.deepEqual([endpoints.pg.host, endpoints.pg.readHost, endpoints.pg.port], ["pg-pgbouncer", "pg-postgres", 5432]);
     assert.match(endpoints.pg.connectionString, /^postgresql:\/\/app:[^@]+@pg-pgbouncer:5432\/app\?sslmode=disable$/);
@@ -327,7 +344,7 @@ describe("PostgresCluster on Docker", () => {
 describe("PostgresCluster's managed and Docker backends, across targets", () => {
   it("creates every cloud and Docker resource with the platform's provider", () => {
     const providers = { aws: one("pulumi:providers:aws", "eks-aws").urn, gcp: one("pulumi:providers:gcp", "gke-gcp").urn, docker: one("pulumi:providers:docker", "local-docker").urn };
-    const expected: Record<string, string> = { db: providers.aws, adb: providers.aws, sql: providers.gcp, pg: providers.docker, raw: providers.docker };
+    const expected: Record<string, string> = { db: providers.aws, adb: providers.aws, sql: providers.gcp, pg: providers.docker, raw: providers.docker, watched: providers.docker };
     for (const [name, provider] of Object.entries(expected)) {
       const children = childrenOf(name).filter((r) => r.custom && r.type !== "random:index/randomPassword:RandomPassword");
       assert.ok(children.length >= 3, name);

@@ -17,7 +17,7 @@ import { PrometheusOperatorCrds } from "../components/addons";
 import { createPlatform, type KubernetesPlatform } from "../components/platform";
 import { RedisCluster, redisVersions, resolveRedis } from "../components/redis";
 import { elasticacheNodeCount, replicationGroupArgs } from "../components/redis/aws";
-import { dockerStartCommand } from "../components/redis/docker";
+import { dockerStartCommand, redisExporterEnv } from "../components/redis/docker";
 import { memorystoreArgs } from "../components/redis/gcp";
 import {
   certificateDnsNames,
@@ -38,13 +38,13 @@ import { descendants, findOne, k8sObject } from "./support/captured";
 let program: CapturedProgram;
 
 /** What the program's outputs resolved to, read inside the program (stack outputs are redacted). */
-const seen: Record<string, { url?: string; password?: string; host?: string; port?: number; sentinelHost?: string; sentinelPort?: number; sentinelMasterName?: string }> = {};
+const seen: Record<string, { url?: string; password?: string; host?: string; port?: number; sentinelHost?: string; sentinelPort?: number; sentinelMasterName?: string; metricsEndpoint?: RedisCluster["metricsEndpoint"] }> = {};
 
 before(async () => {
   program = await captureProgram(
     () => {
       const record = (key: string, cache: RedisCluster) => {
-        seen[key] = { sentinelMasterName: cache.sentinelMasterName };
+        seen[key] = { sentinelMasterName: cache.sentinelMasterName, metricsEndpoint: cache.metricsEndpoint };
         cache.url.apply((url) => (seen[key].url = url));
         cache.password.apply((password) => (seen[key].password = password));
         cache.host.apply((host) => (seen[key].host = host));
@@ -504,6 +504,24 @@ describe("RedisCluster on Docker", () => {
     assert.deepEqual(r.inputs.entrypoints, ["sh", "-c"]);
     assert.ok(!r.inputs.command[0].includes(MOCK_SECRET_PREFIX));
     assert.deepEqual(r.inputs.healthcheck.tests, ["CMD-SHELL", 'REDISCLI_AUTH="$REDIS_PASSWORD" valkey-cli PING | grep -q PONG']);
+  });
+
+  it("runs redis_exporter beside it, as the observability stack's scrape target, with the address and password only as secrets", () => {
+    const exporter = one("docker:index/container:Container", "local-cache-exporter");
+    assert.equal(one("docker:index/remoteImage:RemoteImage", "local-cache-exporter-image").inputs.name, redisVersions.exporterImage);
+    assert.deepEqual(exporter.inputs.networksAdvanced, [{ name: "platform-test", aliases: ["local-cache-exporter"] }]);
+    assert.deepEqual([exporter.inputs.readOnly, exporter.inputs.user, exporter.inputs.capabilities], [true, "59000:59000", { drops: ["ALL"] }]);
+    assert.ok(!exporter.inputs.ports?.length, "not published");
+    assert.equal(exporter.redactedInputs.envs, SECRET_PLACEHOLDER);
+    const env = Object.fromEntries((exporter.inputs.envs as string[]).map((e) => e.split("=", 2)));
+    assert.equal(env.REDIS_ADDR, "redis://local-cache:6379");
+    assert.match(env.REDIS_PASSWORD, /^mock-secret-/);
+    assert.deepEqual(seen.docker.metricsEndpoint, { host: "local-cache-exporter", port: 9121 });
+  });
+
+  it("splits a Redis URL into the exporter's address, user and password", () => {
+    assert.deepEqual(redisExporterEnv("rediss://app:p%40ss@cache.internal:6380/0"), { REDIS_ADDR: "rediss://cache.internal:6380", REDIS_USER: "app", REDIS_PASSWORD: "p@ss" });
+    assert.deepEqual(redisExporterEnv("redis://cache:6379"), { REDIS_ADDR: "redis://cache:6379" });
   });
 
   it("joins the network under its name and publishes only on loopback, as a redis:// URL without Sentinel", () => {

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export * from "./labels";
+export * from "./metrics";
 export * from "./platform";
 export * from "./problems";
 export * from "./resources";

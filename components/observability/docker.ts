@@ -1,15 +1,14 @@
 /**
  * The ObservabilityStack on Docker, for local development: Prometheus, Alertmanager and Grafana as
- * containers on the platform's network, plus a Postgres and a Redis exporter when the stack has
- * those data stores. Every configuration file is generated from the same service list, alert rules
- * and dashboards as on Kubernetes, and uploaded into its container.
+ * containers on the platform's network, Prometheus scraping the services and the data stores'
+ * exporters (which the data stores run). Every configuration file is generated from the same
+ * service list, alert rules and dashboards as on Kubernetes, and uploaded into its container.
  *
  * @see https://prometheus.io/docs/prometheus/latest/configuration/configuration/
  * @see https://prometheus.io/docs/alerting/latest/configuration/
  * @see https://grafana.com/docs/grafana/latest/administration/provisioning/
  */
 import * as docker from "@pulumi/docker";
-import { redisVersions } from "../redis/spec";
 import { alertmanagerConfigFile } from "./alertmanager";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
@@ -18,7 +17,8 @@ import { statefulResourceOptions } from "../shared/options";
 import { serviceDashboard } from "./dashboards";
 import type { ObservabilityContext, ObservabilityEndpoints } from "./types";
 import { alertRuleGroups, type AlertRuleGroup } from "./rules";
-import type { DockerExporterTarget, ResolvedObservability } from "./spec";
+import type { ScrapeEndpoint } from "../contract/metrics";
+import type { ResolvedObservability } from "./spec";
 import { COMPONENT_LABEL, COMPONENT_ROLES } from "../contract/labels";
 
 /**
@@ -26,22 +26,15 @@ import { COMPONENT_LABEL, COMPONENT_ROLES } from "../contract/labels";
  *
  * - Prometheus 3.13 is a long-term-support release.
  * - Grafana 12.4 is the last 12.x minor (13 saves dashboards in a format file provisioning refuses).
- * - redis_exporter's `-alpine` variant, because the default one is built `FROM scratch` and has
- *   no `wget` for the healthcheck; the others are built on the Prometheus busybox image.
  *
  * @see https://hub.docker.com/r/prom/prometheus/tags
  * @see https://hub.docker.com/r/prom/alertmanager/tags
  * @see https://hub.docker.com/r/grafana/grafana/tags
- * @see https://hub.docker.com/r/prometheuscommunity/postgres-exporter/tags
- * @see https://github.com/oliver006/redis_exporter/blob/master/.github/workflows/release.yml (the `-alpine` tags)
  */
 export const observabilityDockerImages = {
   prometheus: "prom/prometheus:v3.13.2",
   alertmanager: "prom/alertmanager:v0.33.0",
   grafana: "grafana/grafana:12.4.10",
-  postgresExporter: "prometheuscommunity/postgres-exporter:v0.20.0",
-  /** The same pin as the in-cluster sidecar's. */
-  redisExporter: redisVersions.exporterImage,
 } as const;
 
 /** One container of the stack: its network alias, port, user and limits. */
@@ -60,7 +53,7 @@ interface Role {
 
 /**
  * Fixed facts of each container: alias, port, user (the images' `nobody`, 65534; Grafana's
- * `grafana`, 472 in group 0; redis_exporter's 59000) and limits; and the files each reads.
+ * `grafana`, 472 in group 0) and limits; and the files each reads.
  *
  * @see https://grafana.com/docs/grafana/latest/setup-grafana/installation/docker/#run-grafana-docker-image
  */
@@ -68,8 +61,6 @@ export const observabilityDockerDefaults = {
   prometheus: { alias: "prometheus", port: 9090, user: "65534:65534", memoryMiB: 1024, memoryReservationMiB: 256, cpus: "1" },
   alertmanager: { alias: "alertmanager", port: 9093, user: "65534:65534", memoryMiB: 128, memoryReservationMiB: 32, cpus: "0.25" },
   grafana: { alias: "grafana", port: 3000, user: "472:0", memoryMiB: 512, memoryReservationMiB: 128, cpus: "0.5" },
-  postgresExporter: { alias: "postgres-exporter", port: 9187, user: "65534:65534", memoryMiB: 128, memoryReservationMiB: 32, cpus: "0.25" },
-  redisExporter: { alias: "redis-exporter", port: 9121, user: "59000:59000", memoryMiB: 64, memoryReservationMiB: 16, cpus: "0.25" },
   /** How often Prometheus scrapes and evaluates rules. */
   scrapeInterval: "30s",
   files: {
@@ -104,8 +95,8 @@ export interface PrometheusConfig {
   readonly scrape_configs: PrometheusScrapeConfig[];
 }
 
-/** A data store's exporter target, or `undefined` when the stack has none (or only says it has one). */
-function exporterTarget(value: DockerExporterTarget | boolean | undefined): DockerExporterTarget | undefined {
+/** A data store's exporter to scrape, or `undefined` when the stack has none (or only says it has one). */
+function exporterTarget(value: ScrapeEndpoint | boolean | undefined): ScrapeEndpoint | undefined {
   return typeof value === "object" ? value : undefined;
 }
 
@@ -114,8 +105,8 @@ function exporterTarget(value: DockerExporterTarget | boolean | undefined): Dock
  *
  * - one job per service, named after it, scraping `<name>:<port><path>` (the service's network
  *   alias) and labelling its series with `namespace` and `service` as a ServiceMonitor does;
- * - a `postgres` and a `redis` job scraping the exporters, for the data stores given with a `url`
- *   (a bare `true` has no connection details on Docker, so it gets no exporter);
+ * - a `postgres` and a `redis` job scraping the data stores' exporters, for those given with an
+ *   endpoint (a bare `true` says only that the store exists, so it gets no job);
  * - Prometheus itself;
  * - the rule file with {@link alertRuleGroups}, and Alertmanager as the alert destination.
  *
@@ -129,10 +120,10 @@ export function prometheusConfig(spec: Pick<ResolvedObservability, "services" | 
     metrics_path: metricsPath,
     static_configs: [{ targets: [target], ...(labels ? { labels } : {}) }],
   });
-  const exporters = [
-    ...(exporterTarget(spec.dataStores.postgres) ? [job("postgres", `${d.postgresExporter.alias}:${d.postgresExporter.port}`)] : []),
-    ...(exporterTarget(spec.dataStores.redis) ? [job("redis", `${d.redisExporter.alias}:${d.redisExporter.port}`)] : []),
-  ];
+  const exporters = (["postgres", "redis"] as const).flatMap((store) => {
+    const target = exporterTarget(spec.dataStores[store]);
+    return target ? [job(store, `${target.host}:${target.port}`, target.path)] : [];
+  });
   const scrapeConfigs = [
     ...spec.services.map((s) => job(s.name, `${s.name}:${s.port}`, s.path, { namespace: s.namespace, service: s.name })),
     ...exporters,
@@ -212,21 +203,6 @@ export function grafanaEnv(): Record<string, string> {
 }
 
 /**
- * redis_exporter's environment from a `redis://` or `rediss://` URL: the address without the
- * credentials, and the user and password apart.
- *
- * @param url - the connection URL; it holds the password, so the result is secret.
- * @see https://github.com/oliver006/redis_exporter#command-line-flags
- */
-export function redisExporterEnv(url: string): Record<string, string> {
-  const parsed = new URL(url);
-  const env: Record<string, string> = { REDIS_ADDR: `${parsed.protocol}//${parsed.host}` };
-  if (parsed.username) env.REDIS_USER = decodeURIComponent(parsed.username);
-  if (parsed.password) env.REDIS_PASSWORD = decodeURIComponent(parsed.password);
-  return env;
-}
-
-/**
  * A healthcheck fetching `path` from inside the container with busybox `wget`.
  * @see https://docs.docker.com/reference/dockerfile/#healthcheck
  */
@@ -236,15 +212,14 @@ export function httpHealthcheck(port: number, path: string): docker.types.input.
 
 /**
  * Runs the stack's containers on the platform's network: Prometheus (published on
- * `publishAddress:9090`), Alertmanager (internal), Grafana (published on `publishAddress:3000`)
- * and the exporters of the data stores given with a `url`.
+ * `publishAddress:9090`), Alertmanager (internal) and Grafana (published on `publishAddress:3000`).
  *
  * Prometheus, Alertmanager and Grafana get their configuration as container `uploads`. Docker's
  * archive API refuses to extract on a read-only root filesystem, so those three keep it writable;
- * like the exporters (read-only), they run as their image's non-root user with every capability
+ * like every other container of the platform, they run as their image's non-root user with every capability
  * dropped and `no-new-privileges`. Alertmanager's configuration holds the receivers' secrets and is
- * uploaded as a secret readable only by its user; exporter credentials and Grafana's admin password
- * are secret environment variables.
+ * uploaded as a secret readable only by its user; Grafana's admin password is a secret environment
+ * variable.
  *
  * @param name - the component's name; resources are named `${name}-<role>`.
  * @param spec - the resolved arguments.
@@ -365,27 +340,6 @@ export function deployObservabilityToDocker(name: string, spec: ResolvedObservab
     { additionalSecretOutputs: ["envs"] },
   );
 
-  const postgres = exporterTarget(spec.dataStores.postgres);
-  if (postgres) {
-    container(
-      d.postgresExporter,
-      observabilityDockerImages.postgresExporter,
-      { envs: [pulumi.secret(pulumi.interpolate`DATA_SOURCE_NAME=${postgres.url}`)], healthcheck: httpHealthcheck(d.postgresExporter.port, "/") },
-      { additionalSecretOutputs: ["envs"] },
-    );
-  }
-  const redis = exporterTarget(spec.dataStores.redis);
-  if (redis) {
-    container(
-      d.redisExporter,
-      observabilityDockerImages.redisExporter,
-      {
-        envs: pulumi.secret(pulumi.output(redis.url).apply((url) => Object.entries(redisExporterEnv(url)).map(([key, value]) => `${key}=${value}`))),
-        healthcheck: httpHealthcheck(d.redisExporter.port, "/health"),
-      },
-      { additionalSecretOutputs: ["envs"] },
-    );
-  }
 
   return {
     grafanaUrl: pulumi.output(`http://${platform.publishAddress}:${d.grafana.port}`),

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ArgProblem } from "../contract/problems";
+import type { ScrapeEndpoint } from "../contract/metrics";
 import type { Environment, Platform, PlatformFacts } from "../contract/platform";
 
 /**
@@ -110,8 +111,14 @@ export interface ObservabilityStackArgs {
   readonly thresholds?: AlertThresholdsArgs;
   /** The services to scrape, each with a ServiceMonitor and a dashboard. @default [] */
   readonly services?: readonly ScrapeTarget[];
-  /** Whether the stack has Postgres and Redis, for their alerts (and on Docker, their exporters' scrape jobs). */
-  readonly dataStores?: { readonly postgres?: DockerExporterTarget | boolean; readonly redis?: DockerExporterTarget | boolean };
+  /**
+   * Whether the stack has Postgres and Redis, for their alerts: `true` where their metrics are
+   * scraped otherwise (a PodMonitor in the cluster), or on Docker the exporter to scrape (a data
+   * store's `metricsEndpoint`), which gets a `postgres` or `redis` job. The stack never receives a
+   * data store's credentials.
+   * @default {} (no data-store alerts)
+   */
+  readonly dataStores?: { readonly postgres?: ScrapeEndpoint | boolean; readonly redis?: ScrapeEndpoint | boolean };
   /**
    * The service mesh the scraped services run in, if any. Prometheus then joins it so its scrapes
    * pass STRICT mTLS: with Istio it takes the sidecar's certificates (scrapes over https with
@@ -129,15 +136,6 @@ export interface ObservabilityStackArgs {
 
 /** The settings of an ObservabilityStack: its arguments without the platform the composition root hands it. */
 export type ObservabilityStackSettings = Omit<ObservabilityStackArgs, "platform">;
-
-/**
- * On Docker, how to reach a data store for its exporter: host, port and the secret URL or password
- * the exporter connects with.
- */
-export interface DockerExporterTarget {
-  /** The exporter's connection string (`postgresql://…`, `redis://…`); a secret. */
-  readonly url: pulumi.Input<string>;
-}
 
 /** Defaults of {@link ObservabilityStackArgs}. */
 export const observabilityDefaults = {
@@ -195,7 +193,7 @@ export interface ResolvedObservability {
   readonly receivers: readonly AlertReceiverArgs[];
   readonly thresholds: ResolvedThresholds;
   readonly services: readonly (ScrapeTarget & { readonly path: string })[];
-  readonly dataStores: { readonly postgres?: DockerExporterTarget | boolean; readonly redis?: DockerExporterTarget | boolean };
+  readonly dataStores: { readonly postgres?: ScrapeEndpoint | boolean; readonly redis?: ScrapeEndpoint | boolean };
   readonly mesh?: "istio" | "linkerd";
   readonly dependsOn: readonly pulumi.Resource[];
 }

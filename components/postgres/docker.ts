@@ -1,7 +1,8 @@
 /**
  * The Docker backend of PostgresCluster, for local development: the official `postgres` image on a
- * named volume with a healthcheck, and PgBouncer beside it, both on the platform's private network
- * and nothing published unless `docker.hostPort` is set.
+ * named volume with a healthcheck, PgBouncer beside it, and (with `monitoring`) postgres_exporter
+ * for the observability stack to scrape, all on the platform's private network and nothing
+ * published unless `docker.hostPort` is set.
  *
  * @see https://hub.docker.com/_/postgres
  * @see https://github.com/edoburu/docker-pgbouncer
@@ -12,7 +13,10 @@ import type { DockerPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
 import { cpuToCores, memoryToMiB } from "../shared/quantity";
 import type { PostgresBackendContext, PostgresEndpoints } from "./types";
-import { postgresVersions, type ResolvedPostgres } from "./spec";
+import type { ScrapeEndpoint } from "../contract/metrics";
+import { dockerExporter, exporterLabels } from "../data-store/docker-exporter";
+import { dockerExporters } from "../data-store/exporters";
+import { postgresUri, postgresVersions, type ResolvedPostgres } from "./spec";
 
 /** PgBouncer's limits: it holds little beyond its connections. */
 export const pgbouncerDockerLimits = { memoryMiB: 128, cpus: "0.5" } as const;
@@ -182,8 +186,8 @@ export function deployPostgresToDocker(name: string, spec: ResolvedPostgres, pla
   );
 
   if (!spec.pooler.enabled) {
-    const host = pulumi.output(`${name}-postgres`);
-    return { host, port: pulumi.output(spec.port), readHost: host, sslmode: "disable" };
+    const host = `${name}-postgres`;
+    return { host: pulumi.output(host), port: pulumi.output(spec.port), readHost: pulumi.output(host), sslmode: "disable", metrics: postgresExporter(name, spec, host, platform, context) };
   }
 
   const pgbouncerImage = new docker.RemoteImage(`${name}-pgbouncer-image`, { name: postgresVersions.dockerPgbouncer, keepLocally: true }, opts);
@@ -206,5 +210,24 @@ export function deployPostgresToDocker(name: string, spec: ResolvedPostgres, pla
     },
     { ...opts, dependsOn: [postgres] },
   );
-  return { host: pulumi.output(`${name}-pgbouncer`), port: pulumi.output(spec.port), readHost: pulumi.output(`${name}-postgres`), sslmode: "disable" };
+  return {
+    host: pulumi.output(`${name}-pgbouncer`),
+    port: pulumi.output(spec.port),
+    readHost: pulumi.output(`${name}-postgres`),
+    sslmode: "disable",
+    metrics: postgresExporter(name, spec, `${name}-pgbouncer`, platform, context),
+  };
+}
+
+/**
+ * postgres_exporter beside the database, with `monitoring`: it connects as the application role
+ * through the clients' endpoint, with the connection string in a secret `DATA_SOURCE_NAME`.
+ *
+ * @returns where Prometheus scrapes it, or `undefined` without `monitoring`.
+ * @see https://github.com/prometheus-community/postgres_exporter
+ */
+function postgresExporter(name: string, spec: ResolvedPostgres, host: string, platform: DockerPlatform, context: PostgresBackendContext): ScrapeEndpoint | undefined {
+  if (!spec.monitoring) return undefined;
+  const dsn = context.password.apply((password) => postgresUri({ host, port: spec.port, database: spec.database, username: spec.username, password, sslmode: "disable" }));
+  return dockerExporter(name, dockerExporters.postgres, [pulumi.secret(pulumi.interpolate`DATA_SOURCE_NAME=${dsn}`)], exporterLabels(postgresDockerLabels(name, spec, "metrics"), "postgres-exporter"), platform, context.parent);
 }

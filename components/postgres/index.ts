@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { ScrapeEndpoint } from "../contract/metrics";
 import { formatProblems } from "../contract/problems";
 import { connectionSecret } from "../shared/connection-secret";
 import { selectBackend } from "../data-store/backends";
@@ -50,6 +51,11 @@ export class PostgresCluster extends pulumi.ComponentResource {
   public readonly connectionString: pulumi.Output<string>;
   /** The name of the Secret created in each of `clientNamespaces`, with key `DATABASE_URL`. */
   public readonly connectionSecretName: string;
+  /**
+   * Where Prometheus scrapes this store's exporter, on Docker (the backend runs one beside it; in a
+   * cluster a PodMonitor scrapes the pods instead): give it to the ObservabilityStack's `dataStores`.
+   */
+  public readonly metricsEndpoint?: ScrapeEndpoint;
   /** The resolved arguments, for inspection. */
   public readonly spec: ResolvedPostgres;
 
@@ -76,6 +82,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     const endpoints = selectBackend(postgresBackends, platform.flavour, spec)!.load()(name, spec, platform, context);
 
     this.host = endpoints.host;
+    this.metricsEndpoint = endpoints.metrics;
     this.port = endpoints.port;
     this.readHost = endpoints.readHost;
     this.database = pulumi.output(spec.database);

@@ -3,6 +3,7 @@
  * from the component's index, so no import runs in a circle.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { ScrapeEndpoint } from "../contract/metrics";
 import type { DataStoreBackendContext } from "../data-store";
 
 /**
@@ -16,6 +17,8 @@ export interface PostgresEndpoints {
   readonly readHost: pulumi.Output<string>;
   /** The `sslmode` clients should use: `require` or stronger wherever TLS is available. */
   readonly sslmode: "disable" | "require" | "verify-ca" | "verify-full";
+  /** Where Prometheus scrapes the database's exporter, where the backend runs one outside the cluster (Docker). */
+  readonly metrics?: ScrapeEndpoint;
 }
 
 /** What a backend receives besides the resolved spec (the data stores' shared context). */

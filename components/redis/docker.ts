@@ -1,6 +1,7 @@
 /**
  * The RedisCluster on Docker, for local development: one Valkey container with a named volume,
- * AUTH, append-only persistence, a memory cap and a healthcheck. No TLS and no Sentinel.
+ * AUTH, append-only persistence, a memory cap and a healthcheck, and redis_exporter beside it for
+ * the observability stack to scrape. No TLS and no Sentinel.
  *
  * @see https://hub.docker.com/r/valkey/valkey
  */
@@ -11,7 +12,9 @@ import { statefulResourceOptions } from "../shared/options";
 import { cpuToCores, memoryToMiB } from "../shared/quantity";
 import type { RedisBackendContext, RedisEndpoints } from "./types";
 import { maxMemoryBytes, serverConfig, valkeyKubernetesDefaults } from "./valkey-config";
-import { redisVersions, type ResolvedRedis } from "./spec";
+import { dockerExporter, exporterLabels } from "../data-store/docker-exporter";
+import { dockerExporters } from "../data-store/exporters";
+import { redisUrl, redisVersions, type ResolvedRedis } from "./spec";
 
 /**
  * The container's shell command: write the config (with `requirepass` from the `REDIS_PASSWORD`
@@ -88,5 +91,24 @@ export function deployRedisToDocker(name: string, spec: ResolvedRedis, platform:
     },
     opts,
   );
-  return { host: pulumi.output(name), port: pulumi.output(spec.port), tls: false };
+  const password = context.password;
+  const envs = pulumi.secret(password.apply((pw) => Object.entries(redisExporterEnv(redisUrl({ host: name, port: spec.port, password: pw, tls: false }))).map(([key, value]) => `${key}=${value}`)));
+  const storeLabels = Object.entries({ ...labels, "app.kubernetes.io/component": "metrics" }).map(([label, value]) => ({ label, value }));
+  const metrics = dockerExporter(name, dockerExporters.redis, envs, exporterLabels(storeLabels, "redis-exporter"), platform, context.parent);
+  return { host: pulumi.output(name), port: pulumi.output(spec.port), tls: false, metrics };
+}
+
+/**
+ * redis_exporter's environment from a `redis://` or `rediss://` URL: the address without the
+ * credentials, and the user and password apart.
+ *
+ * @param url - the connection URL; it holds the password, so the result is secret.
+ * @see https://github.com/oliver006/redis_exporter#command-line-flags
+ */
+export function redisExporterEnv(url: string): Record<string, string> {
+  const parsed = new URL(url);
+  const env: Record<string, string> = { REDIS_ADDR: `${parsed.protocol}//${parsed.host}` };
+  if (parsed.username) env.REDIS_USER = decodeURIComponent(parsed.username);
+  if (parsed.password) env.REDIS_PASSWORD = decodeURIComponent(parsed.password);
+  return env;
 }

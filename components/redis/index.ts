@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { ScrapeEndpoint } from "../contract/metrics";
 import { formatProblems } from "../contract/problems";
 import { connectionSecret } from "../shared/connection-secret";
 import { selectBackend } from "../data-store/backends";
@@ -52,6 +53,11 @@ export class RedisCluster extends pulumi.ComponentResource {
    * where the CA is public (ElastiCache) or there is no TLS (Docker).
    */
   public readonly caSecretName?: string;
+  /**
+   * Where Prometheus scrapes this store's exporter, on Docker (the backend runs one beside it; in a
+   * cluster a PodMonitor scrapes the pods instead): give it to the ObservabilityStack's `dataStores`.
+   */
+  public readonly metricsEndpoint?: ScrapeEndpoint;
   /** The resolved arguments, for inspection. */
   public readonly spec: ResolvedRedis;
 
@@ -77,6 +83,7 @@ export class RedisCluster extends pulumi.ComponentResource {
     const endpoints = selectBackend(redisBackends, platform.flavour, spec)!.load()(name, spec, platform, context);
 
     this.host = endpoints.host;
+    this.metricsEndpoint = endpoints.metrics;
     this.port = endpoints.port;
     this.password = pulumi.secret(endpoints.password ?? context.password);
     this.url = pulumi.secret(

@@ -5,6 +5,7 @@
  * @see https://valkey.io/topics/sentinel/
  */
 import type { PlatformFacts } from "../contract/platform";
+import { dockerExporters } from "../data-store/exporters";
 import type { ArgProblem } from "../contract/problems";
 import type { ResourceQuantities } from "../contract/resources";
 import { resourceProblems } from "../shared/quantity";
@@ -89,7 +90,7 @@ export const redisVersions = {
    * variant, whose busybox `wget` the Docker healthcheck uses (the plain image is `scratch`).
    * @see https://github.com/oliver006/redis_exporter/releases
    */
-  exporterImage: "oliver006/redis_exporter:v1.91.1-alpine",
+  exporterImage: dockerExporters.redis.image,
   /** ElastiCache engine and parameter-group family. @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html */
   elasticache: { engine: "valkey", engineVersion: "8.2", family: "valkey8" },
   /** Memorystore for Redis version. @see https://cloud.google.com/memorystore/docs/redis/supported-versions */

@@ -3,6 +3,7 @@
  * from the component's index, so no import runs in a circle.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { ScrapeEndpoint } from "../contract/metrics";
 import type { DataStoreBackendContext } from "../data-store";
 
 /** What every backend returns: the same shape whatever runs the cache. */
@@ -23,6 +24,8 @@ export interface RedisEndpoints {
   readonly caCert?: pulumi.Output<string>;
   /** The Secret in each client namespace whose `ca.crt` clients must trust (in-cluster TLS). */
   readonly caSecretName?: string;
+  /** Where Prometheus scrapes the cache's exporter, where the backend runs one outside the cluster (Docker). */
+  readonly metrics?: ScrapeEndpoint;
 }
 
 /** What a backend receives besides the resolved spec (the data stores' shared context). */
