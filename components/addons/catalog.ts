@@ -75,7 +75,12 @@ export const CLUSTER_ADDONS: readonly AddonDefinition[] = [
     purpose: "the Gateway API's CRDs, which the gateway's Gateway and HTTPRoutes are",
     targets: {
       eks: install,
-      gke: install,
+      gke: {
+        kind: "provided",
+        by: "GKE's Gateway API controller, from 1.34 on the channel the cluster sets",
+        when: "the cluster enables GKE's Gateway API (`gatewayApiConfig`); GkeCluster leaves it off",
+        see: "https://cloud.google.com/kubernetes-engine/docs/how-to/deploying-gateways#enable-gateway",
+      },
       k3s: {
         kind: "provided",
         by: "k3s's bundled Traefik (its traefik-crd chart)",
