@@ -42,7 +42,8 @@ hello.url.apply((url) => {
 
 /** The TypeScript snippets of the READMEs that import the package. */
 function readmeSnippets(): { file: string; code: string }[] {
-  const readmes = ["README.md", ...fs.readdirSync(path.join(root, "components")).map((d) => path.join("components", d, "README.md"))];
+  // Every README under components/, at any depth (the add-ons' are a level down).
+  const readmes = ["README.md", ...fs.readdirSync(path.join(root, "components"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith("README.md")).map((f) => path.join("components", f))];
   return readmes
     .filter((file) => fs.existsSync(path.join(root, file)))
     .flatMap((file) => [...fs.readFileSync(path.join(root, file), "utf8").matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => ({ file, code: m[1] })))
