@@ -8,6 +8,7 @@
  * @see https://github.com/aws-quickstart/cdk-eks-blueprints/tree/main/lib/addons (one module per provider)
  */
 import type { DockerPlatform, KubernetesPlatform, Platform, Target } from "../contract/platform";
+import type { ArgProblem } from "../contract/problems";
 import type { DataStoreMode } from "./index";
 
 /**
@@ -53,6 +54,22 @@ export function selectBackend<S extends BackendChoice, C, E>(table: readonly Bac
  */
 export function targetsServing<S, C, E>(table: readonly Backend<S, C, E>[], mode: DataStoreMode): Target[] {
   return [...new Set(table.filter((row) => row.mode === mode).flatMap((row) => row.targets))];
+}
+
+/**
+ * The problem with a mode that no backend of a table runs on a target, or `undefined` when one
+ * does: the mode needs one of the targets that serve it, and the store runs in-cluster (a
+ * container on Docker) here.
+ *
+ * @param table - the data store's backends.
+ * @param spec - the resolved arguments (their mode).
+ * @param flavour - the target.
+ * @param what - how the message names what runs, such as `the database`.
+ */
+export function modeProblem<S extends BackendChoice, C, E>(table: readonly Backend<S, C, E>[], spec: S, flavour: Target, what: string): ArgProblem | undefined {
+  if (selectBackend(table, flavour, spec)) return undefined;
+  const targets = targetsServing(table, spec.mode).join(" or ");
+  return { path: ["mode"], message: `"${spec.mode}" needs a cloud (${targets}); target ${flavour} runs ${what} in-cluster${flavour === "docker" ? " (a container)" : ""}` };
 }
 
 /**

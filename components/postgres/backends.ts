@@ -9,7 +9,7 @@
  */
 import type { PlatformFacts } from "../contract/platform";
 import type { ArgProblem } from "../contract/problems";
-import { onDocker, onKubernetes, selectBackend, targetsServing, type Backend } from "../data-store/backends";
+import { modeProblem, onDocker, onKubernetes, type Backend } from "../data-store/backends";
 import { postgresSettingsProblems, resolvePostgres, type PostgresSettings, type ResolvedPostgres } from "./spec";
 import type { PostgresBackendContext, PostgresEndpoints } from "./types";
 
@@ -34,10 +34,6 @@ export const postgresBackends: readonly Backend<ResolvedPostgres, PostgresBacken
  */
 export function validatePostgres(args: PostgresSettings, on: PlatformFacts): ArgProblem[] {
   const spec = resolvePostgres("postgres", args, on);
-  const problems: ArgProblem[] = [];
-  if (!selectBackend(postgresBackends, on.flavour, spec)) {
-    const clouds = targetsServing(postgresBackends, spec.mode).join(" or ");
-    problems.push({ path: ["mode"], message: `"${spec.mode}" needs a cloud (${clouds}); target ${on.flavour} runs the database in-cluster${on.flavour === "docker" ? " (a container)" : ""}` });
-  }
-  return [...problems, ...postgresSettingsProblems(args, on)];
+  const mode = modeProblem(postgresBackends, spec, on.flavour, "the database");
+  return [...(mode ? [mode] : []), ...postgresSettingsProblems(args, on)];
 }

@@ -9,7 +9,7 @@
  */
 import type { PlatformFacts } from "../contract/platform";
 import type { ArgProblem } from "../contract/problems";
-import { onDocker, onKubernetes, selectBackend, targetsServing, type Backend } from "../data-store/backends";
+import { modeProblem, onDocker, onKubernetes, type Backend } from "../data-store/backends";
 import { redisSettingsProblems, resolveRedis, type RedisSettings, type ResolvedRedis } from "./spec";
 import type { RedisBackendContext, RedisEndpoints } from "./types";
 
@@ -34,10 +34,6 @@ export const redisBackends: readonly Backend<ResolvedRedis, RedisBackendContext,
  */
 export function validateRedis(args: RedisSettings, on: PlatformFacts): ArgProblem[] {
   const spec = resolveRedis("redis", args, on);
-  const problems: ArgProblem[] = [];
-  if (!selectBackend(redisBackends, on.flavour, spec)) {
-    const clouds = targetsServing(redisBackends, spec.mode).join(" or ");
-    problems.push({ path: ["mode"], message: `"${spec.mode}" needs a cloud (${clouds}); target ${on.flavour} runs Redis in-cluster${on.flavour === "docker" ? " (a container)" : ""}` });
-  }
-  return [...problems, ...redisSettingsProblems(args, on)];
+  const mode = modeProblem(redisBackends, spec, on.flavour, "Redis");
+  return [...(mode ? [mode] : []), ...redisSettingsProblems(args, on)];
 }
