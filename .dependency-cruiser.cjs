@@ -14,7 +14,8 @@
  *
  * @see https://github.com/sverweij/dependency-cruiser/blob/main/doc/rules-reference.md
  */
-const COMPONENTS = "^components/(app-service|gateway|mesh|message-queue|observability|postgres|redis)/";
+/** Every component folder: whatever under components/ is not one of the lower layers. */
+const COMPONENTS = "^components/(?!contract/|shared/|platform/|addons/|data-store/)[^/]+/";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -67,6 +68,13 @@ module.exports = {
       comment: "The library never reaches into the program, the plan, the policies or the public index above it.",
       from: { path: COMPONENTS },
       to: { path: "^(components/index\\.ts$|stacks/|plan/|policies/|bench/|test/)" },
+    },
+    {
+      name: "components-through-their-front-door",
+      severity: "error",
+      comment: "A component may use another's index, spec and types, never its backends or helpers, which may change with it.",
+      from: { path: "^components/([^/]+)/" },
+      to: { path: `${COMPONENTS}(?!index\\.ts$|spec\\.ts$|types\\.ts$)`, pathNot: "^components/$1/" },
     },
     {
       name: "program-through-the-public-index",

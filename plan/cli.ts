@@ -132,6 +132,9 @@ async function run(argv: string[]): Promise<number> {
   } else {
     process.stdout.write(`${renderPlan(program, target, report, rules.length)}\n`);
   }
+  const { aliasConflicts } = await import("./moves");
+  const conflicts = aliasConflicts(program.resources);
+  if (conflicts.length > 0) process.stderr.write(`error: ${conflicts.length} aliases name a URN another resource has, which the engine refuses:\n${conflicts.map((c) => `  - ${c}`).join("\n")}\n`);
   if (deployed) {
     const { unclaimedUrns } = await import("./moves");
     const gone = unclaimedUrns(deployed.urns, program.resources);
@@ -151,7 +154,7 @@ async function run(argv: string[]): Promise<number> {
     fs.writeFileSync(args.diagram, diagramMarkdown(plan));
     process.stdout.write(`Diagram written to ${args.diagram}\n`);
   }
-  return hasMandatoryViolations(report) ? EXIT.violations : EXIT.ok;
+  return hasMandatoryViolations(report) || conflicts.length > 0 ? EXIT.violations : EXIT.ok;
 }
 
 run(process.argv.slice(2)).then(

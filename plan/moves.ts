@@ -10,8 +10,10 @@
 import type { CapturedAlias, CapturedResource } from "./capture";
 
 /**
- * A URN as the engine writes it. Pulumi's mock runtime puts the stack's own type in front of every
- * type chain (`pulumi:pulumi:Stack$…`); the engine leaves it out. Both are compared without it.
+ * A URN the mock runtime produced, as the engine writes it. Pulumi's mock runtime puts the stack's
+ * own type in front of every type chain (`pulumi:pulumi:Stack$…`); the engine leaves it out. Only
+ * URNs the mock produced are normalized: an alias the program declares must already be in the
+ * engine's form, or the engine would not match it.
  */
 export function normalizeUrn(urn: string): string {
   return urn.replace("::pulumi:pulumi:Stack$", "::");
@@ -26,7 +28,7 @@ interface UrnParts {
 }
 
 function parseUrn(urn: string): UrnParts {
-  const match = /^urn:pulumi:([^:]*)::([^:]*)::(.*?)::([^]*)$/.exec(normalizeUrn(urn));
+  const match = /^urn:pulumi:([^:]*)::([^:]*)::(.*?)::([^]*)$/.exec(urn);
   if (!match) throw new Error(`not a URN: ${urn}`);
   return { stack: match[1], project: match[2], typeChain: match[3], name: match[4] };
 }
@@ -50,21 +52,21 @@ function urnUnder(parentUrn: string | undefined, self: UrnParts, type: string, n
 
 /** The old URN one declared alias names. */
 function declaredAliasUrn(resource: CapturedResource, alias: CapturedAlias): string {
-  if ("urn" in alias) return normalizeUrn(alias.urn);
+  if ("urn" in alias) return alias.urn;
   const self = parseUrn(resource.urn);
-  const parent = alias.noParent ? undefined : (alias.parentUrn ?? resource.parent);
+  const parent = alias.noParent ? undefined : (alias.parentUrn ?? (resource.parent && normalizeUrn(resource.parent)));
   const parentUrn = parent && !isStack(parent) ? parent : undefined;
   return urnUnder(parentUrn, { ...self, stack: alias.stack ?? self.stack, project: alias.project ?? self.project }, alias.type ?? resource.type, alias.name ?? resource.name);
 }
 
 /**
- * Every URN each resource answers to: its own, its declared aliases, and the aliases it inherits
- * from its ancestors' (the child under each of the parent's old URNs, its name's parent-name
- * prefix swapped for the old one, as the engine does).
+ * The old URNs each resource answers to besides its own: its declared aliases, and the aliases it
+ * inherits from its ancestors' (the child under each of the parent's old URNs, its name's
+ * parent-name prefix swapped for the old one, as the engine does).
  *
- * @returns normalized URN → the URN of the planned resource that claims it.
+ * @returns the resource's URN → its alias URNs, in the engine's form.
  */
-export function claimedUrns(resources: readonly CapturedResource[]): Map<string, string> {
+export function aliasUrns(resources: readonly CapturedResource[]): Map<string, string[]> {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const memo = new Map<string, string[]>();
   const aliasesOf = (resource: CapturedResource): string[] => {
@@ -76,29 +78,70 @@ export function claimedUrns(resources: readonly CapturedResource[]): Map<string,
       ? aliasesOf(parent).map((parentAlias) => {
           const oldParentName = parseUrn(parentAlias).name;
           const name = resource.name.startsWith(parent.name) ? oldParentName + resource.name.slice(parent.name.length) : resource.name;
-          return urnUnder(parentAlias, parseUrn(resource.urn), resource.type, name);
+          return urnUnder(parentAlias, parseUrn(normalizeUrn(resource.urn)), resource.type, name);
         })
       : [];
     const all = [...new Set([...own, ...inherited])];
     memo.set(resource.urn, all);
     return all;
   };
-  const claimed = new Map<string, string>();
-  for (const resource of resources) {
-    claimed.set(normalizeUrn(resource.urn), resource.urn);
-    for (const alias of aliasesOf(resource)) if (!claimed.has(alias)) claimed.set(alias, resource.urn);
-  }
+  return new Map(resources.map((r) => [r.urn, aliasesOf(r)]));
+}
+
+/**
+ * Every URN the planned resources answer to: each one's own and its aliases (see {@link aliasUrns}).
+ *
+ * @returns normalized URN → the URN of the planned resource that claims it (its own URN first).
+ */
+export function claimedUrns(resources: readonly CapturedResource[]): Map<string, string> {
+  const claimed = new Map<string, string>(resources.map((r) => [normalizeUrn(r.urn), r.urn]));
+  for (const [urn, aliases] of aliasUrns(resources)) for (const alias of aliases) if (!claimed.has(alias)) claimed.set(alias, urn);
   return claimed;
 }
 
 /**
- * The deployed URNs that no planned resource claims: what `pulumi up` would delete.
+ * Types whose objects the Kubernetes provider registers itself, as children named
+ * `<parent name>:<object>`, which Pulumi's mock runtime never sees: a deployed child of a kept one
+ * is kept.
+ *
+ * @see https://www.pulumi.com/registry/packages/kubernetes/api-docs/yaml/v2/configfile/
+ */
+const PROVIDER_RENDERED = ["kubernetes:yaml/v2:ConfigFile", "kubernetes:yaml/v2:ConfigGroup", "kubernetes:helm.sh/v4:Chart", "kubernetes:kustomize/v2:Directory"];
+
+/**
+ * The deployed URNs that no planned resource claims: what `pulumi up` would delete. The children
+ * the Kubernetes provider renders for a kept manifest or chart (see {@link PROVIDER_RENDERED}) are
+ * kept with it.
  *
  * @param deployed - URNs from `pulumi stack export` (or an earlier plan).
  * @param planned - the plan's resources.
  */
 export function unclaimedUrns(deployed: readonly string[], planned: readonly CapturedResource[]): string[] {
   const claimed = claimedUrns(planned);
+  const typeOf = new Map(planned.map((r) => [r.urn, r.type]));
+  const rendering = [...claimed].filter(([, urn]) => PROVIDER_RENDERED.includes(typeOf.get(urn) ?? "")).map(([kept]) => parseUrn(kept));
+  const renderedBy = (urn: string) => {
+    const child = parseUrn(urn);
+    return rendering.some((parent) => child.typeChain.startsWith(`${parent.typeChain}$`) && child.name.startsWith(`${parent.name}:`));
+  };
   // The stack itself, and the default providers the engine makes, are not the program's resources.
-  return deployed.filter((urn) => !claimed.has(normalizeUrn(urn)) && !isStack(urn) && !/::pulumi:providers:[^:]+::default/.test(urn));
+  return deployed.filter((urn) => !claimed.has(normalizeUrn(urn)) && !isStack(urn) && !/::pulumi:providers:[^:]+::default/.test(urn) && !renderedBy(normalizeUrn(urn)));
+}
+
+/**
+ * The aliases that name a URN another planned resource has: the engine refuses such a plan, since
+ * one URN cannot be two resources.
+ *
+ * @returns one line per conflict: the alias, who declares (or inherits) it, and who has that URN.
+ */
+export function aliasConflicts(planned: readonly CapturedResource[]): string[] {
+  const own = new Map(planned.map((r) => [normalizeUrn(r.urn), r.urn]));
+  const conflicts: string[] = [];
+  for (const [claimer, aliases] of aliasUrns(planned)) {
+    for (const alias of aliases) {
+      const holder = own.get(alias);
+      if (holder && holder !== claimer) conflicts.push(`${claimer} has an alias ${alias}, the URN of ${holder}`);
+    }
+  }
+  return conflicts;
 }

@@ -9,6 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   appServiceDefaults,
+  dataStoreDefaults,
   gatewayIdentity,
   prometheusIdentity,
   selectorLabels,
@@ -99,21 +100,26 @@ export interface DataStorePlacement {
   readonly clientNamespaces: readonly pulumi.Input<string>[];
 }
 
+/** Whether the stack runs the observability stack; the data stores export metrics for it only then, unless told. */
+function observed(config: Pick<StackConfig, "observability">): boolean {
+  return config.observability?.enabled !== false;
+}
+
 /** The placement of the data tier for validation, by name: the program passes the namespaces' outputs. */
 export function dataStorePlacement(config: Pick<StackConfig, "namespace">): DataStorePlacement {
   return { namespace: DATA_NAMESPACE, clientNamespaces: [namespaceOf(config)] };
 }
 
 /** The PostgresCluster's settings, or `undefined` when `postgres.enabled` is false. */
-export function postgresSettings(config: Pick<StackConfig, "postgres" | "protect" | "environment">, placement: DataStorePlacement): PostgresSettings | undefined {
+export function postgresSettings(config: Pick<StackConfig, "postgres" | "protect" | "environment" | "observability">, placement: DataStorePlacement): PostgresSettings | undefined {
   const { enabled = true, ...settings } = config.postgres ?? {};
-  return enabled ? { ...settings, ...placement, protect: protectOf(config) } : undefined;
+  return enabled ? { ...settings, ...placement, protect: protectOf(config), monitoring: settings.monitoring ?? observed(config) } : undefined;
 }
 
 /** The RedisCluster's settings, or `undefined` when `redis.enabled` is false. */
-export function redisSettings(config: Pick<StackConfig, "redis" | "protect" | "environment">, placement: DataStorePlacement): RedisSettings | undefined {
+export function redisSettings(config: Pick<StackConfig, "redis" | "protect" | "environment" | "observability">, placement: DataStorePlacement): RedisSettings | undefined {
   const { enabled = true, ...settings } = config.redis ?? {};
-  return enabled ? { ...settings, ...placement, protect: protectOf(config) } : undefined;
+  return enabled ? { ...settings, ...placement, protect: protectOf(config), monitoring: settings.monitoring ?? observed(config) } : undefined;
 }
 
 /** The MessageQueue's settings, or `undefined` when `messageQueue.enabled` is false. */
@@ -195,8 +201,9 @@ export function observabilitySettings(
  * Memorystore report to the cloud's own monitoring instead.
  */
 function monitoredDataStores(config: StackConfig): { postgres: boolean; redis: boolean } {
-  const inCluster = (block: { enabled?: boolean; mode?: string } | undefined) => block?.enabled !== false && (block?.mode ?? "in-cluster") === "in-cluster";
-  return { postgres: inCluster(config.postgres), redis: inCluster(config.redis) };
+  const placement = dataStorePlacement(config);
+  const exported = (settings: PostgresSettings | RedisSettings | undefined) => settings !== undefined && settings.monitoring !== false && (settings.mode ?? dataStoreDefaults.mode) === "in-cluster";
+  return { postgres: exported(postgresSettings(config, placement)), redis: exported(redisSettings(config, placement)) };
 }
 
 /**

@@ -21,6 +21,8 @@ import {
   movedFrom,
   PrometheusOperatorCrds,
   RabbitmqOperators,
+  resolveMessageQueue,
+  resolvePostgres,
   topLevelUrn,
   type ClusterAddons,
   type KubernetesPlatform,
@@ -128,16 +130,18 @@ export function foundation(config: ProgramConfig): Foundation {
     serviceMonitor: config.observability?.enabled !== false,
   });
 
-  const postgres = postgresSettings(config, dataStorePlacement(config));
-  if (postgres && (postgres.mode ?? "in-cluster") === "in-cluster") {
+  const postgresArgs = postgresSettings(config, dataStorePlacement(config));
+  const postgres = postgresArgs && resolvePostgres("postgres", postgresArgs, platform);
+  if (postgres?.mode === "in-cluster") {
     addons.cloudNativePg = new CloudNativePg(
       "cnpg",
-      { platform, certManager: addons.certManager, barmanCloud: postgres.backup?.enabled ?? true },
+      { platform, certManager: addons.certManager, barmanCloud: postgres.backup.enabled },
       { transformations: [movedFrom(topLevelUrn("platform:index:PostgresCluster", "postgres"), { "cnpg-operator": "postgres-operator", "cnpg-barman-cloud": "postgres-barman-cloud" })] },
     );
   }
-  const queue = messageQueueSettings(config, dataStorePlacement(config));
-  if (queue && (queue.mode ?? "in-cluster") === "in-cluster" && (queue.broker ?? "rabbitmq") === "rabbitmq") {
+  const queueArgs = messageQueueSettings(config, dataStorePlacement(config));
+  const queue = queueArgs && resolveMessageQueue("queue", queueArgs, platform);
+  if (queue?.mode === "in-cluster" && queue.broker === "rabbitmq") {
     addons.rabbitmqOperators = new RabbitmqOperators(
       "queue-operators",
       { platform, certManager: addons.certManager, protect },

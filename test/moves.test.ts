@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import type { CapturedAlias, CapturedResource } from "../plan/capture";
-import { claimedUrns, normalizeUrn, unclaimedUrns } from "../plan/moves";
+import { aliasConflicts, claimedUrns, normalizeUrn, unclaimedUrns } from "../plan/moves";
 
 const root = path.resolve(__dirname, "..");
 const STACK = "urn:pulumi:prod::platform::pulumi:pulumi:Stack::platform-prod";
@@ -118,5 +118,30 @@ describe("the shipped stacks after the add-ons and exporters moved", () => {
     const run = await planAgainst("prod", IN_CLUSTER, [...MOVED.prod, gone]);
     assert.match(run.stderr, /1 deployed resources are claimed by no planned resource/);
     assert.ok(run.stderr.includes(`  - ${gone}`), run.stderr);
+  });
+});
+
+describe("what a plan cannot claim", () => {
+  const cluster = resource("platform:index:EksCluster", "platform");
+  const crds = resource("platform:index:GatewayApiCrds", "gateway-api-crds");
+  const manifest = resource("platform:index:GatewayApiCrds$kubernetes:yaml/v2:ConfigFile", "gateway-api-crds-standard-install", crds.urn);
+
+  it("keeps the objects the Kubernetes provider renders for a kept manifest, which the mock runtime never sees", () => {
+    const rendered = engineUrn("platform:index:GatewayApiCrds$kubernetes:yaml/v2:ConfigFile$kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "gateway-api-crds-standard-install:gateways.gateway.networking.k8s.io");
+    const stranger = engineUrn("platform:index:GatewayApiCrds$kubernetes:yaml/v2:ConfigFile$kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "other-manifest:gateways.gateway.networking.k8s.io");
+    assert.deepEqual(unclaimedUrns([rendered, stranger], [crds, manifest]), [stranger]);
+  });
+
+  it("does not count an alias written in the mock runtime's form, which the engine would never match", () => {
+    const moved = resource("platform:index:AwsLoadBalancerController", "platform-lbc", STACK, [{ parentUrn: mockUrn("platform:index:EksCluster", "platform") }]);
+    assert.equal(claimedUrns([cluster, moved]).get(engineUrn("platform:index:EksCluster$platform:index:AwsLoadBalancerController", "platform-lbc")), undefined);
+  });
+
+  it("names an alias that is another resource's URN, which the engine refuses", () => {
+    const squatter = resource("platform:index:CloudNativePg", "platform", STACK, [{ type: "platform:index:EksCluster" }]);
+    const conflicts = aliasConflicts([cluster, squatter]);
+    assert.equal(conflicts.length, 1);
+    assert.match(conflicts[0], /CloudNativePg::platform has an alias urn:pulumi:prod::platform::platform:index:EksCluster::platform, the URN of .*EksCluster::platform$/);
+    assert.deepEqual(aliasConflicts([cluster, crds, manifest]), []);
   });
 });

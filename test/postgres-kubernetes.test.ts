@@ -43,6 +43,8 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
 const minio = { endpointUrl: "https://minio.storage.svc:9000", name: "pg-backups", credentialsSecret: { name: "minio-creds" } };
 
 let program: CapturedProgram;
+/** The errors of PostgresClusters refused for a missing add-on, by name. */
+const refusals: Record<string, string> = {};
 
 before(async () => {
   program = await captureProgram(
@@ -64,8 +66,10 @@ before(async () => {
         backup: { bucket: minio },
         parameters: { work_mem: "16MB" },
       });
+      // The lab cluster's operator has no Barman Cloud plugin (and so needs no cert-manager): no backups there.
       const scratch = new PostgresCluster("scratch", {
         platform: lab,
+        addons: { cloudNativePg: new CloudNativePg("lab-cnpg", { platform: lab, barmanCloud: false }) },
         backup: { enabled: false },
         pooler: { enabled: false },
         monitoring: false,
@@ -74,6 +78,16 @@ before(async () => {
       new PostgresCluster("orders", { platform: eks, namespace: "shop", addons: { certManager: awsCertManager, cloudNativePg: new CloudNativePg("orders", { platform: eks, certManager: awsCertManager }) } });
       const gcpCertManager = new CertManager("gcp-cert-manager", { platform: gke });
       new PostgresCluster("billing", { platform: gke, namespace: "finance", addons: { certManager: gcpCertManager, cloudNativePg: new CloudNativePg("billing", { platform: gke, certManager: gcpCertManager }) } });
+      for (const [name, args] of [
+        ["no-operator", { platform: lab, backup: { enabled: false } }],
+        ["no-plugin", { platform: lab, addons: { cloudNativePg: new CloudNativePg("lab-cnpg-2", { platform: lab, barmanCloud: false }) }, backup: { bucket: minio } }],
+      ] as const) {
+        try {
+          new PostgresCluster(name, args);
+        } catch (error) {
+          refusals[name] = (error as Error).message;
+        }
+      }
       return { dbHost: db.host, dbReadHost: db.readHost, dbPort: db.port, scratchHost: scratch.host, dbConnection: db.connectionString };
     },
     { project: "platform", stack: "test" },
@@ -181,7 +195,13 @@ describe("PostgresCluster on Kubernetes", () => {
     assert.ok(plugin.dependencies.includes(urnOf(RELEASE, "db-operator")));
     assert.ok(plugin.dependencies.includes(urnOf(RELEASE, "onprem-cert-manager-release")));
     assert.equal(postgresVersions.operatorChart.appVersion, "1.30.0");
-    assert.equal(ofType(RELEASE, "scratch-operator").length, 0, "installOperator: false installs nothing");
+    const clusters = program.resources.filter((r) => r.type === "platform:index:PostgresCluster").map((r) => r.urn);
+    assert.deepEqual(ofType(RELEASE).filter((r) => clusters.includes(r.parent ?? "")), [], "the operator is the add-on's: no PostgresCluster installs one");
+  });
+
+  it("refuses to run in-cluster without the CloudNativePG add-on, or with backups but no Barman Cloud plugin", () => {
+    assert.match(refusals["no-operator"], /`addons\.cloudNativePg` is required in-cluster/);
+    assert.match(refusals["no-plugin"], /`addons\.cloudNativePg` must include the Barman Cloud plugin when backups are on/);
   });
 
   it("runs three instances of the pinned image on the platform's StorageClass, bootstrapped from the app secret", () => {

@@ -1,7 +1,9 @@
 /**
- * The cluster add-ons the platform knows, and what each Kubernetes target already ships. Pure data:
- * the composition root reads it to install an add-on only where the target lacks it, and the plan
- * and the docs read it to say what a target brings.
+ * The cluster add-ons the platform knows, and what each Kubernetes target already ships. Pure data,
+ * written down from each target's documentation, for the composition root to install an add-on
+ * only where the target lacks it (or configure around the target's copy). The composition root
+ * does not act on `provided` yet: on a default k3s install its Gateway API CRDs and Traefik collide
+ * with the bundled Traefik's, which the deploy-readiness work resolves from this catalogue.
  *
  * Modelled on cdk-eks-blueprints' add-on catalogue (`lib/addons/<name>`), with the per-target facts
  * written down instead of discovered at deploy time.

@@ -24,7 +24,9 @@ export type { AwsLoadBalancerController, AwsLoadBalancerControllerArgs } from ".
 
 /** Per-add-on resource options for {@link createEksAddons} (aliases when they moved, for example). */
 export interface EksAddonsOptions {
+  /** Options of the AWS Load Balancer Controller add-on. @default {} */
   readonly awsLoadBalancerController?: pulumi.ComponentResourceOptions;
+  /** Options of the EBS CSI driver add-on. @default {} */
   readonly awsEbsCsiDriver?: pulumi.ComponentResourceOptions;
 }
 

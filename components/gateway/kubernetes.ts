@@ -13,7 +13,7 @@ import type { CertManager } from "../addons/cert-manager";
 import type { KubernetesPlatform } from "../contract/platform";
 import { parseImage } from "../shared/image";
 import { restrictedContainerSecurityContext } from "../shared/security";
-import { createIstioJwtPolicies } from "../mesh/istio";
+import { createIstioJwtPolicies } from "../mesh";
 import type { GatewayEndpoints, GatewayIdentity } from "./types";
 import { EDGE_LABEL, GATEWAY_API_GROUP as GATEWAY_API } from "../contract/labels";
 import type { ResolvedGateway, ResolvedRoute } from "./spec";

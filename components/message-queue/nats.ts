@@ -164,7 +164,7 @@ export function natsUrl(tls: boolean, username: string, password: string, host: 
  * @param spec - the resolved arguments.
  * @param platform - the cluster; its `storageClass` backs the JetStream volumes.
  * @param context - the user and password, the parent, cert-manager (with `tls`), and the
- *   Prometheus CRDs (`monitoringCrds`; no exporter nor PodMonitor without them).
+ *   Prometheus CRDs (`addons.prometheusOperatorCrds`; no exporter nor PodMonitor without them).
  * @returns the client Service; with TLS, the CA Secret created in each client namespace.
  * @throws Error when `tls` is on without `certManager`.
  * @see https://docs.nats.io/running-a-nats-service/nats-kubernetes

@@ -63,15 +63,19 @@ export class PostgresCluster extends pulumi.ComponentResource {
    * @param name - the logical name; children are named `${name}-<role>`.
    * @param args - see {@link PostgresClusterArgs}.
    * @param opts - component options.
-   * @throws Error naming every bad field (see {@link validatePostgres}), and when backups in-cluster
-   *   meet a CloudNativePG add-on without the Barman Cloud plugin.
+   * @throws Error naming every bad field (see {@link validatePostgres}), and in-cluster on Kubernetes
+   *   without `addons.cloudNativePg`, or with one lacking the Barman Cloud plugin when backups are on.
    */
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     const { platform, addons = {}, ...settings } = args;
     const problems = validatePostgres(settings, platform);
     const spec = resolvePostgres(name, settings, platform);
-    if (platform.kind === "kubernetes" && spec.mode === "in-cluster" && spec.backup.enabled && addons.cloudNativePg && !addons.cloudNativePg.barmanCloud) {
-      problems.push({ path: ["addons", "cloudNativePg"], message: "must include the Barman Cloud plugin when backups are on: create it with `barmanCloud: true`" });
+    if (platform.kind === "kubernetes" && spec.mode === "in-cluster") {
+      if (!addons.cloudNativePg) {
+        problems.push({ path: ["addons", "cloudNativePg"], message: "is required in-cluster: create the CloudNativePg add-on once per cluster and pass it to every PostgresCluster on it" });
+      } else if (spec.backup.enabled && !addons.cloudNativePg.barmanCloud) {
+        problems.push({ path: ["addons", "cloudNativePg"], message: "must include the Barman Cloud plugin when backups are on: create it with `barmanCloud: true`" });
+      }
     }
     if (problems.length > 0) throw new Error(`PostgresCluster "${name}": ${formatProblems(problems)}`);
     super("platform:index:PostgresCluster", name, {}, opts);

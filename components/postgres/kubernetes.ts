@@ -276,7 +276,7 @@ function backupStore(name: string, spec: ResolvedPostgres, platform: KubernetesP
  * Deploys the database into a Kubernetes cluster with CloudNativePG.
  *
  * - Every custom resource after the `CloudNativePg` add-on in `context.addons` (the operator and
- *   the Barman Cloud plugin, one per cluster); without it the operator must already run.
+ *   the Barman Cloud plugin, one per cluster), which the component requires.
  * - A `kubernetes.io/basic-auth` Secret `<name>-app` with the application role's password.
  * - The `Cluster`, protected when `protect` is on, with a `Pooler`, an `ObjectStore` and a daily
  *   `ScheduledBackup`, and a PodMonitor when `monitoring` is on.

@@ -91,6 +91,7 @@ export function deployRedisToDocker(name: string, spec: ResolvedRedis, platform:
     },
     opts,
   );
+  if (!spec.monitoring) return { host: pulumi.output(name), port: pulumi.output(spec.port), tls: false };
   const password = context.password;
   const envs = pulumi.secret(password.apply((pw) => Object.entries(redisExporterEnv(redisUrl({ host: name, port: spec.port, password: pw, tls: false }))).map(([key, value]) => `${key}=${value}`)));
   const storeLabels = Object.entries({ ...labels, "app.kubernetes.io/component": "metrics" }).map(([label, value]) => ({ label, value }));

@@ -73,7 +73,7 @@ export function deployRedisToKubernetes(
   authSecret(deployment, context.password);
   if (spec.tls) valkeyCertificates(deployment, context.addons.certManager);
   const scriptsChecksum = scriptsConfigMap(deployment);
-  deployServers(deployment, scriptsChecksum, monitoringCrdsOf(context.addons));
+  deployServers(deployment, scriptsChecksum, spec.monitoring ? monitoringCrdsOf(context.addons) : undefined);
   const sentinel = spec.sentinel.enabled ? deploySentinels(deployment, scriptsChecksum) : undefined;
   // HAProxy: the client Service always reaches the primary.
   deployProxy(deployment);

@@ -64,6 +64,11 @@ export interface RedisClusterArgs extends DataStoreArgs {
   readonly tls?: boolean;
   /** Managed-backend settings. */
   readonly managed?: ManagedRedisArgs;
+  /**
+   * Metrics for Prometheus: in-cluster, a PodMonitor on the servers' exporters (with the Prometheus
+   * operator CRDs in `addons`); on Docker, an exporter container beside Valkey. @default true
+   */
+  readonly monitoring?: boolean;
   /** Docker-only settings. */
   readonly docker?: RedisDockerArgs;
 }
@@ -120,6 +125,7 @@ export interface ResolvedRedis extends ResolvedDataStore {
   readonly managed: Required<ManagedRedisArgs>;
   readonly port: number;
   readonly sentinelPort: number;
+  readonly monitoring: boolean;
   readonly docker: RedisDockerArgs;
 }
 
@@ -155,6 +161,7 @@ export function resolveRedis(name: string, args: RedisSettings, on: Pick<Platfor
     },
     port: d.port,
     sentinelPort: d.sentinelPort,
+    monitoring: args.monitoring ?? true,
     docker: args.docker ?? {},
   };
 }

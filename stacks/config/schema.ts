@@ -276,6 +276,7 @@ export const redisSchema = z.strictObject({
   resources: quantities,
   maxMemoryFraction: z.number().optional(),
   tls: z.boolean().optional(),
+  monitoring: z.boolean().optional(),
   managed: z
     .strictObject({ nodeType: z.string().optional(), memorySizeGiB: z.number().optional(), snapshotRetentionDays: z.number().optional() })
     .optional(),

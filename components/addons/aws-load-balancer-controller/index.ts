@@ -1,7 +1,7 @@
 /**
  * The AWS Load Balancer Controller on EKS: its IAM policy and IRSA role, and its Helm release. It is
  * the controller that honours the gateway Service's NLB annotations (`EKS_NLB_ANNOTATIONS` in
- * `eks.ts`); the in-tree cloud provider ignores `aws-load-balancer-type: external`.
+ * `platform/eks/spec.ts`); the in-tree cloud provider ignores `aws-load-balancer-type: external`.
  *
  * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/
  * @see https://docs.aws.amazon.com/eks/latest/userguide/aws-load-balancer-controller.html

@@ -36,7 +36,7 @@ export const eksDefaults = {
   endpointPublicAccessCidrs: [] as string[],
   clusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"] as EksClusterLogType[],
   logRetentionDays: 90,
-  /** The StorageClass the component creates and makes the cluster default. */
+  /** The StorageClass the platform promises: the EBS CSI add-on (`AwsEbsCsiDriver`) creates it as the cluster default. */
   storageClass: "gp3",
 } as const;
 
@@ -51,9 +51,9 @@ export const MAX_AVAILABILITY_ZONES = 6;
 /**
  * The annotations that make the AWS Load Balancer Controller put an internet-facing NLB (IP targets)
  * in front of a `LoadBalancer` Service, with client IP preservation on, so the pods see the client's
- * address rather than the NLB's. {@link EksCluster} installs the controller
- * ({@link AwsLoadBalancerController}); without it the Service gets no load balancer (the in-tree
- * controller ignores `external`).
+ * address rather than the NLB's. The controller is a cluster add-on (`AwsLoadBalancerController`,
+ * from `createEksAddons`); without it the Service gets no load balancer (the in-tree controller
+ * ignores `external`).
  *
  * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
  * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation
