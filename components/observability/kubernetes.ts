@@ -39,18 +39,18 @@ export interface PinnedChart {
  * - kube-prometheus-stack 88.2.0: `appVersion: v0.93.0`, the operator whose CRDs
  *   PrometheusOperatorCrds installs (88.0.0 bumped the operator to v0.93.0; 91.0.0 to v0.94.0).
  * - loki 6.29.0 (Loki 3.4.2), tempo 1.12.0: the Grafana charts' monolithic modes.
- * - opentelemetry-collector 0.158.3 (collector 0.153.0).
+ * - opentelemetry-collector 0.158.2 (collector 0.153.0); 0.158.3 was never published (0.158.2 is followed by 0.159.0).
  *
  * @see https://github.com/prometheus-community/helm-charts/releases/tag/kube-prometheus-stack-88.0.0
  * @see https://github.com/grafana/loki/blob/main/production/helm/loki/Chart.yaml
  * @see https://github.com/grafana/helm-charts/releases/tag/tempo-1.12.0
- * @see https://github.com/open-telemetry/opentelemetry-helm-charts/blob/main/charts/opentelemetry-collector/Chart.yaml
+ * @see https://github.com/open-telemetry/opentelemetry-helm-charts/releases/tag/opentelemetry-collector-0.158.2
  */
 export const observabilityCharts = {
   kubePrometheusStack: { repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "88.2.0" },
   loki: { repo: "https://grafana.github.io/helm-charts", chart: "loki", version: "6.29.0" },
   tempo: { repo: "https://grafana.github.io/helm-charts", chart: "tempo", version: "1.12.0" },
-  otelCollector: { repo: "https://open-telemetry.github.io/opentelemetry-helm-charts", chart: "opentelemetry-collector", version: "0.158.3" },
+  otelCollector: { repo: "https://open-telemetry.github.io/opentelemetry-helm-charts", chart: "opentelemetry-collector", version: "0.158.2" },
 } as const satisfies Record<string, PinnedChart>;
 
 /**
@@ -189,6 +189,11 @@ const claim = (storageClass: string, sizeGiB: number) => ({
  * - Grafana: the admin from {@link secretNames}.grafanaAdmin, anonymous access off, dashboards
  *   from ConfigMaps labelled `grafana_dashboard: "1"` in any namespace, Loki and Tempo data
  *   sources beside the chart's Prometheus, a volume in prod.
+ * - No scraping of etcd, the scheduler, the controller manager or kube-proxy, and none of their
+ *   rules: EKS and GKE manage the control plane (its endpoints are not reachable from the nodes),
+ *   k3s runs those components inside its own process with their metrics on localhost, and GKE's
+ *   Dataplane V2 has no kube-proxy. Scraped anyway, their targets are down and their alerts fire
+ *   for ever. See {@link UNREACHABLE_CONTROL_PLANE}.
  *
  * @see https://github.com/prometheus-community/helm-charts/blob/main/charts/kube-prometheus-stack/values.yaml
  * @see https://github.com/grafana/helm-charts/blob/main/charts/grafana/values.yaml
@@ -256,8 +261,23 @@ export function kubePrometheusStackValues(spec: ResolvedObservability, storageCl
     },
     "kube-state-metrics": { resources: r.kubeStateMetrics },
     "prometheus-node-exporter": { resources: r.nodeExporter },
+    ...Object.fromEntries(UNREACHABLE_CONTROL_PLANE.map((component) => [component, { enabled: false }])),
+    defaultRules: { rules: Object.fromEntries(UNREACHABLE_CONTROL_PLANE_RULES.map((rules) => [rules, false])) },
   };
 }
+
+/**
+ * The control-plane components kube-prometheus-stack scrapes by default that no target of the
+ * platform exposes to Prometheus: managed on EKS and GKE, in-process on k3s (metrics on
+ * localhost), and kube-proxy absent under GKE's Dataplane V2.
+ *
+ * @see https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack#kubeproxy
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/view-raw-metrics.html
+ */
+export const UNREACHABLE_CONTROL_PLANE = ["kubeEtcd", "kubeScheduler", "kubeControllerManager", "kubeProxy"] as const;
+
+/** The chart's default rule groups on those components, turned off with them. */
+const UNREACHABLE_CONTROL_PLANE_RULES = ["etcd", "kubeSchedulerAlerting", "kubeSchedulerRecording", "kubeControllerManager", "kubeProxy"] as const;
 
 /**
  * Helm values of Loki: monolithic (`SingleBinary`) with its chunks and index on a volume, the
