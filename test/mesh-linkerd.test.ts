@@ -188,6 +188,9 @@ describe("Linkerd per-service policy", () => {
     assert.deepEqual(server.inputs.metadata, { name: "api", namespace: "apps" });
     assert.deepEqual(server.inputs.spec, { podSelector: { matchLabels: selector("api") }, port: "http", accessPolicy: "deny" });
     assert.ok(server.dependencies.includes(named("gke-linkerd-crds").urn), "waits for the policy CRDs");
+    for (const policy of [server, named("gke-apps-api-authn"), named("gke-apps-api-authz")]) {
+      assert.ok(policy.dependencies.includes(named("gke-linkerd-control-plane").urn), `${policy.name} waits for the policy validator's webhook`);
+    }
   });
 
   it("admits only the gateway and the declared callers, by mTLS identity", () => {

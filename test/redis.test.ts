@@ -290,7 +290,7 @@ describe("RedisCluster on Kubernetes", () => {
       [0, 1, 2].map((i) => `cache-server-${i}.cache-headless.data.svc.cluster.local:6379`),
     );
     const deployment = one("kubernetes:apps/v1:Deployment", "cache-proxy").inputs;
-    assert.equal(deployment.spec.replicas, 2);
+    assert.equal(deployment.spec.replicas, 3, "prod: a drain plus one failure still leaves a proxy");
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0];
     assert.equal(container.image, redisVersions.haproxyImage);
@@ -553,8 +553,9 @@ describe("RedisCluster decisions", () => {
     assert.ok(!cfg.includes("ssl") && !cfg.includes("verifyhost"));
   });
 
-  it("runs two proxies whenever there is a replica to fail over to", () => {
-    assert.equal(proxyReplicas(resolveRedis("c", {}, { environment: "prod" })), 2);
+  it("runs three proxies in prod and two elsewhere whenever there is a replica to fail over to", () => {
+    assert.equal(proxyReplicas(resolveRedis("c", {}, { environment: "prod" })), 3);
+    assert.equal(proxyReplicas(resolveRedis("c", { replicas: 2 }, { environment: "dev" })), 2);
     assert.equal(proxyReplicas(resolveRedis("c", {}, { environment: "dev" })), 1);
   });
 

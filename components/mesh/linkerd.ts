@@ -384,10 +384,12 @@ export function deployLinkerd(name: string, spec: ResolvedMesh, platform: Kubern
     const custom = (role: string, object: Record<string, any>, dependsOn: pulumi.Resource[]) =>
       new k8s.apiextensions.CustomResource(`${prefix}-${role}`, object as k8s.apiextensions.CustomResourceArgs, { ...opts, dependsOn });
     const after = [...spec.dependsOn];
-    const server = custom("server", objects.server, [crds, ...after]);
+    // The control plane's policy validator (a fail-closed admission webhook) checks these objects:
+    // they are created after it runs, not only after their CRDs.
+    const server = custom("server", objects.server, [crds, controlPlane, ...after]);
     if (objects.authentication && objects.authorization) {
-      const authentication = custom("authn", objects.authentication, [crds, ...after]);
-      custom("authz", objects.authorization, [crds, server, authentication, ...after]);
+      const authentication = custom("authn", objects.authentication, [crds, controlPlane, ...after]);
+      custom("authz", objects.authorization, [crds, controlPlane, server, authentication, ...after]);
     }
     const backends = objects.trackServices.map(
       (object) => new k8s.core.v1.Service(`${name}-${service.namespace}-${object.metadata.name}`, { metadata: object.metadata, spec: object.spec }, { ...opts, dependsOn: after }),

@@ -16,12 +16,15 @@ import { valkeyKubernetesDefaults, valkeyLabels, valkeySelector } from "./valkey
 const d = valkeyKubernetesDefaults;
 
 /**
- * How many HAProxy pods run: two when there is anything to fail over, so the proxy is not the single point of failure.
+ * How many HAProxy pods run. The proxy is clients' only way in, so with anything to fail over it
+ * must not be a single point of failure: three in prod, so that a node drain (the budget lets one
+ * pod go) plus one failure still leaves a proxy; two elsewhere; one without replicas.
  *
- * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
+ * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/#think-about-how-your-application-reacts-to-disruptions
  */
-export function proxyReplicas(spec: Pick<ResolvedRedis, "replicas" | "sentinel">): number {
-  return spec.sentinel.enabled || spec.replicas >= 2 ? 2 : 1;
+export function proxyReplicas(spec: Pick<ResolvedRedis, "replicas" | "sentinel" | "environment">): number {
+  if (!spec.sentinel.enabled && spec.replicas < 2) return 1;
+  return spec.environment === "prod" ? 3 : 2;
 }
 
 /**
