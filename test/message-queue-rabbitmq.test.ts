@@ -11,7 +11,7 @@ import { captureProgram, type CapturedProgram, type CapturedResource } from "../
 import { MOCK_SECRET_PREFIX } from "../plan/mocks";
 import { hasMandatoryViolations, runPolicies } from "../plan/policy-runner";
 import { SECRET_PLACEHOLDER } from "../plan/wire";
-import { rules } from "../policies/rules";
+import { kubernetesUniqueObjects, rules } from "../policies/rules";
 import { CertManager, PrometheusOperatorCrds, RabbitmqOperators } from "../components/addons";
 import { createPlatform, type KubernetesPlatform } from "../components/platform";
 import { MessageQueue, resolveMessageQueue } from "../components/message-queue";
@@ -291,6 +291,20 @@ describe("MessageQueue with RabbitMQ on Kubernetes", () => {
     assert.deepEqual(program.resources.filter((r) => r.type.endsWith(":PodMonitor") && r.name !== "queue-pod-monitor"), [], "no PodMonitor without the CRDs");
   });
 
+  it("applies the second manifest through a provider that adopts the rabbitmq-system Namespace the first one created", async () => {
+    const files = ["queue-operators-cluster-operator", "queue-operators-topology-operator"].map((n) => one(CONFIG_FILE, n));
+    const adopting = one("pulumi:providers:kubernetes", "queue-operators-adopting");
+    assert.ok(files[1].provider?.startsWith(`${adopting.urn}::`), "the Topology Operator's manifest uses the adopting provider");
+    assert.deepEqual([adopting.inputs.upsertExistingObjects, adopting.inputs.enablePatchForce], ["true", "true"], "provider inputs are serialized as strings");
+    assert.ok(dependsOn(files[0], one("kubernetes:helm.sh/v3:Release", "cert-manager-release")), "the Cluster Operator's webhook certificate needs cert-manager");
+    assert.deepEqual(await violationsOfUniqueObjects(program.resources), []);
+    // Through the cluster's own provider, both manifests would create the namespace.
+    const sameProvider = program.resources.map((r) => (r === files[1] ? { ...r, provider: files[0].provider } : r));
+    assert.deepEqual(await violationsOfUniqueObjects(sameProvider), [
+      'core/Namespace//rabbitmq-system is created by "queue-operators-cluster-operator" and "queue-operators-topology-operator"; the second create fails with AlreadyExists. Create it once, or adopt it with a provider that sets upsertExistingObjects.',
+    ]);
+  });
+
   it("creates every object of the backend with the cluster's provider, in the broker's namespace unless it serves clients or the operators", () => {
     for (const component of ["queue", "broker"]) {
       for (const r of under(component).filter((x) => x.custom)) {
@@ -325,6 +339,10 @@ describe("the policy pack over the RabbitMQ backend", () => {
     assert.ok(plain.violations.some((v) => v.policy === "broker-quorum"), "a single node fails broker-quorum in prod");
   });
 });
+
+async function violationsOfUniqueObjects(resources: CapturedResource[]): Promise<string[]> {
+  return (await runPolicies([kubernetesUniqueObjects], resources)).violations.map((v) => v.message);
+}
 
 function cert(name: string): string[] {
   return one(CERTIFICATE, name).inputs.spec.dnsNames;

@@ -6,8 +6,10 @@
  * @packageDocumentation
  */
 export * from "./labels";
+export * from "./manifests";
 export * from "./metrics";
 export * from "./platform";
 export * from "./problems";
 export * from "./resources";
 export * from "./routing";
+export * from "./webhooks";

@@ -12,8 +12,9 @@ import type { KubernetesPlatform } from "../../contract/platform";
 import type { CertManager } from "../cert-manager";
 
 /**
- * The pinned releases: the operators' release manifests, the versions of the CRDs the tests
- * validate against (in `../shared/crds/rabbitmq`).
+ * The pinned releases: the operators' release manifests (built by each repository's `make` release
+ * target from `config/installation`). Both declare the `rabbitmq-system` Namespace; the contract's
+ * `MANIFEST_OBJECTS` records that for the `kubernetes-unique-objects` policy.
  *
  * The Topology Operator's `-with-certmanager` manifest gets its webhook certificate from
  * cert-manager (an `Issuer` and a `Certificate` of its own), so it needs cert-manager's CRDs.
@@ -55,7 +56,7 @@ const d = rabbitmqOperatorDefaults;
 export interface RabbitmqOperatorsArgs {
   /** The cluster to install into. */
   readonly platform: KubernetesPlatform;
-  /** cert-manager: the Topology Operator's webhook certificate, and the CA it must trust. */
+  /** cert-manager: both operators' webhook certificates, and the CA the Topology Operator must trust. */
   readonly certManager: CertManager;
   /** Also `protect` the manifests (they are always `retainOnDelete`). @default false */
   readonly protect?: boolean;
@@ -72,8 +73,15 @@ export interface RabbitmqOperatorsArgs {
  * its Deployment, as the operator's TLS guide does with `kubectl patch`.
  *
  * One per cluster, created by the composition root and handed to every RabbitMQ MessageQueue on the
- * cluster in its `addons`. Both manifests declare the `rabbitmq-system` Namespace, so removing
- * either removes the namespace.
+ * cluster in its `addons`.
+ *
+ * Both manifests declare the `rabbitmq-system` Namespace (with different labels), and a create of
+ * an object that already exists fails since pulumi-kubernetes 4.29. The Topology Operator's
+ * manifest is therefore applied through a provider of its own that adopts what already exists
+ * (`upsertExistingObjects`, forcing its field values over the Cluster Operator's on the one
+ * object they share): the namespace the Cluster Operator's manifest created. Both operators serve
+ * webhooks whose certificates cert-manager issues (the Cluster Operator since v2.22.0), so both
+ * manifests wait for cert-manager.
  *
  * The manifests are `retainOnDelete` (and `protect`ed with `protect`): removing the add-on from the
  * program leaves the operators and CRDs in the cluster, so the CRDs' deletion can never cascade to
@@ -108,12 +116,19 @@ export class RabbitmqOperators extends pulumi.ComponentResource {
       { file: rabbitmqOperatorReleases.clusterOperator.manifest },
       // The manifests hold the CRDs: deleting them would delete every RabbitmqCluster and Queue and,
       // through their owner references, the brokers' volumes. They are never deleted by Pulumi.
-      { parent: this, provider, dependsOn: platform.cluster ? [platform.cluster] : [], retainOnDelete: true, protect: args.protect },
+      // Its Issuer and Certificates need cert-manager's CRDs and webhook.
+      { parent: this, provider, dependsOn: [...(platform.cluster ? [platform.cluster] : []), certManager.release], retainOnDelete: true, protect: args.protect },
+    );
+    // The second manifest's `rabbitmq-system` Namespace already exists: this provider adopts it.
+    const adopting = new k8s.Provider(
+      `${name}-adopting`,
+      { kubeconfig: platform.kubeconfig, context: platform.context, enableServerSideApply: true, upsertExistingObjects: true, enablePatchForce: true },
+      { parent: this },
     );
     const topology = new k8s.yaml.v2.ConfigFile(
       `${name}-topology-operator`,
       { file: rabbitmqOperatorReleases.topologyOperator.manifest },
-      { parent: this, provider, dependsOn: [this.clusterOperator, certManager.release], retainOnDelete: true, protect: args.protect },
+      { parent: this, provider: adopting, dependsOn: [this.clusterOperator, certManager.release], retainOnDelete: true, protect: args.protect },
     );
     const trust = `${name}-ca-trust`;
     const caTrust = new k8s.apiextensions.CustomResource(
