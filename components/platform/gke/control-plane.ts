@@ -9,7 +9,7 @@ import * as gcp from "@pulumi/gcp";
 import { statefulResourceOptions } from "../../shared/options";
 import { gkeServiceAgentMember } from "./documents";
 import type { GcpProjectFacts, GkeChildOptions } from "./project";
-import { GKE_SECONDARY_RANGES, type ResolvedGkeClusterArgs } from "./spec";
+import { GKE_SECONDARY_RANGES, GKE_SERVICES, type ResolvedGkeClusterArgs } from "./spec";
 
 /** The key that encrypts the cluster's Secrets, and the grant that lets GKE use it. */
 export interface GkeSecretsKey {
@@ -28,7 +28,7 @@ export interface GkeControlPlane {
 /**
  * Creates a key ring in the cluster's region and a Cloud KMS key rotated every 90 days (both
  * stateful: protected and retained with `settings.protect`), and lets only the project's GKE
- * service agent encrypt and decrypt with it.
+ * service agent encrypt and decrypt with it, once the agent exists (`gcp.projects.ServiceIdentity`).
  *
  * @param name - the component's name; resources are named `${name}-keyring`, `${name}-secrets-key`, ….
  * @param settings - the resolved cluster settings (`region`, `protect`).
@@ -36,6 +36,7 @@ export interface GkeControlPlane {
  * @param opts - the component as parent and its Google Cloud provider.
  * @returns the key and the service agent's grant.
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/encrypting-secrets
+ * @see https://www.pulumi.com/registry/packages/gcp/api-docs/projects/serviceidentity/
  */
 export function createGkeSecretsKey(
   name: string,
@@ -52,6 +53,9 @@ export function createGkeSecretsKey(
     { keyRing: keyRing.id, purpose: "ENCRYPT_DECRYPT", rotationPeriod: `${90 * 24 * 60 * 60}s` },
     { ...opts, ...stateful },
   );
+  // The GKE service agent appears some time after the Container API is enabled; a grant to it
+  // before then fails. Asking for the service identity creates it and waits for it.
+  const agent = new gcp.projects.ServiceIdentity(`${name}-gke-agent`, { project: settings.project, service: GKE_SERVICES.container }, afterServices);
   const keyAccess = new gcp.kms.CryptoKeyIAMMember(
     `${name}-secrets-key-gke-agent`,
     {
@@ -59,7 +63,7 @@ export function createGkeSecretsKey(
       role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
       member: projectInfo.number.apply(gkeServiceAgentMember),
     },
-    afterServices,
+    { ...opts, dependsOn: [...services, agent] },
   );
   return { cryptoKey, keyAccess };
 }
@@ -73,6 +77,7 @@ export function createGkeSecretsKey(
  *   authorized networks), or private only when that list is empty;
  * - Secrets encrypted with the key, Workload Identity, Dataplane V2, Shielded nodes, no legacy
  *   ABAC; system, workload and control-plane logs and metrics, and Managed Service for Prometheus;
+ * - GKE's managed Gateway API CRDs disabled, since the platform installs its pinned ones;
  * - stateful, with GKE deletion protection, with `settings.protect`;
  * - after the APIs and the key grant, so GKE can use the key from the start.
  *
@@ -83,6 +88,7 @@ export function createGkeSecretsKey(
  * @returns the cluster and its Workload Identity pool.
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster
  * @see https://cloud.google.com/kubernetes-engine/docs/concepts/dataplane-v2
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/deploying-gateways#enable-gateway
  * @see https://www.pulumi.com/registry/packages/gcp/api-docs/container/cluster/
  */
 export function createGkeCluster(
@@ -125,6 +131,9 @@ export function createGkeCluster(
         gcpPublicCidrsAccessEnabled: false,
       },
       releaseChannel: { channel: settings.releaseChannel },
+      // The platform installs the Gateway API CRDs it pins (the gateway-api-crds add-on); GKE's
+      // managed CRDs would be a second owner of the same objects.
+      gatewayApiConfig: { channel: "CHANNEL_DISABLED" },
       minMasterVersion: settings.kubernetesVersion,
       workloadIdentityConfig: { workloadPool },
       databaseEncryption: { state: "ENCRYPTED", keyName: cryptoKey.id },

@@ -13,7 +13,7 @@ import type { GkeClusterArgs } from "../args";
 import type { KubernetesPlatform } from "../../contract/platform";
 import { createGkeCluster, createGkeSecretsKey } from "./control-plane";
 import { gkeKubeconfig } from "./documents";
-import { createGkeNetwork } from "./network";
+import { createGkeNetwork, createGkeWebhookFirewall } from "./network";
 import { createGkeNodePools, createGkeNodeServiceAccount } from "./nodes";
 import { createGcpProvider, enableGkeApis, lookupGcpProjectFacts, type GkeChildOptions } from "./project";
 import { GKE_LB_ANNOTATIONS, gkeDefaults, resolveGkeClusterArgs, validateGkeClusterArgs } from "./spec";
@@ -31,12 +31,14 @@ export * from "./spec";
  * - **APIs.** Container, Compute, Cloud KMS and IAM, left enabled on destroy.
  * - **Network.** A custom-mode VPC network, a subnetwork with Private Google Access, flow logs and
  *   the `pods`/`services` secondary ranges, and Cloud NAT behind a Cloud Router, as private nodes
- *   have no external address.
+ *   have no external address. A firewall rule opens `webhookPorts` from the control plane to the
+ *   nodes, which GKE's own rule (443 and 10250 only) leaves closed to the add-ons' webhooks.
  * - **Control plane.** Private nodes; the public endpoint limited to `endpointPublicAccessCidrs`
  *   (master authorized networks), or private only when that list is empty; Kubernetes Secrets
  *   encrypted in etcd with a Cloud KMS key (rotated every 90 days) that only the GKE service agent
  *   may use; Workload Identity; Dataplane V2, which enforces NetworkPolicy; Shielded nodes; system,
- *   workload and control-plane logs and metrics, and Managed Service for Prometheus.
+ *   workload and control-plane logs and metrics, and Managed Service for Prometheus. GKE's own
+ *   Gateway API CRDs stay off (`CHANNEL_DISABLED`): the platform installs the pinned ones.
  * - **Nodes.** Node pools (autoscaled per zone, auto-repaired and auto-upgraded) in three zones, run
  *   by a service account with only the roles in {@link GKE_NODE_ROLES}, with the GKE metadata
  *   server, Secure Boot, integrity monitoring and `pd-balanced` disks.
@@ -113,6 +115,7 @@ export class GkeCluster extends pulumi.ComponentResource {
 
     // --- Node service account -----------------------------------------------------------------
     const { nodeAccount, nodeRoles } = createGkeNodeServiceAccount(name, settings, services, child);
+    const webhookFirewall = createGkeWebhookFirewall(name, settings, { network, nodeAccount }, child);
 
     // --- Cluster ------------------------------------------------------------------------------
     const { cluster, workloadPool } = createGkeCluster(name, settings, { network, subnetwork, services, cryptoKey, keyAccess }, child);
@@ -131,7 +134,8 @@ export class GkeCluster extends pulumi.ComponentResource {
     const k8sProvider = new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig, enableServerSideApply: true },
-      { parent: this, dependsOn: nodePools },
+      // Objects are created once the nodes can run them and the control plane can reach their webhooks.
+      { parent: this, dependsOn: [...nodePools, ...(webhookFirewall ? [webhookFirewall] : [])] },
     );
 
     // --- Outputs ------------------------------------------------------------------------------

@@ -79,3 +79,39 @@ export function createGkeNetwork(
   );
   return { network, subnetwork };
 }
+
+/**
+ * Opens `settings.webhookPorts` from the control plane's private range to the nodes (the node
+ * service account's VMs, and the pod addresses on them). GKE's own rule for a private cluster
+ * opens only 443 and 10250, so without this the API server's calls to the add-ons' admission
+ * webhooks (istiod on 15017, Linkerd, CloudNativePG and the RabbitMQ operators on 8443/9443) time
+ * out, and every object they intercept fails to create, from the first `pulumi up`.
+ *
+ * @param name - the component's name; the rule is named `${name}-master-to-webhooks`.
+ * @param settings - the resolved cluster settings (`masterIpv4CidrBlock`, `webhookPorts`).
+ * @param deps - the network and the nodes' service account the rule targets.
+ * @param opts - the component as parent and its Google Cloud provider.
+ * @returns the firewall rule, or `undefined` when `webhookPorts` is empty.
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters#add_firewall_rules
+ * @see https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules
+ */
+export function createGkeWebhookFirewall(
+  name: string,
+  settings: ResolvedGkeClusterArgs,
+  deps: { readonly network: gcp.compute.Network; readonly nodeAccount: gcp.serviceaccount.Account },
+  opts: GkeChildOptions,
+): gcp.compute.Firewall | undefined {
+  if (settings.webhookPorts.length === 0) return undefined;
+  return new gcp.compute.Firewall(
+    `${name}-master-to-webhooks`,
+    {
+      network: deps.network.id,
+      description: `The control plane of GKE cluster ${name} calls admission webhooks on its nodes`,
+      direction: "INGRESS",
+      sourceRanges: [settings.masterIpv4CidrBlock],
+      targetServiceAccounts: [deps.nodeAccount.email],
+      allows: [{ protocol: "tcp", ports: settings.webhookPorts.map(String) }],
+    },
+    opts,
+  );
+}

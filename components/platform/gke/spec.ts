@@ -7,6 +7,7 @@
 import type { GkeClusterArgs, GkeNodePoolArgs } from "../args";
 import { allowListProblems, networkOf, parseIpv4Cidr } from "../../shared/cidr";
 import type { Environment } from "../../contract/platform";
+import { webhookPortsBeyondGke } from "../../contract/webhooks";
 
 
 /**
@@ -92,6 +93,7 @@ export interface ResolvedGkeClusterArgs {
   readonly podsCidr: string;
   readonly servicesCidr: string;
   readonly masterIpv4CidrBlock: string;
+  readonly webhookPorts: readonly number[];
   readonly endpointPublicAccessCidrs: readonly string[];
   readonly protect: boolean;
   readonly labels: Readonly<Record<string, string>>;
@@ -134,6 +136,7 @@ export function resolveGkeClusterArgs(args: GkeClusterArgs): ResolvedGkeClusterA
     podsCidr: args.podsCidr ?? gkeDefaults.podsCidr,
     servicesCidr: args.servicesCidr ?? gkeDefaults.servicesCidr,
     masterIpv4CidrBlock: args.masterIpv4CidrBlock ?? gkeDefaults.masterIpv4CidrBlock,
+    webhookPorts: args.webhookPorts ?? webhookPortsBeyondGke(),
     endpointPublicAccessCidrs: args.endpointPublicAccessCidrs ?? gkeDefaults.endpointPublicAccessCidrs,
     protect: args.protect ?? args.environment === "prod",
     labels: args.labels ?? {},
@@ -250,6 +253,10 @@ export function validateGkeClusterArgs(args: GkeClusterArgs, name?: string): str
       }
     }),
   );
+
+  resolved.webhookPorts.forEach((port, index) => {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`\`webhookPorts[${index}]\` must be a TCP port from 1 to 65535 (got ${port})`);
+  });
 
   problems.push(...allowListProblems("endpointPublicAccessCidrs", resolved.endpointPublicAccessCidrs, resolved.environment));
   if (resolved.endpointPublicAccessCidrs.length > 50) {
