@@ -15,12 +15,14 @@ import {
   CertManager,
   CloudNativePg,
   createEksAddons,
+  createKarpenter,
   createPlatform,
   GatewayApiCrds,
   meshEnrollment,
   movedFrom,
   PrometheusOperatorCrds,
   RabbitmqOperators,
+  resolveEksClusterArgs,
   resolveMessageQueue,
   resolvePostgres,
   topLevelUrn,
@@ -36,7 +38,10 @@ export const PLATFORM_NAME = "platform";
 
 /** What the foundation hands the later phases. */
 export interface Foundation {
-  /** The platform components deploy onto; on EKS, its `cluster` is the load balancer controller's release, so components wait for it. */
+  /**
+   * The platform components deploy onto; on EKS, its `cluster` is Karpenter's NodePool (or, with
+   * Karpenter off, the load balancer controller's release), so components wait for both.
+   */
   readonly platform: Platform;
   /** The cluster add-ons (empty on Docker). */
   readonly addons: ClusterAddons;
@@ -81,7 +86,8 @@ function restrictedNamespace(
  * Builds the platform, the namespaces and the cluster add-ons the stack's config needs:
  *
  * - on EKS, the EBS CSI driver (the `gp3` StorageClass) and the AWS Load Balancer Controller (the
- *   gateway's NLB), which every later component waits for;
+ *   gateway's NLB), then Karpenter (unless `eks.karpenter.enabled` is false) with its default
+ *   NodePool, which every later component waits for;
  * - on every Kubernetes target, the Gateway API CRDs and the Prometheus operator CRDs, then
  *   cert-manager (whose Gateway API support needs the former, its ServiceMonitor the latter);
  * - the CloudNativePG operator (with the Barman Cloud plugin when backups are on) for an in-cluster
@@ -117,6 +123,14 @@ export function foundation(config: ProgramConfig): Foundation {
     // The controller's webhooks see every Service and pod: nothing else is created before it runs,
     // and `pulumi destroy` removes the gateway's Service (and its NLB) before the controller.
     platform = { ...cluster, cluster: eks.awsLoadBalancerController.release };
+    // Nodes beyond the managed node group. Components wait for the NodePool, so `pulumi destroy`
+    // deletes them first; the NodePool's deletion then drains and terminates Karpenter's nodes
+    // before the controller goes.
+    const { karpenter } = resolveEksClusterArgs({ environment: config.environment, ...config.eks! });
+    if (karpenter.enabled) {
+      const nodes = createKarpenter(`${PLATFORM_NAME}-karpenter`, { platform, cpuLimit: karpenter.cpuLimit, amiAlias: karpenter.amiAlias });
+      platform = { ...cluster, cluster: nodes.nodePool };
+    }
   }
 
   const appsNamespace = restrictedNamespace(namespaceOf(config), platform, { labels: enrollment?.namespaceLabels, annotations: enrollment?.namespaceAnnotations });

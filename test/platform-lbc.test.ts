@@ -32,8 +32,9 @@ before(async () => {
     () => {
       cluster = new EksCluster("eks", { environment: "prod", region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] }).platform;
       createEksAddons("eks", cluster);
-      // What the program's composition root hands components on EKS.
-      platform = foundation({ target: "eks", environment: "prod", eks: { region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } }).platform as KubernetesPlatform;
+      // What the program's composition root hands components on EKS without Karpenter (test/karpenter.test.ts has it on).
+      platform = foundation({ target: "eks", environment: "prod", eks: { region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"], karpenter: { enabled: false } } })
+        .platform as KubernetesPlatform;
     },
     { project: "platform", stack: "test" },
   );
@@ -67,7 +68,7 @@ describe("AwsLoadBalancerController on EKS", () => {
 
   it("tells the controller its cluster, region and VPC so it never needs IMDS", () => {
     const values = release().inputs.values;
-    assert.equal(values.clusterName, "eks");
+    assert.equal(values.clusterName, "eks-test");
     assert.equal(values.region, "eu-west-1");
     assert.equal(values.vpcId, "eks-vpc-id");
   });
@@ -184,6 +185,8 @@ describe("AwsLoadBalancerController on EKS", () => {
     // `platform.cluster` is what CertManager, PostgresCluster and the gateway put in `dependsOn`.
     assert.ok(platform.cluster);
     assert.equal((platform.cluster as unknown as { __name?: string }).__name, "platform-lbc-release");
+    // With Karpenter off, nothing of it is created.
+    assert.deepEqual(program.resources.filter((r) => r.name.includes("karpenter")).map((r) => r.name), []);
   });
 
   it("asks for an internet-facing NLB with IP targets that preserves client addresses", () => {
@@ -198,7 +201,7 @@ describe("AwsLoadBalancerController on EKS", () => {
   });
 
   it("builds the same values from the pure function that the release received", () => {
-    const values = awsLoadBalancerControllerValues({ clusterName: "eks", region: "eu-west-1", vpcId: "eks-vpc-id", roleArn: "arn:aws:iam::123456789012:role/eks-lbc-role" });
+    const values = awsLoadBalancerControllerValues({ clusterName: "eks-test", region: "eu-west-1", vpcId: "eks-vpc-id", roleArn: "arn:aws:iam::123456789012:role/eks-lbc-role" });
     assert.deepEqual(release().inputs.values, values);
   });
 

@@ -21,6 +21,9 @@ export * from "./prometheus-operator-crds";
 export * from "./rabbitmq-operators";
 export type { AwsEbsCsiDriver, AwsEbsCsiDriverArgs } from "./aws-ebs-csi-driver";
 export type { AwsLoadBalancerController, AwsLoadBalancerControllerArgs } from "./aws-load-balancer-controller";
+export * from "./karpenter/spec";
+export type { Karpenter, KarpenterArgs } from "./karpenter";
+export { createKarpenter } from "./karpenter/create";
 
 /** Per-add-on resource options for {@link createEksAddons} (aliases when they moved, for example). */
 export interface EksAddonsOptions {

@@ -10,7 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { requireAwsCloud, type KubernetesPlatform } from "../../contract/platform";
-import { irsaAssumeRolePolicy } from "../../platform/identity/aws";
+import { irsaAssumeRolePolicy, type IamPolicyDocument } from "../../platform/identity/aws";
 import { restrictedContainerSecurityContext } from "../../shared/security";
 
 /**
@@ -29,20 +29,7 @@ export const awsLoadBalancerControllerChart = {
 /** The service account the controller runs as; its IRSA role trusts only this one. */
 export const AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = { namespace: "kube-system", name: "aws-load-balancer-controller" } as const;
 
-/** One statement of an IAM policy document. @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html */
-export interface IamPolicyStatement {
-  readonly Effect: "Allow" | "Deny";
-  readonly Action: string | readonly string[];
-  readonly Resource: string | readonly string[];
-  /** Condition operator → condition key → value(s). */
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
-}
-
-/** An IAM policy document. */
-export interface IamPolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: readonly IamPolicyStatement[];
-}
+export type { IamPolicyDocument, IamPolicyStatement } from "../../platform/identity/aws";
 
 /**
  * The controller's IAM policy for release v3.2.2, as the project publishes it in

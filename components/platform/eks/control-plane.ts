@@ -8,10 +8,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { statefulResourceOptions } from "../../shared/options";
-import { serviceAssumeRolePolicy } from "../identity/aws";
+import { iamRoleNamePrefix, serviceAssumeRolePolicy } from "../identity/aws";
 import { eksKmsKeyPolicy } from "./documents";
 import type { AwsAccountFacts, EksChildOptions } from "./provider";
-import type { ResolvedEksClusterArgs } from "./spec";
+import { KARPENTER_DISCOVERY_TAG, type ResolvedEksClusterArgs } from "./spec";
 
 /** The ARN prefix of AWS managed IAM policies. */
 export const AWS_MANAGED_POLICY = "arn:aws:iam::aws:policy";
@@ -20,7 +20,7 @@ export const AWS_MANAGED_POLICY = "arn:aws:iam::aws:policy";
 export interface EksEncryption {
   /** The KMS key for Kubernetes Secrets and the control-plane logs. */
   readonly key: aws.kms.Key;
-  /** The log group `/aws/eks/<name>/cluster`, encrypted with {@link EksEncryption.key}. */
+  /** The log group `/aws/eks/<cluster name>/cluster`, encrypted with {@link EksEncryption.key}. */
   readonly logGroup: aws.cloudwatch.LogGroup;
 }
 
@@ -35,11 +35,12 @@ export interface EksControlPlane {
 
 /**
  * Creates the cluster's KMS key (rotated yearly, 30-day deletion window, key policy from
- * {@link eksKmsKeyPolicy}; stateful with `settings.protect`), its alias `alias/eks/<name>`, and
- * the control-plane log group `/aws/eks/<name>/cluster` encrypted with the key. The log group is
- * created before the cluster so its retention and key apply from the first log line.
+ * {@link eksKmsKeyPolicy}; stateful with `settings.protect`), its alias `alias/eks/<cluster name>`,
+ * and the control-plane log group `/aws/eks/<cluster name>/cluster` encrypted with the key. The log
+ * group is created before the cluster so its retention and key apply from the first log line.
  *
- * @param name - the component's name, which is also the EKS cluster's name.
+ * @param name - the component's name; resources are named `${name}-secrets-key`, ….
+ * @param clusterName - the EKS cluster's name ({@link eksClusterName}), which the alias and the log group carry.
  * @param settings - the resolved cluster settings (`region`, `logRetentionDays`, `protect`).
  * @param facts - the account's identity and partition, for the key policy.
  * @param opts - the component as parent and its AWS provider.
@@ -49,17 +50,18 @@ export interface EksControlPlane {
  */
 export function createEksEncryption(
   name: string,
+  clusterName: string,
   settings: ResolvedEksClusterArgs,
   facts: Pick<AwsAccountFacts, "identity" | "partition">,
   opts: EksChildOptions,
 ): EksEncryption {
   const { identity, partition } = facts;
   const stateful = statefulResourceOptions(settings.protect);
-  const logGroupName = `/aws/eks/${name}/cluster`;
+  const logGroupName = `/aws/eks/${clusterName}/cluster`;
   const key = new aws.kms.Key(
     `${name}-secrets-key`,
     {
-      description: `Envelope encryption of Kubernetes Secrets and control-plane logs of EKS cluster ${name}`,
+      description: `Envelope encryption of Kubernetes Secrets and control-plane logs of EKS cluster ${clusterName}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       policy: pulumi
@@ -70,7 +72,7 @@ export function createEksEncryption(
     },
     { ...opts, ...stateful },
   );
-  new aws.kms.Alias(`${name}-secrets-key-alias`, { name: `alias/eks/${name}`, targetKeyId: key.arn }, opts);
+  new aws.kms.Alias(`${name}-secrets-key-alias`, { name: `alias/eks/${clusterName}`, targetKeyId: key.arn }, opts);
   const logGroup = new aws.cloudwatch.LogGroup(
     `${name}-control-plane-logs`,
     { name: logGroupName, retentionInDays: settings.logRetentionDays, kmsKeyId: key.arn },
@@ -80,11 +82,11 @@ export function createEksEncryption(
 }
 
 /**
- * Creates the cluster role (`AmazonEKSClusterPolicy` plus use of the KMS key), the EKS cluster and
- * its IAM OIDC provider. The cluster:
+ * Creates the cluster role (`AmazonEKSClusterPolicy` plus use of the KMS key; named
+ * `<cluster name>-cluster-<suffix>`), the EKS cluster and its IAM OIDC provider. The cluster:
  *
- * - is named `name`, runs `settings.kubernetesVersion` and places its network interfaces in the
- *   private subnets;
+ * - is named `clusterName`, runs `settings.kubernetesVersion` and places its network interfaces in
+ *   the private subnets;
  * - always has the private endpoint, and the public one only when
  *   `settings.endpointPublicAccessCidrs` is not empty, limited to those CIDRs;
  * - encrypts Secrets with the key, sends `settings.clusterLogTypes` to the log group, and uses the
@@ -92,7 +94,11 @@ export function createEksEncryption(
  * - is stateful and gets EKS deletion protection with `settings.protect`;
  * - waits for the log group and the role's policies, so EKS can use them from the start.
  *
- * @param name - the component's name, which is also the EKS cluster's name.
+ * With Karpenter on, the security group EKS creates for the cluster (which the managed nodes use)
+ * gets the `karpenter.sh/discovery: <cluster name>` tag, so Karpenter's nodes join it too.
+ *
+ * @param name - the component's name; resources are named `${name}-cluster`, ….
+ * @param clusterName - the EKS cluster's name ({@link eksClusterName}).
  * @param settings - the resolved cluster settings.
  * @param deps - the private subnets, and the key and log group from {@link createEksEncryption}.
  * @param opts - the component as parent and its AWS provider.
@@ -103,6 +109,7 @@ export function createEksEncryption(
  */
 export function createEksControlPlane(
   name: string,
+  clusterName: string,
   settings: ResolvedEksClusterArgs,
   deps: { readonly privateSubnets: readonly aws.ec2.Subnet[] } & EksEncryption,
   opts: EksChildOptions,
@@ -112,7 +119,8 @@ export function createEksControlPlane(
   const clusterRole = new aws.iam.Role(
     `${name}-cluster-role`,
     {
-      description: `EKS cluster role of ${name}`,
+      namePrefix: iamRoleNamePrefix(clusterName, "cluster"),
+      description: `EKS cluster role of ${clusterName}`,
       assumeRolePolicy: serviceAssumeRolePolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]),
     },
     opts,
@@ -138,7 +146,7 @@ export function createEksControlPlane(
   const cluster = new aws.eks.Cluster(
     `${name}-cluster`,
     {
-      name,
+      name: clusterName,
       version: settings.kubernetesVersion,
       roleArn: clusterRole.arn,
       vpcConfig: {
@@ -154,6 +162,14 @@ export function createEksControlPlane(
     },
     { ...opts, ...stateful, dependsOn: [logGroup, clusterPolicy, clusterKeyPolicy] },
   );
+
+  if (settings.karpenter.enabled) {
+    new aws.ec2.Tag(
+      `${name}-cluster-sg-discovery-tag`,
+      { resourceId: cluster.vpcConfig.clusterSecurityGroupId, key: KARPENTER_DISCOVERY_TAG, value: clusterName },
+      opts,
+    );
+  }
 
   const issuerUrl = cluster.identities.apply((identities) => identities[0].oidcs[0].issuer);
   const oidcProvider = new aws.iam.OpenIdConnectProvider(

@@ -13,12 +13,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EksClusterArgs } from "../args";
 import type { KubernetesPlatform } from "../../contract/platform";
+import { createEksAccessEntries } from "./access";
 import { createEksControlPlane, createEksEncryption } from "./control-plane";
 import { eksKubeconfig } from "./documents";
 import { createEksNetwork } from "./network";
 import { createEksNodes } from "./nodes";
 import { createAwsProvider, lookupAwsAccountFacts, type EksChildOptions } from "./provider";
-import { EKS_NLB_ANNOTATIONS, eksDefaults, resolveEksClusterArgs, validateEksClusterArgs } from "./spec";
+import { EKS_NLB_ANNOTATIONS, eksClusterName, eksDefaults, resolveEksClusterArgs, validateEksClusterArgs } from "./spec";
 
 export * from "./documents";
 export * from "./spec";
@@ -32,18 +33,22 @@ export * from "./spec";
  * `aws.Provider` for `args.region`:
  *
  * - **Network.** A VPC over `availabilityZoneCount` zones with one public and one private subnet per
- *   zone (CIDRs from {@link subnetCidrs}; subnets tagged for load-balancer discovery), an internet
+ *   zone (CIDRs from {@link subnetCidrs}; subnets tagged for load-balancer discovery, and the private
+ *   ones and the cluster's security group for Karpenter's with `karpenter.enabled`), an internet
  *   gateway, NAT gateways ({@link natGatewayCount}: one per zone in prod) and route tables.
  * - **Control plane.** A KMS key (rotated yearly) that envelope-encrypts Kubernetes Secrets and the
  *   control-plane log group; all five log types by default; `API` authentication mode (access
  *   entries, no `aws-auth` ConfigMap); the private endpoint always on and the public one only when
  *   `endpointPublicAccessCidrs` is not empty, limited to those CIDRs.
+ * - **Access.** The creator as the first cluster admin, and an access entry with an AWS managed
+ *   access policy per `accessEntries` principal (CI, operators).
  * - **Nodes.** Managed node groups in the private subnets only, through launch templates that
  *   require IMDSv2 (hop limit 2, so pods reach IMDS only through IRSA-aware SDKs) and an encrypted
- *   gp3 root volume.
- * - **Core add-ons.** `vpc-cni`, `kube-proxy` and `coredns` as EKS managed add-ons without a pinned
- *   `addonVersion`: EKS installs the default version for the cluster's Kubernetes version, and a
- *   version bump of the cluster is the moment to pin or update them.
+ *   gp3 root volume; 3 × `m6i.xlarge` by default in prod.
+ * - **Core add-ons.** `vpc-cni` (with NetworkPolicy enforcement on), `kube-proxy`, `coredns` and
+ *   `metrics-server` as EKS add-ons without a pinned `addonVersion`: EKS installs the default version
+ *   for the cluster's Kubernetes version, and a version bump of the cluster is the moment to pin or
+ *   update them.
  * - **Kubernetes.** A `k8s.Provider` from a kubeconfig that uses `aws eks get-token`. The
  *   platform's `cluster` is the CoreDNS add-on, which comes after the cluster and its nodes.
  *
@@ -55,8 +60,9 @@ export * from "./spec";
  * `retainOnDelete`, and the cluster gets EKS deletion protection.
  *
  * Notes:
- * - The EKS cluster is named after the component (`name`), so the log group name
- *   `/aws/eks/<name>/cluster` is known before the cluster exists; use one name per account and region.
+ * - The EKS cluster is named `<name>-<stack>` ({@link eksClusterName}), so the log group name
+ *   `/aws/eks/<cluster name>/cluster` is known before the cluster exists and two stacks can share an
+ *   account and region; the KMS alias and the IAM roles' names start with it too.
  * - With an empty `endpointPublicAccessCidrs`, the API server is reachable only from inside the VPC:
  *   `pulumi up` must run from there (a runner in the VPC, a VPN), or the Kubernetes resources fail.
  * - The ingress annotations target the AWS Load Balancer Controller add-on.
@@ -73,7 +79,7 @@ export * from "./spec";
 export class EksCluster extends pulumi.ComponentResource {
   /** The platform contract for components. */
   public readonly platform: KubernetesPlatform;
-  /** The EKS cluster's name (the component's name). */
+  /** The EKS cluster's name, `<name>-<stack>` ({@link eksClusterName}). */
   public readonly clusterName: pulumi.Output<string>;
   /** The VPC's ID, for managed backends (RDS, ElastiCache) that join the cluster's network. */
   public readonly vpcId: pulumi.Output<string>;
@@ -93,19 +99,20 @@ export class EksCluster extends pulumi.ComponentResource {
   public readonly cluster: aws.eks.Cluster;
 
   /**
-   * @param name - the logical name; children are named `${name}-<role>`, and the EKS cluster itself is named `name`.
+   * @param name - the logical name; children are named `${name}-<role>`, and the EKS cluster itself is named `<name>-<stack>`.
    * @param args - the cluster's settings; see {@link EksClusterArgs} for every default.
    * @param opts - component options.
    * @throws Error listing every problem {@link validateEksClusterArgs} finds, before any resource is created.
    */
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    const problems = validateEksClusterArgs(args, name);
+    const problems = validateEksClusterArgs(args, name, pulumi.getStack());
     if (problems.length > 0) {
       throw new Error(`EksCluster "${name}" has invalid arguments:\n- ${problems.join("\n- ")}`);
     }
     super("platform:index:EksCluster", name, {}, opts);
 
     const settings = resolveEksClusterArgs(args);
+    const clusterName = eksClusterName(name, pulumi.getStack());
 
     // --- Provider and account facts -----------------------------------------------------------
     const provider = createAwsProvider(name, settings, this);
@@ -113,16 +120,19 @@ export class EksCluster extends pulumi.ComponentResource {
     const { zoneNames, identity, partition } = lookupAwsAccountFacts(settings, child);
 
     // --- Network ------------------------------------------------------------------------------
-    const { vpc, privateSubnets } = createEksNetwork(name, settings, zoneNames, child);
+    const { vpc, privateSubnets } = createEksNetwork(name, clusterName, settings, zoneNames, child);
 
     // --- Encryption key and control-plane logs ------------------------------------------------
-    const { key, logGroup } = createEksEncryption(name, settings, { identity, partition }, child);
+    const { key, logGroup } = createEksEncryption(name, clusterName, settings, { identity, partition }, child);
 
     // --- Cluster ------------------------------------------------------------------------------
-    const { cluster, issuerUrl, oidcProvider } = createEksControlPlane(name, settings, { privateSubnets, key, logGroup }, child);
+    const { cluster, issuerUrl, oidcProvider } = createEksControlPlane(name, clusterName, settings, { privateSubnets, key, logGroup }, child);
 
     // --- Nodes --------------------------------------------------------------------------------
-    const { nodeGroups, coredns } = createEksNodes(name, settings, { cluster, privateSubnets }, child);
+    const { nodeGroups, coredns } = createEksNodes(name, clusterName, settings, { cluster, privateSubnets }, child);
+
+    // --- Access for CI and operators -----------------------------------------------------------
+    createEksAccessEntries(name, settings, cluster, child);
 
     // --- Kubernetes ---------------------------------------------------------------------------
     const kubeconfig = pulumi.secret(

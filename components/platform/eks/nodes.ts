@@ -1,12 +1,13 @@
 /**
  * The EKS target's nodes: the node role, the networking add-ons nodes join with, managed node
- * groups behind IMDSv2-only launch templates, and the CoreDNS add-on that runs on them.
+ * groups behind IMDSv2-only launch templates, and the add-ons that run on them (CoreDNS and
+ * metrics-server).
  *
  * @see https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html
  * @see https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html
  */
 import * as aws from "@pulumi/aws";
-import { serviceAssumeRolePolicy } from "../identity/aws";
+import { iamRoleNamePrefix, serviceAssumeRolePolicy } from "../identity/aws";
 import { AWS_MANAGED_POLICY } from "./control-plane";
 import type { EksChildOptions } from "./provider";
 import type { ResolvedEksClusterArgs, ResolvedEksNodeGroup } from "./spec";
@@ -17,6 +18,8 @@ export interface EksNodes {
   readonly nodeGroups: aws.eks.NodeGroup[];
   /** The CoreDNS add-on, created after the node groups; the last resource of a working cluster. */
   readonly coredns: aws.eks.Addon;
+  /** The metrics-server community add-on, created after the node groups: the resource metrics API HorizontalPodAutoscalers scale on. */
+  readonly metricsServer: aws.eks.Addon;
 }
 
 /** What {@link createEksNodeGroup} attaches a node group to. */
@@ -33,27 +36,40 @@ interface NodeGroupTarget {
 const addonOptions = { resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE" } as const;
 
 /**
+ * The `vpc-cni` add-on's configuration: the network policy agent on, so Kubernetes NetworkPolicies
+ * (the components create them) are enforced; without it the CNI accepts them and enforces nothing.
+ *
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+ */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
+
+/**
  * Creates, in order:
  *
- * - the node role with `AmazonEKSWorkerNodePolicy`, `AmazonEKS_CNI_Policy` and
- *   `AmazonEC2ContainerRegistryReadOnly`;
+ * - the node role (named `<cluster name>-node-<suffix>`) with `AmazonEKSWorkerNodePolicy`,
+ *   `AmazonEKS_CNI_Policy` and `AmazonEC2ContainerRegistryReadOnly`;
  * - the `vpc-cni` and `kube-proxy` managed add-ons (no pinned version), so nodes join with the
- *   managed CNI and kube-proxy;
+ *   managed CNI and kube-proxy; `vpc-cni` with its network policy agent on ({@link VPC_CNI_CONFIGURATION});
  * - per `settings.nodeGroups` entry, a launch template and a managed node group in the private
  *   subnets (see {@link createEksNodeGroup});
- * - the `coredns` managed add-on, after the node groups: add-ons that run pods stay DEGRADED, and
- *   their creation times out, without nodes.
+ * - the `coredns` managed add-on and the `metrics-server` community add-on (no pinned version:
+ *   EKS installs its default for the cluster's version), after the node groups: add-ons that run
+ *   pods stay DEGRADED, and their creation times out, without nodes. EKS ships no metrics-server
+ *   otherwise, and HorizontalPodAutoscalers never scale without one.
  *
  * @param name - the component's name; resources are named `${name}-node-role`, `${name}-ng-<group>`, ….
+ * @param clusterName - the EKS cluster's name, which the node role's name and the nodes' `Name` tag start with.
  * @param settings - the resolved cluster settings (`nodeGroups`, `tags`).
  * @param deps - the cluster and its private subnets.
  * @param opts - the component as parent and its AWS provider.
- * @returns the node groups and the CoreDNS add-on.
+ * @returns the node groups and the CoreDNS and metrics-server add-ons.
  * @see https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html
  * @see https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/community-addons.html
  */
 export function createEksNodes(
   name: string,
+  clusterName: string,
   settings: ResolvedEksClusterArgs,
   deps: { readonly cluster: aws.eks.Cluster; readonly privateSubnets: readonly aws.ec2.Subnet[] },
   opts: EksChildOptions,
@@ -61,7 +77,11 @@ export function createEksNodes(
   const { cluster, privateSubnets } = deps;
   const nodeRole = new aws.iam.Role(
     `${name}-node-role`,
-    { description: `EKS node role of ${name}`, assumeRolePolicy: serviceAssumeRolePolicy("ec2.amazonaws.com") },
+    {
+      namePrefix: iamRoleNamePrefix(clusterName, "node"),
+      description: `EKS node role of ${clusterName}`,
+      assumeRolePolicy: serviceAssumeRolePolicy("ec2.amazonaws.com"),
+    },
     opts,
   );
   const nodePolicies = Object.entries({
@@ -75,19 +95,27 @@ export function createEksNodes(
 
   // Networking add-ons first, so nodes join with the managed CNI and kube-proxy.
   const networkAddons = ["vpc-cni", "kube-proxy"].map(
-    (addon) => new aws.eks.Addon(`${name}-addon-${addon}`, { clusterName: cluster.name, addonName: addon, ...addonOptions }, opts),
+    (addon) =>
+      new aws.eks.Addon(
+        `${name}-addon-${addon}`,
+        {
+          clusterName: cluster.name,
+          addonName: addon,
+          ...(addon === "vpc-cni" ? { configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION) } : {}),
+          ...addonOptions,
+        },
+        opts,
+      ),
   );
 
   const target: NodeGroupTarget = { cluster, privateSubnets, nodeRole, nodePolicies, networkAddons };
-  const nodeGroups = settings.nodeGroups.map((group) => createEksNodeGroup(name, settings, group, target, opts));
+  const nodeGroups = settings.nodeGroups.map((group) => createEksNodeGroup(name, clusterName, settings, group, target, opts));
 
   // Add-ons that run pods wait for nodes; without nodes they stay DEGRADED and creation times out.
-  const coredns = new aws.eks.Addon(
-    `${name}-addon-coredns`,
-    { clusterName: cluster.name, addonName: "coredns", ...addonOptions },
-    { ...opts, dependsOn: nodeGroups },
+  const [coredns, metricsServer] = ["coredns", "metrics-server"].map(
+    (addon) => new aws.eks.Addon(`${name}-addon-${addon}`, { clusterName: cluster.name, addonName: addon, ...addonOptions }, { ...opts, dependsOn: nodeGroups }),
   );
-  return { nodeGroups, coredns };
+  return { nodeGroups, coredns, metricsServer };
 }
 
 /**
@@ -98,6 +126,7 @@ export function createEksNodes(
  * (or Karpenter) once it exists.
  *
  * @param name - the component's name; resources are named `${name}-ng-<group>` and `${name}-ng-<group>-lt`.
+ * @param clusterName - the EKS cluster's name; the instances are tagged `Name: <cluster name>-<group>`.
  * @param settings - the resolved cluster settings (`tags`).
  * @param group - the resolved node group.
  * @param target - the cluster, subnets, node role and what the group waits for.
@@ -107,6 +136,7 @@ export function createEksNodes(
  */
 function createEksNodeGroup(
   name: string,
+  clusterName: string,
   settings: ResolvedEksClusterArgs,
   group: ResolvedEksNodeGroup,
   target: NodeGroupTarget,
@@ -116,7 +146,7 @@ function createEksNodeGroup(
   const launchTemplate = new aws.ec2.LaunchTemplate(
     `${name}-ng-${group.name}-lt`,
     {
-      description: `Nodes of EKS node group ${group.name} in ${name}: IMDSv2 only, encrypted gp3 root volume`,
+      description: `Nodes of EKS node group ${group.name} in ${clusterName}: IMDSv2 only, encrypted gp3 root volume`,
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
       blockDeviceMappings: [
         {
@@ -127,7 +157,7 @@ function createEksNodeGroup(
       ],
       tagSpecifications: ["instance", "volume"].map((resourceType) => ({
         resourceType,
-        tags: { ...settings.tags, Name: `${name}-${group.name}` },
+        tags: { ...settings.tags, Name: `${clusterName}-${group.name}` },
       })),
       updateDefaultVersion: true,
     },

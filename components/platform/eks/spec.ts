@@ -4,7 +4,7 @@
  *
  * @see https://docs.aws.amazon.com/eks/latest/best-practices/introduction.html
  */
-import { EKS_CLUSTER_LOG_TYPES, type EksClusterArgs, type EksNodeGroupArgs } from "../args";
+import { EKS_ACCESS_POLICIES, EKS_CLUSTER_LOG_TYPES, type EksAccessEntryArgs, type EksClusterArgs, type EksNodeGroupArgs } from "../args";
 import { allowListProblems, formatIpv4Cidr, networkOf, parseIpv4Cidr } from "../../shared/cidr";
 import type { Environment } from "../../contract/platform";
 
@@ -33,12 +33,99 @@ export const eksDefaults = {
     diskSizeGiB: 50,
     capacityType: "ON_DEMAND",
   },
+  /**
+   * What prod's node groups default to instead: three nodes of 4 vCPUs and 16 GiB (12 vCPUs and
+   * 48 GiB in all), one per zone, for the ~7 vCPUs the platform's pods request in prod. Karpenter
+   * adds nodes beyond them.
+   */
+  nodeGroupProd: {
+    instanceTypes: ["m6i.xlarge"],
+    minSize: 3,
+  },
+  accessEntries: [] as EksAccessEntryArgs[],
+  karpenter: {
+    enabled: true,
+    cpuLimit: 64,
+    /** The AL2023 release of 2026-07-14 (`amazon-eks-node-al2023-x86_64-standard-1.34-v20260714`, also built for 1.33 to 1.36). @see https://github.com/awslabs/amazon-eks-ami/releases/tag/v20260714 */
+    amiAlias: "al2023@v20260714",
+  },
   endpointPublicAccessCidrs: [] as string[],
   clusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"] as EksClusterLogType[],
   logRetentionDays: 90,
   /** The StorageClass the platform promises: the EBS CSI add-on (`AwsEbsCsiDriver`) creates it as the cluster default. */
   storageClass: "gp3",
 } as const;
+
+/** The tag Karpenter finds the cluster's subnets and security group by; its value is the cluster's name. @see https://karpenter.sh/docs/concepts/nodeclasses/ */
+export const KARPENTER_DISCOVERY_TAG = "karpenter.sh/discovery";
+
+/**
+ * The AWS managed access policy of each {@link EKS_ACCESS_POLICIES} name.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
+ */
+export const EKS_ACCESS_POLICY_ARNS: Readonly<Record<(typeof EKS_ACCESS_POLICIES)[number], string>> = {
+  "cluster-admin": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+  admin: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy",
+  edit: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy",
+  view: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+};
+
+/** The longest EKS cluster name. @see https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html */
+export const EKS_CLUSTER_NAME_MAX = 100;
+
+/**
+ * The EKS cluster's name: the component's name and the stack's, so two stacks of the project can
+ * share an account and region (`platform-prod`, `platform-staging`). The cluster's log group, KMS
+ * alias and IAM role names derive from it. Characters a stack name may have and EKS refuses (`.`)
+ * become `-`.
+ *
+ * @param name - the component's name.
+ * @param stack - the stack's name (`pulumi.getStack()`).
+ * @returns `<name>-<stack>`; {@link validateEksClusterArgs} checks its length.
+ * @see https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html
+ */
+export function eksClusterName(name: string, stack: string): string {
+  return `${name}-${stack.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+}
+
+/** An access entry's principal, read from its ARN. */
+export interface IamPrincipal {
+  readonly partition: string;
+  readonly accountId: string;
+  readonly kind: "role" | "user";
+  /** The path, `/` when none. */
+  readonly path: string;
+  readonly name: string;
+}
+
+const IAM_PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):(role|user)(\/(?:[\x21-\x7e]*\/)?)([\w+=,.@-]{1,64})$/;
+
+/**
+ * Reads an IAM role or user ARN, such as `arn:aws:iam::123456789012:role/ci` or
+ * `arn:aws:iam::123456789012:role/teams/operators`.
+ *
+ * @param arn - the ARN.
+ * @returns the principal, or `undefined` when `arn` is not an IAM role or user ARN.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+ */
+export function parseIamPrincipalArn(arn: string): IamPrincipal | undefined {
+  const match = IAM_PRINCIPAL_ARN.exec(arn);
+  if (!match) return undefined;
+  return { partition: match[1], accountId: match[2], kind: match[3] as "role" | "user", path: match[4], name: match[5] };
+}
+
+/**
+ * The part of an access entry's resource names that names its principal: account, kind and name,
+ * lowercased (IAM names are unique regardless of case), such as `123456789012-role-ci`.
+ *
+ * @param arn - a principal ARN {@link parseIamPrincipalArn} reads.
+ * @throws Error when it does not.
+ */
+export function accessEntryKey(arn: string): string {
+  const principal = parseIamPrincipalArn(arn);
+  if (!principal) throw new Error(`"${arn}" is not an IAM role or user ARN`);
+  return `${principal.accountId}-${principal.kind}-${principal.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`;
+}
 
 /** The retention periods CloudWatch Logs accepts, in days. */
 export const CLOUDWATCH_RETENTION_DAYS: readonly number[] = [
@@ -81,6 +168,13 @@ export interface ResolvedEksNodeGroup {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** {@link EksKarpenterArgs} with every default filled in. */
+export interface ResolvedEksKarpenter {
+  readonly enabled: boolean;
+  readonly cpuLimit: number;
+  readonly amiAlias: string;
+}
+
 /** {@link EksClusterArgs} with every default filled in. */
 export interface ResolvedEksClusterArgs {
   readonly environment: Environment;
@@ -93,6 +187,8 @@ export interface ResolvedEksClusterArgs {
   readonly clusterLogTypes: readonly EksClusterLogType[];
   /** In days. */
   readonly logRetentionDays: number;
+  readonly accessEntries: readonly EksAccessEntryArgs[];
+  readonly karpenter: ResolvedEksKarpenter;
   readonly protect: boolean;
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -101,14 +197,16 @@ export interface ResolvedEksClusterArgs {
  * Fills in the defaults of a node group.
  *
  * @param group - the node group as the user wrote it.
+ * @param prod - whether the cluster is prod's, whose groups default to {@link eksDefaults}`.nodeGroupProd`.
  * @returns the group with `instanceTypes`, sizes, disk, capacity type and labels set.
  * @see https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html
  */
-export function resolveEksNodeGroup(group: EksNodeGroupArgs): ResolvedEksNodeGroup {
-  const minSize = group.minSize ?? eksDefaults.nodeGroup.minSize;
+export function resolveEksNodeGroup(group: EksNodeGroupArgs, prod = false): ResolvedEksNodeGroup {
+  const defaults = prod ? { ...eksDefaults.nodeGroup, ...eksDefaults.nodeGroupProd } : eksDefaults.nodeGroup;
+  const minSize = group.minSize ?? defaults.minSize;
   return {
     name: group.name,
-    instanceTypes: group.instanceTypes ?? eksDefaults.nodeGroup.instanceTypes,
+    instanceTypes: group.instanceTypes ?? defaults.instanceTypes,
     minSize,
     maxSize: group.maxSize ?? eksDefaults.nodeGroup.maxSize,
     desiredSize: group.desiredSize ?? minSize,
@@ -134,10 +232,16 @@ export function resolveEksClusterArgs(args: EksClusterArgs): ResolvedEksClusterA
       args.availabilityZoneCount ?? (prod ? eksDefaults.availabilityZoneCountProd : eksDefaults.availabilityZoneCount),
     vpcCidr: args.vpcCidr ?? eksDefaults.vpcCidr,
     kubernetesVersion: args.kubernetesVersion ?? eksDefaults.kubernetesVersion,
-    nodeGroups: (args.nodeGroups ?? [{ name: eksDefaults.nodeGroupName }]).map(resolveEksNodeGroup),
+    nodeGroups: (args.nodeGroups ?? [{ name: eksDefaults.nodeGroupName }]).map((group) => resolveEksNodeGroup(group, prod)),
     endpointPublicAccessCidrs: args.endpointPublicAccessCidrs ?? eksDefaults.endpointPublicAccessCidrs,
     clusterLogTypes: args.clusterLogTypes ?? eksDefaults.clusterLogTypes,
     logRetentionDays: args.logRetentionDays ?? eksDefaults.logRetentionDays,
+    accessEntries: args.accessEntries ?? eksDefaults.accessEntries,
+    karpenter: {
+      enabled: args.karpenter?.enabled ?? eksDefaults.karpenter.enabled,
+      cpuLimit: args.karpenter?.cpuLimit ?? eksDefaults.karpenter.cpuLimit,
+      amiAlias: args.karpenter?.amiAlias ?? eksDefaults.karpenter.amiAlias,
+    },
     protect: args.protect ?? prod,
     tags: args.tags ?? {},
   };
@@ -231,20 +335,28 @@ function isCount(value: number): boolean {
  * backticks. The {@link EksCluster} constructor throws them before it creates any resource.
  *
  * @param args - the args as the user wrote them.
- * @param name - the component's name, which is also the EKS cluster's name; checked when given.
+ * @param name - the component's name, which starts the EKS cluster's name; checked when given.
+ * @param stack - the stack's name, which ends it ({@link eksClusterName}); with `name`, the whole name's length is checked.
  * @returns the problems; empty when the args are fine.
  * @see https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html
  * @see https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html
+ * @see https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessEntry.html
  */
-export function validateEksClusterArgs(args: EksClusterArgs, name?: string): string[] {
+export function validateEksClusterArgs(args: EksClusterArgs, name?: string, stack?: string): string[] {
   const problems: string[] = [];
   const resolved = resolveEksClusterArgs(args);
   const prod = resolved.environment === "prod";
 
-  if (name !== undefined && (!EKS_CLUSTER_NAME.test(name) || name.length > 100)) {
+  if (name !== undefined && (!EKS_CLUSTER_NAME.test(name) || name.length > EKS_CLUSTER_NAME_MAX)) {
     problems.push(
-      `the component name "${name}" is used as the EKS cluster name: it must start with a letter or digit, ` +
-        `contain only letters, digits, '-' and '_', and be at most 100 characters`,
+      `the component name "${name}" starts the EKS cluster name: it must start with a letter or digit, ` +
+        `contain only letters, digits, '-' and '_', and be at most ${EKS_CLUSTER_NAME_MAX} characters`,
+    );
+  } else if (name !== undefined && stack !== undefined && eksClusterName(name, stack).length > EKS_CLUSTER_NAME_MAX) {
+    const clusterName = eksClusterName(name, stack);
+    problems.push(
+      `the EKS cluster name "${clusterName}" (component name and stack) is ${clusterName.length} characters, ` +
+        `more than EKS's ${EKS_CLUSTER_NAME_MAX}; use a shorter component or stack name`,
     );
   }
   if (!["dev", "staging", "prod"].includes(resolved.environment)) {
@@ -321,5 +433,46 @@ export function validateEksClusterArgs(args: EksClusterArgs, name?: string): str
         `(got ${resolved.logRetentionDays})`,
     );
   }
+  problems.push(...accessEntryProblems(resolved.accessEntries));
+
+  const { cpuLimit, amiAlias } = resolved.karpenter;
+  if (!Number.isInteger(cpuLimit) || cpuLimit < 1) problems.push(`\`karpenter.cpuLimit\` must be a whole number of vCPUs, at least 1 (got ${cpuLimit})`);
+  if (!KARPENTER_AMI_ALIAS.test(amiAlias ?? "") || amiAlias.length > 30 || (/^windows/.test(amiAlias) && !amiAlias.endsWith("@latest"))) {
+    problems.push(
+      `\`karpenter.amiAlias\` must be "family@version" (at most 30 characters) with family al2023, al2, bottlerocket or windows2019/2022/2025 ` +
+        `and version "latest" or an AMI release such as v20260714 (Windows: latest only) (got "${amiAlias}")`,
+    );
+  }
+  return problems;
+}
+
+/** The EC2NodeClass's `amiSelectorTerms[].alias` format (its CRD's CEL rules). */
+const KARPENTER_AMI_ALIAS = /^(al2|al2023|bottlerocket|windows2019|windows2022|windows2025)@.+$/;
+
+/**
+ * The problems of `accessEntries`: a principal that is not an IAM role or user ARN (an `sts`
+ * assumed-role ARN, a typo), a policy that is not one of {@link EKS_ACCESS_POLICIES}, and a
+ * principal listed twice (EKS allows one access entry per principal).
+ */
+function accessEntryProblems(entries: readonly EksAccessEntryArgs[]): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  entries.forEach((entry, index) => {
+    const field = `accessEntries[${index}]`;
+    const arn = entry.principalArn ?? "";
+    if (/^arn:[^:]+:sts::\d{12}:assumed-role\//.test(arn)) {
+      problems.push(`\`${field}.principalArn\` is an STS assumed-role session ("${arn}"); give the role's ARN, arn:aws:iam::<account>:role/<name>`);
+    } else if (!parseIamPrincipalArn(arn)) {
+      problems.push(`\`${field}.principalArn\` must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/ci (got "${arn}")`);
+    } else {
+      const key = accessEntryKey(arn);
+      const first = seen.get(key);
+      if (first !== undefined) problems.push(`\`${field}.principalArn\` names the same principal as \`accessEntries[${first}]\`; EKS allows one access entry per principal`);
+      else seen.set(key, index);
+    }
+    if (!(EKS_ACCESS_POLICIES as readonly string[]).includes(entry.policy)) {
+      problems.push(`\`${field}.policy\` must be one of ${EKS_ACCESS_POLICIES.join(", ")} (got "${entry.policy}")`);
+    }
+  });
   return problems;
 }

@@ -51,3 +51,49 @@ export function irsaAssumeRolePolicy(oidcProviderArn: string, issuerUrl: string,
     ],
   });
 }
+
+/** One statement of an IAM policy document. @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html */
+export interface IamPolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  /** Only in resource-based policies (a queue policy, a trust policy). */
+  readonly Principal?: string | Readonly<Record<string, string | readonly string[]>>;
+  readonly Action: string | readonly string[];
+  readonly Resource: string | readonly string[];
+  /** Condition operator → condition key → value(s). */
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | boolean | readonly string[]>>>>;
+}
+
+/** An IAM policy document. */
+export interface IamPolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Id?: string;
+  readonly Statement: readonly IamPolicyStatement[];
+}
+
+/** The longest name IAM allows for a role. @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names */
+export const IAM_ROLE_NAME_MAX = 64;
+
+/**
+ * The longest `namePrefix` the AWS provider accepts for a role: IAM's 64 characters less the
+ * 26-character unique suffix the provider appends.
+ */
+export const IAM_ROLE_NAME_PREFIX_MAX = 38;
+
+/**
+ * A `namePrefix` for an IAM role, `<base>-<role>-`, with `base` (the cluster's name, which holds
+ * the stack) shortened so the prefix fits {@link IAM_ROLE_NAME_PREFIX_MAX}. The provider appends a
+ * unique suffix, so two stacks (or two regions of one account, as IAM is global) never collide and
+ * a replacement can be created before the old role is deleted.
+ *
+ * @param base - what the role belongs to, such as `platform-prod`.
+ * @param role - what the role is for, such as `node`.
+ * @returns the prefix, at most 38 characters, ending in `-`.
+ * @throws Error when `role` alone leaves no room for `base`.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
+ */
+export function iamRoleNamePrefix(base: string, role: string): string {
+  const room = IAM_ROLE_NAME_PREFIX_MAX - role.length - 2;
+  if (room < 1) throw new Error(`the IAM role purpose "${role}" is too long for a ${IAM_ROLE_NAME_PREFIX_MAX}-character name prefix`);
+  return `${base.slice(0, room).replace(/-+$/, "")}-${role}-`;
+}
