@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { addonProvision, CLUSTER_ADDONS, type AddonName } from "../components/addons";
+import { addonProvision, CLUSTER_ADDONS, runningOnTarget, targetConflicts, targetGaps, type AddonName } from "../components/addons";
 import type { KubernetesFlavour, Target } from "../components/contract";
 import { messageQueueBackends, resolveMessageQueue, validateMessageQueue, type Broker } from "../components/message-queue";
 import { postgresBackends, resolvePostgres, validatePostgres } from "../components/postgres";
@@ -20,7 +20,7 @@ describe("the cluster add-on catalogue", () => {
     ["local-path-provisioner", "k3s", "provided"],
     ["metrics-server", "k3s", "provided"],
     ["metrics-server", "gke", "provided"],
-    ["metrics-server", "eks", "absent"],
+    ["metrics-server", "eks", "install"],
     ["gateway-api-crds", "gke", "provided"],
     ["gateway-api-crds", "eks", "install"],
     ["aws-load-balancer-controller", "eks", "install"],
@@ -46,6 +46,31 @@ describe("the cluster add-on catalogue", () => {
 
   it("refuses a name it does not know", () => {
     assert.throws(() => addonProvision("istio" as AddonName, "eks"), /unknown cluster add-on "istio"/);
+  });
+
+  it("counts a k3s packaged add-on as running until every package that ships it is disabled", () => {
+    const k3s = (disabledComponents: string[]) => ({ flavour: "k3s" as const, disabledComponents });
+    const cases: [AddonName, string[], boolean][] = [
+      ["traefik", [], true],
+      ["traefik", ["traefik"], false],
+      ["gateway-api-crds", ["traefik"], true],
+      ["gateway-api-crds", ["traefik", "gateway-api-crd"], false],
+      ["metrics-server", ["traefik"], true],
+      ["metrics-server", ["metrics-server"], false],
+    ];
+    for (const [addon, disabled, running] of cases) assert.equal(runningOnTarget(addon, k3s(disabled)) !== undefined, running, `${addon} with --disable ${disabled.join(",")}`);
+    assert.equal(runningOnTarget("gateway-api-crds", { flavour: "gke" }), undefined, "GKE's Gateway API is an opt-in GkeCluster leaves off");
+    assert.ok(runningOnTarget("metrics-server", { flavour: "gke" }), "GKE always runs metrics-server");
+  });
+
+  it("reports the add-ons a target already runs and the ones a setting misses, with the packages to disable or keep", () => {
+    assert.deepEqual(
+      targetConflicts(["traefik", "gateway-api-crds", "cert-manager"], { flavour: "k3s", disabledComponents: ["traefik"] }).map((c) => [c.addon, c.packages]),
+      [["gateway-api-crds", ["gateway-api-crd"]]],
+    );
+    assert.deepEqual(targetConflicts(["traefik", "gateway-api-crds"], { flavour: "eks" }), []);
+    assert.deepEqual(targetGaps(["metrics-server"], { flavour: "k3s", disabledComponents: ["metrics-server"] }).map((g) => g.packages), [["metrics-server"]]);
+    assert.deepEqual(targetGaps(["metrics-server"], { flavour: "k3s", disabledComponents: [] }), []);
   });
 });
 

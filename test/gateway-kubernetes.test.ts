@@ -65,11 +65,21 @@ const routeMiddleware = (gateway: string, route: string, role: string): Captured
 };
 const urnOf = (resource: pulumi.Resource): Promise<string> => new Promise((resolve) => resource.urn.apply(resolve));
 let crdsUrn = "";
+/** What constructing the gateway's pieces on a default k3s install (bundled Traefik running) threw. */
+const onDefaultK3s: { crds?: string; gateway?: string } = {};
+const errorOf = (construct: () => unknown): string | undefined => {
+  try {
+    construct();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
 
 before(async () => {
   program = await captureProgram(
     async () => {
-      const k3s = createPlatform("k3s", { target: "k3s", k3s: { environment: "dev", kubeconfig: pulumi.secret("kubeconfig"), ingressServiceType: "NodePort" } }) as KubernetesPlatform;
+      const k3s = createPlatform("k3s", { target: "k3s", k3s: { environment: "dev", kubeconfig: pulumi.secret("kubeconfig"), ingressServiceType: "NodePort", disable: ["traefik", "gateway-api-crd"] } }) as KubernetesPlatform;
       const eks = createPlatform("eks", { target: "eks", eks: { environment: "prod", region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } }) as KubernetesPlatform;
       const gke = createPlatform("gke", { target: "gke", gke: { environment: "prod", project: "acme-prod", region: "europe-west1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } }) as KubernetesPlatform;
       const cmK3s = new CertManager("cm-k3s", { platform: k3s });
@@ -81,6 +91,9 @@ before(async () => {
       new Gateway("cors", { platform: gke, addons: { certManager: cmGke }, namespace: "edge-cors", routes: corsRoutes, tls: { acme: { ...acme, server: "https://acme-staging-v02.api.letsencrypt.org/directory" } } });
       const crds = new GatewayApiCrds("gateway-api", { platform: k3s });
       crdsUrn = await urnOf(crds.ready);
+      const defaultK3s: KubernetesPlatform = { ...k3s, disabledComponents: [] };
+      onDefaultK3s.crds = errorOf(() => new GatewayApiCrds("refused-crds", { platform: defaultK3s }));
+      onDefaultK3s.gateway = errorOf(() => new Gateway("refused", { platform: defaultK3s, addons: { certManager: cmK3s }, namespace: "edge-refused", routes: devRoutes }));
       const parent = new pulumi.ComponentResource("test:index:Parent", "direct");
       deployGatewayToKubernetes("direct", resolveGateway({ namespace: "edge-direct", routes: devRoutes, dependsOn: [crds.ready] }, k3s), k3s, cmK3s, parent);
       return { devAddress: dev.address, prodAddress: prod.address, devUrls: dev.urls, devIdentity: dev.identity };
@@ -95,6 +108,12 @@ describe("GatewayApiCrds", () => {
     assert.equal(file.inputs.file, "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml");
     assert.equal(gatewayApiRelease.version, "v1.6.1");
     assert.ok(file.provider?.includes("k3s"), "through the cluster's provider");
+  });
+
+  it("refuses a k3s cluster that still ships its own Gateway API CRDs or Traefik, before creating anything", () => {
+    assert.match(onDefaultK3s.crds ?? "", /^GatewayApiCrds "refused-crds": gateway-api-crds is shipped by k3s's traefik-crd chart .* unless the k3s servers run with --disable=traefik --disable=gateway-api-crd$/);
+    assert.match(onDefaultK3s.gateway ?? "", /^Gateway "refused": .*platform.*traefik is shipped by k3s's bundled Traefik, on ports 80 and 443 through ServiceLB; .* --disable=traefik/s);
+    assert.deepEqual(program.resources.filter((r) => r.name.startsWith("refused")), []);
   });
 
   it("makes the gateway's first resources wait for the CRDs it is given", () => {

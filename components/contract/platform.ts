@@ -41,6 +41,10 @@ export interface KubernetesPlatform {
   readonly clusterName: pulumi.Output<string>;
   /** A kubeconfig for operators; always a secret. */
   readonly kubeconfig: pulumi.Output<string>;
+  /** The kubeconfig context `provider` uses, when not the kubeconfig's current one (k3s). @default the current context */
+  readonly context?: string;
+  /** k3s: the packaged components its servers run without (`--disable`). @default [] */
+  readonly disabledComponents?: readonly string[];
   /** The StorageClass for persistent volumes (`gp3` on EKS, `standard-rwo` on GKE, `local-path` on k3s). */
   readonly storageClass: string;
   /** How the edge (the gateway) is exposed on this cluster. */
@@ -135,6 +139,8 @@ export interface PlatformFacts {
   /** `eks`, `gke`, `k3s` or `docker`. */
   readonly flavour: Target;
   readonly environment: Environment;
+  /** k3s: the packaged components its servers run without (`--disable`). @default [] */
+  readonly disabledComponents?: readonly string[];
 }
 
 /**

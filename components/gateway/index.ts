@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { targetConflicts } from "../addons";
 import { formatProblems } from "../contract/problems";
 import { deployGatewayToDocker } from "./docker";
 import { deployGatewayToKubernetes } from "./kubernetes";
@@ -45,12 +46,14 @@ export class Gateway extends pulumi.ComponentResource {
    * @param args - see {@link GatewayArgs}.
    * @param opts - component options.
    * @throws Error naming every bad field (invalid hostname, ACME without email, rate limit ≤ 0…),
-   *   or when the platform is Kubernetes and `addons.certManager` is missing.
+   *   when the platform is Kubernetes and `addons.certManager` is missing, or when it is a k3s
+   *   cluster that still runs its bundled Traefik (which holds ports 80 and 443).
    */
   constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     const { platform, addons = {}, ...settings } = args;
     const problems = validateGateway(settings, platform);
     if (platform.kind === "kubernetes" && !addons.certManager) problems.push({ path: ["addons", "certManager"], message: "is required on Kubernetes: listeners get their certificates from cert-manager" });
+    for (const conflict of platform.kind === "kubernetes" ? targetConflicts(["traefik"], platform) : []) problems.push({ path: ["platform"], message: conflict.message });
     if (problems.length > 0) throw new Error(`Gateway "${name}": ${formatProblems(problems)}`);
     super("platform:index:Gateway", name, {}, opts);
     const spec = resolveGateway(settings, platform);

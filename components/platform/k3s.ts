@@ -1,15 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { K3sClusterArgs } from "./args";
+import { k3sDefaults, type K3sClusterArgs } from "./args";
 import type { KubernetesPlatform } from "../contract/platform";
 
-/**
- * Defaults for {@link K3sCluster}.
- */
-export const k3sDefaults = {
-  storageClass: "local-path",
-  ingressServiceType: "LoadBalancer",
-} as const;
+export { k3sDefaults };
 
 /**
  * An existing k3s cluster, reached through a kubeconfig from stack config. Creates only the
@@ -42,6 +36,8 @@ export class K3sCluster extends pulumi.ComponentResource {
       provider,
       clusterName: pulumi.output(args.context ?? "k3s"),
       kubeconfig,
+      context: args.context,
+      disabledComponents: args.disable ?? [],
       storageClass: args.storageClass ?? k3sDefaults.storageClass,
       ingress: { serviceType: args.ingressServiceType ?? k3sDefaults.ingressServiceType, serviceAnnotations: {} },
       zones: pulumi.output([]),

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesPlatform } from "../../contract/platform";
+import { targetConflicts } from "../catalog";
 
 /**
  * The pinned Gateway API release: the standard channel's CRDs (GatewayClass, Gateway, HTTPRoute,
@@ -29,7 +30,9 @@ export interface GatewayApiCrdsArgs {
  * upgrades are diffs. Nothing else installs them: the Traefik chart's own copy is skipped
  * (`skipCrds`) and Traefik's CRDs come from the `traefik-crds` chart with `gatewayAPI: false`.
  *
- * Create it once in the program and pass it to the Gateway through `dependsOn`.
+ * Create it once in the program and pass it to the Gateway through `dependsOn`. On k3s, the servers
+ * must run without the packaged charts that ship the same CRDs (`--disable=traefik` and, from k3s
+ * 1.37, `--disable=gateway-api-crd`), listed in the platform's `disable`.
  *
  * @example
  * ```ts
@@ -47,8 +50,12 @@ export class GatewayApiCrds extends pulumi.ComponentResource {
    * @param name - the logical name; children are named `${name}-<role>`.
    * @param args - see {@link GatewayApiCrdsArgs}.
    * @param opts - component options.
+   * @throws Error on a k3s cluster that still runs a packaged chart shipping the Gateway API CRDs.
+   * @see https://github.com/k3s-io/k3s/pull/14565
    */
   constructor(name: string, args: GatewayApiCrdsArgs, opts?: pulumi.ComponentResourceOptions) {
+    const conflicts = targetConflicts(["gateway-api-crds"], args.platform);
+    if (conflicts.length > 0) throw new Error(`GatewayApiCrds "${name}": ${conflicts.map((c) => c.message).join("; ")}`);
     super("platform:index:GatewayApiCrds", name, {}, opts);
     this.ready = new k8s.yaml.v2.ConfigFile(
       `${name}-standard-install`,
