@@ -27,7 +27,7 @@ import {
   type ServiceMeshSettings,
 } from "../components";
 import type { PlatformConfig, ServiceConfig } from "./config/schema";
-import { DEMO_SERVICE } from "./config/schema";
+import { DEMO_SERVICE, type SECRET_KEYS } from "./config/schema";
 
 /** The namespace AppServices run in on Kubernetes unless config names another. */
 export const DEFAULT_NAMESPACE = "apps";
@@ -42,11 +42,13 @@ export const DATA_NAMESPACE = "data";
 export const MONITORING_NAMESPACE = "monitoring";
 
 /** Config without its secrets: what the settings of every component derive from. */
-export type StackConfig = Omit<PlatformConfig, "kubeconfig">;
+export type StackConfig = Omit<PlatformConfig, (typeof SECRET_KEYS)[number]>;
 
 /** Config with its secret values wrapped as Pulumi secrets: what the program runs on. */
 export interface ProgramConfig extends StackConfig {
   readonly kubeconfig?: pulumi.Output<string>;
+  readonly postgresBackupAccessKeyId?: pulumi.Output<string>;
+  readonly postgresBackupSecretAccessKey?: pulumi.Output<string>;
 }
 
 /** Whether stateful resources are protected and retained: `protect`, on by default in prod. @see https://www.pulumi.com/docs/iac/concepts/options/protect/ */
@@ -114,6 +116,17 @@ export function dataStorePlacement(config: Pick<StackConfig, "namespace">): Data
 export function postgresSettings(config: Pick<StackConfig, "postgres" | "protect" | "environment" | "observability">, placement: DataStorePlacement): PostgresSettings | undefined {
   const { enabled = true, ...settings } = config.postgres ?? {};
   return enabled ? { ...settings, ...placement, protect: protectOf(config), monitoring: settings.monitoring ?? observed(config) } : undefined;
+}
+
+/**
+ * The PostgresCluster's settings with the backup's S3 access key pair from the secret keys
+ * `postgresBackupAccessKeyId` and `postgresBackupSecretAccessKey`, when both are set (k3s: the
+ * component writes them to a Secret of its own).
+ */
+export function withBackupCredentials(settings: PostgresSettings, accessKeyId?: pulumi.Input<string>, secretAccessKey?: pulumi.Input<string>): PostgresSettings {
+  if (accessKeyId === undefined || secretAccessKey === undefined) return settings;
+  const backup = settings.backup ?? {};
+  return { ...settings, backup: { ...backup, bucket: { ...backup.bucket, credentials: { accessKeyId, secretAccessKey } } } };
 }
 
 /** The RedisCluster's settings, or `undefined` when `redis.enabled` is false. */

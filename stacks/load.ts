@@ -38,8 +38,12 @@ export function loadConfig(): ProgramConfig {
   const { raw, secretKeys } = readRuntimeConfig();
   const result = parseConfig(raw, secretKeys);
   if (!result.ok) throw new pulumi.RunError(formatConfigIssues(result.issues));
-  const { kubeconfig, ...rest } = result.config;
+  const rest: Record<string, unknown> = { ...result.config };
   const secrets: Partial<Record<(typeof SECRET_KEYS)[number], pulumi.Output<string>>> = {};
-  if (kubeconfig !== undefined) secrets.kubeconfig = pulumi.secret(kubeconfig);
-  return { ...rest, ...secrets };
+  for (const key of SECRET_KEYS) {
+    const value = result.config[key];
+    delete rest[key];
+    if (value !== undefined) secrets[key] = pulumi.secret(value);
+  }
+  return { ...(rest as Omit<typeof result.config, (typeof SECRET_KEYS)[number]>), ...secrets };
 }

@@ -40,6 +40,7 @@ import {
   MONITORING_NAMESPACE,
   observabilitySettings,
   postgresSettings,
+  withBackupCredentials,
   redisSettings,
   servicesOf,
   type DataStorePlacement,
@@ -91,7 +92,8 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
   const exportersMoved = (store: string) =>
     platform.kind === "docker" ? { transformations: [movedFrom(topLevelUrn("platform:index:ObservabilityStack", "observability"), { [`${store}-exporter`]: `observability-${store}-exporter`, [`${store}-exporter-image`]: `observability-${store}-exporter-image` })] } : {};
 
-  const postgresArgs = postgresSettings(config, placement);
+  const settings = postgresSettings(config, placement);
+  const postgresArgs = settings && withBackupCredentials(settings, config.postgresBackupAccessKeyId, config.postgresBackupSecretAccessKey);
   if (postgresArgs) {
     const postgres = new PostgresCluster("postgres", { ...postgresArgs, platform, addons }, exportersMoved("postgres"));
     stores.push(postgres);

@@ -8,15 +8,18 @@ import { formatConfigIssues, parseConfig, type ConfigIssue } from "../stacks/con
 import { deployedStateFrom } from "../plan/state-file";
 
 const docker = { target: "docker", environment: "dev" };
-const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1" };
+const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1", k3s: { disable: ["traefik", "gateway-api-crd"] } };
 /** Prod on a cloud defaults the gateway to ACME certificates, which need an account email. */
 const acme = { gateway: { tls: { acme: { email: "ops@example.com" } } } };
 const eks = { target: "eks", environment: "prod", eks: { region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] }, ...acme };
 const gke = { target: "gke", environment: "prod", gke: { project: "acme-platform-prod", region: "europe-west1", endpointPublicAccessCidrs: ["203.0.113.0/24"] }, ...acme };
 const k3sBucket = { name: "backups", endpointUrl: "https://minio.minio.svc:9000", credentialsSecret: { name: "s3" } };
 
+/** The access key pair of a k3s backup, as the secret keys of their own. */
+const backupKeys = { postgresBackupAccessKeyId: "AKIAEXAMPLE", postgresBackupSecretAccessKey: "example-secret-access-key" };
+
 function parse(raw: Record<string, unknown>, deployed = {}) {
-  const secretKeys = raw.kubeconfig ? ["kubeconfig"] : [];
+  const secretKeys = ["kubeconfig", ...Object.keys(backupKeys)].filter((key) => raw[key] !== undefined);
   return parseConfig(raw, secretKeys, deployed);
 }
 
@@ -67,8 +70,27 @@ describe("data tier config", () => {
 
   it("refuses a k3s backup without an S3 endpoint, bucket or credentials", () => {
     const found = issues({ ...k3s, postgres: {} });
-    for (const key of ["endpointUrl", "name", "credentialsSecret"]) {
-      assert.ok(found.some((i) => i.key === `platform:postgres.backup.bucket.${key}` && /is required on k3s/.test(i.message)), `${key}:\n${formatConfigIssues(found)}`);
+    for (const key of ["postgres.backup.bucket.endpointUrl", "postgres.backup.bucket.name", "postgresBackupAccessKeyId"]) {
+      assert.ok(found.some((i) => i.key === `platform:${key}` && /required on k3s/.test(i.message)), `${key}:\n${formatConfigIssues(found)}`);
+    }
+  });
+
+  it("takes a k3s backup's access key pair from two secret keys, and refuses them half-set, in plaintext, beside a Secret or on a cloud", () => {
+    const bucket = { name: "backups", endpointUrl: "https://minio.minio.svc:9000" };
+    assert.ok(parse({ ...k3s, ...backupKeys, postgres: { backup: { bucket } } }).ok, "the pair instead of credentialsSecret");
+    const cases: [string, Record<string, unknown>, string, RegExp, string[]?][] = [
+      ["only the key ID", { ...k3s, postgresBackupAccessKeyId: "AKIAEXAMPLE", postgres: { backup: { bucket } } }, "platform:postgresBackupSecretAccessKey", /is required with postgresBackupAccessKeyId; set it with `pulumi config set --secret/],
+      ["beside a Secret", { ...k3s, ...backupKeys, postgres: { backup: { bucket: k3sBucket } } }, "platform:postgres.backup.bucket.credentialsSecret", /names a Secret while `credentials` are given too/],
+      ["on EKS", { ...eks, ...backupKeys }, "platform:postgresBackupAccessKeyId", /applies only to target k3s \(target is eks\)/],
+      ["not a secret", { ...k3s, ...backupKeys, postgres: { backup: { bucket } } }, "platform:postgresBackupSecretAccessKey", /must be a secret/, ["kubeconfig", "postgresBackupAccessKeyId"]],
+      ["a CA that is not PEM", { ...k3s, ...backupKeys, postgres: { backup: { bucket: { ...bucket, endpointCA: { certificate: "not a certificate" } } } } }, "platform:postgres.backup.bucket.endpointCA.certificate", /must be a PEM certificate/],
+    ];
+    for (const [name, raw, key, message, secretKeys] of cases) {
+      const result = secretKeys ? parseConfig(raw, secretKeys) : parse(raw);
+      assert.equal(result.ok, false, name);
+      const match = result.ok ? undefined : result.issues.find((i) => i.key === key);
+      assert.ok(match, `${name}: no issue at ${key}; got:\n${result.ok ? "" : formatConfigIssues(result.issues)}`);
+      assert.match(match.message, message, name);
     }
   });
 

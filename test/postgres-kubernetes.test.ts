@@ -40,6 +40,8 @@ const OBJECT_STORE = "kubernetes:barmancloud.cnpg.io/v1:ObjectStore";
 const POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
+const LEDGER_KEYS = { accessKeyId: pulumi.secret("AKIAEXAMPLELEDGER"), secretAccessKey: pulumi.secret("ledger-example-secret-key") };
+const LEDGER_CA = "-----BEGIN CERTIFICATE-----\nMIIBexample\n-----END CERTIFICATE-----\n";
 const minio = { endpointUrl: "https://minio.storage.svc:9000", name: "pg-backups", credentialsSecret: { name: "minio-creds" } };
 
 let program: CapturedProgram;
@@ -59,12 +61,21 @@ before(async () => {
 
       // The CloudNativePG operator is a cluster add-on, installed once per cluster and given to every database on it.
       const onpremCertManager = new CertManager("onprem-cert-manager", { platform: k3s });
+      const onpremAddons = { certManager: onpremCertManager, cloudNativePg: new CloudNativePg("db", { platform: k3s, certManager: onpremCertManager }) };
       const db = new PostgresCluster("db", {
         platform: k3s,
         namespace: "data",
-        addons: { certManager: onpremCertManager, cloudNativePg: new CloudNativePg("db", { platform: k3s, certManager: onpremCertManager }) },
+        addons: onpremAddons,
         backup: { bucket: minio },
         parameters: { work_mem: "16MB" },
+      });
+      // The access key pair as secrets and the endpoint's CA as PEM: the component writes both Secrets.
+      new PostgresCluster("ledger", {
+        platform: k3s,
+        namespace: "data",
+        addons: onpremAddons,
+        pooler: { enabled: false },
+        backup: { bucket: { name: "pg-backups", endpointUrl: "https://minio.storage.svc:9000", credentials: LEDGER_KEYS, endpointCA: { certificate: LEDGER_CA } } },
       });
       // The lab cluster's operator has no Barman Cloud plugin (and so needs no cert-manager): no backups there.
       const scratch = new PostgresCluster("scratch", {
@@ -156,7 +167,7 @@ describe("CloudNativePG decisions", () => {
     const privateCa = backupDestination("db", "s3-compatible", "b", { endpointUrl: "https://minio:9000", credentialsSecret: { name: "keys" }, endpointCA: { name: "minio-ca" } });
     assert.deepEqual(privateCa.endpointCA, { name: "minio-ca", key: "ca.crt" }, "a private CA's bundle is trusted");
     assert.deepEqual(crdSchemaErrorsOf(privateCa), [], "endpointCA has the CRD's shape");
-    assert.throws(() => backupDestination("db", "s3-compatible", "b", {}), /`backup\.bucket\.endpointUrl` and `backup\.bucket\.credentialsSecret` are required/);
+    assert.throws(() => backupDestination("db", "s3-compatible", "b", {}), /`backup\.bucket\.endpointUrl` and `backup\.bucket\.credentials` are required/);
   });
 
   it("keeps backups for the retention in days and gives the sidecar limits", () => {
@@ -272,6 +283,26 @@ describe("PostgresCluster on Kubernetes", () => {
     assert.equal(store.retentionPolicy, "30d");
     assert.deepEqual(store.instanceSidecarConfiguration.env, [{ name: "AWS_DEFAULT_REGION", value: "us-east-1" }]);
     assert.deepEqual(spec(CLUSTER, "db").plugins, [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: "db-backups" } }]);
+  });
+
+  it("writes the backup's access key pair (as a secret) and the endpoint's CA to Secrets of its own, which the ObjectStore reads and the Cluster waits for", () => {
+    const keys = one("kubernetes:core/v1:Secret", "ledger-backup-s3");
+    assert.deepEqual([keys.inputs.metadata.name, keys.inputs.metadata.namespace], ["ledger-backup-s3", "data"]);
+    assert.deepEqual(keys.inputs.stringData, { ACCESS_KEY_ID: "AKIAEXAMPLELEDGER", ACCESS_SECRET_KEY: "ledger-example-secret-key" });
+    assert.equal(JSON.stringify(keys.redactedInputs).includes("ledger-example-secret-key"), false, "the secret access key stays secret");
+    const ca = one("kubernetes:core/v1:Secret", "ledger-backup-ca");
+    assert.deepEqual(ca.inputs.stringData, { "ca.crt": LEDGER_CA });
+    const store = spec(OBJECT_STORE, "ledger-backups");
+    assert.deepEqual(store.configuration.s3Credentials, {
+      accessKeyId: { name: "ledger-backup-s3", key: "ACCESS_KEY_ID" },
+      secretAccessKey: { name: "ledger-backup-s3", key: "ACCESS_SECRET_KEY" },
+    });
+    assert.deepEqual(store.configuration.endpointCA, { name: "ledger-backup-ca", key: "ca.crt" });
+    const cluster = one(CLUSTER, "ledger");
+    for (const secret of [keys, ca]) {
+      assert.ok(one(OBJECT_STORE, "ledger-backups").dependencies.includes(secret.urn), `the ObjectStore waits for ${secret.name}`);
+      assert.ok(cluster.dependencies.includes(secret.urn), `the Cluster waits for ${secret.name}`);
+    }
   });
 
   it("takes a daily base backup through the plugin, starting right away", () => {

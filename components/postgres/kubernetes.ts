@@ -15,6 +15,7 @@ import type { KubernetesPlatform } from "../contract/platform";
 import { monitoringCrdsOf } from "../data-store";
 import { memoryToMiB } from "../shared/quantity";
 import { statefulResourceOptions } from "../shared/options";
+import { S3_CREDENTIAL_KEYS, s3CompatibleBackupStore, s3CompatibleSecretRefs } from "./backup-s3-compatible";
 import type { BackupStore, PostgresBackendContext, PostgresEndpoints } from "./types";
 import { postgresVersions, type PostgresBucketArgs, type ResolvedPostgres } from "./spec";
 
@@ -191,15 +192,15 @@ export function backupDestination(name: string, provider: BackupProvider, bucket
     case "gcp":
       return { destinationPath: path("gs"), googleCredentials: { gkeEnvironment: true } };
     case "s3-compatible": {
-      const secret = bucketArgs.credentialsSecret;
-      if (!bucketArgs.endpointUrl || !secret) throw new Error(`PostgresCluster "${name}": \`backup.bucket.endpointUrl\` and \`backup.bucket.credentialsSecret\` are required without a cloud`);
+      const { credentials: secret, endpointCA } = s3CompatibleSecretRefs(name, bucketArgs);
+      if (!bucketArgs.endpointUrl || !secret) throw new Error(`PostgresCluster "${name}": \`backup.bucket.endpointUrl\` and \`backup.bucket.credentials\` are required without a cloud`);
       return {
         destinationPath: path("s3"),
         endpointURL: bucketArgs.endpointUrl,
-        ...(bucketArgs.endpointCA ? { endpointCA: { name: bucketArgs.endpointCA.name, key: bucketArgs.endpointCA.key ?? "ca.crt" } } : {}),
+        ...(endpointCA ? { endpointCA } : {}),
         s3Credentials: {
-          accessKeyId: { name: secret.name, key: secret.accessKeyIdKey ?? "ACCESS_KEY_ID" },
-          secretAccessKey: { name: secret.name, key: secret.secretAccessKeyKey ?? "ACCESS_SECRET_KEY" },
+          accessKeyId: { name: secret.name, key: secret.accessKeyIdKey ?? S3_CREDENTIAL_KEYS.accessKeyId },
+          secretAccessKey: { name: secret.name, key: secret.secretAccessKeyKey ?? S3_CREDENTIAL_KEYS.secretAccessKey },
         },
       };
     }
@@ -267,8 +268,7 @@ function backupStore(name: string, spec: ResolvedPostgres, platform: KubernetesP
   const cloud = platform.cloud;
   if (cloud?.kind === "aws") return (require("./backup-aws") as typeof import("./backup-aws")).awsBackupStore(name, spec, cloud, parent);
   if (cloud?.kind === "gcp") return (require("./backup-gcp") as typeof import("./backup-gcp")).gcpBackupStore(name, spec, cloud, parent);
-  if (!spec.backup.bucket.name) throw new Error(`PostgresCluster "${name}": \`backup.bucket.name\` is required without a cloud`);
-  return { bucket: spec.backup.bucket.name, serviceAccountAnnotations: {}, dependencies: [] };
+  return s3CompatibleBackupStore(name, spec, platform, parent);
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -10,6 +10,7 @@ import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "..
 import type { ArgProblem } from "../contract/problems";
 import { resourceProblems } from "../shared/quantity";
 import type { ResourceQuantities } from "../contract/resources";
+import type { Input } from "@pulumi/pulumi";
 
 export type { DataStoreArgs, DataStoreMode } from "../data-store";
 
@@ -40,8 +41,19 @@ export interface S3CredentialsSecretRef {
 }
 
 /**
+ * An S3 access key pair, from which the component creates the credentials Secret itself (in the
+ * cluster's namespace, which the program creates: a Secret made by hand beforehand would need the
+ * namespace first). Pass both as Pulumi secrets.
+ */
+export interface S3Credentials {
+  readonly accessKeyId: Input<string>;
+  readonly secretAccessKey: Input<string>;
+}
+
+/**
  * Where backups go. On EKS an S3 bucket and on GKE a GCS bucket are created unless `name` names an
- * existing one; on k3s `endpointUrl`, `name` and `credentialsSecret` are required.
+ * existing one; on k3s `endpointUrl`, `name` and the access key pair (`credentials`, or an
+ * existing `credentialsSecret`) are required.
  */
 export interface PostgresBucketArgs {
   /** An existing bucket's name; when unset on EKS/GKE a bucket is created. */
@@ -50,14 +62,21 @@ export interface PostgresBucketArgs {
   readonly endpointUrl?: string;
   /** The bucket's region, for S3-compatible endpoints that need one. @default "us-east-1" on k3s */
   readonly region?: string;
-  /** The Secret with the access key pair, for S3-compatible endpoints; required on k3s. */
+  /**
+   * The access key pair for an S3-compatible endpoint: the component writes it to the Secret
+   * `<name>-backup-s3`. On k3s this or `credentialsSecret` is required.
+   */
+  readonly credentials?: S3Credentials;
+  /** An existing Secret with the access key pair, in the cluster's namespace, instead of `credentials`. */
   readonly credentialsSecret?: S3CredentialsSecretRef;
   /**
-   * The Secret (in the cluster's namespace) holding the CA bundle of an endpoint whose certificate
-   * a private CA signed, such as an in-cluster MinIO. @default the system trust store
+   * The CA bundle of an endpoint whose certificate a private CA signed, such as an in-cluster MinIO:
+   * an existing Secret in the cluster's namespace (`name`, `key` default `ca.crt`), or the PEM
+   * `certificate` itself, which the component writes to the Secret `<name>-backup-ca`.
+   * @default the system trust store
    * @see https://cloudnative-pg.io/plugin-barman-cloud/docs/object_stores/#s3-compatible-storage-providers
    */
-  readonly endpointCA?: { readonly name: string; /** @default "ca.crt" */ readonly key?: string };
+  readonly endpointCA?: { readonly name: string; /** @default "ca.crt" */ readonly key?: string } | { readonly certificate: string };
 }
 
 /**
@@ -326,7 +345,11 @@ export function postgresSettingsProblems(args: PostgresSettings, target: Platfor
       if (!bucket.endpointUrl) add(["backup", "bucket", "endpointUrl"], "is required on k3s: the S3-compatible endpoint (MinIO, Ceph RGW…) for backups, such as https://minio.storage.svc:9000");
       else if (!/^https?:\/\/\S+$/.test(bucket.endpointUrl)) add(["backup", "bucket", "endpointUrl"], `must be an http(s) URL (got "${bucket.endpointUrl}")`);
       if (!bucket.name) add(["backup", "bucket", "name"], "is required on k3s: the bucket backups go to");
-      if (!bucket.credentialsSecret) add(["backup", "bucket", "credentialsSecret"], "is required on k3s: the Secret with the S3 access key pair");
+      if (!bucket.credentialsSecret && !bucket.credentials) add(["backup", "bucket", "credentials"], "is required on k3s: the S3 access key pair (or `credentialsSecret`, an existing Secret with it)");
+      if (bucket.credentialsSecret && bucket.credentials) add(["backup", "bucket", "credentialsSecret"], "names a Secret while `credentials` are given too; keep one");
+      if (bucket.endpointCA && "certificate" in bucket.endpointCA && !/-----BEGIN CERTIFICATE-----/.test(bucket.endpointCA.certificate)) {
+        add(["backup", "bucket", "endpointCA", "certificate"], "must be a PEM certificate (-----BEGIN CERTIFICATE-----)");
+      }
     }
   }
   if (spec.mode === "managed" && prod && !spec.managed.highAvailability) add(["managed", "highAvailability"], "must stay on in prod: a standby in another zone (Multi-AZ / REGIONAL)");

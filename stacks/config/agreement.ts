@@ -56,10 +56,16 @@ export type KeyPaths<T> = T extends Leaf
         : { [K in keyof T & string]-?: K | `${K}.${KeyPaths<NonNullable<T[K]>>}` }[keyof T & string]
       : never;
 
-/** `true` when both shapes have the same key paths; otherwise the keys each lacks, by name. */
-export type Agree<Config, Settings> = [Exclude<KeyPaths<Config>, KeyPaths<Settings>>, Exclude<KeyPaths<Settings>, KeyPaths<Config>>] extends [never, never]
+/**
+ * `true` when both shapes have the same key paths; otherwise the keys each lacks, by name.
+ * `FromSecrets` are settings paths the program fills from secret config keys of their own.
+ */
+export type Agree<Config, Settings, FromSecrets extends string = never> = [
+  Exclude<KeyPaths<Config>, KeyPaths<Settings>>,
+  Exclude<KeyPaths<Settings>, KeyPaths<Config> | FromSecrets>,
+] extends [never, never]
   ? true
-  : { readonly onlyInConfig: Exclude<KeyPaths<Config>, KeyPaths<Settings>>; readonly onlyInSettings: Exclude<KeyPaths<Settings>, KeyPaths<Config>> };
+  : { readonly onlyInConfig: Exclude<KeyPaths<Config>, KeyPaths<Settings>>; readonly onlyInSettings: Exclude<KeyPaths<Settings>, KeyPaths<Config> | FromSecrets> };
 
 /** A block as config holds it, without `enabled` (which decides whether the component exists at all). */
 type Block<S extends z.ZodType> = Omit<NonNullable<z.infer<S>>, "enabled">;
@@ -67,7 +73,9 @@ type Block<S extends z.ZodType> = Omit<NonNullable<z.infer<S>>, "enabled">;
 /** What the program sets on every data store: where it runs, who gets its Secret, `protect`. */
 type DataStorePlacement = "namespace" | "clientNamespaces" | "protect" | "labels";
 
-export const postgresAgrees: Agree<Block<typeof postgresSchema>, Omit<PostgresSettings, DataStorePlacement | "currentStorageGiB">> = true;
+/** The backup's S3 access key pair comes from the secret keys `postgresBackupAccessKeyId` and `postgresBackupSecretAccessKey`. */
+type BackupCredentials = "backup.bucket.credentials" | "backup.bucket.credentials.accessKeyId" | "backup.bucket.credentials.secretAccessKey";
+export const postgresAgrees: Agree<Block<typeof postgresSchema>, Omit<PostgresSettings, DataStorePlacement | "currentStorageGiB">, BackupCredentials> = true;
 export const redisAgrees: Agree<Block<typeof redisSchema>, Omit<RedisSettings, DataStorePlacement>> = true;
 export const messageQueueAgrees: Agree<Block<typeof messageQueueSchema>, Omit<MessageQueueSettings, DataStorePlacement | "dependsOn">> = true;
 
