@@ -124,6 +124,8 @@ async function run(argv: string[]): Promise<number> {
     ["environment", parsed.config.environment],
   ]));
   const target = parsed.config.target;
+  const { capacityReport, formatAmount, formatPools } = await import("../policies/rules/capacity");
+  const capacity = capacityReport(program.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: r.inputs })));
 
   if (args.quiet) {
     const total = countByType(program.resources).reduce((sum, [, n]) => sum + n, 0);
@@ -131,6 +133,9 @@ async function run(argv: string[]): Promise<number> {
     for (const v of report.violations) process.stdout.write(`  [${v.enforcementLevel}] ${v.policy}: ${v.message}\n`);
   } else {
     process.stdout.write(`${renderPlan(program, target, report, rules.length)}\n`);
+  }
+  if (capacity.pools.length > 0) {
+    process.stdout.write(`Capacity: requests ${formatAmount(capacity.requests)}; node pools at minimum size ${formatPools(capacity.pools)} allocate ${formatAmount(capacity.allocatable)}\n`);
   }
   const { aliasConflicts } = await import("./moves");
   const conflicts = aliasConflicts(program.resources);

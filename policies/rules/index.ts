@@ -16,10 +16,13 @@ import { dockerContainerLimits } from "./docker-container-limits";
 import { edgeServiceTypes } from "./edge-service-types";
 import { gatewayHttpsOnly } from "./gateway-https-only";
 import { gatewayListenerCertificates } from "./gateway-listener-certificates";
+import { gkeWebhooksReachable } from "./gke-webhooks-reachable";
 import { grafanaSecure } from "./grafana-secure";
 import { kubernetesContainerResources } from "./kubernetes-container-resources";
+import { kubernetesUniqueObjects } from "./kubernetes-unique-objects";
 import { meshMtlsStrict } from "./mesh-mtls-strict";
 import { noPublicDatabases } from "./no-public-databases";
+import { nodeCapacity } from "./node-capacity";
 import { observabilityRetention } from "./observability-retention";
 import { pinnedImageTags } from "./pinned-image-tags";
 import { productionDataResilience } from "./production-data-resilience";
@@ -45,10 +48,13 @@ export {
   edgeServiceTypes,
   gatewayHttpsOnly,
   gatewayListenerCertificates,
+  gkeWebhooksReachable,
   grafanaSecure,
   kubernetesContainerResources,
+  kubernetesUniqueObjects,
   meshMtlsStrict,
   noPublicDatabases,
+  nodeCapacity,
   observabilityRetention,
   pinnedImageTags,
   productionDataResilience,
@@ -66,6 +72,8 @@ export {
 /** Every rule of the pack. */
 export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   kubernetesContainerResources,
+  kubernetesUniqueObjects,
+  nodeCapacity,
   dockerContainerLimits,
   pinnedImageTags,
   restrictedSecurityContext,
@@ -73,6 +81,7 @@ export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   tlsLoadBalancers,
   tlsDataStores,
   clusterEndpointAccess,
+  gkeWebhooksReachable,
   credentialsFromSecrets,
   redisTls,
   dataStoreEncryptionAtRest,

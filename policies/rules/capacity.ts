@@ -1,0 +1,220 @@
+/**
+ * What a stack asks of its nodes, and what its node pools give at their minimum size: the sums the
+ * `node-capacity` rule compares and `npm run plan` prints. Internal to the policy pack (not a rule).
+ *
+ * Requests counted, per pod × replicas:
+ * - Deployments (replicas, or the minimum of the HorizontalPodAutoscaler that scales them),
+ *   StatefulSets, ReplicaSets and Pods: the larger of the containers' sum and the largest init
+ *   container; DaemonSets once per node;
+ * - the mesh's sidecar in every pod of a meshed namespace (`istio-injection: enabled` label or
+ *   `linkerd.io/inject: enabled` annotation) unless the pod opts out, with the proxy requests the
+ *   mesh release sets (Istio's chart default, 100m and 128Mi, when unset);
+ * - Helm releases: every `resources` (or Linkerd's `*Resources`) block the program sets in the
+ *   values, times the `replicas`/`replicaCount`/`controllerReplicas` (or `deployment.replicas`)
+ *   beside it; the node exporter's and the CNI charts' once per node; not sidecar templates
+ *   (`proxy`, `global`) or one-off jobs (`startupapicheck`, Linkerd's heartbeat);
+ * - CloudNativePG `Cluster`s and `Pooler`s, and `RabbitmqCluster`s: instances × requests.
+ *
+ * Not counted: what a release's chart requests by default when the program sets nothing, the
+ * operators applied from release manifests, and the cloud's own pods (CoreDNS, the CNI,
+ * kube-proxy, CSI nodes). Leave headroom for them.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/#resource-sharing-within-containers
+ * @see https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/
+ */
+import { eksNodeAllocatable, gkeNodeAllocatable, type NodeResources } from "../../components/contract/node-types";
+import { cpuToCores, memoryToMiB } from "../../components/shared/quantity";
+import { known } from "./known";
+
+/** A resource as both the policy pack and the plan see it. */
+export interface CapacityResource {
+  readonly type: string;
+  readonly name: string;
+  readonly props: Record<string, any>;
+}
+
+/** CPU in millicores and memory in MiB. */
+interface Amount {
+  cpuMillis: number;
+  memoryMiB: number;
+}
+
+/** One line of the requests: what, how many pods, the total. */
+export interface RequestLine extends NodeResources {
+  readonly what: string;
+  /** Counted once per node (a DaemonSet) rather than once. */
+  readonly perNode: boolean;
+}
+
+/** A node pool at its minimum size. */
+export interface NodePoolCapacity {
+  readonly name: string;
+  readonly type: string;
+  readonly nodes: number;
+  /** One node's allocatable resources; `undefined` for a type not in the table. */
+  readonly node?: NodeResources;
+}
+
+/** The comparison: requests against allocatable capacity at minimum size. */
+export interface CapacityReport {
+  readonly lines: readonly RequestLine[];
+  readonly pools: readonly NodePoolCapacity[];
+  /** Every request, with per-node lines times the node count. */
+  readonly requests: NodeResources;
+  /** The pools' allocatable total at minimum size (pools of unknown types count zero). */
+  readonly allocatable: NodeResources;
+  /** Instance or machine types not in the table. */
+  readonly unknownTypes: readonly string[];
+}
+
+const cpu = (q: unknown) => (typeof q === "string" || typeof q === "number" ? Math.round(cpuToCores(String(q)) * 1000) : 0);
+const mem = (q: unknown) => (typeof q === "string" || typeof q === "number" ? memoryToMiB(String(q)) : 0);
+const add = (a: Amount, b: Amount): Amount => ({ cpuMillis: a.cpuMillis + b.cpuMillis, memoryMiB: a.memoryMiB + b.memoryMiB });
+const times = (a: Amount, n: number): Amount => ({ cpuMillis: a.cpuMillis * n, memoryMiB: a.memoryMiB * n });
+const ZERO: Amount = { cpuMillis: 0, memoryMiB: 0 };
+
+/** The requests of a `resources` block: `requests.cpu`/`requests.memory`, or Linkerd's `cpu.request`/`memory.request`. */
+function requestsOf(resources: any): Amount {
+  if (!resources || typeof resources !== "object") return ZERO;
+  if (resources.requests) return { cpuMillis: cpu(resources.requests.cpu), memoryMiB: mem(resources.requests.memory) };
+  return { cpuMillis: cpu(resources.cpu?.request), memoryMiB: mem(resources.memory?.request) };
+}
+
+/** A pod's effective request: the containers' sum, or the largest init container if larger. */
+function podRequests(pod: any): Amount {
+  const sum = (pod?.containers ?? []).reduce((acc: Amount, c: any) => add(acc, requestsOf(c.resources)), ZERO);
+  const init = (pod?.initContainers ?? []).map((c: any) => requestsOf(c.resources));
+  return init.reduce((acc: Amount, i: Amount) => ({ cpuMillis: Math.max(acc.cpuMillis, i.cpuMillis), memoryMiB: Math.max(acc.memoryMiB, i.memoryMiB) }), sum);
+}
+
+const WORKLOADS: Record<string, "replicas" | "daemon" | "single"> = {
+  "kubernetes:apps/v1:Deployment": "replicas",
+  "kubernetes:apps/v1:StatefulSet": "replicas",
+  "kubernetes:apps/v1:ReplicaSet": "replicas",
+  "kubernetes:apps/v1:DaemonSet": "daemon",
+  "kubernetes:core/v1:Pod": "single",
+};
+const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+/** Value keys whose `resources` are a template for other pods' sidecars or a periodic job, not pods of their own. */
+const NOT_PODS = new Set(["proxy", "global", "heartbeatResources", "proxyInit", "debugContainer", "startupapicheck"]);
+/** Charts (or subchart keys) that run one pod per node. */
+const PER_NODE = new Set(["prometheus-node-exporter", "cni", "linkerd2-cni"]);
+const REPLICA_KEYS = ["replicas", "replicaCount", "controllerReplicas"];
+
+/** Istio's chart default for the sidecar's requests. @see https://github.com/istio/istio/blob/1.30.3/manifests/charts/istio-control/istio-discovery/values.yaml */
+const ISTIO_PROXY_DEFAULT: Amount = { cpuMillis: 100, memoryMiB: 128 };
+
+/** The requests a Helm release's values set, as lines. */
+function helmLines(release: CapacityResource, sidecar: (namespace: string) => Amount): RequestLine[] {
+  const values = known(() => release.props.values) ?? {};
+  const chart = String(known(() => release.props.chart) ?? "").split("/").pop() ?? "";
+  const namespace = String(known(() => release.props.namespace) ?? "default");
+  const lines: RequestLine[] = [];
+  const walk = (node: any, path: string[], perNode: boolean) => {
+    if (!node || typeof node !== "object" || Array.isArray(node)) return;
+    // Traefik's chart keeps the count under `deployment.replicas`.
+    const replicas = [...REPLICA_KEYS.map((k) => node[k]), node.deployment?.replicas].find((v) => typeof v === "number") ?? 1;
+    for (const [key, value] of Object.entries(node)) {
+      if (NOT_PODS.has(key)) continue;
+      if (key === "resources" || (key.endsWith("Resources") && key !== "resources")) {
+        const own = requestsOf(value);
+        if (own.cpuMillis === 0 && own.memoryMiB === 0) continue;
+        const pod = add(own, sidecar(namespace));
+        lines.push({ what: `${release.name} ${[...path, key].join(".")} × ${replicas}`, ...times(pod, replicas), perNode });
+      } else walk(value, [...path, key], perNode || PER_NODE.has(key));
+    }
+  };
+  walk(values, [], PER_NODE.has(chart));
+  return lines;
+}
+
+/**
+ * The requests of every pod the stack runs, as lines, and the node pools at minimum size.
+ *
+ * @param resources - the stack's resources (custom resources with their inputs).
+ */
+export function capacityReport(resources: readonly CapacityResource[]): CapacityReport {
+  const props = (r: CapacityResource, read: (p: any) => any) => known(() => read(r.props));
+  // The meshed namespaces, and the sidecar's requests.
+  const meshed = new Map<string, "istio" | "linkerd">();
+  for (const ns of resources.filter((r) => r.type === "kubernetes:core/v1:Namespace")) {
+    const meta = props(ns, (p) => p.metadata) ?? {};
+    if (meta.labels?.["istio-injection"] === "enabled") meshed.set(meta.name, "istio");
+    if (meta.annotations?.["linkerd.io/inject"] === "enabled") meshed.set(meta.name, "linkerd");
+  }
+  const istiod = resources.find((r) => r.type === RELEASE && String(props(r, (p) => p.chart) ?? "").endsWith("istiod"));
+  const linkerd = resources.find((r) => r.type === RELEASE && String(props(r, (p) => p.chart) ?? "").endsWith("linkerd-control-plane"));
+  const proxy: Record<"istio" | "linkerd", Amount> = {
+    istio: istiod ? requestsOf(props(istiod, (p) => p.values?.global?.proxy?.resources)) : ISTIO_PROXY_DEFAULT,
+    linkerd: linkerd ? requestsOf(props(linkerd, (p) => p.values?.proxy?.resources)) : ZERO,
+  };
+  if (istiod && proxy.istio.cpuMillis === 0 && proxy.istio.memoryMiB === 0) proxy.istio = ISTIO_PROXY_DEFAULT;
+  const sidecar = (namespace: string, meta?: any): Amount => {
+    const mesh = meta?.annotations?.["linkerd.io/inject"] === "enabled" ? "linkerd" : meshed.get(namespace);
+    if (!mesh) return ZERO;
+    if (mesh === "istio" && (meta?.labels?.["sidecar.istio.io/inject"] === "false" || meta?.annotations?.["sidecar.istio.io/inject"] === "false")) return ZERO;
+    if (mesh === "linkerd" && meta?.annotations?.["linkerd.io/inject"] === "disabled") return ZERO;
+    return proxy[mesh];
+  };
+
+  const hpaMin = new Map<string, number>();
+  for (const hpa of resources.filter((r) => r.type === HPA)) {
+    const spec = props(hpa, (p) => p.spec) ?? {};
+    const ns = props(hpa, (p) => p.metadata?.namespace) ?? "default";
+    if (spec.scaleTargetRef?.name) hpaMin.set(`${ns}/${spec.scaleTargetRef.name}`, spec.minReplicas ?? 1);
+  }
+
+  const lines: RequestLine[] = [];
+  for (const r of resources) {
+    const kind = WORKLOADS[r.type];
+    if (kind) {
+      const meta = props(r, (p) => p.metadata) ?? {};
+      const ns = meta.namespace ?? "default";
+      const template = kind === "single" ? { metadata: meta, spec: props(r, (p) => p.spec) } : props(r, (p) => p.spec?.template);
+      const pod = add(podRequests(template?.spec), sidecar(ns, template?.metadata));
+      const replicas = kind === "replicas" ? (props(r, (p) => p.spec?.replicas) ?? hpaMin.get(`${ns}/${meta.name}`) ?? 1) : 1;
+      lines.push({ what: `${r.type.split(":").pop()} ${ns}/${meta.name ?? r.name} × ${replicas}`, ...times(pod, replicas), perNode: kind === "daemon" });
+    } else if (r.type === RELEASE) {
+      lines.push(...helmLines(r, (ns) => sidecar(ns)));
+    } else if (r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster") {
+      const spec = props(r, (p) => p.spec) ?? {};
+      lines.push({ what: `CloudNativePG Cluster ${r.name} × ${spec.instances ?? 1}`, ...times(requestsOf(spec.resources), spec.instances ?? 1), perNode: false });
+    } else if (r.type === "kubernetes:postgresql.cnpg.io/v1:Pooler") {
+      const spec = props(r, (p) => p.spec) ?? {};
+      lines.push({ what: `CloudNativePG Pooler ${r.name} × ${spec.instances ?? 1}`, ...times(podRequests(spec.template?.spec), spec.instances ?? 1), perNode: false });
+    } else if (r.type === "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster") {
+      const spec = props(r, (p) => p.spec) ?? {};
+      lines.push({ what: `RabbitmqCluster ${r.name} × ${spec.replicas ?? 1}`, ...times(requestsOf(spec.resources), spec.replicas ?? 1), perNode: false });
+    }
+  }
+
+  const pools: NodePoolCapacity[] = [];
+  for (const r of resources) {
+    if (r.type === "aws:eks/nodeGroup:NodeGroup") {
+      const types: string[] = props(r, (p) => p.instanceTypes) ?? [];
+      const sizes = types.map((t) => ({ t, node: eksNodeAllocatable(t) }));
+      // The smallest listed type: the group may launch any of them.
+      const smallest = sizes.every((s) => s.node) ? sizes.sort((a, b) => a.node!.cpuMillis - b.node!.cpuMillis || a.node!.memoryMiB - b.node!.memoryMiB)[0] : sizes.find((s) => !s.node);
+      pools.push({ name: r.name, type: smallest?.t ?? "unknown", nodes: props(r, (p) => p.scalingConfig?.minSize) ?? 0, node: smallest?.node });
+    } else if (r.type === "gcp:container/nodePool:NodePool") {
+      const type = props(r, (p) => p.nodeConfig?.machineType) ?? "unknown";
+      const zones = (props(r, (p) => p.nodeLocations) ?? [undefined]).length;
+      pools.push({ name: r.name, type, nodes: (props(r, (p) => p.autoscaling?.minNodeCount) ?? props(r, (p) => p.nodeCount) ?? 0) * zones, node: gkeNodeAllocatable(type) });
+    }
+  }
+  const nodes = pools.reduce((n, p) => n + p.nodes, 0);
+  const requests = lines.reduce((acc, l) => add(acc, l.perNode ? times(l, nodes) : l), ZERO);
+  const allocatable = pools.reduce((acc, p) => (p.node ? add(acc, times(p.node, p.nodes)) : acc), ZERO);
+  return { lines, pools, requests, allocatable, unknownTypes: pools.filter((p) => !p.node).map((p) => p.type) };
+}
+
+/** `3.86 vCPU` / `6.9 GiB`, as the messages and the plan print them. */
+export function formatAmount(a: NodeResources): string {
+  return `${(a.cpuMillis / 1000).toFixed(2)} vCPU and ${(a.memoryMiB / 1024).toFixed(1)} GiB`;
+}
+
+/** `2 × t3.medium (1930m, 3554Mi each)` for every pool. */
+export function formatPools(pools: readonly NodePoolCapacity[]): string {
+  return pools.map((p) => `${p.nodes} × ${p.type}${p.node ? ` (${p.node.cpuMillis}m, ${p.node.memoryMiB}Mi allocatable each)` : " (not in the allocatable table)"}`).join(" + ");
+}
