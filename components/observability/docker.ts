@@ -291,7 +291,7 @@ export function deployObservabilityToDocker(name: string, spec: ResolvedObservab
       readOnlyFile(d.prometheus, d.files.prometheusRules, stringify(prometheusRules(spec))),
     ],
     volumes: [{ volumeName: prometheusData.name, containerPath: d.files.prometheusData }],
-    ports: [{ internal: d.prometheus.port, external: d.prometheus.port, ip: platform.publishAddress }],
+    ports: [{ internal: d.prometheus.port, external: spec.docker.prometheusHostPort, ip: platform.publishAddress }],
     healthcheck: httpHealthcheck(d.prometheus.port, "/-/ready"),
   });
 
@@ -334,7 +334,7 @@ export function deployObservabilityToDocker(name: string, spec: ResolvedObservab
         ...spec.services.map((s) => readOnlyFile(d.grafana, `${d.files.grafanaDashboards}/${s.name}.json`, JSON.stringify(serviceDashboard(s), null, 2))),
       ],
       volumes: [{ volumeName: grafanaData.name, containerPath: d.files.grafanaData }],
-      ports: [{ internal: d.grafana.port, external: d.grafana.port, ip: platform.publishAddress }],
+      ports: [{ internal: d.grafana.port, external: spec.docker.grafanaHostPort, ip: platform.publishAddress }],
       healthcheck: httpHealthcheck(d.grafana.port, "/api/health"),
     },
     { additionalSecretOutputs: ["envs"] },
@@ -342,7 +342,7 @@ export function deployObservabilityToDocker(name: string, spec: ResolvedObservab
 
 
   return {
-    grafanaUrl: pulumi.output(`http://${platform.publishAddress}:${d.grafana.port}`),
+    grafanaUrl: pulumi.output(`http://${platform.publishAddress}:${spec.docker.grafanaHostPort}`),
     prometheusUrl: pulumi.output(`http://${platform.publishAddress}:${d.prometheus.port}`),
   };
 }

@@ -126,6 +126,8 @@ export interface ObservabilityStackArgs {
    * @default none
    */
   readonly mesh?: "istio" | "linkerd";
+  /** Docker only: the host ports Prometheus and Grafana are published on. @default 9090 and 3000, their own ports */
+  readonly docker?: { readonly prometheusHostPort?: number; readonly grafanaHostPort?: number };
   /**
    * What the stack's objects must be created after: the Prometheus operator CRDs' release.
    * Children of a component do not inherit its `dependsOn`, so it is passed here.
@@ -140,6 +142,8 @@ export type ObservabilityStackSettings = Omit<ObservabilityStackArgs, "platform"
 /** Defaults of {@link ObservabilityStackArgs}. */
 export const observabilityDefaults = {
   namespace: "monitoring",
+  /** Docker: Prometheus and Grafana published on their own ports. */
+  docker: { prometheusHostPort: 9090, grafanaHostPort: 3000 },
   prod: { retentionDays: 15, storageGiB: 50, logRetentionDays: 14, logStorageGiB: 50 },
   other: { retentionDays: 3, storageGiB: 10, logRetentionDays: 3, logStorageGiB: 10 },
   thresholds: {
@@ -195,6 +199,7 @@ export interface ResolvedObservability {
   readonly services: readonly (ScrapeTarget & { readonly path: string })[];
   readonly dataStores: { readonly postgres?: ScrapeEndpoint | boolean; readonly redis?: ScrapeEndpoint | boolean };
   readonly mesh?: "istio" | "linkerd";
+  readonly docker: { readonly prometheusHostPort: number; readonly grafanaHostPort: number };
   readonly dependsOn: readonly pulumi.Resource[];
 }
 
@@ -220,6 +225,7 @@ export function resolveObservability(args: ObservabilityStackSettings, on: Pick<
     services: (args.services ?? []).map((s) => ({ ...s, path: s.path ?? "/metrics" })),
     dataStores: args.dataStores ?? {},
     mesh: args.mesh,
+    docker: { prometheusHostPort: args.docker?.prometheusHostPort ?? d.docker.prometheusHostPort, grafanaHostPort: args.docker?.grafanaHostPort ?? d.docker.grafanaHostPort },
     dependsOn: args.dependsOn ?? [],
   };
 }
@@ -242,6 +248,13 @@ export function validateObservability(args: ObservabilityStackSettings, on: Plat
   for (const key of ["retentionDays", "storageGiB", "logRetentionDays", "logStorageGiB"] as const) {
     const value = args[key];
     if (value !== undefined && !whole(value)) add([key], `must be a whole number ≥ 1 (got ${value})${key.endsWith("Days") ? "; retention 0 would keep nothing" : ""}`);
+  }
+  for (const key of ["prometheusHostPort", "grafanaHostPort"] as const) {
+    const port = args.docker?.[key];
+    if (port !== undefined && !(whole(port) && port <= 65535)) add(["docker", key], `must be a TCP port from 1 to 65535 (got ${port})`);
+  }
+  if (args.docker?.prometheusHostPort !== undefined && args.docker.prometheusHostPort === args.docker.grafanaHostPort) {
+    add(["docker", "grafanaHostPort"], `must differ from prometheusHostPort (${args.docker.prometheusHostPort}): one host port serves one container`);
   }
   for (const [key, pair] of Object.entries(args.thresholds ?? {}) as [keyof AlertThresholdsArgs, ThresholdArgs][]) {
     const resolved = { ...observabilityDefaults.thresholds[key], ...pair };

@@ -5,6 +5,7 @@ import type { DockerPlatform } from "../contract/platform";
 
 /** Defaults for {@link DockerHost}. */
 export const dockerDefaults = {
+  /** The Docker CLI's default daemon address, when neither `host`, `context` nor `DOCKER_HOST` says otherwise. */
   host: "unix:///var/run/docker.sock",
   publishAddress: "127.0.0.1",
 } as const;
@@ -28,7 +29,10 @@ export class DockerHost extends pulumi.ComponentResource {
    */
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:DockerHost", name, {}, opts);
-    const provider = new docker.Provider(`${name}-docker`, { host: args.host ?? dockerDefaults.host }, { parent: this });
+    // Like the Docker CLI: `host`, else DOCKER_HOST (Colima, Podman and Rancher Desktop set it), else
+    // the default socket; a `context` (or DOCKER_CONTEXT, which the provider reads) overrides the host.
+    const host = args.host ?? process.env.DOCKER_HOST ?? dockerDefaults.host;
+    const provider = new docker.Provider(`${name}-docker`, { host, ...(args.context ? { context: args.context } : {}) }, { parent: this });
     const network = new docker.Network(
       `${name}-network`,
       {
