@@ -9,7 +9,7 @@ import { formatConfigIssues, meshProvider, parseConfig, type ConfigIssue } from 
 const docker = { target: "docker", environment: "dev" };
 const eks = { target: "eks", environment: "prod", eks: { region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } };
 // Postgres is off so the k3s stacks need no backup bucket; the edge is what is under test.
-const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1", postgres: { enabled: false } };
+const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1", k3s: { disable: ["traefik", "gateway-api-crd"] }, postgres: { enabled: false } };
 const k3sDev = { ...k3s, environment: "dev" };
 const api = { name: "api", image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 };
 const worker = { name: "worker", image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 };
@@ -175,6 +175,27 @@ describe("edge config that would only fail at pulumi up", () => {
   it("refuses DNS-01 outside EKS", () => {
     issueAt({ ...k3s, gateway: { tls: { issuer: "acme", acme: { email: "ops@example.com", solver: "dns01", dnsZone: "z" } } } }, "platform:gateway.tls.acme.solver", /eks \(Route 53\) only/);
   });
+});
+
+describe("what a k3s cluster ships (k3s.disable)", () => {
+  const on = (disable: string[], extra: Record<string, unknown> = {}) => ({ ...k3s, k3s: { disable }, ...extra });
+  const autoscaled = { services: [{ ...api, autoscaling: { minReplicas: 2, maxReplicas: 4 } }] };
+  const cases: [string, Record<string, unknown>, RegExp | undefined][] = [
+    ["a default install under the gateway", on([]), /^must list "traefik" and "gateway-api-crd", or the gateway's traefik and gateway-api-crds collide .*`pulumi config set --path 'platform:k3s.disable\[0\]' traefik && pulumi config set --path 'platform:k3s.disable\[1\]' gateway-api-crd`$/],
+    ["Traefik disabled but k3s 1.37's Gateway API CRDs kept", on(["traefik"]), /^must list "gateway-api-crd", .*`pulumi config set --path 'platform:k3s.disable\[1\]' gateway-api-crd`$/],
+    ["a default install without the gateway", on([], { gateway: { enabled: false } }), undefined],
+    ["both disabled", on(["traefik", "gateway-api-crd"]), undefined],
+    ["autoscaling without metrics-server", on(["traefik", "gateway-api-crd", "metrics-server"], autoscaled), /^lists "metrics-server", but services\[\]\.autoscaling needs the resource metrics API/],
+    ["autoscaling with metrics-server", on(["traefik", "gateway-api-crd"], autoscaled), undefined],
+    ["local-path without its provisioner", on(["traefik", "gateway-api-crd", "local-storage"]), /^lists "local-storage", but the `local-path` StorageClass/],
+    ["another StorageClass without the local-path provisioner", { ...on(["traefik", "gateway-api-crd", "local-storage"]), k3s: { disable: ["traefik", "gateway-api-crd", "local-storage"], storageClass: "longhorn" } }, undefined],
+  ];
+  for (const [name, raw, message] of cases) {
+    it(`${message ? "refuses" : "accepts"} ${name}`, () => {
+      if (!message) return void accepted(raw);
+      issueAt(raw, "platform:k3s.disable", message);
+    });
+  }
 });
 
 describe("message queue config", () => {

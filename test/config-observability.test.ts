@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { formatConfigIssues, parseConfig, type ConfigIssue } from "../stacks/config";
 
-const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1", postgres: { enabled: false } };
+const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1", k3s: { disable: ["traefik", "gateway-api-crd"] }, postgres: { enabled: false } };
 const slack = { name: "team", kind: "slack", url: "https://hooks.slack.com/services/T000/B000/XXXX", channel: "#alerts" };
 
 function parse(raw: Record<string, unknown>, secret = true) {

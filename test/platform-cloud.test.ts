@@ -7,15 +7,19 @@ import { before, describe, it } from "node:test";
 import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
 import type { EksClusterArgs, GkeClusterArgs } from "../components/platform/args";
 import {
+  accessEntryKey,
   EKS_NLB_ANNOTATIONS,
   EksCluster,
+  eksClusterName,
   eksKubeconfig,
   natGatewayCount,
+  parseIamPrincipalArn,
   resolveEksClusterArgs,
   subnetCidrs,
   validateEksClusterArgs,
 } from "../components/platform/eks";
-import { irsaAssumeRolePolicy } from "../components/platform/identity/aws";
+import { VPC_CNI_CONFIGURATION } from "../components/platform/eks/nodes";
+import { iamRoleNamePrefix, irsaAssumeRolePolicy } from "../components/platform/identity/aws";
 import { createEksAddons } from "../components/addons";
 import {
   GKE_NODE_ROLES,
@@ -27,17 +31,24 @@ import {
   validateGkeClusterArgs,
 } from "../components/platform/gke";
 import type { KubernetesPlatform } from "../components/contract/platform";
+import { GKE_CONTROL_PLANE_PORTS, WEBHOOK_SERVERS } from "../components/contract";
 import { statefulResourceOptions } from "../components/shared/options";
 
 const OPERATORS = "203.0.113.0/24";
 
+const CI_ROLE = "arn:aws:iam::123456789012:role/ci";
+const OPERATORS_ROLE = "arn:aws:iam::123456789012:role/teams/Platform-Operators";
 const eksProdArgs: EksClusterArgs = {
   environment: "prod",
   region: "eu-west-1",
   endpointPublicAccessCidrs: [OPERATORS],
+  accessEntries: [
+    { principalArn: CI_ROLE, policy: "cluster-admin" },
+    { principalArn: OPERATORS_ROLE, policy: "view" },
+  ],
   tags: { team: "platform" },
 };
-const eksDevArgs: EksClusterArgs = { environment: "dev", region: "eu-west-1" };
+const eksDevArgs: EksClusterArgs = { environment: "dev", region: "eu-west-1", karpenter: { enabled: false } };
 const gkeProdArgs: GkeClusterArgs = {
   environment: "prod",
   project: "acme-prod",
@@ -45,7 +56,7 @@ const gkeProdArgs: GkeClusterArgs = {
   endpointPublicAccessCidrs: [OPERATORS],
   labels: { team: "platform" },
 };
-const gkeDevArgs: GkeClusterArgs = { environment: "dev", project: "acme-dev", region: "europe-west1" };
+const gkeDevArgs: GkeClusterArgs = { environment: "dev", project: "acme-dev", region: "europe-west1", webhookPorts: [] };
 
 let program: CapturedProgram;
 let eksPlatform: KubernetesPlatform;
@@ -116,25 +127,25 @@ describe("EksCluster", () => {
       resources: ["secrets"],
       provider: { keyArn: "arn:aws:kms:mock-region:123456789012:key/eks-secrets-key" },
     });
-    assert.equal(one(eks(), "aws:kms/alias:Alias", "eks-secrets-key-alias").inputs.name, "alias/eks/eks");
+    assert.equal(one(eks(), "aws:kms/alias:Alias", "eks-secrets-key-alias").inputs.name, "alias/eks/eks-test");
     const grant = JSON.parse(one(eks(), "aws:iam/rolePolicy:RolePolicy", "eks-cluster-encryption").inputs.policy);
     assert.equal(grant.Statement[0].Resource, "arn:aws:kms:mock-region:123456789012:key/eks-secrets-key");
   });
 
   it("sends every control-plane log type to an encrypted log group created before the cluster", () => {
     const logGroup = one(eks(), "aws:cloudwatch/logGroup:LogGroup", "eks-control-plane-logs");
-    assert.equal(logGroup.inputs.name, "/aws/eks/eks/cluster");
+    assert.equal(logGroup.inputs.name, "/aws/eks/eks-test/cluster");
     assert.equal(logGroup.inputs.retentionInDays, 90);
     assert.equal(logGroup.inputs.kmsKeyId, "arn:aws:kms:mock-region:123456789012:key/eks-secrets-key");
     const cluster = one(eks(), "aws:eks/cluster:Cluster", "eks-cluster");
-    assert.equal(cluster.inputs.name, "eks");
+    assert.equal(cluster.inputs.name, "eks-test");
     assert.ok(cluster.dependencies.includes(logGroup.urn), "the cluster must wait for its log group");
     assert.deepEqual(cluster.inputs.enabledClusterLogTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
     const keyPolicy = JSON.parse(one(eks(), "aws:kms/key:Key", "eks-secrets-key").inputs.policy);
     const logs = keyPolicy.Statement.find((s: any) => s.Principal.Service === "logs.eu-west-1.amazonaws.com");
     assert.equal(
       logs.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"],
-      "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/eks/eks/cluster",
+      "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/eks/eks-test/cluster",
     );
   });
 
@@ -149,7 +160,11 @@ describe("EksCluster", () => {
     for (const subnet of all(eks(), "aws:ec2/subnet:Subnet")) {
       assert.equal(subnet.inputs.mapPublicIpOnLaunch, false, `${subnet.name} must not give public IPs`);
     }
-    assert.deepEqual(nodeGroup.inputs.scalingConfig, { minSize: 2, maxSize: 6, desiredSize: 2 });
+    // Prod's default: three 4-vCPU, 16-GiB nodes, one per zone.
+    assert.deepEqual(nodeGroup.inputs.scalingConfig, { minSize: 3, maxSize: 6, desiredSize: 3 });
+    assert.deepEqual(nodeGroup.inputs.instanceTypes, ["m6i.xlarge"]);
+    const devGroup = one(eksDev(), "aws:eks/nodeGroup:NodeGroup", "eks-dev-ng-general");
+    assert.deepEqual([devGroup.inputs.scalingConfig, devGroup.inputs.instanceTypes], [{ minSize: 2, maxSize: 6, desiredSize: 2 }, ["m6i.large"]]);
   });
 
   it("requires IMDSv2 and an encrypted gp3 root volume on every node", () => {
@@ -165,6 +180,25 @@ describe("EksCluster", () => {
     const nodeGroup = one(eks(), "aws:eks/nodeGroup:NodeGroup", "eks-ng-general");
     assert.equal(nodeGroup.inputs.launchTemplate.id, "eks-ng-general-lt-id");
     assert.equal(nodeGroup.inputs.diskSize, undefined, "the disk size lives in the launch template");
+  });
+
+  it("opens the add-ons' webhook ports from the private control plane to the nodes, which GKE's own rule leaves closed", () => {
+    const rule = one(gke(), "gcp:compute/firewall:Firewall", "gke-master-to-webhooks");
+    assert.deepEqual(
+      [rule.inputs.direction, rule.inputs.sourceRanges, rule.inputs.targetServiceAccounts, rule.inputs.allows],
+      ["INGRESS", ["172.16.0.0/28"], ["gke-nodes@mock-project.iam.gserviceaccount.com"], [{ protocol: "tcp", ports: ["8443", "9443", "15017"] }]],
+    );
+    assert.equal(rule.inputs.network, "gke-network-id");
+    // Every webhook port of the add-ons is open: GKE's rule (443, 10250) or this one.
+    const open = [...GKE_CONTROL_PLANE_PORTS, ...rule.inputs.allows[0].ports.map(Number)];
+    for (const server of WEBHOOK_SERVERS) for (const port of server.ports) assert.ok(open.includes(port), `${server.what}: ${port}`);
+    const provider = one(gke(), "pulumi:providers:kubernetes", "gke-k8s");
+    assert.ok(provider.dependencies.includes(rule.urn), "Kubernetes objects wait for the rule");
+    assert.deepEqual(all(gkeDev(), "gcp:compute/firewall:Firewall"), [], "no rule with webhookPorts: []");
+  });
+
+  it("leaves GKE's managed Gateway API CRDs off, as the platform installs its pinned ones", () => {
+    assert.deepEqual(one(gke(), "gcp:container/cluster:Cluster", "gke-cluster").inputs.gatewayApiConfig, { channel: "CHANNEL_DISABLED" });
   });
 
   it("limits the public endpoint to the configured CIDRs", () => {
@@ -269,7 +303,7 @@ describe("EksCluster", () => {
 
   it("installs the core add-ons, the ones that run pods after the nodes", () => {
     const addons = [...all(eks(), "aws:eks/addon:Addon"), ...all(ebsCsi(), "aws:eks/addon:Addon")].map((a) => a.inputs.addonName).sort();
-    assert.deepEqual(addons, ["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
+    assert.deepEqual(addons, ["aws-ebs-csi-driver", "coredns", "kube-proxy", "metrics-server", "vpc-cni"]);
     const nodeGroup = one(eks(), "aws:eks/nodeGroup:NodeGroup", "eks-ng-general");
     const coredns = one(eks(), "aws:eks/addon:Addon", "eks-addon-coredns");
     assert.ok(coredns.dependencies.includes(nodeGroup.urn));
@@ -287,6 +321,78 @@ describe("EksCluster", () => {
       "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
       "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
     ]);
+  });
+
+  it("enforces NetworkPolicies: the VPC CNI add-on runs its network policy agent", () => {
+    for (const [children, prefix] of [[eks(), "eks"], [eksDev(), "eks-dev"]] as const) {
+      const cni = one(children, "aws:eks/addon:Addon", `${prefix}-addon-vpc-cni`);
+      assert.equal(cni.inputs.addonName, "vpc-cni");
+      assert.deepEqual(JSON.parse(cni.inputs.configurationValues), { enableNetworkPolicy: "true" });
+      assert.equal(cni.inputs.configurationValues, JSON.stringify(VPC_CNI_CONFIGURATION));
+      // Only the CNI is configured; the others keep EKS's defaults.
+      for (const addon of ["kube-proxy", "coredns", "metrics-server"]) {
+        assert.equal(one(children, "aws:eks/addon:Addon", `${prefix}-addon-${addon}`).inputs.configurationValues, undefined, addon);
+      }
+    }
+  });
+
+  it("installs metrics-server, the community add-on HorizontalPodAutoscalers need, after the nodes and unpinned", () => {
+    for (const [children, prefix] of [[eks(), "eks"], [eksDev(), "eks-dev"]] as const) {
+      const metrics = one(children, "aws:eks/addon:Addon", `${prefix}-addon-metrics-server`);
+      assert.deepEqual(
+        [metrics.inputs.addonName, metrics.inputs.clusterName, metrics.inputs.addonVersion, metrics.inputs.resolveConflictsOnCreate],
+        ["metrics-server", `${prefix}-test`, undefined, "OVERWRITE"],
+      );
+      assert.ok(metrics.dependencies.includes(one(children, "aws:eks/nodeGroup:NodeGroup", `${prefix}-ng-general`).urn), "its pods need nodes");
+    }
+  });
+
+  it("names the cluster and what derives from it after the component and the stack, so two stacks can share an account", () => {
+    const cluster = one(eks(), "aws:eks/cluster:Cluster", "eks-cluster");
+    assert.equal(cluster.inputs.name, eksClusterName("eks", "test"));
+    assert.equal(one(eksDev(), "aws:eks/cluster:Cluster", "eks-dev-cluster").inputs.name, "eks-dev-test");
+    // IAM is global: a name prefix (the provider adds a unique suffix) keeps regions and stacks apart.
+    assert.equal(one(eks(), "aws:iam/role:Role", "eks-cluster-role").inputs.namePrefix, "eks-test-cluster-");
+    assert.equal(one(eks(), "aws:iam/role:Role", "eks-node-role").inputs.namePrefix, "eks-test-node-");
+    assert.equal(one(eks(), "aws:iam/role:Role", "eks-node-role").inputs.name, undefined);
+    assert.equal(one(eksDev(), "aws:cloudwatch/logGroup:LogGroup", "eks-dev-control-plane-logs").inputs.name, "/aws/eks/eks-dev-test/cluster");
+    assert.equal(one(eks(), "aws:ec2/vpc:Vpc", "eks-vpc").inputs.tags.Name, "eks-test-vpc");
+    assert.equal(one(eks(), "aws:ec2/launchTemplate:LaunchTemplate", "eks-ng-general-lt").inputs.tagSpecifications[0].tags.Name, "eks-test-general");
+  });
+
+  it("tags the private subnets and the cluster's security group for Karpenter's discovery, only with Karpenter on", () => {
+    const subnets = all(eks(), "aws:ec2/subnet:Subnet");
+    const discovery = (s: CapturedResource) => s.inputs.tags["karpenter.sh/discovery"];
+    assert.deepEqual(subnets.filter((s) => s.name.startsWith("eks-private-")).map(discovery), ["eks-test", "eks-test", "eks-test"]);
+    assert.deepEqual(subnets.filter((s) => s.name.startsWith("eks-public-")).map(discovery), [undefined, undefined, undefined], "nodes stay out of the public subnets");
+    const tag = one(eks(), "aws:ec2/tag:Tag", "eks-cluster-sg-discovery-tag");
+    assert.deepEqual([tag.inputs.resourceId, tag.inputs.key, tag.inputs.value], ["sg-eks-cluster", "karpenter.sh/discovery", "eks-test"]);
+    // Karpenter off (the dev cluster): no discovery tags at all.
+    assert.deepEqual(all(eksDev(), "aws:ec2/subnet:Subnet").map(discovery), [undefined, undefined, undefined, undefined]);
+    assert.deepEqual(all(eksDev(), "aws:ec2/tag:Tag"), []);
+  });
+
+  it("lets CI and operators in through access entries with AWS managed access policies, cluster-wide", () => {
+    assert.equal(one(eks(), "aws:eks/cluster:Cluster", "eks-cluster").inputs.accessConfig.authenticationMode, "API", "access entries need the API mode");
+    const entries = all(eks(), "aws:eks/accessEntry:AccessEntry");
+    assert.deepEqual(
+      entries.map((e) => [e.name, e.inputs.clusterName, e.inputs.principalArn, e.inputs.type]),
+      [
+        ["eks-access-123456789012-role-ci", "eks-test", CI_ROLE, "STANDARD"],
+        ["eks-access-123456789012-role-platform-operators", "eks-test", OPERATORS_ROLE, "STANDARD"],
+      ],
+    );
+    const associations = all(eks(), "aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+    assert.deepEqual(
+      associations.map((a) => [a.name, a.inputs.principalArn, a.inputs.policyArn, a.inputs.accessScope]),
+      [
+        ["eks-access-123456789012-role-ci-policy", CI_ROLE, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", { type: "cluster" }],
+        ["eks-access-123456789012-role-platform-operators-policy", OPERATORS_ROLE, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", { type: "cluster" }],
+      ],
+    );
+    // The policy is associated once the entry exists.
+    assert.ok(associations[0].dependencies.includes(entries[0].urn));
+    assert.deepEqual(all(eksDev(), "aws:eks/accessEntry:AccessEntry"), [], "no entries unless configured");
   });
 
   it("creates an encrypted default gp3 StorageClass through the cluster's provider", () => {
@@ -311,7 +417,7 @@ describe("EksCluster", () => {
     assert.equal(program.outputs.eksKubeconfig, "[secret]");
     const kubeconfig = JSON.parse(provider.inputs.kubeconfig);
     assert.equal(kubeconfig.clusters[0].cluster.server, "https://eks-cluster.gr7.mock-region.eks.amazonaws.com");
-    assert.deepEqual(kubeconfig.users[0].user.exec.args.slice(0, 6), ["eks", "get-token", "--cluster-name", "eks", "--region", "eu-west-1"]);
+    assert.deepEqual(kubeconfig.users[0].user.exec.args.slice(0, 6), ["eks", "get-token", "--cluster-name", "eks-test", "--region", "eu-west-1"]);
   });
 
   it("hands components a platform with gp3, NLB annotations and the zones it uses", () => {
@@ -355,6 +461,9 @@ describe("GkeCluster", () => {
     assert.equal(access.inputs.role, "roles/cloudkms.cryptoKeyEncrypterDecrypter");
     assert.equal(access.inputs.member, "serviceAccount:service-123456789012@container-engine-robot.iam.gserviceaccount.com");
     assert.ok(cluster.dependencies.includes(access.urn), "the cluster must wait until the agent may use the key");
+    const agent = one(gke(), "gcp:projects/serviceIdentity:ServiceIdentity", "gke-gke-agent");
+    assert.deepEqual([agent.inputs.project, agent.inputs.service], ["acme-prod", "container.googleapis.com"]);
+    assert.ok(access.dependencies.includes(agent.urn), "the grant waits until the GKE service agent exists");
   });
 
   it("keeps nodes private and runs them as a least-privilege service account", () => {
@@ -546,6 +655,47 @@ describe("validateEksClusterArgs", () => {
   it("refuses a component name EKS cannot use as a cluster name", () => {
     assert.equal(validateEksClusterArgs(eksDevArgs, "my cluster").length, 1);
   });
+
+  it("refuses a cluster name, component and stack together, over EKS's 100 characters", () => {
+    assert.deepEqual(validateEksClusterArgs(eksDevArgs, "platform", "s".repeat(91)), []);
+    assert.deepEqual(validateEksClusterArgs(eksDevArgs, "platform", "s".repeat(92)), [
+      `the EKS cluster name "platform-${"s".repeat(92)}" (component name and stack) is 101 characters, more than EKS's 100; use a shorter component or stack name`,
+    ]);
+  });
+
+  it("refuses access entries that are not IAM role or user ARNs, name a principal twice or an unknown policy", () => {
+    const problems = validateEksClusterArgs({
+      ...eksDevArgs,
+      accessEntries: [
+        { principalArn: "arn:aws:sts::123456789012:assumed-role/ci/gha-run", policy: "admin" },
+        { principalArn: "ci", policy: "edit" },
+        { principalArn: "arn:aws:iam::123456789012:group/devs", policy: "view" },
+        { principalArn: CI_ROLE, policy: "edit" },
+        { principalArn: "arn:aws:iam::123456789012:role/path/CI", policy: "view" },
+        { principalArn: "arn:aws:iam::123456789012:user/alice", policy: "owner" as "view" },
+      ],
+    });
+    assert.deepEqual(problems, [
+      '`accessEntries[0].principalArn` is an STS assumed-role session ("arn:aws:sts::123456789012:assumed-role/ci/gha-run"); give the role\'s ARN, arn:aws:iam::<account>:role/<name>',
+      '`accessEntries[1].principalArn` must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/ci (got "ci")',
+      '`accessEntries[2].principalArn` must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/ci (got "arn:aws:iam::123456789012:group/devs")',
+      "`accessEntries[4].principalArn` names the same principal as `accessEntries[3]`; EKS allows one access entry per principal",
+      '`accessEntries[5].policy` must be one of cluster-admin, admin, edit, view (got "owner")',
+    ]);
+    assert.deepEqual(validateEksClusterArgs({ ...eksDevArgs, accessEntries: [{ principalArn: "arn:aws-us-gov:iam::123456789012:user/ops/alice", policy: "view" }] }), []);
+  });
+
+  it("refuses a Karpenter CPU limit below one vCPU and an AMI alias its EC2NodeClass would refuse", () => {
+    assert.deepEqual(validateEksClusterArgs({ ...eksDevArgs, karpenter: { cpuLimit: 0, amiAlias: "al2023@latest" } }), [
+      "`karpenter.cpuLimit` must be a whole number of vCPUs, at least 1 (got 0)",
+    ]);
+    for (const amiAlias of ["ubuntu@v1", "al2023", "windows2022@v20260714", `al2023@v${"1".repeat(30)}`]) {
+      const problems = validateEksClusterArgs({ ...eksDevArgs, karpenter: { amiAlias } });
+      assert.equal(problems.length, 1, amiAlias);
+      assert.match(problems[0], /^`karpenter\.amiAlias` must be "family@version"/);
+    }
+    for (const amiAlias of ["bottlerocket@v1.10.0", "windows2022@latest", "al2023@v20260714"]) assert.deepEqual(validateEksClusterArgs({ ...eksDevArgs, karpenter: { amiAlias } }), [], amiAlias);
+  });
 });
 
 describe("validateGkeClusterArgs", () => {
@@ -578,6 +728,13 @@ describe("validateGkeClusterArgs", () => {
     assert.match(problems[0], /^`project` must be a Google Cloud project ID/);
     assert.equal(problems[1], "`subnetCidr` (10.10.0.0/20) and `podsCidr` (10.10.0.0/16) must not overlap");
     assert.match(problems[2], /^`labels` "Team": "a" is not a Google Cloud label/);
+  });
+
+  it("refuses a webhook port that is not a TCP port", () => {
+    assert.deepEqual(validateGkeClusterArgs({ ...gkeDevArgs, webhookPorts: [9443, 0, 70000] }), [
+      "`webhookPorts[1]` must be a TCP port from 1 to 65535 (got 0)",
+      "`webhookPorts[2]` must be a TCP port from 1 to 65535 (got 70000)",
+    ]);
   });
 
   it("refuses a component name GKE cannot use as a cluster name", () => {
@@ -624,6 +781,14 @@ describe("pure functions", () => {
     assert.deepEqual(eksResolved.nodeGroups, [
       { name: "general", instanceTypes: ["m6i.large"], minSize: 2, maxSize: 6, desiredSize: 2, diskSizeGiB: 50, capacityType: "ON_DEMAND", labels: {} },
     ]);
+    // Prod: 3 × m6i.xlarge (4 vCPU, 16 GiB each), unless the group says otherwise.
+    assert.deepEqual(resolveEksClusterArgs(eksProdArgs).nodeGroups, [
+      { name: "general", instanceTypes: ["m6i.xlarge"], minSize: 3, maxSize: 6, desiredSize: 3, diskSizeGiB: 50, capacityType: "ON_DEMAND", labels: {} },
+    ]);
+    assert.deepEqual(resolveEksClusterArgs({ ...eksProdArgs, nodeGroups: [{ name: "small", instanceTypes: ["m6i.large"], minSize: 2 }] }).nodeGroups[0].instanceTypes, ["m6i.large"]);
+    assert.deepEqual(resolveEksClusterArgs({ environment: "dev", region: "eu-west-1" }).karpenter, { enabled: true, cpuLimit: 64, amiAlias: "al2023@v20260714" });
+    assert.deepEqual(eksResolved.karpenter, { enabled: false, cpuLimit: 64, amiAlias: "al2023@v20260714" });
+    assert.deepEqual(eksResolved.accessEntries, []);
     assert.equal(resolveEksClusterArgs(eksProdArgs).availabilityZoneCount, 3);
     assert.equal(resolveEksClusterArgs(eksProdArgs).protect, true);
     assert.equal(resolveEksClusterArgs({ ...eksProdArgs, protect: false }).protect, false);
@@ -656,6 +821,26 @@ describe("pure functions", () => {
     assert.equal(config.clusters[0].cluster.server, "https://203.0.113.10");
     assert.equal(config.users[0].user.exec.apiVersion, "client.authentication.k8s.io/v1beta1");
     assert.equal(config.users[0].user.exec.command, "gke-gcloud-auth-plugin");
+  });
+
+  it("derives per-stack physical names within EKS's and IAM's limits", () => {
+    assert.equal(eksClusterName("platform", "prod"), "platform-prod");
+    assert.equal(eksClusterName("platform", "team.prod"), "platform-team-prod", "EKS refuses dots");
+    assert.equal(iamRoleNamePrefix("platform-prod", "karpenter-node"), "platform-prod-karpenter-node-");
+    const long = iamRoleNamePrefix(`platform-${"x".repeat(90)}`, "karpenter-node");
+    assert.equal(long.length, 38, "IAM's 64 characters less the provider's 26-character suffix");
+    assert.match(long, /^platform-x+-karpenter-node-$/);
+    assert.equal(iamRoleNamePrefix("platform-", "node"), "platform-node-", "no double dash");
+    assert.throws(() => iamRoleNamePrefix("p", "x".repeat(36)), /too long/);
+  });
+
+  it("reads IAM principal ARNs and keys access entries by principal, not position", () => {
+    assert.deepEqual(parseIamPrincipalArn(OPERATORS_ROLE), { partition: "aws", accountId: "123456789012", kind: "role", path: "/teams/", name: "Platform-Operators" });
+    assert.equal(parseIamPrincipalArn("arn:aws:iam::123456789012:root"), undefined);
+    assert.equal(parseIamPrincipalArn("arn:aws:iam::12345:role/ci"), undefined);
+    assert.equal(accessEntryKey(OPERATORS_ROLE), "123456789012-role-platform-operators");
+    assert.equal(accessEntryKey("arn:aws:iam::123456789012:user/alice@example.com"), "123456789012-user-alice-example-com");
+    assert.throws(() => accessEntryKey("ci"), /not an IAM role or user ARN/);
   });
 
   it("lets only the named service account assume an IRSA role", () => {

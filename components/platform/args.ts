@@ -6,11 +6,23 @@ export const EKS_CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
 /** The control-plane log types EKS can send to CloudWatch. @see https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html */
 export const EKS_CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
+/**
+ * The AWS managed EKS access policies an access entry can get, by the short name config uses.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
+ */
+export const EKS_ACCESS_POLICIES = ["cluster-admin", "admin", "edit", "view"] as const;
+
 /** GKE's release channels. @see https://cloud.google.com/kubernetes-engine/docs/concepts/release-channels */
 export const GKE_RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE"] as const;
 
 /** How the gateway is exposed on k3s: ServiceLB or a NodePort. @see https://docs.k3s.io/networking/networking-services#service-load-balancer */
 export const K3S_INGRESS_SERVICE_TYPES = ["LoadBalancer", "NodePort"] as const;
+
+/** Defaults for `K3sCluster`, matching the `@default` tags of {@link K3sClusterArgs}. */
+export const k3sDefaults = {
+  storageClass: "local-path",
+  ingressServiceType: "LoadBalancer",
+} as const;
 
 /**
  * A managed node group of an EKS cluster. Nodes run in the private subnets only.
@@ -20,9 +32,9 @@ export const K3S_INGRESS_SERVICE_TYPES = ["LoadBalancer", "NodePort"] as const;
 export interface EksNodeGroupArgs {
   /** The node group's name, unique in the cluster. */
   readonly name: string;
-  /** EC2 instance types, in order of preference. @default ["m6i.large"] */
+  /** EC2 instance types, in order of preference. @default ["m6i.xlarge"] in prod, ["m6i.large"] otherwise */
   readonly instanceTypes?: readonly string[];
-  /** The fewest nodes. @default 2 */
+  /** The fewest nodes. @default 3 in prod, 2 otherwise */
   readonly minSize?: number;
   /** The most nodes. @default 6 */
   readonly maxSize?: number;
@@ -34,6 +46,46 @@ export interface EksNodeGroupArgs {
   readonly capacityType?: (typeof EKS_CAPACITY_TYPES)[number];
   /** Kubernetes labels for the nodes. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An IAM principal that gets into an EKS cluster through an access entry (type `STANDARD`) and one
+ * of the AWS managed access policies, cluster-wide.
+ *
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html
+ */
+export interface EksAccessEntryArgs {
+  /**
+   * The IAM role or user, such as `arn:aws:iam::123456789012:role/ci`; not an `sts` assumed-role ARN
+   * and not the identity that creates the cluster (it already has an entry, as the cluster creator).
+   */
+  readonly principalArn: string;
+  /**
+   * The access policy: `cluster-admin` (AmazonEKSClusterAdminPolicy), `admin` (AmazonEKSAdminPolicy),
+   * `edit` (AmazonEKSEditPolicy) or `view` (AmazonEKSViewPolicy).
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
+   */
+  readonly policy: (typeof EKS_ACCESS_POLICIES)[number];
+}
+
+/**
+ * Karpenter, the node autoscaler the platform installs on EKS (the `Karpenter` add-on). The cluster
+ * tags its private subnets and its security group for Karpenter's discovery when it is on.
+ *
+ * @see https://karpenter.sh/docs/getting-started/getting-started-with-karpenter/
+ */
+export interface EksKarpenterArgs {
+  /** Install Karpenter, with its default NodePool and EC2NodeClass. @default true */
+  readonly enabled?: boolean;
+  /** The most vCPUs the default NodePool's nodes may have in all. @default 64 */
+  readonly cpuLimit?: number;
+  /**
+   * The EKS optimized AMI of Karpenter's nodes, as `family@version`; `al2023@latest` follows every
+   * new AMI release (and replaces the nodes each time), which Karpenter advises against in prod.
+   * @default "al2023@v20260714"
+   * @see https://karpenter.sh/docs/concepts/nodeclasses/#specamiselectorterms
+   */
+  readonly amiAlias?: string;
 }
 
 /**
@@ -68,6 +120,15 @@ export interface EksClusterArgs {
   readonly clusterLogTypes?: readonly (typeof EKS_CLUSTER_LOG_TYPES)[number][];
   /** How long the control-plane log group keeps events, in days. @default 90 */
   readonly logRetentionDays?: number;
+  /**
+   * IAM roles and users (CI, operators) that get into the cluster besides its creator, each with an
+   * access policy. The cluster uses the `API` authentication mode, so these are its only way in.
+   * @default []
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html
+   */
+  readonly accessEntries?: readonly EksAccessEntryArgs[];
+  /** Karpenter, the node autoscaler. @default on, see {@link EksKarpenterArgs} */
+  readonly karpenter?: EksKarpenterArgs;
   /** Protect and retain the cluster, its KMS key and its VPC. @default true in prod */
   readonly protect?: boolean;
   /** Tags for every AWS resource. @default {} */
@@ -123,6 +184,15 @@ export interface GkeClusterArgs {
   /** The /28 range of the control plane's private endpoint. @default "172.16.0.0/28" */
   readonly masterIpv4CidrBlock?: string;
   /**
+   * The TCP ports on nodes the private control plane may call admission webhooks and aggregated
+   * APIs on, beyond the 443 and 10250 of GKE's own firewall rule. Without a rule, the API server's
+   * calls to a webhook on another port time out, and every create it intercepts fails. Add the
+   * ports of webhooks you install yourself.
+   * @default the ports of the platform's add-ons: 8443 and 9443 (Linkerd, CloudNativePG, the RabbitMQ operators), 15017 (istiod)
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters#add_firewall_rules
+   */
+  readonly webhookPorts?: readonly number[];
+  /**
    * CIDR blocks allowed to reach the control plane's public endpoint (master authorized networks).
    * An empty list keeps the endpoint reachable from the VPC only. `0.0.0.0/0` is refused in prod.
    * @default []
@@ -149,6 +219,16 @@ export interface K3sClusterArgs {
   readonly storageClass?: string;
   /** How the gateway is exposed: k3s's ServiceLB (`LoadBalancer`) or a `NodePort`. @default "LoadBalancer" */
   readonly ingressServiceType?: (typeof K3S_INGRESS_SERVICE_TYPES)[number];
+  /**
+   * The packaged components the cluster's servers run without: the values of their `--disable`
+   * flags (`traefik`, `gateway-api-crd`, `servicelb`, `local-storage`, `metrics-server`, …), as the
+   * cluster really runs. The platform cannot read the servers' flags; it trusts this list to refuse
+   * an add-on that would collide with the one k3s ships (its Traefik and Gateway API CRDs), or a
+   * setting that needs one k3s no longer ships.
+   * @default [] (a default k3s install)
+   * @see https://docs.k3s.io/installation/packaged-components
+   */
+  readonly disable?: readonly string[];
 }
 
 /**
@@ -158,8 +238,17 @@ export interface K3sClusterArgs {
  */
 export interface DockerHostArgs {
   readonly environment: Environment;
-  /** The Docker daemon address. @default "unix:///var/run/docker.sock" */
+  /**
+   * The Docker daemon address. @default `DOCKER_HOST` from the environment, else "unix:///var/run/docker.sock"
+   * @see https://docs.docker.com/reference/cli/docker/#environment-variables
+   */
   readonly host?: string;
+  /**
+   * A Docker context (`docker context ls`) to use instead of `host`; the provider also reads
+   * `DOCKER_CONTEXT`. @default none
+   * @see https://docs.docker.com/engine/manage-resources/contexts/
+   */
+  readonly context?: string;
   /** The name of the bridge network. @default "<project>-<stack>" */
   readonly networkName?: string;
   /** The host address that published ports bind to. @default "127.0.0.1" */

@@ -9,7 +9,10 @@
 import type { z } from "zod";
 import {
   appServiceDefaults,
+  k3sDefaults,
   selectorLabels,
+  targetConflicts,
+  targetGaps,
   validateEksClusterArgs,
   validateGateway,
   validateGkeClusterArgs,
@@ -20,6 +23,7 @@ import {
   validateRedis,
   ENVIRONMENTS,
   TARGETS,
+  type AddonName,
   type ArgProblem,
   type Environment,
   type PlatformFacts,
@@ -38,10 +42,14 @@ import {
   redisSettings,
   serviceBackend,
   servicesOf,
+  withBackupCredentials,
 } from "../compose";
 import {
   CONFIG_NAMESPACE,
   configShape,
+  eksSchema,
+  gkeSchema,
+  k3sSchema,
   gatewaySchema,
   meshSchema,
   messageQueueSchema,
@@ -102,9 +110,44 @@ function targetProblems(config: PlatformConfig, target: Target): KeyedProblem[] 
 /** The cloud platforms' own checks (zone counts in prod, open endpoints, overlapping ranges). */
 function cloudProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[] {
   const environment = on.environment;
-  if (on.flavour === "eks" && config.eks) return validateEksClusterArgs({ environment, ...config.eks }).map((message) => ({ path: ["eks"], message }));
-  if (on.flavour === "gke" && config.gke) return validateGkeClusterArgs({ environment, ...config.gke }).map((message) => ({ path: ["gke"], message }));
+  // A section the schema refuses is reported once, by the schema.
+  if (on.flavour === "eks" && config.eks && parses(eksSchema, config.eks)) return validateEksClusterArgs({ environment, ...config.eks }).map((message) => ({ path: ["eks"], message }));
+  if (on.flavour === "gke" && config.gke && parses(gkeSchema, config.gke)) return validateGkeClusterArgs({ environment, ...config.gke }).map((message) => ({ path: ["gke"], message }));
   return [];
+}
+
+/**
+ * What the k3s cluster ships against what the stack installs and relies on (the add-on catalogue):
+ * the gateway's Traefik and Gateway API CRDs collide with k3s's packaged ones unless the servers
+ * run with `--disable`; autoscaling needs the packaged metrics-server, and the `local-path`
+ * StorageClass the packaged local-path provisioner. Reported at `k3s.disable`, the list that must
+ * match the servers' flags.
+ */
+function k3sProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[] {
+  if (on.flavour !== "k3s" || !parses(k3sSchema.optional(), config.k3s)) return [];
+  const disabled = on.disabledComponents ?? [];
+  const installs: AddonName[] = config.gateway?.enabled === false ? [] : ["traefik", "gateway-api-crds"];
+  const needs: AddonName[] = [];
+  if (parsedServices(config).some(({ service }) => service.autoscaling)) needs.push("metrics-server");
+  if ((config.k3s?.storageClass ?? k3sDefaults.storageClass) === k3sDefaults.storageClass) needs.push("local-path-provisioner");
+  const problems: KeyedProblem[] = [];
+  const conflicts = targetConflicts(installs, on);
+  const missing = [...new Set(conflicts.flatMap((c) => c.packages))];
+  if (missing.length > 0) {
+    const set = missing.map((p, i) => `pulumi config set --path '${CONFIG_NAMESPACE}:k3s.disable[${disabled.length + i}]' ${p}`).join(" && ");
+    problems.push({
+      path: ["k3s", "disable"],
+      message:
+        `must list ${missing.map((p) => `"${p}"`).join(" and ")}, or the gateway's ${conflicts.map((c) => c.addon).join(" and ")} collide with k3s's packaged ones ` +
+        `(its Traefik holds ports 80 and 443; its traefik-crd and, from k3s 1.37, gateway-api-crd charts own the CRDs). Start every k3s server with ` +
+        `${missing.map((p) => `--disable=${p}`).join(" ")} (or list them under \`disable:\` in /etc/rancher/k3s/config.yaml), then run \`${set}\``,
+    });
+  }
+  for (const gap of targetGaps(needs, on)) {
+    const why = gap.addon === "metrics-server" ? "services[].autoscaling needs the resource metrics API" : "the `local-path` StorageClass (k3s.storageClass) needs the local-path provisioner";
+    problems.push({ path: ["k3s", "disable"], message: `lists ${gap.packages.map((p) => `"${p}"`).join(", ")}, but ${why}: ${gap.message}. Re-enable it, or ${gap.addon === "metrics-server" ? "remove autoscaling" : "set k3s.storageClass to a StorageClass the cluster provides"}` });
+  }
+  return problems;
 }
 
 /** The data tier's own checks on the target it will run on (managed mode on docker, an even Sentinel count, retention out of bounds…). */
@@ -112,7 +155,22 @@ function dataProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[]
   const placement = dataStorePlacement(config);
   const problems: KeyedProblem[] = [];
   const postgres = parses(postgresSchema.optional(), config.postgres) ? postgresSettings(config, placement) : undefined;
-  if (postgres) problems.push(...under("postgres", validatePostgres(postgres, on)));
+  const keys = { accessKeyId: config.postgresBackupAccessKeyId, secretAccessKey: config.postgresBackupSecretAccessKey };
+  if ((keys.accessKeyId === undefined) !== (keys.secretAccessKey === undefined)) {
+    const missing = keys.accessKeyId === undefined ? "postgresBackupAccessKeyId" : "postgresBackupSecretAccessKey";
+    problems.push({ path: [missing], message: `is required with ${missing === "postgresBackupAccessKeyId" ? "postgresBackupSecretAccessKey" : "postgresBackupAccessKeyId"}; set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${missing} …\`` });
+  }
+  if (keys.accessKeyId !== undefined && on.flavour !== "k3s") {
+    problems.push({ path: ["postgresBackupAccessKeyId"], message: `applies only to target k3s (target is ${on.flavour}): on a cloud, backups use the cluster's workload identity; remove it with \`pulumi config rm ${CONFIG_NAMESPACE}:postgresBackupAccessKeyId\`` });
+  }
+  if (postgres) {
+    for (const p of validatePostgres(withBackupCredentials(postgres, keys.accessKeyId, keys.secretAccessKey), on)) {
+      // The access key pair is two secret keys of their own, not a key of the postgres block.
+      if (p.path.join(".") === "backup.bucket.credentials") {
+        problems.push({ path: ["postgresBackupAccessKeyId"], message: `and postgresBackupSecretAccessKey are required on k3s for backups (or postgres.backup.bucket.credentialsSecret): set them with \`pulumi config set --secret ${CONFIG_NAMESPACE}:postgresBackupAccessKeyId …\` and \`pulumi config set --secret ${CONFIG_NAMESPACE}:postgresBackupSecretAccessKey …\`` });
+      } else problems.push(...under("postgres", [p]));
+    }
+  }
   const redis = parses(redisSchema.optional(), config.redis) ? redisSettings(config, placement) : undefined;
   if (redis) problems.push(...under("redis", validateRedis(redis, on)));
   const queue = parses(messageQueueSchema.optional(), config.messageQueue) ? messageQueueSettings(config, placement) : undefined;
@@ -220,10 +278,11 @@ export function crossKeyProblems(config: PlatformConfig): KeyedProblem[] {
   if (!isTarget(target)) return [];
   const problems = targetProblems(config, target);
   if (!isEnvironment(environment)) return [...problems, ...serviceProblems(config)];
-  const on: PlatformFacts = { flavour: target, environment };
+  const on: PlatformFacts = { flavour: target, environment, disabledComponents: target === "k3s" ? (config.k3s?.disable ?? []) : undefined };
   return [
     ...problems,
     ...cloudProblems(config, on),
+    ...k3sProblems(config, on),
     ...dataProblems(config, on),
     ...serviceProblems(config),
     ...meshProblems(config, on),

@@ -16,6 +16,7 @@ import {
   CERTIFICATE_ISSUERS,
   DATA_STORE_MODES,
   DNS_LABEL,
+  EKS_ACCESS_POLICIES,
   EKS_CAPACITY_TYPES,
   EKS_CLUSTER_LOG_TYPES,
   ENVIRONMENTS,
@@ -32,7 +33,7 @@ import {
 export const CONFIG_NAMESPACE = "platform";
 
 /** Keys whose values must be set with `pulumi config set --secret`. */
-export const SECRET_KEYS = ["kubeconfig"] as const;
+export const SECRET_KEYS = ["kubeconfig", "postgresBackupAccessKeyId", "postgresBackupSecretAccessKey"] as const;
 
 /** A hint that sets a key: `set it with \`pulumi config set platform:<key> <example>\``. */
 export const setHint = (key: string, example: string) => `set it with \`pulumi config set ${CONFIG_NAMESPACE}:${key} ${example}\``;
@@ -162,6 +163,8 @@ export const eksSchema = z.strictObject({
   endpointPublicAccessCidrs: z.array(cidr).optional(),
   clusterLogTypes: z.array(enumOf(EKS_CLUSTER_LOG_TYPES)).optional(),
   logRetentionDays: positive.optional(),
+  accessEntries: z.array(z.strictObject({ principalArn: z.string(), policy: enumOf(EKS_ACCESS_POLICIES) })).optional(),
+  karpenter: z.strictObject({ enabled: z.boolean().optional(), cpuLimit: positive.optional(), amiAlias: z.string().optional() }).optional(),
   tags: labels.optional(),
 });
 
@@ -188,6 +191,7 @@ export const gkeSchema = z.strictObject({
   podsCidr: cidr.optional(),
   servicesCidr: cidr.optional(),
   masterIpv4CidrBlock: cidr.optional(),
+  webhookPorts: z.array(wholeNumber.min(1, "must be a TCP port from 1 to 65535").max(65535, "must be a TCP port from 1 to 65535")).optional(),
   endpointPublicAccessCidrs: z.array(cidr).optional(),
   labels: labels.optional(),
 });
@@ -196,10 +200,12 @@ export const k3sSchema = z.strictObject({
   context: z.string().optional(),
   storageClass: z.string().optional(),
   ingressServiceType: enumOf(K3S_INGRESS_SERVICE_TYPES).optional(),
+  disable: z.array(z.string().regex(/^[a-z0-9-]+$/, "must name a k3s packaged component, as --disable takes it (traefik, gateway-api-crd, servicelb, local-storage, metrics-server)")).optional(),
 });
 
 export const dockerSchema = z.strictObject({
   host: z.string().regex(/^(unix|tcp|ssh|npipe):\/\//, "must be a Docker host URL such as unix:///var/run/docker.sock").optional(),
+  context: z.string().optional(),
   networkName: z.string().optional(),
   publishAddress: z.string().optional(),
 });
@@ -246,7 +252,7 @@ export const postgresSchema = z.strictObject({
           credentialsSecret: z
             .strictObject({ name: z.string(), accessKeyIdKey: z.string().optional(), secretAccessKeyKey: z.string().optional() })
             .optional(),
-          endpointCA: z.strictObject({ name: z.string(), key: z.string().optional() }).optional(),
+          endpointCA: z.union([z.strictObject({ name: z.string(), key: z.string().optional() }), z.strictObject({ certificate: z.string() })]).optional(),
         })
         .optional(),
     })
@@ -366,6 +372,7 @@ const threshold = z.strictObject({ warning: z.number().optional(), critical: z.n
  */
 export const observabilitySchema = z.strictObject({
   enabled: z.boolean().optional(),
+  docker: z.strictObject({ prometheusHostPort: z.number().optional(), grafanaHostPort: z.number().optional() }).optional(),
   retentionDays: z.number().optional(),
   storageGiB: z.number().optional(),
   logRetentionDays: z.number().optional(),
@@ -415,6 +422,8 @@ export const configShape = z.strictObject({
   k3s: k3sSchema.optional(),
   docker: dockerSchema.optional(),
   kubeconfig: z.string().min(1, "must not be empty").optional(),
+  postgresBackupAccessKeyId: z.string().min(1, "must not be empty").optional(),
+  postgresBackupSecretAccessKey: z.string().min(1, "must not be empty").optional(),
   services: z.array(serviceSchema).optional(),
   postgres: postgresSchema.optional(),
   redis: redisSchema.optional(),
