@@ -15,29 +15,19 @@
  * proves the checker catches each kind of mistake, so a green run is not an empty one.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it, test } from "node:test";
-import type { PlanJson } from "../plan/report";
+import { runPlan, STACK_VARIANTS } from "./support/stack-variants";
 import { CHARTS_DIR, chartName, chartsSkipReason, checkRelease, coalesce, loadChart } from "./support/helm-charts";
 
-const root = path.resolve(__dirname, "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "helm-values-"));
 const skipReason = chartsSkipReason();
 if (skipReason) console.log(`\n*** ${skipReason} ***\n`);
 
-/** The shipped stack variants; onprem is Linkerd and prod Istio already (Pulumi.*.yaml). */
-const stacks: Record<string, string[]> = {
-  dev: ["--stack", "dev"],
-  prod: ["--stack", "prod"],
-  "prod-gke": ["--stack", "prod", "--config", "platform:target=gke"],
-  onprem: ["--stack", "onprem"],
-  "prod-in-cluster": ["--stack", "prod", "--config", 'platform:postgres={"mode":"in-cluster"}', "--config", 'platform:redis={"mode":"in-cluster"}'],
-  "prod-gke-in-cluster": ["--stack", "prod", "--config", "platform:target=gke", "--config", 'platform:postgres={"mode":"in-cluster"}', "--config", 'platform:redis={"mode":"in-cluster"}'],
-  "onprem-nats": ["--stack", "onprem", "--config", 'platform:messageQueue={"broker":"nats"}'],
-};
+/** Every variant but Aurora, which changes no Helm release. */
+const stacks = Object.fromEntries(Object.entries(STACK_VARIANTS).filter(([id]) => id !== "prod-aurora"));
 /** Targets without Kubernetes: no Helm release expected. */
 const WITHOUT_KUBERNETES = new Set(["dev"]);
 
@@ -61,26 +51,15 @@ interface Release {
   variants: string[];
 }
 
-/** Plans one variant with the built CLI and returns its plan file. */
-function plan(id: string, args: string[]): Promise<{ code: number; output: string; plan?: PlanJson }> {
-  const json = path.join(tmp, `${id}.json`);
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["dist/plan/cli.js", ...args, "--json", json], { cwd: root, env: { ...process.env, PLAN_DEBUG: "" } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, output: `${stdout}\n${stderr}`, plan: fs.existsSync(json) ? JSON.parse(fs.readFileSync(json, "utf8")) : undefined });
-    });
-  });
-}
-
 /** Every Helm release of every variant, one entry per distinct name, chart, version and values. */
 async function releases(): Promise<{ byVariant: Record<string, number>; all: Release[] }> {
   const ids = Object.keys(stacks);
-  const runs = await Promise.all(ids.map((id) => plan(id, stacks[id])));
+  const runs = await Promise.all(ids.map((id) => runPlan(tmp, id, stacks[id])));
   const all = new Map<string, Release>();
   const byVariant: Record<string, number> = {};
   ids.forEach((id, i) => {
     const run = runs[i];
-    assert.equal(run.code, 0, `${id}: plan exited ${run.code}\n${run.output}`);
+    assert.equal(run.code, 0, `${id}: plan exited ${run.code}\n${run.stdout}\n${run.stderr}`);
     const found = run.plan!.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
     byVariant[id] = found.length;
     for (const r of found) {

@@ -6,51 +6,25 @@
  */
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import type { PlanJson } from "../plan/report";
+import { runPlan, STACK_VARIANTS, type PlanRun as Run } from "./support/stack-variants";
 import { MOCK_SECRET_PREFIX } from "../plan/mocks";
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 
-const root = path.resolve(__dirname, "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
+const plan = (id: string, ...args: string[]) => runPlan(tmp, id, args);
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  plan?: PlanJson;
-}
-
-/** Runs `npm run plan -- <args>` (the built CLI, without npm's own start-up) and reads the JSON it wrote. */
-function plan(id: string, ...args: string[]): Promise<Run> {
-  const json = path.join(tmp, `${id}.json`);
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["dist/plan/cli.js", ...args, "--json", json], { cwd: root, env: { ...process.env, PLAN_DEBUG: "" } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr, plan: fs.existsSync(json) ? JSON.parse(fs.readFileSync(json, "utf8")) : undefined });
-    });
-  });
-}
-
-const stacks: Record<string, string[]> = {
-  dev: ["--stack", "dev"],
-  prod: ["--stack", "prod"],
-  "prod-gke": ["--stack", "prod", "--config", "platform:target=gke"],
-  onprem: ["--stack", "onprem"],
-  "prod-in-cluster": ["--stack", "prod", "--config", 'platform:postgres={"mode":"in-cluster"}', "--config", 'platform:redis={"mode":"in-cluster"}'],
-  "prod-gke-in-cluster": ["--stack", "prod", "--config", "platform:target=gke", "--config", 'platform:postgres={"mode":"in-cluster"}', "--config", 'platform:redis={"mode":"in-cluster"}'],
-  "prod-aurora": ["--stack", "prod", "--config", 'platform:postgres={"mode":"managed","managed":{"awsEngine":"aurora"}}'],
-};
+/** Every variant but NATS on premises, whose broker the stacks test does not look at. */
+const stacks = Object.fromEntries(Object.entries(STACK_VARIANTS).filter(([id]) => id !== "onprem-nats"));
 const runs: Record<string, Run> = {};
 
 before(async () => {
   const ids = Object.keys(stacks);
-  const results = await Promise.all(ids.map((id) => plan(id, ...stacks[id])));
+  const results = await Promise.all(ids.map((id) => runPlan(tmp, id, stacks[id])));
   ids.forEach((id, i) => (runs[id] = results[i]));
 });
 
