@@ -13,7 +13,7 @@ const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1", 
 const acme = { gateway: { tls: { acme: { email: "ops@example.com" } } } };
 const eks = { target: "eks", environment: "prod", eks: { region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] }, ...acme };
 const gke = { target: "gke", environment: "prod", gke: { project: "acme-platform-prod", region: "europe-west1", endpointPublicAccessCidrs: ["203.0.113.0/24"] }, ...acme };
-const k3sBucket = { name: "backups", endpointUrl: "https://minio.minio.svc:9000", credentialsSecret: { name: "s3" } };
+const k3sBucket = { name: "backups", endpointUrl: "https://minio.minio.svc:9000", credentialsSecret: { name: "s3" }, endpointCA: { name: "minio-ca" } };
 
 /** The access key pair of a k3s backup, as the secret keys of their own. */
 const backupKeys = { postgresBackupAccessKeyId: "AKIAEXAMPLE", postgresBackupSecretAccessKey: "example-secret-access-key" };
@@ -76,13 +76,14 @@ describe("data tier config", () => {
   });
 
   it("takes a k3s backup's access key pair from two secret keys, and refuses them half-set, in plaintext, beside a Secret or on a cloud", () => {
-    const bucket = { name: "backups", endpointUrl: "https://minio.minio.svc:9000" };
+    const bucket = { name: "backups", endpointUrl: "https://s3.storage.example.com" };
     assert.ok(parse({ ...k3s, ...backupKeys, postgres: { backup: { bucket } } }).ok, "the pair instead of credentialsSecret");
     const cases: [string, Record<string, unknown>, string, RegExp, string[]?][] = [
       ["only the key ID", { ...k3s, postgresBackupAccessKeyId: "AKIAEXAMPLE", postgres: { backup: { bucket } } }, "platform:postgresBackupSecretAccessKey", /is required with postgresBackupAccessKeyId; set it with `pulumi config set --secret/],
-      ["beside a Secret", { ...k3s, ...backupKeys, postgres: { backup: { bucket: k3sBucket } } }, "platform:postgres.backup.bucket.credentialsSecret", /names a Secret while `credentials` are given too/],
+      ["beside a Secret", { ...k3s, ...backupKeys, postgres: { backup: { bucket: k3sBucket } } }, "platform:postgres.backup.bucket.credentialsSecret", /names a Secret while postgresBackupAccessKeyId and postgresBackupSecretAccessKey are set too/],
       ["on EKS", { ...eks, ...backupKeys }, "platform:postgresBackupAccessKeyId", /applies only to target k3s \(target is eks\)/],
       ["not a secret", { ...k3s, ...backupKeys, postgres: { backup: { bucket } } }, "platform:postgresBackupSecretAccessKey", /must be a secret/, ["kubeconfig", "postgresBackupAccessKeyId"]],
+      ["an in-cluster HTTPS endpoint without its CA", { ...k3s, ...backupKeys, postgres: { backup: { bucket: { ...bucket, endpointUrl: "https://minio.minio.svc.cluster.local:9000" } } } }, "platform:postgres.backup.bucket.endpointCA", /is required for the in-cluster HTTPS endpoint https:\/\/minio\.minio\.svc\.cluster\.local:9000: a private CA signed/],
       ["a CA that is not PEM", { ...k3s, ...backupKeys, postgres: { backup: { bucket: { ...bucket, endpointCA: { certificate: "not a certificate" } } } } }, "platform:postgres.backup.bucket.endpointCA.certificate", /must be a PEM certificate/],
     ];
     for (const [name, raw, key, message, secretKeys] of cases) {

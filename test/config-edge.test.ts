@@ -181,9 +181,9 @@ describe("what a k3s cluster ships (k3s.disable)", () => {
   const on = (disable: string[], extra: Record<string, unknown> = {}) => ({ ...k3s, k3s: { disable }, ...extra });
   const autoscaled = { services: [{ ...api, autoscaling: { minReplicas: 2, maxReplicas: 4 } }] };
   const cases: [string, Record<string, unknown>, RegExp | undefined][] = [
-    ["a default install under the gateway", on([]), /^must list "traefik" and "gateway-api-crd", or the gateway's traefik and gateway-api-crds collide .*`pulumi config set --path 'platform:k3s.disable\[0\]' traefik && pulumi config set --path 'platform:k3s.disable\[1\]' gateway-api-crd`$/],
+    ["a default install under the gateway", on([]), /^must list "traefik" and "gateway-api-crd", or the platform's traefik and gateway-api-crds collide .*`pulumi config set --path 'platform:k3s.disable\[0\]' traefik && pulumi config set --path 'platform:k3s.disable\[1\]' gateway-api-crd`$/],
     ["Traefik disabled but k3s 1.37's Gateway API CRDs kept", on(["traefik"]), /^must list "gateway-api-crd", .*`pulumi config set --path 'platform:k3s.disable\[1\]' gateway-api-crd`$/],
-    ["a default install without the gateway", on([], { gateway: { enabled: false } }), undefined],
+    ["a default install without the gateway (the platform still installs the Gateway API CRDs)", on([], { gateway: { enabled: false } }), /^must list "traefik" and "gateway-api-crd", or the platform's gateway-api-crds collide/],
     ["both disabled", on(["traefik", "gateway-api-crd"]), undefined],
     ["autoscaling without metrics-server", on(["traefik", "gateway-api-crd", "metrics-server"], autoscaled), /^lists "metrics-server", but services\[\]\.autoscaling needs the resource metrics API/],
     ["autoscaling with metrics-server", on(["traefik", "gateway-api-crd"], autoscaled), undefined],

@@ -81,3 +81,26 @@ describe("observability config that would silently do nothing", () => {
     issueAt({ ...k3s, observability: { receivers: [{ ...slack, severities: [] }] } }, "platform:observability.receivers[0].severities", /at least one severity/);
   });
 });
+
+describe("Docker host ports", () => {
+  const docker = { target: "docker", environment: "dev" };
+  const cases: [string, Record<string, unknown>, string | undefined, RegExp | undefined][] = [
+    ["the defaults (gateway 8080/8443, Prometheus 9090, Grafana 3000)", docker, undefined, undefined],
+    ["moved Prometheus and Grafana", { ...docker, observability: { docker: { prometheusHostPort: 19090, grafanaHostPort: 13000 } } }, undefined, undefined],
+    ["Grafana on Prometheus's default port", { ...docker, observability: { docker: { grafanaHostPort: 9090 } } }, "platform:observability.docker.grafanaHostPort", /^must differ from prometheusHostPort \(9090\)/],
+    ["Grafana on the gateway's HTTP port", { ...docker, observability: { docker: { grafanaHostPort: 8080 } } }, "platform:observability.docker.grafanaHostPort", /^is 8080, already the host port of gateway\.docker\.httpPort/],
+    ["Postgres on Grafana's port", { ...docker, postgres: { docker: { hostPort: 3000 } } }, "platform:postgres.docker.hostPort", /^is 3000, already the host port of observability\.docker\.grafanaHostPort/],
+    ["Grafana on 8080 without a gateway", { ...docker, gateway: { enabled: false }, observability: { docker: { grafanaHostPort: 8080 } } }, undefined, undefined],
+    ["a port that is not a TCP port", { ...docker, observability: { docker: { prometheusHostPort: 70000 } } }, "platform:observability.docker.prometheusHostPort", /^must be a TCP port from 1 to 65535 \(got 70000\)/],
+  ];
+  for (const [name, raw, key, message] of cases) {
+    it(`${key ? "refuses" : "accepts"} ${name}`, () => {
+      const result = parseConfig(raw, []);
+      if (!key || !message) return void assert.ok(result.ok, result.ok ? "" : formatConfigIssues(result.issues));
+      assert.equal(result.ok, false, name);
+      const found = result.ok ? [] : result.issues;
+      assert.deepEqual(found.filter((i) => i.key === key).length, 1, `one issue at ${key}; got:\n${formatConfigIssues(found)}`);
+      assert.match(found.find((i) => i.key === key)!.message, message);
+    });
+  }
+});

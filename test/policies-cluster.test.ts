@@ -13,6 +13,10 @@ import { capacityReport } from "../policies/rules/capacity";
 import { eksNodeAllocatable, gkeNodeAllocatable } from "../components/contract/node-types";
 import { compliantGkeCluster, mutate, resource, urnOf } from "./support/policy-fixtures";
 
+// What a value not known until apply looks like to a policy during preview.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: string };
+
 const PROVIDER = "pulumi:providers:kubernetes";
 const CLUSTER_OPERATOR = "https://github.com/rabbitmq/cluster-operator/releases/download/v2.22.3/cluster-operator.yml";
 const TOPOLOGY_OPERATOR = "https://github.com/rabbitmq/messaging-topology-operator/releases/download/v1.20.1/messaging-topology-operator-with-certmanager.yaml";
@@ -34,6 +38,17 @@ const helm = (name: string, ns: string, dependsOn: CapturedResource[] = []) => (
   ...onCluster(resource("kubernetes:helm.sh/v3:Release", name, { chart: "traefik", namespace: ns, createNamespace: true })),
   dependencies: dependsOn.map((r) => r.urn),
 });
+
+/** Both operator manifests as a real preview registers them: each ConfigFile with its Namespace child. */
+function previewChildren(adoptSecond: boolean): CapturedResource[] {
+  const second = adoptSecond ? onAdopting : onCluster;
+  const files = [manifest("cluster-operator", CLUSTER_OPERATOR), second(resource("kubernetes:yaml/v2:ConfigFile", "topology-operator", { file: TOPOLOGY_OPERATOR }))];
+  const children = files.map((file, i) => ({
+    ...(i === 0 ? onCluster : second)(resource("kubernetes:core/v1:Namespace", `${file.name}:rabbitmq-system`, { apiVersion: "v1", kind: "Namespace", metadata: { name: "rabbitmq-system" } })),
+    parent: file.urn,
+  }));
+  return [...files, ...children];
+}
 
 const twice = (key: string, a: string, b: string) =>
   `${key} is created by "${a}" and "${b}"; the second create fails with AlreadyExists. Create it once, or adopt it with a provider that sets upsertExistingObjects.`;
@@ -73,6 +88,16 @@ describe("kubernetes-unique-objects", () => {
       resources: [manifest("cluster-operator", CLUSTER_OPERATOR), namespace("operators", "rabbitmq-system")],
       violations: [{ message: twice("core/Namespace//rabbitmq-system", "cluster-operator", "operators"), urn: urnOf("kubernetes:core/v1:Namespace", "operators") }],
     },
+    {
+      name: "a real preview's manifest children (the second manifest's through the adopting provider)",
+      resources: previewChildren(true),
+      violations: [],
+    },
+    {
+      name: "a real preview's manifest children, both through the cluster's provider",
+      resources: previewChildren(false),
+      violations: [{ message: twice("core/Namespace//rabbitmq-system", "cluster-operator:rabbitmq-system", "topology-operator:rabbitmq-system"), urn: urnOf("kubernetes:core/v1:Namespace", "topology-operator:rabbitmq-system") }],
+    },
     { name: "a Helm release that creates its namespace after the program's Namespace", resources: [dataNs, helm("traefik", "data", [dataNs])], violations: [] },
     {
       name: "a Helm release that may create the program's Namespace first",
@@ -97,7 +122,7 @@ describe("kubernetes-unique-objects", () => {
 });
 
 describe("gke-webhooks-reachable", () => {
-  const gke = compliantGkeCluster();
+  const gke = mutate(compliantGkeCluster(), (i) => (i.network = "platform-network"));
   const release = (name: string, chart: string) => resource("kubernetes:helm.sh/v3:Release", name, { chart, namespace: name });
   const firewall = (name: string, inputs: Record<string, unknown>) =>
     resource("gcp:compute/firewall:Firewall", name, { network: "platform-network", direction: "INGRESS", sourceRanges: ["172.16.0.0/28"], ...inputs });
@@ -108,6 +133,7 @@ describe("gke-webhooks-reachable", () => {
   const ISTIOD = "istiod (sidecar injector, config validation)";
   const LINKERD = "Linkerd proxy injector and service-profile validator (8443), policy validator (9443)";
   const istiod = release("istiod", "istiod");
+  const pool = resource("gcp:container/nodePool:NodePool", "general", { nodeConfig: { serviceAccount: "nodes@acme.iam.gserviceaccount.com", machineType: "e2-standard-4" } });
   const cases: { name: string; resources: CapturedResource[]; violations: string[] }[] = [
     { name: "webhooks on GKE's own ports (cert-manager, the Prometheus operator) without a rule", resources: [gke, release("cert-manager", "cert-manager"), release("monitoring", "kube-prometheus-stack")], violations: [] },
     { name: "istiod, Linkerd and both RabbitMQ operators behind a rule that opens their ports", resources: [gke, webhooks, istiod, release("linkerd", "oci://ghcr.io/linkerd/linkerd-control-plane"), manifest("ops", CLUSTER_OPERATOR), manifest("topology", TOPOLOGY_OPERATOR)], violations: [] },
@@ -117,6 +143,13 @@ describe("gke-webhooks-reachable", () => {
     { name: "a rule for all protocols without ports", resources: [gke, firewall("all", { allows: [{ protocol: "all" }] }), istiod], violations: [] },
     { name: "a rule from a range that contains the control plane's", resources: [gke, firewall("wide", { sourceRanges: ["172.16.0.0/12"], allows: [{ protocol: "tcp", ports: ["15017"] }] }), istiod], violations: [] },
     { name: "a rule from another range", resources: [gke, firewall("elsewhere", { sourceRanges: ["10.0.0.0/8"], allows: [{ protocol: "tcp", ports: ["15017"] }] }), istiod], violations: [closed("istiod", ISTIOD, "15017")] },
+    { name: "a rule on another network", resources: [gke, firewall("other-net", { network: "other-network", allows: [{ protocol: "tcp", ports: ["15017"] }] }), istiod], violations: [closed("istiod", ISTIOD, "15017")] },
+    {
+      name: "a rule for another service account's VMs",
+      resources: [gke, pool, firewall("other-sa", { targetServiceAccounts: ["ci@acme.iam.gserviceaccount.com"], allows: [{ protocol: "tcp", ports: ["15017"] }] }), istiod],
+      violations: [closed("istiod", ISTIOD, "15017")],
+    },
+    { name: "a rule for the node pools' service account", resources: [gke, pool, firewall("nodes-sa", { targetServiceAccounts: ["nodes@acme.iam.gserviceaccount.com"], allows: [{ protocol: "tcp", ports: ["15017"] }] }), istiod], violations: [] },
     { name: "a UDP rule", resources: [gke, firewall("udp", { allows: [{ protocol: "udp", ports: ["15017"] }] }), istiod], violations: [closed("istiod", ISTIOD, "15017")] },
     { name: "a disabled rule", resources: [gke, mutate(webhooks, (i) => (i.disabled = true)), istiod], violations: [closed("istiod", ISTIOD, "15017")] },
     { name: "an egress rule", resources: [gke, mutate(webhooks, (i) => (i.direction = "EGRESS")), istiod], violations: [closed("istiod", ISTIOD, "15017")] },
@@ -174,6 +207,22 @@ describe("node-capacity", () => {
         resource("kubernetes:helm.sh/v3:Release", "istiod", { chart: "istiod", namespace: "istio-system", values: { global: { proxy: { resources: { requests: { cpu: "60m", memory: "128Mi" } } } } } }),
       ],
       violations: [short("3.92 vCPU and 7.9 GiB", LARGE, "3.86 vCPU and 14.7 GiB", "0.06 vCPU")],
+    },
+    {
+      name: "the shortfall while a release's other values are not known yet (a first preview)",
+      resources: [twoLarge, deployment("web", 8), resource("kubernetes:helm.sh/v3:Release", "lbc", { chart: "aws-load-balancer-controller", namespace: "kube-system", values: { vpcId: unknownStringValue, replicaCount: 2, resources: { requests: { cpu: "1m", memory: "1Mi" } } } })],
+      violations: [short("4.00 vCPU and 8.0 GiB", LARGE, "3.86 vCPU and 14.7 GiB", "0.14 vCPU")],
+    },
+    {
+      name: "Karpenter's top-level replicas over controller.resources, and a collector in daemonset mode once per node",
+      resources: [
+        twoLarge,
+        deployment("web", 6),
+        resource("kubernetes:helm.sh/v3:Release", "karpenter", { chart: "oci://public.ecr.aws/karpenter/karpenter", namespace: "kube-system", values: { replicas: 2, controller: { resources: { requests: { cpu: "400m", memory: "1Gi" } } } } }),
+        resource("kubernetes:helm.sh/v3:Release", "logs", { chart: "opentelemetry-collector", namespace: "monitoring", values: { mode: "daemonset", resources: { requests: { cpu: "50m", memory: "64Mi" } } } }),
+      ],
+      // 6 × 500m + 2 × 400m + 2 nodes × 50m = 3900m (3500m with one controller, 3850m with one collector).
+      violations: [short("3.90 vCPU and 8.1 GiB", LARGE, "3.86 vCPU and 14.7 GiB", "0.04 vCPU")],
     },
     {
       name: "Helm values' requests times their replicas, and a DaemonSet once per node",

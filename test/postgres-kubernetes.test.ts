@@ -42,7 +42,7 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 const LEDGER_KEYS = { accessKeyId: pulumi.secret("AKIAEXAMPLELEDGER"), secretAccessKey: pulumi.secret("ledger-example-secret-key") };
 const LEDGER_CA = "-----BEGIN CERTIFICATE-----\nMIIBexample\n-----END CERTIFICATE-----\n";
-const minio = { endpointUrl: "https://minio.storage.svc:9000", name: "pg-backups", credentialsSecret: { name: "minio-creds" } };
+const minio = { endpointUrl: "https://minio.storage.svc:9000", name: "pg-backups", credentialsSecret: { name: "minio-creds" }, endpointCA: { name: "minio-ca" } };
 
 let program: CapturedProgram;
 /** The errors of PostgresClusters refused for a missing add-on, by name. */

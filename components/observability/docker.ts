@@ -343,6 +343,6 @@ export function deployObservabilityToDocker(name: string, spec: ResolvedObservab
 
   return {
     grafanaUrl: pulumi.output(`http://${platform.publishAddress}:${spec.docker.grafanaHostPort}`),
-    prometheusUrl: pulumi.output(`http://${platform.publishAddress}:${d.prometheus.port}`),
+    prometheusUrl: pulumi.output(`http://${platform.publishAddress}:${spec.docker.prometheusHostPort}`),
   };
 }

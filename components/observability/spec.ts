@@ -253,8 +253,9 @@ export function validateObservability(args: ObservabilityStackSettings, on: Plat
     const port = args.docker?.[key];
     if (port !== undefined && !(whole(port) && port <= 65535)) add(["docker", key], `must be a TCP port from 1 to 65535 (got ${port})`);
   }
-  if (args.docker?.prometheusHostPort !== undefined && args.docker.prometheusHostPort === args.docker.grafanaHostPort) {
-    add(["docker", "grafanaHostPort"], `must differ from prometheusHostPort (${args.docker.prometheusHostPort}): one host port serves one container`);
+  const prometheusPort = args.docker?.prometheusHostPort ?? observabilityDefaults.docker.prometheusHostPort;
+  if (prometheusPort === (args.docker?.grafanaHostPort ?? observabilityDefaults.docker.grafanaHostPort)) {
+    add(["docker", "grafanaHostPort"], `must differ from prometheusHostPort (${prometheusPort}): one host port serves one container`);
   }
   for (const [key, pair] of Object.entries(args.thresholds ?? {}) as [keyof AlertThresholdsArgs, ThresholdArgs][]) {
     const resolved = { ...observabilityDefaults.thresholds[key], ...pair };

@@ -31,7 +31,7 @@ export class DockerHost extends pulumi.ComponentResource {
     super("platform:index:DockerHost", name, {}, opts);
     // Like the Docker CLI: `host`, else DOCKER_HOST (Colima, Podman and Rancher Desktop set it), else
     // the default socket; a `context` (or DOCKER_CONTEXT, which the provider reads) overrides the host.
-    const host = args.host ?? process.env.DOCKER_HOST ?? dockerDefaults.host;
+    const host = args.host ?? (process.env.DOCKER_HOST || dockerDefaults.host);
     const provider = new docker.Provider(`${name}-docker`, { host, ...(args.context ? { context: args.context } : {}) }, { parent: this });
     const network = new docker.Network(
       `${name}-network`,

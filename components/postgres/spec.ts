@@ -344,6 +344,10 @@ export function postgresSettingsProblems(args: PostgresSettings, target: Platfor
       const bucket = backup.bucket;
       if (!bucket.endpointUrl) add(["backup", "bucket", "endpointUrl"], "is required on k3s: the S3-compatible endpoint (MinIO, Ceph RGW…) for backups, such as https://minio.storage.svc:9000");
       else if (!/^https?:\/\/\S+$/.test(bucket.endpointUrl)) add(["backup", "bucket", "endpointUrl"], `must be an http(s) URL (got "${bucket.endpointUrl}")`);
+      else if (/^https:\/\/[^/:]+\.svc(\.cluster\.local)?(:\d+)?(\/|$)/.test(bucket.endpointUrl) && !bucket.endpointCA) {
+        // No public CA signs a cluster-internal name: without its CA, every WAL upload fails TLS verification.
+        add(["backup", "bucket", "endpointCA"], `is required for the in-cluster HTTPS endpoint ${bucket.endpointUrl}: a private CA signed its certificate; give the CA as endpointCA.certificate (PEM) or an existing Secret (endpointCA.name)`);
+      }
       if (!bucket.name) add(["backup", "bucket", "name"], "is required on k3s: the bucket backups go to");
       if (!bucket.credentialsSecret && !bucket.credentials) add(["backup", "bucket", "credentials"], "is required on k3s: the S3 access key pair (or `credentialsSecret`, an existing Secret with it)");
       if (bucket.credentialsSecret && bucket.credentials) add(["backup", "bucket", "credentialsSecret"], "names a Secret while `credentials` are given too; keep one");

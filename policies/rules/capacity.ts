@@ -24,7 +24,7 @@
  */
 import { eksNodeAllocatable, gkeNodeAllocatable, type NodeResources } from "../../components/contract/node-types";
 import { cpuToCores, memoryToMiB } from "../../components/shared/quantity";
-import { known } from "./known";
+import { knownParts } from "./known";
 
 /** A resource as both the policy pack and the plan see it. */
 export interface CapacityResource {
@@ -95,26 +95,35 @@ const WORKLOADS: Record<string, "replicas" | "daemon" | "single"> = {
   "kubernetes:core/v1:Pod": "single",
 };
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+const CNPG_POOLER = "kubernetes:postgresql.cnpg.io/v1:Pooler";
+const RABBITMQ = "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster";
+const EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
+const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 /** Value keys whose `resources` are a template for other pods' sidecars or a periodic job, not pods of their own. */
 const NOT_PODS = new Set(["proxy", "global", "heartbeatResources", "proxyInit", "debugContainer", "startupapicheck"]);
 /** Charts (or subchart keys) that run one pod per node. */
 const PER_NODE = new Set(["prometheus-node-exporter", "cni", "linkerd2-cni"]);
 const REPLICA_KEYS = ["replicas", "replicaCount", "controllerReplicas"];
+/** The types the sums read; the rest of the stack is not copied. */
+const COUNTED_TYPES = new Set([...Object.keys(WORKLOADS), HPA, RELEASE, NAMESPACE, CNPG_CLUSTER, CNPG_POOLER, RABBITMQ, EKS_NODE_GROUP, GKE_NODE_POOL]);
 
 /** Istio's chart default for the sidecar's requests. @see https://github.com/istio/istio/blob/1.30.3/manifests/charts/istio-control/istio-discovery/values.yaml */
 const ISTIO_PROXY_DEFAULT: Amount = { cpuMillis: 100, memoryMiB: 128 };
 
 /** The requests a Helm release's values set, as lines. */
 function helmLines(release: CapacityResource, sidecar: (namespace: string) => Amount): RequestLine[] {
-  const values = known(() => release.props.values) ?? {};
-  const chart = String(known(() => release.props.chart) ?? "").split("/").pop() ?? "";
-  const namespace = String(known(() => release.props.namespace) ?? "default");
+  const values = release.props.values ?? {};
+  const chart = String(release.props.chart ?? "").split("/").pop() ?? "";
+  const namespace = String(release.props.namespace ?? "default");
   const lines: RequestLine[] = [];
-  const walk = (node: any, path: string[], perNode: boolean) => {
+  const walk = (node: any, path: string[], perNode: boolean, inherited: number) => {
     if (!node || typeof node !== "object" || Array.isArray(node)) return;
-    // Traefik's chart keeps the count under `deployment.replicas`.
-    const replicas = [...REPLICA_KEYS.map((k) => node[k]), node.deployment?.replicas].find((v) => typeof v === "number") ?? 1;
+    // Traefik's chart keeps the count under `deployment.replicas`; Karpenter's `replicas` applies to
+    // `controller.resources` one level down.
+    const replicas = [...REPLICA_KEYS.map((k) => node[k]), node.deployment?.replicas].find((v) => typeof v === "number") ?? inherited;
     for (const [key, value] of Object.entries(node)) {
       if (NOT_PODS.has(key)) continue;
       if (key === "resources" || (key.endsWith("Resources") && key !== "resources")) {
@@ -122,10 +131,11 @@ function helmLines(release: CapacityResource, sidecar: (namespace: string) => Am
         if (own.cpuMillis === 0 && own.memoryMiB === 0) continue;
         const pod = add(own, sidecar(namespace));
         lines.push({ what: `${release.name} ${[...path, key].join(".")} × ${replicas}`, ...times(pod, replicas), perNode });
-      } else walk(value, [...path, key], perNode || PER_NODE.has(key));
+      } else walk(value, [...path, key], perNode || PER_NODE.has(key), replicas);
     }
   };
-  walk(values, [], PER_NODE.has(chart));
+  // The OpenTelemetry Collector chart runs one pod per node in `mode: daemonset`.
+  walk(values, [], PER_NODE.has(chart) || values.mode === "daemonset", 1);
   return lines;
 }
 
@@ -134,11 +144,13 @@ function helmLines(release: CapacityResource, sidecar: (namespace: string) => Am
  *
  * @param resources - the stack's resources (custom resources with their inputs).
  */
-export function capacityReport(resources: readonly CapacityResource[]): CapacityReport {
-  const props = (r: CapacityResource, read: (p: any) => any) => known(() => read(r.props));
+export function capacityReport(all: readonly CapacityResource[]): CapacityReport {
+  // Plain copies of what the sums read, with values not known yet (a preview) as undefined.
+  const resources = all.filter((r) => COUNTED_TYPES.has(r.type)).map((r) => ({ type: r.type, name: r.name, props: knownParts(() => r.props) ?? {} }));
+  const props = (r: CapacityResource, read: (p: any) => any) => read(r.props);
   // The meshed namespaces, and the sidecar's requests.
   const meshed = new Map<string, "istio" | "linkerd">();
-  for (const ns of resources.filter((r) => r.type === "kubernetes:core/v1:Namespace")) {
+  for (const ns of resources.filter((r) => r.type === NAMESPACE)) {
     const meta = props(ns, (p) => p.metadata) ?? {};
     if (meta.labels?.["istio-injection"] === "enabled") meshed.set(meta.name, "istio");
     if (meta.annotations?.["linkerd.io/inject"] === "enabled") meshed.set(meta.name, "linkerd");
@@ -177,13 +189,13 @@ export function capacityReport(resources: readonly CapacityResource[]): Capacity
       lines.push({ what: `${r.type.split(":").pop()} ${ns}/${meta.name ?? r.name} × ${replicas}`, ...times(pod, replicas), perNode: kind === "daemon" });
     } else if (r.type === RELEASE) {
       lines.push(...helmLines(r, (ns) => sidecar(ns)));
-    } else if (r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster") {
+    } else if (r.type === CNPG_CLUSTER) {
       const spec = props(r, (p) => p.spec) ?? {};
       lines.push({ what: `CloudNativePG Cluster ${r.name} × ${spec.instances ?? 1}`, ...times(requestsOf(spec.resources), spec.instances ?? 1), perNode: false });
-    } else if (r.type === "kubernetes:postgresql.cnpg.io/v1:Pooler") {
+    } else if (r.type === CNPG_POOLER) {
       const spec = props(r, (p) => p.spec) ?? {};
       lines.push({ what: `CloudNativePG Pooler ${r.name} × ${spec.instances ?? 1}`, ...times(podRequests(spec.template?.spec), spec.instances ?? 1), perNode: false });
-    } else if (r.type === "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster") {
+    } else if (r.type === RABBITMQ) {
       const spec = props(r, (p) => p.spec) ?? {};
       lines.push({ what: `RabbitmqCluster ${r.name} × ${spec.replicas ?? 1}`, ...times(requestsOf(spec.resources), spec.replicas ?? 1), perNode: false });
     }
@@ -191,13 +203,13 @@ export function capacityReport(resources: readonly CapacityResource[]): Capacity
 
   const pools: NodePoolCapacity[] = [];
   for (const r of resources) {
-    if (r.type === "aws:eks/nodeGroup:NodeGroup") {
+    if (r.type === EKS_NODE_GROUP) {
       const types: string[] = props(r, (p) => p.instanceTypes) ?? [];
       const sizes = types.map((t) => ({ t, node: eksNodeAllocatable(t) }));
       // The smallest listed type: the group may launch any of them.
       const smallest = sizes.every((s) => s.node) ? sizes.sort((a, b) => a.node!.cpuMillis - b.node!.cpuMillis || a.node!.memoryMiB - b.node!.memoryMiB)[0] : sizes.find((s) => !s.node);
       pools.push({ name: r.name, type: smallest?.t ?? "unknown", nodes: props(r, (p) => p.scalingConfig?.minSize) ?? 0, node: smallest?.node });
-    } else if (r.type === "gcp:container/nodePool:NodePool") {
+    } else if (r.type === GKE_NODE_POOL) {
       const type = props(r, (p) => p.nodeConfig?.machineType) ?? "unknown";
       const zones = (props(r, (p) => p.nodeLocations) ?? [undefined]).length;
       pools.push({ name: r.name, type, nodes: (props(r, (p) => p.autoscaling?.minNodeCount) ?? props(r, (p) => p.nodeCount) ?? 0) * zones, node: gkeNodeAllocatable(type) });

@@ -5,6 +5,7 @@ import { chartName, known } from "./known";
 
 const GKE_CLUSTER = "gcp:container/cluster:Cluster";
 const FIREWALL = "gcp:compute/firewall:Firewall";
+const NODE_POOL = "gcp:container/nodePool:NodePool";
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 const MANIFEST = "kubernetes:yaml/v2:ConfigFile";
 
@@ -22,10 +23,27 @@ function portCovers(entry: string, port: number): boolean {
   return port >= low && port <= high;
 }
 
+/** The cluster's network and what its nodes carry: the node pools' service accounts and tags. */
+interface Nodes {
+  readonly network?: string;
+  readonly serviceAccounts: readonly string[];
+  readonly tags: readonly string[];
+}
+
+/** Whether a rule applies to the cluster's nodes: same network (when known), and targets that include them. */
+function appliesTo(rule: PolicyResource, nodes: Nodes): boolean {
+  const network = known(() => rule.props.network as string | undefined);
+  if (network && nodes.network && network !== nodes.network) return false;
+  const accounts: string[] = known(() => rule.props.targetServiceAccounts) ?? [];
+  if (accounts.length > 0 && nodes.serviceAccounts.length > 0 && !accounts.some((a) => nodes.serviceAccounts.includes(a))) return false;
+  const tags: string[] = known(() => rule.props.targetTags) ?? [];
+  return !(tags.length > 0 && !tags.some((t) => nodes.tags.includes(t)));
+}
+
 /** The TCP ports an ingress firewall rule opens from `source`; every port for `tcp`/`all` without `ports`. */
-function portsOpenFrom(rule: PolicyResource, source: string): ((port: number) => boolean) | undefined {
+function portsOpenFrom(rule: PolicyResource, source: string, nodes: Nodes): ((port: number) => boolean) | undefined {
   const props = known(() => ({ direction: rule.props.direction, disabled: rule.props.disabled, sourceRanges: rule.props.sourceRanges, allows: rule.props.allows }));
-  if (!props || (props.direction ?? "INGRESS") !== "INGRESS" || props.disabled === true) return undefined;
+  if (!props || (props.direction ?? "INGRESS") !== "INGRESS" || props.disabled === true || !appliesTo(rule, nodes)) return undefined;
   if (!(props.sourceRanges ?? []).some((range: string) => contains(range, source))) return undefined;
   const allows: { protocol: string; ports?: string[] }[] = props.allows ?? [];
   return (port) => allows.some((a) => ["tcp", "all"].includes(String(a.protocol).toLowerCase()) && (!a.ports?.length || a.ports.some((p) => portCovers(p, port))));
@@ -55,8 +73,10 @@ function serversOf(resource: PolicyResource): WebhookServer[] {
  * port of every webhook server the stack installs (a `kubernetes:helm.sh/v3:Release` of a chart,
  * or a `kubernetes:yaml/v2:ConfigFile` of a manifest, in the contract's `WEBHOOK_SERVERS`) is
  * 443, 10250, or opened by an ingress `gcp:compute/firewall:Firewall` whose `sourceRanges` contain
- * the cluster's `masterIpv4CidrBlock` (TCP, or all protocols). Ports are the charts' defaults;
- * values that move a webhook to another port are not read.
+ * the cluster's `masterIpv4CidrBlock` (TCP, or all protocols), on the cluster's `network`, whose
+ * `targetServiceAccounts` or `targetTags` (when set) include the node pools'. Ports are the charts'
+ * defaults; values that move a webhook to another port are not read. A cluster whose control-plane
+ * range is not known (Private Service Connect) is not checked.
  *
  * @severity high
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters#add_firewall_rules
@@ -76,7 +96,13 @@ export const gkeWebhooksReachable: StackValidationPolicy = {
     for (const cluster of clusters) {
       const source = known(() => cluster.props.privateClusterConfig?.masterIpv4CidrBlock as string | undefined);
       if (!source) continue;
-      const opens = firewalls.map((f) => portsOpenFrom(f, source)).filter((f): f is (port: number) => boolean => !!f);
+      const pools = args.resources.filter((r) => r.type === NODE_POOL);
+      const nodes: Nodes = {
+        network: known(() => cluster.props.network as string | undefined),
+        serviceAccounts: pools.map((p) => known(() => p.props.nodeConfig?.serviceAccount as string | undefined)).filter((a): a is string => !!a),
+        tags: pools.flatMap((p) => (known(() => p.props.nodeConfig?.tags as string[] | undefined) ?? [])),
+      };
+      const opens = firewalls.map((f) => portsOpenFrom(f, source, nodes)).filter((f): f is (port: number) => boolean => !!f);
       const reachable = (port: number) => GKE_CONTROL_PLANE_PORTS.includes(port) || opens.some((open) => open(port));
       for (const { resource, servers } of installers) {
         for (const server of servers) {

@@ -137,6 +137,19 @@ export function knownCopy<T>(read: () => T): T | undefined {
 }
 
 /**
+ * A plain copy of what `read` returns in which every part not known yet is `undefined`, so a check
+ * over many values (a sum of requests) can use what is known instead of giving up on all of it.
+ *
+ * @see https://github.com/pulumi/pulumi-policy/blob/master/sdk/nodejs/policy/proxy.ts
+ */
+export function knownParts(read: () => unknown): any {
+  const value = known(read);
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return Array.from({ length: known(() => value.length) ?? 0 }, (_, i) => knownParts(() => value[i]));
+  return Object.fromEntries((known(() => Object.keys(value)) ?? []).map((key) => [key, knownParts(() => (value as Record<string, unknown>)[key])]));
+}
+
+/**
  * A Kubernetes label selector.
  *
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors

@@ -51,10 +51,13 @@ function ownObject(resource: PolicyResource): { apiVersion: string; kind: string
  *
  * Claims, keyed by cluster (the provider's kubeconfig and context), API group, kind, namespace and
  * name:
- * - every `kubernetes:*` resource that names an object in `metadata.name` creates it (`*Patch`
- *   resources and Helm releases do not);
- * - a `kubernetes:yaml/v2:ConfigFile` creates the notable objects of its manifest (the contract's
- *   `MANIFEST_OBJECTS`, by URL), or adopts them when its provider sets `upsertExistingObjects`;
+ * - every `kubernetes:*` resource that names an object in `metadata.name` creates it, or adopts it
+ *   when its provider sets `upsertExistingObjects` (`*Patch` resources and Helm releases claim
+ *   nothing); a manifest's objects, which a real preview registers as the ConfigFile's children,
+ *   are such resources;
+ * - a `kubernetes:yaml/v2:ConfigFile` without children (the mock runtime registers none) creates
+ *   the notable objects of its manifest (the contract's `MANIFEST_OBJECTS`, by URL), or adopts
+ *   them when its provider sets `upsertExistingObjects`;
  * - a `kubernetes:helm.sh/v3:Release` with `createNamespace` creates its namespace only if it is
  *   missing.
  *
@@ -76,10 +79,14 @@ export const kubernetesUniqueObjects: StackValidationPolicy = {
       const key = `${clusterOf(c.by)}\n${object}`;
       claims.set(key, [...(claims.get(key) ?? []), c]);
     };
+    // During a real preview the provider registers a manifest's objects as the ConfigFile's
+    // children, which then claim their objects themselves; the mock runtime (and `npm run plan`)
+    // has no children, so the manifest's known objects stand in for them.
+    const withChildren = new Set(args.resources.filter((r) => r.parent && MANIFEST_TYPES.includes(r.parent.type)).map((r) => r.parent!.urn));
     for (const resource of args.resources) {
       const own = ownObject(resource);
-      if (own) claim(keyOf(own.apiVersion, own.kind, own.namespace, own.name), { how: "creates", by: resource });
-      if (MANIFEST_TYPES.includes(resource.type)) {
+      if (own) claim(keyOf(own.apiVersion, own.kind, own.namespace, own.name), { how: adopts(resource) ? "adopts" : "creates", by: resource });
+      if (MANIFEST_TYPES.includes(resource.type) && !withChildren.has(resource.urn)) {
         const file = known(() => resource.props.file as string | undefined) ?? "";
         for (const facts of MANIFEST_OBJECTS.filter((f) => f.manifest.test(file))) {
           for (const object of facts.objects) claim(keyOf(object.apiVersion, object.kind, object.namespace, object.name), { how: adopts(resource) ? "adopts" : "creates", by: resource });

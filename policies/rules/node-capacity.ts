@@ -2,6 +2,8 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { capacityReport, formatAmount, formatPools } from "./capacity";
 import { isProduction } from "./environment";
 
+const NODE_POOL_TYPES = ["aws:eks/nodeGroup:NodeGroup", "gcp:container/nodePool:NodePool"];
+
 /**
  * In production, the node pools at their minimum size allocate at least the CPU and memory the
  * stack requests. Pods that do not fit stay `Pending`, and the releases and workloads that wait for
@@ -12,7 +14,8 @@ import { isProduction } from "./environment";
  * group's `scalingConfig.minSize` and each GKE node pool's `autoscaling.minNodeCount` per zone,
  * times the allocatable resources of its instance or machine type (the smallest, when a group lists
  * several), from the table in `components/contract/node-types.ts`. A stack without node pools
- * (k3s, Docker) or with a type not in the table is not checked.
+ * (k3s, Docker) or with a type not in the table is not checked. A value not known yet (a preview
+ * before the cluster exists) counts as unset: the rule still runs on what is known.
  *
  * @severity high
  * @see https://kubernetes.io/docs/tasks/administer-cluster/reserve-compute-resources/
@@ -25,7 +28,7 @@ export const nodeCapacity: StackValidationPolicy = {
   severity: "high",
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
-    if (!isProduction(args)) return;
+    if (!isProduction(args) || !args.resources.some((r) => NODE_POOL_TYPES.includes(r.type))) return;
     const report = capacityReport(args.resources);
     if (report.pools.length === 0 || report.unknownTypes.length > 0) return;
     const { requests, allocatable } = report;

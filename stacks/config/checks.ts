@@ -9,7 +9,9 @@
 import type { z } from "zod";
 import {
   appServiceDefaults,
+  gatewayDefaults,
   k3sDefaults,
+  observabilityDefaults,
   selectorLabels,
   targetConflicts,
   targetGaps,
@@ -126,7 +128,8 @@ function cloudProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[
 function k3sProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[] {
   if (on.flavour !== "k3s" || !parses(k3sSchema.optional(), config.k3s)) return [];
   const disabled = on.disabledComponents ?? [];
-  const installs: AddonName[] = config.gateway?.enabled === false ? [] : ["traefik", "gateway-api-crds"];
+  // The foundation installs the Gateway API CRDs on every cluster (cert-manager's Gateway API support needs them).
+  const installs: AddonName[] = config.gateway?.enabled === false ? ["gateway-api-crds"] : ["traefik", "gateway-api-crds"];
   const needs: AddonName[] = [];
   if (parsedServices(config).some(({ service }) => service.autoscaling)) needs.push("metrics-server");
   if ((config.k3s?.storageClass ?? k3sDefaults.storageClass) === k3sDefaults.storageClass) needs.push("local-path-provisioner");
@@ -138,7 +141,7 @@ function k3sProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[] 
     problems.push({
       path: ["k3s", "disable"],
       message:
-        `must list ${missing.map((p) => `"${p}"`).join(" and ")}, or the gateway's ${conflicts.map((c) => c.addon).join(" and ")} collide with k3s's packaged ones ` +
+        `must list ${missing.map((p) => `"${p}"`).join(" and ")}, or the platform's ${conflicts.map((c) => c.addon).join(" and ")} collide with k3s's packaged ones ` +
         `(its Traefik holds ports 80 and 443; its traefik-crd and, from k3s 1.37, gateway-api-crd charts own the CRDs). Start every k3s server with ` +
         `${missing.map((p) => `--disable=${p}`).join(" ")} (or list them under \`disable:\` in /etc/rancher/k3s/config.yaml), then run \`${set}\``,
     });
@@ -146,6 +149,39 @@ function k3sProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[] 
   for (const gap of targetGaps(needs, on)) {
     const why = gap.addon === "metrics-server" ? "services[].autoscaling needs the resource metrics API" : "the `local-path` StorageClass (k3s.storageClass) needs the local-path provisioner";
     problems.push({ path: ["k3s", "disable"], message: `lists ${gap.packages.map((p) => `"${p}"`).join(", ")}, but ${why}: ${gap.message}. Re-enable it, or ${gap.addon === "metrics-server" ? "remove autoscaling" : "set k3s.storageClass to a StorageClass the cluster provides"}` });
+  }
+  return problems;
+}
+
+/**
+ * Docker host ports: every published port of the stack on `publishAddress` once (the gateway's,
+ * Prometheus's and Grafana's with their defaults, and each `hostPort` set), or `pulumi up` fails
+ * with "port is already allocated" on the second container.
+ */
+function dockerPortProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[] {
+  if (on.flavour !== "docker") return [];
+  const used: { path: (string | number)[]; port: number }[] = [];
+  const use = (path: (string | number)[], port: number | undefined) => port !== undefined && used.push({ path, port });
+  if (config.gateway?.enabled !== false) {
+    use(["gateway", "docker", "httpPort"], config.gateway?.docker?.httpPort ?? gatewayDefaults.docker.httpPort);
+    use(["gateway", "docker", "httpsPort"], config.gateway?.docker?.httpsPort ?? gatewayDefaults.docker.httpsPort);
+  }
+  if (config.observability?.enabled !== false) {
+    use(["observability", "docker", "prometheusHostPort"], config.observability?.docker?.prometheusHostPort ?? observabilityDefaults.docker.prometheusHostPort);
+    use(["observability", "docker", "grafanaHostPort"], config.observability?.docker?.grafanaHostPort ?? observabilityDefaults.docker.grafanaHostPort);
+  }
+  for (const store of ["postgres", "redis", "messageQueue"] as const) {
+    if (config[store]?.enabled !== false) use([store, "docker", "hostPort"], config[store]?.docker?.hostPort);
+  }
+  for (const { service, index } of parsedServices(config)) use(["services", index, "docker", "hostPort"], service.docker?.hostPort);
+  const first = new Map<number, (string | number)[]>();
+  const problems: KeyedProblem[] = [];
+  for (const { path, port } of used) {
+    const taken = first.get(port);
+    // Prometheus against Grafana is the ObservabilityStack's own check.
+    const own = taken?.[0] === "observability" && path[0] === "observability";
+    if (taken && !own) problems.push({ path, message: `is ${port}, already the host port of ${taken.join(".")}: one host port serves one container; choose another` });
+    else first.set(port, path);
   }
   return problems;
 }
@@ -166,7 +202,9 @@ function dataProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[]
   if (postgres) {
     for (const p of validatePostgres(withBackupCredentials(postgres, keys.accessKeyId, keys.secretAccessKey), on)) {
       // The access key pair is two secret keys of their own, not a key of the postgres block.
-      if (p.path.join(".") === "backup.bucket.credentials") {
+      if (p.path.join(".") === "backup.bucket.credentialsSecret" && keys.accessKeyId !== undefined) {
+        problems.push({ path: ["postgres", "backup", "bucket", "credentialsSecret"], message: "names a Secret while postgresBackupAccessKeyId and postgresBackupSecretAccessKey are set too; keep one (`pulumi config rm` the keys, or remove credentialsSecret)" });
+      } else if (p.path.join(".") === "backup.bucket.credentials") {
         problems.push({ path: ["postgresBackupAccessKeyId"], message: `and postgresBackupSecretAccessKey are required on k3s for backups (or postgres.backup.bucket.credentialsSecret): set them with \`pulumi config set --secret ${CONFIG_NAMESPACE}:postgresBackupAccessKeyId …\` and \`pulumi config set --secret ${CONFIG_NAMESPACE}:postgresBackupSecretAccessKey …\`` });
       } else problems.push(...under("postgres", [p]));
     }
@@ -283,6 +321,7 @@ export function crossKeyProblems(config: PlatformConfig): KeyedProblem[] {
     ...problems,
     ...cloudProblems(config, on),
     ...k3sProblems(config, on),
+    ...dockerPortProblems(config, on),
     ...dataProblems(config, on),
     ...serviceProblems(config),
     ...meshProblems(config, on),
