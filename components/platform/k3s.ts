@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { k3sDefaults, type K3sClusterArgs } from "./args";
 import type { KubernetesPlatform } from "../contract/platform";
 
-export { k3sDefaults };
 
 /**
  * An existing k3s cluster, reached through a kubeconfig from stack config. Creates only the
