@@ -189,6 +189,8 @@ export type ProvidedAddon = Extract<AddonProvision, { kind: "provided" }>;
  * and not every one of its k3s `packages` is among the cluster's `disabledComponents`. A copy with
  * a condition (`when`) but no `packages` depends on an opt-in the platform leaves off (GKE's
  * Gateway API) and is not counted as running.
+ *
+ * @see https://docs.k3s.io/installation/packaged-components
  */
 export function runningOnTarget(name: AddonName, on: Pick<PlatformFacts, "flavour" | "disabledComponents">): ProvidedAddon | undefined {
   if (on.flavour === "docker") return undefined;
@@ -215,6 +217,7 @@ export interface TargetProblem {
  * @param installs - the add-ons the caller is about to install.
  * @param on - the target, with k3s's `disabledComponents`.
  * @returns one problem per colliding add-on; empty when none collides.
+ * @see https://docs.k3s.io/networking/networking-services#traefik-ingress-controller
  */
 export function targetConflicts(installs: readonly AddonName[], on: Pick<PlatformFacts, "flavour" | "disabledComponents">): TargetProblem[] {
   return installs.flatMap((addon) => {
@@ -233,6 +236,7 @@ export function targetConflicts(installs: readonly AddonName[], on: Pick<Platfor
  * @param needs - the add-ons the caller relies on the target for.
  * @param on - the target, with k3s's `disabledComponents`.
  * @returns one problem per missing add-on; empty when the target runs them all.
+ * @see https://docs.k3s.io/installation/packaged-components
  */
 export function targetGaps(needs: readonly AddonName[], on: Pick<PlatformFacts, "flavour" | "disabledComponents">): TargetProblem[] {
   return needs.flatMap((addon) => {
