@@ -8,12 +8,16 @@
  *   components/addons     cluster add-ons, on a platform
  *   components/data-store what the data stores share (arguments, backend tables), on add-ons
  *   components/<name>     the components, on all of the above
- *   components/index.ts   the public index
- *   stacks/               the program, through the public index only
+ *   components/index.ts   the public index (target-neutral), beside the targets' entry points
+ *                         (docker.ts, k3s.ts, eks.ts, gke.ts) and all.ts, which re-exports them all
+ *   stacks/               the program, through the public entry points only
  *   plan/, policies/      the offline plan and the policy pack, on top
  *
  * @see https://github.com/sverweij/dependency-cruiser/blob/main/doc/rules-reference.md
  */
+/** The package's entry points: the files directly under components/ (see package.json `exports`). */
+const ENTRY_POINTS = "components/(index|docker|k3s|eks|gke|all)\\.ts$";
+
 /** Every component folder: whatever under components/ is not one of the lower layers. */
 const COMPONENTS = "^components/(?!contract/|shared/|platform/|addons/|data-store/)[^/]+/";
 
@@ -65,9 +69,9 @@ module.exports = {
     {
       name: "components-stay-below-the-program",
       severity: "error",
-      comment: "The library never reaches into the program, the plan, the policies or the public index above it.",
+      comment: "The library never reaches into the program, the plan, the policies or the public entry points above it.",
       from: { path: COMPONENTS },
-      to: { path: "^(components/index\\.ts$|stacks/|plan/|policies/|bench/|test/)" },
+      to: { path: `^(${ENTRY_POINTS}|stacks/|plan/|policies/|bench/|test/)` },
     },
     {
       name: "components-through-their-front-door",
@@ -79,9 +83,9 @@ module.exports = {
     {
       name: "program-through-the-public-index",
       severity: "error",
-      comment: "stacks/ composes what any Pulumi project can: it imports components only through components/index.ts.",
+      comment: "stacks/ composes what any Pulumi project can: it imports components only through the package's entry points.",
       from: { path: "^stacks/" },
-      to: { path: "^(components/(?!index\\.ts$)|plan/|policies/|bench/|test/)" },
+      to: { path: `^(components/(?!(index|docker|k3s|eks|gke|all)\\.ts$)|plan/|policies/|bench/|test/)` },
     },
     {
       name: "policies-on-the-contract",

@@ -1,5 +1,10 @@
 /**
- * The public component library: import from `<package>/components`.
+ * The public component library's target-neutral entry point, `<package>` (`"."`): the contract,
+ * {@link createPlatform}, the components and the Kubernetes add-ons. Nothing here imports or types
+ * `@pulumi/aws` or `@pulumi/gcp`, so a Docker or k3s consumer neither loads nor type-checks them.
+ * Each target's own classes come from its entry point: `<package>/docker` ({@link DockerHost}),
+ * `<package>/k3s` (`K3sCluster`), `<package>/eks` (`EksCluster`, the AWS add-ons) and
+ * `<package>/gke` (`GkeCluster`). `<package>/components` re-exports all of them, as it always did.
  *
  * @packageDocumentation
  */

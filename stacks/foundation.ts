@@ -14,8 +14,6 @@ import type * as pulumi from "@pulumi/pulumi";
 import {
   CertManager,
   CloudNativePg,
-  createEksAddons,
-  createKarpenter,
   createPlatform,
   GatewayApiCrds,
   meshEnrollment,
@@ -31,6 +29,7 @@ import {
   type MeshEnrollment,
   type Platform,
 } from "../components";
+import { createEksAddons, createKarpenter } from "../components/eks";
 import { DATA_NAMESPACE, meshProvider, MONITORING_NAMESPACE, namespaceOf, platformArgs, postgresSettings, protectOf, dataStorePlacement, messageQueueSettings, type ProgramConfig } from "./compose";
 
 /** The logical name of the platform component (and the prefix of its EKS add-ons). */

@@ -13,8 +13,8 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
 import type { PlanJson } from "../plan/report";
+import { createKarpenter } from "../components/addons/eks";
 import {
-  createKarpenter,
   KARPENTER_INTERRUPTION_RULES,
   karpenterChart,
   karpenterControllerPolicies,

@@ -20,7 +20,7 @@ import {
 } from "../components/platform/eks";
 import { VPC_CNI_CONFIGURATION } from "../components/platform/eks/nodes";
 import { iamRoleNamePrefix, irsaAssumeRolePolicy } from "../components/platform/identity/aws";
-import { createEksAddons } from "../components/addons";
+import { createEksAddons } from "../components/addons/eks";
 import {
   GKE_NODE_ROLES,
   GkeCluster,

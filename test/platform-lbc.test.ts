@@ -15,7 +15,7 @@ import {
   awsLoadBalancerControllerValues,
   type IamPolicyStatement,
 } from "../components/addons/aws-load-balancer-controller";
-import { createEksAddons } from "../components/addons";
+import { createEksAddons } from "../components/addons/eks";
 import { EKS_NLB_ANNOTATIONS, EksCluster } from "../components/platform/eks";
 import { foundation } from "../stacks/foundation";
 import type { KubernetesPlatform } from "../components/contract/platform";

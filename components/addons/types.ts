@@ -1,5 +1,4 @@
-import type { AwsEbsCsiDriver } from "./aws-ebs-csi-driver";
-import type { AwsLoadBalancerController } from "./aws-load-balancer-controller";
+import type * as pulumi from "@pulumi/pulumi";
 import type { CertManager } from "./cert-manager";
 import type { CloudNativePg } from "./cloudnative-pg";
 import type { GatewayApiCrds } from "./gateway-api-crds";
@@ -26,8 +25,15 @@ export interface ClusterAddons {
   readonly cloudNativePg?: CloudNativePg;
   /** The RabbitMQ operators: in-cluster RabbitMQ MessageQueues need them. */
   readonly rabbitmqOperators?: RabbitmqOperators;
-  /** The AWS Load Balancer Controller (EKS): the gateway's NLB. */
-  readonly awsLoadBalancerController?: AwsLoadBalancerController;
-  /** The EBS CSI driver and the gp3 StorageClass (EKS): every volume. */
-  readonly awsEbsCsiDriver?: AwsEbsCsiDriver;
+  /**
+   * The AWS Load Balancer Controller (EKS): the gateway's NLB. An `AwsLoadBalancerController` from
+   * `createEksAddons` (`<package>/eks`); typed as a component here so that the bag does not make
+   * every consumer type-check `@pulumi/aws`.
+   */
+  readonly awsLoadBalancerController?: pulumi.ComponentResource;
+  /**
+   * The EBS CSI driver and the gp3 StorageClass (EKS): every volume. An `AwsEbsCsiDriver` from
+   * `createEksAddons` (`<package>/eks`), typed as a component for the same reason.
+   */
+  readonly awsEbsCsiDriver?: pulumi.ComponentResource;
 }

@@ -1,6 +1,4 @@
-import type * as aws from "@pulumi/aws";
 import type * as docker from "@pulumi/docker";
-import type * as gcp from "@pulumi/gcp";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -71,8 +69,12 @@ export interface KubernetesPlatform {
  */
 export interface AwsCloud {
   readonly kind: "aws";
-  /** The AWS provider of the cluster's region; managed resources must use it. */
-  readonly provider: aws.Provider;
+  /**
+   * The AWS provider (`aws.Provider`) of the cluster's region; managed resources must use it. Typed
+   * as a `ProviderResource` so that the contract does not make every consumer type-check
+   * `@pulumi/aws`.
+   */
+  readonly provider: pulumi.ProviderResource;
   /** The cluster's region. */
   readonly region: string;
   /** The cluster's VPC. */
@@ -93,8 +95,12 @@ export interface AwsCloud {
  */
 export interface GcpCloud {
   readonly kind: "gcp";
-  /** The Google Cloud provider of the cluster's project and region; managed resources must use it. */
-  readonly provider: gcp.Provider;
+  /**
+   * The Google Cloud provider (`gcp.Provider`) of the cluster's project and region; managed
+   * resources must use it. Typed as a `ProviderResource` so that the contract does not make every
+   * consumer type-check `@pulumi/gcp`.
+   */
+  readonly provider: pulumi.ProviderResource;
   /** The project ID. */
   readonly project: string;
   /** The region. */

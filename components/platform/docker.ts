@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { DockerHostArgs } from "./args";
 import type { DockerPlatform } from "../contract/platform";
+import { consumerProvider } from "../shared/options";
 
 /** Defaults for {@link DockerHost}. */
 export const dockerDefaults = {
@@ -25,14 +26,17 @@ export class DockerHost extends pulumi.ComponentResource {
   /**
    * @param name - the logical name; children are named `${name}-<role>`.
    * @param args - the daemon address and the network's name.
-   * @param opts - component options.
+   * @param opts - component options. A `docker` provider in `opts.provider` or `opts.providers`
+   *   (or on a parent) is used instead of the one the host would create from `host`/`context`.
    */
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:DockerHost", name, {}, opts);
     // Like the Docker CLI: `host`, else DOCKER_HOST (Colima, Podman and Rancher Desktop set it), else
     // the default socket; a `context` (or DOCKER_CONTEXT, which the provider reads) overrides the host.
     const host = args.host ?? (process.env.DOCKER_HOST || dockerDefaults.host);
-    const provider = new docker.Provider(`${name}-docker`, { host, ...(args.context ? { context: args.context } : {}) }, { parent: this });
+    const provider =
+      (consumerProvider(this, "docker") as docker.Provider | undefined) ??
+      new docker.Provider(`${name}-docker`, { host, ...(args.context ? { context: args.context } : {}) }, { parent: this });
     const network = new docker.Network(
       `${name}-network`,
       {

@@ -23,23 +23,25 @@ export type PlatformArgs =
  * `gke` the cluster and its network, for `k3s` a connection to an existing cluster, for `docker` a
  * provider and a private network.
  *
- * The cloud SDKs load only for the target that needs them, which keeps start-up fast.
+ * The cloud SDKs load only for the target that needs them, which keeps start-up fast; they are
+ * optional peer dependencies, so an EKS or GKE project installs `@pulumi/aws` or `@pulumi/gcp`.
  *
  * @param name - the logical name of the platform component.
  * @param args - the target and its settings.
  * @param opts - options for the platform component.
- * @throws Error when the target's settings are impossible (see each target's validation).
+ * @throws Error when the target's settings are impossible (see each target's validation), or when
+ *   its cloud SDK is not installed (naming the `npm install` that fixes it).
  * @see https://github.com/aws-quickstart/cdk-eks-blueprints/blob/main/lib/spi/types.ts (ClusterProvider → ClusterInfo)
  */
 export function createPlatform(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions): Platform {
   /* eslint-disable @typescript-eslint/no-require-imports */
   switch (args.target) {
     case "eks": {
-      const { EksCluster } = require("./eks") as typeof import("./eks");
+      const { EksCluster } = withCloudSdk("eks", "@pulumi/aws", () => require("./eks") as typeof import("./eks"));
       return new EksCluster(name, args.eks, opts).platform;
     }
     case "gke": {
-      const { GkeCluster } = require("./gke") as typeof import("./gke");
+      const { GkeCluster } = withCloudSdk("gke", "@pulumi/gcp", () => require("./gke") as typeof import("./gke"));
       return new GkeCluster(name, args.gke, opts).platform;
     }
     case "k3s": {
@@ -50,5 +52,19 @@ export function createPlatform(name: string, args: PlatformArgs, opts?: pulumi.C
       const { DockerHost } = require("./docker") as typeof import("./docker");
       return new DockerHost(name, args.docker, opts).platform;
     }
+  }
+}
+
+/**
+ * Loads a target's module, turning a missing optional peer (`@pulumi/aws`, `@pulumi/gcp`) into an
+ * error that says what to install.
+ */
+function withCloudSdk<T>(target: string, sdk: string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    const missing = (error as { code?: string }).code === "MODULE_NOT_FOUND" && String((error as Error).message).includes(`'${sdk}'`);
+    if (!missing) throw error;
+    throw new Error(`createPlatform: target "${target}" needs ${sdk}, an optional peer dependency of this package: run \`npm install ${sdk}\` in your project`);
   }
 }

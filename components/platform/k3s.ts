@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { k3sDefaults, type K3sClusterArgs } from "./args";
 import type { KubernetesPlatform } from "../contract/platform";
+import { consumerProvider } from "../shared/options";
 
 
 /**
@@ -18,12 +19,13 @@ export class K3sCluster extends pulumi.ComponentResource {
   /**
    * @param name - the logical name; children are named `${name}-<role>`.
    * @param args - the kubeconfig (a secret) and the cluster's storage and edge settings.
-   * @param opts - component options.
+   * @param opts - component options. A `kubernetes` provider in `opts.provider` or
+   *   `opts.providers` (or on a parent) is used instead of the one made from `kubeconfig`.
    */
   constructor(name: string, args: K3sClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:K3sCluster", name, {}, opts);
     const kubeconfig = pulumi.secret(args.kubeconfig);
-    const provider = new k8s.Provider(
+    const provider = (consumerProvider(this, "kubernetes") as k8s.Provider | undefined) ?? new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig, context: args.context, enableServerSideApply: true },
       { parent: this },

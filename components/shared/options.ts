@@ -29,3 +29,19 @@ import type * as pulumi from "@pulumi/pulumi";
 export function statefulResourceOptions(protect: boolean): Pick<pulumi.CustomResourceOptions, "protect" | "retainOnDelete"> {
   return protect ? { protect: true, retainOnDelete: true } : {};
 }
+
+/**
+ * The provider of package `pkg` (`"docker"`, `"kubernetes"`, `"aws"`, `"gcp"`) that a consumer
+ * passed to a component, as `opts.provider`, in `opts.providers`, or on one of its parents: Pulumi
+ * keeps them in the component's provider map, and children created with `parent: this` inherit
+ * them. A component that would otherwise create a provider of its own uses this one instead, so
+ * every child honours what the consumer passed.
+ *
+ * @param component - the component (after `super(...)`).
+ * @param pkg - the provider's package name.
+ * @returns the consumer's provider, or `undefined` when none was passed for `pkg`.
+ * @see https://www.pulumi.com/docs/iac/concepts/options/providers/
+ */
+export function consumerProvider(component: pulumi.Resource, pkg: string): pulumi.ProviderResource | undefined {
+  return component.getProvider(`${pkg}::`);
+}

@@ -11,6 +11,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { consumerProvider } from "../../shared/options";
 import type { EksClusterArgs } from "../args";
 import type { KubernetesPlatform } from "../../contract/platform";
 import { createEksAccessEntries } from "./access";
@@ -101,7 +102,9 @@ export class EksCluster extends pulumi.ComponentResource {
   /**
    * @param name - the logical name; children are named `${name}-<role>`, and the EKS cluster itself is named `<name>-<stack>`.
    * @param args - the cluster's settings; see {@link EksClusterArgs} for every default.
-   * @param opts - component options.
+   * @param opts - component options. An `aws` provider in `opts.provider` or `opts.providers` (or on
+   *   a parent) is used instead of the one the cluster would create; it must be for `args.region`,
+   *   and `args.tags` are then not added as its default tags.
    * @throws Error listing every problem {@link validateEksClusterArgs} finds, before any resource is created.
    */
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -115,7 +118,7 @@ export class EksCluster extends pulumi.ComponentResource {
     const clusterName = eksClusterName(name, pulumi.getStack());
 
     // --- Provider and account facts -----------------------------------------------------------
-    const provider = createAwsProvider(name, settings, this);
+    const provider = (consumerProvider(this, "aws") as aws.Provider | undefined) ?? createAwsProvider(name, settings, this);
     const child: EksChildOptions = { parent: this, provider };
     const { zoneNames, identity, partition } = lookupAwsAccountFacts(settings, child);
 

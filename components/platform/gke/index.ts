@@ -9,6 +9,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { consumerProvider } from "../../shared/options";
 import type { GkeClusterArgs } from "../args";
 import type { KubernetesPlatform } from "../../contract/platform";
 import { createGkeCluster, createGkeSecretsKey } from "./control-plane";
@@ -86,7 +87,9 @@ export class GkeCluster extends pulumi.ComponentResource {
   /**
    * @param name - the logical name; children are named `${name}-<role>`, and the GKE cluster itself is named `name`.
    * @param args - the cluster's settings; see {@link GkeClusterArgs} for every default.
-   * @param opts - component options.
+   * @param opts - component options. A `gcp` provider in `opts.provider` or `opts.providers` (or on
+   *   a parent) is used instead of the one the cluster would create; it must be for `args.project`
+   *   and `args.region`, and `args.labels` are then not added as its default labels.
    * @throws Error listing every problem {@link validateGkeClusterArgs} finds, before any resource is created.
    */
   constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -100,7 +103,7 @@ export class GkeCluster extends pulumi.ComponentResource {
     const { project, region } = settings;
 
     // --- Provider and project facts -----------------------------------------------------------
-    const provider = createGcpProvider(name, settings, this);
+    const provider = (consumerProvider(this, "gcp") as gcp.Provider | undefined) ?? createGcpProvider(name, settings, this);
     const child: GkeChildOptions = { parent: this, provider };
     const { projectInfo, zones } = lookupGcpProjectFacts(settings, child);
 
