@@ -7,6 +7,7 @@
  *
  * @see https://www.pulumi.com/docs/iac/guides/testing/unit/
  */
+import "./sdk-startup";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { serializeProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
@@ -151,6 +152,25 @@ export async function captureProgram(
     });
   };
 
+  // The SDK records a stack trace on every promise it tracks for leak debugging (four per output
+  // property), and formatting them was a sixth of a large plan's CPU time. Nothing reads them
+  // unless a leak is reported; keep them when debugging (`PLAN_DEBUG`, or the SDK's own
+  // `PULUMI_DEBUG_PROMISE_LEAKS`), and restore the limit afterwards.
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (!process.env.PLAN_DEBUG && !process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
+  try {
+    return await capture(program, options, resources);
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+    MockMonitor.prototype.registerResource = original;
+  }
+}
+
+async function capture(
+  program: () => Promise<Record<string, unknown> | void> | Record<string, unknown> | void,
+  options: CaptureOptions,
+  resources: CapturedResource[],
+): Promise<CapturedProgram> {
   pulumi.runtime.setAllConfig(options.config ?? {}, [...(options.secretKeys ?? [])]);
   const mocks = { call, newResource };
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
@@ -170,7 +190,6 @@ export async function captureProgram(
   await waitForRPCs();
   await new Promise((resolve) => setImmediate(resolve));
   process.off("unhandledRejection", onRejection);
-  MockMonitor.prototype.registerResource = original;
   if (failures.length > 0) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]));
   return { project: options.project, stack: options.stack, resources, outputs };
 }
