@@ -22,7 +22,7 @@ const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForR
 // @pulumi/policy ships deserializeProperties without a type declaration.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { deserializeProperties } = require("@pulumi/policy/deserialize") as {
-  deserializeProperties(struct: unknown, proxySecrets?: boolean): Record<string, unknown>;
+  deserializeProperties(struct: { toJavaScript(): unknown }, proxySecrets?: boolean): Record<string, unknown>;
 };
 
 /** One captured resource registration. */
@@ -132,7 +132,8 @@ export async function captureProgram(
       }
       if (!err) {
         urns.add(response.getUrn());
-        const struct = req.getObject();
+        // Decode the wire struct once; both views below only read it.
+        const wire = req.getObject()?.toJavaScript();
         resources.push({
           urn: response.getUrn(),
           type: req.getType(),
@@ -141,8 +142,8 @@ export async function captureProgram(
           provider: req.getProvider() || undefined,
           custom: req.getCustom(),
           dependencies: req.getDependenciesList(),
-          inputs: struct ? deserializeProperties(struct) : {},
-          redactedInputs: struct ? (redact(struct.toJavaScript()) as Record<string, unknown>) : {},
+          inputs: wire ? deserializeProperties({ toJavaScript: () => wire }) : {},
+          redactedInputs: wire ? (redact(wire) as Record<string, unknown>) : {},
           protect: req.getProtect() === true,
           retainOnDelete: req.getRetainondelete() === true,
           aliases: aliasesOf(req),
