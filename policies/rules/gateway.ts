@@ -152,6 +152,26 @@ export function traefikUploads(container: DockerContainer, name: string): Traefi
 }
 
 /**
+ * The Traefik uploads of a container, parsed once however many rules read them: the rules share
+ * one view of a resource per run (plan/policy-runner.ts), so the view's props key the cache. A
+ * parse error is kept and thrown again to every rule.
+ */
+const parsed = new WeakMap<object, { uploads?: TraefikUploads; error?: unknown }>();
+function parsedUploads(container: DockerContainer, name: string): TraefikUploads | undefined {
+  let entry = parsed.get(container);
+  if (!entry) {
+    try {
+      entry = { uploads: traefikUploads(container, name) };
+    } catch (error) {
+      entry = { error };
+    }
+    parsed.set(container, entry);
+  }
+  if (entry.error) throw entry.error;
+  return entry.uploads;
+}
+
+/**
  * A resource validation of the Traefik gateway container's uploaded configuration: `check` runs
  * with the dynamic configuration, or a violation says it is missing or not YAML.
  *
@@ -161,7 +181,7 @@ export function validateTraefikDynamic(check: (uploads: TraefikUploads & { dynam
   return validateResourceOfType(docker.Container, (container, args, reportViolation) => {
     let uploads: TraefikUploads | undefined;
     try {
-      uploads = traefikUploads(container, args.name);
+      uploads = parsedUploads(container, args.name);
     } catch (error) {
       reportViolation(`Docker gateway container "${container.name ?? args.name}" uploads a Traefik configuration that is not YAML: ${(error as Error).message.split("\n")[0]}`);
       return;
