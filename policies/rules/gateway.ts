@@ -7,12 +7,13 @@
  * @see https://gateway-api.sigs.k8s.io/reference/spec/
  * @see https://doc.traefik.io/traefik/providers/file/
  */
-import * as docker from "@pulumi/docker";
+import type * as dockerSdk from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
 import { validateResourceOfType, type ReportViolation } from "@pulumi/policy";
 import { parse } from "yaml";
 import { uploadText, type KubeObject } from "./known";
 import { COMPONENT_LABEL, COMPONENT_ROLES, GATEWAY_API_GROUP } from "../../components/contract/labels";
+import { docker } from "./resource-types";
 
 // ---------------------------------------------------------------------------------------------
 // Gateway API
@@ -96,7 +97,7 @@ export const DOCKER_GATEWAY_LABEL = { label: COMPONENT_LABEL, value: COMPONENT_R
 /** Where Traefik reads its static configuration unless `--configFile` says otherwise. */
 const DEFAULT_STATIC_CONFIG = "/etc/traefik/traefik.yaml";
 
-type DockerContainer = pulumi.Unwrap<docker.ContainerArgs>;
+type DockerContainer = pulumi.Unwrap<dockerSdk.ContainerArgs>;
 
 /** The parts of Traefik's dynamic configuration the rules read, merged over every file. */
 export interface TraefikDynamic {
