@@ -4,15 +4,17 @@
  * `@pulumi/pulumi`'s runtime index loads its function-serialization support eagerly: TypeScript
  * (about 8.7 MB of JavaScript, through `typescript-shim`) for parsing closures, and npm's
  * `@npmcli/arborist` (with pacote, sigstore and cacache behind it) for finding the packages a
- * serialized closure needs. The offline plan never serializes a function, yet pays for both on
+ * serialized closure needs. Its index also loads the Automation API (the CLI driver, with execa).
+ * The offline plan never serializes a function nor drives the CLI, yet paid for all three on
  * every run: about half a second, and a third of the bare SDK's memory.
  *
  * This module, imported before anything else loads the SDK, hands the SDK a lazy stand-in for
- * those two packages: the real package loads on first use, so a program that does serialize a
- * closure behaves exactly as before, only later. It depends on no SDK internals but the two
- * package names: if a later SDK stops requiring them, nothing is intercepted; if it requires them
- * from another file, they are still deferred (the test pins which ones stay deferred, so an SDK
- * upgrade that changes this is seen). `PLAN_EAGER_SDK=1` turns it off, to compare.
+ * those three modules: the real module loads on first use, so a program that does serialize a
+ * closure behaves exactly as before, only later. It depends on no SDK internals but the three
+ * request strings: if a later SDK stops requiring them, nothing is intercepted; if it requires
+ * them from another file, they are still deferred (test/plan-startup.test.ts pins which ones stay
+ * deferred, so an SDK upgrade that changes this is seen). `PLAN_EAGER_SDK=1` turns it off, to
+ * compare.
  *
  * Upstream: pulumi/pulumi#7184 (closure serialization loaded by every program) and the
  * partial fix pulumi/pulumi#10185, which made `typescript` lazy only for JavaScript programs.
@@ -23,11 +25,15 @@
  */
 import Module from "node:module";
 
-/** The packages the SDK loads eagerly and the plan never uses. */
-export const DEFERRED_PACKAGES = ["typescript", "@npmcli/arborist"] as const;
-
-/** The package names whose real module has been loaded since start-up (for tests). */
-export const loadedDeferred = new Set<string>();
+/**
+ * What the SDK loads eagerly and the plan never uses: the request as an SDK file writes it, and
+ * the path fragment of the files it loads (for tests to see whether it was loaded).
+ */
+export const DEFERRED_MODULES = [
+  { request: "typescript", files: "/node_modules/typescript/" },
+  { request: "@npmcli/arborist", files: "/node_modules/@npmcli/arborist/" },
+  { request: "./automation", files: "/node_modules/@pulumi/pulumi/automation/" },
+] as const;
 
 type Load = (request: string, parent: NodeJS.Module | undefined, isMain: boolean) => unknown;
 
@@ -36,15 +42,9 @@ type Load = (request: string, parent: NodeJS.Module | undefined, isMain: boolean
  * `__esModule` so TypeScript's `__importStar` helper passes it through instead of copying every
  * property (which would load the module at once).
  */
-function lazyModule(request: string, load: () => unknown): object {
+function lazyModule(load: () => unknown): object {
   let real: Record<PropertyKey, unknown> | undefined;
-  const target = () => {
-    if (!real) {
-      real = load() as Record<PropertyKey, unknown>;
-      loadedDeferred.add(request);
-    }
-    return real;
-  };
+  const target = () => (real ??= load() as Record<PropertyKey, unknown>);
   return new Proxy(
     {},
     {
@@ -66,8 +66,8 @@ if (process.env.PLAN_EAGER_SDK !== "1") {
   // OpenTelemetry's instrumentations patch); the SDK is CommonJS.
   const modules = Module as unknown as { _load: Load; _resolveFilename(request: string, parent: NodeJS.Module | undefined): string };
   const original = modules._load;
-  const deferred = new Set<string>(DEFERRED_PACKAGES);
-  // Only a package that resolves is deferred: where it is missing, the SDK's own fallback (its
+  const deferred = new Set<string>(DEFERRED_MODULES.map((m) => m.request));
+  // Only a module that resolves is deferred: where it is missing, the SDK's own fallback (its
   // vendored TypeScript) must see the failure now, as it would without this module.
   const resolves = (request: string, parent: NodeJS.Module | undefined) => {
     try {
@@ -78,7 +78,7 @@ if (process.env.PLAN_EAGER_SDK !== "1") {
   };
   modules._load = function (this: unknown, request, parent, isMain) {
     if (deferred.has(request) && isSdkFile(parent?.filename) && resolves(request, parent)) {
-      return lazyModule(request, () => original.call(this, request, parent, isMain));
+      return lazyModule(() => original.call(this, request, parent, isMain));
     }
     return original.call(this, request, parent, isMain);
   };

@@ -3,15 +3,16 @@
  * plan file, output and exit code are byte-identical with them and without them. The untrimmed
  * run sets `PLAN_EAGER_SDK=1` (plan/sdk-startup.ts: TypeScript and arborist loaded with the SDK)
  * and `PLAN_DEBUG=1` (plan/capture.ts: promise stack traces recorded). The deferred packages are
- * really not loaded, and a program that does serialize a function still gets them on first use.
+ * really not loaded, and a program that does serialize a function or drive the CLI still gets
+ * them on first use.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import { DEFERRED_PACKAGES } from "../plan/sdk-startup";
+import { DEFERRED_MODULES } from "../plan/sdk-startup";
 import { STACK_VARIANTS } from "./support/stack-variants";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -21,7 +22,7 @@ const probe = path.join(tmp, "probe.cjs");
 fs.writeFileSync(
   probe,
   `process.on("exit", () => {
-  const loaded = ${JSON.stringify(DEFERRED_PACKAGES)}.filter((name) => Object.keys(require.cache).some((file) => file.includes("/node_modules/" + name + "/")));
+  const loaded = ${JSON.stringify(DEFERRED_MODULES)}.filter((m) => Object.keys(require.cache).some((file) => file.includes(m.files))).map((m) => m.request);
   require("node:fs").writeFileSync(process.env.PROBE_FILE, JSON.stringify(loaded));
 });
 `,
@@ -73,11 +74,11 @@ describe("the plan's trims of the SDK's unused work", () => {
       assert.equal(lazy.json, eager.json);
     });
 
-    it(`${id}: loads none of ${DEFERRED_PACKAGES.join(", ")}; the eager run loads them all`, () => {
+    it(`${id}: loads none of ${DEFERRED_MODULES.map((m) => m.request).join(", ")}; the eager run loads them all`, () => {
       const { lazy, eager } = runs.get(id)!;
       assert.deepEqual(lazy.loaded, []);
       // If an SDK upgrade stops loading one of them eagerly, this says so: drop it from the list.
-      assert.deepEqual(eager.loaded, [...DEFERRED_PACKAGES]);
+      assert.deepEqual(eager.loaded, DEFERRED_MODULES.map((m) => m.request));
     });
   }
 
@@ -96,5 +97,16 @@ pulumi.runtime.serializeFunction(function add(a, b) { return a + b; }, { isFacto
     assert.equal(result.before, false, "TypeScript is not loaded with the SDK");
     assert.equal(result.after, true, "TypeScript loads when a closure is serialized");
     assert.match(result.text, /return a \+ b/);
+  });
+
+  it("the Automation API still loads on first use", () => {
+    const script = `require(${JSON.stringify(path.join(ROOT, "dist/plan/sdk-startup.js"))});
+const pulumi = require("@pulumi/pulumi");
+const loaded = () => Object.keys(require.cache).some((f) => f.includes("/@pulumi/pulumi/automation/"));
+const before = loaded();
+const kind = typeof pulumi.automation.LocalWorkspace.create;
+console.log(JSON.stringify({ before, after: loaded(), kind }));`;
+    const result = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" })) as { before: boolean; after: boolean; kind: string };
+    assert.deepEqual(result, { before: false, after: true, kind: "function" });
   });
 });
