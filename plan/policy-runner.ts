@@ -151,6 +151,15 @@ export async function runPolicies(
   const notApplicable: PolicyReport["notApplicable"] = [];
   const views = policyViews(resources);
   let graph: PolicyResource[] | undefined;
+  const position = new Map(resources.map((r, i) => [r.urn, i]));
+  const byType = new Map<string, CapturedResource[]>();
+  for (const resource of resources) {
+    const ofType = byType.get(resource.type);
+    if (ofType) ofType.push(resource);
+    else byType.set(resource.type, [resource]);
+  }
+  const ofTypes = (tokens: readonly string[]) =>
+    [...new Set(tokens)].flatMap((token) => byType.get(token) ?? []).sort((a, b) => position.get(a.urn)! - position.get(b.urn)!);
 
   for (const rule of rules) {
     const enforcementLevel: EnforcementLevel = config[rule.name]?.enforcementLevel ?? rule.enforcementLevel ?? "advisory";
@@ -169,9 +178,11 @@ export async function runPolicies(
 
     if ("validateResource" in rule && rule.validateResource) {
       const validations = Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource];
-      // A validation written with `validateResourceOfType` names its type token.
+      // A validation written with `validateResourceOfType` names its type token: when all of a
+      // rule's do, visit only resources of those types (in the graph's order, as the analyzer).
       const tokens = validations.map((validate) => getPulumiType(validate));
-      for (const resource of resources) {
+      const candidates = tokens.every((token) => token !== undefined) ? ofTypes(tokens as string[]) : resources;
+      for (const resource of candidates) {
         for (const [i, validate] of validations.entries()) {
           if (tokens[i] && tokens[i] !== resource.type) continue;
           const args: ResourceValidationArgs = {
