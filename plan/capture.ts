@@ -7,6 +7,7 @@
  *
  * @see https://www.pulumi.com/docs/iac/guides/testing/unit/
  */
+import "./sdk-startup";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { serializeProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
@@ -21,7 +22,7 @@ const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForR
 // @pulumi/policy ships deserializeProperties without a type declaration.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { deserializeProperties } = require("@pulumi/policy/deserialize") as {
-  deserializeProperties(struct: unknown, proxySecrets?: boolean): Record<string, unknown>;
+  deserializeProperties(struct: { toJavaScript(): unknown }, proxySecrets?: boolean): Record<string, unknown>;
 };
 
 /** One captured resource registration. */
@@ -131,7 +132,8 @@ export async function captureProgram(
       }
       if (!err) {
         urns.add(response.getUrn());
-        const struct = req.getObject();
+        // Decode the wire struct once; both views below only read it.
+        const wire = req.getObject()?.toJavaScript();
         resources.push({
           urn: response.getUrn(),
           type: req.getType(),
@@ -140,8 +142,8 @@ export async function captureProgram(
           provider: req.getProvider() || undefined,
           custom: req.getCustom(),
           dependencies: req.getDependenciesList(),
-          inputs: struct ? deserializeProperties(struct) : {},
-          redactedInputs: struct ? (redact(struct.toJavaScript()) as Record<string, unknown>) : {},
+          inputs: wire ? deserializeProperties({ toJavaScript: () => wire }) : {},
+          redactedInputs: wire ? (redact(wire) as Record<string, unknown>) : {},
           protect: req.getProtect() === true,
           retainOnDelete: req.getRetainondelete() === true,
           aliases: aliasesOf(req),
@@ -151,6 +153,25 @@ export async function captureProgram(
     });
   };
 
+  // The SDK records a stack trace on every promise it tracks for leak debugging (four per output
+  // property), and formatting them was a sixth of a large plan's CPU time. Nothing reads them
+  // unless a leak is reported; keep them when debugging (`PLAN_DEBUG`, or the SDK's own
+  // `PULUMI_DEBUG_PROMISE_LEAKS`), and restore the limit afterwards.
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (!process.env.PLAN_DEBUG && !process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
+  try {
+    return await capture(program, options, resources);
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+    MockMonitor.prototype.registerResource = original;
+  }
+}
+
+async function capture(
+  program: () => Promise<Record<string, unknown> | void> | Record<string, unknown> | void,
+  options: CaptureOptions,
+  resources: CapturedResource[],
+): Promise<CapturedProgram> {
   pulumi.runtime.setAllConfig(options.config ?? {}, [...(options.secretKeys ?? [])]);
   const mocks = { call, newResource };
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
@@ -170,7 +191,6 @@ export async function captureProgram(
   await waitForRPCs();
   await new Promise((resolve) => setImmediate(resolve));
   process.off("unhandledRejection", onRejection);
-  MockMonitor.prototype.registerResource = original;
   if (failures.length > 0) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]));
   return { project: options.project, stack: options.stack, resources, outputs };
 }

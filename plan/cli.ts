@@ -7,6 +7,8 @@
  *
  * Exit codes: 0 clean; 1 a mandatory policy is violated; 2 bad config or arguments.
  */
+// First: defers the SDK start-up work the plan never uses, before anything loads the SDK.
+import "./sdk-startup";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";

@@ -74,13 +74,6 @@ function configFor(rule: Rule, config: PolicyConfig): Record<string, unknown> {
   return { ...defaults, ...own };
 }
 
-function providerOf(resource: CapturedResource, byUrn: Map<string, CapturedResource>) {
-  if (!resource.provider) return undefined;
-  const urn = resource.provider.split("::").slice(0, -1).join("::");
-  const provider = byUrn.get(urn);
-  return provider ? { type: provider.type, props: provider.inputs, urn: provider.urn, name: provider.name } : undefined;
-}
-
 function optionsOf(resource: CapturedResource): ResourceValidationArgs["opts"] {
   return {
     protect: resource.protect,
@@ -96,7 +89,7 @@ function optionsOf(resource: CapturedResource): ResourceValidationArgs["opts"] {
  * A resource as a policy sees it, shared by resource and stack validation: props behind the
  * unknown-checking proxy, options, provider, and the `isType`/`asType` helpers.
  */
-function policyView(resource: CapturedResource, byUrn: Map<string, CapturedResource>) {
+function policyView(resource: CapturedResource, provider: ResourceValidationArgs["provider"]) {
   const props = unknownCheckingProxy(resource.inputs);
   return {
     type: resource.type,
@@ -104,10 +97,38 @@ function policyView(resource: CapturedResource, byUrn: Map<string, CapturedResou
     urn: resource.urn,
     name: resource.name,
     opts: optionsOf(resource),
-    provider: providerOf(resource, byUrn),
+    provider,
     isType: (cls: unknown) => isTypeOf(resource.type, cls),
     asType: ((cls: unknown) => (isTypeOf(resource.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
   };
+}
+type PolicyView = ReturnType<typeof policyView>;
+
+/**
+ * Every resource's view, built once per run and shared by all rules, as Pulumi's analyzer builds
+ * them once per `validateStack` call rather than once per policy.
+ */
+function policyViews(resources: readonly CapturedResource[]): Map<string, PolicyView> {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const providerOf = (resource: CapturedResource) => {
+    // A provider reference is `urn::id`; the id never contains `::`.
+    const urn = resource.provider?.slice(0, resource.provider.lastIndexOf("::"));
+    const provider = urn ? byUrn.get(urn) : undefined;
+    return provider ? { type: provider.type, props: provider.inputs, urn: provider.urn, name: provider.name } : undefined;
+  };
+  return new Map(resources.map((resource) => [resource.urn, policyView(resource, providerOf(resource))]));
+}
+
+/** The graph as stack rules see it: every view with its parent and dependencies linked. */
+function stackResources(resources: readonly CapturedResource[], views: ReadonlyMap<string, PolicyView>): PolicyResource[] {
+  const linked = new Map<string, PolicyResource>();
+  for (const resource of resources) linked.set(resource.urn, { ...views.get(resource.urn)!, dependencies: [], propertyDependencies: {} });
+  for (const resource of resources) {
+    const policyResource = linked.get(resource.urn)!;
+    if (resource.parent) policyResource.parent = linked.get(resource.parent);
+    policyResource.dependencies = resource.dependencies.map((urn) => linked.get(urn)).filter((r): r is PolicyResource => !!r);
+  }
+  return [...linked.values()];
 }
 
 /**
@@ -128,7 +149,17 @@ export async function runPolicies(
 ): Promise<PolicyReport> {
   const violations: Violation[] = [];
   const notApplicable: PolicyReport["notApplicable"] = [];
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const views = policyViews(resources);
+  let graph: PolicyResource[] | undefined;
+  const position = new Map(resources.map((r, i) => [r.urn, i]));
+  const byType = new Map<string, CapturedResource[]>();
+  for (const resource of resources) {
+    const ofType = byType.get(resource.type);
+    if (ofType) ofType.push(resource);
+    else byType.set(resource.type, [resource]);
+  }
+  const ofTypes = (tokens: readonly string[]) =>
+    [...new Set(tokens)].flatMap((token) => byType.get(token) ?? []).sort((a, b) => position.get(a.urn)! - position.get(b.urn)!);
 
   for (const rule of rules) {
     const enforcementLevel: EnforcementLevel = config[rule.name]?.enforcementLevel ?? rule.enforcementLevel ?? "advisory";
@@ -147,12 +178,15 @@ export async function runPolicies(
 
     if ("validateResource" in rule && rule.validateResource) {
       const validations = Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource];
-      for (const resource of resources) {
-        for (const validate of validations) {
-          const token = getPulumiType(validate);
-          if (token && token !== resource.type) continue;
+      // A validation written with `validateResourceOfType` names its type token: when all of a
+      // rule's do, visit only resources of those types (in the graph's order, as the analyzer).
+      const tokens = validations.map((validate) => getPulumiType(validate));
+      const candidates = tokens.every((token) => token !== undefined) ? ofTypes(tokens as string[]) : resources;
+      for (const resource of candidates) {
+        for (const [i, validate] of validations.entries()) {
+          if (tokens[i] && tokens[i] !== resource.type) continue;
           const args: ResourceValidationArgs = {
-            ...policyView(resource, byUrn),
+            ...views.get(resource.urn)!,
             stackTags,
             getConfig: getConfig as ResourceValidationArgs["getConfig"],
             notApplicable: throwNotApplicable,
@@ -167,17 +201,10 @@ export async function runPolicies(
     }
 
     if ("validateStack" in rule && rule.validateStack) {
-      const policyResources = new Map<string, PolicyResource>();
-      for (const resource of resources) {
-        policyResources.set(resource.urn, { ...policyView(resource, byUrn), dependencies: [], propertyDependencies: {} });
-      }
-      for (const resource of resources) {
-        const policyResource = policyResources.get(resource.urn)!;
-        if (resource.parent) policyResource.parent = policyResources.get(resource.parent);
-        policyResource.dependencies = resource.dependencies.map((urn) => policyResources.get(urn)).filter((r): r is PolicyResource => !!r);
-      }
+      graph ??= stackResources(resources, views);
       const args: StackValidationArgs = {
-        resources: [...policyResources.values()],
+        // A copy per rule: a rule that sorts its list must not reorder the next rule's.
+        resources: [...graph],
         getConfig: getConfig as StackValidationArgs["getConfig"],
         stackTags,
         notApplicable: throwNotApplicable,

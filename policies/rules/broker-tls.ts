@@ -1,6 +1,5 @@
-import * as aws from "@pulumi/aws";
-import * as docker from "@pulumi/docker";
-import * as k8s from "@pulumi/kubernetes";
+import type * as awsSdk from "@pulumi/aws";
+import type * as dockerSdk from "@pulumi/docker";
 import {
   validateResourceOfType,
   type ReportViolation,
@@ -12,6 +11,7 @@ import type { Unwrap } from "@pulumi/pulumi";
 import { environmentConfigProperty, isProduction } from "./environment";
 import { chartName, dockerLabel, refOf } from "./known";
 import { COMPONENT_LABEL, COMPONENT_ROLES } from "../../components/contract/labels";
+import { aws, docker, k8s } from "./resource-types";
 
 /** The type token of the RabbitMQ Cluster Operator's `RabbitmqCluster` under Pulumi. */
 export const RABBITMQ_CLUSTER = "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster";
@@ -32,9 +32,9 @@ export interface BrokerChecks {
   /** A Helm release of the `nats` chart, given its `values` (`{}` when unset). */
   readonly natsRelease?: BrokerCheck<any>;
   /** An Amazon MQ broker. */
-  readonly amazonMq?: BrokerCheck<Unwrap<aws.mq.BrokerArgs>>;
+  readonly amazonMq?: BrokerCheck<Unwrap<awsSdk.mq.BrokerArgs>>;
   /** A Docker container labelled as the broker ({@link BROKER_CONTAINER_LABEL}). */
-  readonly dockerBroker?: BrokerCheck<Unwrap<docker.ContainerArgs>>;
+  readonly dockerBroker?: BrokerCheck<Unwrap<dockerSdk.ContainerArgs>>;
 }
 
 /**

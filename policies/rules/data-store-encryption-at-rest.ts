@@ -1,6 +1,6 @@
-import * as aws from "@pulumi/aws";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { isSet } from "./known";
+import { aws } from "./resource-types";
 
 /**
  * Managed databases and caches encrypt their storage, snapshots and backups.

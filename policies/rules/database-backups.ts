@@ -1,5 +1,3 @@
-import * as aws from "@pulumi/aws";
-import * as gcp from "@pulumi/gcp";
 import {
   validateResourceOfType,
   type PolicyResource,
@@ -9,6 +7,7 @@ import {
 } from "@pulumi/policy";
 import { environmentConfigProperty, isProduction, type EnvironmentConfig } from "./environment";
 import { known, mayMatch } from "./known";
+import { aws, gcp } from "./resource-types";
 
 /** The rule's config. */
 export interface DatabaseBackupsConfig extends EnvironmentConfig {

@@ -1,5 +1,5 @@
-import * as docker from "@pulumi/docker";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import { docker } from "./resource-types";
 
 /**
  * Every Docker container sets a memory limit (`memory`, in MB) and a CPU limit (`cpus`), both

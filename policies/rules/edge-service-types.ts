@@ -1,7 +1,7 @@
-import * as k8s from "@pulumi/kubernetes";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { EDGE_LABEL } from "../../components/contract/labels";
 import { refOf } from "./known";
+import { k8s } from "./resource-types";
 
 /** The Service types that expose a Service outside the cluster. */
 const EXPOSED_SERVICE_TYPES = ["LoadBalancer", "NodePort"];

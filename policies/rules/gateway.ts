@@ -7,12 +7,13 @@
  * @see https://gateway-api.sigs.k8s.io/reference/spec/
  * @see https://doc.traefik.io/traefik/providers/file/
  */
-import * as docker from "@pulumi/docker";
+import type * as dockerSdk from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
 import { validateResourceOfType, type ReportViolation } from "@pulumi/policy";
 import { parse } from "yaml";
 import { uploadText, type KubeObject } from "./known";
 import { COMPONENT_LABEL, COMPONENT_ROLES, GATEWAY_API_GROUP } from "../../components/contract/labels";
+import { docker } from "./resource-types";
 
 // ---------------------------------------------------------------------------------------------
 // Gateway API
@@ -96,7 +97,7 @@ export const DOCKER_GATEWAY_LABEL = { label: COMPONENT_LABEL, value: COMPONENT_R
 /** Where Traefik reads its static configuration unless `--configFile` says otherwise. */
 const DEFAULT_STATIC_CONFIG = "/etc/traefik/traefik.yaml";
 
-type DockerContainer = pulumi.Unwrap<docker.ContainerArgs>;
+type DockerContainer = pulumi.Unwrap<dockerSdk.ContainerArgs>;
 
 /** The parts of Traefik's dynamic configuration the rules read, merged over every file. */
 export interface TraefikDynamic {
@@ -152,6 +153,26 @@ export function traefikUploads(container: DockerContainer, name: string): Traefi
 }
 
 /**
+ * The Traefik uploads of a container, parsed once however many rules read them: the rules share
+ * one view of a resource per run (plan/policy-runner.ts), so the view's props key the cache. A
+ * parse error is kept and thrown again to every rule.
+ */
+const parsed = new WeakMap<object, { uploads?: TraefikUploads; error?: unknown }>();
+function parsedUploads(container: DockerContainer, name: string): TraefikUploads | undefined {
+  let entry = parsed.get(container);
+  if (!entry) {
+    try {
+      entry = { uploads: traefikUploads(container, name) };
+    } catch (error) {
+      entry = { error };
+    }
+    parsed.set(container, entry);
+  }
+  if (entry.error) throw entry.error;
+  return entry.uploads;
+}
+
+/**
  * A resource validation of the Traefik gateway container's uploaded configuration: `check` runs
  * with the dynamic configuration, or a violation says it is missing or not YAML.
  *
@@ -161,7 +182,7 @@ export function validateTraefikDynamic(check: (uploads: TraefikUploads & { dynam
   return validateResourceOfType(docker.Container, (container, args, reportViolation) => {
     let uploads: TraefikUploads | undefined;
     try {
-      uploads = traefikUploads(container, args.name);
+      uploads = parsedUploads(container, args.name);
     } catch (error) {
       reportViolation(`Docker gateway container "${container.name ?? args.name}" uploads a Traefik configuration that is not YAML: ${(error as Error).message.split("\n")[0]}`);
       return;

@@ -1,7 +1,6 @@
-import * as docker from "@pulumi/docker";
-import * as k8s from "@pulumi/kubernetes";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { chartName, dockerLabel, isSet } from "./known";
+import { docker, k8s } from "./resource-types";
 
 /** The rule's config. */
 export interface GrafanaSecureConfig {

@@ -109,9 +109,23 @@ export interface KubeObject {
 export function kubeObject(resource: PolicyResource, kind: string): KubeObject {
   const name = known(() => resource.props.metadata?.name as string | undefined);
   const namespace = known(() => (resource.props.metadata?.namespace as string | undefined) ?? "default");
-  // JSON.stringify reads every value through the unknown-checking proxy, so one unknown value throws.
-  const spec = known(() => JSON.parse(JSON.stringify(resource.props.spec ?? {})));
+  const json = specJson(resource.props);
+  const spec = json === undefined ? undefined : JSON.parse(json);
   return { resource, name, namespace, spec, label: `${kind} "${namespace ?? "(not known yet)"}/${name ?? resource.name}"` };
+}
+
+/**
+ * `spec` as JSON (`undefined` when any part is not known yet), serialized once per resource
+ * however many stack rules read it: the runner shares one view of a resource between rules, so
+ * its props key the cache. Each caller still parses its own copy.
+ */
+const specs = new WeakMap<object, string | undefined>();
+function specJson(props: Record<string, any>): string | undefined {
+  if (!specs.has(props)) {
+    // JSON.stringify reads every value through the unknown-checking proxy, so one unknown value throws.
+    specs.set(props, known(() => JSON.stringify(props.spec ?? {})));
+  }
+  return specs.get(props);
 }
 
 /**

@@ -1,7 +1,7 @@
-import * as k8s from "@pulumi/kubernetes";
 import { validateResourceOfType, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import { environmentConfigProperty, isProduction } from "./environment";
 import { chartName, known, kubeObjects } from "./known";
+import { k8s } from "./resource-types";
 
 const PEER_AUTHENTICATION_TYPES = ["kubernetes:security.istio.io/v1:PeerAuthentication", "kubernetes:security.istio.io/v1beta1:PeerAuthentication"];
 

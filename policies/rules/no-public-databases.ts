@@ -1,6 +1,5 @@
-import * as aws from "@pulumi/aws";
-import * as gcp from "@pulumi/gcp";
 import { validateResourceOfType, type ReportViolation, type ResourceValidationPolicy } from "@pulumi/policy";
+import { aws, gcp } from "./resource-types";
 
 /** CIDRs that mean "any address". */
 const ANYWHERE = ["0.0.0.0/0", "::/0"];

@@ -1,8 +1,7 @@
-import * as docker from "@pulumi/docker";
-import * as k8s from "@pulumi/kubernetes";
 import { validateResourceOfType, type ReportViolation, type ResourceValidationPolicy } from "@pulumi/policy";
 import { environmentConfigProperty, isProduction } from "./environment";
 import { chartName, dockerLabel, flagValue } from "./known";
+import { docker, k8s } from "./resource-types";
 
 /** The Loki chart's deployment mode when `deploymentMode` is unset. */
 const LOKI_DEFAULT_MODE = "SimpleScalable";

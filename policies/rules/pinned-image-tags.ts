@@ -1,7 +1,7 @@
-import * as docker from "@pulumi/docker";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { imagePinProblem } from "../../components/shared/image";
 import { validateWorkloads } from "./workloads";
+import { docker } from "./resource-types";
 
 /**
  * Every container image is pinned to a version tag that does not move, or to a digest: the

@@ -1,8 +1,7 @@
-import * as aws from "@pulumi/aws";
-import * as gcp from "@pulumi/gcp";
 import { validateResourceOfType, type PolicyResource, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import { environmentConfigProperty, isProduction } from "./environment";
 import { known } from "./known";
+import { aws, gcp } from "./resource-types";
 
 const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 

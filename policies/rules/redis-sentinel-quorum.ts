@@ -1,6 +1,6 @@
-import * as k8s from "@pulumi/kubernetes";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { COMPONENT_LABEL, COMPONENT_ROLES } from "../../components/contract/labels";
+import { k8s } from "./resource-types";
 
 /** The label that marks a StatefulSet as the Sentinel tier of a Redis or Valkey deployment. */
 export const SENTINEL_LABEL = { key: COMPONENT_LABEL, value: COMPONENT_ROLES.redisSentinel } as const;

@@ -1,7 +1,7 @@
-import * as k8s from "@pulumi/kubernetes";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { environmentConfigProperty, isProduction } from "./environment";
 import { COMPONENT_LABEL, COMPONENT_ROLES, TLS_DISABLED_ANNOTATION } from "../../components/contract/labels";
+import { k8s } from "./resource-types";
 
 /** The labels that mark a StatefulSet as the in-cluster Valkey server. */
 export const VALKEY_SERVER_LABELS: Readonly<Record<string, string>> = {

@@ -1,6 +1,6 @@
-import * as docker from "@pulumi/docker";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { validateWorkloads } from "./workloads";
+import { docker } from "./resource-types";
 
 /** `no-new-privileges`, alone or set to true, in Docker's `--security-opt` syntax. */
 const NO_NEW_PRIVILEGES = /^no-new-privileges(?:[:=]true)?$/;

@@ -1,7 +1,7 @@
-import * as aws from "@pulumi/aws";
-import * as gcp from "@pulumi/gcp";
+import type * as awsSdk from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { validateResourceOfType, type ReportViolation, type ResourceValidation, type ResourceValidationPolicy } from "@pulumi/policy";
+import { aws, gcp } from "./resource-types";
 
 /** Parameter-group families of PostgreSQL engines, where `rds.force_ssl` exists. */
 const POSTGRES_FAMILY = /^(?:postgres|aurora-postgresql)\d/;
@@ -9,7 +9,7 @@ const POSTGRES_FAMILY = /^(?:postgres|aurora-postgresql)\d/;
 /** The Cloud SQL `sslMode` values that refuse unencrypted connections. */
 const CLOUD_SQL_TLS_MODES = ["ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"];
 
-type Parameter = pulumi.Unwrap<aws.types.input.rds.ParameterGroupParameter>;
+type Parameter = pulumi.Unwrap<awsSdk.types.input.rds.ParameterGroupParameter>;
 
 function checkForceSsl(
   label: string,

@@ -1,8 +1,8 @@
-import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import type * as awsSdk from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { validateResourceOfType, type ReportViolation, type ResourceValidation, type ResourceValidationPolicy } from "@pulumi/policy";
 import { hostCovers, refOf } from "./known";
+import { aws, k8s } from "./resource-types";
 
 /** The rule's config. */
 export interface TlsLoadBalancersConfig {
@@ -42,7 +42,7 @@ function tlsAtLeast(version: string, minimum: string): boolean {
   return major > minMajor || (major === minMajor && minor >= minMinor);
 }
 
-type ListenerInputs = pulumi.Unwrap<aws.lb.ListenerArgs>;
+type ListenerInputs = pulumi.Unwrap<awsSdk.lb.ListenerArgs>;
 
 /** The protocols of an ELB listener that carry no encryption. */
 const PLAINTEXT_ELB_PROTOCOLS = ["TCP", "UDP", "TCP_UDP", "TCP_QUIC"];

@@ -1,6 +1,6 @@
-import * as docker from "@pulumi/docker";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { LONG_RUNNING_KINDS, validateWorkloads } from "./workloads";
+import { docker } from "./resource-types";
 
 /** JSON with object keys sorted, so that two probes compare by content. */
 function canonical(value: unknown): string {

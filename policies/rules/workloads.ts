@@ -7,15 +7,16 @@
  *
  * @see https://kubernetes.io/docs/concepts/workloads/pods/#pod-templates
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8sSdk from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
+import { k8s } from "./resource-types";
 
 /** A pod spec as a policy sees it: the resource's inputs, resolved. */
-export type PodSpec = pulumi.Unwrap<k8s.types.input.core.v1.PodSpec>;
+export type PodSpec = pulumi.Unwrap<k8sSdk.types.input.core.v1.PodSpec>;
 
 /** A container spec as a policy sees it. */
-export type Container = pulumi.Unwrap<k8s.types.input.core.v1.Container>;
+export type Container = pulumi.Unwrap<k8sSdk.types.input.core.v1.Container>;
 
 /** The workload kinds whose pod template the pack checks. */
 export type WorkloadKind = "Pod" | "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "CronJob";
@@ -52,7 +53,7 @@ export interface Workload {
   readonly containers: readonly WorkloadContainer[];
 }
 
-type Metadata = pulumi.Unwrap<k8s.types.input.meta.v1.ObjectMeta> | undefined;
+type Metadata = pulumi.Unwrap<k8sSdk.types.input.meta.v1.ObjectMeta> | undefined;
 
 /** The kind, metadata and pod spec of a workload resource, or undefined for any other type. */
 function podTemplateOf(args: Pick<ResourceValidationArgs, "asType">): { kind: WorkloadKind; metadata: Metadata; podSpec?: PodSpec } | undefined {
