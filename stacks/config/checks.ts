@@ -47,7 +47,6 @@ import {
   withBackupCredentials,
 } from "../compose";
 import {
-  CONFIG_NAMESPACE,
   configShape,
   eksSchema,
   gkeSchema,
@@ -63,6 +62,7 @@ import {
   type PlatformConfig,
   type ServiceConfig,
 } from "./schema";
+import { CONFIG_NAMESPACE } from "./keys";
 
 /** A problem at a config key path (without the namespace). */
 export interface KeyedProblem {
@@ -98,8 +98,8 @@ function targetProblems(config: PlatformConfig, target: Target): KeyedProblem[] 
       problems.push({ path: [key], message: `applies only to target ${allowed.join(" or ")} (target is ${target}); remove it with \`pulumi config rm ${CONFIG_NAMESPACE}:${key}\`` });
     }
   }
-  if (target === "eks" && !config.eks) problems.push({ path: ["eks", "region"], message: `is required for target eks; ${setHint("eks.region", "eu-west-1 --path")}` });
-  if (target === "gke" && !config.gke) problems.push({ path: ["gke", "project"], message: `is required for target gke; ${setHint("gke.project", "my-project --path")} and gke.region` });
+  if (target === "eks" && !config.eks) problems.push({ path: ["eks", "region"], message: `is required for target eks; ${setHint("eks.region", "eu-west-1")}` });
+  if (target === "gke" && !config.gke) problems.push({ path: ["gke", "project"], message: `is required for target gke; ${setHint("gke.project", "my-project")} and gke.region` });
   if (target === "k3s" && config.kubeconfig === undefined) {
     problems.push({ path: ["kubeconfig"], message: `is required for target k3s; set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:kubeconfig -- "$(cat k3s.yaml)"\`` });
   }

@@ -28,15 +28,12 @@ import {
   TARGETS,
   validateAppService,
 } from "../../components";
+import { setIt } from "./keys";
 
-/** The config namespace: the Pulumi project name. */
-export const CONFIG_NAMESPACE = "platform";
+export { CONFIG_NAMESPACE, SECRET_KEYS } from "./keys";
 
-/** Keys whose values must be set with `pulumi config set --secret`. */
-export const SECRET_KEYS = ["kubeconfig", "postgresBackupAccessKeyId", "postgresBackupSecretAccessKey"] as const;
-
-/** A hint that sets a key: `set it with \`pulumi config set platform:<key> <example>\``. */
-export const setHint = (key: string, example: string) => `set it with \`pulumi config set ${CONFIG_NAMESPACE}:${key} ${example}\``;
+/** A hint that sets a key given as a dotted path (`eks.region`): `set it with \`pulumi config set --path 'platform:eks.region' eu-west-1\``. */
+export const setHint = (key: string, example: string) => setIt(key.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p)), example);
 
 /**
  * A zod enum of a component's constant list whose error names the values and, for a wrong case,
@@ -45,6 +42,8 @@ export const setHint = (key: string, example: string) => `set it with \`pulumi c
 const enumOf = <T extends readonly [string, ...string[]]>(values: T, list: (values: T) => string = (v) => `one of ${v.join(" | ")}`) =>
   z.enum(values, {
     error: (issue) => {
+      // A missing key is worded by parse.ts ("is required", with a hint), never as `got "undefined"`.
+      if (issue.input === undefined) return undefined;
       const got = String(issue.input);
       const near = values.find((v) => v.toLowerCase() === got.toLowerCase());
       return `must be ${list(values)} (got "${got}")${near ? `; did you mean "${near}"?` : ""}`;
