@@ -170,8 +170,9 @@ describe("the shipped stacks", () => {
     assert.ok(named("alertmanager"), "an Alertmanager container");
   });
 
-  it("says in the dev plan that Docker has no service mesh, and runs the gateway as a container", () => {
-    assert.match(runs.dev.stdout + runs.dev.stderr, /ServiceMesh "mesh": Docker has no service mesh/);
+  it("plans no service mesh on dev, which configures none (no warning, no node), and runs the gateway as a container", () => {
+    assert.doesNotMatch(runs.dev.stdout + runs.dev.stderr, /ServiceMesh|service mesh/);
+    assert.ok(!runs.dev.plan!.resources.some((r) => r.type === "platform:index:ServiceMesh"), "no ServiceMesh component on dev");
     const gateway = runs.dev.plan!.resources.find((r) => r.type === "docker:index/container:Container" && (r.inputs as any).labels?.some?.((l: any) => l.label === "app.kubernetes.io/component" && l.value === "gateway"));
     assert.ok(gateway, "a gateway container");
   });

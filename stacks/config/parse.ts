@@ -92,7 +92,10 @@ export function parseConfig(raw: Record<string, unknown>, secretKeys: readonly s
   // reportInput: a wrong type is told apart from a missing key by the value it got.
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
+    // A value the schema refuses (its type or range) is not reported again by its component's check.
+    const refused = new Set(result.error.issues.filter((i) => i.code !== "custom").map((i) => keyPath(i.path)));
     for (const issue of result.error.issues) {
+      if (issue.code === "custom" && refused.has(keyPath(issue.path))) continue;
       if (issue.code === "unrecognized_keys") {
         const known = knownKeysAt(issue.path);
         for (const key of issue.keys) {
