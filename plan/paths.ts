@@ -31,7 +31,13 @@ export function outputPathProblem(flag: string, value: string): string | undefin
   const pseudo = pseudoProblem(flag, value, resolved);
   if (pseudo) return pseudo;
   if (value.endsWith("/") || value.endsWith(path.sep)) return `${flag} ${value}: names a directory; give a file name`;
-  const stat = fs.statSync(resolved, { throwIfNoEntry: false });
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(resolved, { throwIfNoEntry: false });
+  } catch (error) {
+    // ENOTDIR: a parent is a file; the walk below names it.
+    if ((error as NodeJS.ErrnoException).code !== "ENOTDIR") return `${flag} ${value}: cannot be used (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
   if (stat?.isDirectory()) return `${flag} ${value}: is a directory; give a file name, such as ${path.join(value, flag === "--json" ? "plan.json" : "plan.md")}`;
   if (stat && !stat.isFile()) return `${flag} ${value}: exists and is not a regular file (a device, pipe or socket)`;
   // The nearest directory that exists must be a writable directory: the plan creates the rest.

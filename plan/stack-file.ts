@@ -133,7 +133,9 @@ export function readStackConfig(dir: string, stack: string, overrides: readonly 
     const key = override.slice(0, eq);
     const fullKey = key.includes(":") ? key : `${project}:${key}`;
     config[fullKey] = override.slice(eq + 1);
+    // A --config value is plain text, as `pulumi config set` without --secret stores it.
     if (secretBlocks.includes(fullKey)) secretBlocks.splice(secretBlocks.indexOf(fullKey), 1);
+    if (secretKeys.includes(fullKey)) secretKeys.splice(secretKeys.indexOf(fullKey), 1);
   }
   return { project, stack, config, secretKeys, secretBlocks };
 }

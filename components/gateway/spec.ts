@@ -329,8 +329,9 @@ export function resolveGateway(args: GatewaySettings, on: PlatformFacts): Resolv
 export function hostnameProblem(hostname: string): string | undefined {
   if (isIP(hostname) !== 0) return `"${hostname}" is an IP address; Gateway listeners and routes take DNS names only, such as api.example.com`;
   const label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-  const labels = hostname.replace(/^\*\./, "").split(".");
-  if (hostname.length > 253 || labels.length < 2 || !labels.every((l) => label.test(l))) {
+  const wildcard = hostname.startsWith("*.");
+  const labels = (wildcard ? hostname.slice(2) : hostname).split(".");
+  if (hostname.length > 253 || labels.length + (wildcard ? 1 : 0) < 2 || !labels.every((l) => label.test(l))) {
     return `"${hostname}" is not a valid DNS hostname (lower-case labels of letters, digits and "-", separated by dots, such as api.example.com, or a leading wildcard such as *.example.com)`;
   }
   return undefined;

@@ -99,9 +99,11 @@ export function parseConfig(raw: Record<string, unknown>, secretKeys: readonly s
       if (issue.code === "unrecognized_keys") {
         const known = knownKeysAt(issue.path);
         for (const key of issue.keys) {
-          const guess = nearest(key, known);
+          // `platform.target` for `platform:target`: the namespace is separated by a colon.
+          const dotted = issue.path.length === 0 && key.startsWith(`${CONFIG_NAMESPACE}.`) ? key.slice(CONFIG_NAMESPACE.length + 1).split(".")[0] : undefined;
+          const guess = dotted && known.includes(dotted) ? `${CONFIG_NAMESPACE}:${key.slice(CONFIG_NAMESPACE.length + 1)}` : nearest(key, known);
           const where = [...issue.path, key];
-          issues.push({ key: keyPath(where), message: `is not a known setting${guess ? `; did you mean \`${guess}\`?` : ` (known: ${known.join(", ")})`} Remove it with \`${removeCommand(where)}\`` });
+          issues.push({ key: keyPath(where), message: `is not a known setting${guess ? `; did you mean \`${guess}\`?` : ` (known: ${known.join(", ")}).`} Remove it with \`${removeCommand(where)}\`` });
         }
       } else {
         for (const m of issueMessages(issue as Parameters<typeof issueMessages>[0], configShape, secretKeys)) issues.push({ key: keyPath(m.path), message: m.message });

@@ -320,7 +320,7 @@ export const gatewaySchema = z.strictObject({
   hsts: z.strictObject({ maxAgeSeconds: z.number().optional(), includeSubDomains: z.boolean().optional(), preload: z.boolean().optional() }).optional(),
   defaults: z.strictObject(trafficPolicyShape).optional(),
   routes: z
-    .array(z.strictObject({ service: z.string(), hostname: z.string(), pathPrefix: z.string().optional(), ...trafficPolicyShape }))
+    .array(z.strictObject({ service: z.string(), hostname: z.string().meta({ examples: ["api.example.com"] }), pathPrefix: z.string().optional(), ...trafficPolicyShape }))
     .optional(),
   replicas: count().optional(),
   resources: quantities,
