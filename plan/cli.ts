@@ -15,10 +15,13 @@ import { pathProblems } from "./paths";
 import { findProjectRoot, readStackConfig, StackFileError } from "./stack-file";
 import { readDeployedState } from "./state-file";
 
-const USAGE = `usage: npm run plan -- [--stack dev|prod|onprem] [--config key=value ...] [--json FILE] [--diagram FILE.md] [--state FILE]
+const USAGE = `usage: npm run plan -- [--stack dev|prod|onprem] [--config key=value ...] [--config-path] [--json FILE] [--diagram FILE.md] [--state FILE]
 
   --stack NAME        the stack whose Pulumi.<NAME>.yaml config to use (default: dev)
-  --config KEY=VALUE  override a config value, e.g. --config platform:target=gke (repeatable)
+  --config KEY=VALUE  override a config value, e.g. --config platform:target=gke (repeatable). The value
+                      replaces the key's whole value: a block is given as JSON and replaces the block
+  --config-path       the --config keys are property paths that set one value and keep the rest of
+                      the block, as \`pulumi up --config-path\`: --config platform:postgres.mode=in-cluster
   --json FILE         also write the plan as JSON (secrets written as "[secret]")
   --diagram FILE.md   also write the stack's architecture as a Mermaid flowchart in Markdown
   --state FILE        the output of \`pulumi stack export\`: refuse changes the deployed stack cannot take
@@ -59,6 +62,7 @@ async function run(argv: string[]): Promise<number> {
       options: {
         stack: { type: "string", default: "dev" },
         config: { type: "string", multiple: true, default: [] },
+        "config-path": { type: "boolean", default: false },
         json: { type: "string" },
         diagram: { type: "string" },
         state: { type: "string" },
@@ -82,7 +86,7 @@ async function run(argv: string[]): Promise<number> {
 
   let stackConfig;
   try {
-    stackConfig = readStackConfig(findProjectRoot(__dirname), args.stack!, args.config!);
+    stackConfig = readStackConfig(findProjectRoot(__dirname), args.stack!, args.config!, { paths: args["config-path"] });
   } catch (error) {
     if (error instanceof StackFileError) fail(`error: ${error.message}`);
     throw error;

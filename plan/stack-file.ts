@@ -83,15 +83,63 @@ function withPlaceholders(value: unknown, key: string, field = ""): { value: unk
 }
 
 /**
+ * Splits a property path as `pulumi config set --path` takes it: `ns:block.key[0]["a.b"]` into the
+ * top-level key and the steps below it.
+ *
+ * @throws StackFileError on a malformed path.
+ * @see https://www.pulumi.com/docs/iac/concepts/config/#structured-configuration
+ */
+export function parsePath(key: string): [string, ...(string | number)[]] {
+  const colon = key.indexOf(":");
+  const match = /^[^.[\]"]+/.exec(key.slice(colon + 1));
+  if (!match) throw new StackFileError(`--config-path: "${key}" does not start with a key name`);
+  const steps: (string | number)[] = [];
+  const step = /\.([^.[\]"]+)|\[(\d+)\]|\["([^"]*)"\]/y;
+  let at = colon + 1 + match[0].length;
+  while (at < key.length) {
+    step.lastIndex = at;
+    const m = step.exec(key);
+    if (!m) throw new StackFileError(`--config-path: "${key}" is not a property path (at "${key.slice(at)}"); write it as block.key, list[0] or map["a.b"]`);
+    steps.push(m[2] !== undefined ? Number(m[2]) : (m[1] ?? m[3]));
+    at = step.lastIndex;
+  }
+  return [key.slice(0, colon + 1 + match[0].length), ...steps];
+}
+
+/** A value as `--path` reads it: `true`/`false` as booleans, integers as numbers, anything else a string. */
+function pathValue(value: string): unknown {
+  if (value === "true" || value === "false") return value === "true";
+  return /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value;
+}
+
+/** Sets `value` at `steps` inside `into`, creating maps and lists on the way, keeping everything else. */
+function setAtPath(into: unknown, steps: readonly (string | number)[], value: unknown, override: string): unknown {
+  if (steps.length === 0) return value;
+  const [first, ...rest] = steps;
+  if (typeof first === "number") {
+    const list = into === undefined ? [] : into;
+    if (!Array.isArray(list)) throw new StackFileError(`--config-path ${override}: the value at this point is not a list`);
+    const copy = [...list];
+    copy[first] = setAtPath(copy[first], rest, value, override);
+    return copy;
+  }
+  const map = into === undefined ? {} : into;
+  if (map === null || typeof map !== "object" || Array.isArray(map)) throw new StackFileError(`--config-path ${override}: the value at this point is not a map`);
+  return { ...map, [first]: setAtPath((map as Record<string, unknown>)[first], rest, value, override) };
+}
+
+/**
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` from `dir` and applies `--config` overrides.
  *
  * @param dir - the project directory.
  * @param stack - the stack name.
  * @param overrides - `key=value` strings; a key without a namespace gets the project's.
+ * @param options - `paths`: the keys are property paths (`platform:postgres.mode=in-cluster`) that
+ *   set one value inside a block and keep the rest, as `pulumi up --config-path` does.
  * @throws StackFileError when a file is missing or unreadable, or an override is malformed.
  * @see https://www.pulumi.com/docs/iac/concepts/config/
  */
-export function readStackConfig(dir: string, stack: string, overrides: readonly string[] = []): StackConfig {
+export function readStackConfig(dir: string, stack: string, overrides: readonly string[] = [], options: { readonly paths?: boolean } = {}): StackConfig {
   const read = (file: string) => {
     const full = path.join(dir, file);
     if (!fs.existsSync(full)) throw new StackFileError(`${file} not found in ${dir}`);
@@ -131,8 +179,10 @@ export function readStackConfig(dir: string, stack: string, overrides: readonly 
     const eq = override.indexOf("=");
     if (eq <= 0) throw new StackFileError(`--config "${override}" must be key=value, such as ${project}:target=gke`);
     const key = override.slice(0, eq);
-    const fullKey = key.includes(":") ? key : `${project}:${key}`;
-    config[fullKey] = override.slice(eq + 1);
+    const qualified = key.includes(":") ? key : `${project}:${key}`;
+    const [fullKey, ...rest] = options.paths ? parsePath(qualified) : [qualified];
+    if (rest.length === 0) config[fullKey] = override.slice(eq + 1);
+    else config[fullKey] = encode(setAtPath(config[fullKey] === undefined ? undefined : JSON.parse(config[fullKey]), rest, pathValue(override.slice(eq + 1)), override));
     // A --config value is plain text, as `pulumi config set` without --secret stores it.
     if (secretBlocks.includes(fullKey)) secretBlocks.splice(secretBlocks.indexOf(fullKey), 1);
     if (secretKeys.includes(fullKey)) secretKeys.splice(secretKeys.indexOf(fullKey), 1);
