@@ -106,6 +106,15 @@ export function parsePath(key: string): [string, ...(string | number)[]] {
   return [key.slice(0, colon + 1 + match[0].length), ...steps];
 }
 
+/** A stored value: JSON for a block, the string itself otherwise. */
+function decoded(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
 /** A value as `--path` reads it: `true`/`false` as booleans, integers as numbers, anything else a string. */
 function pathValue(value: string): unknown {
   if (value === "true" || value === "false") return value === "true";
@@ -182,7 +191,7 @@ export function readStackConfig(dir: string, stack: string, overrides: readonly 
     const qualified = key.includes(":") ? key : `${project}:${key}`;
     const [fullKey, ...rest] = options.paths ? parsePath(qualified) : [qualified];
     if (rest.length === 0) config[fullKey] = override.slice(eq + 1);
-    else config[fullKey] = encode(setAtPath(config[fullKey] === undefined ? undefined : JSON.parse(config[fullKey]), rest, pathValue(override.slice(eq + 1)), override));
+    else config[fullKey] = encode(setAtPath(config[fullKey] === undefined ? undefined : decoded(config[fullKey]), rest, pathValue(override.slice(eq + 1)), override));
     // A --config value is plain text, as `pulumi config set` without --secret stores it.
     if (secretBlocks.includes(fullKey)) secretBlocks.splice(secretBlocks.indexOf(fullKey), 1);
     if (secretKeys.includes(fullKey)) secretKeys.splice(secretKeys.indexOf(fullKey), 1);

@@ -13,6 +13,8 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "../plan/stack-file";
+import { resolveObservability } from "../components";
+import { observabilitySettings } from "../stacks/compose";
 import { collectConfig } from "../stacks/config";
 import { loadConfig } from "../stacks/load";
 import { execFile } from "node:child_process";
@@ -115,6 +117,8 @@ const BAD: Record<string, Bad[]> = {
     { name: "--state of another stack", args: [...dev(), "--state", stateFile("prod.json", JSON.stringify({ version: 3, deployment: { resources: [{ urn: "urn:pulumi:prod::platform::pulumi:pulumi:Stack::platform-prod" }] } }))], key: "--state", message: /is an export of stack "prod" of project "platform", not of stack "dev"/, cliOnly: true },
     { name: "--state without a deployment", args: [...dev(), "--state", stateFile("nodeploy.json", '{"version":3,"deployment":null}')], key: "--state", message: /has no "deployment" object/, cliOnly: true },
     { name: "--state with a resource without URN", args: [...dev(), "--state", stateFile("nourn.json", '{"version":3,"deployment":{"resources":[null]}}')], key: "--state", message: /a resource without a URN \(deployment\.resources\[0\]\)/, cliOnly: true },
+    { name: "a malformed --config-path key", args: ["--stack", "dev", "--config-path", "--config", "platform:services[x].replicas=2"], key: "--config-path", message: /is not a property path \(at "\[x\]\.replicas"\)/, cliOnly: true },
+    { name: "a --config-path into a value that is not a map", args: ["--stack", "dev", "--config-path", "--config", "platform:target.x=1"], key: "--config-path", message: /the value at this point is not a map/, cliOnly: true },
     { name: "--state that is not JSON", args: [...dev(), "--state", stateFile("text.json", "hello")], key: "--state", message: /is not JSON/, cliOnly: true },
   ],
   "5. output files checked before planning": [
@@ -319,6 +323,33 @@ describe("valid edge cases, by class", () => {
         const listener = gateway.inputs.spec.listeners.find((l: { hostname?: string }) => l.hostname === "*.apps.example.com");
         assert.equal(listener?.name, "https-wildcard-apps-example-com");
       }
+    }
+  });
+
+  it("--config-path sets one value and keeps the rest of the block (prod's storageGiB stays 100)", () => {
+    const whole = readStackConfig(ROOT, "prod", ['platform:postgres={"mode":"in-cluster"}']);
+    const pathed = readStackConfig(ROOT, "prod", ["platform:postgres.mode=in-cluster", "platform:postgres.backup.retentionDays=7", 'platform:eks.tags["cost.center"]=platform'], { paths: true });
+    assert.deepEqual(JSON.parse(whole.config["platform:postgres"]), { mode: "in-cluster" }, "a plain --config replaces the block");
+    const postgres = JSON.parse(pathed.config["platform:postgres"]);
+    assert.equal(postgres.mode, "in-cluster");
+    assert.equal(postgres.storageGiB, JSON.parse(readStackConfig(ROOT, "prod").config["platform:postgres"]).storageGiB);
+    assert.equal(postgres.storageGiB, 100);
+    assert.equal(postgres.backup.retentionDays, 7, "an integer is a number, as with pulumi config set --path");
+    assert.deepEqual(JSON.parse(pathed.config["platform:eks"]).tags, { ...JSON.parse(readStackConfig(ROOT, "prod").config["platform:eks"]).tags, "cost.center": "platform" });
+    pulumi.runtime.setAllConfig(pathed.config, pathed.secretKeys);
+    assert.doesNotThrow(() => loadConfig());
+  });
+
+  it("the observability stack's stateful releases follow `protect`, as the data stores do", () => {
+    const cases = [
+      [{ environment: "prod" }, true],
+      [{ environment: "staging", protect: true }, true],
+      [{ environment: "staging" }, false],
+      [{ environment: "dev", protect: false }, false],
+    ] as const;
+    for (const [config, expected] of cases) {
+      const settings = observabilitySettings({ target: "k3s", ...config });
+      assert.equal(resolveObservability(settings!, { environment: config.environment }).protect, expected, JSON.stringify(config));
     }
   });
 
