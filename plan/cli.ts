@@ -12,14 +12,18 @@ import "./sdk-startup";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { decodeConfigValue, formatConfigIssues, parseConfig } from "../stacks/config";
+import { collectConfig, formatConfigIssues, validateCollected } from "../stacks/config";
+import { pathProblems } from "./paths";
 import { findProjectRoot, readStackConfig, StackFileError } from "./stack-file";
 import { readDeployedState } from "./state-file";
 
-const USAGE = `usage: npm run plan -- [--stack dev|prod|onprem] [--config key=value ...] [--json FILE] [--diagram FILE.md] [--state FILE]
+const USAGE = `usage: npm run plan -- [--stack dev|prod|onprem] [--config key=value ...] [--config-path] [--json FILE] [--diagram FILE.md] [--state FILE]
 
   --stack NAME        the stack whose Pulumi.<NAME>.yaml config to use (default: dev)
-  --config KEY=VALUE  override a config value, e.g. --config platform:target=gke (repeatable)
+  --config KEY=VALUE  override a config value, e.g. --config platform:target=gke (repeatable). The value
+                      replaces the key's whole value: a block is given as JSON and replaces the block
+  --config-path       the --config keys are property paths that set one value and keep the rest of
+                      the block, as \`pulumi up --config-path\`: --config platform:postgres.mode=in-cluster
   --json FILE         also write the plan as JSON (secrets written as "[secret]")
   --diagram FILE.md   also write the stack's architecture as a Mermaid flowchart in Markdown
   --state FILE        the output of \`pulumi stack export\`: refuse changes the deployed stack cannot take
@@ -60,6 +64,7 @@ async function run(argv: string[]): Promise<number> {
       options: {
         stack: { type: "string", default: "dev" },
         config: { type: "string", multiple: true, default: [] },
+        "config-path": { type: "boolean", default: false },
         json: { type: "string" },
         diagram: { type: "string" },
         state: { type: "string" },
@@ -77,30 +82,33 @@ async function run(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
 
+  // Every file argument is checked before anything is planned: a bad path never costs a plan.
+  const badPaths = pathProblems(args);
+  if (badPaths.length > 0) fail(badPaths.map((p) => `error: ${p}`).join("\n"));
+
   let stackConfig;
   try {
-    stackConfig = readStackConfig(findProjectRoot(__dirname), args.stack!, args.config!);
+    stackConfig = readStackConfig(findProjectRoot(__dirname), args.stack!, args.config!, { paths: args["config-path"] });
   } catch (error) {
     if (error instanceof StackFileError) fail(`error: ${error.message}`);
     throw error;
   }
-
-  // Validate config before the runtime starts: bad input never produces half a plan.
-  const prefix = `${stackConfig.project}:`;
-  const raw: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(stackConfig.config)) {
-    if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = decodeConfigValue(value);
+  for (const block of stackConfig.secretBlocks) {
+    process.stderr.write(`warning: ${block} is a whole block set with --secret; the offline plan cannot decrypt it and plans without it (\`pulumi up\` validates it). Set only its secret fields with --secret --path to plan the rest\n`);
   }
-  const secretKeys = stackConfig.secretKeys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+
+  // Validate config before the runtime starts: bad input never produces half a plan. The same
+  // collection and checks run inside `pulumi up` (stacks/load.ts).
   let deployed: ReturnType<typeof readDeployedState> | undefined;
   if (args.state) {
     try {
-      deployed = readDeployedState(args.state);
+      deployed = readDeployedState(args.state, stackConfig.stack, stackConfig.project);
     } catch (error) {
       fail(`error: ${(error as Error).message}`);
     }
   }
-  const parsed = parseConfig(raw, secretKeys, deployed ?? {});
+  const collected = collectConfig(stackConfig.config, stackConfig.project, (key) => stackConfig.secretKeys.includes(key));
+  const parsed = validateCollected(collected, deployed ?? {});
   if (!parsed.ok) fail(`error: ${formatConfigIssues(parsed.issues)}`);
 
   warnIfStale(findProjectRoot(__dirname));
@@ -150,18 +158,26 @@ async function run(argv: string[]): Promise<number> {
     }
   }
   const plan = planJson(program, target, report);
-  if (args.json) {
-    fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
-    fs.writeFileSync(args.json, `${JSON.stringify(plan, null, 2)}\n`);
-    process.stdout.write(`Plan written to ${args.json}\n`);
-  }
+  const write = (flag: string, file: string, text: string) => {
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      fs.writeFileSync(file, text);
+      process.stdout.write(`${flag === "--json" ? "Plan" : "Diagram"} written to ${file}\n`);
+      return true;
+    } catch (error) {
+      process.stderr.write(`error: ${flag} ${file}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
+      return false;
+    }
+  };
+  let written = true;
+  if (args.json) written = write("--json", args.json, `${JSON.stringify(plan, null, 2)}\n`) && written;
   if (args.diagram) {
     const { diagramMarkdown } = await import("./diagram");
-    fs.mkdirSync(path.dirname(path.resolve(args.diagram)), { recursive: true });
-    fs.writeFileSync(args.diagram, diagramMarkdown(plan));
-    process.stdout.write(`Diagram written to ${args.diagram}\n`);
+    written = write("--diagram", args.diagram, diagramMarkdown(plan)) && written;
   }
-  return hasMandatoryViolations(report) || conflicts.length > 0 ? EXIT.violations : EXIT.ok;
+  // Violations (exit 1) are the plan's verdict; a file that could not be written does not mask them.
+  if (hasMandatoryViolations(report) || conflicts.length > 0) return EXIT.violations;
+  return written ? EXIT.ok : EXIT.badInput;
 }
 
 run(process.argv.slice(2)).then(

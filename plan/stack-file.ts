@@ -1,7 +1,10 @@
 /**
  * Reads a stack's `Pulumi.<stack>.yaml` the way the Pulumi CLI hands config to a program: every
- * value a string (objects JSON-encoded), keys as `namespace:key`, and a list of secret keys.
- * `secure:` values cannot be decrypted offline; they become placeholders that stay secret.
+ * value a string (objects JSON-encoded), keys as `namespace:key`, and a list of secret keys. Like
+ * the runtime it honours YAML merge keys (`<<: *base`) and `secure:` values at any depth (a key
+ * holding one is a secret key). `secure:` values cannot be decrypted offline: a nested one becomes
+ * a placeholder that stays secret (an https URL where the field is a `url`); a whole block set with
+ * `--secret` cannot be planned and is listed in `secretBlocks`.
  *
  * @see https://www.pulumi.com/docs/iac/concepts/projects/project-file/
  * @see https://www.pulumi.com/docs/iac/concepts/config/#structured-configuration
@@ -9,6 +12,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { takesString } from "../stacks/config";
 import { MOCK_SECRET_PREFIX } from "./mocks";
 
 /** A stack's config as the runtime receives it. */
@@ -19,6 +23,8 @@ export interface StackConfig {
   readonly config: Record<string, string>;
   /** Keys whose values are secrets. */
   readonly secretKeys: string[];
+  /** Keys of whole blocks set with `--secret`: the plan leaves them out, as it cannot read them. */
+  readonly secretBlocks: string[];
 }
 
 /**
@@ -55,21 +61,100 @@ function encode(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+const isSecure = (value: unknown): value is { secure: unknown } =>
+  value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+
+/**
+ * Replaces every nested `secure:` value by a placeholder.
+ *
+ * @returns the value, and whether it held a secret.
+ */
+function withPlaceholders(value: unknown, key: string, field = ""): { value: unknown; secret: boolean } {
+  if (isSecure(value)) return { value: field === "url" ? `https://${secretPlaceholder(key)}.invalid/` : secretPlaceholder(key), secret: true };
+  if (Array.isArray(value)) {
+    const items = value.map((v, i) => withPlaceholders(v, `${key}[${i}]`));
+    return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).map(([k, v]) => [k, withPlaceholders(v, `${key}.${k}`, k)] as const);
+    return { value: Object.fromEntries(entries.map(([k, v]) => [k, v.value])), secret: entries.some(([, v]) => v.secret) };
+  }
+  return { value, secret: false };
+}
+
+/**
+ * Splits a property path as `pulumi config set --path` takes it: `ns:block.key[0]["a.b"]` into the
+ * top-level key and the steps below it.
+ *
+ * @throws StackFileError on a malformed path.
+ * @see https://www.pulumi.com/docs/iac/concepts/config/#structured-configuration
+ */
+export function parsePath(key: string): [string, ...(string | number)[]] {
+  const colon = key.indexOf(":");
+  const match = /^[^.[\]"]+/.exec(key.slice(colon + 1));
+  if (!match) throw new StackFileError(`--config-path: "${key}" does not start with a key name`);
+  const steps: (string | number)[] = [];
+  const step = /\.([^.[\]"]+)|\[(\d+)\]|\["([^"]*)"\]/y;
+  let at = colon + 1 + match[0].length;
+  while (at < key.length) {
+    step.lastIndex = at;
+    const m = step.exec(key);
+    if (!m) throw new StackFileError(`--config-path: "${key}" is not a property path (at "${key.slice(at)}"); write it as block.key, list[0] or map["a.b"]`);
+    steps.push(m[2] !== undefined ? Number(m[2]) : (m[1] ?? m[3]));
+    at = step.lastIndex;
+  }
+  return [key.slice(0, colon + 1 + match[0].length), ...steps];
+}
+
+/** A stored value: JSON for a block, the string itself otherwise. */
+function decoded(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** A value as `--path` reads it: `true`/`false` as booleans, integers as numbers, anything else a string. */
+function pathValue(value: string): unknown {
+  if (value === "true" || value === "false") return value === "true";
+  return /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value;
+}
+
+/** Sets `value` at `steps` inside `into`, creating maps and lists on the way, keeping everything else. */
+function setAtPath(into: unknown, steps: readonly (string | number)[], value: unknown, override: string): unknown {
+  if (steps.length === 0) return value;
+  const [first, ...rest] = steps;
+  if (typeof first === "number") {
+    const list = into === undefined ? [] : into;
+    if (!Array.isArray(list)) throw new StackFileError(`--config-path ${override}: the value at this point is not a list`);
+    const copy = [...list];
+    copy[first] = setAtPath(copy[first], rest, value, override);
+    return copy;
+  }
+  const map = into === undefined ? {} : into;
+  if (map === null || typeof map !== "object" || Array.isArray(map)) throw new StackFileError(`--config-path ${override}: the value at this point is not a map`);
+  return { ...map, [first]: setAtPath((map as Record<string, unknown>)[first], rest, value, override) };
+}
+
 /**
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` from `dir` and applies `--config` overrides.
  *
  * @param dir - the project directory.
  * @param stack - the stack name.
  * @param overrides - `key=value` strings; a key without a namespace gets the project's.
+ * @param options - `paths`: the keys are property paths (`platform:postgres.mode=in-cluster`) that
+ *   set one value inside a block and keep the rest, as `pulumi up --config-path` does.
  * @throws StackFileError when a file is missing or unreadable, or an override is malformed.
  * @see https://www.pulumi.com/docs/iac/concepts/config/
  */
-export function readStackConfig(dir: string, stack: string, overrides: readonly string[] = []): StackConfig {
+export function readStackConfig(dir: string, stack: string, overrides: readonly string[] = [], options: { readonly paths?: boolean } = {}): StackConfig {
   const read = (file: string) => {
     const full = path.join(dir, file);
     if (!fs.existsSync(full)) throw new StackFileError(`${file} not found in ${dir}`);
     try {
-      return parse(fs.readFileSync(full, "utf8")) ?? {};
+      // Merge keys (`<<: *base`) as the Pulumi CLI's YAML reader takes them.
+      return parse(fs.readFileSync(full, "utf8"), { merge: true }) ?? {};
     } catch (error) {
       throw new StackFileError(`${file} is not valid YAML: ${(error as Error).message}`);
     }
@@ -77,23 +162,39 @@ export function readStackConfig(dir: string, stack: string, overrides: readonly 
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new StackFileError(`stack name "${stack}" may contain only letters, digits, "_", "." and "-"`);
   const project = String(read("Pulumi.yaml").name ?? "");
   if (!project) throw new StackFileError("Pulumi.yaml has no project name");
+  if (!fs.existsSync(path.join(dir, `Pulumi.${stack}.yaml`))) {
+    const stacks = fs.readdirSync(dir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []).sort();
+    throw new StackFileError(`--stack ${stack}: there is no Pulumi.${stack}.yaml in ${dir}; the stacks are ${stacks.join(", ") || "(none)"}`);
+  }
   const stackFile = read(`Pulumi.${stack}.yaml`);
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
+  const secretBlocks: string[] = [];
+  if (stackFile.config !== undefined && stackFile.config !== null && (typeof stackFile.config !== "object" || Array.isArray(stackFile.config))) {
+    throw new StackFileError(`Pulumi.${stack}.yaml: \`config:\` must be a mapping of keys to values`);
+  }
   for (const [key, value] of Object.entries<unknown>(stackFile.config ?? {})) {
     const fullKey = key.includes(":") ? key : `${project}:${key}`;
-    if (value !== null && typeof value === "object" && "secure" in (value as object)) {
-      config[fullKey] = secretPlaceholder(fullKey);
+    if (isSecure(value) && !takesString(fullKey)) {
+      secretBlocks.push(fullKey);
       secretKeys.push(fullKey);
-    } else {
-      config[fullKey] = encode(value);
+      continue;
     }
+    const decoded = withPlaceholders(value, fullKey);
+    config[fullKey] = encode(decoded.value);
+    if (decoded.secret) secretKeys.push(fullKey);
   }
   for (const override of overrides) {
     const eq = override.indexOf("=");
     if (eq <= 0) throw new StackFileError(`--config "${override}" must be key=value, such as ${project}:target=gke`);
     const key = override.slice(0, eq);
-    config[key.includes(":") ? key : `${project}:${key}`] = override.slice(eq + 1);
+    const qualified = key.includes(":") ? key : `${project}:${key}`;
+    const [fullKey, ...rest] = options.paths ? parsePath(qualified) : [qualified];
+    if (rest.length === 0) config[fullKey] = override.slice(eq + 1);
+    else config[fullKey] = encode(setAtPath(config[fullKey] === undefined ? undefined : decoded(config[fullKey]), rest, pathValue(override.slice(eq + 1)), override));
+    // A --config value is plain text, as `pulumi config set` without --secret stores it.
+    if (secretBlocks.includes(fullKey)) secretBlocks.splice(secretBlocks.indexOf(fullKey), 1);
+    if (secretKeys.includes(fullKey)) secretKeys.splice(secretKeys.indexOf(fullKey), 1);
   }
-  return { project, stack, config, secretKeys };
+  return { project, stack, config, secretKeys, secretBlocks };
 }

@@ -200,6 +200,7 @@ export function observabilitySettings(
   const kubernetes = config.target !== "docker";
   return {
     ...settings,
+    protect: protectOf(config),
     receivers: receivers?.map((r) => ({ ...r, url: r.url === undefined ? undefined : secret(r.url), smtpPassword: r.smtpPassword === undefined ? undefined : secret(r.smtpPassword) })),
     namespace: MONITORING_NAMESPACE,
     services: servicesOf(config).map((s) => scrapeTarget(s, namespace)),

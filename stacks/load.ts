@@ -2,7 +2,7 @@
  * Reads the stack's config from the Pulumi runtime, once, and validates it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, SECRET_KEYS, decodeConfigValue, formatConfigIssues, parseConfig } from "./config";
+import { SECRET_KEYS, collectConfig, formatConfigIssues, validateCollected, type ConfigIssue } from "./config";
 import type { ProgramConfig } from "./program";
 
 // Not in the SDK's .d.ts, but what `pulumi.Config#getSecret` itself uses.
@@ -10,21 +10,12 @@ import type { ProgramConfig } from "./program";
 const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
 
 /**
- * Collects the `platform:*` keys of the runtime config, decoded.
+ * Reads the runtime's config: {@link collectConfig} over `pulumi.runtime.allConfig()`.
  *
- * @returns the raw config and the keys whose values are secrets.
  * @see https://www.pulumi.com/docs/iac/concepts/secrets/
  */
-export function readRuntimeConfig(): { raw: Record<string, unknown>; secretKeys: string[] } {
-  const raw: Record<string, unknown> = {};
-  const secretKeys: string[] = [];
-  for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
-    const [namespace, key] = fullKey.split(":", 2);
-    if (namespace !== CONFIG_NAMESPACE || key === undefined) continue;
-    raw[key] = decodeConfigValue(value);
-    if (isConfigSecret(fullKey)) secretKeys.push(key);
-  }
-  return { raw, secretKeys };
+export function readRuntimeConfig(): { raw: Record<string, unknown>; secretKeys: string[]; issues: ConfigIssue[] } {
+  return collectConfig(pulumi.runtime.allConfig(), pulumi.getProject(), isConfigSecret);
 }
 
 /**
@@ -35,8 +26,7 @@ export function readRuntimeConfig(): { raw: Record<string, unknown>; secretKeys:
  * @see https://www.pulumi.com/docs/iac/concepts/config/
  */
 export function loadConfig(): ProgramConfig {
-  const { raw, secretKeys } = readRuntimeConfig();
-  const result = parseConfig(raw, secretKeys);
+  const result = validateCollected(readRuntimeConfig());
   if (!result.ok) throw new pulumi.RunError(formatConfigIssues(result.issues));
   const rest: Record<string, unknown> = { ...result.config };
   const secrets: Partial<Record<(typeof SECRET_KEYS)[number], pulumi.Output<string>>> = {};

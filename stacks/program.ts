@@ -46,6 +46,7 @@ import {
   type DataStorePlacement,
   type ProgramConfig,
 } from "./compose";
+import { COMPONENT_NAMES } from "./config/reserved";
 import { foundation, type Foundation } from "./foundation";
 
 export { DATA_NAMESPACE, DEFAULT_NAMESPACE, GATEWAY_NAMESPACE, MONITORING_NAMESPACE, platformArgs, type ProgramConfig } from "./compose";
@@ -64,12 +65,13 @@ interface MeshPhase {
   readonly serviceAnnotations: (index: number) => Readonly<Record<string, string>> | undefined;
 }
 
-/** The mesh's control plane, then per service its policies. On Docker it only says that there is none. */
+/** The mesh's control plane, then per service its policies; none where no provider is chosen (Docker, or `mesh.enabled: false`). */
 function meshPhase(config: ProgramConfig, base: Foundation): MeshPhase {
   const provider = meshProvider(config);
   const settings = meshSettings(config);
   const args = { ...settings, platform: base.platform, dependsOn: [...base.namespaces, ...(base.addons.gatewayApiCrds ? [base.addons.gatewayApiCrds] : [])] };
-  const mesh = provider || (base.platform.kind === "docker" && config.mesh?.enabled !== false) ? new ServiceMesh("mesh", args) : undefined;
+  // No provider (Docker, or `mesh.enabled: false`): no mesh component, so no warning and no node in the plan.
+  const mesh = provider ? new ServiceMesh(COMPONENT_NAMES.mesh, args) : undefined;
   const circuitBreakers = provider === "linkerd" ? resolveMesh(settings, base.platform).services.map((s) => failureAccrualAnnotations(s.circuitBreaker)) : [];
   return { mesh, ready: mesh?.enrollment.ready ?? [], serviceAnnotations: (index) => circuitBreakers[index] };
 }
@@ -95,7 +97,7 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
   const settings = postgresSettings(config, placement);
   const postgresArgs = settings && withBackupCredentials(settings, config.postgresBackupAccessKeyId, config.postgresBackupSecretAccessKey);
   if (postgresArgs) {
-    const postgres = new PostgresCluster("postgres", { ...postgresArgs, platform, addons }, exportersMoved("postgres"));
+    const postgres = new PostgresCluster(COMPONENT_NAMES.postgres, { ...postgresArgs, platform, addons }, exportersMoved("postgres"));
     stores.push(postgres);
     secretEnv.DATABASE_URL = { secretName: postgres.connectionSecretName, key: "DATABASE_URL", value: postgres.connectionString };
     metrics.postgres = postgres.metricsEndpoint;
@@ -103,7 +105,7 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
   }
   const redisArgs = redisSettings(config, placement);
   if (redisArgs) {
-    const redis = new RedisCluster("redis", { ...redisArgs, platform, addons }, exportersMoved("redis"));
+    const redis = new RedisCluster(COMPONENT_NAMES.redis, { ...redisArgs, platform, addons }, exportersMoved("redis"));
     stores.push(redis);
     secretEnv.REDIS_URL = { secretName: redis.connectionSecretName, key: "REDIS_URL", value: redis.url };
     metrics.redis = redis.metricsEndpoint;
@@ -114,7 +116,7 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
   // The message broker between the API services and the workers, in the data namespace.
   const queueArgs = messageQueueSettings(config, placement);
   if (queueArgs) {
-    const queue = new MessageQueue("queue", { ...queueArgs, platform, addons });
+    const queue = new MessageQueue(COMPONENT_NAMES.messageQueue, { ...queueArgs, platform, addons });
     stores.push(queue);
     secretEnv[queue.urlEnv] = { secretName: queue.connectionSecretName, key: queue.urlEnv, value: queue.url };
     if (queue.caSecretName) secretEnv[`${queue.urlEnv.replace(/_URL$/, "")}_CA_CERT`] = { secretName: queue.caSecretName, key: "ca.crt" };
@@ -129,7 +131,7 @@ function observabilityPhase(config: ProgramConfig, platform: Platform, addons: C
   const settings = observabilitySettings(config, (value) => pulumi.secret(value));
   if (!settings) return {};
   // On Docker, Prometheus scrapes the stores' exporters where they run them.
-  const observability = new ObservabilityStack("observability", {
+  const observability = new ObservabilityStack(COMPONENT_NAMES.observability, {
     ...settings,
     dataStores: { postgres: data.metrics.postgres ?? settings.dataStores?.postgres, redis: data.metrics.redis ?? settings.dataStores?.redis },
     platform,
@@ -170,7 +172,7 @@ function edgePhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase, app
   const settings = gatewaySettings(config, (service) => apps[service].backend);
   if (!settings) return;
   const gateway = new Gateway(
-    "gateway",
+    COMPONENT_NAMES.gateway,
     {
       ...settings,
       platform: base.platform,

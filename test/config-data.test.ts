@@ -55,7 +55,7 @@ describe("data tier config", () => {
   });
 
   it("refuses 0 instances", () => {
-    issueAt({ ...eks, postgres: { instances: 0 } }, "platform:postgres.instances", /whole number ≥ 1 \(got 0\)/);
+    issueAt({ ...eks, postgres: { instances: 0 } }, "platform:postgres.instances", /must be at least 1 \(got the number 0\)/);
   });
 
   it("refuses RDS backup retention of 0 or above 35 days", () => {

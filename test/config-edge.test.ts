@@ -86,7 +86,7 @@ describe("gateway and mesh config", () => {
   });
 
   it("refuses hostnames that are not DNS names", () => {
-    for (const hostname of ["api_v1.example.com", "localhost", "-api.example.com", "API.example.com", "*.example.com", "a..example.com"]) {
+    for (const hostname of ["api_v1.example.com", "localhost", "-api.example.com", "API.example.com", "*.*.example.com", "a.*.example.com", "*", "a..example.com"]) {
       issueAt({ ...k3s, gateway: { routes: [{ service: "podinfo", hostname }] } }, "platform:gateway.routes[0].hostname", /not a valid DNS hostname/);
     }
   });

@@ -91,7 +91,7 @@ describe("Docker host ports", () => {
     ["Grafana on the gateway's HTTP port", { ...docker, observability: { docker: { grafanaHostPort: 8080 } } }, "platform:observability.docker.grafanaHostPort", /^is 8080, already the host port of gateway\.docker\.httpPort/],
     ["Postgres on Grafana's port", { ...docker, postgres: { docker: { hostPort: 3000 } } }, "platform:postgres.docker.hostPort", /^is 3000, already the host port of observability\.docker\.grafanaHostPort/],
     ["Grafana on 8080 without a gateway", { ...docker, gateway: { enabled: false }, observability: { docker: { grafanaHostPort: 8080 } } }, undefined, undefined],
-    ["a port that is not a TCP port", { ...docker, observability: { docker: { prometheusHostPort: 70000 } } }, "platform:observability.docker.prometheusHostPort", /^must be a TCP port from 1 to 65535 \(got 70000\)/],
+    ["a port that is not a TCP port", { ...docker, observability: { docker: { prometheusHostPort: 70000 } } }, "platform:observability.docker.prometheusHostPort", /^must be a TCP port from 1 to 65535 \(got the number 70000\)/],
   ];
   for (const [name, raw, key, message] of cases) {
     it(`${key ? "refuses" : "accepts"} ${name}`, () => {

@@ -35,6 +35,13 @@ export const COMPONENT_ROLES = {
 export const TRACK_LABEL = "platform.acme.dev/track";
 
 /**
+ * The values of {@link TRACK_LABEL}. With a canary, the platform names objects after the service
+ * and its track (`<service>-canary` Deployment; Linkerd's `<service>-stable` and `<service>-canary`
+ * Services), so a service's name must leave room for the longest suffix.
+ */
+export const CANARY_TRACKS = ["stable", "canary"] as const;
+
+/**
  * The label on the gateway's own Service: the only Service allowed to be `LoadBalancer` or
  * `NodePort` (the policy pack checks it).
  */

@@ -110,6 +110,19 @@ export function traefikStaticConfig(spec: Pick<ResolvedGateway, "docker">): Trae
 }
 
 /**
+ * A Traefik router's host matcher: `Host(\`api.example.com\`)`, or for a wildcard hostname
+ * (`*.example.com`) a `HostRegexp` that matches exactly one label under the domain, as a Gateway
+ * listener's wildcard does.
+ *
+ * @see https://doc.traefik.io/traefik/routing/routers/#rule
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#hostname
+ */
+export function hostRule(hostname: string): string {
+  if (!hostname.startsWith("*.")) return `Host(\`${hostname}\`)`;
+  return `HostRegexp(\`^[a-z0-9-]+\\.${hostname.slice(2).replace(/\./g, "\\.")}$\`)`;
+}
+
+/**
  * Traefik's dynamic configuration on Docker: per route a router on `websecure` matching its host
  * and path prefix, its three middlewares (`<route>-rate-limit`, `<route>-security-headers`,
  * `<route>-body-limit`), and a service sending to the backend's network alias and port through a
@@ -129,7 +142,8 @@ export function traefikDynamicConfig(spec: Pick<ResolvedGateway, "routes" | "hst
     });
     http.routers[route.name] = {
       entryPoints: ["websecure"],
-      rule: `Host(\`${route.hostname}\`) && PathPrefix(\`${route.pathPrefix}\`)`,
+      // Host() matches one name; a wildcard listener's `*.example.com` is one label under the domain.
+      rule: `${hostRule(route.hostname)} && PathPrefix(\`${route.pathPrefix}\`)`,
       service: route.name,
       middlewares,
       tls: {},

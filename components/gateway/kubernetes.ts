@@ -72,7 +72,8 @@ export function meshInboundBypass(spec: Pick<ResolvedGateway, "mesh">): Record<s
  * @see https://gateway-api.sigs.k8s.io/reference/spec/#listener
  */
 export function httpsListenerName(_spec: Pick<ResolvedGateway, "hostnames">, hostname: string): string {
-  const label = hostname.replace(/\./g, "-");
+  // A wildcard (`*.example.com`) is named `https-wildcard-example-com`: `*` is not a name character.
+  const label = hostname.replace(/^\*\./, "wildcard.").replace(/\./g, "-");
   return label.length <= 50 ? `https-${label}` : `https-${label.slice(0, 40).replace(/-+$/, "")}-${createHash("sha256").update(hostname).digest("hex").slice(0, 8)}`;
 }
 

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ArgProblem } from "../contract/problems";
 import type { ClusterAddons } from "../addons/types";
@@ -317,17 +318,21 @@ export function resolveGateway(args: GatewaySettings, on: PlatformFacts): Resolv
 }
 
 /**
- * A DNS name as RFC 1123 allows for a host: labels of letters, digits and `-`, not starting or
- * ending with `-`, at most 63 characters each and 253 in all, with at least two labels. A leading
- * `*.` wildcard is refused: each route gets its own certificate.
+ * A hostname as a Gateway listener takes it: a DNS name of RFC 1123 labels (letters, digits and
+ * `-`, not starting or ending with `-`, at most 63 characters each and 253 in all, at least two
+ * labels), optionally with a leading `*.` wildcard label (`*.example.com`: one listener and one
+ * wildcard certificate for every subdomain). An IP address is not a hostname.
  *
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#hostname
  * @see https://datatracker.ietf.org/doc/html/rfc1123#section-2.1
  */
 export function hostnameProblem(hostname: string): string | undefined {
+  if (isIP(hostname) !== 0) return `"${hostname}" is an IP address; Gateway listeners and routes take DNS names only, such as api.example.com`;
   const label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-  const labels = hostname.split(".");
-  if (hostname.length > 253 || labels.length < 2 || !labels.every((l) => label.test(l))) {
-    return `"${hostname}" is not a valid DNS hostname (lower-case labels of letters, digits and "-", separated by dots, such as api.example.com)`;
+  const wildcard = hostname.startsWith("*.");
+  const labels = (wildcard ? hostname.slice(2) : hostname).split(".");
+  if (hostname.length > 253 || labels.length + (wildcard ? 1 : 0) < 2 || !labels.every((l) => label.test(l))) {
+    return `"${hostname}" is not a valid DNS hostname (lower-case labels of letters, digits and "-", separated by dots, such as api.example.com, or a leading wildcard such as *.example.com)`;
   }
   return undefined;
 }
@@ -418,6 +423,9 @@ export function validateGateway(args: GatewaySettings, on: PlatformFacts): ArgPr
     names.add(route.name);
     const hostProblem = hostnameProblem(route.hostname);
     if (hostProblem) add(["routes", i, "hostname"], hostProblem);
+    else if (route.hostname.startsWith("*.") && spec.tls.issuer === "acme" && spec.tls.acme?.solver !== "dns01") {
+      add(["routes", i, "hostname"], `"${route.hostname}" is a wildcard: an ACME CA issues wildcard certificates only through the dns01 solver (set gateway.tls.acme.solver to dns01), or name each host`);
+    }
     const prefix = route.pathPrefix ?? "/";
     const pathProblem = pathPrefixProblem(prefix);
     if (pathProblem) add(["routes", i, "pathPrefix"], pathProblem);

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { KubernetesFlavour, KubernetesPlatform } from "../contract/platform";
 import type { MeshEnrollment } from "./types";
-import { TRACK_LABEL } from "../contract/labels";
+import { CANARY_TRACKS, TRACK_LABEL } from "../contract/labels";
 import { type MtlsMode, type ResolvedMesh, type ResolvedMeshService } from "./spec";
 
 /**
@@ -248,7 +248,7 @@ export function linkerdServiceObjects(service: ResolvedMeshService, gateway?: Re
       requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: service.name }],
     },
   };
-  const tracks = service.canary ? (["stable", "canary"] as const) : [];
+  const tracks = service.canary ? CANARY_TRACKS : [];
   const trackServices = tracks.map((track) => ({
     apiVersion: "v1",
     kind: "Service",

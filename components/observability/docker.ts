@@ -274,7 +274,7 @@ export function deployObservabilityToDocker(name: string, spec: ResolvedObservab
     new docker.Volume(
       `${name}-${role.alias}-data`,
       { name: pulumi.interpolate`${platform.networkName}-${role.alias}-data`, labels: [{ label: "app.kubernetes.io/instance", value: name }] },
-      { ...opts, ...statefulResourceOptions(spec.environment === "prod") },
+      { ...opts, ...statefulResourceOptions(spec.protect) },
     );
 
   const prometheusData = volume(d.prometheus);

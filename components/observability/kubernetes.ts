@@ -395,7 +395,7 @@ export function deployObservabilityToKubernetes(name: string, spec: ResolvedObse
   const provider = platform.provider;
   const namespace = spec.namespace;
   const prerequisites = [...(platform.cluster ? [platform.cluster] : []), ...spec.dependsOn];
-  const stateful = statefulResourceOptions(spec.environment === "prod");
+  const stateful = statefulResourceOptions(spec.protect);
   const labels = { "app.kubernetes.io/part-of": "observability", "app.kubernetes.io/managed-by": "pulumi" };
 
   const alertmanagerYaml = alertmanagerConfigFile(spec.receivers);

@@ -97,6 +97,13 @@ export interface ObservabilityStackArgs {
   readonly platform: Platform;
   /** The namespace (Kubernetes). It must exist: the Prometheus operator CRDs' release creates it. @default "monitoring" */
   readonly namespace?: string;
+  /**
+   * Protect and retain the stateful objects (the Prometheus and Loki volumes' releases on
+   * Kubernetes, the data volumes on Docker), as the data stores do.
+   * @default true in prod, false otherwise
+   * @see https://www.pulumi.com/docs/iac/concepts/options/protect/
+   */
+  readonly protect?: boolean;
   /** How long Prometheus keeps samples, in days. @default 15 in prod, 3 otherwise */
   readonly retentionDays?: number;
   /** Prometheus's volume, in GiB. @default 50 in prod, 10 otherwise */
@@ -189,6 +196,7 @@ export function prometheusIdentity(namespace: string): { namespace: string; serv
 /** An {@link ObservabilityStackArgs} with every default applied. */
 export interface ResolvedObservability {
   readonly environment: Environment;
+  readonly protect: boolean;
   readonly namespace: string;
   readonly retentionDays: number;
   readonly storageGiB: number;
@@ -215,6 +223,7 @@ export function resolveObservability(args: ObservabilityStackSettings, on: Pick<
   ) as unknown as ResolvedThresholds;
   return {
     environment: on.environment,
+    protect: args.protect ?? on.environment === "prod",
     namespace: args.namespace ?? d.namespace,
     retentionDays: args.retentionDays ?? sized.retentionDays,
     storageGiB: args.storageGiB ?? sized.storageGiB,

@@ -85,6 +85,7 @@ export function cpuQuantityProblem(quantity: string): string | undefined {
 export function memoryQuantityProblem(quantity: string): string | undefined {
   const bytes = parseQuantity(quantity);
   if (bytes === undefined) return `"${quantity}" is not a memory quantity; use binary units such as "256Mi" or "1Gi"`;
+  if (bytes <= 0) return `"${quantity}" must be greater than zero; use binary units such as "256Mi" or "1Gi"`;
   const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(quantity);
   const [number, suffix] = match ? [match[1], match[2]] : [quantity, ""];
   if (suffix === "m") return `"${quantity}" means ${bytes} bytes (m is milli); did you mean "${number}Mi"?`;

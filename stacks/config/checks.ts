@@ -23,6 +23,7 @@ import {
   validateObservability,
   validatePostgres,
   validateRedis,
+  CANARY_TRACKS,
   ENVIRONMENTS,
   TARGETS,
   type AddonName,
@@ -47,7 +48,6 @@ import {
   withBackupCredentials,
 } from "../compose";
 import {
-  CONFIG_NAMESPACE,
   configShape,
   eksSchema,
   gkeSchema,
@@ -63,6 +63,9 @@ import {
   type PlatformConfig,
   type ServiceConfig,
 } from "./schema";
+import { CONFIG_NAMESPACE, setCommand } from "./keys";
+import { RESERVED_SERVICE_NAMES } from "./reserved";
+import { bucketNameProblem, generatedNameProblem } from "./validators";
 
 /** A problem at a config key path (without the namespace). */
 export interface KeyedProblem {
@@ -98,10 +101,18 @@ function targetProblems(config: PlatformConfig, target: Target): KeyedProblem[] 
       problems.push({ path: [key], message: `applies only to target ${allowed.join(" or ")} (target is ${target}); remove it with \`pulumi config rm ${CONFIG_NAMESPACE}:${key}\`` });
     }
   }
-  if (target === "eks" && !config.eks) problems.push({ path: ["eks", "region"], message: `is required for target eks; ${setHint("eks.region", "eu-west-1 --path")}` });
-  if (target === "gke" && !config.gke) problems.push({ path: ["gke", "project"], message: `is required for target gke; ${setHint("gke.project", "my-project --path")} and gke.region` });
+  if (target === "eks" && !config.eks) problems.push({ path: ["eks", "region"], message: `is required for target eks; ${setHint("eks.region", "eu-west-1")}` });
+  if (target === "gke" && !config.gke) problems.push({ path: ["gke", "project"], message: `is required for target gke; ${setHint("gke.project", "my-project")} and gke.region` });
   if (target === "k3s" && config.kubeconfig === undefined) {
     problems.push({ path: ["kubeconfig"], message: `is required for target k3s; set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:kubeconfig -- "$(cat k3s.yaml)"\`` });
+  }
+  if (config.environment === "prod" && config.protect === false) {
+    problems.push({
+      path: ["protect"],
+      message:
+        "is false in prod: the databases, caches, broker and observability volumes would lose `protect`, `retainOnDelete` and the clouds' deletion protection " +
+        `(the production-data-resilience policy refuses that too); remove it with \`pulumi config rm ${CONFIG_NAMESPACE}:protect\`. To tear prod down on purpose, \`pulumi state unprotect --all\` then \`pulumi destroy\``,
+    });
   }
   if (target !== "k3s" && config.kubeconfig !== undefined) {
     problems.push({ path: ["kubeconfig"], message: `applies only to target k3s (target is ${target}); the cluster's own kubeconfig is generated` });
@@ -109,12 +120,23 @@ function targetProblems(config: PlatformConfig, target: Target): KeyedProblem[] 
   return problems;
 }
 
+/**
+ * A cluster check's message at the key it names: the clusters' validation words its problems as
+ * "\`availabilityZoneCount\` must be…", so the key is \`eks.availabilityZoneCount\`, not \`eks\`.
+ */
+function keyedByField(block: "eks" | "gke", message: string): KeyedProblem {
+  const match = /^`([A-Za-z]\w*)((?:\[\d+\])*)` (.*)$/s.exec(message);
+  if (!match) return { path: [block], message };
+  const indices = [...match[2].matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
+  return { path: [block, match[1], ...indices], message: match[3] };
+}
+
 /** The cloud platforms' own checks (zone counts in prod, open endpoints, overlapping ranges). */
 function cloudProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[] {
   const environment = on.environment;
   // A section the schema refuses is reported once, by the schema.
-  if (on.flavour === "eks" && config.eks && parses(eksSchema, config.eks)) return validateEksClusterArgs({ environment, ...config.eks }).map((message) => ({ path: ["eks"], message }));
-  if (on.flavour === "gke" && config.gke && parses(gkeSchema, config.gke)) return validateGkeClusterArgs({ environment, ...config.gke }).map((message) => ({ path: ["gke"], message }));
+  if (on.flavour === "eks" && config.eks && parses(eksSchema, config.eks)) return validateEksClusterArgs({ environment, ...config.eks }).map((message) => keyedByField("eks", message));
+  if (on.flavour === "gke" && config.gke && parses(gkeSchema, config.gke)) return validateGkeClusterArgs({ environment, ...config.gke }).map((message) => keyedByField("gke", message));
   return [];
 }
 
@@ -199,6 +221,11 @@ function dataProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[]
   if (keys.accessKeyId !== undefined && on.flavour !== "k3s") {
     problems.push({ path: ["postgresBackupAccessKeyId"], message: `applies only to target k3s (target is ${on.flavour}): on a cloud, backups use the cluster's workload identity; remove it with \`pulumi config rm ${CONFIG_NAMESPACE}:postgresBackupAccessKeyId\`` });
   }
+  const bucket = config.postgres?.backup?.bucket?.name;
+  if (typeof bucket === "string" && on.flavour !== "docker") {
+    const problem = bucketNameProblem(bucket, on.flavour === "gke" ? "gcs" : "s3");
+    if (problem) problems.push({ path: ["postgres", "backup", "bucket", "name"], message: problem });
+  }
   if (postgres) {
     for (const p of validatePostgres(withBackupCredentials(postgres, keys.accessKeyId, keys.secretAccessKey), on)) {
       // The access key pair is two secret keys of their own, not a key of the postgres block.
@@ -232,6 +259,11 @@ function serviceProblems(config: PlatformConfig): KeyedProblem[] {
   const names = new Set<string>();
   (Array.isArray(config.services) ? config.services : []).forEach((service: Partial<ServiceConfig> | undefined, i) => {
     if (service?.name && names.has(service.name)) problems.push({ path: ["services", i, "name"], message: `"${service.name}" is declared twice` });
+    if (typeof service?.name === "string" && RESERVED_SERVICE_NAMES.includes(service.name)) {
+      problems.push({ path: ["services", i, "name"], message: `"${service.name}" is a name the platform uses for its own components and containers (${RESERVED_SERVICE_NAMES.join(", ")}); choose another: \`${setCommand(["services", i, "name"], `${service.name}-api`)}\`` });
+    }
+    const generated = typeof service?.name === "string" && service.canary ? generatedNameProblem(service.name, CANARY_TRACKS) : undefined;
+    if (generated) problems.push({ path: ["services", i, "name"], message: generated });
     if (service?.name) names.add(service.name);
     if (service?.canary && !provider) problems.push({ path: ["services", i, "canary"], message: "needs the service mesh, which splits traffic by weight; enable `mesh` (Kubernetes targets) or remove `canary`" });
     if (service?.worker && (config.gateway?.routes ?? []).some((r) => r.service === service.name)) {
@@ -316,6 +348,10 @@ export function crossKeyProblems(config: PlatformConfig): KeyedProblem[] {
   if (!isTarget(target)) return [];
   const problems = targetProblems(config, target);
   if (!isEnvironment(environment)) return [...problems, ...serviceProblems(config)];
+  if (target === "docker" && environment === "prod") {
+    // One refusal for the whole combination, rather than each component's own reason.
+    return [...problems, { path: ["environment"], message: `prod cannot run on docker: single containers on one host, without TLS between them, replicas or backups. Use a Kubernetes target (\`pulumi config set ${CONFIG_NAMESPACE}:target eks\`), or \`pulumi config set ${CONFIG_NAMESPACE}:environment dev\`` }];
+  }
   const on: PlatformFacts = { flavour: target, environment, disabledComponents: target === "k3s" ? (config.k3s?.disable ?? []) : undefined };
   return [
     ...problems,

@@ -14,5 +14,7 @@
  */
 export { configSchema, crossKeyProblems } from "./checks";
 export * from "./parse";
-export { CONFIG_NAMESPACE, DEMO_SERVICE, SECRET_KEYS, type PlatformConfig, type ServiceConfig } from "./schema";
+export { DEMO_SERVICE, type PlatformConfig, type ServiceConfig } from "./schema";
+export { CONFIG_NAMESPACE, KNOWN_NAMESPACES, SECRET_KEYS, keyPath, namespaceProblems, setCommand } from "./keys";
 export { meshProvider } from "../compose";
+export { collectConfig, validateCollected } from "./collect";

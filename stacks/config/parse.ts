@@ -9,7 +9,9 @@
 import { z } from "zod";
 import { postgresDefaults, storageShrinkProblem } from "../../components";
 import { configSchema } from "./checks";
-import { CONFIG_NAMESPACE, SECRET_KEYS, setHint, type PlatformConfig } from "./schema";
+import { CONFIG_NAMESPACE, keyPath, removeCommand, SECRET_KEYS, SECRET_RECEIVER_FIELDS, setCommand, setIt } from "./keys";
+import { issueMessages, schemaAt, valueKind } from "./messages";
+import { configShape, type PlatformConfig } from "./schema";
 
 /** What the stack knows about what is already deployed, for checks such as "storage never shrinks". */
 export interface DeployedState {
@@ -26,15 +28,6 @@ export interface ConfigIssue {
 
 /** The result of {@link parseConfig}. */
 export type ConfigResult = { readonly ok: true; readonly config: PlatformConfig } | { readonly ok: false; readonly issues: ConfigIssue[] };
-
-function keyPath(path: readonly PropertyKey[]): string {
-  let key = CONFIG_NAMESPACE;
-  path.forEach((part, i) => {
-    if (typeof part === "number") key += `[${part}]`;
-    else key += i === 0 ? `:${String(part)}` : `.${String(part)}`;
-  });
-  return key;
-}
 
 /** The closest known key to a misspelled one, by edit distance. */
 function nearest(key: string, known: readonly string[]): string | undefined {
@@ -83,33 +76,37 @@ export function parseConfig(raw: Record<string, unknown>, secretKeys: readonly s
   const issues: ConfigIssue[] = [];
   for (const key of SECRET_KEYS) {
     if (raw[key] !== undefined && !secretKeys.includes(key)) {
-      issues.push({ key: keyPath([key]), message: `must be a secret; set it again with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${key} …\`` });
+      issues.push({ key: keyPath([key]), message: `must be a secret; set it again with \`${setCommand([key], "…", { secret: true })}\`` });
     }
   }
   const receivers = (raw.observability as { receivers?: unknown } | undefined)?.receivers;
   if (Array.isArray(receivers) && !secretKeys.includes("observability")) {
     receivers.forEach((receiver: Record<string, unknown> | null, i) => {
-      for (const field of ["url", "smtpPassword"]) {
+      for (const field of SECRET_RECEIVER_FIELDS) {
         if (receiver?.[field] !== undefined) {
-          issues.push({ key: keyPath(["observability", "receivers", i, field]), message: `must be a secret (webhook URLs carry tokens); set it with \`pulumi config set --secret --path '${CONFIG_NAMESPACE}:observability.receivers[${i}].${field}' …\`` });
+          issues.push({ key: keyPath(["observability", "receivers", i, field]), message: `must be a secret (webhook URLs carry tokens); ${setIt(["observability", "receivers", i, field], "…", { secret: true })}` });
         }
       }
     });
   }
-  const result = configSchema.safeParse(raw);
+  // reportInput: a wrong type is told apart from a missing key by the value it got.
+  const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
+    // A value the schema refuses (its type or range) is not reported again by its component's check.
+    const refused = new Set(result.error.issues.filter((i) => i.code !== "custom").map((i) => keyPath(i.path)));
     for (const issue of result.error.issues) {
+      if (issue.code === "custom" && refused.has(keyPath(issue.path))) continue;
       if (issue.code === "unrecognized_keys") {
         const known = knownKeysAt(issue.path);
         for (const key of issue.keys) {
-          const guess = nearest(key, known);
-          issues.push({ key: keyPath([...issue.path, key]), message: `is not a known setting${guess ? `; did you mean \`${guess}\`?` : ` (known: ${known.join(", ")})`}` });
+          // `platform.target` for `platform:target`: the namespace is separated by a colon.
+          const dotted = issue.path.length === 0 && key.startsWith(`${CONFIG_NAMESPACE}.`) ? key.slice(CONFIG_NAMESPACE.length + 1).split(".")[0] : undefined;
+          const guess = dotted && known.includes(dotted) ? `${CONFIG_NAMESPACE}:${key.slice(CONFIG_NAMESPACE.length + 1)}` : nearest(key, known);
+          const where = [...issue.path, key];
+          issues.push({ key: keyPath(where), message: `is not a known setting${guess ? `; did you mean \`${guess}\`?` : ` (known: ${known.join(", ")}).`} Remove it with \`${removeCommand(where)}\`` });
         }
-      } else if (issue.code === "invalid_type" && issue.input === undefined) {
-        const key = issue.path.map(String).join(".");
-        issues.push({ key: keyPath(issue.path), message: `is required; ${setHint(key, "<value>")}` });
       } else {
-        issues.push({ key: keyPath(issue.path), message: issue.message });
+        for (const m of issueMessages(issue as Parameters<typeof issueMessages>[0], configShape, secretKeys)) issues.push({ key: keyPath(m.path), message: m.message });
       }
     }
   }
@@ -132,6 +129,46 @@ export function decodeConfigValue(value: string): unknown {
   } catch {
     return value;
   }
+}
+
+/**
+ * Decodes the runtime's config values (`key` → string, without the namespace) the way the program
+ * reads them: a key the schema takes as a string stays the string it was given (a kubeconfig may
+ * be JSON, which kubectl accepts); any other value is JSON-decoded. A value that looks like JSON
+ * (`{…` or `[…`) but does not parse is an issue, not a string.
+ *
+ * @returns the raw config for {@link parseConfig}, and the issues of values that do not decode.
+ * @see https://www.pulumi.com/docs/iac/concepts/config/#structured-configuration
+ */
+export function decodeConfig(values: Readonly<Record<string, string>>): { raw: Record<string, unknown>; issues: ConfigIssue[] } {
+  const raw: Record<string, unknown> = {};
+  const issues: ConfigIssue[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const schema = schemaAt(configShape, [key]);
+    if (schema && valueKind(schema) === "string") {
+      raw[key] = value;
+      continue;
+    }
+    try {
+      raw[key] = JSON.parse(value);
+    } catch (error) {
+      if (/^\s*[[{]/.test(value)) {
+        issues.push({ key: keyPath([key]), message: `is not valid JSON (${(error as Error).message}); put the whole value in single quotes so the shell passes it unchanged (--config '${keyPath([key])}=${/^\s*\[/.test(value) ? "[…]" : "{…}"}'), or set its keys one by one with \`pulumi config set --path '${keyPath([key])}${/^\s*\[/.test(value) ? "[0]" : ".<key>"}…'\`` });
+      } else raw[key] = value;
+    }
+  }
+  return { raw, issues };
+}
+
+/**
+ * Whether a full key (`namespace:key`) holds a plain string: the platform's string keys (a
+ * kubeconfig), and every other namespace's (provider settings). A block (an object or a list) is not.
+ */
+export function takesString(fullKey: string): boolean {
+  const colon = fullKey.indexOf(":");
+  if (fullKey.slice(0, colon) !== CONFIG_NAMESPACE) return true;
+  const schema = schemaAt(configShape, [fullKey.slice(colon + 1)]);
+  return !schema || valueKind(schema) === "string";
 }
 
 /**

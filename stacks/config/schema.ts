@@ -28,15 +28,13 @@ import {
   TARGETS,
   validateAppService,
 } from "../../components";
+import { setIt } from "./keys";
+import { count, cronSchedule, imageReference, ipAddress, kubernetesVersion, port, sizeGiB } from "./validators";
 
-/** The config namespace: the Pulumi project name. */
-export const CONFIG_NAMESPACE = "platform";
+export { CONFIG_NAMESPACE, SECRET_KEYS } from "./keys";
 
-/** Keys whose values must be set with `pulumi config set --secret`. */
-export const SECRET_KEYS = ["kubeconfig", "postgresBackupAccessKeyId", "postgresBackupSecretAccessKey"] as const;
-
-/** A hint that sets a key: `set it with \`pulumi config set platform:<key> <example>\``. */
-export const setHint = (key: string, example: string) => `set it with \`pulumi config set ${CONFIG_NAMESPACE}:${key} ${example}\``;
+/** A hint that sets a key given as a dotted path (`eks.region`): `set it with \`pulumi config set --path 'platform:eks.region' eu-west-1\``. */
+export const setHint = (key: string, example: string) => setIt(key.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p)), example);
 
 /**
  * A zod enum of a component's constant list whose error names the values and, for a wrong case,
@@ -45,6 +43,8 @@ export const setHint = (key: string, example: string) => `set it with \`pulumi c
 const enumOf = <T extends readonly [string, ...string[]]>(values: T, list: (values: T) => string = (v) => `one of ${v.join(" | ")}`) =>
   z.enum(values, {
     error: (issue) => {
+      // A missing key is worded by parse.ts ("is required", with a hint), never as `got "undefined"`.
+      if (issue.input === undefined) return undefined;
       const got = String(issue.input);
       const near = values.find((v) => v.toLowerCase() === got.toLowerCase());
       return `must be ${list(values)} (got "${got}")${near ? `; did you mean "${near}"?` : ""}`;
@@ -57,7 +57,7 @@ const inProse = (values: readonly string[]) => `${values.slice(0, -1).join(", ")
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR block such as 10.0.0.0/16");
 const wholeNumber = z.number().int("must be a whole number");
 const positive = wholeNumber.min(1, "must be at least 1");
-const k8sVersion = z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as "1.34"');
+const k8sVersion = kubernetesVersion;
 const labels = z.record(z.string(), z.string());
 
 /** The mesh's retry and circuit-breaker settings; semantic checks come from `validateMesh`. */
@@ -79,14 +79,14 @@ const circuitBreakerSchema = z
 export const serviceSchema = z
   .strictObject({
     name: z.string().regex(DNS_LABEL, "must be a DNS-1035 label: lower case letters, digits and '-', starting with a letter"),
-    image: z.string(),
-    port: z.number(),
-    replicas: z.number().optional(),
+    image: imageReference,
+    port,
+    replicas: count().optional(),
     autoscaling: z
       .strictObject({
         enabled: z.boolean().optional(),
-        minReplicas: z.number().optional(),
-        maxReplicas: z.number().optional(),
+        minReplicas: count().optional(),
+        maxReplicas: count().optional(),
         targetCPUUtilizationPercentage: z.number().optional(),
       })
       .optional(),
@@ -106,9 +106,9 @@ export const serviceSchema = z
         timeoutSeconds: z.number().optional(),
       })
       .optional(),
-    metrics: z.union([z.literal(false), z.strictObject({ path: z.string().optional(), port: z.number().optional() })]).optional(),
-    servicePort: z.number().optional(),
-    docker: z.strictObject({ hostPort: z.number().optional(), healthcheckCommand: z.array(z.string()).min(1).optional() }).optional(),
+    metrics: z.union([z.literal(false), z.strictObject({ path: z.string().optional(), port: port.optional() })]).optional(),
+    servicePort: port.optional(),
+    docker: z.strictObject({ hostPort: port.optional(), healthcheckCommand: z.array(z.string()).min(1).optional() }).optional(),
     mesh: z
       .strictObject({
         retries: retriesSchema,
@@ -120,8 +120,8 @@ export const serviceSchema = z
     worker: z.boolean().optional(),
     canary: z
       .strictObject({
-        image: z.string(),
-        replicas: z.number().optional(),
+        image: imageReference,
+        replicas: count().optional(),
         weights: z.strictObject({ stable: z.number(), canary: z.number() }),
       })
       .optional(),
@@ -153,7 +153,7 @@ export const eksSchema = z.strictObject({
         minSize: wholeNumber.min(0).optional(),
         maxSize: positive.optional(),
         desiredSize: wholeNumber.min(0).optional(),
-        diskSizeGiB: positive.optional(),
+        diskSizeGiB: sizeGiB.optional(),
         capacityType: enumOf(EKS_CAPACITY_TYPES).optional(),
         labels: labels.optional(),
       }),
@@ -180,7 +180,7 @@ export const gkeSchema = z.strictObject({
         machineType: z.string().optional(),
         minNodesPerZone: wholeNumber.min(0).optional(),
         maxNodesPerZone: positive.optional(),
-        diskSizeGiB: positive.optional(),
+        diskSizeGiB: sizeGiB.optional(),
         spot: z.boolean().optional(),
         labels: labels.optional(),
       }),
@@ -191,7 +191,7 @@ export const gkeSchema = z.strictObject({
   podsCidr: cidr.optional(),
   servicesCidr: cidr.optional(),
   masterIpv4CidrBlock: cidr.optional(),
-  webhookPorts: z.array(wholeNumber.min(1, "must be a TCP port from 1 to 65535").max(65535, "must be a TCP port from 1 to 65535")).optional(),
+  webhookPorts: z.array(port).optional(),
   endpointPublicAccessCidrs: z.array(cidr).optional(),
   labels: labels.optional(),
 });
@@ -207,7 +207,7 @@ export const dockerSchema = z.strictObject({
   host: z.string().regex(/^(unix|tcp|ssh|npipe):\/\//, "must be a Docker host URL such as unix:///var/run/docker.sock").optional(),
   context: z.string().optional(),
   networkName: z.string().optional(),
-  publishAddress: z.string().optional(),
+  publishAddress: ipAddress.optional(),
 });
 
 const quantities = z
@@ -217,7 +217,7 @@ const quantities = z
   })
   .optional();
 const mode = enumOf(DATA_STORE_MODES).optional();
-const hostPort = z.strictObject({ hostPort: z.number().optional() }).optional();
+const hostPort = z.strictObject({ hostPort: port.optional() }).optional();
 
 /** The `postgres` block: the PostgresCluster's arguments. Semantic checks come from `validatePostgres`. */
 export const postgresSchema = z.strictObject({
@@ -226,14 +226,14 @@ export const postgresSchema = z.strictObject({
   version: z.number().optional(),
   database: z.string().optional(),
   username: z.string().optional(),
-  instances: z.number().optional(),
-  storageGiB: z.number().optional(),
+  instances: count().optional(),
+  storageGiB: sizeGiB.optional(),
   resources: quantities,
   parameters: z.record(z.string(), z.string()).optional(),
   pooler: z
     .strictObject({
       enabled: z.boolean().optional(),
-      instances: z.number().optional(),
+      instances: count().optional(),
       poolMode: enumOf(POOL_MODES).optional(),
       maxClientConnections: z.number().optional(),
       defaultPoolSize: z.number().optional(),
@@ -242,7 +242,7 @@ export const postgresSchema = z.strictObject({
   backup: z
     .strictObject({
       enabled: z.boolean().optional(),
-      schedule: z.string().optional(),
+      schedule: cronSchedule.optional(),
       retentionDays: z.number().optional(),
       bucket: z
         .strictObject({
@@ -274,11 +274,11 @@ export const postgresSchema = z.strictObject({
 export const redisSchema = z.strictObject({
   enabled: z.boolean().optional(),
   mode,
-  replicas: z.number().optional(),
+  replicas: count().optional(),
   sentinel: z
-    .strictObject({ enabled: z.boolean().optional(), replicas: z.number().optional(), quorum: z.number().optional(), masterName: z.string().optional() })
+    .strictObject({ enabled: z.boolean().optional(), replicas: count().optional(), quorum: z.number().optional(), masterName: z.string().optional() })
     .optional(),
-  storageGiB: z.number().optional(),
+  storageGiB: sizeGiB.optional(),
   resources: quantities,
   maxMemoryFraction: z.number().optional(),
   tls: z.boolean().optional(),
@@ -320,11 +320,11 @@ export const gatewaySchema = z.strictObject({
   hsts: z.strictObject({ maxAgeSeconds: z.number().optional(), includeSubDomains: z.boolean().optional(), preload: z.boolean().optional() }).optional(),
   defaults: z.strictObject(trafficPolicyShape).optional(),
   routes: z
-    .array(z.strictObject({ service: z.string(), hostname: z.string(), pathPrefix: z.string().optional(), ...trafficPolicyShape }))
+    .array(z.strictObject({ service: z.string(), hostname: z.string().meta({ examples: ["api.example.com"] }), pathPrefix: z.string().optional(), ...trafficPolicyShape }))
     .optional(),
-  replicas: z.number().optional(),
+  replicas: count().optional(),
   resources: quantities,
-  docker: z.strictObject({ httpPort: z.number().optional(), httpsPort: z.number().optional() }).optional(),
+  docker: z.strictObject({ httpPort: port.optional(), httpsPort: port.optional() }).optional(),
 });
 
 /**
@@ -333,8 +333,8 @@ export const gatewaySchema = z.strictObject({
  */
 export const meshSchema = z.strictObject({
   enabled: z.boolean().optional(),
-  istio: z.strictObject({ replicas: z.number().optional() }).optional(),
-  linkerd: z.strictObject({ replicas: z.number().optional() }).optional(),
+  istio: z.strictObject({ replicas: count().optional() }).optional(),
+  linkerd: z.strictObject({ replicas: count().optional() }).optional(),
   mtls: enumOf(MTLS_MODES).optional(),
   defaults: z.strictObject({ retries: retriesSchema, timeoutSeconds: z.number().optional(), circuitBreaker: circuitBreakerSchema }).optional(),
 });
@@ -344,8 +344,8 @@ export const messageQueueSchema = z.strictObject({
   enabled: z.boolean().optional(),
   broker: enumOf(BROKERS).optional(),
   mode,
-  replicas: z.number().optional(),
-  storageGiB: z.number().optional(),
+  replicas: count().optional(),
+  storageGiB: sizeGiB.optional(),
   resources: quantities,
   tls: z.boolean().optional(),
   queues: z
@@ -372,11 +372,11 @@ const threshold = z.strictObject({ warning: z.number().optional(), critical: z.n
  */
 export const observabilitySchema = z.strictObject({
   enabled: z.boolean().optional(),
-  docker: z.strictObject({ prometheusHostPort: z.number().optional(), grafanaHostPort: z.number().optional() }).optional(),
+  docker: z.strictObject({ prometheusHostPort: port.optional(), grafanaHostPort: port.optional() }).optional(),
   retentionDays: z.number().optional(),
-  storageGiB: z.number().optional(),
+  storageGiB: sizeGiB.optional(),
   logRetentionDays: z.number().optional(),
-  logStorageGiB: z.number().optional(),
+  logStorageGiB: sizeGiB.optional(),
   receivers: z
     .array(
       z.strictObject({
