@@ -28,6 +28,7 @@ import {
   TARGETS,
   validateAppService,
 } from "../../components";
+import { drSchema, managedPostgresReadScaling } from "./dr";
 
 /** The config namespace: the Pulumi project name. */
 export const CONFIG_NAMESPACE = "platform";
@@ -264,6 +265,7 @@ export const postgresSchema = z.strictObject({
       tier: z.string().optional(),
       highAvailability: z.boolean().optional(),
       insights: z.boolean().optional(),
+      ...managedPostgresReadScaling,
     })
     .optional(),
   monitoring: z.boolean().optional(),
@@ -431,6 +433,7 @@ export const configShape = z.strictObject({
   mesh: meshSchema.optional(),
   observability: observabilitySchema.optional(),
   messageQueue: messageQueueSchema.optional(),
+  dr: drSchema.optional(),
 });
 
 /** The parsed, validated stack config. */
