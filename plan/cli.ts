@@ -147,7 +147,10 @@ async function run(argv: string[]): Promise<number> {
       process.stderr.write(`warning: ${gone.length} deployed resources are claimed by no planned resource, by URN or alias; \`pulumi up\` deletes them:\n${gone.map((urn) => `  - ${urn}`).join("\n")}\n`);
     }
   }
-  const plan = planJson(program, target, report);
+  const { recoveryReport, renderRecoveryReport } = await import("./dr-report");
+  const recovery = recoveryReport(program.resources);
+  process.stdout.write(`${renderRecoveryReport(recovery)}\n`);
+  const plan = { ...planJson(program, target, report), recovery };
   if (args.json) {
     fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
     fs.writeFileSync(args.json, `${JSON.stringify(plan, null, 2)}\n`);

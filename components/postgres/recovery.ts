@@ -1,6 +1,7 @@
 /**
- * Recovery settings of a PostgresCluster: the region backups are copied to (disaster recovery) and
- * the restore drill, a recovery database created from the backups beside the live one.
+ * The checks of a PostgresCluster's recovery settings (`recovery-args.ts`): the region backups are
+ * copied to (disaster recovery) and the restore drill, a recovery database created from the
+ * backups beside the live one.
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html
  * @see https://cloud.google.com/sql/docs/postgres/replication/cross-region-replicas
@@ -9,50 +10,6 @@
 import type { PlatformFacts } from "../contract/platform";
 import type { ArgProblem } from "../contract/problems";
 import type { ResolvedPostgres } from "./spec";
-
-/**
- * A restore drill: a recovery database restored from the backups beside the live one, so a drill
- * is one `pulumi up` (and one more, with `enabled: false`, to remove it).
- *
- * - CloudNativePG: a `Cluster` `<name>-drill` bootstrapped with `bootstrap.recovery` from the
- *   ObjectStore, to `targetTime` or the end of the archived WAL.
- * - RDS: an instance `<name>-drill` restored to a point in time (`restoreToPointInTime`).
- * - Cloud SQL: an instance `<name>-drill` cloned from the live one at `targetTime` (`clone`).
- */
-export interface PostgresDrillArgs {
-  /** Create the recovery database. @default false */
-  readonly enabled?: boolean;
-  /**
-   * The point in time to restore to, in RFC 3339 with an offset (`2026-12-01T09:30:00Z`).
-   * @default the latest restorable time
-   */
-  readonly targetTime?: string;
-}
-
-/** Recovery settings. */
-export interface PostgresRecoveryArgs {
-  /**
-   * The disaster-recovery region: RDS automated backups are replicated there, Cloud SQL gets a
-   * cross-region read replica there, and in-cluster backups get a second bucket there. The program
-   * sets it from the stack's `dr.region`.
-   * @default none: nothing leaves the region
-   */
-  readonly drRegion?: string;
-  /** The restore drill. */
-  readonly drill?: PostgresDrillArgs;
-}
-
-/** {@link PostgresRecoveryArgs} with defaults applied. */
-export interface ResolvedRecovery {
-  readonly drRegion?: string;
-  readonly drill: { readonly enabled: boolean; readonly targetTime?: string };
-}
-
-/** Applies the recovery defaults. */
-export function resolveRecovery(args: { readonly recovery?: PostgresRecoveryArgs }): ResolvedRecovery {
-  const recovery = args.recovery ?? {};
-  return { drRegion: recovery.drRegion, drill: { enabled: recovery.drill?.enabled ?? false, targetTime: recovery.drill?.targetTime } };
-}
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 

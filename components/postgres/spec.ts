@@ -11,8 +11,7 @@ import type { ArgProblem } from "../contract/problems";
 import { resourceProblems } from "../shared/quantity";
 import type { ResourceQuantities } from "../contract/resources";
 import type { Input } from "@pulumi/pulumi";
-import { managedPostgresProblems } from "./managed-checks";
-import { recoveryProblems, resolveRecovery, type PostgresRecoveryArgs, type ResolvedRecovery } from "./recovery";
+import { resolveRecovery, type PostgresRecoveryArgs, type ResolvedRecovery } from "./recovery-args";
 
 export type { DataStoreArgs, DataStoreMode } from "../data-store";
 
@@ -402,7 +401,6 @@ export function postgresSettingsProblems(args: PostgresSettings, target: Platfor
     }
   }
   if (spec.mode === "managed" && prod && !spec.managed.highAvailability) add(["managed", "highAvailability"], "must stay on in prod: a standby in another zone (Multi-AZ / REGIONAL)");
-  problems.push(...managedPostgresProblems(spec, target), ...recoveryProblems(spec, target));
   return problems;
 }
 
