@@ -115,7 +115,7 @@ export function dataStorePlacement(config: Pick<StackConfig, "namespace">): Data
 /** The PostgresCluster's settings, or `undefined` when `postgres.enabled` is false. */
 export function postgresSettings(config: Pick<StackConfig, "postgres" | "protect" | "environment" | "observability" | "dr">, placement: DataStorePlacement): PostgresSettings | undefined {
   const { enabled = true, ...settings } = config.postgres ?? {};
-  const recovery = config.dr ? { drRegion: config.dr.region, drill: config.dr.drill } : undefined;
+  const recovery = config.dr ? { drRegion: config.dr.region, drill: config.dr.drill, verification: config.dr.verification } : undefined;
   return enabled ? { ...settings, ...placement, protect: protectOf(config), monitoring: settings.monitoring ?? observed(config), ...(recovery ? { recovery } : {}) } : undefined;
 }
 

@@ -23,6 +23,19 @@ export interface PostgresDrillArgs {
   readonly targetTime?: string;
 }
 
+/**
+ * The scheduled restore verification of an in-cluster (CloudNativePG) database: a replica cluster
+ * `<name>-restore-check` that restores the base backup and keeps replaying the WAL archive, and a
+ * CronJob that writes a marker on the primary and fails unless the restored copy replays it in
+ * time; a failed run raises the `PostgresRestoreCheckFailed` alert.
+ */
+export interface PostgresVerificationArgs {
+  /** Run the verification. @default false */
+  readonly enabled?: boolean;
+  /** When the check runs, as a five-field cron expression in UTC. @default "15 * * * *" (hourly) */
+  readonly schedule?: string;
+}
+
 /** Recovery settings. */
 export interface PostgresRecoveryArgs {
   /**
@@ -34,16 +47,26 @@ export interface PostgresRecoveryArgs {
   readonly drRegion?: string;
   /** The restore drill. */
   readonly drill?: PostgresDrillArgs;
+  /** The scheduled restore verification (in-cluster). */
+  readonly verification?: PostgresVerificationArgs;
 }
 
 /** {@link PostgresRecoveryArgs} with defaults applied. */
 export interface ResolvedRecovery {
   readonly drRegion?: string;
   readonly drill: { readonly enabled: boolean; readonly targetTime?: string };
+  readonly verification: { readonly enabled: boolean; readonly schedule: string };
 }
+
+/** Defaults of {@link PostgresRecoveryArgs}. */
+export const recoveryDefaults = { verificationSchedule: "15 * * * *" } as const;
 
 /** Applies the recovery defaults. */
 export function resolveRecovery(args: { readonly recovery?: PostgresRecoveryArgs }): ResolvedRecovery {
   const recovery = args.recovery ?? {};
-  return { drRegion: recovery.drRegion, drill: { enabled: recovery.drill?.enabled ?? false, targetTime: recovery.drill?.targetTime } };
+  return {
+    drRegion: recovery.drRegion,
+    drill: { enabled: recovery.drill?.enabled ?? false, targetTime: recovery.drill?.targetTime },
+    verification: { enabled: recovery.verification?.enabled ?? false, schedule: recovery.verification?.schedule ?? recoveryDefaults.verificationSchedule },
+  };
 }

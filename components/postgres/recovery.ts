@@ -29,5 +29,12 @@ export function recoveryProblems(spec: ResolvedPostgres, target: Pick<PlatformFa
   if (drill.targetTime !== undefined && (!RFC3339.test(drill.targetTime) || Number.isNaN(Date.parse(drill.targetTime)))) {
     problems.push({ path: ["recovery", "drill", "targetTime"], message: `must be an RFC 3339 time with an offset, such as "2026-12-01T09:30:00Z" (got "${drill.targetTime}")` });
   }
+  const { verification } = spec.recovery;
+  if (verification.enabled && (spec.mode !== "in-cluster" || target.flavour === "docker")) {
+    problems.push({ path: ["recovery", "verification", "enabled"], message: "runs only in-cluster (CloudNativePG); managed databases are checked with the restore drill (dr.drill)" });
+  } else if (verification.enabled && !spec.backup.enabled) problems.push({ path: ["recovery", "verification", "enabled"], message: "needs backups: set backup.enabled to true" });
+  if (!/^\S+\s+\S+\s+\S+\s+\S+\s+\S+$/.test(verification.schedule)) {
+    problems.push({ path: ["recovery", "verification", "schedule"], message: `must be a five-field cron expression such as "15 * * * *" (got "${verification.schedule}")` });
+  }
   return problems;
 }

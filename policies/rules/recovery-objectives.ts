@@ -204,7 +204,9 @@ function cnpg(r: RecoveryResource, all: readonly RecoveryResource[], budget: num
     paths.push({ scenario: "primary-loss", method: "point-in-time restore from the WAL archive", rpo: { seconds: postgresDurationSeconds(timeout), source: `archive_timeout ${timeout}: a WAL segment is archived at least this often` }, rto: UNKNOWN_RESTORE_TIME });
   }
   const name = r.props.metadata?.name ?? r.name;
-  const replicaClusters = all.filter((x) => x.type === r.type && x.props.spec?.replica?.enabled === true && (x.props.spec?.replica?.source ?? "") !== "" && x.props.spec?.externalClusters?.some((e: { name: string; plugin?: { parameters?: { serverName?: string } } }) => (e.plugin?.parameters?.serverName ?? e.name) === name));
+  // A replica cluster elsewhere (another Kubernetes cluster's stack, in the DR region); the
+  // platform's own restore check runs beside the live one and is marked as a drill.
+  const replicaClusters = all.filter((x) => x.type === r.type && x.props.metadata?.labels?.[RESTORE_DRILL_MARKS.label] !== "true" && x.props.spec?.replica?.enabled === true && (x.props.spec?.replica?.source ?? "") !== "" && x.props.spec?.externalClusters?.some((e: { name: string; plugin?: { parameters?: { serverName?: string } } }) => (e.plugin?.parameters?.serverName ?? e.name) === name));
   for (const replica of replicaClusters) {
     paths.push({ scenario: "region-loss", method: `promotion of replica cluster "${replica.props.metadata?.name ?? replica.name}"`, rpo: { seconds: postgresDurationSeconds(String(spec.postgresql?.parameters?.archive_timeout ?? CNPG_DEFAULT_ARCHIVE_TIMEOUT)), source: "the replica cluster replays the archived WAL: at most archive_timeout behind" }, rto: { seconds: 600, source: "assumed: a manual promotion (see the component README's runbook)" } });
   }

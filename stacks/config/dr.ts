@@ -19,7 +19,7 @@ export const managedPostgresReadScaling = {
 /**
  * The `dr` block, opt-in per stack: `region` is the region backups are copied to (and Cloud SQL's
  * cross-region replica runs in); `drill` creates a recovery database from the backups beside the
- * live one.
+ * live one; `verification` checks the backups on a schedule (in-cluster).
  */
 export const drSchema = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$|^[a-z]+-[a-z]+\d+$/, "must be a cloud region such as eu-central-1 (AWS) or europe-west4 (Google Cloud)").optional(),
@@ -29,6 +29,7 @@ export const drSchema = z.strictObject({
       targetTime: z.string().optional(),
     })
     .optional(),
+  verification: z.strictObject({ enabled: z.boolean().optional(), schedule: z.string().optional() }).optional(),
 });
 
 /** The parsed `dr` block. */
