@@ -31,6 +31,7 @@ import {
   type MeshEnrollment,
   type Platform,
 } from "../components";
+import { clusterBackups } from "./backups";
 import { DATA_NAMESPACE, meshProvider, MONITORING_NAMESPACE, namespaceOf, platformArgs, postgresSettings, protectOf, dataStorePlacement, messageQueueSettings, type ProgramConfig } from "./compose";
 
 /** The logical name of the platform component (and the prefix of its EKS add-ons). */
@@ -162,5 +163,7 @@ export function foundation(config: ProgramConfig): Foundation {
       { aliases: [{ parent: topLevelUrn("platform:index:MessageQueue", "queue") }] },
     );
   }
+  // Velero for the volumes and objects without backups of their own (see backups.ts).
+  clusterBackups(config, platform);
   return { platform, addons, enrollment, servicesNamespace: appsNamespace.metadata.name, dataNamespace: dataNamespace.metadata.name, namespaces: [appsNamespace] };
 }

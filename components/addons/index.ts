@@ -19,6 +19,7 @@ export * from "./cloudnative-pg";
 export * from "./gateway-api-crds";
 export * from "./prometheus-operator-crds";
 export * from "./rabbitmq-operators";
+export * from "./velero";
 export type { AwsEbsCsiDriver, AwsEbsCsiDriverArgs } from "./aws-ebs-csi-driver";
 export type { AwsLoadBalancerController, AwsLoadBalancerControllerArgs } from "./aws-load-balancer-controller";
 export * from "./karpenter/spec";

@@ -23,6 +23,9 @@ import { postgresVersions, type PostgresBucketArgs, type ResolvedPostgres } from
 
 export { BARMAN_PLUGIN } from "./cnpg-plugin";
 
+/** The pod annotation that keeps volumes out of Velero's file-system backups. @see https://velero.io/docs/v1.18/file-system-backup/#using-opt-out-approach */
+export const VELERO_EXCLUDE_VOLUMES = "backup.velero.io/backup-volumes-excludes";
+
 /** Requests and limits of the containers this backend configures. */
 export const cnpgResources = {
   /** The Barman Cloud sidecar in every instance pod: it streams base backups and WAL. */
@@ -107,7 +110,9 @@ export function cnpgClusterSpec(name: string, spec: ResolvedPostgres, storageCla
   return {
     instances: spec.instances,
     imageName,
-    inheritedMetadata: { labels: postgresLabels(name, spec) },
+    // Velero (dr.clusterBackups) copies pods' volumes in the data namespace; the database's are
+    // backed up by Barman, consistently, so Velero skips them.
+    inheritedMetadata: { labels: postgresLabels(name, spec), annotations: { [VELERO_EXCLUDE_VOLUMES]: "pgdata,pg-wal" } },
     bootstrap: { initdb: { database: spec.database, owner: spec.username, secret: { name: `${name}-app` } } },
     enableSuperuserAccess: false,
     storage: { size: `${spec.storageGiB}Gi`, storageClass },

@@ -63,6 +63,7 @@ import {
   type PlatformConfig,
   type ServiceConfig,
 } from "./schema";
+import { drProblems } from "../backups";
 
 /** A problem at a config key path (without the namespace). */
 export interface KeyedProblem {
@@ -330,6 +331,7 @@ export function crossKeyProblems(config: PlatformConfig): KeyedProblem[] {
     ...meshProblems(config, on),
     ...observabilityProblems(config, on),
     ...gatewayProblems(config, on),
+    ...drProblems(config),
   ];
 }
 
