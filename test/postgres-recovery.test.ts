@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parser } from "@prometheus-io/lezer-promql";
 import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
 import { hasMandatoryViolations, runPolicies } from "../plan/policy-runner";
+import { recoveryReport } from "../plan/dr-report";
 import { rules } from "../policies/rules";
 import { createPlatform } from "../components/platform";
 import { CertManager, CloudNativePg } from "../components/addons";
@@ -39,6 +40,13 @@ before(async () => {
       const k3s = createPlatform("onprem", { target: "k3s", k3s: { environment: "prod", kubeconfig: pulumi.secret("kubeconfig") } }) as KubernetesPlatform;
       const recovery = { drRegion: "eu-central-1", drill: { enabled: true, targetTime: TARGET_TIME } };
       new PostgresCluster("rds", { platform: eks, mode: "managed", recovery });
+      const eksCertManager = new CertManager("eks-cm", { platform: eks as KubernetesPlatform });
+      new PostgresCluster("cnpg", {
+        platform: eks,
+        namespace: "data",
+        addons: { certManager: eksCertManager, cloudNativePg: new CloudNativePg("eks-cnpg", { platform: eks as KubernetesPlatform, certManager: eksCertManager }) },
+        recovery: { drRegion: "eu-central-1" },
+      });
       new PostgresCluster("sql", { platform: gke, mode: "managed", recovery: { ...recovery, drRegion: "europe-west4" } });
       const certManager = new CertManager("cm", { platform: k3s });
       new PostgresCluster("pg", {
@@ -67,6 +75,26 @@ describe("the DR region", () => {
     const replica = one("gcp:sql/databaseInstance:DatabaseInstance", "sql-sql-dr").inputs;
     assert.deepEqual([replica.region, replica.masterInstanceName, replica.deletionProtection], ["europe-west4", "sql-sql", true]);
     assert.deepEqual([replica.settings.edition, replica.settings.availabilityType, replica.settings.ipConfiguration.ipv4Enabled], ["ENTERPRISE_PLUS", "ZONAL", false]);
+  });
+});
+
+describe("the DR region of an in-cluster database on EKS", () => {
+  it("replicates the Barman archive to a bucket in the DR region with Replication Time Control", () => {
+    const bucket = one("aws:s3/bucket:Bucket", "cnpg-backup-bucket-dr").inputs;
+    assert.equal(bucket.region, "eu-central-1");
+    const replication = one("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "cnpg-backup-replication");
+    assert.equal(replication.inputs.bucket, "cnpg-backup-bucket");
+    const rule = replication.inputs.rules[0];
+    assert.deepEqual([rule.status, rule.destination.replicationTime, rule.sourceSelectionCriteria], ["Enabled", { status: "Enabled", time: { minutes: 15 } }, { sseKmsEncryptedObjects: { status: "Enabled" } }]);
+    const versioning = one("aws:s3/bucketVersioning:BucketVersioning", "cnpg-backup-bucket-versioning");
+    assert.ok(replication.dependencies.includes(versioning.urn), "replication needs the source's versioning first");
+    const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "cnpg-backup-replication").inputs.policy);
+    assert.deepEqual(policy.Statement[2].Action, ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"]);
+  });
+
+  it("reports the region-loss RPO as archive_timeout plus the replication SLA", () => {
+    const store = recoveryReport(program.resources).stores.find((s) => s.store === "data/cnpg")!;
+    assert.deepEqual(store.regionLoss.map((p) => [p.method, p.rpo.seconds]), [["recovery from the archive replicated to the DR region", 300 + 900]]);
   });
 });
 

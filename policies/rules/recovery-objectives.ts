@@ -203,6 +203,23 @@ function cnpg(r: RecoveryResource, all: readonly RecoveryResource[], budget: num
     const timeout = String(spec.postgresql?.parameters?.archive_timeout ?? CNPG_DEFAULT_ARCHIVE_TIMEOUT);
     paths.push({ scenario: "primary-loss", method: "point-in-time restore from the WAL archive", rpo: { seconds: postgresDurationSeconds(timeout), source: `archive_timeout ${timeout}: a WAL segment is archived at least this often` }, rto: UNKNOWN_RESTORE_TIME });
   }
+  if (archiving) {
+    // The archive's bucket, replicated to another region (S3 Cross-Region Replication with Replication Time Control).
+    const objectName = (spec.plugins ?? []).find((p: { isWALArchiver?: boolean }) => p.isWALArchiver === true)?.parameters?.barmanObjectName;
+    const store = all.find((x) => x.type === "kubernetes:barmancloud.cnpg.io/v1:ObjectStore" && (x.props.metadata?.name ?? x.name) === objectName);
+    const bucket = /^s3:\/\/([^/]+)/.exec(String(store?.props.spec?.configuration?.destinationPath ?? ""))?.[1];
+    const timeout = String(spec.postgresql?.parameters?.archive_timeout ?? CNPG_DEFAULT_ARCHIVE_TIMEOUT);
+    for (const replication of all.filter((x) => x.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig" && bucket !== undefined && x.props.bucket === bucket)) {
+      const minutes = replication.props.rules?.[0]?.destination?.replicationTime?.time?.minutes;
+      const archived = postgresDurationSeconds(timeout);
+      paths.push({
+        scenario: "region-loss",
+        method: "recovery from the archive replicated to the DR region",
+        rpo: { seconds: minutes === undefined || archived === undefined ? undefined : archived + minutes * 60, source: `archive_timeout ${timeout} + S3 Replication Time Control ${minutes ?? "off (no SLA)"} min` },
+        rto: UNKNOWN_RESTORE_TIME,
+      });
+    }
+  }
   const name = r.props.metadata?.name ?? r.name;
   // A replica cluster elsewhere (another Kubernetes cluster's stack, in the DR region); the
   // platform's own restore check runs beside the live one and is marked as a drill.
