@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { parser } from "@prometheus-io/lezer-promql";
-import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
+import { captureProgram, type CapturedProgram } from "../plan/capture";
 import { hasMandatoryViolations, runPolicies } from "../plan/policy-runner";
 import { recoveryReport } from "../plan/dr-report";
 import { rules } from "../policies/rules";
@@ -19,6 +19,7 @@ import { PostgresCluster, validatePostgres } from "../components/postgres";
 import { VERIFY_WAIT_SECONDS, verifyScript } from "../components/postgres/kubernetes-recovery";
 import type { KubernetesPlatform } from "../components/contract/platform";
 import { parseConfig } from "../stacks/config";
+import { findOne } from "./support/captured";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
 
@@ -26,11 +27,7 @@ const TARGET_TIME = "2026-12-01T09:30:00Z";
 const minio = { endpointUrl: "https://s3.storage.example.com", name: "pg-backups", credentialsSecret: { name: "minio-creds" } };
 let program: CapturedProgram;
 
-const one = (type: string, name: string): CapturedResource => {
-  const found = program.resources.filter((r) => r.type === type && r.name === name);
-  assert.equal(found.length, 1, `expected one ${type} named ${name}`);
-  return found[0];
-};
+const one = (type: string, name: string) => findOne(program.resources, type, name);
 
 before(async () => {
   program = await captureProgram(

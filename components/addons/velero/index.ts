@@ -98,6 +98,8 @@ export function veleroValues(provider: "aws" | "gcp", annotations: Readonly<Reco
       },
     ],
     resources: veleroResources.server,
+    // The chart's advice for IRSA: a group that can read the projected web identity token.
+    ...(provider === "aws" ? { podSecurityContext: { fsGroup: 1337 } } : {}),
     serviceAccount: { server: { create: true, name: VELERO_SERVICE_ACCOUNT, annotations } },
     credentials: secret ? { useSecret: true, existingSecret: VELERO_CREDENTIALS_SECRET } : { useSecret: false },
     backupsEnabled: false,

@@ -93,6 +93,8 @@ export function gcpVeleroStore(name: string, cloud: GcpCloud, namespace: string,
     { serviceAccountId: account.name, role: "roles/iam.workloadIdentityUser", member: workloadIdentityMember(cloud.workloadPool, namespace, serviceAccount) },
     opts,
   );
-  return { bucket: bucket.name, serviceAccountAnnotations: { [WORKLOAD_IDENTITY_ANNOTATION]: account.email }, config: { serviceAccount: account.email }, dependencies: [bucket, account, grant, identity] };
+  // Velero signs download URLs (`velero backup logs`, `velero backup download`) as this account.
+  const signer = new gcp.serviceaccount.IAMMember(`${name}-server-token-creator`, { serviceAccountId: account.name, role: "roles/iam.serviceAccountTokenCreator", member: pulumi.interpolate`serviceAccount:${account.email}` }, opts);
+  return { bucket: bucket.name, serviceAccountAnnotations: { [WORKLOAD_IDENTITY_ANNOTATION]: account.email }, config: { serviceAccount: account.email }, dependencies: [bucket, account, grant, identity, signer] };
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
