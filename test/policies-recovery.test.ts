@@ -31,6 +31,9 @@ import {
 } from "./support/policy-fixtures";
 
 const rule = disasterRecoveryObjectives;
+// What a value not known until apply looks like to a policy during preview.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: string };
 const LIMITS = "RPO 5 min / RTO 15 min";
 const RESTORE_RTO = "RTO unknown (restore time depends on the data's size and no backend documents it: measure it with the restore drill (dr.drill))";
 const LAG = "RPO 5 min (asynchronous replication: at most the replica lag budget of 300 s (the replication-lag alert's critical threshold))";
@@ -153,6 +156,14 @@ describe("disaster-recovery-objectives", () => {
     assert.deepEqual(await messagesOf([bare]), [
       { message: `Data store "redis" has no way to recover from the loss of its primary (no standby, replica or backup); it must meet ${LIMITS}.`, urn: bare.urn },
     ]);
+  });
+
+  it("still judges every store when a value is not known yet (preview): a replica of a new source is a replica", async () => {
+    const replica = mutate(compliantRdsInstance(), (i) => { i.replicateSourceDb = unknownStringValue; i.multiAz = false; i.backupRetentionPeriod = 0; });
+    const primary = mutate(compliantRdsInstance(), (i) => (i.kmsKeyId = unknownStringValue));
+    assert.deepEqual(await messagesOf([{ ...primary, name: "primary", urn: `${primary.urn}-primary` }, { ...replica, name: "replica", urn: `${replica.urn}-replica` }]), []);
+    const single = mutate(compliantRdsInstance(), (i) => { i.multiAz = unknownStringValue; });
+    assert.deepEqual((await messagesOf([single])).map((v) => v.message.slice(0, 45)), ['Data store "postgres" exceeds RPO 5 min / RTO']);
   });
 
   it("judges a read replica and a restore drill by their primary, not as stores of their own", () => {

@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { environmentConfigProperty, isProduction, type EnvironmentConfig } from "./environment";
-import { known } from "./known";
+import { isSet, known } from "./known";
 import { achieved, DEFAULT_REPLICA_LAG_BUDGET_SECONDS, meetsTargets, RECOVERY_TARGETS, recoveryObjectives, type Figure, type RecoveryPath } from "./recovery-objectives";
 
 /** The rule's config. */
@@ -11,6 +11,27 @@ export interface DisasterRecoveryConfig extends EnvironmentConfig {
   readonly rtoSeconds: number;
   /** How far an asynchronous replica may lag, in seconds (see `recovery-objectives.ts`). @default 300 */
   readonly replicaLagBudgetSeconds: number;
+}
+
+/** What a value not known yet (during preview) reads as in the copy the derivation works on. */
+export const UNKNOWN = "[unknown]";
+
+/**
+ * A plain copy of a policy resource's props, with every value not known yet replaced by
+ * {@link UNKNOWN}: the derivation reads many fields of many resources, and one unknown value must
+ * not hide every store (a replica's `replicateSourceDb` before its source exists still marks it as
+ * a replica).
+ */
+export function knownCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((_, i) => field(value, i));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.keys(value).map((key) => [key, field(value as Record<string, unknown>, key)]));
+  return value;
+}
+
+function field(container: Record<string | number, unknown> | unknown[], key: string | number): unknown {
+  const read = () => (container as Record<string | number, unknown>)[key];
+  const value = known(read);
+  return value === undefined ? (isSet(read) ? UNKNOWN : undefined) : knownCopy(value);
 }
 
 const show = (f: Figure) => (f.seconds === undefined ? "unknown" : f.seconds >= 120 ? `${f.seconds / 60} min` : `${f.seconds} s`);
@@ -31,8 +52,9 @@ export function describePath(path: RecoveryPath): string {
  * snapshot period above 5 minutes loses more than 5 minutes of data. The violation names the store
  * and its best path's figures.
  *
- * Applies only when the stack is production (see `environment.ts`). A stack whose resources are
- * not known yet (preview) is checked at update.
+ * Applies only when the stack is production (see `environment.ts`). Values not known yet (preview)
+ * read as {@link UNKNOWN}: a figure that depends on one is unknown, and so fails, only if the store
+ * has no other path that meets the objectives.
  *
  * @severity high
  *
@@ -57,8 +79,8 @@ export const disasterRecoveryObjectives: StackValidationPolicy = {
     if (!isProduction(args)) return;
     const config = args.getConfig<DisasterRecoveryConfig>();
     const targets = { rpoSeconds: config.rpoSeconds, rtoSeconds: config.rtoSeconds };
-    const resources = args.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, dependencies: r.dependencies.map((d) => d.urn), props: r.props }));
-    const stores = known(() => recoveryObjectives(resources, { replicaLagBudgetSeconds: config.replicaLagBudgetSeconds })) ?? [];
+    const resources = args.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, dependencies: r.dependencies.map((d) => d.urn), props: knownCopy(r.props) as Record<string, unknown> }));
+    const stores = recoveryObjectives(resources, { replicaLagBudgetSeconds: config.replicaLagBudgetSeconds });
     for (const store of stores) {
       const best = achieved(store, targets);
       const limits = `RPO ${show({ seconds: targets.rpoSeconds, source: "" })} / RTO ${show({ seconds: targets.rtoSeconds, source: "" })}`;
