@@ -129,6 +129,7 @@ const CALLS: Record<string, (inputs: Record<string, any>) => MockCallResult> = {
   "aws:iam/getPolicyDocument:getPolicyDocument": (inputs) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }) }),
   "gcp:organizations/getProject:getProject": (inputs) => ({ number: "123456789012", projectId: inputs.projectId ?? "mock-project" }),
   "gcp:compute/getZones:getZones": () => ({ names: ["mock-region-a", "mock-region-b", "mock-region-c"] }),
+  "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount": (inputs) => ({ email: `project-123456789012@storage-transfer-service.iam.gserviceaccount.com`, project: inputs.project ?? "mock-project" }),
 };
 
 /**

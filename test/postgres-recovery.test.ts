@@ -45,6 +45,13 @@ before(async () => {
         recovery: { drRegion: "eu-central-1" },
       });
       new PostgresCluster("sql", { platform: gke, mode: "managed", recovery: { ...recovery, drRegion: "europe-west4" } });
+      const gkeCertManager = new CertManager("gke-cm", { platform: gke as KubernetesPlatform });
+      new PostgresCluster("gcnpg", {
+        platform: gke,
+        namespace: "data",
+        addons: { certManager: gkeCertManager, cloudNativePg: new CloudNativePg("gke-cnpg", { platform: gke as KubernetesPlatform, certManager: gkeCertManager }) },
+        recovery: { drRegion: "europe-west4" },
+      });
       const certManager = new CertManager("cm", { platform: k3s });
       new PostgresCluster("pg", {
         platform: k3s,
@@ -92,6 +99,25 @@ describe("the DR region of an in-cluster database on EKS", () => {
   it("reports the region-loss RPO as archive_timeout plus the replication SLA", () => {
     const store = recoveryReport(program.resources).stores.find((s) => s.store === "data/cnpg")!;
     assert.deepEqual(store.regionLoss.map((p) => [p.method, p.rpo.seconds]), [["recovery from the archive replicated to the DR region", 300 + 900]]);
+  });
+});
+
+describe("the DR region of an in-cluster database on GKE", () => {
+  it("replicates the Barman archive to a bucket in the DR region with a Storage Transfer replication job", () => {
+    const bucket = one("gcp:storage/bucket:Bucket", "gcnpg-backup-bucket-dr").inputs;
+    assert.deepEqual([bucket.location, bucket.publicAccessPrevention, bucket.versioning], ["europe-west4", "enforced", { enabled: true }]);
+    const job = one("gcp:storage/transferJob:TransferJob", "gcnpg-backup-replication");
+    assert.deepEqual([job.inputs.replicationSpec.gcsDataSource.bucketName, job.inputs.replicationSpec.gcsDataSink.bucketName], ["gcnpg-backup-bucket", "gcnpg-backup-bucket-dr"]);
+    const grants = program.resources.filter((r) => r.type === "gcp:storage/bucketIAMMember:BucketIAMMember" && r.name.startsWith("gcnpg-transfer-"));
+    assert.deepEqual(grants.map((g) => [g.inputs.bucket, g.inputs.role]).sort(), [
+      ["gcnpg-backup-bucket", "roles/storage.legacyBucketReader"],
+      ["gcnpg-backup-bucket", "roles/storage.objectViewer"],
+      ["gcnpg-backup-bucket-dr", "roles/storage.legacyBucketWriter"],
+      ["gcnpg-backup-bucket-dr", "roles/storage.objectViewer"],
+    ]);
+    for (const g of grants) assert.ok(job.dependencies.includes(g.urn), "the job waits for the agent's grants");
+    const store = recoveryReport(program.resources).stores.find((s) => s.store === "data/gcnpg")!;
+    assert.deepEqual(store.regionLoss.map((p) => [p.method, p.rpo.seconds]), [["recovery from the archive replicated to the DR region", undefined]]);
   });
 });
 

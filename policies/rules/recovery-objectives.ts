@@ -220,6 +220,20 @@ function cnpg(r: RecoveryResource, all: readonly RecoveryResource[], budget: num
       });
     }
   }
+  if (archiving) {
+    // The archive's GCS bucket, replicated to another region by Storage Transfer Service.
+    const objectName = (spec.plugins ?? []).find((p: { isWALArchiver?: boolean }) => p.isWALArchiver === true)?.parameters?.barmanObjectName;
+    const store = all.find((x) => x.type === "kubernetes:barmancloud.cnpg.io/v1:ObjectStore" && (x.props.metadata?.name ?? x.name) === objectName);
+    const bucket = /^gs:\/\/([^/]+)/.exec(String(store?.props.spec?.configuration?.destinationPath ?? ""))?.[1];
+    if (bucket !== undefined && all.some((x) => x.type === "gcp:storage/transferJob:TransferJob" && x.props.replicationSpec?.gcsDataSource?.bucketName === bucket)) {
+      paths.push({
+        scenario: "region-loss",
+        method: "recovery from the archive replicated to the DR region",
+        rpo: { source: "Storage Transfer Service's event-driven replication publishes no replication-time objective: watch the job's lag" },
+        rto: UNKNOWN_RESTORE_TIME,
+      });
+    }
+  }
   const name = r.props.metadata?.name ?? r.name;
   // A replica cluster elsewhere (another Kubernetes cluster's stack, in the DR region); the
   // platform's own restore check runs beside the live one and is marked as a drill.
