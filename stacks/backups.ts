@@ -1,7 +1,7 @@
 /**
  * Velero for the stateful parts that have no backup of their own (the broker's and Valkey's
- * volumes) and for the cluster's objects: `dr.clusterBackups`, on by default in prod on every
- * Kubernetes target. On k3s it writes to the S3-compatible endpoint of `dr.clusterBackups.bucket`,
+ * volumes) and for the cluster's objects: `dr.clusterBackups` (see {@link clusterBackupsEnabled}
+ * for its default). On k3s it writes to the S3-compatible endpoint of `dr.clusterBackups.bucket`,
  * else to the PostgreSQL backup bucket under the prefix `velero`, with the same access key pair
  * (the secret keys `postgresBackupAccessKeyId` and `postgresBackupSecretAccessKey`).
  *
@@ -21,10 +21,23 @@ const CRON5 = /^\S+(\s+\S+){4}$/;
 /** Defaults of `dr.clusterBackups`. */
 export const clusterBackupDefaults = { schedule: "0 * * * *", retentionDays: 30 } as const;
 
-/** Whether the stack runs Velero: `dr.clusterBackups.enabled`, on by default in prod on Kubernetes. */
-export function clusterBackupsEnabled(config: Pick<StackConfig, "dr" | "environment" | "target">): boolean {
-  return config.target !== "docker" && (config.dr?.clusterBackups?.enabled ?? config.environment === "prod");
+/** What deciding on Velero reads of the config: the secret keys only for whether they are set. */
+type BackupsConfig = Pick<StackConfig, "dr" | "environment" | "target"> &
+  Partial<Pick<StackConfig, "postgres">> & { readonly postgresBackupAccessKeyId?: unknown; readonly postgresBackupSecretAccessKey?: unknown };
+
+/**
+ * Whether the stack runs Velero: `dr.clusterBackups.enabled` when set; by default in prod on EKS
+ * and GKE (which get a bucket of their own), and in prod on k3s when it has somewhere to write (a
+ * bucket and the access key pair), so a k3s stack without object storage is not refused for it.
+ */
+export function clusterBackupsEnabled(config: BackupsConfig): boolean {
+  if (config.target === "docker") return false;
+  if (config.dr?.clusterBackups?.enabled !== undefined) return config.dr.clusterBackups.enabled;
+  if (config.environment !== "prod") return false;
+  return config.target !== "k3s" || (k3sBucket(config) !== undefined && hasKeys(config));
 }
+
+const hasKeys = (config: BackupsConfig) => config.postgresBackupAccessKeyId !== undefined && config.postgresBackupSecretAccessKey !== undefined;
 
 /** The two Schedules: the data namespace with its volumes (CloudNativePG's are excluded by annotation), and every namespace's objects. */
 export function clusterBackupSchedules(config: Pick<StackConfig, "dr">): VeleroScheduleArgs[] {
@@ -37,7 +50,7 @@ export function clusterBackupSchedules(config: Pick<StackConfig, "dr">): VeleroS
 }
 
 /** Where Velero writes on k3s, without credentials: `dr.clusterBackups.bucket`, else the PostgreSQL backup bucket. */
-function k3sBucket(config: Pick<StackConfig, "dr" | "postgres">): Omit<VeleroBucketArgs, "credentials"> | undefined {
+function k3sBucket(config: Pick<StackConfig, "dr"> & Partial<Pick<StackConfig, "postgres">>): Omit<VeleroBucketArgs, "credentials"> | undefined {
   const own = config.dr?.clusterBackups?.bucket;
   if (own) return own;
   const pg = config.postgres?.backup?.bucket;
@@ -48,7 +61,7 @@ function k3sBucket(config: Pick<StackConfig, "dr" | "postgres">): Omit<VeleroBuc
  * The problems of the `dr` block on the stack's target: a DR region that is the cluster's own or
  * another cloud's, and `dr.clusterBackups` where it cannot run.
  */
-export function drProblems(config: StackConfig): KeyedProblem[] {
+export function drProblems(config: BackupsConfig & Pick<StackConfig, "eks" | "gke">): KeyedProblem[] {
   const problems: KeyedProblem[] = [];
   const region = config.dr?.region;
   const home = config.target === "eks" ? config.eks?.region : config.target === "gke" ? config.gke?.region : undefined;
@@ -67,8 +80,7 @@ export function drProblems(config: StackConfig): KeyedProblem[] {
     if (!k3sBucket(config)) {
       problems.push({ path: ["dr", "clusterBackups", "bucket"], message: "is required on k3s without postgres.backup.bucket: the S3-compatible endpoint and bucket for Velero, such as {name: velero, endpointUrl: https://s3.storage.example.com}" });
     }
-    const keys = config as { postgresBackupAccessKeyId?: unknown; postgresBackupSecretAccessKey?: unknown };
-    if (keys.postgresBackupAccessKeyId === undefined || keys.postgresBackupSecretAccessKey === undefined) {
+    if (!hasKeys(config)) {
       problems.push({ path: ["postgresBackupAccessKeyId"], message: "and postgresBackupSecretAccessKey are required on k3s for Velero's bucket (dr.clusterBackups; `enabled: false` turns it off): set them with `pulumi config set --secret platform:postgresBackupAccessKeyId …`" });
     }
   }

@@ -26,6 +26,7 @@ import {
   compliantReplicationGroup,
   compliantScheduledBackup,
   compliantValkeyServer,
+  compliantValkeySentinel,
   mutate,
   resource,
 } from "./support/policy-fixtures";
@@ -150,6 +151,12 @@ describe("disaster-recovery-objectives", () => {
       assert.deepEqual(await messagesOf(resources, { config: c.config, tags: { environment: "dev" } }), [], "dev is not held to the objectives");
     });
   }
+
+  it("takes Sentinel's defaults (30 s + 180 s) when the stack runs Sentinels but shows no settings", () => {
+    const [store] = recoveryReport([compliantValkeyServer(), compliantValkeySentinel()]).stores;
+    assert.deepEqual([store.primaryLoss?.rto.seconds, store.primaryLoss?.rto.source], [210, "Sentinel down-after-milliseconds 30000 + failover-timeout 180000 (the worst case, Sentinel's defaults)"]);
+    assert.deepEqual(recoveryReport([compliantValkeyServer()]).stores[0].paths, [], "no Sentinel, no settings: no failover");
+  });
 
   it("fails a store with no standby and no backup at all", async () => {
     const bare = mutate(compliantReplicationGroup(), (i) => { i.numCacheClusters = 1; i.automaticFailoverEnabled = false; i.snapshotRetentionLimit = 0; });

@@ -222,14 +222,14 @@ describe("PostgresCluster on Cloud SQL (GKE)", () => {
     assert.equal(s.ipConfiguration.authorizedNetworks, undefined);
   });
 
-  it("takes daily backups with 30 days of point-in-time recovery, keeps 30 of them and maintains after the window", () => {
+  it("takes daily backups with 30 days of point-in-time recovery, keeps 31 of them (one more than the days of logs, as Cloud SQL requires) and maintains after the window", () => {
     const s = instance().inputs.settings;
     assert.deepEqual(s.backupConfiguration, {
       enabled: true,
       pointInTimeRecoveryEnabled: true,
       transactionLogRetentionDays: 30,
       startTime: "03:00",
-      backupRetentionSettings: { retainedBackups: 30, retentionUnit: "COUNT" },
+      backupRetentionSettings: { retainedBackups: 31, retentionUnit: "COUNT" },
     });
     assert.deepEqual(s.maintenanceWindow, { day: 7, hour: 7, updateTrack: "stable" });
     assert.deepEqual(s.insightsConfig, { queryInsightsEnabled: true });

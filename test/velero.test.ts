@@ -134,10 +134,13 @@ describe("Velero", () => {
 });
 
 describe("dr.clusterBackups", () => {
-  it("is on by default in prod on Kubernetes, off in dev and on Docker", () => {
+  it("is on by default in prod on EKS and GKE, and on k3s when it has a bucket and keys; off in dev and on Docker", () => {
+    const bucket = { backup: { bucket: { name: "pg", endpointUrl: "https://s3.example.com" } } };
     const cases: [Parameters<typeof clusterBackupsEnabled>[0], boolean][] = [
       [{ target: "eks", environment: "prod" }, true],
-      [{ target: "k3s", environment: "prod" }, true],
+      [{ target: "k3s", environment: "prod" }, false],
+      [{ target: "k3s", environment: "prod", postgres: bucket }, false],
+      [{ target: "k3s", environment: "prod", postgres: bucket, postgresBackupAccessKeyId: "a", postgresBackupSecretAccessKey: "b" }, true],
       [{ target: "gke", environment: "dev" }, false],
       [{ target: "gke", environment: "dev", dr: { clusterBackups: { enabled: true } } }, true],
       [{ target: "docker", environment: "prod" }, false],
@@ -148,7 +151,7 @@ describe("dr.clusterBackups", () => {
   it("names every bad key: a schedule that is not cron, a DR region that is the cluster's own, k3s without a bucket or keys", () => {
     const eks = parseConfig({ target: "eks", environment: "prod", eks: { region: "eu-west-1" }, gateway: { enabled: false }, dr: { region: "eu-west-1", clusterBackups: { schedule: "hourly" } } }, []);
     assert.deepEqual(eks.ok ? [] : eks.issues.map((i) => i.key).sort(), ["platform:dr.clusterBackups.schedule", "platform:dr.region"]);
-    const k3s = parseConfig({ target: "k3s", environment: "prod", postgres: { backup: { enabled: false } }, gateway: { enabled: false } }, []);
+    const k3s = parseConfig({ target: "k3s", environment: "prod", postgres: { backup: { enabled: false } }, gateway: { enabled: false }, dr: { clusterBackups: { enabled: true } } }, []);
     const keys = k3s.ok ? [] : k3s.issues.map((i) => i.key);
     assert.ok(keys.includes("platform:dr.clusterBackups.bucket") && keys.includes("platform:postgresBackupAccessKeyId"), keys.join(", "));
   });

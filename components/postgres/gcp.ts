@@ -61,7 +61,8 @@ export const PEERING_PREFIX_LENGTH = 16;
  * - no public IP, `ENCRYPTED_ONLY` (TLS required, no client certificate), private path for Google
  *   services;
  * - daily backups at the schedule's hour (Cloud SQL runs them in a 4-hour window from then), kept
- *   `retentionDays` backups, with point-in-time recovery;
+ *   `retentionDays` backups (one more than the days of transaction logs, which Cloud SQL requires),
+ *   with point-in-time recovery over `retentionDays` (at most the edition's);
  * - maintenance on Sunday four hours after the backup window opens (Monday when that passes
  *   midnight), on the stable track;
  * - Query Insights when `managed.insights`, and `parameters` as database flags;
@@ -98,7 +99,9 @@ export function cloudSqlSettings(spec: ResolvedPostgres, privateNetwork: pulumi.
         ? {
             transactionLogRetentionDays: transactionLogRetentionDays(spec),
             startTime: `${String(at.hour).padStart(2, "0")}:00`,
-            backupRetentionSettings: { retainedBackups: spec.backup.retentionDays, retentionUnit: "COUNT" },
+            // Cloud SQL wants more backups than days of logs ("backup retention should be >
+            // transaction log retention"): one more daily backup than the PITR window.
+            backupRetentionSettings: { retainedBackups: Math.max(spec.backup.retentionDays, transactionLogRetentionDays(spec) + 1), retentionUnit: "COUNT" },
           }
         : {}),
     },

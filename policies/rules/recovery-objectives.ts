@@ -279,11 +279,16 @@ function valkey(r: RecoveryResource, all: readonly RecoveryResource[], budget: n
     .filter((x) => x.type === "kubernetes:core/v1:ConfigMap" && x.props.metadata?.namespace === namespace && x.props.metadata?.labels?.["app.kubernetes.io/instance"] === instance)
     .flatMap((x) => Object.values((x.props.data ?? {}) as Record<string, string>))
     .join("\n");
-  const downAfter = /down-after-milliseconds\s+\S+\s+(\d+)/.exec(sentinelScript);
-  const failoverTimeout = /failover-timeout\s+\S+\s+(\d+)/.exec(sentinelScript);
-  if ((r.props.spec?.replicas ?? 1) >= 2 && downAfter && failoverTimeout) {
-    const seconds = (Number(downAfter[1]) + Number(failoverTimeout[1])) / 1000;
-    paths.push({ scenario: "primary-loss", method: "Sentinel failover to a replica", rpo: lag(budget, "replication"), rto: { seconds, source: `Sentinel down-after-milliseconds ${downAfter[1]} + failover-timeout ${failoverTimeout[1]} (the worst case)` } });
+  const downAfter = /down-after-milliseconds\s+\S+\s+(\d+)/.exec(sentinelScript)?.[1];
+  const failoverTimeout = /failover-timeout\s+\S+\s+(\d+)/.exec(sentinelScript)?.[1];
+  const sentinels = all.some(
+    (x) => x.type === r.type && x.props.metadata?.namespace === namespace && x.props.metadata?.labels?.["app.kubernetes.io/instance"] === instance && x.props.metadata?.labels?.["app.kubernetes.io/component"] === "sentinel",
+  );
+  if ((r.props.spec?.replicas ?? 1) >= 2 && ((downAfter && failoverTimeout) || sentinels)) {
+    // Sentinel's own defaults when the stack does not show its settings. @see https://valkey.io/topics/sentinel/
+    const [after, timeout, whence] = downAfter && failoverTimeout ? [downAfter, failoverTimeout, ""] : ["30000", "180000", ", Sentinel's defaults"];
+    const seconds = (Number(after) + Number(timeout)) / 1000;
+    paths.push({ scenario: "primary-loss", method: "Sentinel failover to a replica", rpo: lag(budget, "replication"), rto: { seconds, source: `Sentinel down-after-milliseconds ${after} + failover-timeout ${timeout} (the worst case${whence})` } });
   }
   return [...paths, ...veleroBackups(namespace, all)];
 }
