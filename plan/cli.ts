@@ -157,7 +157,10 @@ async function run(argv: string[]): Promise<number> {
       process.stderr.write(`warning: ${gone.length} deployed resources are claimed by no planned resource, by URN or alias; \`pulumi up\` deletes them:\n${gone.map((urn) => `  - ${urn}`).join("\n")}\n`);
     }
   }
-  const plan = planJson(program, target, report);
+  const { recoveryReport, renderRecoveryReport } = await import("./dr-report");
+  const recovery = recoveryReport(program.resources);
+  process.stdout.write(`${renderRecoveryReport(recovery)}\n`);
+  const plan = { ...planJson(program, target, report), recovery };
   const write = (flag: string, file: string, text: string) => {
     try {
       fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

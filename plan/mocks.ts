@@ -53,17 +53,20 @@ const COMPUTED: Record<string, (inputs: Record<string, any>, name: string) => Re
   "docker:index/volume:Volume": (inputs, name) => ({ name: inputs.name ?? name }),
   "aws:s3/bucket:Bucket": (inputs, name) => ({ bucket: inputs.bucket ?? name, arn: `arn:aws:s3:::${inputs.bucket ?? name}` }),
   "aws:rds/instance:Instance": (inputs, name) => ({
+    identifier: inputs.identifier ?? name,
     address: `${inputs.identifier ?? name}.mock.mock-region.rds.amazonaws.com`,
     endpoint: `${inputs.identifier ?? name}.mock.mock-region.rds.amazonaws.com:${inputs.port ?? 5432}`,
     port: inputs.port ?? 5432,
     arn: `arn:aws:rds:mock-region:123456789012:db:${inputs.identifier ?? name}`,
   }),
   "aws:rds/cluster:Cluster": (inputs, name) => ({
+    clusterIdentifier: inputs.clusterIdentifier ?? name,
     endpoint: `${inputs.clusterIdentifier ?? name}.cluster-mock.mock-region.rds.amazonaws.com`,
     readerEndpoint: `${inputs.clusterIdentifier ?? name}.cluster-ro-mock.mock-region.rds.amazonaws.com`,
     port: inputs.port ?? 5432,
     arn: `arn:aws:rds:mock-region:123456789012:cluster:${inputs.clusterIdentifier ?? name}`,
   }),
+  "aws:rds/proxy:Proxy": (inputs, name) => ({ name: inputs.name ?? name, endpoint: `${inputs.name ?? name}.proxy-mock.mock-region.rds.amazonaws.com`, arn: `arn:aws:rds:mock-region:123456789012:db-proxy:${name}` }),
   "aws:rds/subnetGroup:SubnetGroup": (inputs, name) => ({ name: inputs.name ?? name }),
   "aws:rds/parameterGroup:ParameterGroup": (inputs, name) => ({ name: inputs.name ?? name }),
   "aws:rds/clusterParameterGroup:ClusterParameterGroup": (inputs, name) => ({ name: inputs.name ?? name }),
@@ -76,7 +79,8 @@ const COMPUTED: Record<string, (inputs: Record<string, any>, name: string) => Re
   }),
   "gcp:sql/databaseInstance:DatabaseInstance": (inputs, name) => ({
     name: inputs.name ?? name,
-    privateIpAddress: "10.20.0.3",
+    // A replica and a clone get addresses of their own, so a test can tell which one an endpoint names.
+    privateIpAddress: inputs.masterInstanceName ? "10.20.0.4" : inputs.clone ? "10.20.0.5" : "10.20.0.3",
     connectionName: `mock-project:mock-region:${inputs.name ?? name}`,
   }),
   "gcp:redis/instance:Instance": (inputs, name) => ({
@@ -125,6 +129,7 @@ const CALLS: Record<string, (inputs: Record<string, any>) => MockCallResult> = {
   "aws:iam/getPolicyDocument:getPolicyDocument": (inputs) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }) }),
   "gcp:organizations/getProject:getProject": (inputs) => ({ number: "123456789012", projectId: inputs.projectId ?? "mock-project" }),
   "gcp:compute/getZones:getZones": () => ({ names: ["mock-region-a", "mock-region-b", "mock-region-c"] }),
+  "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount": (inputs) => ({ email: `project-123456789012@storage-transfer-service.iam.gserviceaccount.com`, project: inputs.project ?? "mock-project" }),
 };
 
 /**

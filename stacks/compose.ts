@@ -113,9 +113,10 @@ export function dataStorePlacement(config: Pick<StackConfig, "namespace">): Data
 }
 
 /** The PostgresCluster's settings, or `undefined` when `postgres.enabled` is false. */
-export function postgresSettings(config: Pick<StackConfig, "postgres" | "protect" | "environment" | "observability">, placement: DataStorePlacement): PostgresSettings | undefined {
+export function postgresSettings(config: Pick<StackConfig, "postgres" | "protect" | "environment" | "observability" | "dr">, placement: DataStorePlacement): PostgresSettings | undefined {
   const { enabled = true, ...settings } = config.postgres ?? {};
-  return enabled ? { ...settings, ...placement, protect: protectOf(config), monitoring: settings.monitoring ?? observed(config) } : undefined;
+  const recovery = config.dr ? { drRegion: config.dr.region, drill: config.dr.drill, verification: config.dr.verification } : undefined;
+  return enabled ? { ...settings, ...placement, protect: protectOf(config), monitoring: settings.monitoring ?? observed(config), ...(recovery ? { recovery } : {}) } : undefined;
 }
 
 /**

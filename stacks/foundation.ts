@@ -30,6 +30,7 @@ import {
   type Platform,
 } from "../components";
 import { createEksAddons, createKarpenter } from "../components/eks";
+import { clusterBackups } from "./backups";
 import { DATA_NAMESPACE, meshProvider, MONITORING_NAMESPACE, namespaceOf, platformArgs, postgresSettings, protectOf, dataStorePlacement, messageQueueSettings, type ProgramConfig } from "./compose";
 
 /** The logical name of the platform component (and the prefix of its EKS add-ons). */
@@ -161,5 +162,7 @@ export function foundation(config: ProgramConfig): Foundation {
       { aliases: [{ parent: topLevelUrn("platform:index:MessageQueue", "queue") }] },
     );
   }
+  // Velero for the volumes and objects without backups of their own (see backups.ts).
+  clusterBackups(config, platform);
   return { platform, addons, enrollment, servicesNamespace: appsNamespace.metadata.name, dataNamespace: dataNamespace.metadata.name, namespaces: [appsNamespace] };
 }

@@ -63,7 +63,7 @@ describe("PostgresCluster on RDS (EKS, prod)", () => {
   const instance = () => one("aws:rds/instance:Instance", "db-rds");
 
   it("creates one Multi-AZ RDS PostgreSQL instance on the major version, with minor upgrades on", () => {
-    assert.equal(ofType("aws:rds/instance:Instance").length, 1);
+    assert.equal(ofType("aws:rds/instance:Instance").filter((r) => r.inputs.replicateSourceDb === undefined).length, 1);
     const i = instance().inputs;
     assert.equal(i.engine, "postgres");
     assert.equal(i.engineVersion, "17");
@@ -98,17 +98,17 @@ describe("PostgresCluster on RDS (EKS, prod)", () => {
     assert.deepEqual([...one("aws:rds/subnetGroup:SubnetGroup", "db-subnets").inputs.subnetIds].sort(), privateSubnets.sort());
   });
 
-  it("admits TCP 5432 only from the EKS cluster security group, with no CIDR anywhere", () => {
+  it("admits TCP 5432 only from the EKS cluster security group and RDS Proxy's, with no CIDR anywhere", () => {
     const sg = one("aws:ec2/securityGroup:SecurityGroup", "db-sg").inputs;
     assert.equal(sg.ingress, undefined, "no inline rules");
-    const rules = ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "db");
-    assert.equal(rules.length, 1);
-    const rule = rules[0].inputs;
+    const rules = ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "db").filter((r) => r.inputs.securityGroupId === "db-sg-id");
     assert.deepEqual(
-      { sg: rule.securityGroupId, from: rule.referencedSecurityGroupId, proto: rule.ipProtocol, ports: [rule.fromPort, rule.toPort] },
-      { sg: "db-sg-id", from: "sg-eks-cluster", proto: "tcp", ports: [5432, 5432] },
+      rules.map(({ inputs: rule }) => ({ from: rule.referencedSecurityGroupId, proto: rule.ipProtocol, ports: [rule.fromPort, rule.toPort], cidr: rule.cidrIpv4 })).sort((a, b) => a.from.localeCompare(b.from)),
+      [
+        { from: "db-proxy-sg-id", proto: "tcp", ports: [5432, 5432], cidr: undefined },
+        { from: "sg-eks-cluster", proto: "tcp", ports: [5432, 5432], cidr: undefined },
+      ],
     );
-    assert.equal(rule.cidrIpv4, undefined);
     for (const r of [...childrenOf("db"), ...childrenOf("adb")]) assert.ok(!JSON.stringify(r.inputs).includes("0.0.0.0/0"), r.urn);
   });
 
@@ -141,10 +141,10 @@ describe("PostgresCluster on RDS (EKS, prod)", () => {
     assert.equal(i.iamDatabaseAuthenticationEnabled, true);
   });
 
-  it("answers with the instance address for reads and writes, and sslmode=require", () => {
-    const address = "db-rds.mock.mock-region.rds.amazonaws.com";
-    assert.deepEqual([endpoints.db.host, endpoints.db.readHost, endpoints.db.port], [address, address, 5432]);
-    assert.match(endpoints.db.connectionString, new RegExp(`^postgresql://app:[^@]+@${address.replace(/\./g, "\\.")}:5432/app\\?sslmode=require$`));
+  it("writes through RDS Proxy and reads from the read replica, with sslmode=require", () => {
+    const proxy = "db-test.proxy-mock.mock-region.rds.amazonaws.com";
+    assert.deepEqual([endpoints.db.host, endpoints.db.readHost, endpoints.db.port], [proxy, "db-rds-replica-0.mock.mock-region.rds.amazonaws.com", 5432]);
+    assert.match(endpoints.db.connectionString, new RegExp(`^postgresql://app:[^@]+@${proxy.replace(/\./g, "\\.")}:5432/app\\?sslmode=require$`));
   });
 });
 
@@ -185,10 +185,11 @@ describe("PostgresCluster on Aurora (EKS, prod)", () => {
     }
   });
 
-  it("writes through the cluster endpoint and reads through the reader endpoint", () => {
-    assert.equal(endpoints.adb.host, "adb-aurora.cluster-mock.mock-region.rds.amazonaws.com");
+  it("writes through RDS Proxy in front of the cluster and reads through the reader endpoint", () => {
+    assert.equal(endpoints.adb.host, "adb-test.proxy-mock.mock-region.rds.amazonaws.com");
+    assert.equal(one("aws:rds/proxyTarget:ProxyTarget", "adb-proxy-target").inputs.dbClusterIdentifier, "adb-aurora");
     assert.equal(endpoints.adb.readHost, "adb-aurora.cluster-ro-mock.mock-region.rds.amazonaws.com");
-    assert.match(endpoints.adb.connectionString, /@adb-aurora\.cluster-mock\.[^?]+\?sslmode=require$/);
+    assert.match(endpoints.adb.connectionString, /@adb-test\.proxy-mock\.[^?]+\?sslmode=require$/);
   });
 });
 
@@ -208,11 +209,11 @@ describe("PostgresCluster on Cloud SQL (GKE)", () => {
     assert.deepEqual([connection.network, connection.service, connection.reservedPeeringRanges], ["gke-network-id", "servicenetworking.googleapis.com", ["sql-psa-range"]]);
   });
 
-  it("creates a regional Enterprise instance reachable only on its private IP with TLS required", () => {
+  it("creates a regional Enterprise Plus instance reachable only on its private IP with TLS required", () => {
     const i = instance().inputs;
     assert.deepEqual([i.databaseVersion, i.region, i.project], ["POSTGRES_17", "europe-west1", "acme-prod"]);
     const s = i.settings;
-    assert.deepEqual([s.edition, s.tier, s.availabilityType], ["ENTERPRISE", "db-custom-2-7680", "REGIONAL"]);
+    assert.deepEqual([s.edition, s.tier, s.availabilityType], ["ENTERPRISE_PLUS", "db-perf-optimized-N-2", "REGIONAL"]);
     assert.deepEqual([s.diskType, s.diskSize, s.diskAutoresize], ["PD_SSD", 20, true]);
     assert.deepEqual(
       { ipv4: s.ipConfiguration.ipv4Enabled, network: s.ipConfiguration.privateNetwork, ssl: s.ipConfiguration.sslMode },
@@ -221,14 +222,14 @@ describe("PostgresCluster on Cloud SQL (GKE)", () => {
     assert.equal(s.ipConfiguration.authorizedNetworks, undefined);
   });
 
-  it("takes daily backups with point-in-time recovery, keeps 30 of them and maintains after the window", () => {
+  it("takes daily backups with 30 days of point-in-time recovery, keeps 31 of them (one more than the days of logs, as Cloud SQL requires) and maintains after the window", () => {
     const s = instance().inputs.settings;
     assert.deepEqual(s.backupConfiguration, {
       enabled: true,
       pointInTimeRecoveryEnabled: true,
-      transactionLogRetentionDays: 7,
+      transactionLogRetentionDays: 30,
       startTime: "03:00",
-      backupRetentionSettings: { retainedBackups: 30, retentionUnit: "COUNT" },
+      backupRetentionSettings: { retainedBackups: 31, retentionUnit: "COUNT" },
     });
     assert.deepEqual(s.maintenanceWindow, { day: 7, hour: 7, updateTrack: "stable" });
     assert.deepEqual(s.insightsConfig, { queryInsightsEnabled: true });
@@ -255,9 +256,9 @@ describe("PostgresCluster on Cloud SQL (GKE)", () => {
     assert.equal(user.redactedInputs.password, "[secret]");
   });
 
-  it("answers with the private IP for reads and writes, and sslmode=require", () => {
-    assert.deepEqual([endpoints.sql.host, endpoints.sql.readHost, endpoints.sql.port], ["10.20.0.3", "10.20.0.3", 5432]);
-    assert.match(endpoints.sql.connectionString, /@10\.20\.0\.3:5432\/app\?sslmode=require$/);
+  it("writes through Managed Connection Pooling on the primary, reads from the replica, and sslmode=require", () => {
+    assert.deepEqual([endpoints.sql.host, endpoints.sql.readHost, endpoints.sql.port], ["10.20.0.3", "10.20.0.4", 6432]);
+    assert.match(endpoints.sql.connectionString, /@10\.20\.0\.3:6432\/app\?sslmode=require$/);
   });
 });
 

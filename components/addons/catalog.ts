@@ -21,6 +21,7 @@ export type AddonName =
   | "prometheus-operator-crds"
   | "cloudnative-pg"
   | "rabbitmq-operators"
+  | "velero"
   | "aws-load-balancer-controller"
   | "aws-ebs-csi-driver"
   | "metrics-server"
@@ -111,6 +112,12 @@ export const CLUSTER_ADDONS: readonly AddonDefinition[] = [
     purpose: "the RabbitMQ Cluster and Messaging Topology Operators, for in-cluster brokers",
     targets: { eks: install, gke: install, k3s: install },
     see: "https://www.rabbitmq.com/kubernetes/operator/install-operator",
+  },
+  {
+    name: "velero",
+    purpose: "scheduled backups of the cluster's objects and of the volumes without backups of their own (broker, Valkey)",
+    targets: { eks: install, gke: install, k3s: install },
+    see: "https://velero.io/docs/v1.18/",
   },
   {
     name: "aws-load-balancer-controller",

@@ -15,4 +15,5 @@ export * from "./cloudnative-pg";
 export * from "./gateway-api-crds";
 export * from "./prometheus-operator-crds";
 export * from "./rabbitmq-operators";
+export * from "./velero";
 export * from "./karpenter/spec";

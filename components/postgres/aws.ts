@@ -11,6 +11,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { requireAwsCloud, type KubernetesPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
+import { deployRdsProxy } from "./aws-proxy";
+import { deployAwsRecovery } from "./aws-recovery";
 import type { PostgresBackendContext, PostgresEndpoints } from "./types";
 import { backupWindow, postgresDefaults, type ResolvedPostgres } from "./spec";
 
@@ -137,9 +139,20 @@ export function finalSnapshotIdentifier(name: string, stack: string): string {
  *
  * The application role is the master user, so it is a member of `rds_superuser`.
  *
+ * - RDS: `managed.readReplicas` read replicas (asynchronous, same region), since a Multi-AZ
+ *   standby takes over on failure but serves no reads.
+ * - With `pooler.enabled`, RDS Proxy in front of the writer (see `aws-proxy.ts`).
+ * - Recovery (see `aws-recovery.ts`): automated backups replicated to `recovery.drRegion`, and
+ *   the restore drill's instance.
+ *
+ * RDS rather than Aurora stays the default: the shipped stacks run RDS, and moving them to Aurora
+ * replaces the database (a dump and restore or a replica promotion, not a `pulumi up`); RDS with a
+ * read replica and RDS Proxy meets the read-scaling and connection needs. Aurora (`awsEngine:
+ * aurora`) fails over faster and its readers share storage; choose it for new stacks that want that.
+ *
  * Endpoints:
- * - RDS: `host` and `readHost` are the instance's address. A Multi-AZ standby takes over on failure
- *   but serves no reads, so there is no separate reader.
+ * - RDS: `host` is RDS Proxy's endpoint (the instance's address without the pooler) and
+ *   `readHost` the first read replica's address (the primary's when there are none).
  * - Aurora: `host` is the cluster (writer) endpoint and `readHost` the reader endpoint, which
  *   balances over the replicas (the writer when there are none).
  * - `sslmode` is `require`: TLS is enforced, but the RDS CA is not in default trust stores. For
@@ -251,7 +264,40 @@ export function deployPostgresToAws(name: string, spec: ResolvedPostgres, platfo
       },
       stateful,
     );
-    return { host: instance.address, port: instance.port, readHost: instance.address, sslmode: "require" };
+    const replicas = Array.from({ length: spec.managed.readReplicas }, (_, i) =>
+      new aws.rds.Instance(
+        `${name}-rds-replica-${i}`,
+        {
+          ...insights,
+          // Same region: the replica takes the source's engine, storage encryption and subnet group.
+          replicateSourceDb: instance.identifier,
+          storageEncrypted: true,
+          kmsKeyId: key.arn,
+          instanceClass: spec.managed.instanceClass,
+          storageType: "gp3",
+          maxAllocatedStorage: spec.storageGiB * STORAGE_AUTOSCALING_FACTOR,
+          autoMinorVersionUpgrade: true,
+          parameterGroupName: parameterGroup.name,
+          vpcSecurityGroupIds: [securityGroup.id],
+          publiclyAccessible: false,
+          iamDatabaseAuthenticationEnabled: true,
+          // A replica keeps no automated backups of its own and takes no final snapshot (RDS refuses one).
+          backupRetentionPeriod: 0,
+          skipFinalSnapshot: true,
+          deletionProtection: spec.protect,
+          copyTagsToSnapshot: true,
+          maintenanceWindow: windows.maintenanceWindow,
+          caCertIdentifier: RDS_CA,
+          tags: tags(`rds-replica-${i}`),
+        },
+        { ...opts, dependsOn: [instance] },
+      ),
+    );
+    const proxied = spec.pooler.enabled
+      ? deployRdsProxy(name, spec, cloud, { target: { dbInstanceIdentifier: instance.identifier }, key, securityGroupId: securityGroup.id, password: context.password, resource: instance }, context.parent)
+      : undefined;
+    deployAwsRecovery(name, spec, cloud, { instance, key, subnetGroupName: subnetGroup.name, securityGroupId: securityGroup.id, parameterGroupName: parameterGroup.name }, context.parent);
+    return { host: proxied ?? instance.address, port: instance.port, readHost: replicas[0]?.address ?? instance.address, sslmode: "require" };
   }
 
   const clusterParameterGroup = new aws.rds.ClusterParameterGroup(
@@ -308,5 +354,8 @@ export function deployPostgresToAws(name: string, spec: ResolvedPostgres, platfo
       stateful,
     );
   }
-  return { host: cluster.endpoint, port: cluster.port, readHost: cluster.readerEndpoint, sslmode: "require" };
+  const proxied = spec.pooler.enabled
+    ? deployRdsProxy(name, spec, cloud, { target: { dbClusterIdentifier: cluster.clusterIdentifier }, key, securityGroupId: securityGroup.id, password: context.password, resource: cluster }, context.parent)
+    : undefined;
+  return { host: proxied ?? cluster.endpoint, port: cluster.port, readHost: cluster.readerEndpoint, sslmode: "require" };
 }

@@ -10,6 +10,8 @@
 import type { PlatformFacts } from "../contract/platform";
 import type { ArgProblem } from "../contract/problems";
 import { modeProblem, onDocker, onKubernetes, type Backend } from "../data-store/backends";
+import { managedPostgresProblems } from "./managed-checks";
+import { recoveryProblems } from "./recovery";
 import { postgresSettingsProblems, resolvePostgres, type PostgresSettings, type ResolvedPostgres } from "./spec";
 import type { PostgresBackendContext, PostgresEndpoints } from "./types";
 
@@ -25,7 +27,8 @@ export const postgresBackends: readonly Backend<ResolvedPostgres, PostgresBacken
 
 /**
  * Finds every problem with a PostgresCluster's arguments on a target: a mode no backend runs there
- * first, then each setting (see {@link postgresSettingsProblems}).
+ * first, then each setting (see {@link postgresSettingsProblems}), the managed backends' settings
+ * (`managed-checks.ts`) and the recovery settings (`recovery.ts`).
  *
  * @param args - the settings (no platform, no add-ons).
  * @param on - the target's flavour and environment.
@@ -35,5 +38,5 @@ export const postgresBackends: readonly Backend<ResolvedPostgres, PostgresBacken
 export function validatePostgres(args: PostgresSettings, on: PlatformFacts): ArgProblem[] {
   const spec = resolvePostgres("postgres", args, on);
   const mode = modeProblem(postgresBackends, spec, on.flavour, "the database");
-  return [...(mode ? [mode] : []), ...postgresSettingsProblems(args, on)];
+  return [...(mode ? [mode] : []), ...postgresSettingsProblems(args, on), ...managedPostgresProblems(spec, on), ...recoveryProblems(spec, on)];
 }

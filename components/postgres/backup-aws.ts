@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { irsaAssumeRolePolicy } from "../platform/identity/aws";
 import type { AwsCloud } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
+import { awsBackupReplica } from "./backup-aws-dr";
 import type { BackupStore } from "./types";
 import type { ResolvedPostgres } from "./spec";
 
@@ -62,7 +63,8 @@ export function tlsOnlyBucketPolicy(bucketArn: string): string {
  *
  * The bucket is encrypted with KMS (`aws:kms`, bucket key on), blocks every public access, refuses
  * plain HTTP, keeps versions, and expires noncurrent versions `retentionDays + 7` days after they
- * are replaced (Barman's retention policy deletes the current ones).
+ * are replaced (Barman's retention policy deletes the current ones). With `recovery.drRegion` it
+ * is replicated to a bucket in that region (`backup-aws-dr.ts`).
  *
  * @see https://cloudnative-pg.io/documentation/current/cloudnative-pg.v1/#postgresql-cnpg-io-v1-ClusterSpec (serviceAccountName)
  */
@@ -109,6 +111,8 @@ export function awsBackupStore(name: string, spec: ResolvedPostgres, cloud: AwsC
     );
     bucketName = bucket.bucket;
     created.push(bucket, encryption, publicAccess, tlsOnly, versioning, lifecycle);
+    // With a DR region, the archive is replicated there (backup-aws-dr.ts).
+    if (spec.recovery.drRegion) created.push(...awsBackupReplica(name, spec, cloud, { bucket, versioning }, parent));
   }
 
   const partition = aws.getPartitionOutput({}, { parent, provider: cloud.provider }).partition;

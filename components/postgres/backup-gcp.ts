@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GcpCloud } from "../contract/platform";
 import { WORKLOAD_IDENTITY_ANNOTATION, workloadIdentityMember } from "../platform/identity/gcp";
 import { statefulResourceOptions } from "../shared/options";
+import { gcpBackupReplica } from "./backup-gcp-dr";
 import type { BackupStore } from "./types";
 import type { ResolvedPostgres } from "./spec";
 
@@ -63,6 +64,8 @@ export function gcpBackupStore(name: string, spec: ResolvedPostgres, cloud: GcpC
     );
     bucketName = bucket.name;
     created.push(bucket);
+    // With a DR region, the archive is replicated there (backup-gcp-dr.ts).
+    if (spec.recovery.drRegion) created.push(...gcpBackupReplica(name, spec, cloud, bucket, parent));
   }
 
   const account = new gcp.serviceaccount.Account(

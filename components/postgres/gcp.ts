@@ -10,6 +10,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { requireGcpCloud, type KubernetesPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
+import { deployGcpRecovery } from "./gcp-recovery";
 import type { PostgresBackendContext, PostgresEndpoints } from "./types";
 import { backupWindow, postgresDefaults, type ResolvedPostgres } from "./spec";
 
@@ -19,8 +20,27 @@ export const CLOUD_SQL_SERVICES: Readonly<Record<string, string>> = {
   servicenetworking: "servicenetworking.googleapis.com",
 };
 
-/** Days of write-ahead log kept for point-in-time recovery; 7 is the Enterprise edition's maximum. @see https://cloud.google.com/sql/docs/postgres/backup-recovery/pitr */
-export const TRANSACTION_LOG_RETENTION_DAYS = 7;
+/**
+ * The port of Managed Connection Pooling: pooled connections go to 6432 on the instance's IP, direct
+ * ones to 5432.
+ * @see https://cloud.google.com/sql/docs/postgres/managed-connection-pooling
+ */
+export const MANAGED_POOLER_PORT = 6432;
+
+/**
+ * Days of write-ahead log kept for point-in-time recovery: the backup retention, capped at the
+ * edition's most (7 days on Enterprise, 35 on Enterprise Plus; a longer retention is refused by
+ * validation before this runs).
+ * @see https://cloud.google.com/sql/docs/postgres/backup-recovery/pitr#log-retention
+ */
+export function transactionLogRetentionDays(spec: Pick<ResolvedPostgres, "backup" | "managed">): number {
+  return Math.min(spec.backup.retentionDays, postgresDefaults.cloudSqlLogRetentionDays[spec.managed.edition]);
+}
+
+/** Whether the instance runs Managed Connection Pooling: the pooler on, on Enterprise Plus. */
+export function managedPooling(spec: Pick<ResolvedPostgres, "pooler" | "managed">): boolean {
+  return spec.pooler.enabled && spec.managed.edition === "ENTERPRISE_PLUS";
+}
 
 /** How far the disk may grow on its own (`diskAutoresizeLimit`), as a multiple of `storageGiB`. */
 export const DISK_AUTORESIZE_FACTOR = 4;
@@ -31,14 +51,18 @@ export const PEERING_PREFIX_LENGTH = 16;
 /**
  * The settings of the Cloud SQL instance:
  *
- * - Enterprise edition, so the custom tiers of `managed.tier` are accepted (PostgreSQL 16+ defaults
- *   to Enterprise Plus, which takes only `db-perf-optimized-*` tiers);
+ * - `managed.edition`: Enterprise Plus by default (35 days of transaction logs for point-in-time
+ *   recovery, Managed Connection Pooling, `db-perf-optimized-N-*` tiers), Enterprise when asked
+ *   (at most 7 days, `db-custom-*` tiers);
+ * - Managed Connection Pooling when `pooler.enabled` on Enterprise Plus, with `max_pool_size` from
+ *   `pooler.defaultPoolSize`;
  * - `REGIONAL` (a standby in another zone) when `managed.highAvailability`, `ZONAL` otherwise;
  * - SSD disk of `storageGiB`, growing on its own up to {@link DISK_AUTORESIZE_FACTOR} times;
  * - no public IP, `ENCRYPTED_ONLY` (TLS required, no client certificate), private path for Google
  *   services;
  * - daily backups at the schedule's hour (Cloud SQL runs them in a 4-hour window from then), kept
- *   `retentionDays` backups, with point-in-time recovery;
+ *   `retentionDays` backups (one more than the days of transaction logs, which Cloud SQL requires),
+ *   with point-in-time recovery over `retentionDays` (at most the edition's);
  * - maintenance on Sunday four hours after the backup window opens (Monday when that passes
  *   midnight), on the stable track;
  * - Query Insights when `managed.insights`, and `parameters` as database flags;
@@ -55,8 +79,11 @@ export function cloudSqlSettings(spec: ResolvedPostgres, privateNetwork: pulumi.
   const at = backupWindow(spec.backup.schedule) ?? backupWindow(postgresDefaults.backup.schedule)!;
   const maintenanceHour = at.hour + 4;
   return {
-    edition: "ENTERPRISE",
+    edition: spec.managed.edition,
     tier: spec.managed.tier,
+    ...(managedPooling(spec)
+      ? { connectionPoolConfigs: [{ connectionPoolingEnabled: true, flags: [{ name: "max_pool_size", value: String(spec.pooler.defaultPoolSize) }] }] }
+      : {}),
     availabilityType: spec.managed.highAvailability ? "REGIONAL" : "ZONAL",
     diskType: "PD_SSD",
     diskSize: spec.storageGiB,
@@ -70,15 +97,35 @@ export function cloudSqlSettings(spec: ResolvedPostgres, privateNetwork: pulumi.
       pointInTimeRecoveryEnabled: spec.backup.enabled,
       ...(spec.backup.enabled
         ? {
-            transactionLogRetentionDays: TRANSACTION_LOG_RETENTION_DAYS,
+            transactionLogRetentionDays: transactionLogRetentionDays(spec),
             startTime: `${String(at.hour).padStart(2, "0")}:00`,
-            backupRetentionSettings: { retainedBackups: spec.backup.retentionDays, retentionUnit: "COUNT" },
+            // Cloud SQL wants more backups than days of logs ("backup retention should be >
+            // transaction log retention"): one more daily backup than the PITR window.
+            backupRetentionSettings: { retainedBackups: Math.max(spec.backup.retentionDays, transactionLogRetentionDays(spec) + 1), retentionUnit: "COUNT" },
           }
         : {}),
     },
     maintenanceWindow: { day: maintenanceHour >= 24 ? 1 : 7, hour: maintenanceHour % 24, updateTrack: "stable" },
     insightsConfig: { queryInsightsEnabled: spec.managed.insights },
     databaseFlags: Object.entries(spec.parameters).map(([name, value]) => ({ name, value })),
+  };
+}
+
+/**
+ * The settings of a read replica, a cross-region replica or a drill clone: the primary's settings
+ * ({@link cloudSqlSettings}) without high availability, backups or point-in-time recovery, and
+ * without API-side deletion protection on a drill's clone.
+ *
+ * @see https://cloud.google.com/sql/docs/postgres/replication#read-replicas
+ */
+export function cloudSqlReplicaSettings(spec: ResolvedPostgres, privateNetwork: pulumi.Input<string>, drill = false): gcp.types.input.sql.DatabaseInstanceSettings {
+  const { backupConfiguration: _backups, maintenanceWindow: _window, ...settings } = cloudSqlSettings(spec, privateNetwork);
+  return {
+    ...settings,
+    availabilityType: "ZONAL",
+    backupConfiguration: { enabled: false, pointInTimeRecoveryEnabled: false },
+    deletionProtectionEnabled: drill ? false : spec.protect,
+    retainBackupsOnDelete: false,
   };
 }
 
@@ -94,9 +141,14 @@ export function cloudSqlSettings(spec: ResolvedPostgres, privateNetwork: pulumi.
  *   application role (a member of `cloudsqlsuperuser`). Both are abandoned on delete, since
  *   PostgreSQL refuses to drop a role that owns objects; they go with the instance.
  *
- * `host` and `readHost` are the instance's private IP: the HA standby serves no reads, and read
- * replicas are separate instances, not created here. `sslmode` is `require`: the server
- * certificate comes from a per-instance Cloud SQL CA that is not in default trust stores.
+ * - `managed.readReplicas` read replicas in the region ({@link cloudSqlReplicaSettings}), since
+ *   the HA standby serves no reads; recovery (a cross-region replica in `recovery.drRegion`, the
+ *   drill's clone) in `gcp-recovery.ts`.
+ *
+ * `host` is the instance's private IP and `readHost` the first replica's (the primary's without
+ * replicas); `port` is {@link MANAGED_POOLER_PORT} with Managed Connection Pooling, else 5432.
+ * `sslmode` is `require`: the server certificate comes from a per-instance Cloud SQL CA that is not
+ * in default trust stores.
  *
  * @see https://cloud.google.com/sql/docs/postgres/private-ip
  * @see https://cloud.google.com/sql/docs/postgres/replication
@@ -156,5 +208,14 @@ export function deployPostgresToGcp(name: string, spec: ResolvedPostgres, platfo
     opts,
   );
 
-  return { host: instance.privateIpAddress, port: pulumi.output(spec.port), readHost: instance.privateIpAddress, sslmode: "require" };
+  const replicas = Array.from({ length: spec.managed.readReplicas }, (_, i) =>
+    new gcp.sql.DatabaseInstance(
+      `${name}-sql-replica-${i}`,
+      { project, region: cloud.region, databaseVersion: `POSTGRES_${spec.version}`, masterInstanceName: instance.name, deletionProtection: spec.protect, settings: cloudSqlReplicaSettings(spec, cloud.networkId) },
+      { ...opts, dependsOn: [instance], ignoreChanges: ["settings.diskSize"] },
+    ),
+  );
+  deployGcpRecovery(name, spec, cloud, instance, (drill) => cloudSqlReplicaSettings(spec, cloud.networkId, drill), context.parent);
+  const port = managedPooling(spec) ? MANAGED_POOLER_PORT : spec.port;
+  return { host: instance.privateIpAddress, port: pulumi.output(port), readHost: replicas[0]?.privateIpAddress ?? instance.privateIpAddress, sslmode: "require" };
 }

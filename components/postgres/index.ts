@@ -9,6 +9,7 @@ import { postgresUri, resolvePostgres, type PostgresClusterArgs, type ResolvedPo
 import type { PostgresBackendContext, PostgresEndpoints } from "./types";
 
 export * from "./spec";
+export * from "./recovery-args";
 export type * from "./types";
 export { postgresBackends, validatePostgres } from "./backends";
 

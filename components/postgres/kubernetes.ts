@@ -16,11 +16,15 @@ import { monitoringCrdsOf } from "../data-store";
 import { memoryToMiB } from "../shared/quantity";
 import { statefulResourceOptions } from "../shared/options";
 import { S3_CREDENTIAL_KEYS, s3CompatibleBackupStore, s3CompatibleSecretRefs } from "./backup-s3-compatible";
+import { BARMAN_PLUGIN } from "./cnpg-plugin";
+import { deployKubernetesRestores } from "./kubernetes-recovery";
 import type { BackupStore, PostgresBackendContext, PostgresEndpoints } from "./types";
 import { postgresVersions, type PostgresBucketArgs, type ResolvedPostgres } from "./spec";
 
-/** The Barman Cloud plugin's name, as Clusters and ScheduledBackups reference it. @see https://cloudnative-pg.io/plugin-barman-cloud/docs/usage/ */
-export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
+export { BARMAN_PLUGIN } from "./cnpg-plugin";
+
+/** The pod annotation that keeps volumes out of Velero's file-system backups. @see https://velero.io/docs/v1.18/file-system-backup/#using-opt-out-approach */
+export const VELERO_EXCLUDE_VOLUMES = "backup.velero.io/backup-volumes-excludes";
 
 /** Requests and limits of the containers this backend configures. */
 export const cnpgResources = {
@@ -106,7 +110,9 @@ export function cnpgClusterSpec(name: string, spec: ResolvedPostgres, storageCla
   return {
     instances: spec.instances,
     imageName,
-    inheritedMetadata: { labels: postgresLabels(name, spec) },
+    // Velero (dr.clusterBackups) copies pods' volumes in the data namespace; the database's are
+    // backed up by Barman, consistently, so Velero skips them.
+    inheritedMetadata: { labels: postgresLabels(name, spec), annotations: { [VELERO_EXCLUDE_VOLUMES]: "pgdata,pg-wal" } },
     bootstrap: { initdb: { database: spec.database, owner: spec.username, secret: { name: `${name}-app` } } },
     enableSuperuserAccess: false,
     storage: { size: `${spec.storageGiB}Gi`, storageClass },
@@ -280,6 +286,7 @@ function backupStore(name: string, spec: ResolvedPostgres, platform: KubernetesP
  * - A `kubernetes.io/basic-auth` Secret `<name>-app` with the application role's password.
  * - The `Cluster`, protected when `protect` is on, with a `Pooler`, an `ObjectStore` and a daily
  *   `ScheduledBackup`, and a PodMonitor when `monitoring` is on.
+ * - The restore drill and the restore verification when `recovery` asks (`kubernetes-recovery.ts`).
  *
  * The endpoints use `sslmode=require`, not `verify-full`: the server certificate is signed by the
  * operator's self-signed CA, which is not in clients' trust stores. A client that mounts the
@@ -329,6 +336,11 @@ export function deployPostgresToKubernetes(name: string, spec: ResolvedPostgres,
   );
   const afterCluster = { ...opts, dependsOn: [cluster] };
 
+  if (backup) {
+    // The drill and the restore verification, beside the live Cluster (see kubernetes-recovery.ts).
+    const live = { spec: cnpgClusterSpec(name, { ...spec, instances: 1 }, platform.storageClass), labels };
+    deployKubernetesRestores(name, spec, platform, { objectStoreName: backup.objectStoreName, cluster, live, monitoringCrds }, context.parent);
+  }
   if (backups) {
     new k8s.apiextensions.CustomResource(
       `${name}-daily`,

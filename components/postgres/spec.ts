@@ -11,6 +11,7 @@ import type { ArgProblem } from "../contract/problems";
 import { resourceProblems } from "../shared/quantity";
 import type { ResourceQuantities } from "../contract/resources";
 import type { Input } from "@pulumi/pulumi";
+import { resolveRecovery, type PostgresRecoveryArgs, type ResolvedRecovery } from "./recovery-args";
 
 export type { DataStoreArgs, DataStoreMode } from "../data-store";
 
@@ -19,6 +20,12 @@ export type AwsPostgresEngine = (typeof AWS_POSTGRES_ENGINES)[number];
 
 /** The AWS engines for managed PostgreSQL. */
 export const AWS_POSTGRES_ENGINES = ["rds", "aurora"] as const;
+
+/** The Cloud SQL editions. @see https://cloud.google.com/sql/docs/editions-intro */
+export const CLOUD_SQL_EDITIONS = ["ENTERPRISE", "ENTERPRISE_PLUS"] as const;
+
+/** A Cloud SQL edition: Enterprise keeps at most 7 days of transaction logs, Enterprise Plus 35. */
+export type CloudSqlEdition = (typeof CLOUD_SQL_EDITIONS)[number];
 
 /** PgBouncer pool modes. @see https://www.pgbouncer.org/config.html#pool_mode */
 export type PoolMode = (typeof POOL_MODES)[number];
@@ -107,10 +114,13 @@ export interface PostgresBackupArgs {
 }
 
 /**
- * The PgBouncer pooler in front of the primary (in-cluster: a CloudNativePG `Pooler`; Docker: a
- * PgBouncer container). Managed backends have no pooler: use RDS Proxy or the AlloyDB/Cloud SQL
- * connection limits.
+ * The connection pooler in front of the primary: in-cluster a CloudNativePG `Pooler` (PgBouncer),
+ * on Docker a PgBouncer container, on RDS/Aurora an RDS Proxy and on Cloud SQL its Managed
+ * Connection Pooling (Enterprise Plus). `instances`, `poolMode` and `maxClientConnections` apply to
+ * PgBouncer; the managed poolers size themselves from the database's `max_connections`.
  * @see https://cloudnative-pg.io/documentation/current/connection_pooling/
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html
+ * @see https://cloud.google.com/sql/docs/postgres/managed-connection-pooling
  */
 export interface PoolerArgs {
   /** Run the pooler. @default true */
@@ -135,8 +145,29 @@ export interface ManagedPostgresArgs {
   readonly awsEngine?: AwsPostgresEngine;
   /** The RDS/Aurora instance class. @default "db.r7g.large" in prod, "db.t4g.medium" otherwise */
   readonly instanceClass?: string;
-  /** The Cloud SQL machine tier. @default "db-custom-2-7680" (2 vCPU, 7.5 GiB) in prod, "db-custom-1-3840" otherwise */
+  /**
+   * The Cloud SQL edition. Point-in-time recovery keeps at most 7 days of transaction logs on
+   * Enterprise and 35 on Enterprise Plus, so a `backup.retentionDays` above 7 needs Enterprise Plus
+   * (and is refused on Enterprise); Managed Connection Pooling also needs Enterprise Plus.
+   * @default "ENTERPRISE_PLUS" when `backup.retentionDays` is above 7, else "ENTERPRISE"
+   * @see https://cloud.google.com/sql/docs/postgres/backup-recovery/pitr#log-retention
+   */
+  readonly edition?: CloudSqlEdition;
+  /**
+   * The Cloud SQL machine tier: `db-perf-optimized-N-*` on Enterprise Plus, `db-custom-*` (or a
+   * shared-core tier) on Enterprise.
+   * @default "db-perf-optimized-N-2" (2 vCPU, 16 GiB) on Enterprise Plus; on Enterprise "db-custom-2-7680" in prod, "db-custom-1-3840" otherwise
+   * @see https://cloud.google.com/sql/docs/postgres/machine-series-overview
+   */
   readonly tier?: string;
+  /**
+   * Read replicas beside the primary, for `readHost`: RDS read replicas or Cloud SQL read replicas
+   * in the primary's region (asynchronous). Aurora takes readers from `instances` instead.
+   * @default 1 in prod (0 on Aurora), 0 otherwise
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html
+   * @see https://cloud.google.com/sql/docs/postgres/replication
+   */
+  readonly readReplicas?: number;
   /** Standby in another zone (RDS Multi-AZ, Cloud SQL REGIONAL). Refused off in prod. @default true in prod */
   readonly highAvailability?: boolean;
   /** Performance Insights (RDS/Aurora) or Query Insights (Cloud SQL). @default true */
@@ -186,6 +217,8 @@ export interface PostgresClusterArgs extends DataStoreArgs {
   readonly monitoring?: boolean;
   /** Docker-only settings. */
   readonly docker?: PostgresDockerArgs;
+  /** Restore drills and the cross-region copy. */
+  readonly recovery?: PostgresRecoveryArgs;
 }
 
 /**
@@ -225,13 +258,16 @@ export const postgresDefaults = {
   managed: {
     awsEngine: "rds" as AwsPostgresEngine,
     instanceClass: { prod: "db.r7g.large", other: "db.t4g.medium" },
-    tier: { prod: "db-custom-2-7680", other: "db-custom-1-3840" },
+    tier: { prod: "db-custom-2-7680", other: "db-custom-1-3840", enterprisePlus: "db-perf-optimized-N-2" },
+    readReplicas: { prod: 1, other: 0 },
     insights: true,
   },
   monitoring: true,
   port: 5432,
   /** RDS automated backup retention bounds, in days; 7 is the floor we accept. */
   retentionBounds: { min: 7, max: 35 },
+  /** The most days of transaction logs (the PITR window) per Cloud SQL edition. @see https://cloud.google.com/sql/docs/postgres/backup-recovery/pitr#log-retention */
+  cloudSqlLogRetentionDays: { ENTERPRISE: 7, ENTERPRISE_PLUS: 35 } as Readonly<Record<CloudSqlEdition, number>>,
 } as const;
 
 /** A {@link PostgresClusterArgs} with every default applied. */
@@ -246,6 +282,8 @@ export interface ResolvedPostgres extends ResolvedDataStore {
   readonly pooler: Required<PoolerArgs>;
   readonly backup: { readonly enabled: boolean; readonly schedule: string; readonly retentionDays: number; readonly bucket: PostgresBucketArgs };
   readonly managed: Required<ManagedPostgresArgs>;
+  /** Restore drills and the cross-region copy (see `recovery.ts`). */
+  readonly recovery: ResolvedRecovery;
   readonly monitoring: boolean;
   readonly port: number;
   readonly docker: PostgresDockerArgs;
@@ -261,6 +299,8 @@ export interface ResolvedPostgres extends ResolvedDataStore {
 export function resolvePostgres(name: string, args: PostgresSettings, on: Pick<PlatformFacts, "environment">): ResolvedPostgres {
   const d = postgresDefaults;
   const prod = on.environment === "prod";
+  const retentionDays = args.backup?.retentionDays ?? d.backup.retentionDays;
+  const edition = args.managed?.edition ?? (retentionDays > d.cloudSqlLogRetentionDays.ENTERPRISE ? "ENTERPRISE_PLUS" : "ENTERPRISE");
   return {
     ...resolveDataStore(name, args, on),
     version: args.version ?? d.version,
@@ -274,17 +314,21 @@ export function resolvePostgres(name: string, args: PostgresSettings, on: Pick<P
     backup: {
       enabled: args.backup?.enabled ?? d.backup.enabled,
       schedule: args.backup?.schedule ?? d.backup.schedule,
-      retentionDays: args.backup?.retentionDays ?? d.backup.retentionDays,
+      retentionDays,
       bucket: args.backup?.bucket ?? {},
     },
     managed: {
       awsEngine: args.managed?.awsEngine ?? d.managed.awsEngine,
       instanceClass: args.managed?.instanceClass ?? (prod ? d.managed.instanceClass.prod : d.managed.instanceClass.other),
-      tier: args.managed?.tier ?? (prod ? d.managed.tier.prod : d.managed.tier.other),
+      edition,
+      tier: args.managed?.tier ?? (edition === "ENTERPRISE_PLUS" ? d.managed.tier.enterprisePlus : prod ? d.managed.tier.prod : d.managed.tier.other),
+      // Aurora's readers are its instances.
+      readReplicas: args.managed?.readReplicas ?? (prod && args.managed?.awsEngine !== "aurora" ? d.managed.readReplicas.prod : d.managed.readReplicas.other),
       highAvailability: args.managed?.highAvailability ?? prod,
       insights: args.managed?.insights ?? d.managed.insights,
     },
     monitoring: args.monitoring ?? d.monitoring,
+    recovery: resolveRecovery(args),
     port: d.port,
     docker: args.docker ?? {},
   };

@@ -8,6 +8,7 @@ import {
 import { environmentConfigProperty, isProduction, type EnvironmentConfig } from "./environment";
 import { known, mayMatch } from "./known";
 import { aws, gcp } from "./resource-types";
+import { isSecondaryDatabase } from "./secondaries";
 
 /** The rule's config. */
 export interface DatabaseBackupsConfig extends EnvironmentConfig {
@@ -117,6 +118,9 @@ function cnpgBackupProblems(cluster: PolicyResource, resources: PolicyResource[]
  * - Barman Cloud `ObjectStore`: `spec.retentionPolicy` set, with a number of days (`d`, `w`, or
  *   `m` counted as 30 days) within the bounds.
  *
+ * Read replicas and restore drills (see `secondaries.ts`) keep no backups of their own and are
+ * skipped.
+ *
  * This rule has both resource validations and a stack validation; the analyzer runs each.
  *
  * @severity high
@@ -141,13 +145,15 @@ export const databaseBackups: ResourceValidationPolicy & StackValidationPolicy =
     },
   },
   validateResource: [
-    validateResourceOfType(aws.rds.Instance, (instance, args, reportViolation) =>
-      checkRdsRetention(`RDS instance "${args.name}"`, instance.backupRetentionPeriod, args.getConfig<DatabaseBackupsConfig>(), reportViolation),
-    ),
+    validateResourceOfType(aws.rds.Instance, (instance, args, reportViolation) => {
+      if (isSecondaryDatabase(args.type, args.props)) return;
+      checkRdsRetention(`RDS instance "${args.name}"`, instance.backupRetentionPeriod, args.getConfig<DatabaseBackupsConfig>(), reportViolation);
+    }),
     validateResourceOfType(aws.rds.Cluster, (cluster, args, reportViolation) =>
       checkRdsRetention(`RDS cluster "${args.name}"`, cluster.backupRetentionPeriod, args.getConfig<DatabaseBackupsConfig>(), reportViolation),
     ),
     validateResourceOfType(gcp.sql.DatabaseInstance, (instance, args, reportViolation) => {
+      if (isSecondaryDatabase(args.type, args.props)) return;
       const backup = instance.settings?.backupConfiguration;
       const label = `Cloud SQL instance "${args.name}"`;
       if (backup?.enabled !== true) reportViolation(`${label} does not set settings.backupConfiguration.enabled: true.`);
@@ -173,7 +179,7 @@ export const databaseBackups: ResourceValidationPolicy & StackValidationPolicy =
     },
   ],
   validateStack: (args, reportViolation) => {
-    for (const cluster of args.resources.filter((r) => r.type === CNPG_CLUSTER)) {
+    for (const cluster of args.resources.filter((r) => r.type === CNPG_CLUSTER && !isSecondaryDatabase(r.type, r.props))) {
       for (const problem of known(() => cnpgBackupProblems(cluster, args.resources)) ?? []) reportViolation(problem, cluster.urn);
     }
   },

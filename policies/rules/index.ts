@@ -12,6 +12,7 @@ import { clusterEndpointAccess } from "./cluster-endpoint-access";
 import { credentialsFromSecrets } from "./credentials-from-secrets";
 import { dataStoreEncryptionAtRest } from "./data-store-encryption-at-rest";
 import { databaseBackups } from "./database-backups";
+import { disasterRecoveryObjectives } from "./disaster-recovery-objectives";
 import { dockerContainerLimits } from "./docker-container-limits";
 import { edgeServiceTypes } from "./edge-service-types";
 import { gatewayHttpsOnly } from "./gateway-https-only";
@@ -44,6 +45,7 @@ export {
   credentialsFromSecrets,
   databaseBackups,
   dataStoreEncryptionAtRest,
+  disasterRecoveryObjectives,
   dockerContainerLimits,
   edgeServiceTypes,
   gatewayHttpsOnly,
@@ -88,6 +90,7 @@ export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   noPublicDatabases,
   databaseBackups,
   productionDataResilience,
+  disasterRecoveryObjectives,
   redisSentinelQuorum,
   gatewayHttpsOnly,
   gatewayListenerCertificates,

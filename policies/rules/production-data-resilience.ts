@@ -2,6 +2,7 @@ import { validateResourceOfType, type PolicyResource, type ResourceValidationPol
 import { environmentConfigProperty, isProduction } from "./environment";
 import { known } from "./known";
 import { aws, gcp } from "./resource-types";
+import { isSecondaryDatabase } from "./secondaries";
 
 const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 
@@ -41,6 +42,9 @@ export function clusterInstancesOf(cluster: PolicyResource, resources: readonly 
  * - CloudNativePG Cluster (`postgresql.cnpg.io/v1`): `spec.instances` of at least 2 (the default
  *   is 1).
  *
+ * Read replicas and restore drills (see `secondaries.ts`) are skipped: the standby requirement is
+ * their primary's.
+ *
  * This rule has both resource validations and a stack validation; the analyzer runs each.
  *
  * @severity high
@@ -62,7 +66,7 @@ export const productionDataResilience: ResourceValidationPolicy & StackValidatio
   configSchema: { properties: { environment: environmentConfigProperty } },
   validateResource: [
     validateResourceOfType(aws.rds.Instance, (instance, args, reportViolation) => {
-      if (!isProduction(args)) return;
+      if (!isProduction(args) || isSecondaryDatabase(args.type, args.props)) return;
       const label = `RDS instance "${args.name}"`;
       if (instance.deletionProtection !== true) reportViolation(`${label} does not set deletionProtection: true.`);
       if (instance.multiAz !== true) reportViolation(`${label} does not set multiAz: true, so it has no standby in another zone.`);
@@ -71,7 +75,7 @@ export const productionDataResilience: ResourceValidationPolicy & StackValidatio
       if (isProduction(args) && cluster.deletionProtection !== true) reportViolation(`RDS cluster "${args.name}" does not set deletionProtection: true.`);
     }),
     validateResourceOfType(gcp.sql.DatabaseInstance, (instance, args, reportViolation) => {
-      if (!isProduction(args)) return;
+      if (!isProduction(args) || isSecondaryDatabase(args.type, args.props)) return;
       const label = `Cloud SQL instance "${args.name}"`;
       if (instance.deletionProtection === false) reportViolation(`${label} sets deletionProtection: false, so Pulumi may delete it.`);
       if (instance.settings?.deletionProtectionEnabled !== true) reportViolation(`${label} does not set settings.deletionProtectionEnabled: true.`);
@@ -91,7 +95,7 @@ export const productionDataResilience: ResourceValidationPolicy & StackValidatio
       }
     }),
     (args, reportViolation) => {
-      if (args.type !== CNPG_CLUSTER || !isProduction(args)) return;
+      if (args.type !== CNPG_CLUSTER || !isProduction(args) || isSecondaryDatabase(args.type, args.props)) return;
       const instances = (args.props.spec?.instances as number | undefined) ?? 1;
       if (instances < MIN_HA_INSTANCES) {
         const ref = `${args.props.metadata?.namespace ?? "default"}/${args.props.metadata?.name ?? args.name}`;

@@ -75,7 +75,8 @@ type DataStorePlacement = "namespace" | "clientNamespaces" | "protect" | "labels
 
 /** The backup's S3 access key pair comes from the secret keys `postgresBackupAccessKeyId` and `postgresBackupSecretAccessKey`. */
 type BackupCredentials = "backup.bucket.credentials" | "backup.bucket.credentials.accessKeyId" | "backup.bucket.credentials.secretAccessKey";
-export const postgresAgrees: Agree<Block<typeof postgresSchema>, Omit<PostgresSettings, DataStorePlacement | "currentStorageGiB">, BackupCredentials> = true;
+/** `recovery` comes from the stack's `dr` block (the region and the drill), not from `postgres`. */
+export const postgresAgrees: Agree<Block<typeof postgresSchema>, Omit<PostgresSettings, DataStorePlacement | "currentStorageGiB" | "recovery">, BackupCredentials> = true;
 export const redisAgrees: Agree<Block<typeof redisSchema>, Omit<RedisSettings, DataStorePlacement>> = true;
 export const messageQueueAgrees: Agree<Block<typeof messageQueueSchema>, Omit<MessageQueueSettings, DataStorePlacement | "dependsOn">> = true;
 

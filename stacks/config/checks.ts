@@ -66,6 +66,7 @@ import {
 import { CONFIG_NAMESPACE, setCommand } from "./keys";
 import { RESERVED_SERVICE_NAMES } from "./reserved";
 import { bucketNameProblem, generatedNameProblem } from "./validators";
+import { drProblems } from "../backups";
 
 /** A problem at a config key path (without the namespace). */
 export interface KeyedProblem {
@@ -233,6 +234,9 @@ function dataProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[]
         problems.push({ path: ["postgres", "backup", "bucket", "credentialsSecret"], message: "names a Secret while postgresBackupAccessKeyId and postgresBackupSecretAccessKey are set too; keep one (`pulumi config rm` the keys, or remove credentialsSecret)" });
       } else if (p.path.join(".") === "backup.bucket.credentials") {
         problems.push({ path: ["postgresBackupAccessKeyId"], message: `and postgresBackupSecretAccessKey are required on k3s for backups (or postgres.backup.bucket.credentialsSecret): set them with \`pulumi config set --secret ${CONFIG_NAMESPACE}:postgresBackupAccessKeyId …\` and \`pulumi config set --secret ${CONFIG_NAMESPACE}:postgresBackupSecretAccessKey …\`` });
+      } else if (p.path[0] === "recovery") {
+        // `recovery` comes from the stack's `dr` block.
+        problems.push({ path: ["dr", ...p.path.slice(1)], message: p.message });
       } else problems.push(...under("postgres", [p]));
     }
   }
@@ -363,6 +367,7 @@ export function crossKeyProblems(config: PlatformConfig): KeyedProblem[] {
     ...meshProblems(config, on),
     ...observabilityProblems(config, on),
     ...gatewayProblems(config, on),
+    ...drProblems(config),
   ];
 }
 

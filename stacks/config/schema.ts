@@ -30,6 +30,7 @@ import {
 } from "../../components";
 import { setIt } from "./keys";
 import { count, cronSchedule, imageReference, ipAddress, kubernetesVersion, port, sizeGiB } from "./validators";
+import { drSchema, managedPostgresReadScaling } from "./dr";
 
 export { CONFIG_NAMESPACE, SECRET_KEYS } from "./keys";
 
@@ -264,6 +265,7 @@ export const postgresSchema = z.strictObject({
       tier: z.string().optional(),
       highAvailability: z.boolean().optional(),
       insights: z.boolean().optional(),
+      ...managedPostgresReadScaling,
     })
     .optional(),
   monitoring: z.boolean().optional(),
@@ -431,6 +433,7 @@ export const configShape = z.strictObject({
   mesh: meshSchema.optional(),
   observability: observabilitySchema.optional(),
   messageQueue: messageQueueSchema.optional(),
+  dr: drSchema.optional(),
 });
 
 /** The parsed, validated stack config. */

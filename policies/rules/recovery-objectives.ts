@@ -1,0 +1,367 @@
+/**
+ * The recovery point and time objectives (RPO, RTO) each data store's configuration achieves,
+ * derived from the stack's resources with the source of every figure: the replication mode, the
+ * failover time the backend documents (or the platform's own timers), the WAL archive timeout, the
+ * log-shipping interval, the snapshot period and the replica lag budget.
+ *
+ * Two scenarios:
+ *
+ * - **loss of the primary** (its node, its zone, or its data): a failover to a standby or replica,
+ *   or a restore from backups; the store achieves the figures of its best path;
+ * - **loss of the region**: a cross-region replica or backup copy, where the stack has one
+ *   (`dr.region`); reported, not enforced.
+ *
+ * A restore's RTO depends on the data's size and is documented by no backend: it is reported as
+ * unknown ("measure it with the restore drill"), so a store whose only path is a restore never
+ * meets an RTO target on paper.
+ *
+ * Used by the `disaster-recovery-objectives` rule and by `npm run plan`, which prints the table and
+ * writes it to the plan JSON.
+ *
+ * @see https://docs.aws.amazon.com/whitepapers/latest/disaster-recovery-workloads-on-aws/disaster-recovery-options-in-the-cloud.html
+ */
+import { Cron } from "croner";
+import { RESTORE_DRILL_MARKS } from "../../components/contract/recovery";
+
+/** A figure in seconds with where it comes from; `seconds` is undefined when nothing documents it. */
+export interface Figure {
+  readonly seconds?: number;
+  readonly source: string;
+}
+
+/** One way a store recovers. */
+export interface RecoveryPath {
+  readonly scenario: "primary-loss" | "region-loss";
+  /** What happens: `failover to the Multi-AZ standby`, `point-in-time restore`… */
+  readonly method: string;
+  readonly rpo: Figure;
+  readonly rto: Figure;
+}
+
+/** A data store and its recovery paths. */
+export interface StoreObjectives {
+  /** The store, as the plan names it: its resource name, or `<namespace>/<name>` in Kubernetes. */
+  readonly store: string;
+  /** The resource type the store was found as. */
+  readonly type: string;
+  /** The resource's URN, where known. */
+  readonly urn?: string;
+  readonly paths: readonly RecoveryPath[];
+}
+
+/** The seeds' objectives: RPO 5 minutes, RTO 15 minutes. */
+export const RECOVERY_TARGETS = { rpoSeconds: 300, rtoSeconds: 900 } as const;
+
+/**
+ * How far an asynchronous replica may lag before someone acts: the critical threshold of the
+ * replication-lag alert (`observability.thresholds.replicationLagSeconds.critical`, 300 s by
+ * default). A failover to an asynchronous replica loses at most this much.
+ */
+export const DEFAULT_REPLICA_LAG_BUDGET_SECONDS = 300;
+
+/** A resource as the rule and the plan see it. */
+export interface RecoveryResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn?: string;
+  /** The URNs of the resources it depends on: how a replica or a backup copy names its source even while the source's ID is unknown. */
+  readonly dependencies?: readonly string[];
+  readonly props: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Options of the derivation. */
+export interface RecoveryOptions {
+  /** See {@link DEFAULT_REPLICA_LAG_BUDGET_SECONDS}. */
+  readonly replicaLagBudgetSeconds?: number;
+}
+
+const UNKNOWN_RESTORE_TIME: Figure = { source: "restore time depends on the data's size and no backend documents it: measure it with the restore drill (dr.drill)" };
+
+/**
+ * The longest gap between two runs of a cron schedule (five fields, or six with seconds) over a
+ * week, in seconds, or `undefined` when the expression does not parse.
+ *
+ * @see https://croner.56k.guru/usage/pattern/
+ */
+export function cronPeriodSeconds(schedule: string): number | undefined {
+  try {
+    const start = Date.UTC(2026, 0, 5);
+    const runs = new Cron(schedule, { timezone: "UTC", paused: true }).nextRuns(2000, new Date(start)).map((run) => run.getTime());
+    let longest = 0;
+    for (let i = 1; i < runs.length && runs[i - 1] < start + 14 * 86_400_000; i++) longest = Math.max(longest, runs[i] - runs[i - 1]);
+    return longest / 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A PostgreSQL duration setting such as `archive_timeout` (`"5min"`, `"300"`, `"1h"`) in seconds.
+ * @see https://www.postgresql.org/docs/current/config-setting.html#CONFIG-SETTING-NAMES-VALUES
+ */
+export function postgresDurationSeconds(value: string): number | undefined {
+  const match = /^\s*(\d+)\s*(ms|s|min|h|d)?\s*$/.exec(value);
+  if (!match) return undefined;
+  const unit: Record<string, number> = { ms: 0.001, s: 1, min: 60, h: 3600, d: 86_400 };
+  return Number(match[1]) * unit[match[2] ?? "s"];
+}
+
+/** CloudNativePG's `archive_timeout` when the Cluster sets none. @see https://cloudnative-pg.io/documentation/current/postgresql_conf/#fixed-parameters */
+const CNPG_DEFAULT_ARCHIVE_TIMEOUT = "5min";
+/** CloudNativePG's liveness timeout when the Cluster sets none (`spec.probes`/`livenessProbeTimeout`, per the Cluster CRD). */
+const CNPG_DEFAULT_LIVENESS_TIMEOUT_SECONDS = 30;
+
+const lag = (budget: number, what: string): Figure => ({ seconds: budget, source: `asynchronous ${what}: at most the replica lag budget of ${budget} s (the replication-lag alert's critical threshold)` });
+const zero = (why: string): Figure => ({ seconds: 0, source: why });
+
+/** Velero Schedules that back up `namespace`, with their period. */
+function veleroBackups(namespace: string | undefined, resources: readonly RecoveryResource[]): RecoveryPath[] {
+  return resources
+    .filter((r) => r.type === "kubernetes:velero.io/v1:Schedule" && r.props.spec?.paused !== true)
+    .filter((r) => {
+      const included: string[] = r.props.spec?.template?.includedNamespaces ?? ["*"];
+      return namespace !== undefined && (included.includes("*") || included.includes(namespace));
+    })
+    .map((r) => {
+      const schedule = String(r.props.spec?.schedule ?? "");
+      const period = cronPeriodSeconds(schedule);
+      const label = `${r.props.metadata?.namespace ?? "velero"}/${r.props.metadata?.name ?? r.name}`;
+      return {
+        scenario: "primary-loss" as const,
+        method: `restore of the volumes from Velero Schedule "${label}"`,
+        rpo: { seconds: period, source: `Velero Schedule "${label}" every ${period === undefined ? "?" : `${period / 60} min`} ("${schedule}")` },
+        rto: UNKNOWN_RESTORE_TIME,
+      };
+    });
+}
+
+/** Whether `x` depends on `source` (by URN), which is how an output of `source` in `x`'s inputs shows. */
+const dependsOn = (x: RecoveryResource, source: RecoveryResource): boolean => source.urn !== undefined && (x.dependencies ?? []).includes(source.urn);
+
+function rdsInstance(r: RecoveryResource, all: readonly RecoveryResource[]): RecoveryPath[] {
+  const p = r.props;
+  const paths: RecoveryPath[] = [];
+  if (p.multiAz === true) {
+    paths.push({
+      scenario: "primary-loss",
+      method: "failover to the Multi-AZ standby",
+      rpo: zero("Multi-AZ replicates synchronously to the standby"),
+      rto: { seconds: 120, source: "RDS documents Multi-AZ failovers as typically 60–120 s" },
+    });
+  }
+  if ((p.backupRetentionPeriod ?? 0) > 0) {
+    paths.push({ scenario: "primary-loss", method: "point-in-time restore", rpo: { seconds: 300, source: "RDS uploads transaction logs to S3 every 5 minutes" }, rto: UNKNOWN_RESTORE_TIME });
+  }
+  const copied = all.some((x) => x.type === "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication" && dependsOn(x, r));
+  if (copied) {
+    paths.push({ scenario: "region-loss", method: "point-in-time restore from the backups replicated to the DR region", rpo: { source: "RDS documents no replication lag for automated backups; check LatestRestorableTime in the DR region" }, rto: UNKNOWN_RESTORE_TIME });
+  }
+  return paths;
+}
+
+function cloudSql(r: RecoveryResource, all: readonly RecoveryResource[], budget: number): RecoveryPath[] {
+  const s = r.props.settings ?? {};
+  const paths: RecoveryPath[] = [];
+  if (s.availabilityType === "REGIONAL") {
+    paths.push({
+      scenario: "primary-loss",
+      method: "failover to the regional standby",
+      rpo: zero("REGIONAL instances write synchronously to a disk replicated across two zones"),
+      rto: { seconds: 60, source: "assumed: Cloud SQL describes HA failover as taking about a minute; measure with `gcloud sql instances failover`" },
+    });
+  }
+  if (s.backupConfiguration?.pointInTimeRecoveryEnabled === true) {
+    paths.push({ scenario: "primary-loss", method: "point-in-time restore", rpo: { source: "Cloud SQL archives write-ahead logs continuously and documents no interval" }, rto: UNKNOWN_RESTORE_TIME });
+  }
+  const dr = all.filter((x) => x.type === r.type && x.props.masterInstanceName !== undefined && dependsOn(x, r) && x.props.region !== r.props.region);
+  for (const replica of dr) {
+    paths.push({ scenario: "region-loss", method: `promotion of the cross-region replica in ${replica.props.region}`, rpo: lag(budget, "cross-region replica"), rto: { seconds: 600, source: "assumed: a manual promotion (see the component README's runbook)" } });
+  }
+  return paths;
+}
+
+function cnpg(r: RecoveryResource, all: readonly RecoveryResource[], budget: number): RecoveryPath[] {
+  const spec = r.props.spec ?? {};
+  const paths: RecoveryPath[] = [];
+  if ((spec.instances ?? 1) >= 2) {
+    const delay = spec.failoverDelay ?? 0;
+    const liveness = spec.livenessProbeTimeout ?? CNPG_DEFAULT_LIVENESS_TIMEOUT_SECONDS;
+    paths.push({
+      scenario: "primary-loss",
+      method: "CloudNativePG failover to a replica",
+      rpo: spec.minSyncReplicas > 0 || spec.postgresql?.synchronous ? zero("synchronous replication") : lag(budget, "streaming replication"),
+      rto: { seconds: delay + liveness, source: `spec.failoverDelay ${delay} s + liveness timeout ${liveness} s (CloudNativePG defaults unless set)` },
+    });
+  }
+  const archiving = (spec.plugins ?? []).some((p: { isWALArchiver?: boolean }) => p.isWALArchiver === true) || spec.backup?.barmanObjectStore !== undefined;
+  if (archiving) {
+    const timeout = String(spec.postgresql?.parameters?.archive_timeout ?? CNPG_DEFAULT_ARCHIVE_TIMEOUT);
+    paths.push({ scenario: "primary-loss", method: "point-in-time restore from the WAL archive", rpo: { seconds: postgresDurationSeconds(timeout), source: `archive_timeout ${timeout}: a WAL segment is archived at least this often` }, rto: UNKNOWN_RESTORE_TIME });
+  }
+  if (archiving) {
+    // The archive's bucket, replicated to another region (S3 Cross-Region Replication with Replication Time Control).
+    const objectName = (spec.plugins ?? []).find((p: { isWALArchiver?: boolean }) => p.isWALArchiver === true)?.parameters?.barmanObjectName;
+    const store = all.find((x) => x.type === "kubernetes:barmancloud.cnpg.io/v1:ObjectStore" && (x.props.metadata?.name ?? x.name) === objectName);
+    const bucket = /^s3:\/\/([^/]+)/.exec(String(store?.props.spec?.configuration?.destinationPath ?? ""))?.[1];
+    const timeout = String(spec.postgresql?.parameters?.archive_timeout ?? CNPG_DEFAULT_ARCHIVE_TIMEOUT);
+    for (const replication of all.filter((x) => x.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig" && bucket !== undefined && x.props.bucket === bucket)) {
+      const minutes = replication.props.rules?.[0]?.destination?.replicationTime?.time?.minutes;
+      const archived = postgresDurationSeconds(timeout);
+      paths.push({
+        scenario: "region-loss",
+        method: "recovery from the archive replicated to the DR region",
+        rpo: { seconds: minutes === undefined || archived === undefined ? undefined : archived + minutes * 60, source: `archive_timeout ${timeout} + S3 Replication Time Control ${minutes ?? "off (no SLA)"} min` },
+        rto: UNKNOWN_RESTORE_TIME,
+      });
+    }
+  }
+  if (archiving) {
+    // The archive's GCS bucket, replicated to another region by Storage Transfer Service.
+    const objectName = (spec.plugins ?? []).find((p: { isWALArchiver?: boolean }) => p.isWALArchiver === true)?.parameters?.barmanObjectName;
+    const store = all.find((x) => x.type === "kubernetes:barmancloud.cnpg.io/v1:ObjectStore" && (x.props.metadata?.name ?? x.name) === objectName);
+    const bucket = /^gs:\/\/([^/]+)/.exec(String(store?.props.spec?.configuration?.destinationPath ?? ""))?.[1];
+    if (bucket !== undefined && all.some((x) => x.type === "gcp:storage/transferJob:TransferJob" && x.props.replicationSpec?.gcsDataSource?.bucketName === bucket)) {
+      paths.push({
+        scenario: "region-loss",
+        method: "recovery from the archive replicated to the DR region",
+        rpo: { source: "Storage Transfer Service's event-driven replication publishes no replication-time objective: watch the job's lag" },
+        rto: UNKNOWN_RESTORE_TIME,
+      });
+    }
+  }
+  const name = r.props.metadata?.name ?? r.name;
+  // A replica cluster elsewhere (another Kubernetes cluster's stack, in the DR region); the
+  // platform's own restore check runs beside the live one and is marked as a drill.
+  const replicaClusters = all.filter((x) => x.type === r.type && x.props.metadata?.labels?.[RESTORE_DRILL_MARKS.label] !== "true" && x.props.spec?.replica?.enabled === true && (x.props.spec?.replica?.source ?? "") !== "" && x.props.spec?.externalClusters?.some((e: { name: string; plugin?: { parameters?: { serverName?: string } } }) => (e.plugin?.parameters?.serverName ?? e.name) === name));
+  for (const replica of replicaClusters) {
+    paths.push({ scenario: "region-loss", method: `promotion of replica cluster "${replica.props.metadata?.name ?? replica.name}"`, rpo: { seconds: postgresDurationSeconds(String(spec.postgresql?.parameters?.archive_timeout ?? CNPG_DEFAULT_ARCHIVE_TIMEOUT)), source: "the replica cluster replays the archived WAL: at most archive_timeout behind" }, rto: { seconds: 600, source: "assumed: a manual promotion (see the component README's runbook)" } });
+  }
+  return paths;
+}
+
+function elasticache(r: RecoveryResource, budget: number): RecoveryPath[] {
+  const p = r.props;
+  const paths: RecoveryPath[] = [];
+  if (p.automaticFailoverEnabled === true && p.multiAzEnabled === true && (p.numCacheClusters ?? 1) >= 2) {
+    paths.push({ scenario: "primary-loss", method: "Multi-AZ failover to a replica", rpo: lag(budget, "replication"), rto: { seconds: 120, source: "assumed: ElastiCache documents no failover time; measure with `aws elasticache test-failover`" } });
+  }
+  if ((p.snapshotRetentionLimit ?? 0) >= 1) {
+    paths.push({ scenario: "primary-loss", method: "restore of the daily snapshot", rpo: { seconds: 86_400, source: `one automatic snapshot a day (window ${p.snapshotWindow ?? "chosen by AWS"})` }, rto: UNKNOWN_RESTORE_TIME });
+  }
+  return paths;
+}
+
+const RDB_PERIOD_SECONDS: Record<string, number> = { ONE_HOUR: 3600, SIX_HOURS: 21_600, TWELVE_HOURS: 43_200, TWENTY_FOUR_HOURS: 86_400 };
+
+function memorystore(r: RecoveryResource, budget: number): RecoveryPath[] {
+  const p = r.props;
+  const paths: RecoveryPath[] = [];
+  if (p.tier === "STANDARD_HA") {
+    paths.push({ scenario: "primary-loss", method: "automatic failover to the replica", rpo: lag(budget, "replication"), rto: { seconds: 120, source: "assumed: Memorystore documents no failover time; measure with `gcloud redis instances failover`" } });
+  }
+  const period = p.persistenceConfig?.persistenceMode === "RDB" ? RDB_PERIOD_SECONDS[p.persistenceConfig.rdbSnapshotPeriod ?? "TWENTY_FOUR_HOURS"] : undefined;
+  if (period !== undefined) {
+    paths.push({ scenario: "primary-loss", method: "recovery from the RDB snapshot", rpo: { seconds: period, source: `RDB snapshot every ${period / 3600} h (persistenceConfig.rdbSnapshotPeriod)` }, rto: UNKNOWN_RESTORE_TIME });
+  }
+  return paths;
+}
+
+function valkey(r: RecoveryResource, all: readonly RecoveryResource[], budget: number): RecoveryPath[] {
+  const namespace = r.props.metadata?.namespace;
+  const instance = r.props.metadata?.labels?.["app.kubernetes.io/instance"];
+  const paths: RecoveryPath[] = [];
+  const sentinelScript = all
+    .filter((x) => x.type === "kubernetes:core/v1:ConfigMap" && x.props.metadata?.namespace === namespace && x.props.metadata?.labels?.["app.kubernetes.io/instance"] === instance)
+    .flatMap((x) => Object.values((x.props.data ?? {}) as Record<string, string>))
+    .join("\n");
+  const downAfter = /down-after-milliseconds\s+\S+\s+(\d+)/.exec(sentinelScript)?.[1];
+  const failoverTimeout = /failover-timeout\s+\S+\s+(\d+)/.exec(sentinelScript)?.[1];
+  const sentinels = all.some(
+    (x) => x.type === r.type && x.props.metadata?.namespace === namespace && x.props.metadata?.labels?.["app.kubernetes.io/instance"] === instance && x.props.metadata?.labels?.["app.kubernetes.io/component"] === "sentinel",
+  );
+  if ((r.props.spec?.replicas ?? 1) >= 2 && ((downAfter && failoverTimeout) || sentinels)) {
+    // Sentinel's own defaults when the stack does not show its settings. @see https://valkey.io/topics/sentinel/
+    const [after, timeout, whence] = downAfter && failoverTimeout ? [downAfter, failoverTimeout, ""] : ["30000", "180000", ", Sentinel's defaults"];
+    const seconds = (Number(after) + Number(timeout)) / 1000;
+    paths.push({ scenario: "primary-loss", method: "Sentinel failover to a replica", rpo: lag(budget, "replication"), rto: { seconds, source: `Sentinel down-after-milliseconds ${after} + failover-timeout ${timeout} (the worst case${whence})` } });
+  }
+  return [...paths, ...veleroBackups(namespace, all)];
+}
+
+function rabbitmq(r: RecoveryResource, all: readonly RecoveryResource[]): RecoveryPath[] {
+  const paths: RecoveryPath[] = [];
+  if ((r.props.spec?.replicas ?? 1) >= 3) {
+    paths.push({
+      scenario: "primary-loss",
+      method: "quorum queue leader election",
+      rpo: zero("quorum queues confirm a message once a majority of replicas has written it (Raft)"),
+      rto: { seconds: 60, source: "assumed: a new leader is elected within seconds; clients reconnect to the Service" },
+    });
+  }
+  return [...paths, ...veleroBackups(r.props.metadata?.namespace, all)];
+}
+
+/**
+ * The data stores of a stack and how each recovers.
+ *
+ * @param resources - every resource of the stack, with its inputs.
+ * @returns one entry per data store, in the resources' order.
+ */
+export function recoveryObjectives(resources: readonly RecoveryResource[], options: RecoveryOptions = {}): StoreObjectives[] {
+  const budget = options.replicaLagBudgetSeconds ?? DEFAULT_REPLICA_LAG_BUDGET_SECONDS;
+  const k8sName = (r: RecoveryResource) => `${r.props.metadata?.namespace ?? "default"}/${r.props.metadata?.name ?? r.name}`;
+  const stores: StoreObjectives[] = [];
+  for (const r of resources) {
+    const p = r.props;
+    switch (r.type) {
+      case "aws:rds/instance:Instance":
+        if (p.replicateSourceDb === undefined && p.tags?.[RESTORE_DRILL_MARKS.tag] !== "true") stores.push({ store: r.name, type: r.type, urn: r.urn, paths: rdsInstance(r, resources) });
+        break;
+      case "aws:rds/cluster:Cluster":
+        stores.push({
+          store: r.name,
+          type: r.type,
+          urn: r.urn,
+          paths: [
+            { scenario: "primary-loss", method: "Aurora failover to a reader", rpo: zero("Aurora keeps six copies of the data across three zones"), rto: { seconds: 60, source: "Aurora documents failovers as typically under 60 s with a reader in another zone" } },
+            ...((p.backupRetentionPeriod ?? 1) > 0 ? [{ scenario: "primary-loss" as const, method: "point-in-time restore", rpo: { seconds: 300, source: "Aurora's continuous backup: LatestRestorableTime is typically within 5 minutes" }, rto: UNKNOWN_RESTORE_TIME }] : []),
+          ],
+        });
+        break;
+      case "gcp:sql/databaseInstance:DatabaseInstance":
+        if (p.masterInstanceName === undefined && p.clone === undefined && p.settings?.userLabels?.[RESTORE_DRILL_MARKS.userLabel] !== "true") stores.push({ store: r.name, type: r.type, urn: r.urn, paths: cloudSql(r, resources, budget) });
+        break;
+      case "kubernetes:postgresql.cnpg.io/v1:Cluster":
+        if (p.metadata?.labels?.[RESTORE_DRILL_MARKS.label] !== "true" && p.spec?.replica?.enabled !== true) stores.push({ store: k8sName(r), type: r.type, urn: r.urn, paths: cnpg(r, resources, budget) });
+        break;
+      case "aws:elasticache/replicationGroup:ReplicationGroup":
+        stores.push({ store: r.name, type: r.type, urn: r.urn, paths: elasticache(r, budget) });
+        break;
+      case "gcp:redis/instance:Instance":
+        stores.push({ store: r.name, type: r.type, urn: r.urn, paths: memorystore(r, budget) });
+        break;
+      case "kubernetes:apps/v1:StatefulSet":
+        if (p.metadata?.labels?.["app.kubernetes.io/name"] === "valkey" && p.metadata?.labels?.["app.kubernetes.io/component"] === "server") stores.push({ store: k8sName(r), type: r.type, urn: r.urn, paths: valkey(r, resources, budget) });
+        break;
+      case "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster":
+        stores.push({ store: k8sName(r), type: r.type, urn: r.urn, paths: rabbitmq(r, resources) });
+        break;
+    }
+  }
+  return stores;
+}
+
+/** Whether a path meets the targets: both figures known and within them. */
+export function meetsTargets(path: RecoveryPath, targets: { rpoSeconds: number; rtoSeconds: number } = RECOVERY_TARGETS): boolean {
+  return path.rpo.seconds !== undefined && path.rto.seconds !== undefined && path.rpo.seconds <= targets.rpoSeconds && path.rto.seconds <= targets.rtoSeconds;
+}
+
+/**
+ * The figures a store achieves if its primary is lost: the first path that meets the targets, else
+ * the one with the shortest known RTO (then RPO). `undefined` when the store has no path at all.
+ */
+export function achieved(store: StoreObjectives, targets: { rpoSeconds: number; rtoSeconds: number } = RECOVERY_TARGETS): RecoveryPath | undefined {
+  const paths = store.paths.filter((p) => p.scenario === "primary-loss");
+  const inf = (f: Figure) => f.seconds ?? Number.POSITIVE_INFINITY;
+  return paths.find((p) => meetsTargets(p, targets)) ?? [...paths].sort((a, b) => inf(a.rto) - inf(b.rto) || inf(a.rpo) - inf(b.rpo))[0];
+}

@@ -1,0 +1,99 @@
+/**
+ * Velero for the stateful parts that have no backup of their own (the broker's and Valkey's
+ * volumes) and for the cluster's objects: `dr.clusterBackups` (see {@link clusterBackupsEnabled}
+ * for its default). On k3s it writes to the S3-compatible endpoint of `dr.clusterBackups.bucket`,
+ * else to the PostgreSQL backup bucket under the prefix `velero`, with the same access key pair
+ * (the secret keys `postgresBackupAccessKeyId` and `postgresBackupSecretAccessKey`).
+ *
+ * @see https://velero.io/docs/v1.18/
+ */
+import { Velero, type KubernetesPlatform, type VeleroBucketArgs, type VeleroScheduleArgs } from "../components";
+import { DATA_NAMESPACE, protectOf, type ProgramConfig, type StackConfig } from "./compose";
+
+/** A problem at a config key path (without the namespace), as `config/checks.ts` collects them. */
+interface KeyedProblem {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+const CRON5 = /^\S+(\s+\S+){4}$/;
+
+/** Defaults of `dr.clusterBackups`. */
+export const clusterBackupDefaults = { schedule: "0 * * * *", retentionDays: 30 } as const;
+
+/** What deciding on Velero reads of the config: the secret keys only for whether they are set. */
+type BackupsConfig = Pick<StackConfig, "dr" | "environment" | "target"> &
+  Partial<Pick<StackConfig, "postgres">> & { readonly postgresBackupAccessKeyId?: unknown; readonly postgresBackupSecretAccessKey?: unknown };
+
+/**
+ * Whether the stack runs Velero: `dr.clusterBackups.enabled` when set; by default in prod on EKS
+ * and GKE (which get a bucket of their own), and in prod on k3s when it has somewhere to write (a
+ * bucket and the access key pair), so a k3s stack without object storage is not refused for it.
+ */
+export function clusterBackupsEnabled(config: BackupsConfig): boolean {
+  if (config.target === "docker") return false;
+  if (config.dr?.clusterBackups?.enabled !== undefined) return config.dr.clusterBackups.enabled;
+  if (config.environment !== "prod") return false;
+  return config.target !== "k3s" || (k3sBucket(config) !== undefined && hasKeys(config));
+}
+
+const hasKeys = (config: BackupsConfig) => config.postgresBackupAccessKeyId !== undefined && config.postgresBackupSecretAccessKey !== undefined;
+
+/** The two Schedules: the data namespace with its volumes (CloudNativePG's are excluded by annotation), and every namespace's objects. */
+export function clusterBackupSchedules(config: Pick<StackConfig, "dr">): VeleroScheduleArgs[] {
+  const { schedule = clusterBackupDefaults.schedule, retentionDays = clusterBackupDefaults.retentionDays } = config.dr?.clusterBackups ?? {};
+  const ttlHours = retentionDays * 24;
+  return [
+    { name: "data-volumes", schedule, includedNamespaces: [DATA_NAMESPACE], volumes: true, ttlHours },
+    { name: "cluster-objects", schedule, includedNamespaces: ["*"], volumes: false, ttlHours },
+  ];
+}
+
+/** Where Velero writes on k3s, without credentials: `dr.clusterBackups.bucket`, else the PostgreSQL backup bucket. */
+function k3sBucket(config: Pick<StackConfig, "dr"> & Partial<Pick<StackConfig, "postgres">>): Omit<VeleroBucketArgs, "credentials"> | undefined {
+  const own = config.dr?.clusterBackups?.bucket;
+  if (own) return own;
+  const pg = config.postgres?.backup?.bucket;
+  return pg?.name && pg.endpointUrl ? { name: pg.name, endpointUrl: pg.endpointUrl, region: pg.region, prefix: "velero" } : undefined;
+}
+
+/**
+ * The problems of the `dr` block on the stack's target: a DR region that is the cluster's own or
+ * another cloud's, and `dr.clusterBackups` where it cannot run.
+ */
+export function drProblems(config: BackupsConfig & Pick<StackConfig, "eks" | "gke">): KeyedProblem[] {
+  const problems: KeyedProblem[] = [];
+  const region = config.dr?.region;
+  const home = config.target === "eks" ? config.eks?.region : config.target === "gke" ? config.gke?.region : undefined;
+  if (region !== undefined) {
+    if (config.target !== "eks" && config.target !== "gke") problems.push({ path: ["dr", "region"], message: `applies only to EKS and GKE (target is ${config.target}): on premises, replicate the backup bucket with the object store's own replication` });
+    else if (region === home) problems.push({ path: ["dr", "region"], message: `is the cluster's own region (${home}); choose another region to fail over to` });
+    else if (config.target === "eks" && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) problems.push({ path: ["dr", "region"], message: `must be an AWS region such as eu-central-1 on EKS (got "${region}")` });
+    else if (config.target === "gke" && !/^[a-z]+-[a-z]+\d+$/.test(region)) problems.push({ path: ["dr", "region"], message: `must be a Google Cloud region such as europe-west4 on GKE (got "${region}")` });
+  }
+  const backups = config.dr?.clusterBackups;
+  if (backups?.schedule !== undefined && !CRON5.test(backups.schedule.trim())) {
+    problems.push({ path: ["dr", "clusterBackups", "schedule"], message: `must be a five-field cron expression such as "0 * * * *" (got "${backups.schedule}")` });
+  }
+  if (backups?.enabled === true && config.target === "docker") problems.push({ path: ["dr", "clusterBackups", "enabled"], message: "needs a Kubernetes target: Docker has no Velero" });
+  if (clusterBackupsEnabled(config) && config.target === "k3s") {
+    if (!k3sBucket(config)) {
+      problems.push({ path: ["dr", "clusterBackups", "bucket"], message: "is required on k3s without postgres.backup.bucket: the S3-compatible endpoint and bucket for Velero, such as {name: velero, endpointUrl: https://s3.storage.example.com}" });
+    }
+    if (!hasKeys(config)) {
+      problems.push({ path: ["postgresBackupAccessKeyId"], message: "and postgresBackupSecretAccessKey are required on k3s for Velero's bucket (dr.clusterBackups; `enabled: false` turns it off): set them with `pulumi config set --secret platform:postgresBackupAccessKeyId …`" });
+    }
+  }
+  return problems;
+}
+
+/** Creates Velero when the stack asks for it. */
+export function clusterBackups(config: ProgramConfig, platform: KubernetesPlatform): Velero | undefined {
+  if (!clusterBackupsEnabled(config)) return undefined;
+  const k3s = config.target === "k3s" ? k3sBucket(config) : undefined;
+  const bucket =
+    k3s && config.postgresBackupAccessKeyId && config.postgresBackupSecretAccessKey
+      ? { ...k3s, credentials: { accessKeyId: config.postgresBackupAccessKeyId, secretAccessKey: config.postgresBackupSecretAccessKey } }
+      : undefined;
+  return new Velero("velero", { platform, schedules: clusterBackupSchedules(config), bucket, protect: protectOf(config) });
+}

@@ -1,0 +1,226 @@
+/**
+ * The disaster-recovery objectives: the derivation of each data store's RPO and RTO from its
+ * resources (with the source of each figure), the `disaster-recovery-objectives` rule over
+ * compliant fixtures and one mutation per way a store misses RPO 5 min / RTO 15 min, and the report
+ * `npm run plan` prints and writes to its JSON.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { CapturedResource } from "../plan/capture";
+import { runPolicies, type PolicyConfig } from "../plan/policy-runner";
+import { recoveryReport, renderRecoveryReport } from "../plan/dr-report";
+import { disasterRecoveryObjectives } from "../policies/rules";
+import { cronPeriodSeconds, postgresDurationSeconds } from "../policies/rules/recovery-objectives";
+import {
+  auroraClusterInstance,
+  compliantAuroraCluster,
+  compliantBarmanObjectStore,
+  compliantCloudSqlInstance,
+  compliantCnpgCluster,
+  compliantMemorystoreInstance,
+  compliantRdsInstance,
+  compliantReplicationGroup,
+  compliantScheduledBackup,
+  compliantValkeyServer,
+  compliantValkeySentinel,
+  mutate,
+  resource,
+} from "./support/policy-fixtures";
+
+const rule = disasterRecoveryObjectives;
+// What a value not known until apply looks like to a policy during preview.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: string };
+const LIMITS = "RPO 5 min / RTO 15 min";
+const RESTORE_RTO = "RTO unknown (restore time depends on the data's size and no backend documents it: measure it with the restore drill (dr.drill))";
+const LAG = "RPO 5 min (asynchronous replication: at most the replica lag budget of 300 s (the replication-lag alert's critical threshold))";
+
+/** The Sentinel settings of the Valkey fixture `data/cache`, as the component's script carries them. */
+function valkeyScripts(downAfterMs = 10_000, failoverTimeoutMs = 60_000): CapturedResource {
+  return resource("kubernetes:core/v1:ConfigMap", "cache-scripts", {
+    metadata: { name: "cache-scripts", namespace: "data", labels: { "app.kubernetes.io/name": "valkey", "app.kubernetes.io/instance": "cache" } },
+    data: { "sentinel.sh": `sentinel down-after-milliseconds primary ${downAfterMs}\nsentinel failover-timeout primary ${failoverTimeoutMs}\n` },
+  });
+}
+
+/** A Velero Schedule backing up the `data` namespace on `schedule`. */
+function veleroSchedule(schedule: string, namespaces = ["data"]): CapturedResource {
+  return resource("kubernetes:velero.io/v1:Schedule", "data-volumes", {
+    apiVersion: "velero.io/v1",
+    kind: "Schedule",
+    metadata: { name: "data-volumes", namespace: "velero" },
+    spec: { schedule, template: { includedNamespaces: namespaces, ttl: "720h0m0s" } },
+  });
+}
+
+/** Every compliant store: RDS, Aurora, Cloud SQL, ElastiCache, Memorystore, CloudNativePG and Valkey. */
+function compliantStores(): CapturedResource[] {
+  const aurora = compliantAuroraCluster();
+  return [
+    compliantRdsInstance(),
+    aurora,
+    auroraClusterInstance("aurora-1", aurora),
+    auroraClusterInstance("aurora-2", aurora),
+    compliantCloudSqlInstance(),
+    compliantReplicationGroup(),
+    compliantMemorystoreInstance(),
+    compliantCnpgCluster(),
+    compliantBarmanObjectStore(),
+    compliantScheduledBackup(),
+    compliantValkeyServer(),
+    valkeyScripts(),
+  ];
+}
+
+async function messagesOf(resources: CapturedResource[], options: { config?: PolicyConfig; tags?: Record<string, string> } = {}) {
+  const report = await runPolicies([rule], resources, options.config, new Map(Object.entries(options.tags ?? {})));
+  for (const v of report.violations) assert.equal(v.enforcementLevel, "mandatory");
+  return report.violations.map((v) => ({ message: v.message, urn: v.urn }));
+}
+
+describe("disaster-recovery-objectives", () => {
+  it("passes every compliant store in prod, each by a failover", async () => {
+    assert.deepEqual(await messagesOf(compliantStores()), []);
+    const methods = recoveryReport(compliantStores()).stores.map((s) => [s.store, s.primaryLoss?.method, s.meetsTargets]);
+    assert.deepEqual(methods, [
+      ["postgres", "failover to the Multi-AZ standby", true],
+      ["aurora", "Aurora failover to a reader", true],
+      ["postgres", "failover to the regional standby", true],
+      ["redis", "Multi-AZ failover to a replica", true],
+      ["redis", "automatic failover to the replica", true],
+      ["data/app-db", "CloudNativePG failover to a replica", true],
+      ["data/cache", "Sentinel failover to a replica", true],
+    ]);
+  });
+
+  const cases: { name: string; resources: () => CapturedResource[]; store: string; message: string; config?: PolicyConfig }[] = [
+    {
+      name: "a 1-hour WAL archive timeout is the only backup of a single-instance CloudNativePG Cluster",
+      resources: () => [mutate(compliantCnpgCluster(), (i) => { i.spec.instances = 1; i.spec.postgresql.parameters = { archive_timeout: "1h" }; })],
+      store: "data/app-db",
+      message: `point-in-time restore from the WAL archive: RPO 60 min (archive_timeout 1h: a WAL segment is archived at least this often), ${RESTORE_RTO}`,
+    },
+    {
+      name: "an hourly Velero Schedule is the only backup of a single Valkey server",
+      resources: () => [mutate(compliantValkeyServer(), (i) => { i.spec.replicas = 1; }), valkeyScripts(), veleroSchedule("0 * * * *")],
+      store: "data/cache",
+      message: `restore of the volumes from Velero Schedule "velero/data-volumes": RPO 60 min (Velero Schedule "velero/data-volumes" every 60 min ("0 * * * *")), ${RESTORE_RTO}`,
+    },
+    {
+      name: "an RDS instance without Multi-AZ recovers only by a point-in-time restore",
+      resources: () => [mutate(compliantRdsInstance(), (i) => { i.multiAz = false; })],
+      store: "postgres",
+      message: `point-in-time restore: RPO 5 min (RDS uploads transaction logs to S3 every 5 minutes), ${RESTORE_RTO}`,
+    },
+    {
+      name: "a single-node ElastiCache group keeps only its daily snapshot",
+      resources: () => [mutate(compliantReplicationGroup(), (i) => { i.numCacheClusters = 1; i.automaticFailoverEnabled = false; i.multiAzEnabled = false; })],
+      store: "redis",
+      message: `restore of the daily snapshot: RPO 1440 min (one automatic snapshot a day (window chosen by AWS)), ${RESTORE_RTO}`,
+    },
+    {
+      name: "a Basic Memorystore instance keeps an hourly RDB snapshot",
+      resources: () => [mutate(compliantMemorystoreInstance(), (i) => { i.tier = "BASIC"; i.persistenceConfig = { persistenceMode: "RDB", rdbSnapshotPeriod: "ONE_HOUR" }; })],
+      store: "redis",
+      message: `recovery from the RDB snapshot: RPO 60 min (RDB snapshot every 1 h (persistenceConfig.rdbSnapshotPeriod)), ${RESTORE_RTO}`,
+    },
+    {
+      name: "Sentinel timers slower than the RTO",
+      resources: () => [compliantValkeyServer(), valkeyScripts(600_000, 600_000)],
+      store: "data/cache",
+      message: `Sentinel failover to a replica: ${LAG}, RTO 20 min (Sentinel down-after-milliseconds 600000 + failover-timeout 600000 (the worst case))`,
+    },
+    {
+      name: "a replica lag budget above the RPO",
+      resources: () => [compliantCnpgCluster()],
+      config: { "disaster-recovery-objectives": { replicaLagBudgetSeconds: 600 } },
+      store: "data/app-db",
+      message:
+        "CloudNativePG failover to a replica: RPO 10 min (asynchronous streaming replication: at most the replica lag budget of 600 s (the replication-lag alert's critical threshold)), RTO 30 s (spec.failoverDelay 0 s + liveness timeout 30 s (CloudNativePG defaults unless set))",
+    },
+  ];
+  for (const c of cases) {
+    it(`fails prod when ${c.name}, naming the store and the figure`, async () => {
+      const resources = c.resources();
+      const subject = resources[0];
+      assert.deepEqual(await messagesOf(resources, { config: c.config }), [{ message: `Data store "${c.store}" exceeds ${LIMITS}: its best recovery is ${c.message}.`, urn: subject.urn }]);
+      assert.deepEqual(await messagesOf(resources, { config: c.config, tags: { environment: "dev" } }), [], "dev is not held to the objectives");
+    });
+  }
+
+  it("takes Sentinel's defaults (30 s + 180 s) when the stack runs Sentinels but shows no settings", () => {
+    const [store] = recoveryReport([compliantValkeyServer(), compliantValkeySentinel()]).stores;
+    assert.deepEqual([store.primaryLoss?.rto.seconds, store.primaryLoss?.rto.source], [210, "Sentinel down-after-milliseconds 30000 + failover-timeout 180000 (the worst case, Sentinel's defaults)"]);
+    assert.deepEqual(recoveryReport([compliantValkeyServer()]).stores[0].paths, [], "no Sentinel, no settings: no failover");
+  });
+
+  it("fails a store with no standby and no backup at all", async () => {
+    const bare = mutate(compliantReplicationGroup(), (i) => { i.numCacheClusters = 1; i.automaticFailoverEnabled = false; i.snapshotRetentionLimit = 0; });
+    assert.deepEqual(await messagesOf([bare]), [
+      { message: `Data store "redis" has no way to recover from the loss of its primary (no standby, replica or backup); it must meet ${LIMITS}.`, urn: bare.urn },
+    ]);
+  });
+
+  it("still judges every store when a value is not known yet (preview): a replica of a new source is a replica", async () => {
+    const replica = mutate(compliantRdsInstance(), (i) => { i.replicateSourceDb = unknownStringValue; i.multiAz = false; i.backupRetentionPeriod = 0; });
+    const primary = mutate(compliantRdsInstance(), (i) => (i.kmsKeyId = unknownStringValue));
+    assert.deepEqual(await messagesOf([{ ...primary, name: "primary", urn: `${primary.urn}-primary` }, { ...replica, name: "replica", urn: `${replica.urn}-replica` }]), []);
+    const single = mutate(compliantRdsInstance(), (i) => { i.multiAz = unknownStringValue; });
+    assert.deepEqual((await messagesOf([single])).map((v) => v.message.slice(0, 45)), ['Data store "postgres" exceeds RPO 5 min / RTO']);
+  });
+
+  it("judges a read replica and a restore drill by their primary, not as stores of their own", () => {
+    const replica = mutate(compliantRdsInstance(), (i) => { i.replicateSourceDb = "postgres"; i.multiAz = false; i.backupRetentionPeriod = 0; });
+    const drill = mutate(compliantCnpgCluster(), (i) => { i.metadata.name = "app-db-drill"; i.metadata.labels = { "platform.acme.io/restore-drill": "true" }; i.spec.instances = 1; });
+    assert.deepEqual(recoveryReport([{ ...replica, name: "replica", urn: `${replica.urn}-replica` }, drill]).stores, []);
+  });
+});
+
+describe("the recovery report", () => {
+  it("lists the region-loss path of an RDS instance whose backups are replicated to the DR region", () => {
+    const instance = compliantRdsInstance();
+    const copy = { ...resource("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "postgres-dr-backups", { region: "eu-central-1", retentionPeriod: 30 }), dependencies: [instance.urn] };
+    const [store] = recoveryReport([instance, copy]).stores;
+    assert.deepEqual(store.regionLoss.map((p) => p.method), ["point-in-time restore from the backups replicated to the DR region"]);
+    const text = renderRecoveryReport(recoveryReport([instance, copy]));
+    assert.match(text, /ok {3}postgres: RPO 0 s, RTO 2 min by failover to the Multi-AZ standby/);
+    assert.match(text, /region loss: RPO unknown, RTO unknown by point-in-time restore from the backups replicated to the DR region/);
+    assert.match(renderRecoveryReport(recoveryReport([instance])), /region loss: not covered \(set dr\.region\)/);
+  });
+
+  it("is printed by the plan and written to its JSON, with the DR region's pieces when dr is set", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dr-report-"));
+    const json = path.join(dir, "plan.json");
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "plan/cli.ts", "--stack", "prod", "--config", 'platform:dr={"region":"eu-central-1"}', "--json", json, "--quiet"],
+      { cwd: path.resolve(__dirname, ".."), encoding: "utf8" },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /Disaster recovery \(targets: RPO 5 min, RTO 15 min\):\n {2}ok {3}redis-replication-group/);
+    const plan = JSON.parse(fs.readFileSync(json, "utf8"));
+    const postgres = plan.recovery.stores.find((s: { store: string }) => s.store === "postgres-rds");
+    assert.deepEqual([postgres.meetsTargets, postgres.primaryLoss.method, postgres.primaryLoss.rto.seconds], [true, "failover to the Multi-AZ standby", 120]);
+    assert.deepEqual(postgres.regionLoss.map((p: { method: string }) => p.method), ["point-in-time restore from the backups replicated to the DR region"]);
+    const copy = plan.resources.find((r: { type: string }) => r.type === "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication");
+    assert.deepEqual([copy.inputs.region, copy.inputs.retentionPeriod], ["eu-central-1", 30]);
+  });
+});
+
+describe("the figures' parsers", () => {
+  const periods: [string, number | undefined][] = [
+    ["0 0 3 * * *", 86_400],
+    ["*/5 * * * *", 300],
+    ["0 * * * *", 3600],
+    ["0 9 * * 1-5", 3 * 86_400],
+    ["not a schedule", undefined],
+  ];
+  for (const [schedule, seconds] of periods) it(`takes "${schedule}" as ${seconds ?? "no"} seconds between runs at most`, () => assert.equal(cronPeriodSeconds(schedule), seconds));
+
+  const durations: [string, number | undefined][] = [["5min", 300], ["300", 300], ["1h", 3600], ["500ms", 0.5], ["soon", undefined]];
+  for (const [value, seconds] of durations) it(`reads archive_timeout "${value}" as ${seconds ?? "nothing"}`, () => assert.equal(postgresDurationSeconds(value), seconds));
+});
