@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
+import * as docker from "@pulumi/docker";
 import { parse } from "yaml";
 import { captureProgram, type CapturedProgram } from "../plan/capture";
 import { AppService, Gateway, PostgresCluster } from "../components/multi-language";
@@ -47,6 +48,7 @@ const refName = (ref: string) => ref.replace(`#/types/${PACKAGE}:index:`, "");
 let fresh: Schema;
 let program: CapturedProgram;
 let kubernetesWithoutCluster: unknown;
+let otherDockerProvider: unknown;
 
 before(async () => {
   fresh = JSON.parse(await generateSchema()) as Schema;
@@ -60,6 +62,11 @@ before(async () => {
         new AppService("nowhere", { platform: { target: "kubernetes", environment: "dev" }, image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 });
       } catch (error) {
         kubernetesWithoutCluster = error;
+      }
+      try {
+        new AppService("elsewhere", { platform, image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 }, { providers: [new docker.Provider("other-engine", {})] });
+      } catch (error) {
+        otherDockerProvider = error;
       }
     },
     { project: "multi-language", stack: "dev" },
@@ -120,10 +127,57 @@ describe("the multi-language components", () => {
     assert.equal(program.resources.filter((r) => r.type === "docker:index/network:Network").length, 1);
   });
 
+  it("parent the shared Docker host to the stack, named after the network, not to the component that came first", () => {
+    const [host] = program.resources.filter((r) => r.type === "platform:index:DockerHost");
+    assert.equal(host.name, "docker-multi-language-dev");
+    assert.ok(!program.resources.some((r) => r.urn === host.parent && r.type.startsWith(`${PACKAGE}:`)), `parent: ${host.parent}`);
+  });
+
+  it("give the shared Docker host, its provider and network the same URNs whichever component a program constructs first, and each component its own environment", () => {
+    const run = (components: string[]) =>
+      JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "-e", orderProgram(components)], { cwd: root, encoding: "utf8" }).trim().split("\n").pop()!) as {
+        shared: string[];
+        protectedVolumes: string[];
+      };
+    const first = run(["web:dev", "db:dev", "edge:dev"]);
+    const second = run(["edge:dev", "web:dev", "db:prod"]);
+    assert.equal(first.shared.length, 3, first.shared.join(", "));
+    assert.deepEqual(second.shared, first.shared);
+    assert.deepEqual(first.protectedVolumes, [], "dev: nothing protected");
+    assert.ok(second.protectedVolumes.length > 0 && second.protectedVolumes.every((urn) => urn.includes("::db")), "prod db after dev components: its volumes are protected");
+  });
+
+  it("refuse a component that passes another docker provider than the others on its network, naming the network", () => {
+    assert.match(String(otherDockerProvider), /"elsewhere": the components on Docker network "multi-language-dev" share one engine connection/);
+  });
+
   it("refuse a Kubernetes target with neither a kubeconfig nor a kubernetes provider, naming the field", () => {
     assert.match(String(kubernetesWithoutCluster), /platform\.target kubernetes needs platform\.kubeconfig/);
   });
 });
+
+/**
+ * A program, run in a process of its own (the runtime captures one program per process), that
+ * constructs multi-language components in the given order (`name:environment`) on Docker and prints
+ * the URNs of the shared host, its docker provider and network, and of the protected volumes.
+ */
+function orderProgram(components: string[]): string {
+  return `
+const { captureProgram } = require("./plan/capture");
+const ml = require("./components/multi-language");
+const make = {
+  web: (platform) => new ml.AppService("web", { platform, image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 }),
+  db: (platform) => new ml.PostgresCluster("db", { platform }),
+  edge: (platform) => new ml.Gateway("edge", { platform, routes: [{ name: "web", hostname: "app.localhost", serviceName: "web", servicePort: 9898 }] }),
+};
+captureProgram(() => {
+  for (const [name, environment] of ${JSON.stringify(components.map((c) => c.split(":")))}) make[name]({ target: "docker", environment });
+}, { project: "multi-language", stack: "dev" }).then((p) => {
+  const shared = p.resources.filter((r) => ["platform:index:DockerHost", "pulumi:providers:docker", "docker:index/network:Network"].includes(r.type)).map((r) => r.urn).sort();
+  const protectedVolumes = p.resources.filter((r) => r.type === "docker:index/volume:Volume" && r.protect).map((r) => r.urn).sort();
+  console.log(JSON.stringify({ shared, protectedVolumes }));
+});`;
+}
 
 /** Checks a YAML value against a schema property; returns the problems, by path. */
 function yamlProblems(value: unknown, property: Property, where: string, variables: Record<string, unknown>): string[] {
