@@ -14,8 +14,13 @@ import type * as pulumi from "@pulumi/pulumi";
 export const Target = {
   /** A local Docker engine: `dockerHost`, else `DOCKER_HOST`, else the default socket. */
   Docker: "docker",
-  /** An existing Kubernetes cluster (k3s or any conformant one), reached through `kubeconfig` or a `kubernetes` provider passed in `providers`. */
-  Kubernetes: "kubernetes",
+  /**
+   * An existing k3s cluster, reached through `kubeconfig` or a `kubernetes` provider passed in
+   * `providers`. The components rely on what k3s ships: the `local-path` storage class for volumes.
+   * Other distributions are not a target of this package (their storage class differs).
+   * @see https://docs.k3s.io/storage
+   */
+  K3s: "k3s",
 } as const;
 /** Where the components deploy. */
 export type Target = (typeof Target)[keyof typeof Target];
@@ -43,13 +48,13 @@ export type Broker = (typeof Broker)[keyof typeof Broker];
  * other by name.
  */
 export interface PlatformTarget {
-  /** Docker or an existing Kubernetes cluster. */
+  /** Docker or an existing k3s cluster. */
   target: Target;
   /** The environment; `prod` protects stateful resources and raises replica counts. */
   environment: Environment;
-  /** Kubernetes: the kubeconfig (pass it as a secret). Unset: the `kubernetes` provider in `providers`. */
+  /** k3s: the kubeconfig (pass it as a secret). Unset: the `kubernetes` provider in `providers`. */
   kubeconfig?: pulumi.Input<string>;
-  /** Kubernetes: the kubeconfig context. @default the current context */
+  /** k3s: the kubeconfig context. @default the current context */
   kubeContext?: string;
   /** Docker: the daemon address, such as `unix:///var/run/docker.sock`. @default `DOCKER_HOST`, else the default socket */
   dockerHost?: string;
@@ -86,7 +91,7 @@ export interface AppServiceArgs {
   image: string;
   /** The container port. */
   port: number;
-  /** Pods on Kubernetes. @default as `AppServiceArgs.replicas` of the TypeScript API */
+  /** Pods on k3s. @default as `AppServiceArgs.replicas` of the TypeScript API */
   replicas?: number;
   /** Plain environment variables. */
   env?: Record<string, pulumi.Input<string>>;
@@ -107,7 +112,7 @@ export interface PostgresClusterArgs {
   username?: string;
   /** The data volume in GiB; it can grow, never shrink. @default 20 */
   storageGiB?: number;
-  /** PostgreSQL pods on Kubernetes (one primary, the rest replicas). @default 3 in prod, 1 otherwise */
+  /** PostgreSQL pods on k3s (one primary, the rest replicas). @default 3 in prod, 1 otherwise */
   instances?: number;
   resources?: Resources;
 }
@@ -115,7 +120,7 @@ export interface PostgresClusterArgs {
 /** The arguments of the multi-language RedisCluster. */
 export interface RedisClusterArgs {
   platform: PlatformTarget;
-  /** Valkey replicas on Kubernetes. @default as `RedisClusterArgs.replicas` */
+  /** Valkey replicas on k3s. @default as `RedisClusterArgs.replicas` */
   replicas?: number;
   /** The data volume in GiB. @default as `RedisClusterArgs.storageGiB` */
   storageGiB?: number;
@@ -135,7 +140,7 @@ export interface MessageQueueArgs {
   platform: PlatformTarget;
   /** The broker. @default rabbitmq */
   broker?: Broker;
-  /** Broker nodes on Kubernetes. @default as `MessageQueueArgs.replicas` */
+  /** Broker nodes on k3s. @default as `MessageQueueArgs.replicas` */
   replicas?: number;
   /** The data volume in GiB. @default as `MessageQueueArgs.storageGiB` */
   storageGiB?: number;
@@ -153,9 +158,9 @@ export interface GatewayRoute {
   pathPrefix?: string;
   /** The backend: an AppService's name (its Service, or its container alias on Docker). */
   serviceName: string;
-  /** The backend's port: the AppService's service port on Kubernetes, its container port on Docker. */
+  /** The backend's port: the AppService's service port on k3s, its container port on Docker. */
   servicePort: number;
-  /** The backend's namespace on Kubernetes. @default "default" */
+  /** The backend's namespace on k3s. @default "default" */
   serviceNamespace?: string;
 }
 
@@ -163,7 +168,7 @@ export interface GatewayRoute {
 export interface GatewayArgs {
   platform: PlatformTarget;
   routes?: GatewayRoute[];
-  /** Gateway replicas on Kubernetes. @default as `GatewayArgs.replicas` */
+  /** Gateway replicas on k3s. @default as `GatewayArgs.replicas` */
   replicas?: number;
 }
 

@@ -36,13 +36,13 @@ export function dockerHostName(networkName: string, dockerHost: string | undefin
  *   reuses it with its own `environment` (one Docker network name cannot be created twice, so
  *   components of different environments on one network share the network, not the environment).
  *   A `docker` provider passed to the component is the host's provider.
- * - Kubernetes: a {@link K3sCluster} connection of the component's own, from `kubeconfig`, or from
+ * - k3s: a {@link K3sCluster} connection of the component's own, from `kubeconfig`, or from
  *   the `kubernetes` provider the consumer passed in `providers` (which the cluster then uses).
  *
  * @param owner - the multi-language component.
  * @param name - its name; the platform's children are named after it.
  * @param target - the target settings.
- * @throws Error when a Kubernetes target has neither `kubeconfig` nor a `kubernetes` provider, or
+ * @throws Error when a k3s target has neither `kubeconfig` nor a `kubernetes` provider, or
  *   when components on one Docker engine and network pass different `docker` providers.
  */
 export function platformFor(owner: pulumi.ComponentResource, name: string, target: PlatformTarget): Platform {
@@ -62,7 +62,7 @@ export function platformFor(owner: pulumi.ComponentResource, name: string, targe
   }
   const provider = owner.getProvider("kubernetes::");
   if (target.kubeconfig === undefined && provider === undefined) {
-    throw new Error(`"${name}": platform.target kubernetes needs platform.kubeconfig, or a kubernetes provider in the resource's providers option`);
+    throw new Error(`"${name}": platform.target k3s needs platform.kubeconfig, or a kubernetes provider in the resource's providers option`);
   }
   return new K3sCluster(
     `${name}-cluster`,
