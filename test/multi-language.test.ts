@@ -15,7 +15,7 @@ import { before, describe, it } from "node:test";
 import * as docker from "@pulumi/docker";
 import { parse } from "yaml";
 import { captureProgram, type CapturedProgram } from "../plan/capture";
-import { AppService, Gateway, PostgresCluster } from "../components/multi-language";
+import { AppService, Gateway, MessageQueue, ObservabilityStack, PostgresCluster, RedisCluster } from "../components/multi-language";
 import { generateSchema, SCHEMA_FILE } from "../provider/schema";
 import { pyName } from "./support/py-name";
 
@@ -49,6 +49,8 @@ let fresh: Schema;
 let program: CapturedProgram;
 let kubernetesWithoutCluster: unknown;
 let otherDockerProvider: unknown;
+/** What each component does on k3s (without add-ons): "ok", or its error. */
+const onK3s: Record<string, string> = {};
 
 before(async () => {
   fresh = JSON.parse(await generateSchema()) as Schema;
@@ -59,9 +61,26 @@ before(async () => {
       new PostgresCluster("db", { platform, storageGiB: 20 });
       new Gateway("edge", { platform, routes: [{ name: "web", hostname: "app.localhost", serviceName: "web", servicePort: 9898 }] });
       try {
-        new AppService("nowhere", { platform: { target: "kubernetes", environment: "dev" }, image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 });
+        new AppService("nowhere", { platform: { target: "k3s", environment: "dev" }, image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 });
       } catch (error) {
         kubernetesWithoutCluster = error;
+      }
+      const k3s = { target: "k3s", environment: "dev", kubeconfig: "{}" } as const;
+      const k3sComponents: Record<string, () => unknown> = {
+        AppService: () => new AppService("k3s-web", { platform: k3s, image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 }),
+        PostgresCluster: () => new PostgresCluster("k3s-db", { platform: k3s }),
+        RedisCluster: () => new RedisCluster("k3s-cache", { platform: k3s }),
+        MessageQueue: () => new MessageQueue("k3s-queue", { platform: k3s, broker: "nats" }),
+        Gateway: () => new Gateway("k3s-edge", { platform: k3s }),
+        ObservabilityStack: () => new ObservabilityStack("k3s-observability", { platform: k3s }),
+      };
+      for (const [component, make] of Object.entries(k3sComponents)) {
+        try {
+          make();
+          onK3s[component] = "ok";
+        } catch (error) {
+          onK3s[component] = String(error);
+        }
       }
       try {
         new AppService("elsewhere", { platform, image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 }, { providers: [new docker.Provider("other-engine", {})] });
@@ -84,7 +103,7 @@ describe("the component package's schema", () => {
       assert.ok(resource.requiredInputs?.includes("platform"), `${name} requires platform`);
       assert.ok(Object.keys(resource.properties).length > 0, `${name} has outputs`);
     }
-    assert.deepEqual(committed.types[token("Target")].enum?.map((m) => m.value), ["docker", "kubernetes"]);
+    assert.deepEqual(committed.types[token("Target")].enum?.map((m) => m.value), ["docker", "k3s"]);
     assert.deepEqual(committed.types[token("Environment")].enum?.map((m) => m.value), ["dev", "staging", "prod"]);
   });
 
@@ -151,8 +170,20 @@ describe("the multi-language components", () => {
     assert.match(String(otherDockerProvider), /"elsewhere": the components on Docker network "multi-language-dev" share one engine connection/);
   });
 
-  it("refuse a Kubernetes target with neither a kubeconfig nor a kubernetes provider, naming the field", () => {
-    assert.match(String(kubernetesWithoutCluster), /platform\.target kubernetes needs platform\.kubeconfig/);
+  it("run only AppService on k3s: the others refuse, naming the add-on they need (so the examples target Docker)", () => {
+    const expected: [string, RegExp][] = [
+      ["AppService", /^ok$/],
+      ["PostgresCluster", /backup\.bucket\.endpointUrl` is required on k3s/],
+      ["RedisCluster", /addons\.certManager` is required/],
+      ["MessageQueue", /addons\.certManager` is required/],
+      ["Gateway", /addons\.certManager` is required/],
+      ["ObservabilityStack", /needs the Prometheus Operator CRDs/],
+    ];
+    for (const [component, outcome] of expected) assert.match(onK3s[component], outcome, component);
+  });
+
+  it("refuse a k3s target with neither a kubeconfig nor a kubernetes provider, naming the field", () => {
+    assert.match(String(kubernetesWithoutCluster), /platform\.target k3s needs platform\.kubeconfig/);
   });
 });
 
@@ -265,6 +296,7 @@ describe("the examples use only what the schema declares", () => {
     }
     assert.deepEqual(problems, []);
     assert.deepEqual([...used].sort(), COMPONENTS.map(token).sort(), "the example uses every component");
+    assert.equal((program.variables?.platform as { target?: string } | undefined)?.target, "docker", "every component runs only on Docker");
   });
 
   it("Python: every class, keyword argument, input type and enum member, named as Pulumi's Python codegen names them", (t) => {
@@ -307,6 +339,7 @@ describe("the examples use only what the schema declares", () => {
     }
     assert.deepEqual(problems, []);
     assert.deepEqual([...used].sort(), [...COMPONENTS].sort(), "the example uses every component");
+    assert.deepEqual(members.filter(([enumName]) => enumName === "Target"), [["Target", "DOCKER"]], "every component runs only on Docker");
   });
 });
 
