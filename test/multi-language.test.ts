@@ -24,6 +24,7 @@ const PACKAGE = "acme-platform";
 const COMPONENTS = ["AppService", "PostgresCluster", "RedisCluster", "MessageQueue", "Gateway", "ObservabilityStack"];
 
 interface Property {
+  description?: string;
   type?: string;
   $ref?: string;
   items?: Property;
@@ -105,6 +106,30 @@ describe("the component package's schema", () => {
     }
     assert.deepEqual(committed.types[token("Target")].enum?.map((m) => m.value), ["docker", "k3s"]);
     assert.deepEqual(committed.types[token("Environment")].enum?.map((m) => m.value), ["dev", "staging", "prod"]);
+  });
+
+  it("describes every input, and states the default of every optional one (the analyzer drops @default tags)", () => {
+    // Optional inputs without a default of their own, and why.
+    const noDefault: Record<string, string> = {
+      "PlatformTarget.kubeconfig": "unset means the kubernetes provider in providers, which the description says",
+      "AppService.env": "no variables",
+      "Quantities.cpu": "the component's default, which Resources.requests/limits state",
+      "Quantities.memory": "the component's default, which Resources.requests/limits state",
+    };
+    const properties = [
+      ...Object.entries(committed.resources).map(([t, r]) => [refName(`#/types/${t}`), r.inputProperties, r.requiredInputs ?? []] as const),
+      ...Object.entries(committed.types).filter(([, t]) => t.properties).map(([t, type]) => [refName(`#/types/${t}`), type.properties!, type.required ?? []] as const),
+    ];
+    const problems = properties.flatMap(([owner, props, required]) =>
+      Object.entries(props).flatMap(([key, property]) => {
+        const where = `${owner}.${key}`;
+        if (!property.description) return [`${where}: no description`];
+        if (/TypeScript API|as `\w+Args\./.test(property.description)) return [`${where}: points at the TypeScript API instead of stating the value`];
+        if (!required.includes(key) && !(where in noDefault) && !/Default: /.test(property.description)) return [`${where}: optional without a stated default`];
+        return [];
+      }),
+    );
+    assert.deepEqual(problems, []);
   });
 
   it("is what the analyzer infers from the sources today (else: npm run schema, and commit provider/schema.json)", () => {
