@@ -4,7 +4,9 @@
  * every npm package stays an import that the pack's own `package.json` declares. The pack therefore
  * runs, and is published with `pulumi policy publish`, without the program's sources.
  *
- * Run by `npm run build` (and `prepare`, so `npm ci` in this directory builds it).
+ * Run by `npm run build`, and by `prepack` before `npm pack` and `npm publish`. Not by an install
+ * lifecycle script: Pulumi installs a published pack with `npm install` in its unpacked directory,
+ * which holds only `files` (bin, PulumiPolicy.yaml, README.md), not this script.
  *
  * @see https://esbuild.github.io/api/#packages
  */

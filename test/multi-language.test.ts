@@ -12,9 +12,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
+import * as docker from "@pulumi/docker";
 import { parse } from "yaml";
 import { captureProgram, type CapturedProgram } from "../plan/capture";
-import { AppService, Gateway, PostgresCluster } from "../components/multi-language";
+import { AppService, Gateway, MessageQueue, ObservabilityStack, PostgresCluster, RedisCluster } from "../components/multi-language";
 import { generateSchema, SCHEMA_FILE } from "../provider/schema";
 import { pyName } from "./support/py-name";
 
@@ -23,6 +24,7 @@ const PACKAGE = "acme-platform";
 const COMPONENTS = ["AppService", "PostgresCluster", "RedisCluster", "MessageQueue", "Gateway", "ObservabilityStack"];
 
 interface Property {
+  description?: string;
   type?: string;
   $ref?: string;
   items?: Property;
@@ -47,6 +49,9 @@ const refName = (ref: string) => ref.replace(`#/types/${PACKAGE}:index:`, "");
 let fresh: Schema;
 let program: CapturedProgram;
 let kubernetesWithoutCluster: unknown;
+let otherDockerProvider: unknown;
+/** What each component does on k3s (without add-ons): "ok", or its error. */
+const onK3s: Record<string, string> = {};
 
 before(async () => {
   fresh = JSON.parse(await generateSchema()) as Schema;
@@ -57,9 +62,31 @@ before(async () => {
       new PostgresCluster("db", { platform, storageGiB: 20 });
       new Gateway("edge", { platform, routes: [{ name: "web", hostname: "app.localhost", serviceName: "web", servicePort: 9898 }] });
       try {
-        new AppService("nowhere", { platform: { target: "kubernetes", environment: "dev" }, image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 });
+        new AppService("nowhere", { platform: { target: "k3s", environment: "dev" }, image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 });
       } catch (error) {
         kubernetesWithoutCluster = error;
+      }
+      const k3s = { target: "k3s", environment: "dev", kubeconfig: "{}" } as const;
+      const k3sComponents: Record<string, () => unknown> = {
+        AppService: () => new AppService("k3s-web", { platform: k3s, image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 }),
+        PostgresCluster: () => new PostgresCluster("k3s-db", { platform: k3s }),
+        RedisCluster: () => new RedisCluster("k3s-cache", { platform: k3s }),
+        MessageQueue: () => new MessageQueue("k3s-queue", { platform: k3s, broker: "nats" }),
+        Gateway: () => new Gateway("k3s-edge", { platform: k3s }),
+        ObservabilityStack: () => new ObservabilityStack("k3s-observability", { platform: k3s }),
+      };
+      for (const [component, make] of Object.entries(k3sComponents)) {
+        try {
+          make();
+          onK3s[component] = "ok";
+        } catch (error) {
+          onK3s[component] = String(error);
+        }
+      }
+      try {
+        new AppService("elsewhere", { platform, image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 }, { providers: [new docker.Provider("other-engine", {})] });
+      } catch (error) {
+        otherDockerProvider = error;
       }
     },
     { project: "multi-language", stack: "dev" },
@@ -77,8 +104,32 @@ describe("the component package's schema", () => {
       assert.ok(resource.requiredInputs?.includes("platform"), `${name} requires platform`);
       assert.ok(Object.keys(resource.properties).length > 0, `${name} has outputs`);
     }
-    assert.deepEqual(committed.types[token("Target")].enum?.map((m) => m.value), ["docker", "kubernetes"]);
+    assert.deepEqual(committed.types[token("Target")].enum?.map((m) => m.value), ["docker", "k3s"]);
     assert.deepEqual(committed.types[token("Environment")].enum?.map((m) => m.value), ["dev", "staging", "prod"]);
+  });
+
+  it("describes every input, and states the default of every optional one (the analyzer drops @default tags)", () => {
+    // Optional inputs without a default of their own, and why.
+    const noDefault: Record<string, string> = {
+      "PlatformTarget.kubeconfig": "unset means the kubernetes provider in providers, which the description says",
+      "AppService.env": "no variables",
+      "Quantities.cpu": "the component's default, which Resources.requests/limits state",
+      "Quantities.memory": "the component's default, which Resources.requests/limits state",
+    };
+    const properties = [
+      ...Object.entries(committed.resources).map(([t, r]) => [refName(`#/types/${t}`), r.inputProperties, r.requiredInputs ?? []] as const),
+      ...Object.entries(committed.types).filter(([, t]) => t.properties).map(([t, type]) => [refName(`#/types/${t}`), type.properties!, type.required ?? []] as const),
+    ];
+    const problems = properties.flatMap(([owner, props, required]) =>
+      Object.entries(props).flatMap(([key, property]) => {
+        const where = `${owner}.${key}`;
+        if (!property.description) return [`${where}: no description`];
+        if (/TypeScript API|as `\w+Args\./.test(property.description)) return [`${where}: points at the TypeScript API instead of stating the value`];
+        if (!required.includes(key) && !(where in noDefault) && !/Default: /.test(property.description)) return [`${where}: optional without a stated default`];
+        return [];
+      }),
+    );
+    assert.deepEqual(problems, []);
   });
 
   it("is what the analyzer infers from the sources today (else: npm run schema, and commit provider/schema.json)", () => {
@@ -120,10 +171,69 @@ describe("the multi-language components", () => {
     assert.equal(program.resources.filter((r) => r.type === "docker:index/network:Network").length, 1);
   });
 
-  it("refuse a Kubernetes target with neither a kubeconfig nor a kubernetes provider, naming the field", () => {
-    assert.match(String(kubernetesWithoutCluster), /platform\.target kubernetes needs platform\.kubeconfig/);
+  it("parent the shared Docker host to the stack, named after the network, not to the component that came first", () => {
+    const [host] = program.resources.filter((r) => r.type === "platform:index:DockerHost");
+    assert.equal(host.name, "docker-multi-language-dev");
+    assert.ok(!program.resources.some((r) => r.urn === host.parent && r.type.startsWith(`${PACKAGE}:`)), `parent: ${host.parent}`);
+  });
+
+  it("give the shared Docker host, its provider and network the same URNs whichever component a program constructs first, and each component its own environment", () => {
+    const run = (components: string[]) =>
+      JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "-e", orderProgram(components)], { cwd: root, encoding: "utf8" }).trim().split("\n").pop()!) as {
+        shared: string[];
+        protectedVolumes: string[];
+      };
+    const first = run(["web:dev", "db:dev", "edge:dev"]);
+    const second = run(["edge:dev", "web:dev", "db:prod"]);
+    assert.equal(first.shared.length, 3, first.shared.join(", "));
+    assert.deepEqual(second.shared, first.shared);
+    assert.deepEqual(first.protectedVolumes, [], "dev: nothing protected");
+    assert.ok(second.protectedVolumes.length > 0 && second.protectedVolumes.every((urn) => urn.includes("::db")), "prod db after dev components: its volumes are protected");
+  });
+
+  it("refuse a component that passes another docker provider than the others on its network, naming the network", () => {
+    assert.match(String(otherDockerProvider), /"elsewhere": the components on Docker network "multi-language-dev" share one engine connection/);
+  });
+
+  it("run only AppService on k3s: the others refuse, naming the add-on they need (so the examples target Docker)", () => {
+    const expected: [string, RegExp][] = [
+      ["AppService", /^ok$/],
+      ["PostgresCluster", /backup\.bucket\.endpointUrl` is required on k3s/],
+      ["RedisCluster", /addons\.certManager` is required/],
+      ["MessageQueue", /addons\.certManager` is required/],
+      ["Gateway", /addons\.certManager` is required/],
+      ["ObservabilityStack", /needs the Prometheus Operator CRDs/],
+    ];
+    for (const [component, outcome] of expected) assert.match(onK3s[component], outcome, component);
+  });
+
+  it("refuse a k3s target with neither a kubeconfig nor a kubernetes provider, naming the field", () => {
+    assert.match(String(kubernetesWithoutCluster), /platform\.target k3s needs platform\.kubeconfig/);
   });
 });
+
+/**
+ * A program, run in a process of its own (the runtime captures one program per process), that
+ * constructs multi-language components in the given order (`name:environment`) on Docker and prints
+ * the URNs of the shared host, its docker provider and network, and of the protected volumes.
+ */
+function orderProgram(components: string[]): string {
+  return `
+const { captureProgram } = require("./plan/capture");
+const ml = require("./components/multi-language");
+const make = {
+  web: (platform) => new ml.AppService("web", { platform, image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 }),
+  db: (platform) => new ml.PostgresCluster("db", { platform }),
+  edge: (platform) => new ml.Gateway("edge", { platform, routes: [{ name: "web", hostname: "app.localhost", serviceName: "web", servicePort: 9898 }] }),
+};
+captureProgram(() => {
+  for (const [name, environment] of ${JSON.stringify(components.map((c) => c.split(":")))}) make[name]({ target: "docker", environment });
+}, { project: "multi-language", stack: "dev" }).then((p) => {
+  const shared = p.resources.filter((r) => ["platform:index:DockerHost", "pulumi:providers:docker", "docker:index/network:Network"].includes(r.type)).map((r) => r.urn).sort();
+  const protectedVolumes = p.resources.filter((r) => r.type === "docker:index/volume:Volume" && r.protect).map((r) => r.urn).sort();
+  console.log(JSON.stringify({ shared, protectedVolumes }));
+});`;
+}
 
 /** Checks a YAML value against a schema property; returns the problems, by path. */
 function yamlProblems(value: unknown, property: Property, where: string, variables: Record<string, unknown>): string[] {
@@ -211,6 +321,7 @@ describe("the examples use only what the schema declares", () => {
     }
     assert.deepEqual(problems, []);
     assert.deepEqual([...used].sort(), COMPONENTS.map(token).sort(), "the example uses every component");
+    assert.equal((program.variables?.platform as { target?: string } | undefined)?.target, "docker", "every component runs only on Docker");
   });
 
   it("Python: every class, keyword argument, input type and enum member, named as Pulumi's Python codegen names them", (t) => {
@@ -253,6 +364,7 @@ describe("the examples use only what the schema declares", () => {
     }
     assert.deepEqual(problems, []);
     assert.deepEqual([...used].sort(), [...COMPONENTS].sort(), "the example uses every component");
+    assert.deepEqual(members.filter(([enumName]) => enumName === "Target"), [["Target", "DOCKER"]], "every component runs only on Docker");
   });
 });
 

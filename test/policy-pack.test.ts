@@ -1,17 +1,20 @@
 /**
  * The policy pack is a package of its own under policies/ (package.json, PulumiPolicy.yaml,
- * version): `npm ci --prefix policies` bundles it into policies/bin/index.js, which is what
+ * version): `npm run build --prefix policies` (and `prepack`) bundles it into policies/bin/index.js, which is what
  * `pulumi preview --policy-pack policies` runs and `pulumi policy publish` uploads. The bundle must
  * carry every policy of the sources, import only the npm packages the pack declares, and load no
- * file of the program.
+ * file of the program. Pulumi installs a published pack with a plain `npm install` in the unpacked
+ * tarball, so no install-time lifecycle script may need a file the tarball does not ship.
  *
  * @see https://www.pulumi.com/docs/insights/policy/policy-packs/authoring/
  */
 import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import Module from "node:module";
+import * as os from "node:os";
 import * as path from "node:path";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
 
 const root = path.resolve(__dirname, "..");
@@ -95,5 +98,68 @@ describe("the policy pack as its own package", () => {
       assert.equal(pack.dependencies[name], ours.replace(/^\^/, ""), `${name} is pinned to the version the project's tests use`);
     }
     assert.equal(pack.devDependencies.esbuild, project.devDependencies.esbuild);
+  });
+});
+
+/** The lifecycle scripts `npm install` runs in a package's own directory. @see https://docs.npmjs.com/cli/v11/using-npm/scripts#npm-install */
+const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall", "prepare"];
+
+/**
+ * Packs a copy of the pack as `npm publish` would (`npm pack --dry-run`, which runs `prepack` and
+ * reaches no registry), from a copy without `bin/` and `node_modules/`.
+ */
+function packCopy(): { work: string; packed: string; files: string[] } {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-"));
+  const packed = path.join(work, "policies");
+  fs.cpSync(path.join(root, "components"), path.join(work, "components"), { recursive: true });
+  fs.cpSync(packDir, packed, { recursive: true, filter: (src) => ![path.join(packDir, "node_modules"), path.join(packDir, "bin")].includes(src) });
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(work, "node_modules"), "dir");
+  const out = execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: packed, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const files = (JSON.parse(out) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
+  return { work, packed, files };
+}
+
+/**
+ * Unpacks `files` of `from` into a fresh directory, as Pulumi does with a published pack, with
+ * `scripts` in its package.json, and runs the install-time lifecycle scripts there.
+ * @returns the scripts that failed, with their output.
+ */
+function runInstallScripts(from: string, files: string[], scripts: Record<string, string>): string[] {
+  const unpacked = fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-unpacked-"));
+  for (const file of files) fs.cpSync(path.join(from, file), path.join(unpacked, file), { recursive: true });
+  const manifest = readJson(path.join(unpacked, "package.json"));
+  fs.writeFileSync(path.join(unpacked, "package.json"), JSON.stringify({ ...manifest, scripts }, null, 2));
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(unpacked, "node_modules"), "dir");
+  const failed = INSTALL_SCRIPTS.filter((name) => name in scripts).flatMap((name) => {
+    const run = spawnSync("npm", ["run", name], { cwd: unpacked, encoding: "utf8" });
+    return run.status === 0 ? [] : [`${name}: ${run.stderr.trim().split("\n").filter((line) => /Error|Cannot/.test(line)).join(" ")}`];
+  });
+  fs.rmSync(unpacked, { recursive: true, force: true });
+  return failed;
+}
+
+describe("the policy pack as a published tarball", () => {
+  let packed: ReturnType<typeof packCopy>;
+  before(() => {
+    packed = packCopy();
+  });
+
+  it("is bundled by prepack: npm pack builds bin/index.js and ships it", () => {
+    assert.ok(fs.existsSync(path.join(packed.packed, "bin", "index.js")), "prepack built bin/index.js in a copy that had none");
+    assert.deepEqual(packed.files.sort(), ["PulumiPolicy.yaml", "README.md", "bin/index.js", "package.json"]);
+  });
+
+  it("installs where Pulumi unpacks it: no install-time lifecycle script needs a file the tarball lacks", () => {
+    assert.deepEqual(runInstallScripts(packed.packed, packed.files, pack.scripts as Record<string, string>), []);
+  });
+
+  it("would not: the same check fails on the tarball with a prepare script that builds (build.mjs is not shipped)", () => {
+    const failed = runInstallScripts(packed.packed, packed.files, { ...(pack.scripts as Record<string, string>), prepare: "npm run build" });
+    assert.equal(failed.length, 1, failed.join("\n"));
+    assert.match(failed[0], /^prepare: .*build\.mjs/);
+  });
+
+  after(() => {
+    if (packed) fs.rmSync(packed.work, { recursive: true, force: true });
   });
 });

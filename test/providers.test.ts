@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
 import { PostgresCluster } from "../components";
+import { CertManager, RabbitmqOperators } from "../components/addons";
 import { DockerHost } from "../components/docker";
 import { K3sCluster } from "../components/k3s";
 
@@ -29,8 +30,11 @@ before(async () => {
       const own = new DockerHost("own", { environment: "dev", networkName: "d" });
 
       const cluster = new k8s.Provider("consumer-k8s", { kubeconfig: "{}" });
-      new K3sCluster("k3s-by-providers", { environment: "dev", kubeconfig: pulumi.secret("{}") }, { providers: { kubernetes: cluster } });
-      new K3sCluster("k3s-own", { environment: "dev", kubeconfig: pulumi.secret("{}") });
+      const k3sByProviders = new K3sCluster("k3s-by-providers", { environment: "dev", kubeconfig: pulumi.secret("") }, { providers: { kubernetes: cluster } });
+      const k3sOwn = new K3sCluster("k3s-own", { environment: "dev", kubeconfig: pulumi.secret("{}") });
+      for (const [name, k3s] of [["rabbitmq-by-providers", k3sByProviders], ["rabbitmq-own", k3sOwn]] as const) {
+        new RabbitmqOperators(name, { platform: k3s.platform, certManager: new CertManager(`${name}-cm`, { platform: k3s.platform }) });
+      }
 
       const passwords = new random.Provider("consumer-random", {});
       new PostgresCluster("db-by-providers", { platform: own.platform }, { providers: { random: passwords } });
@@ -61,6 +65,8 @@ describe("providers passed to components", () => {
     { what: "DockerHost, providers list", type: "docker:index/network:Network", name: "by-providers-list-network", provider: "docker/consumer-docker" },
     { what: "DockerHost, provider", type: "docker:index/network:Network", name: "by-provider-network", provider: "docker/consumer-docker" },
     { what: "DockerHost, none", type: "docker:index/network:Network", name: "own-network", provider: "docker/own-docker" },
+    { what: "RabbitmqOperators on a K3sCluster given a provider: no provider from the empty kubeconfig", type: "kubernetes:yaml/v2:ConfigFile", name: "rabbitmq-by-providers-topology-operator", provider: "kubernetes/consumer-k8s" },
+    { what: "RabbitmqOperators on a K3sCluster given none: its adopting provider", type: "kubernetes:yaml/v2:ConfigFile", name: "rabbitmq-own-topology-operator", provider: "kubernetes/rabbitmq-own-adopting" },
     { what: "PostgresCluster, providers map", type: "random:index/randomPassword:RandomPassword", name: "db-by-providers-password", provider: "random/consumer-random" },
     { what: "PostgresCluster, none", type: "random:index/randomPassword:RandomPassword", name: "db-own-password", provider: "default" },
   ];
@@ -74,7 +80,7 @@ describe("providers passed to components", () => {
     const dockerProviders = program.resources.filter((r) => r.type === "pulumi:providers:docker").map((r) => r.name).sort();
     assert.deepEqual(dockerProviders, ["consumer-docker", "own-docker"]);
     const k8sProviders = program.resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => r.name).sort();
-    assert.deepEqual(k8sProviders, ["consumer-k8s", "k3s-own-k8s"]);
+    assert.deepEqual(k8sProviders, ["consumer-k8s", "k3s-own-k8s", "rabbitmq-own-adopting"]);
   });
 
   it("children of the database on a platform keep the platform's provider, whatever the consumer passed for random", () => {

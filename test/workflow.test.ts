@@ -64,12 +64,14 @@ describe("the pull-request workflow", () => {
     for (const setup of steps.filter((s) => s.uses?.startsWith("actions/setup-node@"))) assert.equal(String(setup.with?.["node-version"]), pkg.devDependencies.node);
   });
 
-  it("names stacks with the organization and runs the policy pack, installed as its own package", () => {
+  it("names stacks with the organization and runs the policy pack, installed as its own package and bundled", () => {
     const pulumi = preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
     assert.equal(pulumi.with?.["stack-name"], "${{ vars.PULUMI_ORG }}/${{ matrix.stack }}");
     assert.equal(pulumi.with?.policyPacks, "policies");
     const install = preview.steps.findIndex((s) => s.run === "npm ci --prefix policies");
-    assert.ok(install >= 0 && install < preview.steps.indexOf(pulumi), "the pack is installed before the preview");
+    const build = preview.steps.findIndex((s) => s.run === "npm run build --prefix policies");
+    assert.ok(install >= 0 && install < build, "the pack is installed, then bundled (no install script bundles it)");
+    assert.ok(build < preview.steps.indexOf(pulumi), "the pack is bundled before the preview");
   });
 
   it("caches Pulumi's plugins, keyed on both lockfiles", () => {

@@ -35,6 +35,12 @@ export interface KubernetesPlatform {
   readonly environment: Environment;
   /** The provider every Kubernetes resource must use. */
   readonly provider: k8s.Provider;
+  /**
+   * True when `provider` is one the consumer passed (`opts.provider`/`providers` of K3sCluster)
+   * rather than one made from `kubeconfig`, which is then possibly empty: add-ons use `provider`
+   * and make no provider of their own from `kubeconfig`. @default false
+   */
+  readonly providerFromConsumer?: boolean;
   /** The cluster name (EKS/GKE) or the kubeconfig context (k3s). */
   readonly clusterName: pulumi.Output<string>;
   /** A kubeconfig for operators; always a secret. */

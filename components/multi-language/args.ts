@@ -14,8 +14,13 @@ import type * as pulumi from "@pulumi/pulumi";
 export const Target = {
   /** A local Docker engine: `dockerHost`, else `DOCKER_HOST`, else the default socket. */
   Docker: "docker",
-  /** An existing Kubernetes cluster (k3s or any conformant one), reached through `kubeconfig` or a `kubernetes` provider passed in `providers`. */
-  Kubernetes: "kubernetes",
+  /**
+   * An existing k3s cluster, reached through `kubeconfig` or a `kubernetes` provider passed in
+   * `providers`. The components rely on what k3s ships: the `local-path` storage class for volumes.
+   * Other distributions are not a target of this package (their storage class differs).
+   * @see https://docs.k3s.io/storage
+   */
+  K3s: "k3s",
 } as const;
 /** Where the components deploy. */
 export type Target = (typeof Target)[keyof typeof Target];
@@ -43,17 +48,26 @@ export type Broker = (typeof Broker)[keyof typeof Broker];
  * other by name.
  */
 export interface PlatformTarget {
-  /** Docker or an existing Kubernetes cluster. */
+  /** Docker or an existing k3s cluster. */
   target: Target;
   /** The environment; `prod` protects stateful resources and raises replica counts. */
   environment: Environment;
-  /** Kubernetes: the kubeconfig (pass it as a secret). Unset: the `kubernetes` provider in `providers`. */
+  /** k3s: the kubeconfig (pass it as a secret). Unset: the `kubernetes` provider in `providers`. */
   kubeconfig?: pulumi.Input<string>;
-  /** Kubernetes: the kubeconfig context. @default the current context */
+  /**
+   * k3s: the kubeconfig context. Default: the current context.
+   * @default the current context
+   */
   kubeContext?: string;
-  /** Docker: the daemon address, such as `unix:///var/run/docker.sock`. @default `DOCKER_HOST`, else the default socket */
+  /**
+   * Docker: the daemon address, such as `unix:///var/run/docker.sock`. Default: `DOCKER_HOST`, else the default socket.
+   * @default `DOCKER_HOST`, else the default socket
+   */
   dockerHost?: string;
-  /** Docker: the bridge network the containers share. @default `<project>-<stack>` */
+  /**
+   * Docker: the bridge network the containers share. Default: `<project>-<stack>`.
+   * @default `<project>-<stack>`
+   */
   networkName?: string;
 }
 
@@ -65,60 +79,125 @@ export interface Quantities {
   memory?: string;
 }
 
-/** Requests and limits of a workload's containers. */
+/**
+ * Requests and limits of a workload's containers. On Docker the limits cap the container (memory,
+ * CPUs) and the memory request is its reservation. A field left unset keeps the component's
+ * default, given on its `resources`.
+ * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+ */
 export interface Resources {
+  /**
+   * What the scheduler reserves for each container. Default: the component's requests.
+   * @default the component's requests
+   */
   requests?: Quantities;
+  /**
+   * The most each container may use: over the memory limit it is killed, over the CPU limit throttled. Default: the component's limits.
+   * @default the component's limits
+   */
   limits?: Quantities;
 }
 
 /** HTTP probes of an {@link AppService}. */
 export interface Probes {
-  /** The readiness path. @default "/ready" */
+  /**
+   * The readiness path. Default: "/ready".
+   * @default "/ready"
+   */
   readinessPath?: string;
-  /** The liveness path. @default "/health" */
+  /**
+   * The liveness path. Default: "/health".
+   * @default "/health"
+   */
   livenessPath?: string;
 }
 
 /** The arguments of the multi-language AppService. */
 export interface AppServiceArgs {
+  /** Where the component deploys: Docker or a k3s cluster, and the environment. */
   platform: PlatformTarget;
   /** The image, pinned by tag or digest (`:latest` is refused). */
   image: string;
   /** The container port. */
   port: number;
-  /** Pods on Kubernetes. @default as `AppServiceArgs.replicas` of the TypeScript API */
+  /**
+   * Pods on k3s (and the autoscaler's minimum; it scales up to 3× at 70 % CPU). Default: 2.
+   * @default 2
+   */
   replicas?: number;
   /** Plain environment variables. */
   env?: Record<string, pulumi.Input<string>>;
+  /**
+   * HTTP readiness and liveness probes on the container port. Default: readiness `/ready`, liveness `/health`.
+   * @default readiness `/ready`, liveness `/health`
+   */
   probes?: Probes;
+  /**
+   * Requests and limits of the container. Default: requests cpu 100m, memory 128Mi; limits cpu 500m, memory 256Mi.
+   * @default requests cpu 100m, memory 128Mi; limits cpu 500m, memory 256Mi
+   */
   resources?: Resources;
-  /** The Kubernetes namespace. @default "default" */
+  /**
+   * The Kubernetes namespace on k3s; it must exist. Default: "default".
+   * @default "default"
+   */
   namespace?: string;
 }
 
 /** The arguments of the multi-language PostgresCluster. */
 export interface PostgresClusterArgs {
+  /** Where the component deploys: Docker or a k3s cluster, and the environment. */
   platform: PlatformTarget;
-  /** The PostgreSQL major version. @default as `PostgresClusterArgs.version` */
+  /**
+   * The PostgreSQL major version: 16, 17 or 18. Default: 17.
+   * @default 17
+   */
   version?: number;
-  /** The application database. @default "app" */
+  /**
+   * The application database. Default: "app".
+   * @default "app"
+   */
   database?: string;
-  /** The application role. @default "app" */
+  /**
+   * The application role. Default: "app".
+   * @default "app"
+   */
   username?: string;
-  /** The data volume in GiB; it can grow, never shrink. @default 20 */
+  /**
+   * The data volume in GiB; it can grow, never shrink. Default: 20.
+   * @default 20
+   */
   storageGiB?: number;
-  /** PostgreSQL pods on Kubernetes (one primary, the rest replicas). @default 3 in prod, 1 otherwise */
+  /**
+   * PostgreSQL pods on k3s (one primary, the rest replicas). Default: 3 in prod, 1 otherwise.
+   * @default 3 in prod, 1 otherwise
+   */
   instances?: number;
+  /**
+   * Requests and limits per PostgreSQL pod (or container on Docker). Default: requests cpu 500m, memory 1Gi; limits cpu 2, memory 1Gi.
+   * @default requests cpu 500m, memory 1Gi; limits cpu 2, memory 1Gi
+   */
   resources?: Resources;
 }
 
 /** The arguments of the multi-language RedisCluster. */
 export interface RedisClusterArgs {
+  /** Where the component deploys: Docker or a k3s cluster, and the environment. */
   platform: PlatformTarget;
-  /** Valkey replicas on Kubernetes. @default as `RedisClusterArgs.replicas` */
+  /**
+   * Valkey data pods on k3s (one primary, the rest replicas). Default: 3 in prod, 1 otherwise.
+   * @default 3 in prod, 1 otherwise
+   */
   replicas?: number;
-  /** The data volume in GiB. @default as `RedisClusterArgs.storageGiB` */
+  /**
+   * The data volume per pod, in GiB. Default: 8.
+   * @default 8
+   */
   storageGiB?: number;
+  /**
+   * Requests and limits per Valkey data pod (or container on Docker). Default: requests cpu 100m, memory 256Mi; limits cpu 1, memory 256Mi.
+   * @default requests cpu 100m, memory 256Mi; limits cpu 1, memory 256Mi
+   */
   resources?: Resources;
 }
 
@@ -126,20 +205,36 @@ export interface RedisClusterArgs {
 export interface Queue {
   /** The queue's name: letters, digits, `.`, `_`, `-`. */
   name: string;
-  /** Survive a broker restart. @default true */
+  /**
+   * Survive a broker restart. Default: true.
+   * @default true
+   */
   durable?: boolean;
 }
 
 /** The arguments of the multi-language MessageQueue. */
 export interface MessageQueueArgs {
+  /** Where the component deploys: Docker or a k3s cluster, and the environment. */
   platform: PlatformTarget;
-  /** The broker. @default rabbitmq */
+  /**
+   * The broker. Default: "rabbitmq".
+   * @default "rabbitmq"
+   */
   broker?: Broker;
-  /** Broker nodes on Kubernetes. @default as `MessageQueueArgs.replicas` */
+  /**
+   * Broker nodes on k3s; odd and at least 3 in prod (quorum). Default: 3 in prod, 1 otherwise.
+   * @default 3 in prod, 1 otherwise
+   */
   replicas?: number;
-  /** The data volume in GiB. @default as `MessageQueueArgs.storageGiB` */
+  /**
+   * Each broker node's volume, in GiB. Default: 10.
+   * @default 10
+   */
   storageGiB?: number;
-  /** Queues to declare. */
+  /**
+   * Queues to declare. Default: [].
+   * @default []
+   */
   queues?: Queue[];
 }
 
@@ -149,29 +244,50 @@ export interface GatewayRoute {
   name: string;
   /** The hostname the route answers, such as `app.example.com`. */
   hostname: string;
-  /** The path prefix. @default "/" */
+  /**
+   * The path prefix. Default: "/".
+   * @default "/"
+   */
   pathPrefix?: string;
   /** The backend: an AppService's name (its Service, or its container alias on Docker). */
   serviceName: string;
-  /** The backend's port: the AppService's service port on Kubernetes, its container port on Docker. */
+  /** The backend's port: the AppService's service port on k3s, its container port on Docker. */
   servicePort: number;
-  /** The backend's namespace on Kubernetes. @default "default" */
+  /**
+   * The backend's namespace on k3s. Default: "default".
+   * @default "default"
+   */
   serviceNamespace?: string;
 }
 
 /** The arguments of the multi-language Gateway. */
 export interface GatewayArgs {
+  /** Where the component deploys: Docker or a k3s cluster, and the environment. */
   platform: PlatformTarget;
+  /**
+   * The HTTPS routes the gateway serves, each to a service by name. Default: [].
+   * @default []
+   */
   routes?: GatewayRoute[];
-  /** Gateway replicas on Kubernetes. @default as `GatewayArgs.replicas` */
+  /**
+   * Gateway controller replicas on k3s. Default: 2 in prod (with a PodDisruptionBudget), 1 otherwise.
+   * @default 2 in prod (with a PodDisruptionBudget), 1 otherwise
+   */
   replicas?: number;
 }
 
 /** The arguments of the multi-language ObservabilityStack. */
 export interface ObservabilityStackArgs {
+  /** Where the component deploys: Docker or a k3s cluster, and the environment. */
   platform: PlatformTarget;
-  /** How long Prometheus keeps metrics, in days. @default 15 in prod, 3 otherwise */
+  /**
+   * How long Prometheus keeps metrics, in days. Default: 15 in prod, 3 otherwise.
+   * @default 15 in prod, 3 otherwise
+   */
   retentionDays?: number;
-  /** Prometheus's volume, in GiB. @default 50 in prod, 10 otherwise */
+  /**
+   * Prometheus's volume, in GiB. Default: 50 in prod, 10 otherwise.
+   * @default 50 in prod, 10 otherwise
+   */
   storageGiB?: number;
 }

@@ -5,9 +5,10 @@
  * name as its child, so both APIs run one implementation. `provider/index.ts` hosts them as the
  * `acme-platform` component package (`PulumiPlugin.yaml`, `pulumi package add`).
  *
- * On Kubernetes, the components that need cluster add-ons (PostgresCluster's CloudNativePG, the
- * Gateway's cert-manager and Gateway API CRDs, RabbitMQ's operators, the observability CRDs) refuse
- * with the TypeScript API's message until the add-ons are offered here too; Docker needs none.
+ * On k3s, only AppService runs: the components that need cluster add-ons (PostgresCluster's
+ * CloudNativePG and backup bucket, cert-manager for RedisCluster's and MessageQueue's TLS and the
+ * Gateway's listeners, the Gateway API CRDs, RabbitMQ's operators, ObservabilityStack's Prometheus
+ * Operator CRDs) refuse until the add-ons are offered here too; Docker needs none.
  *
  * @see https://www.pulumi.com/docs/iac/using-pulumi/extending-pulumi/build-a-component/
  * @packageDocumentation
@@ -27,7 +28,7 @@ export * from "./args";
 /** The package name of the multi-language components: their type tokens are `acme-platform:index:<Class>`. */
 export const MULTI_LANGUAGE_PACKAGE = "acme-platform";
 
-/** A stateless service: a Deployment and Service on Kubernetes, a container on Docker. */
+/** A stateless service: a Deployment and Service on k3s, a container on Docker. */
 export class AppService extends pulumi.ComponentResource {
   /** The URL other workloads of the platform reach the service at. */
   public readonly url: pulumi.Output<string>;
@@ -41,7 +42,7 @@ export class AppService extends pulumi.ComponentResource {
   }
 }
 
-/** PostgreSQL: CloudNativePG on Kubernetes, a postgres container with PgBouncer on Docker. */
+/** PostgreSQL: CloudNativePG on k3s, a postgres container with PgBouncer on Docker. */
 export class PostgresCluster extends pulumi.ComponentResource {
   /** The host clients connect to. */
   public readonly host: pulumi.Output<string>;
@@ -62,7 +63,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
   }
 }
 
-/** Valkey: a primary with replicas and Sentinel on Kubernetes, a Valkey container on Docker. */
+/** Valkey: a primary with replicas and Sentinel on k3s, a Valkey container on Docker. */
 export class RedisCluster extends pulumi.ComponentResource {
   /** The host clients connect to. */
   public readonly host: pulumi.Output<string>;
@@ -83,7 +84,7 @@ export class RedisCluster extends pulumi.ComponentResource {
   }
 }
 
-/** A message broker: RabbitMQ or NATS on Kubernetes, a broker container on Docker. */
+/** A message broker: RabbitMQ or NATS on k3s, a broker container on Docker. */
 export class MessageQueue extends pulumi.ComponentResource {
   /** The host clients connect to. */
   public readonly host: pulumi.Output<string>;
@@ -127,7 +128,7 @@ export class Gateway extends pulumi.ComponentResource {
   }
 }
 
-/** Metrics, logs, traces and alerts: kube-prometheus-stack on Kubernetes, containers on Docker. */
+/** Metrics, logs, traces and alerts: kube-prometheus-stack on k3s, containers on Docker. */
 export class ObservabilityStack extends pulumi.ComponentResource {
   /** Grafana's URL. */
   public readonly grafanaUrl: pulumi.Output<string>;
@@ -138,6 +139,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super(`${MULTI_LANGUAGE_PACKAGE}:index:ObservabilityStack`, name, {}, opts);
+    if (args.platform.target === "k3s") {
+      // The TypeScript API takes the CRDs from a PrometheusOperatorCrds add-on the caller installs
+      // (the chart runs with crds.enabled false); without it the ServiceMonitors and rules fail at apply.
+      throw new Error(`"${name}": ObservabilityStack on k3s needs the Prometheus Operator CRDs (the PrometheusOperatorCrds add-on of the TypeScript API), which this package does not offer yet: use platform.target docker`);
+    }
     const platform = platformFor(this, name, args.platform);
     const stack = new ObservabilityStackComponent(name, { platform, retentionDays: args.retentionDays, storageGiB: args.storageGiB }, { parent: this });
     this.grafanaUrl = stack.grafanaUrl;

@@ -25,7 +25,8 @@ export class K3sCluster extends pulumi.ComponentResource {
   constructor(name: string, args: K3sClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:K3sCluster", name, {}, opts);
     const kubeconfig = pulumi.secret(args.kubeconfig);
-    const provider = (consumerProvider(this, "kubernetes") as k8s.Provider | undefined) ?? new k8s.Provider(
+    const passed = consumerProvider(this, "kubernetes") as k8s.Provider | undefined;
+    const provider = passed ?? new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig, context: args.context, enableServerSideApply: true },
       { parent: this },
@@ -35,6 +36,7 @@ export class K3sCluster extends pulumi.ComponentResource {
       flavour: "k3s",
       environment: args.environment,
       provider,
+      ...(passed ? { providerFromConsumer: true } : {}),
       clusterName: pulumi.output(args.context ?? "k3s"),
       kubeconfig,
       context: args.context,

@@ -1,18 +1,17 @@
-"""The acme-platform components from Python: an app and its data tier behind the gateway.
+"""The acme-platform components from Python: an app and its data tier behind the gateway, on the
+local Docker engine.
 
-The target is a plain field: `platform:target` in the stack config picks Docker (the default) or an
-existing Kubernetes cluster reached through the secret `platform:kubeconfig`.
+Docker only: on a k3s cluster (`target=acme_platform.Target.K3S` with a `kubeconfig`), only
+AppService runs today. PostgresCluster, RedisCluster, MessageQueue, Gateway and ObservabilityStack
+need cluster add-ons (CloudNativePG, cert-manager, the Gateway API and Prometheus Operator CRDs, the
+RabbitMQ operators) that the multi-language package does not offer yet, and refuse without them.
 """
 import pulumi
 import pulumi_acme_platform as acme_platform
 
-config = pulumi.Config("platform")
-on_kubernetes = config.get("target") == "kubernetes"
-
 platform = acme_platform.PlatformTargetArgs(
-    target=acme_platform.Target.KUBERNETES if on_kubernetes else acme_platform.Target.DOCKER,
+    target=acme_platform.Target.DOCKER,
     environment=acme_platform.Environment.DEV,
-    kubeconfig=config.require_secret("kubeconfig") if on_kubernetes else None,
 )
 
 web = acme_platform.AppService(

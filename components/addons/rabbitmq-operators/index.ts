@@ -54,7 +54,17 @@ const d = rabbitmqOperatorDefaults;
 
 /** The arguments of {@link RabbitmqOperators}. */
 export interface RabbitmqOperatorsArgs {
-  /** The cluster to install into. */
+  /**
+   * The cluster to install into. Both release manifests declare the `rabbitmq-system` Namespace, so
+   * the second one adopts it, and the Topology Operator's Deployment is patched
+   * (`DeploymentPatch`, server-side apply). Made from the platform's `kubeconfig`, the adopting
+   * provider sets `enableServerSideApply`, `upsertExistingObjects` and `enablePatchForce`. When the
+   * consumer passed its own provider to the platform (`providerFromConsumer`), that provider is used
+   * for both and needs `enableServerSideApply: true` (the default of @pulumi/kubernetes 4) and
+   * `upsertExistingObjects: true`, else the second manifest fails on the existing Namespace.
+   * @see https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/
+   * @see https://www.pulumi.com/registry/packages/kubernetes/how-to-guides/managing-resources-with-server-side-apply/
+   */
   readonly platform: KubernetesPlatform;
   /** cert-manager: both operators' webhook certificates, and the CA the Topology Operator must trust. */
   readonly certManager: CertManager;
@@ -120,11 +130,15 @@ export class RabbitmqOperators extends pulumi.ComponentResource {
       { parent: this, provider, dependsOn: [...(platform.cluster ? [platform.cluster] : []), certManager.release], retainOnDelete: true, protect: args.protect },
     );
     // The second manifest's `rabbitmq-system` Namespace already exists: this provider adopts it.
-    const adopting = new k8s.Provider(
-      `${name}-adopting`,
-      { kubeconfig: platform.kubeconfig, context: platform.context, enableServerSideApply: true, upsertExistingObjects: true, enablePatchForce: true },
-      { parent: this },
-    );
+    // A provider the consumer passed to the platform is used as it is (the platform's `kubeconfig`
+    // may be empty then); it must adopt too: see RabbitmqOperatorsArgs.platform.
+    const adopting = platform.providerFromConsumer
+      ? provider
+      : new k8s.Provider(
+          `${name}-adopting`,
+          { kubeconfig: platform.kubeconfig, context: platform.context, enableServerSideApply: true, upsertExistingObjects: true, enablePatchForce: true },
+          { parent: this },
+        );
     const topology = new k8s.yaml.v2.ConfigFile(
       `${name}-topology-operator`,
       { file: rabbitmqOperatorReleases.topologyOperator.manifest },
