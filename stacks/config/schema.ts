@@ -8,9 +8,10 @@
  * @see https://zod.dev/api
  */
 import { z } from "zod";
+import { enumOf } from "./enums";
+import { observabilitySchema } from "./observability";
 import {
   ACME_SOLVERS,
-  ALERT_SEVERITIES,
   AWS_POSTGRES_ENGINES,
   BROKERS,
   CERTIFICATE_ISSUERS,
@@ -24,10 +25,11 @@ import {
   K3S_INGRESS_SERVICE_TYPES,
   MTLS_MODES,
   POOL_MODES,
-  RECEIVER_KINDS,
   TARGETS,
   validateAppService,
 } from "../../components";
+
+export { observabilitySchema };
 
 /** The config namespace: the Pulumi project name. */
 export const CONFIG_NAMESPACE = "platform";
@@ -37,22 +39,6 @@ export const SECRET_KEYS = ["kubeconfig", "postgresBackupAccessKeyId", "postgres
 
 /** A hint that sets a key: `set it with \`pulumi config set platform:<key> <example>\``. */
 export const setHint = (key: string, example: string) => `set it with \`pulumi config set ${CONFIG_NAMESPACE}:${key} ${example}\``;
-
-/**
- * A zod enum of a component's constant list whose error names the values and, for a wrong case,
- * the one meant. `list` words the choices (`a | b | c` by default).
- */
-const enumOf = <T extends readonly [string, ...string[]]>(values: T, list: (values: T) => string = (v) => `one of ${v.join(" | ")}`) =>
-  z.enum(values, {
-    error: (issue) => {
-      const got = String(issue.input);
-      const near = values.find((v) => v.toLowerCase() === got.toLowerCase());
-      return `must be ${list(values)} (got "${got}")${near ? `; did you mean "${near}"?` : ""}`;
-    },
-  });
-
-/** Words a list as prose: `a, b or c`. */
-const inProse = (values: readonly string[]) => `${values.slice(0, -1).join(", ")} or ${values[values.length - 1]}`;
 
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR block such as 10.0.0.0/16");
 const wholeNumber = z.number().int("must be a whole number");
@@ -361,50 +347,6 @@ export const messageQueueSchema = z.strictObject({
     .optional(),
   managed: z.strictObject({ instanceType: z.string().optional(), engineVersion: z.string().optional() }).optional(),
   docker: hostPort,
-});
-
-const threshold = z.strictObject({ warning: z.number().optional(), critical: z.number().optional() }).optional();
-
-/**
- * The `observability` block: the ObservabilityStack's arguments. Receiver URLs and SMTP passwords
- * are secrets, so the whole block must be set with `--secret` when it has them. Semantic checks come
- * from `validateObservability`.
- */
-export const observabilitySchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  docker: z.strictObject({ prometheusHostPort: z.number().optional(), grafanaHostPort: z.number().optional() }).optional(),
-  retentionDays: z.number().optional(),
-  storageGiB: z.number().optional(),
-  logRetentionDays: z.number().optional(),
-  logStorageGiB: z.number().optional(),
-  receivers: z
-    .array(
-      z.strictObject({
-        name: z.string(),
-        kind: enumOf(RECEIVER_KINDS, inProse),
-        url: z.string().optional(),
-        channel: z.string().optional(),
-        to: z.string().optional(),
-        from: z.string().optional(),
-        smarthost: z.string().optional(),
-        smtpUsername: z.string().optional(),
-        smtpPassword: z.string().optional(),
-        severities: z.array(enumOf(ALERT_SEVERITIES)).optional(),
-      }),
-    )
-    .optional(),
-  thresholds: z
-    .strictObject({
-      httpErrorRatePercent: threshold,
-      latencyP99Seconds: threshold,
-      databaseConnectionsPercent: threshold,
-      cpuPercent: threshold,
-      memoryPercent: threshold,
-      replicationLagSeconds: threshold,
-      backupAgeHours: threshold,
-      certificateExpiryDays: threshold,
-    })
-    .optional(),
 });
 
 /**

@@ -1,0 +1,53 @@
+/**
+ * The `observability` block of the stack config, in its own file so its growth does not crowd
+ * `schema.ts`.
+ *
+ * @see https://zod.dev/api
+ */
+import { z } from "zod";
+import { ALERT_SEVERITIES, RECEIVER_KINDS } from "../../components";
+import { enumOf, inProse } from "./enums";
+
+const threshold = z.strictObject({ warning: z.number().optional(), critical: z.number().optional() }).optional();
+
+/**
+ * The `observability` block: the ObservabilityStack's arguments. Receiver URLs and SMTP passwords
+ * are secrets, so the whole block must be set with `--secret` when it has them. Semantic checks come
+ * from `validateObservability`.
+ */
+export const observabilitySchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  docker: z.strictObject({ prometheusHostPort: z.number().optional(), grafanaHostPort: z.number().optional() }).optional(),
+  retentionDays: z.number().optional(),
+  storageGiB: z.number().optional(),
+  logRetentionDays: z.number().optional(),
+  logStorageGiB: z.number().optional(),
+  receivers: z
+    .array(
+      z.strictObject({
+        name: z.string(),
+        kind: enumOf(RECEIVER_KINDS, inProse),
+        url: z.string().optional(),
+        channel: z.string().optional(),
+        to: z.string().optional(),
+        from: z.string().optional(),
+        smarthost: z.string().optional(),
+        smtpUsername: z.string().optional(),
+        smtpPassword: z.string().optional(),
+        severities: z.array(enumOf(ALERT_SEVERITIES)).optional(),
+      }),
+    )
+    .optional(),
+  thresholds: z
+    .strictObject({
+      httpErrorRatePercent: threshold,
+      latencyP99Seconds: threshold,
+      databaseConnectionsPercent: threshold,
+      cpuPercent: threshold,
+      memoryPercent: threshold,
+      replicationLagSeconds: threshold,
+      backupAgeHours: threshold,
+      certificateExpiryDays: threshold,
+    })
+    .optional(),
+});
