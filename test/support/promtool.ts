@@ -1,0 +1,89 @@
+/**
+ * Prometheus's and Alertmanager's own checkers, `promtool` and `amtool` (Debian's `prometheus` and
+ * `prometheus-alertmanager` packages, which `.ci/run` installs), and the unit-test files built from
+ * test/support/rule-cases.ts.
+ *
+ * @see https://prometheus.io/docs/prometheus/latest/command-line/promtool/
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/unit_testing_rules/
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { levelOf, singleCases, thresholdCases, type RuleTarget, type Scenario } from "./rule-cases";
+
+/** One tool run: its exit code and output. */
+export interface ToolRun {
+  readonly code: number;
+  readonly output: string;
+}
+
+/** Runs `tool args…`; never throws on a non-zero exit. */
+export function run(tool: string, args: readonly string[], cwd?: string): ToolRun {
+  const result = spawnSync(tool, args, { cwd, encoding: "utf8" });
+  return { code: result.status ?? 1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
+}
+
+/** `promtool --version`'s first line, or `undefined` when it is not installed. */
+export function toolVersion(tool: "promtool" | "amtool"): string | undefined {
+  try {
+    return execFileSync(tool, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).split("\n")[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** A rule as it appears in a generated rule file. */
+interface FileRule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/**
+ * The rule file promtool's unit tests load: the generated one without annotations. promtool
+ * compares annotations exactly and they are prose; `promtool check rules` checks their templates
+ * on the file as generated.
+ */
+export function withoutAnnotations(file: { groups: { name: string; rules: FileRule[] }[] }): { groups: { name: string; rules: FileRule[] }[] } {
+  return { groups: file.groups.map((g) => ({ ...g, rules: g.rules.map(({ annotations: _annotations, ...rule }) => rule) })) };
+}
+
+/** One promtool test: a scenario and whether the alert must fire. */
+function promtoolTest(alert: string, ruleLabels: Record<string, string>, scenario: Scenario, fires: boolean): Record<string, unknown> {
+  return {
+    interval: scenario.interval ?? "1m",
+    input_series: scenario.input.map((i) => ({ series: i.series, values: i.values })),
+    alert_rule_test: [{ eval_time: scenario.evalTime, alertname: alert, exp_alerts: fires ? [{ exp_labels: { ...scenario.labels, ...ruleLabels } }] : [] }],
+  };
+}
+
+/**
+ * The unit tests of every alert in `file`: for a threshold family, each level fires 5 % beyond its
+ * seed level and stays quiet 5 % short of it; any other alert has its firing and quiet case.
+ *
+ * @returns the tests, and the alerts that have no case (a failure: every alert must be proven).
+ */
+export function unitTests(file: { groups: { name: string; rules: FileRule[] }[] }, target: RuleTarget): { tests: Record<string, unknown>[]; missing: string[] } {
+  const tests: Record<string, unknown>[] = [];
+  const missing: string[] = [];
+  for (const rule of file.groups.flatMap((g) => g.rules)) {
+    if (!rule.alert) continue;
+    const labels = rule.labels ?? {};
+    const family = labels.alertfamily;
+    const threshold = family !== undefined ? thresholdCases[family] : undefined;
+    const level = labels.severity as "warning" | "critical";
+    if (threshold && rule.alert === `${family}${level === "warning" ? "Warning" : "Critical"}`) {
+      const limit = levelOf(threshold, level);
+      const [beyond, short] = threshold.op === ">" ? [limit * 1.05, limit * 0.95] : [limit * 0.95, limit * 1.05];
+      tests.push(promtoolTest(rule.alert, labels, threshold.at(beyond, target), true), promtoolTest(rule.alert, labels, threshold.at(short, target), false));
+      continue;
+    }
+    const single = singleCases[rule.alert];
+    if (!single) {
+      missing.push(rule.alert);
+      continue;
+    }
+    tests.push(promtoolTest(rule.alert, labels, single.fires(target), true), promtoolTest(rule.alert, labels, single.quiet(target), false));
+  }
+  return { tests, missing };
+}
