@@ -9,6 +9,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   appServiceDefaults,
+  defaultMaxConnections,
+  instanceMemoryGiB,
+  resolvePostgres,
+  type ManagedDataStores,
   dataStoreDefaults,
   gatewayIdentity,
   prometheusIdentity,
@@ -204,19 +208,64 @@ export function observabilitySettings(
     namespace: MONITORING_NAMESPACE,
     services: servicesOf(config).map((s) => scrapeTarget(s, namespace)),
     dataStores: monitoredDataStores(config),
+    managedDataStores: managedDataStores(config),
     mesh: kubernetes ? meshProvider(config) : undefined,
   };
 }
 
 /**
  * The data stores Prometheus can see, for their alerts: in-cluster ones export metrics
- * (CloudNativePG, Valkey, or their exporters on Docker); RDS, ElastiCache, Cloud SQL and
- * Memorystore report to the cloud's own monitoring instead.
+ * (CloudNativePG and its PgBouncer Poolers, Valkey, RabbitMQ, or their exporters on Docker); RDS,
+ * ElastiCache, Cloud SQL and Memorystore report to the cloud's own monitoring instead (see
+ * {@link managedDataStores}).
  */
-function monitoredDataStores(config: StackConfig): { postgres: boolean; redis: boolean } {
+function monitoredDataStores(config: StackConfig): { postgres: boolean; redis: boolean; pgbouncer: boolean; rabbitmq: boolean } {
   const placement = dataStorePlacement(config);
-  const exported = (settings: PostgresSettings | RedisSettings | undefined) => settings !== undefined && settings.monitoring !== false && (settings.mode ?? dataStoreDefaults.mode) === "in-cluster";
-  return { postgres: exported(postgresSettings(config, placement)), redis: exported(redisSettings(config, placement)) };
+  const inCluster = (settings: { mode?: string } | undefined) => settings !== undefined && (settings.mode ?? dataStoreDefaults.mode) === "in-cluster";
+  const exported = (settings: PostgresSettings | RedisSettings | undefined) => inCluster(settings) && settings!.monitoring !== false;
+  const postgres = postgresSettings(config, placement);
+  const queue = messageQueueSettings(config, placement);
+  const kubernetes = config.target !== "docker";
+  return {
+    postgres: exported(postgres),
+    redis: exported(redisSettings(config, placement)),
+    pgbouncer: kubernetes && exported(postgres) && postgres!.pooler?.enabled !== false,
+    rabbitmq: kubernetes && inCluster(queue) && (queue!.broker ?? "rabbitmq") === "rabbitmq",
+  };
+}
+
+/**
+ * The managed data stores the observability stack watches through the cloud's monitoring API, with
+ * what its alerts need to know that the cloud does not report: Postgres's `max_connections`
+ * (`postgres.parameters.max_connections`, else the service's default for the instance class or
+ * tier), the instance's memory and the allocated storage.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections
+ */
+export function managedDataStores(config: StackConfig): ManagedDataStores {
+  if (config.target !== "eks" && config.target !== "gke") return {};
+  const aws = config.target === "eks";
+  const placement = dataStorePlacement(config);
+  const settings = postgresSettings(config, placement);
+  const managed = (s: { mode?: string } | undefined) => s !== undefined && s.mode === "managed";
+  let postgres: ManagedDataStores["postgres"];
+  if (managed(settings)) {
+    const pg = resolvePostgres("postgres", settings!, { environment: config.environment });
+    const service = aws ? pg.managed.awsEngine : "cloudsql";
+    const machine = aws ? pg.managed.instanceClass : pg.managed.tier;
+    const explicit = Number(pg.parameters.max_connections);
+    postgres = {
+      service,
+      maxConnections: Number.isInteger(explicit) && explicit > 0 ? explicit : defaultMaxConnections(service, machine),
+      ...(aws ? { memoryGiB: instanceMemoryGiB(machine) } : {}),
+      ...(service === "rds" ? { storageGiB: pg.storageGiB } : {}),
+    };
+  }
+  return {
+    ...(postgres ? { postgres } : {}),
+    ...(managed(redisSettings(config, placement)) ? { redis: { service: aws ? "elasticache" : "memorystore" } } : {}),
+    ...(aws && managed(messageQueueSettings(config, placement)) ? { messageQueue: { service: "amazonmq" } } : {}),
+  };
 }
 
 /**

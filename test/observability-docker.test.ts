@@ -13,6 +13,7 @@ import { runPolicies } from "../plan/policy-runner";
 import { rules } from "../policies/rules";
 import { createPlatform } from "../components/platform";
 import { imagePinProblem } from "../components/shared/image";
+import { isAlert } from "../components/observability/alerts";
 import { alertRuleGroups, ObservabilityStack, resolveObservability, serviceDashboard, type ObservabilityStackArgs } from "../components/observability";
 import { alertmanagerConfig, alertmanagerConfigFile, NULL_RECEIVER, type ResolvedReceiver } from "../components/observability/alertmanager";
 import { grafanaEnv, observabilityDockerImages, prometheusConfig } from "../components/observability/docker";
@@ -259,7 +260,7 @@ describe("Observability configuration for Docker", () => {
     assert.deepEqual(rule.target_matchers, ['severity="warning"']);
     assert.ok(rule.equal.includes("alertfamily"), "the two levels have different alert names; the family joins them");
     assert.ok(!rule.equal.includes("alertname"));
-    const families = alertRuleGroups(resolveObservability({}, { environment: "dev" }), "docker").flatMap((g) => g.rules);
+    const families = alertRuleGroups(resolveObservability({}, { environment: "dev" }), "docker").flatMap((g) => g.rules).filter(isAlert);
     const levels = families.filter((r) => r.labels.alertfamily === "HttpErrorRate").map((r) => r.labels.severity).sort();
     assert.deepEqual(levels, ["critical", "warning"], "the rules carry the label the inhibition joins on");
   });

@@ -10,6 +10,7 @@ export * from "./spec";
 export type * from "./types";
 export { alertRuleGroups, type AlertRule, type AlertRuleGroup } from "./rules";
 export { serviceDashboard } from "./dashboards";
+export { cloudwatchSeries, defaultMaxConnections, instanceMemoryGiB, stackdriverSeries, type ManagedDataStores } from "./managed";
 
 /**
  * Metrics, dashboards, alerts, logs and traces for the platform, the same in intent on every target.

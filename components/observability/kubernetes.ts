@@ -24,6 +24,8 @@ import { TRACK_LABEL } from "../contract/labels";
 import { alertmanagerConfigFile } from "./alertmanager";
 import type { ObservabilityContext, ObservabilityEndpoints } from "./types";
 import { alertRuleGroups } from "./rules";
+import { pgbouncerPodMonitorSpec } from "./rules-broker";
+import { deployCloudExporters } from "./exporters";
 import { observabilityEndpoints, type ResolvedObservability, type ScrapeTarget } from "./spec";
 
 /** A pinned chart: repository, name and version. */
@@ -456,6 +458,11 @@ export function deployObservabilityToKubernetes(name: string, spec: ResolvedObse
       { parent, provider, dependsOn: prerequisites },
     );
   }
+  if (spec.dataStores.pgbouncer) {
+    const podMonitor = { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: { name: "pgbouncer", namespace, labels }, spec: pgbouncerPodMonitorSpec() };
+    new k8s.apiextensions.CustomResource(`${name}-pgbouncer-monitor`, podMonitor, crOptions);
+  }
+  deployCloudExporters(name, namespace, spec.managedDataStores, platform, { parent, dependsOn: [...prerequisites, stack], release });
   new k8s.apiextensions.CustomResource(
     `${name}-rules`,
     { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "platform-alerts", namespace, labels }, spec: { groups: alertRuleGroups(spec) } },

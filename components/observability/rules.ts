@@ -27,22 +27,12 @@
  * @see https://github.com/cloudnative-pg/plugin-barman-cloud/blob/main/internal/cnpgi/instance/metrics.go
  * @see https://github.com/oliver006/redis_exporter/blob/master/exporter/exporter.go
  */
-import type { ResolvedObservability, ResolvedThresholds } from "./spec";
+import { leveled, single, value, type AlertRuleGroup } from "./alerts";
+import type { ResolvedObservability } from "./spec";
+import { managedRuleGroups } from "./managed";
+import { pgbouncerRuleGroup, rabbitmqRuleGroup } from "./rules-broker";
 
-/** One alerting rule, as Prometheus's rule files and the PrometheusRule CRD both write it. */
-export interface AlertRule {
-  readonly alert: string;
-  readonly expr: string;
-  readonly for: string;
-  readonly labels: { readonly severity: "warning" | "critical" } & Readonly<Record<string, string>>;
-  readonly annotations: { readonly summary: string; readonly description: string } & Readonly<Record<string, string>>;
-}
-
-/** A named group of rules. */
-export interface AlertRuleGroup {
-  readonly name: string;
-  readonly rules: readonly AlertRule[];
-}
+export type { AlertRule, AlertRuleGroup, RecordingRule } from "./alerts";
 
 /** The window of every `rate()` in the rules. */
 const RATE_WINDOW = "5m";
@@ -99,44 +89,8 @@ export function limitPercent(resource: "cpu" | "memory", matchers: string, windo
   return `100 * sum by (${by}) (${usage}) / sum by (${by}) (kube_pod_container_resource_limits{resource="${resource}"${extra}})`;
 }
 
-type Level = "warning" | "critical";
-const LEVELS: readonly Level[] = ["warning", "critical"];
-
-/** What a threshold alert needs; the summary and runbook are shared by both levels. */
-interface ThresholdAlert {
-  /** The CamelCase stem; the level is appended: `HttpErrorRateWarning`. */
-  readonly name: string;
-  readonly threshold: keyof ResolvedThresholds;
-  /** The PromQL for a level's threshold (the number in the threshold's unit). */
-  readonly expr: (limit: number) => string;
-  readonly for: string;
-  readonly summary: string;
-  /** The description; `limit` is the level's threshold with its unit. */
-  readonly description: (limit: number) => string;
-  readonly runbook: string;
-}
-
-/** A warning and a critical rule for one threshold, linked by the `alertfamily` label for inhibition. */
-function leveled(spec: ResolvedThresholds, a: ThresholdAlert): AlertRule[] {
-  return LEVELS.map((level) => {
-    const limit = spec[a.threshold][level];
-    return {
-      alert: `${a.name}${level === "warning" ? "Warning" : "Critical"}`,
-      expr: a.expr(limit),
-      for: a.for,
-      labels: { severity: level, alertfamily: a.name },
-      annotations: { summary: a.summary, description: a.description(limit), runbook: a.runbook },
-    };
-  });
-}
-
-function single(name: string, severity: Level, expr: string, forDuration: string, summary: string, description: string, runbook: string): AlertRule {
-  return { alert: name, expr, for: forDuration, labels: { severity, alertfamily: name }, annotations: { summary, description, runbook } };
-}
-
 const svc = "{{ $labels.namespace }}/{{ $labels.service }}";
 const ctr = "{{ $labels.namespace }}/{{ $labels.pod }} container {{ $labels.container }}";
-const value = (format: string) => `{{ printf "${format}" $value }}`;
 
 /**
  * The platform's alert rules from the seeds' table, each threshold as a warning and a critical
@@ -150,7 +104,7 @@ const value = (format: string) => `{{ printf "${format}" $value }}`;
  * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
  * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.Rule
  */
-export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" | "dataStores">, on: "kubernetes" | "docker" = "kubernetes"): AlertRuleGroup[] {
+export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" | "dataStores" | "managedDataStores">, on: "kubernetes" | "docker" = "kubernetes"): AlertRuleGroup[] {
   const t = spec.thresholds;
   const w = RATE_WINDOW;
   const groups: AlertRuleGroup[] = [
@@ -334,5 +288,8 @@ export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" |
       ],
     });
   }
+  if (spec.dataStores.pgbouncer && on === "kubernetes") groups.push(pgbouncerRuleGroup(t));
+  if (spec.dataStores.rabbitmq && on === "kubernetes") groups.push(rabbitmqRuleGroup(t));
+  groups.push(...managedRuleGroups(spec.managedDataStores, t));
   return groups;
 }

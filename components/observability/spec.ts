@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ArgProblem } from "../contract/problems";
 import type { ScrapeEndpoint } from "../contract/metrics";
 import type { Environment, Platform, PlatformFacts } from "../contract/platform";
+import { validateManagedDataStores, type ManagedDataStores } from "./managed";
 
 /**
  * One workload Prometheus scrapes: an AppService's `/metrics`, found by its Service on Kubernetes
@@ -57,6 +58,18 @@ export interface AlertReceiverArgs {
   readonly severities?: readonly (typeof ALERT_SEVERITIES)[number][];
 }
 
+/**
+ * The in-cluster data stores the stack alerts on: `postgres`/`redis` as documented on
+ * {@link ObservabilityStackArgs.dataStores}; `pgbouncer`: CloudNativePG Poolers run (the stack
+ * scrapes them with a PodMonitor of its own); `rabbitmq`: the broker's PodMonitor scrapes RabbitMQ.
+ */
+export interface DataStoresArgs {
+  readonly postgres?: ScrapeEndpoint | boolean;
+  readonly redis?: ScrapeEndpoint | boolean;
+  readonly pgbouncer?: boolean;
+  readonly rabbitmq?: boolean;
+}
+
 /** A threshold pair: the alert fires at `warning`, and again as critical at `critical`. */
 export interface ThresholdArgs {
   readonly warning?: number;
@@ -84,6 +97,12 @@ export interface AlertThresholdsArgs {
   readonly backupAgeHours?: ThresholdArgs;
   /** Days before a certificate expires. Warning fires below `warning`, critical below `critical`. @default 14 / 7 */
   readonly certificateExpiryDays?: ThresholdArgs;
+  /** A managed database's storage in use, as a percentage of its allocation. @default 80 / 90 */
+  readonly storagePercent?: ThresholdArgs;
+  /** Ready messages in one broker queue. @default 1000 / 10000 */
+  readonly queueMessages?: ThresholdArgs;
+  /** Unacknowledged messages in one broker queue. @default 1000 / 5000 */
+  readonly unackedMessages?: ThresholdArgs;
 }
 
 /** The resolved thresholds: every pair complete. */
@@ -118,7 +137,14 @@ export interface ObservabilityStackArgs {
    * data store's credentials.
    * @default {} (no data-store alerts)
    */
-  readonly dataStores?: { readonly postgres?: ScrapeEndpoint | boolean; readonly redis?: ScrapeEndpoint | boolean };
+  readonly dataStores?: DataStoresArgs;
+  /**
+   * The managed data stores (RDS/Aurora, ElastiCache, Amazon MQ on EKS; Cloud SQL, Memorystore on
+   * GKE), watched through the CloudWatch or Stackdriver exporter the stack deploys with the
+   * cluster's workload identity. See {@link ManagedDataStores}.
+   * @default {} (no exporter)
+   */
+  readonly managedDataStores?: ManagedDataStores;
   /**
    * The service mesh the scraped services run in, if any. Prometheus then joins it so its scrapes
    * pass STRICT mTLS: with Istio it takes the sidecar's certificates (scrapes over https with
@@ -155,6 +181,9 @@ export const observabilityDefaults = {
     replicationLagSeconds: { warning: 30, critical: 300 },
     backupAgeHours: { warning: 26, critical: 50 },
     certificateExpiryDays: { warning: 14, critical: 7 },
+    storagePercent: { warning: 80, critical: 90 },
+    queueMessages: { warning: 1000, critical: 10000 },
+    unackedMessages: { warning: 1000, critical: 5000 },
   } satisfies ResolvedThresholds,
 } as const;
 
@@ -197,7 +226,8 @@ export interface ResolvedObservability {
   readonly receivers: readonly AlertReceiverArgs[];
   readonly thresholds: ResolvedThresholds;
   readonly services: readonly (ScrapeTarget & { readonly path: string })[];
-  readonly dataStores: { readonly postgres?: ScrapeEndpoint | boolean; readonly redis?: ScrapeEndpoint | boolean };
+  readonly dataStores: DataStoresArgs;
+  readonly managedDataStores: ManagedDataStores;
   readonly mesh?: "istio" | "linkerd";
   readonly docker: { readonly prometheusHostPort: number; readonly grafanaHostPort: number };
   readonly dependsOn: readonly pulumi.Resource[];
@@ -224,6 +254,7 @@ export function resolveObservability(args: ObservabilityStackSettings, on: Pick<
     thresholds,
     services: (args.services ?? []).map((s) => ({ ...s, path: s.path ?? "/metrics" })),
     dataStores: args.dataStores ?? {},
+    managedDataStores: args.managedDataStores ?? {},
     mesh: args.mesh,
     docker: { prometheusHostPort: args.docker?.prometheusHostPort ?? d.docker.prometheusHostPort, grafanaHostPort: args.docker?.grafanaHostPort ?? d.docker.grafanaHostPort },
     dependsOn: args.dependsOn ?? [],
@@ -296,5 +327,6 @@ export function validateObservability(args: ObservabilityStackSettings, on: Plat
       if (r.smarthost && !/^[a-z0-9.-]+:\d+$/.test(r.smarthost)) at("smarthost", `must be host:port (got "${r.smarthost}")`);
     }
   });
+  problems.push(...validateManagedDataStores(args.managedDataStores));
   return problems;
 }

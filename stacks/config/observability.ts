@@ -48,6 +48,9 @@ export const observabilitySchema = z.strictObject({
       replicationLagSeconds: threshold,
       backupAgeHours: threshold,
       certificateExpiryDays: threshold,
+      storagePercent: threshold,
+      queueMessages: threshold,
+      unackedMessages: threshold,
     })
     .optional(),
 });

@@ -7,7 +7,11 @@
  * @see https://prometheus.io/docs/prometheus/latest/configuration/unit_testing_rules/
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { levelOf, singleCases, thresholdCases, type RuleTarget, type Scenario } from "./rule-cases";
+import { levelOf, singleCases as baseSingles, thresholdCases as baseThresholds, type Scenario, type StackFacts } from "./rule-cases";
+import { dataSingleCases, dataThresholdCases } from "./rule-cases-data";
+
+const thresholdCases = { ...baseThresholds, ...dataThresholdCases };
+const singleCases = { ...baseSingles, ...dataSingleCases };
 
 /** One tool run: its exit code and output. */
 export interface ToolRun {
@@ -63,7 +67,7 @@ function promtoolTest(alert: string, ruleLabels: Record<string, string>, scenari
  *
  * @returns the tests, and the alerts that have no case (a failure: every alert must be proven).
  */
-export function unitTests(file: { groups: { name: string; rules: FileRule[] }[] }, target: RuleTarget): { tests: Record<string, unknown>[]; missing: string[] } {
+export function unitTests(file: { groups: { name: string; rules: FileRule[] }[] }, facts: StackFacts): { tests: Record<string, unknown>[]; missing: string[] } {
   const tests: Record<string, unknown>[] = [];
   const missing: string[] = [];
   for (const rule of file.groups.flatMap((g) => g.rules)) {
@@ -75,7 +79,7 @@ export function unitTests(file: { groups: { name: string; rules: FileRule[] }[] 
     if (threshold && rule.alert === `${family}${level === "warning" ? "Warning" : "Critical"}`) {
       const limit = levelOf(threshold, level);
       const [beyond, short] = threshold.op === ">" ? [limit * 1.05, limit * 0.95] : [limit * 0.95, limit * 1.05];
-      tests.push(promtoolTest(rule.alert, labels, threshold.at(beyond, target), true), promtoolTest(rule.alert, labels, threshold.at(short, target), false));
+      tests.push(promtoolTest(rule.alert, labels, threshold.at(beyond, facts), true), promtoolTest(rule.alert, labels, threshold.at(short, facts), false));
       continue;
     }
     const single = singleCases[rule.alert];
@@ -83,7 +87,7 @@ export function unitTests(file: { groups: { name: string; rules: FileRule[] }[] 
       missing.push(rule.alert);
       continue;
     }
-    tests.push(promtoolTest(rule.alert, labels, single.fires(target), true), promtoolTest(rule.alert, labels, single.quiet(target), false));
+    tests.push(promtoolTest(rule.alert, labels, single.fires(facts), true), promtoolTest(rule.alert, labels, single.quiet(facts), false));
   }
   return { tests, missing };
 }

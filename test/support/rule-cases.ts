@@ -30,17 +30,32 @@ export interface Scenario {
 /** What the target generates differently (Docker has no CloudNativePG). */
 export type RuleTarget = "kubernetes" | "docker";
 
+/**
+ * What a stack's cases must know that its rules compute from the plan: the target and, for managed
+ * stores, the service and the figures the seed thresholds are relative to, stated here from the
+ * services' documented defaults rather than read back from the rules.
+ */
+export interface StackFacts {
+  readonly target: RuleTarget;
+  readonly postgres?: "rds" | "aurora" | "cloudsql";
+  readonly redis?: "elasticache" | "memorystore";
+  /** Postgres's max_connections. */
+  readonly maxConnections?: number;
+  readonly memoryGiB?: number;
+  readonly storageGiB?: number;
+}
+
 /** A threshold family: its threshold key, the comparison, and a scenario whose expression evaluates to `v`. */
 export interface ThresholdCase {
   readonly threshold: keyof ResolvedThresholds | ((levels: "warning" | "critical") => number);
   readonly op: ">" | "<";
-  readonly at: (v: number, target: RuleTarget) => Scenario;
+  readonly at: (v: number, facts: StackFacts) => Scenario;
 }
 
 /** A single alert: one scenario where it fires, one where it stays quiet. */
 export interface SingleCase {
-  readonly fires: (target: RuleTarget) => Scenario;
-  readonly quiet: (target: RuleTarget) => Scenario;
+  readonly fires: (facts: StackFacts) => Scenario;
+  readonly quiet: (facts: StackFacts) => Scenario;
 }
 
 /** Series notation: `name{a="b", …}`. */
@@ -120,8 +135,8 @@ export const thresholdCases: Record<string, ThresholdCase> = {
   PostgresConnections: {
     threshold: "databaseConnectionsPercent",
     op: ">",
-    at: (v, target) =>
-      target === "docker"
+    at: (v, facts) =>
+      facts.target === "docker"
         ? {
             input: [
               { series: s("pg_stat_activity_count", { ...pgDocker, datname: "app", state: "active" }), values: gauge(v) },
