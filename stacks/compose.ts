@@ -187,6 +187,8 @@ export function scrapeTarget(service: ServiceConfig, namespace: string): ScrapeT
     portName: separate ? "metrics" : "http",
     port: metrics?.port ?? service.port,
     path: metrics?.path,
+    // A worker serves no requests: no availability or latency to promise.
+    slo: service.worker ? false : service.slo,
   };
 }
 

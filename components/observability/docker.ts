@@ -145,7 +145,7 @@ export function prometheusConfig(spec: Pick<ResolvedObservability, "services" | 
  *
  * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
  */
-export function prometheusRules(spec: Pick<ResolvedObservability, "thresholds" | "dataStores" | "managedDataStores">): { groups: AlertRuleGroup[] } {
+export function prometheusRules(spec: Pick<ResolvedObservability, "thresholds" | "dataStores" | "managedDataStores" | "services">): { groups: AlertRuleGroup[] } {
   return { groups: alertRuleGroups(spec, "docker") };
 }
 

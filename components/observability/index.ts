@@ -10,6 +10,7 @@ export * from "./spec";
 export type * from "./types";
 export { alertRuleGroups, type AlertRule, type AlertRuleGroup } from "./rules";
 export { serviceDashboard } from "./dashboards";
+export { BURN_RATE_ALERTS, resolveSlo, sloDefaults, sloRuleGroups, validateSlo, type ResolvedSlo, type SloArgs } from "./slo";
 export { cloudwatchSeries, defaultMaxConnections, instanceMemoryGiB, stackdriverSeries, type ManagedDataStores } from "./managed";
 
 /**

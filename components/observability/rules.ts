@@ -30,64 +30,16 @@
 import { leveled, single, value, type AlertRuleGroup } from "./alerts";
 import type { ResolvedObservability } from "./spec";
 import { managedRuleGroups } from "./managed";
+import { errorPercent, latencyQuantile, limitPercent } from "./promql";
+import { sloRuleGroups } from "./slo";
+
+export { errorPercent, latencyQuantile, limitPercent, requestRate } from "./promql";
 import { pgbouncerRuleGroup, rabbitmqRuleGroup } from "./rules-broker";
 
 export type { AlertRule, AlertRuleGroup, RecordingRule } from "./alerts";
 
 /** The window of every `rate()` in the rules. */
 const RATE_WINDOW = "5m";
-
-/**
- * The per-second rate of a service's requests, optionally only the 5xx ones, summed by `by`.
- * A 5xx is matched in either the `status` or the `code` label (`or` keeps one copy of a series
- * that has both).
- *
- * @param matchers extra label matchers, such as `namespace="apps", service="web"`; may be empty.
- * @see https://prometheus.io/docs/prometheus/latest/querying/functions/#rate
- */
-export function requestRate(by: string, matchers: string, window: string, only5xx = false): string {
-  const sel = (extra: string) => {
-    const all = [extra, matchers].filter(Boolean).join(", ");
-    return all ? `http_requests_total{${all}}` : "http_requests_total";
-  };
-  const inner = only5xx
-    ? `rate(${sel('status=~"5.."')}[${window}]) or rate(${sel('code=~"5.."')}[${window}])`
-    : `rate(${sel("")}[${window}])`;
-  return `sum by (${by}) (${inner})`;
-}
-
-/**
- * A service's 5xx responses as a percentage of all its responses, by `by`.
- *
- * @see https://prometheus.io/docs/prometheus/latest/querying/operators/#arithmetic-binary-operators
- */
-export function errorPercent(by: string, matchers: string, window: string): string {
-  return `100 * ${requestRate(by, matchers, window, true)} / ${requestRate(by, matchers, window)}`;
-}
-
-/**
- * The `quantile` (0–1) of a service's request latency in seconds, from its histogram, by `by`.
- *
- * @see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile
- */
-export function latencyQuantile(quantile: number, by: string, matchers: string, window: string): string {
-  const sel = `http_request_duration_seconds_bucket${matchers ? `{${matchers}}` : ""}`;
-  return `histogram_quantile(${quantile}, sum by (${by}, le) (rate(${sel}[${window}])))`;
-}
-
-/**
- * A container's CPU (cores) or memory (working set, bytes) use as a percentage of its limit.
- *
- * @see https://github.com/kubernetes/kube-state-metrics/tree/main/docs/metrics
- */
-export function limitPercent(resource: "cpu" | "memory", matchers: string, window: string): string {
-  const by = "namespace, pod, container";
-  const extra = matchers ? `, ${matchers}` : "";
-  const usage = resource === "cpu"
-    ? `rate(container_cpu_usage_seconds_total{container!="", image!=""${extra}}[${window}])`
-    : `container_memory_working_set_bytes{container!="", image!=""${extra}}`;
-  return `100 * sum by (${by}) (${usage}) / sum by (${by}) (kube_pod_container_resource_limits{resource="${resource}"${extra}})`;
-}
 
 const svc = "{{ $labels.namespace }}/{{ $labels.service }}";
 const ctr = "{{ $labels.namespace }}/{{ $labels.pod }} container {{ $labels.container }}";
@@ -104,7 +56,7 @@ const ctr = "{{ $labels.namespace }}/{{ $labels.pod }} container {{ $labels.cont
  * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
  * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.Rule
  */
-export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" | "dataStores" | "managedDataStores">, on: "kubernetes" | "docker" = "kubernetes"): AlertRuleGroup[] {
+export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" | "dataStores" | "managedDataStores"> & { readonly services?: ResolvedObservability["services"] }, on: "kubernetes" | "docker" = "kubernetes"): AlertRuleGroup[] {
   const t = spec.thresholds;
   const w = RATE_WINDOW;
   const groups: AlertRuleGroup[] = [
@@ -291,5 +243,6 @@ export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" |
   if (spec.dataStores.pgbouncer && on === "kubernetes") groups.push(pgbouncerRuleGroup(t));
   if (spec.dataStores.rabbitmq && on === "kubernetes") groups.push(rabbitmqRuleGroup(t));
   groups.push(...managedRuleGroups(spec.managedDataStores, t));
+  for (const service of spec.services ?? []) if (service.slo) groups.push(...sloRuleGroups({ name: service.name, namespace: service.namespace, slo: service.slo }));
   return groups;
 }

@@ -3,6 +3,7 @@ import type { ArgProblem } from "../contract/problems";
 import type { ScrapeEndpoint } from "../contract/metrics";
 import type { Environment, Platform, PlatformFacts } from "../contract/platform";
 import { validateManagedDataStores, type ManagedDataStores } from "./managed";
+import { resolveSlo, validateSlo, type ResolvedSlo, type SloArgs } from "./slo";
 
 /**
  * One workload Prometheus scrapes: an AppService's `/metrics`, found by its Service on Kubernetes
@@ -21,6 +22,8 @@ export interface ScrapeTarget {
   readonly port: number;
   /** The metrics path. @default "/metrics" */
   readonly path?: string;
+  /** The service's objectives, or `false` for none (a worker serves no requests). @default see {@link SloArgs} */
+  readonly slo?: SloArgs | false;
 }
 
 /**
@@ -225,7 +228,7 @@ export interface ResolvedObservability {
   readonly logStorageGiB: number;
   readonly receivers: readonly AlertReceiverArgs[];
   readonly thresholds: ResolvedThresholds;
-  readonly services: readonly (ScrapeTarget & { readonly path: string })[];
+  readonly services: readonly (Omit<ScrapeTarget, "slo"> & { readonly path: string; readonly slo?: ResolvedSlo })[];
   readonly dataStores: DataStoresArgs;
   readonly managedDataStores: ManagedDataStores;
   readonly mesh?: "istio" | "linkerd";
@@ -252,7 +255,7 @@ export function resolveObservability(args: ObservabilityStackSettings, on: Pick<
     logStorageGiB: args.logStorageGiB ?? sized.logStorageGiB,
     receivers: args.receivers ?? [],
     thresholds,
-    services: (args.services ?? []).map((s) => ({ ...s, path: s.path ?? "/metrics" })),
+    services: (args.services ?? []).map(({ slo, ...s }) => ({ ...s, path: s.path ?? "/metrics", ...(slo === false ? {} : { slo: resolveSlo(slo) }) })),
     dataStores: args.dataStores ?? {},
     managedDataStores: args.managedDataStores ?? {},
     mesh: args.mesh,
@@ -306,6 +309,7 @@ export function validateObservability(args: ObservabilityStackSettings, on: Plat
   (args.services ?? []).forEach((service, i) => {
     // Prometheus refuses two jobs with one name; these are the stack's own jobs.
     if (RESERVED_JOBS.includes(service.name)) add(["services", i, "name"], `"${service.name}" is the name of one of the stack's own scrape jobs (${RESERVED_JOBS.join(", ")}); rename the service`);
+    if (service.slo !== false) problems.push(...validateSlo(service.slo, ["services", i, "slo"]));
   });
   const names = new Set<string>();
   (args.receivers ?? []).forEach((r, i) => {

@@ -12,6 +12,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type {
   AppServiceArgs,
+  SloArgs,
   DockerHostArgs,
   EksClusterArgs,
   GatewayRouteArgs,
@@ -101,11 +102,11 @@ export const meshServiceAgrees: Agree<NonNullable<z.infer<typeof serviceSchema>[
 
 /**
  * One service: the AppService's arguments, plus its `name`, its `mesh` block, the canary's traffic
- * `weights` (the mesh's) and `worker`; the program sets where it runs, its Secrets, and what the mesh,
+ * `weights` (the mesh's), `worker` and `slo` (the ObservabilityStack's, see {@link sloAgrees}); the program sets where it runs, its Secrets, and what the mesh,
  * the gateway and Prometheus need of it.
  */
 export const serviceAgrees: Agree<
-  Omit<z.infer<typeof serviceSchema>, "name" | "mesh" | "worker" | "canary">,
+  Omit<z.infer<typeof serviceSchema>, "name" | "mesh" | "worker" | "canary" | "slo">,
   Omit<AppServiceArgs, "platform" | "namespace" | "secretEnv" | "allowFromNamespaces" | "labels" | "serviceAnnotations" | "dependsOn" | "canary">
 > = true;
 export const canaryAgrees: Agree<Omit<NonNullable<z.infer<typeof serviceSchema>["canary"]>, "weights">, NonNullable<AppServiceArgs["canary"]>> = true;
@@ -121,3 +122,6 @@ export const eksAgrees: Agree<z.infer<typeof eksSchema>, Omit<EksClusterArgs, "e
 export const gkeAgrees: Agree<z.infer<typeof gkeSchema>, Omit<GkeClusterArgs, "environment" | "protect">> = true;
 export const k3sAgrees: Agree<z.infer<typeof k3sSchema>, Omit<K3sClusterArgs, "environment" | "kubeconfig">> = true;
 export const dockerAgrees: Agree<z.infer<typeof dockerSchema>, Omit<DockerHostArgs, "environment">> = true;
+
+/** A service's `slo` block is the ObservabilityStack's {@link SloArgs} for that service. */
+export const sloAgrees: Agree<Exclude<NonNullable<z.infer<typeof serviceSchema>["slo"]>, false>, SloArgs> = true;

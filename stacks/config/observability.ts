@@ -54,3 +54,15 @@ export const observabilitySchema = z.strictObject({
     })
     .optional(),
 });
+
+/**
+ * A service's `slo` block: its objectives in percent, or `false` for none. Checked by the
+ * ObservabilityStack's `validateSlo`.
+ */
+export const sloSchema = z.union([
+  z.literal(false),
+  z.strictObject({
+    availability: z.number().optional(),
+    latency: z.strictObject({ thresholdSeconds: z.number().optional(), objective: z.number().optional() }).optional(),
+  }),
+]);

@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { enumOf } from "./enums";
-import { observabilitySchema } from "./observability";
+import { observabilitySchema, sloSchema } from "./observability";
 import {
   ACME_SOLVERS,
   AWS_POSTGRES_ENGINES,
@@ -104,6 +104,7 @@ export const serviceSchema = z
       })
       .optional(),
     worker: z.boolean().optional(),
+    slo: sloSchema.optional(),
     canary: z
       .strictObject({
         image: z.string(),

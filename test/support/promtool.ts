@@ -9,9 +9,10 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { levelOf, singleCases as baseSingles, thresholdCases as baseThresholds, type Scenario, type StackFacts } from "./rule-cases";
 import { dataSingleCases, dataThresholdCases } from "./rule-cases-data";
+import { sloCases } from "./rule-cases-slo";
 
 const thresholdCases = { ...baseThresholds, ...dataThresholdCases };
-const singleCases = { ...baseSingles, ...dataSingleCases };
+const singleCases = { ...baseSingles, ...dataSingleCases, ...sloCases };
 
 /** One tool run: its exit code and output. */
 export interface ToolRun {
@@ -53,7 +54,7 @@ export function withoutAnnotations(file: { groups: { name: string; rules: FileRu
 }
 
 /** One promtool test: a scenario and whether the alert must fire. */
-function promtoolTest(alert: string, ruleLabels: Record<string, string>, scenario: Scenario, fires: boolean): Record<string, unknown> {
+function promtoolTest(alert: string, ruleLabels: Record<string, string>, scenario: Scenario, fires: boolean): PromtoolTest {
   return {
     interval: scenario.interval ?? "1m",
     input_series: scenario.input.map((i) => ({ series: i.series, values: i.values })),
@@ -61,17 +62,38 @@ function promtoolTest(alert: string, ruleLabels: Record<string, string>, scenari
   };
 }
 
+/** A test in promtool's format. */
+type PromtoolTest = { interval: string } & Record<string, unknown>;
+
+/** Unit tests of one rule file: quick ones (evaluated every minute) and those over days of samples (every 5 minutes). */
+export interface UnitTests {
+  readonly quick: PromtoolTest[];
+  readonly slow: PromtoolTest[];
+  /** Alerts with no case: a failure, every alert must be proven. */
+  readonly missing: string[];
+  /** Alerts skipped because an identical rule (name, expression, `for`, labels) was proven before, with where. */
+  readonly provenBefore: string[];
+}
+
 /**
  * The unit tests of every alert in `file`: for a threshold family, each level fires 5 % beyond its
  * seed level and stays quiet 5 % short of it; any other alert has its firing and quiet case.
  *
- * @returns the tests, and the alerts that have no case (a failure: every alert must be proven).
+ * @param proven - identical rules already proven in this run (rule key → where), which are not run
+ *   again; the rules of this file are added to it.
  */
-export function unitTests(file: { groups: { name: string; rules: FileRule[] }[] }, facts: StackFacts): { tests: Record<string, unknown>[]; missing: string[] } {
-  const tests: Record<string, unknown>[] = [];
+export function unitTests(file: { groups: { name: string; rules: FileRule[] }[] }, facts: StackFacts, proven = new Map<string, string>(), where = ""): UnitTests {
+  const tests: PromtoolTest[] = [];
   const missing: string[] = [];
+  const provenBefore: string[] = [];
   for (const rule of file.groups.flatMap((g) => g.rules)) {
     if (!rule.alert) continue;
+    const key = JSON.stringify([rule.alert, rule.expr, (rule as { for?: string }).for, Object.entries(rule.labels ?? {}).sort()]);
+    if (proven.has(key)) {
+      provenBefore.push(`${rule.alert} (${proven.get(key)})`);
+      continue;
+    }
+    proven.set(key, where);
     const labels = rule.labels ?? {};
     const family = labels.alertfamily;
     const threshold = family !== undefined ? thresholdCases[family] : undefined;
@@ -89,5 +111,6 @@ export function unitTests(file: { groups: { name: string; rules: FileRule[] }[] 
     }
     tests.push(promtoolTest(rule.alert, labels, single.fires(facts), true), promtoolTest(rule.alert, labels, single.quiet(facts), false));
   }
-  return { tests, missing };
+  const slow = (t: PromtoolTest) => t.interval !== "1m" || /^\d{3,}m$/.test(String((t.alert_rule_test as { eval_time: string }[])[0].eval_time));
+  return { quick: tests.filter((t) => !slow(t)), slow: tests.filter(slow), missing, provenBefore };
 }
