@@ -1,7 +1,8 @@
 /**
  * Reads a stack's `Pulumi.<stack>.yaml` the way the Pulumi CLI hands config to a program: every
  * value a string (objects JSON-encoded), keys as `namespace:key`, and a list of secret keys.
- * `secure:` values cannot be decrypted offline; they become placeholders that stay secret.
+ * `secure:` values cannot be decrypted offline; they become placeholders that stay secret, at the top
+ * level or nested in structured config (which makes the whole key a secret, as Pulumi does).
  *
  * @see https://www.pulumi.com/docs/iac/concepts/projects/project-file/
  * @see https://www.pulumi.com/docs/iac/concepts/config/#structured-configuration
@@ -51,6 +52,31 @@ export function secretPlaceholder(key: string): string {
   return `${MOCK_SECRET_PREFIX}placeholder-for-${key}`;
 }
 
+/**
+ * The placeholder of a `secure:` value nested in structured config (`pulumi config set --secret
+ * --path`): shaped like an https URL, so that fields which must be one (a receiver's URL) validate
+ * offline too, and marked with the mock prefix like every other placeholder.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/config/#structured-configuration
+ */
+export function nestedSecretPlaceholder(key: string, path: readonly (string | number)[]): string {
+  return `https://${MOCK_SECRET_PREFIX}placeholder.invalid/${key}/${path.join("/")}`;
+}
+
+/** `value` with every nested `{ secure: … }` replaced by its placeholder, and whether there was one. */
+function withNestedSecrets(key: string, value: unknown, path: (string | number)[] = []): { value: unknown; secret: boolean } {
+  if (value === null || typeof value !== "object") return { value, secret: false };
+  if (path.length > 0 && "secure" in (value as object) && Object.keys(value as object).length === 1) return { value: nestedSecretPlaceholder(key, path), secret: true };
+  let secret = false;
+  const walk = (v: unknown, at: string | number) => {
+    const inner = withNestedSecrets(key, v, [...path, at]);
+    secret ||= inner.secret;
+    return inner.value;
+  };
+  const out = Array.isArray(value) ? value.map((v, i) => walk(v, i)) : Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, walk(v, k)]));
+  return { value: out, secret };
+}
+
 function encode(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
@@ -86,7 +112,10 @@ export function readStackConfig(dir: string, stack: string, overrides: readonly 
       config[fullKey] = secretPlaceholder(fullKey);
       secretKeys.push(fullKey);
     } else {
-      config[fullKey] = encode(value);
+      // Pulumi treats a structured value with a secret inside as a secret key.
+      const nested = withNestedSecrets(fullKey, value);
+      config[fullKey] = encode(nested.value);
+      if (nested.secret) secretKeys.push(fullKey);
     }
   }
   for (const override of overrides) {

@@ -194,19 +194,22 @@ export function scrapeTarget(service: ServiceConfig, namespace: string): ScrapeT
 
 /**
  * The ObservabilityStack's settings, or `undefined` when `observability.enabled` is false. Receiver
- * URLs and SMTP passwords go through `secret` (the program wraps them as Pulumi secrets).
+ * URLs, routing and API keys, SMTP passwords and the heartbeat URL go through `secret` (the program
+ * wraps them as Pulumi secrets).
  */
 export function observabilitySettings(
   config: StackConfig,
   secret: (value: string) => pulumi.Input<string> = (value) => value,
 ): ObservabilityStackSettings | undefined {
   if (config.observability?.enabled === false) return undefined;
-  const { enabled: _enabled, receivers, ...settings } = config.observability ?? {};
+  const { enabled: _enabled, receivers, heartbeat, ...settings } = config.observability ?? {};
+  const secretOf = (value: string | undefined) => (value === undefined ? undefined : secret(value));
   const namespace = namespaceOf(config);
   const kubernetes = config.target !== "docker";
   return {
     ...settings,
-    receivers: receivers?.map((r) => ({ ...r, url: r.url === undefined ? undefined : secret(r.url), smtpPassword: r.smtpPassword === undefined ? undefined : secret(r.smtpPassword) })),
+    receivers: receivers?.map((r) => ({ ...r, url: secretOf(r.url), routingKey: secretOf(r.routingKey), apiKey: secretOf(r.apiKey), smtpPassword: secretOf(r.smtpPassword) })),
+    ...(heartbeat ? { heartbeat: { url: secret(heartbeat.url) } } : {}),
     namespace: MONITORING_NAMESPACE,
     services: servicesOf(config).map((s) => scrapeTarget(s, namespace)),
     dataStores: monitoredDataStores(config),

@@ -139,8 +139,9 @@ describe("ObservabilityStack on Docker", () => {
     const config = prometheusYaml();
     assert.deepEqual(config.rule_files, ["/etc/prometheus/rules/platform.yml"]);
     const file = parse(upload("prometheus", "/etc/prometheus/rules/platform.yml").content);
-    const spec = resolveObservability({ dataStores: { postgres: true, redis: true } }, { environment: "dev" });
+    const spec = resolveObservability({ dataStores: { postgres: true, redis: true }, services }, { environment: "dev" });
     assert.deepEqual(file, JSON.parse(JSON.stringify({ groups: alertRuleGroups(spec, "docker") })));
+    assert.ok(services!.every((s) => file.groups.some((g: { name: string }) => g.name === `slo-${s.namespace}-${s.name}-alerts`)), "every service's SLO, as on Kubernetes");
     assert.ok(file.groups.length > 0 && file.groups.every((g: { rules: unknown[] }) => g.rules.length > 0));
     const names = file.groups.map((g: { name: string }) => g.name);
     assert.ok(names.includes("platform-http") && !names.includes("platform-kubernetes"), "no rules on metrics only Kubernetes has");

@@ -23,6 +23,7 @@ import { parse, stringify } from "yaml";
 import { STACK_VARIANTS } from "./support/stack-variants";
 import { run, toolVersion, unitTests, withoutAnnotations } from "./support/promtool";
 import type { StackFacts } from "./support/rule-cases";
+import { alertmanagerConfig } from "../components/observability/alertmanager";
 
 const promtool = toolVersion("promtool");
 const amtool = toolVersion("amtool");
@@ -47,6 +48,15 @@ const STACKS: Record<string, { args: readonly string[]; facts: StackFacts }> = {
   },
 };
 const IDS = Object.keys(STACKS);
+
+/**
+ * Where a critical alert and Watchdog go: prod and onprem ship a PagerDuty receiver `on-call` for
+ * critical alerts and a heartbeat; dev has neither, so Alertmanager only shows them.
+ */
+const ROUTES: Record<string, { critical: string; watchdog: string }> = {
+  default: { critical: "on-call", watchdog: "heartbeat" },
+  dev: { critical: "null", watchdog: "null" },
+};
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "promtool-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -86,7 +96,7 @@ describe("generated rules and Alertmanager configs, through promtool and amtool"
         for (const file of filesOf(id, "rules-")) {
           const { quick, slow, missing, provenBefore } = unitTests(parse(fs.readFileSync(file, "utf8")), STACKS[id].facts, proven, id);
           assert.deepEqual(missing, [], `alerts without a unit-test case in test/support/rule-cases*.ts`);
-          if (provenBefore.length > 0) console.log(`${id}: identical rules already proven: ${provenBefore.join(", ")}`);
+          if (provenBefore.length > 0) console.log(`${id}: ${provenBefore.length} rules identical to ones already proven (${[...new Set(provenBefore.map((p) => p.replace(/^.* \(/, "(")))].join(", ")})`);
           const unitRules = `${file}.unit.yml`;
           fs.writeFileSync(unitRules, stringify(withoutAnnotations(parse(fs.readFileSync(file, "utf8")))));
           // Days of samples (the SLO windows) are evaluated every 5 minutes, the rest every minute.
@@ -108,8 +118,38 @@ describe("generated rules and Alertmanager configs, through promtool and amtool"
           assert.equal(result.code, 0, result.output);
         }
       });
+
+      it("routes critical alerts to a person in prod, and Watchdog to the heartbeat where there is one (`amtool config routes test`)", () => {
+        for (const file of filesOf(id, "alertmanager-")) {
+          const route = (...labels: string[]) => run("amtool", ["config", "routes", "test", `--config.file=${file}`, ...labels]).stdout.trim();
+          const expected = ROUTES[id] ?? ROUTES.default;
+          assert.equal(route("alertname=HttpErrorRateCritical", "severity=critical", "namespace=apps"), expected.critical);
+          assert.equal(route("alertname=Watchdog", "severity=none"), expected.watchdog);
+        }
+      });
     });
   }
+
+  it("accepts every receiver kind and the heartbeat (`amtool check-config`), and routes each severity to its receivers", () => {
+    const config = alertmanagerConfig(
+      [
+        { name: "on-call", kind: "pagerduty", routingKey: "R0UT1NG", severities: ["critical"] },
+        { name: "ops", kind: "opsgenie", apiKey: "K3Y", apiUrl: "https://api.eu.opsgenie.com/" },
+        { name: "team", kind: "slack", url: "https://hooks.slack.com/services/T/B/X", channel: "#alerts", severities: ["warning"] },
+        { name: "hook", kind: "webhook", url: "https://events.example.com/am" },
+        { name: "mail", kind: "email", to: "ops@example.com", from: "am@example.com", smarthost: "smtp.example.com:587", smtpUsername: "am", smtpPassword: "pw" },
+      ],
+      { url: "https://hc-ping.com/uuid" },
+    );
+    const file = path.join(tmp, "every-kind.yml");
+    fs.writeFileSync(file, stringify(config), { mode: 0o600 });
+    const check = run("amtool", ["check-config", file]);
+    assert.equal(check.code, 0, check.output);
+    const route = (...labels: string[]) => run("amtool", ["config", "routes", "test", `--config.file=${file}`, ...labels]).stdout.trim();
+    assert.equal(route("alertname=X", "severity=critical"), "on-call,ops,hook,mail");
+    assert.equal(route("alertname=X", "severity=warning"), "ops,team,hook,mail");
+    assert.equal(route("alertname=Watchdog", "severity=none"), "heartbeat");
+  });
 
   it("catches a threshold that moved: a rule firing at 10 % fails the 1 % case", () => {
     const file = filesOf("prod", "rules-")[0];

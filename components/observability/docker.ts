@@ -306,7 +306,7 @@ export function deployObservabilityToDocker(name: string, spec: ResolvedObservab
       uploads: [
         {
           file: d.files.alertmanagerConfig,
-          content: alertmanagerConfigFile(spec.receivers),
+          content: alertmanagerConfigFile(spec.receivers, spec.heartbeat),
           permissions: "0400",
           owner: amOwner,
           group: amGroup,

@@ -400,7 +400,7 @@ export function deployObservabilityToKubernetes(name: string, spec: ResolvedObse
   const stateful = statefulResourceOptions(spec.environment === "prod");
   const labels = { "app.kubernetes.io/part-of": "observability", "app.kubernetes.io/managed-by": "pulumi" };
 
-  const alertmanagerYaml = alertmanagerConfigFile(spec.receivers);
+  const alertmanagerYaml = alertmanagerConfigFile(spec.receivers, spec.heartbeat);
   const alertmanagerSecret = new k8s.core.v1.Secret(
     `${name}-alertmanager-config`,
     { metadata: { name: secretNames.alertmanager, namespace, labels }, type: "Opaque", stringData: { "alertmanager.yaml": alertmanagerYaml } },

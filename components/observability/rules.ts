@@ -27,7 +27,7 @@
  * @see https://github.com/cloudnative-pg/plugin-barman-cloud/blob/main/internal/cnpgi/instance/metrics.go
  * @see https://github.com/oliver006/redis_exporter/blob/master/exporter/exporter.go
  */
-import { leveled, single, value, type AlertRuleGroup } from "./alerts";
+import { leveled, single, value, type AlertRule, type AlertRuleGroup } from "./alerts";
 import type { ResolvedObservability } from "./spec";
 import { managedRuleGroups } from "./managed";
 import { errorPercent, latencyQuantile, limitPercent } from "./promql";
@@ -37,6 +37,23 @@ export { errorPercent, latencyQuantile, limitPercent, requestRate } from "./prom
 import { pgbouncerRuleGroup, rabbitmqRuleGroup } from "./rules-broker";
 
 export type { AlertRule, AlertRuleGroup, RecordingRule } from "./alerts";
+
+/**
+ * An alert that always fires, as kube-prometheus-stack's: the dead man's switch. Alertmanager sends
+ * it to the heartbeat URL; when it stops arriving, the alerting path is broken.
+ * @see https://github.com/prometheus-community/helm-charts/blob/main/charts/kube-prometheus-stack/templates/prometheus/rules-1.14/general.rules.yaml
+ */
+const WATCHDOG: AlertRule = {
+  alert: "Watchdog",
+  expr: "vector(1)",
+  for: "0m",
+  labels: { severity: "none" },
+  annotations: {
+    summary: "The alerting pipeline works: this alert always fires.",
+    description: "Always firing on {{ $externalLabels.environment }}, so that a heartbeat service pages when it stops arriving.",
+    runbook: "If the heartbeat service pages, Prometheus or Alertmanager is down or cannot reach it: check both containers and their logs.",
+  },
+};
 
 /** The window of every `rate()` in the rules. */
 const RATE_WINDOW = "5m";
@@ -240,6 +257,8 @@ export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" |
       ],
     });
   }
+  // kube-prometheus-stack ships Watchdog on Kubernetes; Docker gets the same always-firing alert.
+  if (on === "docker") groups.push({ name: "platform-watchdog", rules: [WATCHDOG] });
   if (spec.dataStores.pgbouncer && on === "kubernetes") groups.push(pgbouncerRuleGroup(t));
   if (spec.dataStores.rabbitmq && on === "kubernetes") groups.push(rabbitmqRuleGroup(t));
   groups.push(...managedRuleGroups(spec.managedDataStores, t));

@@ -27,15 +27,18 @@ export interface ScrapeTarget {
 }
 
 /**
- * The kinds of alert receiver. Each one's secret part (webhook URL, SMTP password) is read from a
- * Pulumi secret and written only to a Kubernetes Secret or a secret container upload.
+ * The kinds of alert receiver. Each one's secret part (PagerDuty routing key, Opsgenie API key,
+ * webhook URL, SMTP password) is read from a Pulumi secret and written only to a Kubernetes Secret
+ * or a secret container upload.
  *
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#pagerduty_config
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#opsgenie_config
  * @see https://prometheus.io/docs/alerting/latest/configuration/#receiver-integration-settings
  */
 export type ReceiverKind = (typeof RECEIVER_KINDS)[number];
 
 /** The receiver kinds. */
-export const RECEIVER_KINDS = ["slack", "webhook", "email"] as const;
+export const RECEIVER_KINDS = ["pagerduty", "opsgenie", "slack", "webhook", "email"] as const;
 
 /** The alert severities receivers route. */
 export const ALERT_SEVERITIES = ["critical", "warning"] as const;
@@ -45,6 +48,12 @@ export interface AlertReceiverArgs {
   /** The receiver's name; a DNS-1035 label. */
   readonly name: string;
   readonly kind: ReceiverKind;
+  /** `pagerduty`: the Events API v2 integration (routing) key of the service to page (a secret). */
+  readonly routingKey?: pulumi.Input<string>;
+  /** `opsgenie`: the API integration's key (a secret). */
+  readonly apiKey?: pulumi.Input<string>;
+  /** `opsgenie`: the API's URL, `https://api.eu.opsgenie.com/` for EU accounts. @default Alertmanager's, https://api.opsgenie.com/ */
+  readonly apiUrl?: string;
   /** `slack`/`webhook`: the https:// URL to post to (a secret: Slack URLs carry a token). */
   readonly url?: pulumi.Input<string>;
   /** `slack`: the channel, such as `#alerts`. */
@@ -129,6 +138,14 @@ export interface ObservabilityStackArgs {
   readonly logStorageGiB?: number;
   /** Alert receivers. @default none: alerts show in Alertmanager only */
   readonly receivers?: readonly AlertReceiverArgs[];
+  /**
+   * The dead man's switch: Alertmanager posts the always-firing `Watchdog` alert to `url` every
+   * minute, and the heartbeat service (Healthchecks.io, Dead Man's Snitch, Opsgenie or PagerDuty
+   * heartbeats…) pages when the posts stop, that is when the alerting path itself is broken.
+   * `url` is a secret (heartbeat URLs carry a token).
+   * @default none
+   */
+  readonly heartbeat?: { readonly url: pulumi.Input<string> };
   /** Alert thresholds. @default see {@link AlertThresholdsArgs} */
   readonly thresholds?: AlertThresholdsArgs;
   /** The services to scrape, each with a ServiceMonitor and a dashboard. @default [] */
@@ -227,6 +244,7 @@ export interface ResolvedObservability {
   readonly logRetentionDays: number;
   readonly logStorageGiB: number;
   readonly receivers: readonly AlertReceiverArgs[];
+  readonly heartbeat?: { readonly url: pulumi.Input<string> };
   readonly thresholds: ResolvedThresholds;
   readonly services: readonly (Omit<ScrapeTarget, "slo"> & { readonly path: string; readonly slo?: ResolvedSlo })[];
   readonly dataStores: DataStoresArgs;
@@ -254,6 +272,7 @@ export function resolveObservability(args: ObservabilityStackSettings, on: Pick<
     logRetentionDays: args.logRetentionDays ?? sized.logRetentionDays,
     logStorageGiB: args.logStorageGiB ?? sized.logStorageGiB,
     receivers: args.receivers ?? [],
+    heartbeat: args.heartbeat,
     thresholds,
     services: (args.services ?? []).map(({ slo, ...s }) => ({ ...s, path: s.path ?? "/metrics", ...(slo === false ? {} : { slo: resolveSlo(slo) }) })),
     dataStores: args.dataStores ?? {},
@@ -266,6 +285,9 @@ export function resolveObservability(args: ObservabilityStackSettings, on: Pick<
 
 /** The scrape jobs the stack defines itself, which a service may not be named after. */
 const RESERVED_JOBS = ["prometheus", "postgres", "redis"];
+
+/** Receivers the stack configures itself. */
+const RESERVED_RECEIVERS = ["null", "heartbeat"];
 
 const RECEIVER_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -317,20 +339,33 @@ export function validateObservability(args: ObservabilityStackSettings, on: Plat
     if (!RECEIVER_NAME.test(r.name)) at("name", `"${r.name}" must be a DNS-1035 label`);
     if (names.has(r.name)) at("name", `"${r.name}" is declared twice`);
     names.add(r.name);
-    if (!["slack", "webhook", "email"].includes(r.kind)) {
-      at("kind", `must be slack, webhook or email (got "${String(r.kind)}")`);
+    if (!(RECEIVER_KINDS as readonly string[]).includes(r.kind)) {
+      at("kind", `must be ${RECEIVER_KINDS.join(", ")} (got "${String(r.kind)}")`);
       return;
     }
+    if (RESERVED_RECEIVERS.includes(r.name)) at("name", `"${r.name}" is the stack's own receiver (${RESERVED_RECEIVERS.join(", ")}); choose another name`);
     if (r.kind === "slack" || r.kind === "webhook") {
       if (r.url === undefined) at("url", `is required for a ${r.kind} receiver`);
       else if (typeof r.url === "string" && !/^https:\/\/\S+$/.test(r.url)) at("url", "must be an https:// URL: alerts carry internal details and must not travel in plain text");
     }
+    if (r.kind === "pagerduty" && r.routingKey === undefined) at("routingKey", "is required for a pagerduty receiver: the Events API v2 integration key of the service to page");
+    if (r.kind === "opsgenie" && r.apiKey === undefined) at("apiKey", "is required for an opsgenie receiver: the key of an API integration");
+    if (r.apiUrl !== undefined && !/^https:\/\/\S+$/.test(r.apiUrl)) at("apiUrl", `must be an https:// URL such as https://api.eu.opsgenie.com/ (got "${r.apiUrl}")`);
     if (r.severities !== undefined && r.severities.length === 0) at("severities", "must list at least one severity (critical, warning), or leave it out for both: an empty list routes nothing");
     if (r.kind === "email") {
       for (const field of ["to", "from", "smarthost"] as const) if (!r[field]) at(field, "is required for an email receiver");
       if (r.smarthost && !/^[a-z0-9.-]+:\d+$/.test(r.smarthost)) at("smarthost", `must be host:port (got "${r.smarthost}")`);
     }
   });
+  const url = args.heartbeat?.url;
+  if (args.heartbeat !== undefined && (url === undefined || (typeof url === "string" && !/^https:\/\/\S+$/.test(url)))) {
+    add(["heartbeat", "url"], "must be the https:// URL of a heartbeat check (Healthchecks.io, Dead Man's Snitch, an Opsgenie or PagerDuty heartbeat)");
+  }
+  // In production an alert nobody receives is an outage nobody hears of.
+  const paged = (args.receivers ?? []).some((r) => (r.severities ?? ALERT_SEVERITIES).includes("critical"));
+  if (on.environment === "prod" && !paged) {
+    add(["receivers"], "prod needs a receiver for critical alerts, or they reach nobody: add one (kind pagerduty, opsgenie, slack, webhook or email) whose severities include critical, its secret set with `pulumi config set --secret --path 'platform:observability.receivers[0].routingKey' …`");
+  }
   problems.push(...validateManagedDataStores(args.managedDataStores));
   return problems;
 }

@@ -11,8 +11,9 @@ import { enumOf, inProse } from "./enums";
 const threshold = z.strictObject({ warning: z.number().optional(), critical: z.number().optional() }).optional();
 
 /**
- * The `observability` block: the ObservabilityStack's arguments. Receiver URLs and SMTP passwords
- * are secrets, so the whole block must be set with `--secret` when it has them. Semantic checks come
+ * The `observability` block: the ObservabilityStack's arguments. Receiver URLs, routing and API
+ * keys, SMTP passwords and the heartbeat URL are secrets ({@link OBSERVABILITY_SECRET_FIELDS}), set
+ * with `pulumi config set --secret --path`, which makes the block a secret key. Semantic checks come
  * from `validateObservability`.
  */
 export const observabilitySchema = z.strictObject({
@@ -27,6 +28,9 @@ export const observabilitySchema = z.strictObject({
       z.strictObject({
         name: z.string(),
         kind: enumOf(RECEIVER_KINDS, inProse),
+        routingKey: z.string().optional(),
+        apiKey: z.string().optional(),
+        apiUrl: z.string().optional(),
         url: z.string().optional(),
         channel: z.string().optional(),
         to: z.string().optional(),
@@ -38,6 +42,7 @@ export const observabilitySchema = z.strictObject({
       }),
     )
     .optional(),
+  heartbeat: z.strictObject({ url: z.string() }).optional(),
   thresholds: z
     .strictObject({
       httpErrorRatePercent: threshold,
@@ -66,3 +71,6 @@ export const sloSchema = z.union([
     latency: z.strictObject({ thresholdSeconds: z.number().optional(), objective: z.number().optional() }).optional(),
   }),
 ]);
+
+/** The fields of a receiver that hold secrets: the block must be a secret key when one is set. */
+export const RECEIVER_SECRET_FIELDS = ["url", "routingKey", "apiKey", "smtpPassword"] as const;

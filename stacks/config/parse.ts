@@ -10,6 +10,7 @@ import { z } from "zod";
 import { postgresDefaults, storageShrinkProblem } from "../../components";
 import { configSchema } from "./checks";
 import { CONFIG_NAMESPACE, SECRET_KEYS, setHint, type PlatformConfig } from "./schema";
+import { RECEIVER_SECRET_FIELDS } from "./observability";
 
 /** What the stack knows about what is already deployed, for checks such as "storage never shrinks". */
 export interface DeployedState {
@@ -89,12 +90,15 @@ export function parseConfig(raw: Record<string, unknown>, secretKeys: readonly s
   const receivers = (raw.observability as { receivers?: unknown } | undefined)?.receivers;
   if (Array.isArray(receivers) && !secretKeys.includes("observability")) {
     receivers.forEach((receiver: Record<string, unknown> | null, i) => {
-      for (const field of ["url", "smtpPassword"]) {
+      for (const field of RECEIVER_SECRET_FIELDS) {
         if (receiver?.[field] !== undefined) {
-          issues.push({ key: keyPath(["observability", "receivers", i, field]), message: `must be a secret (webhook URLs carry tokens); set it with \`pulumi config set --secret --path '${CONFIG_NAMESPACE}:observability.receivers[${i}].${field}' …\`` });
+          issues.push({ key: keyPath(["observability", "receivers", i, field]), message: `must be a secret (receiver URLs and keys are credentials); set it with \`pulumi config set --secret --path '${CONFIG_NAMESPACE}:observability.receivers[${i}].${field}' …\`` });
         }
       }
     });
+  }
+  if ((raw.observability as { heartbeat?: unknown } | undefined)?.heartbeat !== undefined && !secretKeys.includes("observability")) {
+    issues.push({ key: keyPath(["observability", "heartbeat", "url"]), message: `must be a secret (heartbeat URLs carry a token); set it with \`pulumi config set --secret --path '${CONFIG_NAMESPACE}:observability.heartbeat.url' …\`` });
   }
   const result = configSchema.safeParse(raw);
   if (!result.success) {

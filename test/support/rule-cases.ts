@@ -52,11 +52,10 @@ export interface ThresholdCase {
   readonly at: (v: number, facts: StackFacts) => Scenario;
 }
 
-/** A single alert: one scenario where it fires, one where it stays quiet. */
-export interface SingleCase {
-  readonly fires: (facts: StackFacts) => Scenario;
-  readonly quiet: (facts: StackFacts) => Scenario;
-}
+/** A single alert: one scenario where it fires, one where it stays quiet (none only for an alert that fires by design, saying why). */
+export type SingleCase =
+  | { readonly fires: (facts: StackFacts) => Scenario; readonly quiet: (facts: StackFacts) => Scenario }
+  | { readonly fires: (facts: StackFacts) => Scenario; readonly quiet?: undefined; readonly alwaysFires: string };
 
 /** Series notation: `name{a="b", …}`. */
 export const s = (name: string, labels: Record<string, string> = {}): string =>
@@ -175,6 +174,7 @@ const redis = { instance: "redis-0:9121", namespace: "data", job: "redis" };
 
 /** Cases of the single alerts, by alert name. */
 export const singleCases: Record<string, SingleCase> = {
+  Watchdog: { fires: () => ({ input: [], evalTime: "5m", labels: {} }), alwaysFires: "the dead man's switch: its silence is the alarm" },
   PodCrashLooping: {
     fires: () => ({
       input: [{ series: s("kube_pod_container_status_waiting_reason", { ...ctr, reason: "CrashLoopBackOff" }), values: gauge(1) }],
