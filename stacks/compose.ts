@@ -215,6 +215,7 @@ export function observabilitySettings(
     dataStores: monitoredDataStores(config),
     managedDataStores: managedDataStores(config),
     mesh: kubernetes ? meshProvider(config) : undefined,
+    gatewayNamespace: kubernetes && config.gateway?.enabled !== false ? GATEWAY_NAMESPACE : undefined,
   };
 }
 

@@ -224,7 +224,8 @@ describe("ObservabilityStack on Docker", () => {
     assert.equal(providers[0].type, "file");
     const folder = providers[0].options.path as string;
     const dashboards = (container("grafana").inputs.uploads as { file: string; content: string }[]).filter((u) => u.file.startsWith(`${folder}/`));
-    assert.deepEqual(dashboards.map((u) => u.file), [`${folder}/api.json`, `${folder}/worker.json`]);
+    // Then the platform's own: the SLOs of both services, and the database's (the stack has Postgres).
+    assert.deepEqual(dashboards.map((u) => u.file), [`${folder}/api.json`, `${folder}/worker.json`, `${folder}/platform-slos.json`, `${folder}/platform-database.json`]);
     for (const [i, s] of services!.entries()) {
       const dashboard = JSON.parse(dashboards[i].content);
       assert.deepEqual(dashboard, serviceDashboard(s));

@@ -267,7 +267,7 @@ describe("alert rules on Docker", () => {
   const groups = alertRuleGroups(spec, "docker");
 
   it("leave out the rules on metrics only Kubernetes has (cAdvisor, kube-state-metrics, cert-manager)", () => {
-    assert.deepEqual(groups.map((g) => g.name).sort(), ["platform-http", "platform-postgres", "platform-redis"]);
+    assert.deepEqual(groups.map((g) => g.name).sort(), ["platform-http", "platform-postgres", "platform-redis", "platform-watchdog"]);
   });
 
   it("watch Postgres connections through postgres-exporter's metrics, which parse as PromQL", () => {

@@ -5,7 +5,7 @@
  * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
  * @see https://prometheus.io/docs/prometheus/latest/configuration/recording_rules/
  */
-import type { ResolvedThresholds } from "./spec";
+import type { ResolvedThresholds } from "./thresholds";
 
 /** One alerting rule, as Prometheus's rule files and the PrometheusRule CRD both write it. */
 export interface AlertRule {

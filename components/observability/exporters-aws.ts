@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsCloud } from "../contract/platform";
 import { irsaAssumeRolePolicy } from "../platform/identity/aws";
-import { cloudwatchExporterValues, cloudwatchReadPolicy, exporterCharts, exporterServiceAccounts, type ExporterDeployContext } from "./exporters";
+import { cloudwatchExporterValues, cloudwatchReadPolicy, exporterCharts, exporterServiceAccounts, type ExporterDeployContext } from "./exporter-values";
 import type { ManagedDataStores } from "./managed";
 
 /** Deploys the CloudWatch exporter with its IRSA role. */

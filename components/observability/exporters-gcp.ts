@@ -9,7 +9,7 @@
 import * as gcp from "@pulumi/gcp";
 import type { GcpCloud } from "../contract/platform";
 import { workloadIdentityMember } from "../platform/identity/gcp";
-import { exporterCharts, exporterServiceAccounts, stackdriverExporterValues, type ExporterDeployContext } from "./exporters";
+import { exporterCharts, exporterServiceAccounts, stackdriverExporterValues, type ExporterDeployContext } from "./exporter-values";
 import type { ManagedDataStores } from "./managed";
 
 /** Deploys the Stackdriver exporter with its Workload Identity binding. */

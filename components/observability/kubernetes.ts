@@ -24,7 +24,11 @@ import { TRACK_LABEL } from "../contract/labels";
 import { alertmanagerConfigFile } from "./alertmanager";
 import type { ObservabilityContext, ObservabilityEndpoints } from "./types";
 import { alertRuleGroups } from "./rules";
+import { platformDashboards } from "./dashboards-platform";
 import { pgbouncerPodMonitorSpec } from "./rules-broker";
+import { ISTIO_PROM_CERTS, meshScrapeTls, platformMonitors } from "./scrape";
+
+export { ISTIO_PROM_CERTS } from "./scrape";
 import { deployCloudExporters } from "./exporters";
 import { observabilityEndpoints, type ResolvedObservability, type ScrapeTarget } from "./spec";
 
@@ -107,8 +111,6 @@ const restrictedContainer = {
   seccompProfile: { type: "RuntimeDefault" },
 } as const;
 
-/** Where Istio's sidecar writes its workload certificate for Prometheus. @see https://istio.io/latest/docs/ops/integrations/prometheus/#tls-settings */
-export const ISTIO_PROM_CERTS = "/etc/prom-certs";
 
 /**
  * Prometheus's pod settings to scrape through a service mesh's STRICT mTLS.
@@ -151,23 +153,11 @@ export function meshPrometheusSettings(mesh: ResolvedObservability["mesh"]): Rec
  * @see https://istio.io/latest/docs/ops/integrations/prometheus/#tls-settings
  */
 export function serviceMonitorSpec(target: ScrapeTarget & { readonly path: string }, mesh: ResolvedObservability["mesh"]): Record<string, unknown> {
-  const tls =
-    mesh === "istio"
-      ? {
-          scheme: "https",
-          tlsConfig: {
-            caFile: `${ISTIO_PROM_CERTS}/root-cert.pem`,
-            certFile: `${ISTIO_PROM_CERTS}/cert-chain.pem`,
-            keyFile: `${ISTIO_PROM_CERTS}/key.pem`,
-            insecureSkipVerify: true,
-          },
-        }
-      : {};
   return {
     namespaceSelector: { matchNames: [target.namespace] },
     // The mesh's per-track Services (Linkerd canaries) carry the same labels: scrape each pod once.
     selector: { matchLabels: { ...target.selector }, matchExpressions: [{ key: TRACK_LABEL, operator: "DoesNotExist" }] },
-    endpoints: [{ port: target.portName, path: target.path, interval: "30s", ...tls }],
+    endpoints: [{ port: target.portName, path: target.path, interval: "30s", ...meshScrapeTls(mesh) }],
   };
 }
 
@@ -458,16 +448,21 @@ export function deployObservabilityToKubernetes(name: string, spec: ResolvedObse
       { parent, provider, dependsOn: prerequisites },
     );
   }
-  if (spec.dataStores.pgbouncer) {
-    const podMonitor = { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: { name: "pgbouncer", namespace, labels }, spec: pgbouncerPodMonitorSpec() };
-    new k8s.apiextensions.CustomResource(`${name}-pgbouncer-monitor`, podMonitor, crOptions);
+  const monitors = [...(spec.dataStores.pgbouncer ? [{ kind: "PodMonitor", name: "pgbouncer", spec: pgbouncerPodMonitorSpec() }] : []), ...platformMonitors(spec)];
+  for (const m of monitors) {
+    new k8s.apiextensions.CustomResource(`${name}-${m.name}-monitor`, { apiVersion: "monitoring.coreos.com/v1", kind: m.kind, metadata: { name: m.name, namespace, labels }, spec: m.spec }, crOptions);
   }
   deployCloudExporters(name, namespace, spec.managedDataStores, platform, { parent, dependsOn: [...prerequisites, stack], release });
+  const groups = alertRuleGroups(spec);
   new k8s.apiextensions.CustomResource(
     `${name}-rules`,
-    { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "platform-alerts", namespace, labels }, spec: { groups: alertRuleGroups(spec) } },
+    { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "platform-alerts", namespace, labels }, spec: { groups } },
     crOptions,
   );
+  for (const [file, json] of Object.entries(platformDashboards(groups, { slos: spec.services.some((s) => s.slo), gateway: spec.gatewayNamespace !== undefined }))) {
+    const metadata = { name: `dashboard-${file}`, namespace, labels: { ...labels, grafana_dashboard: "1" } };
+    new k8s.core.v1.ConfigMap(`${name}-${file}-dashboard`, { metadata, data: { [`${file}.json`]: JSON.stringify(json) } }, { parent, provider, dependsOn: prerequisites });
+  }
 
   const endpoints = observabilityEndpoints(namespace);
   return {

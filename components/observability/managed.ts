@@ -10,7 +10,7 @@
  */
 import type { ArgProblem } from "../contract/problems";
 import { leveled, single, value, type AlertRule, type AlertRuleGroup } from "./alerts";
-import type { ResolvedThresholds } from "./spec";
+import type { ResolvedThresholds } from "./thresholds";
 
 /**
  * The managed data stores of a stack, watched through the cloud's monitoring API.

@@ -12,7 +12,7 @@
  * @see https://cloudnative-pg.io/documentation/current/connection_pooling/#monitoring
  */
 import { leveled, single, value, type AlertRuleGroup } from "./alerts";
-import type { ResolvedThresholds } from "./spec";
+import type { ResolvedThresholds } from "./thresholds";
 
 const queue = "{{ $labels.namespace }}/{{ $labels.vhost }}/{{ $labels.queue }}";
 const pod = "{{ $labels.namespace }}/{{ $labels.pod }}";

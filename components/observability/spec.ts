@@ -3,6 +3,9 @@ import type { ArgProblem } from "../contract/problems";
 import type { ScrapeEndpoint } from "../contract/metrics";
 import type { Environment, Platform, PlatformFacts } from "../contract/platform";
 import { validateManagedDataStores, type ManagedDataStores } from "./managed";
+import type { AlertThresholdsArgs, ResolvedThresholds, ThresholdArgs } from "./thresholds";
+
+export type { AlertThresholdsArgs, ResolvedThresholds, ThresholdArgs } from "./thresholds";
 import { resolveSlo, validateSlo, type ResolvedSlo, type SloArgs } from "./slo";
 
 /**
@@ -82,44 +85,6 @@ export interface DataStoresArgs {
   readonly rabbitmq?: boolean;
 }
 
-/** A threshold pair: the alert fires at `warning`, and again as critical at `critical`. */
-export interface ThresholdArgs {
-  readonly warning?: number;
-  readonly critical?: number;
-}
-
-/**
- * The alert thresholds, each as a warning and a critical level. Ratios are percentages.
- * @see rules.ts for the PromQL of each.
- */
-export interface AlertThresholdsArgs {
-  /** HTTP 5xx responses as a percentage of all. @default 1 / 5 */
-  readonly httpErrorRatePercent?: ThresholdArgs;
-  /** P99 request latency, in seconds. @default 1 / 5 */
-  readonly latencyP99Seconds?: ThresholdArgs;
-  /** Database connections as a percentage of the maximum. @default 80 / 95 */
-  readonly databaseConnectionsPercent?: ThresholdArgs;
-  /** Container CPU as a percentage of its limit. @default 70 / 90 */
-  readonly cpuPercent?: ThresholdArgs;
-  /** Container memory as a percentage of its limit. @default 80 / 95 */
-  readonly memoryPercent?: ThresholdArgs;
-  /** Postgres replication lag, in seconds. @default 30 / 300 */
-  readonly replicationLagSeconds?: ThresholdArgs;
-  /** Age of the last successful Postgres backup, in hours. @default 26 / 50 */
-  readonly backupAgeHours?: ThresholdArgs;
-  /** Days before a certificate expires. Warning fires below `warning`, critical below `critical`. @default 14 / 7 */
-  readonly certificateExpiryDays?: ThresholdArgs;
-  /** A managed database's storage in use, as a percentage of its allocation. @default 80 / 90 */
-  readonly storagePercent?: ThresholdArgs;
-  /** Ready messages in one broker queue. @default 1000 / 10000 */
-  readonly queueMessages?: ThresholdArgs;
-  /** Unacknowledged messages in one broker queue. @default 1000 / 5000 */
-  readonly unackedMessages?: ThresholdArgs;
-}
-
-/** The resolved thresholds: every pair complete. */
-export type ResolvedThresholds = { readonly [K in keyof AlertThresholdsArgs]-?: { readonly warning: number; readonly critical: number } };
-
 /**
  * The arguments of an {@link ObservabilityStack}.
  */
@@ -172,6 +137,8 @@ export interface ObservabilityStackArgs {
    * @default none
    */
   readonly mesh?: "istio" | "linkerd";
+  /** Kubernetes: the gateway's namespace, whose Traefik pods Prometheus scrapes. @default none (no gateway) */
+  readonly gatewayNamespace?: string;
   /** Docker only: the host ports Prometheus and Grafana are published on. @default 9090 and 3000, their own ports */
   readonly docker?: { readonly prometheusHostPort?: number; readonly grafanaHostPort?: number };
   /**
@@ -250,6 +217,7 @@ export interface ResolvedObservability {
   readonly dataStores: DataStoresArgs;
   readonly managedDataStores: ManagedDataStores;
   readonly mesh?: "istio" | "linkerd";
+  readonly gatewayNamespace?: string;
   readonly docker: { readonly prometheusHostPort: number; readonly grafanaHostPort: number };
   readonly dependsOn: readonly pulumi.Resource[];
 }
@@ -278,6 +246,7 @@ export function resolveObservability(args: ObservabilityStackSettings, on: Pick<
     dataStores: args.dataStores ?? {},
     managedDataStores: args.managedDataStores ?? {},
     mesh: args.mesh,
+    gatewayNamespace: args.gatewayNamespace,
     docker: { prometheusHostPort: args.docker?.prometheusHostPort ?? d.docker.prometheusHostPort, grafanaHostPort: args.docker?.grafanaHostPort ?? d.docker.grafanaHostPort },
     dependsOn: args.dependsOn ?? [],
   };

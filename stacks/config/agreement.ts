@@ -84,7 +84,7 @@ export const messageQueueAgrees: Agree<Block<typeof messageQueueSchema>, Omit<Me
  * The observability block; the program adds the scrape targets (from `services`), which data stores
  * to alert on, the mesh, its namespace and dependencies.
  */
-export const observabilityAgrees: Agree<Block<typeof observabilitySchema>, Omit<ObservabilityStackSettings, "namespace" | "services" | "dataStores" | "managedDataStores" | "mesh" | "dependsOn">> = true;
+export const observabilityAgrees: Agree<Block<typeof observabilitySchema>, Omit<ObservabilityStackSettings, "namespace" | "services" | "dataStores" | "managedDataStores" | "mesh" | "gatewayNamespace" | "dependsOn">> = true;
 
 /**
  * The gateway block; routes name a service (`service`) where the component takes the route's name
