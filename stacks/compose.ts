@@ -15,6 +15,7 @@ import {
   type ManagedDataStores,
   dataStoreDefaults,
   gatewayIdentity,
+  observabilityEndpoints,
   prometheusIdentity,
   selectorLabels,
   type GatewayRouteArgs,
@@ -173,6 +174,7 @@ export function meshSettings(config: StackConfig): ServiceMeshSettings {
     services: servicesOf(config).map((s) => meshService(s, namespace)),
     gateway: config.gateway?.enabled !== false && kubernetes ? gatewayIdentity(GATEWAY_NAMESPACE) : undefined,
     metricsScraper: config.observability?.enabled !== false && kubernetes ? prometheusIdentity(MONITORING_NAMESPACE) : undefined,
+    tracing: config.observability?.enabled !== false && kubernetes ? { otlpService: `otel-collector.${MONITORING_NAMESPACE}.svc.cluster.local`, otlpPort: 4317 } : undefined,
   };
 }
 
@@ -291,5 +293,8 @@ export function gatewaySettings(config: StackConfig, backendOf: (service: string
   if (config.gateway?.enabled === false) return undefined;
   const { enabled: _enabled, routes = [], ...settings } = config.gateway ?? {};
   const gatewayRoutes: GatewayRouteArgs[] = routes.map(({ service, ...route }) => ({ ...route, name: service, backend: backendOf(service) }));
-  return { ...settings, namespace: GATEWAY_NAMESPACE, routes: gatewayRoutes, mesh: meshProvider(config) };
+  // Traces start at the edge: Traefik sends them to the observability stack's collector.
+  const traced = config.target !== "docker" && config.observability?.enabled !== false;
+  const tracing = traced ? { otlpGrpcEndpoint: observabilityEndpoints(MONITORING_NAMESPACE).otlpGrpc.replace(/^http:\/\//, "") } : undefined;
+  return { ...settings, namespace: GATEWAY_NAMESPACE, routes: gatewayRoutes, mesh: meshProvider(config), ...(tracing ? { tracing } : {}) };
 }

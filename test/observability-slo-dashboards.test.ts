@@ -111,11 +111,11 @@ describe("platform dashboards", () => {
 });
 
 describe("gateway and mesh monitors", () => {
-  it("scrape Traefik in the gateway's namespace, through Istio's mTLS when there is Istio", () => {
+  it("scrape Traefik in the gateway's namespace (its metrics port outside Istio's capture), and Istio's proxies and istiod", () => {
     const [traefik, proxies, istiod] = platformMonitors({ gatewayNamespace: "gateway", mesh: "istio" });
     assert.equal(traefik.name, "traefik");
     assert.deepEqual((traefik.spec as any).namespaceSelector, { matchNames: ["gateway"] });
-    assert.equal((traefik.spec as any).podMetricsEndpoints[0].scheme, "https");
+    assert.equal((traefik.spec as any).podMetricsEndpoints[0].port, "metrics");
     assert.equal((proxies.spec as any).podMetricsEndpoints[0].port, "http-envoy-prom");
     assert.equal(istiod.kind, "ServiceMonitor");
   });

@@ -212,6 +212,8 @@ export function kubePrometheusStackValues(spec: ResolvedObservability, storageCl
         podMonitorNamespaceSelector: {},
         ruleNamespaceSelector: {},
         probeNamespaceSelector: {},
+        // Tempo's metrics generator writes the service graph and span metrics here.
+        enableRemoteWriteReceiver: true,
         ...meshPrometheusSettings(spec.mesh),
       },
     },
@@ -247,7 +249,8 @@ export function kubePrometheusStackValues(spec: ResolvedObservability, storageCl
           uid: "tempo",
           access: "proxy",
           url: endpoints.tempo,
-          jsonData: { tracesToLogsV2: { datasourceUid: "loki" } },
+          // The service graph and RED metrics Tempo's generator writes to Prometheus.
+          jsonData: { tracesToLogsV2: { datasourceUid: "loki" }, serviceMap: { datasourceUid: "prometheus" }, nodeGraph: { enabled: true } },
         },
       ],
     },
@@ -305,7 +308,10 @@ export function lokiValues(spec: ResolvedObservability, storageClass: string): R
 
 /**
  * Helm values of Tempo: monolithic with local storage on a volume, traces kept as long as logs,
- * OTLP in, no usage reporting. The chart's Services are renamed `tempo-server`, so that the `tempo`
+ * OTLP in, no usage reporting, and the metrics generator on: its `service-graphs` and
+ * `span-metrics` processors remote-write the service graph and per-service RED metrics to
+ * Prometheus (whose remote-write receiver is on), which Grafana's Tempo data source shows as the
+ * service map. The chart's Services are renamed `tempo-server`, so that the `tempo`
  * Service (port 3200, Tempo's usual HTTP port) can be ours.
  *
  * @see https://github.com/grafana/helm-charts/blob/main/charts/tempo/values.yaml
@@ -319,6 +325,8 @@ export function tempoValues(spec: ResolvedObservability, storageClass: string): 
       resources: observabilityResources.tempo,
       securityContext: restrictedContainer,
       receivers: { otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } } },
+      // The service graph and span metrics, remote-written to Prometheus.
+      metricsGenerator: { enabled: true, remoteWriteUrl: `${observabilityEndpoints(spec.namespace).prometheus}/api/v1/write` },
     },
     persistence: { enabled: true, storageClassName: storageClass, accessModes: ["ReadWriteOnce"], size: `${smallVolumesGiB.tempo}Gi` },
   };

@@ -38,7 +38,8 @@ export interface Monitor {
  * The monitors of the gateway and the mesh:
  *
  * - `traefik`: Traefik's pods in the gateway's namespace on their `metrics` port (the chart's
- *   `metrics` entryPoint, 9100), through the mesh's mTLS like a service;
+ *   `metrics` entryPoint, 9100), which the gateway leaves out of Istio's capture (a PodMonitor
+ *   cannot present Istio's certificate files) and Linkerd's meshed Prometheus reaches anyway;
  * - Istio: `istio-proxies`, every sidecar's Envoy statistics (`http-envoy-prom`, 15090, which the
  *   sidecar does not intercept), and `istiod` (`http-monitoring`, 15014);
  * - Linkerd: `linkerd-proxies`, every meshed pod's proxy (`linkerd-admin`, 4191), control plane
@@ -56,7 +57,8 @@ export function platformMonitors(spec: Pick<ResolvedObservability, "gatewayNames
       spec: {
         namespaceSelector: { matchNames: [spec.gatewayNamespace] },
         selector: { matchLabels: { "app.kubernetes.io/name": "traefik" } },
-        podMetricsEndpoints: [{ port: "metrics", path: "/metrics", interval: "30s", ...meshScrapeTls(spec.mesh) }],
+        // Plain text under Istio too: the gateway leaves the metrics port out of its sidecar's capture.
+        podMetricsEndpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
       },
     });
   }

@@ -91,11 +91,11 @@ export const observabilityAgrees: Agree<Block<typeof observabilitySchema>, Omit<
  * and backend, and the program sets the namespace, the mesh and what the controller's pods need.
  * `controller` has one value, Traefik, and is not configurable yet.
  */
-export const gatewayAgrees: Agree<Omit<Block<typeof gatewaySchema>, "routes">, Omit<GatewaySettings, "routes" | "namespace" | "mesh" | "namespaceLabels" | "podAnnotations" | "dependsOn" | "controller">> = true;
+export const gatewayAgrees: Agree<Omit<Block<typeof gatewaySchema>, "routes">, Omit<GatewaySettings, "routes" | "namespace" | "mesh" | "tracing" | "namespaceLabels" | "podAnnotations" | "dependsOn" | "controller">> = true;
 export const gatewayRouteAgrees: Agree<Omit<NonNullable<Block<typeof gatewaySchema>["routes"]>[number], "service">, Omit<GatewayRouteArgs, "name" | "backend">> = true;
 
 /** The mesh block: a provider's settings block carries its `replicas`; services and identities come from the program. */
-export const meshAgrees: Agree<Omit<Block<typeof meshSchema>, "istio" | "linkerd">, Omit<ServiceMeshSettings, "provider" | "replicas" | "services" | "gateway" | "metricsScraper" | "dependsOn">> = true;
+export const meshAgrees: Agree<Omit<Block<typeof meshSchema>, "istio" | "linkerd">, Omit<ServiceMeshSettings, "provider" | "replicas" | "services" | "gateway" | "metricsScraper" | "tracing" | "dependsOn">> = true;
 
 /** A service's `mesh` block: its traffic policy and callers; the rest of the mesh's view comes from the service. */
 export const meshServiceAgrees: Agree<NonNullable<z.infer<typeof serviceSchema>["mesh"]>, Omit<MeshServiceArgs, "name" | "namespace" | "port" | "selector" | "canary">> = true;
