@@ -20,8 +20,7 @@ function issueAt(raw: Record<string, unknown>, key: string, message: RegExp, sec
   assert.match(match.message, message);
 }
 
-/** Prod needs a receiver for critical alerts: a PagerDuty one, its key a secret (the block is a secret key). */
-const PAGED = { observability: { receivers: [{ name: "on-call", kind: "pagerduty", routingKey: "placeholder", severities: ["critical"] }] } };
+import { PAGED } from "./support/config-fixtures";
 
 describe("stack config", () => {
   it("accepts a minimal docker config and leaves defaults to the components", () => {
