@@ -70,7 +70,8 @@ const isSecure = (value: unknown): value is { secure: unknown } =>
  * @returns the value, and whether it held a secret.
  */
 function withPlaceholders(value: unknown, key: string, field = ""): { value: unknown; secret: boolean } {
-  if (isSecure(value)) return { value: field === "url" ? `https://${secretPlaceholder(key)}.invalid/` : secretPlaceholder(key), secret: true };
+  // A `url` placeholder is a valid https URL (the key goes in the path: its `:` cannot be in a host).
+  if (isSecure(value)) return { value: field === "url" ? `https://${MOCK_SECRET_PREFIX}placeholder.invalid/${encodeURIComponent(key)}` : secretPlaceholder(key), secret: true };
   if (Array.isArray(value)) {
     const items = value.map((v, i) => withPlaceholders(v, `${key}[${i}]`));
     return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };

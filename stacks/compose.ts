@@ -9,8 +9,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   appServiceDefaults,
+  defaultMaxConnections,
+  instanceMemoryGiB,
+  resolvePostgres,
+  type ManagedDataStores,
   dataStoreDefaults,
   gatewayIdentity,
+  observabilityEndpoints,
   prometheusIdentity,
   selectorLabels,
   type GatewayRouteArgs,
@@ -170,6 +175,7 @@ export function meshSettings(config: StackConfig): ServiceMeshSettings {
     services: servicesOf(config).map((s) => meshService(s, namespace)),
     gateway: config.gateway?.enabled !== false && kubernetes ? gatewayIdentity(GATEWAY_NAMESPACE) : undefined,
     metricsScraper: config.observability?.enabled !== false && kubernetes ? prometheusIdentity(MONITORING_NAMESPACE) : undefined,
+    tracing: config.observability?.enabled !== false && kubernetes ? { otlpService: `otel-collector.${MONITORING_NAMESPACE}.svc.cluster.local`, otlpPort: 4317 } : undefined,
   };
 }
 
@@ -184,41 +190,92 @@ export function scrapeTarget(service: ServiceConfig, namespace: string): ScrapeT
     portName: separate ? "metrics" : "http",
     port: metrics?.port ?? service.port,
     path: metrics?.path,
+    // A worker serves no requests: no availability or latency to promise.
+    slo: service.worker ? false : service.slo,
   };
 }
 
 /**
  * The ObservabilityStack's settings, or `undefined` when `observability.enabled` is false. Receiver
- * URLs and SMTP passwords go through `secret` (the program wraps them as Pulumi secrets).
+ * URLs, routing and API keys, SMTP passwords and the heartbeat URL go through `secret` (the program
+ * wraps them as Pulumi secrets).
  */
 export function observabilitySettings(
   config: StackConfig,
   secret: (value: string) => pulumi.Input<string> = (value) => value,
 ): ObservabilityStackSettings | undefined {
   if (config.observability?.enabled === false) return undefined;
-  const { enabled: _enabled, receivers, ...settings } = config.observability ?? {};
+  const { enabled: _enabled, receivers, heartbeat, ...settings } = config.observability ?? {};
+  const secretOf = (value: string | undefined) => (value === undefined ? undefined : secret(value));
   const namespace = namespaceOf(config);
   const kubernetes = config.target !== "docker";
   return {
     ...settings,
     protect: protectOf(config),
-    receivers: receivers?.map((r) => ({ ...r, url: r.url === undefined ? undefined : secret(r.url), smtpPassword: r.smtpPassword === undefined ? undefined : secret(r.smtpPassword) })),
+    receivers: receivers?.map((r) => ({ ...r, url: secretOf(r.url), routingKey: secretOf(r.routingKey), apiKey: secretOf(r.apiKey), smtpPassword: secretOf(r.smtpPassword) })),
+    ...(heartbeat ? { heartbeat: { url: secret(heartbeat.url) } } : {}),
     namespace: MONITORING_NAMESPACE,
     services: servicesOf(config).map((s) => scrapeTarget(s, namespace)),
     dataStores: monitoredDataStores(config),
+    managedDataStores: managedDataStores(config),
     mesh: kubernetes ? meshProvider(config) : undefined,
+    gatewayNamespace: kubernetes && config.gateway?.enabled !== false ? GATEWAY_NAMESPACE : undefined,
   };
 }
 
 /**
  * The data stores Prometheus can see, for their alerts: in-cluster ones export metrics
- * (CloudNativePG, Valkey, or their exporters on Docker); RDS, ElastiCache, Cloud SQL and
- * Memorystore report to the cloud's own monitoring instead.
+ * (CloudNativePG and its PgBouncer Poolers, Valkey, RabbitMQ, or their exporters on Docker); RDS,
+ * ElastiCache, Cloud SQL and Memorystore report to the cloud's own monitoring instead (see
+ * {@link managedDataStores}).
  */
-function monitoredDataStores(config: StackConfig): { postgres: boolean; redis: boolean } {
+function monitoredDataStores(config: StackConfig): { postgres: boolean; redis: boolean; pgbouncer: boolean; rabbitmq: boolean } {
   const placement = dataStorePlacement(config);
-  const exported = (settings: PostgresSettings | RedisSettings | undefined) => settings !== undefined && settings.monitoring !== false && (settings.mode ?? dataStoreDefaults.mode) === "in-cluster";
-  return { postgres: exported(postgresSettings(config, placement)), redis: exported(redisSettings(config, placement)) };
+  const inCluster = (settings: { mode?: string } | undefined) => settings !== undefined && (settings.mode ?? dataStoreDefaults.mode) === "in-cluster";
+  const exported = (settings: PostgresSettings | RedisSettings | undefined) => inCluster(settings) && settings!.monitoring !== false;
+  const postgres = postgresSettings(config, placement);
+  const queue = messageQueueSettings(config, placement);
+  const kubernetes = config.target !== "docker";
+  return {
+    postgres: exported(postgres),
+    redis: exported(redisSettings(config, placement)),
+    pgbouncer: kubernetes && exported(postgres) && postgres!.pooler?.enabled !== false,
+    rabbitmq: kubernetes && inCluster(queue) && (queue!.broker ?? "rabbitmq") === "rabbitmq",
+  };
+}
+
+/**
+ * The managed data stores the observability stack watches through the cloud's monitoring API, with
+ * what its alerts need to know that the cloud does not report: Postgres's `max_connections`
+ * (`postgres.parameters.max_connections`, else the service's default for the instance class or
+ * tier), the instance's memory and the allocated storage.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections
+ */
+export function managedDataStores(config: StackConfig): ManagedDataStores {
+  if (config.target !== "eks" && config.target !== "gke") return {};
+  const aws = config.target === "eks";
+  const placement = dataStorePlacement(config);
+  const settings = postgresSettings(config, placement);
+  const managed = (s: { mode?: string } | undefined) => s !== undefined && s.mode === "managed";
+  let postgres: ManagedDataStores["postgres"];
+  if (managed(settings)) {
+    const pg = resolvePostgres("postgres", settings!, { environment: config.environment });
+    const service = aws ? pg.managed.awsEngine : "cloudsql";
+    const machine = aws ? pg.managed.instanceClass : pg.managed.tier;
+    const explicit = Number(pg.parameters.max_connections);
+    postgres = {
+      service,
+      maxConnections: Number.isInteger(explicit) && explicit > 0 ? explicit : defaultMaxConnections(service, machine),
+      ...(aws ? { memoryGiB: instanceMemoryGiB(machine) } : {}),
+      ...(service === "rds" ? { storageGiB: pg.storageGiB } : {}),
+    };
+  }
+  return {
+    ...(postgres ? { postgres } : {}),
+    ...(managed(redisSettings(config, placement)) ? { redis: { service: aws ? "elasticache" : "memorystore" } } : {}),
+    ...(aws && managed(messageQueueSettings(config, placement)) ? { messageQueue: { service: "amazonmq" } } : {}),
+  };
 }
 
 /**
@@ -238,5 +295,8 @@ export function gatewaySettings(config: StackConfig, backendOf: (service: string
   if (config.gateway?.enabled === false) return undefined;
   const { enabled: _enabled, routes = [], ...settings } = config.gateway ?? {};
   const gatewayRoutes: GatewayRouteArgs[] = routes.map(({ service, ...route }) => ({ ...route, name: service, backend: backendOf(service) }));
-  return { ...settings, namespace: GATEWAY_NAMESPACE, routes: gatewayRoutes, mesh: meshProvider(config) };
+  // Traces start at the edge: Traefik sends them to the observability stack's collector.
+  const traced = config.target !== "docker" && config.observability?.enabled !== false;
+  const tracing = traced ? { otlpGrpcEndpoint: observabilityEndpoints(MONITORING_NAMESPACE).otlpGrpc.replace(/^http:\/\//, "") } : undefined;
+  return { ...settings, namespace: GATEWAY_NAMESPACE, routes: gatewayRoutes, mesh: meshProvider(config), ...(tracing ? { tracing } : {}) };
 }

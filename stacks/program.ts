@@ -133,7 +133,7 @@ function observabilityPhase(config: ProgramConfig, platform: Platform, addons: C
   // On Docker, Prometheus scrapes the stores' exporters where they run them.
   const observability = new ObservabilityStack(COMPONENT_NAMES.observability, {
     ...settings,
-    dataStores: { postgres: data.metrics.postgres ?? settings.dataStores?.postgres, redis: data.metrics.redis ?? settings.dataStores?.redis },
+    dataStores: { ...settings.dataStores, postgres: data.metrics.postgres ?? settings.dataStores?.postgres, redis: data.metrics.redis ?? settings.dataStores?.redis },
     platform,
     // Prometheus must start after the mesh's injector, or it runs without the proxy its scrapes need.
     dependsOn: [...(addons.prometheusOperatorCrds ? [addons.prometheusOperatorCrds.release] : []), ...mesh.ready],

@@ -7,19 +7,20 @@ import { describe, it } from "node:test";
 import { formatConfigIssues, parseConfig, type ConfigIssue } from "../stacks/config";
 import { deployedStateFrom } from "../plan/state-file";
 
+import { PAGED } from "./support/config-fixtures";
 const docker = { target: "docker", environment: "dev" };
-const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1", k3s: { disable: ["traefik", "gateway-api-crd"] } };
+const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1", k3s: { disable: ["traefik", "gateway-api-crd"] }, ...PAGED };
 /** Prod on a cloud defaults the gateway to ACME certificates, which need an account email. */
 const acme = { gateway: { tls: { acme: { email: "ops@example.com" } } } };
-const eks = { target: "eks", environment: "prod", eks: { region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] }, ...acme };
-const gke = { target: "gke", environment: "prod", gke: { project: "acme-platform-prod", region: "europe-west1", endpointPublicAccessCidrs: ["203.0.113.0/24"] }, ...acme };
+const eks = { target: "eks", environment: "prod", eks: { region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] }, ...acme, ...PAGED };
+const gke = { target: "gke", environment: "prod", gke: { project: "acme-platform-prod", region: "europe-west1", endpointPublicAccessCidrs: ["203.0.113.0/24"] }, ...acme, ...PAGED };
 const k3sBucket = { name: "backups", endpointUrl: "https://minio.minio.svc:9000", credentialsSecret: { name: "s3" }, endpointCA: { name: "minio-ca" } };
 
 /** The access key pair of a k3s backup, as the secret keys of their own. */
 const backupKeys = { postgresBackupAccessKeyId: "AKIAEXAMPLE", postgresBackupSecretAccessKey: "example-secret-access-key" };
 
 function parse(raw: Record<string, unknown>, deployed = {}) {
-  const secretKeys = ["kubeconfig", ...Object.keys(backupKeys)].filter((key) => raw[key] !== undefined);
+  const secretKeys = ["kubeconfig", "observability", ...Object.keys(backupKeys)].filter((key) => raw[key] !== undefined);
   return parseConfig(raw, secretKeys, deployed);
 }
 

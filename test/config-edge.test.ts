@@ -6,16 +6,17 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { formatConfigIssues, meshProvider, parseConfig, type ConfigIssue } from "../stacks/config";
 
+import { PAGED } from "./support/config-fixtures";
 const docker = { target: "docker", environment: "dev" };
-const eks = { target: "eks", environment: "prod", eks: { region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] } };
+const eks = { target: "eks", environment: "prod", eks: { region: "eu-west-1", endpointPublicAccessCidrs: ["203.0.113.0/24"] }, ...PAGED };
 // Postgres is off so the k3s stacks need no backup bucket; the edge is what is under test.
-const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1", k3s: { disable: ["traefik", "gateway-api-crd"] }, postgres: { enabled: false } };
+const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1", k3s: { disable: ["traefik", "gateway-api-crd"] }, postgres: { enabled: false }, ...PAGED };
 const k3sDev = { ...k3s, environment: "dev" };
 const api = { name: "api", image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 };
 const worker = { name: "worker", image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 };
 
 function parse(raw: Record<string, unknown>) {
-  return parseConfig(raw, raw.kubeconfig ? ["kubeconfig"] : []);
+  return parseConfig(raw, ["kubeconfig", "observability"].filter((key) => raw[key] !== undefined));
 }
 
 function issues(raw: Record<string, unknown>): ConfigIssue[] {

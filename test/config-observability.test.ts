@@ -60,7 +60,7 @@ describe("observability config", () => {
   });
 
   it("refuses a receiver of unknown kind", () => {
-    issueAt({ ...k3s, observability: { receivers: [{ name: "x", kind: "pagerduty" }] } }, "platform:observability.receivers[0].kind", /slack, webhook or email \(got "pagerduty"\)/);
+    issueAt({ ...k3s, observability: { receivers: [{ name: "x", kind: "victorops" }] } }, "platform:observability.receivers[0].kind", /pagerduty, opsgenie, slack, webhook or email \(got "victorops"\)/);
   });
 
   it("refuses receiver URLs and SMTP passwords that were not set as secrets", () => {
@@ -101,6 +101,59 @@ describe("Docker host ports", () => {
       const found = result.ok ? [] : result.issues;
       assert.deepEqual(found.filter((i) => i.key === key).length, 1, `one issue at ${key}; got:\n${formatConfigIssues(found)}`);
       assert.match(found.find((i) => i.key === key)!.message, message);
+    });
+  }
+});
+
+describe("who alerts reach", () => {
+  const pagerduty = { name: "on-call", kind: "pagerduty", routingKey: "R0UT1NGK3Y", severities: ["critical"] };
+  const cases: [string, Record<string, unknown>, string | undefined, RegExp | undefined][] = [
+    ["prod with no receiver", { ...k3s }, "platform:observability.receivers", /^prod needs a receiver for critical alerts/],
+    ["prod with warnings only", { ...k3s, observability: { receivers: [{ ...slack, severities: ["warning"] }] } }, "platform:observability.receivers", /^prod needs a receiver for critical alerts/],
+    ["prod paging through PagerDuty", { ...k3s, observability: { receivers: [pagerduty] } }, undefined, undefined],
+    ["prod paging through Opsgenie in the EU", { ...k3s, observability: { receivers: [{ name: "ops", kind: "opsgenie", apiKey: "k", apiUrl: "https://api.eu.opsgenie.com/" }] } }, undefined, undefined],
+    ["dev with no receiver", { target: "docker", environment: "dev" }, undefined, undefined],
+    ["a PagerDuty receiver without its key", { ...k3s, observability: { receivers: [{ name: "on-call", kind: "pagerduty" }] } }, "platform:observability.receivers[0].routingKey", /^is required for a pagerduty receiver/],
+    ["an Opsgenie receiver without its key", { ...k3s, observability: { receivers: [pagerduty, { name: "ops", kind: "opsgenie" }] } }, "platform:observability.receivers[1].apiKey", /^is required for an opsgenie receiver/],
+    ["a plain-http Opsgenie URL", { ...k3s, observability: { receivers: [{ name: "ops", kind: "opsgenie", apiKey: "k", apiUrl: "http://api.opsgenie.com/" }] } }, "platform:observability.receivers[0].apiUrl", /^must be an https:\/\/ URL/],
+    ["a receiver named heartbeat", { ...k3s, observability: { receivers: [{ ...pagerduty, name: "heartbeat" }] } }, "platform:observability.receivers[0].name", /the stack's own receiver/],
+    ["a heartbeat over plain http", { ...k3s, observability: { receivers: [pagerduty], heartbeat: { url: "http://hc-ping.com/x" } } }, "platform:observability.heartbeat.url", /^must be the https:\/\/ URL of a heartbeat check/],
+    ["a heartbeat over https", { ...k3s, observability: { receivers: [pagerduty], heartbeat: { url: "https://hc-ping.com/x" } } }, undefined, undefined],
+  ];
+  for (const [name, raw, key, message] of cases) {
+    it(`${key ? "refuses" : "accepts"} ${name}`, () => {
+      const result = parse(raw);
+      if (!key || !message) return void assert.ok(result.ok, result.ok ? "" : formatConfigIssues(result.issues));
+      issueAt(raw, key, message);
+    });
+  }
+
+  it("refuses a routing key or heartbeat URL that is not a secret, naming the command that stores it", () => {
+    const raw = { target: "docker", environment: "dev", observability: { receivers: [pagerduty], heartbeat: { url: "https://hc-ping.com/x" } } };
+    issueAt(raw, "platform:observability.receivers[0].routingKey", /--secret --path 'platform:observability.receivers\[0\].routingKey'/, false);
+    issueAt(raw, "platform:observability.heartbeat.url", /--secret --path 'platform:observability.heartbeat.url'/, false);
+  });
+});
+
+describe("a service's SLO", () => {
+  const docker = { target: "docker", environment: "dev" };
+  const api = { name: "podinfo", image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898 };
+  const cases: [string, unknown, string | undefined, RegExp | undefined][] = [
+    ["the seeds' defaults", undefined, undefined, undefined],
+    ["99.95 % available, 99 % under 250 ms", { availability: 99.95, latency: { thresholdSeconds: 0.25, objective: 99 } }, undefined, undefined],
+    ["none at all", false, undefined, undefined],
+    ["100 % availability (no error budget)", { availability: 100 }, "platform:services[0].slo.availability", /^must be a percentage above 0 and below 100/],
+    ["a latency objective of 0", { latency: { objective: 0 } }, "platform:services[0].slo.latency.objective", /^must be a percentage above 0 and below 100/],
+    ["a negative latency threshold", { latency: { thresholdSeconds: -1 } }, "platform:services[0].slo.latency.thresholdSeconds", /^must be a number of seconds > 0/],
+  ];
+  for (const [name, slo, key, message] of cases) {
+    it(`${key ? "refuses" : "accepts"} ${name}`, () => {
+      const raw = { ...docker, services: [{ ...api, ...(slo === undefined ? {} : { slo }) }] };
+      if (!key || !message) {
+        const result = parseConfig(raw, []);
+        return void assert.ok(result.ok, result.ok ? "" : formatConfigIssues(result.issues));
+      }
+      issueAt(raw, key, message, false);
     });
   }
 });

@@ -20,6 +20,8 @@ function issueAt(raw: Record<string, unknown>, key: string, message: RegExp, sec
   assert.match(match.message, message);
 }
 
+import { PAGED } from "./support/config-fixtures";
+
 describe("stack config", () => {
   it("accepts a minimal docker config and leaves defaults to the components", () => {
     const result = parseConfig({ ...docker, services: [service] });
@@ -44,7 +46,7 @@ describe("stack config", () => {
   it("refuses a kubeconfig that was not stored as a secret", () => {
     issueAt({ target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1" }, "platform:kubeconfig", /must be a secret; set it again with `pulumi config set --secret/);
     // (k3s backups need a bucket of the user's; the database is off here to test only the secret.)
-    const accepted = parseConfig({ target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1", k3s: { disable: ["traefik", "gateway-api-crd"] }, postgres: { enabled: false } }, ["kubeconfig"]);
+    const accepted = parseConfig({ target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1", k3s: { disable: ["traefik", "gateway-api-crd"] }, postgres: { enabled: false }, ...PAGED }, ["kubeconfig", "observability"]);
     assert.ok(accepted.ok, accepted.ok ? "" : formatConfigIssues(accepted.issues));
   });
 
@@ -89,9 +91,9 @@ describe("stack config", () => {
 
   it("lets the EKS and GKE blocks sit side by side so prod can switch target with one key", () => {
     // Prod on a cloud defaults the gateway to ACME certificates, which need an account email.
-    const both = { environment: "prod", eks: { region: "eu-west-1" }, gke: { project: "acme-prod-1", region: "europe-west1" }, gateway: { tls: { acme: { email: "ops@example.com" } } } };
-    assert.ok(parseConfig({ ...both, target: "eks" }).ok);
-    assert.ok(parseConfig({ ...both, target: "gke" }).ok);
+    const both = { environment: "prod", eks: { region: "eu-west-1" }, gke: { project: "acme-prod-1", region: "europe-west1" }, gateway: { tls: { acme: { email: "ops@example.com" } } }, ...PAGED };
+    assert.ok(parseConfig({ ...both, target: "eks" }, ["observability"]).ok);
+    assert.ok(parseConfig({ ...both, target: "gke" }, ["observability"]).ok);
   });
 
   it("requires the cloud block of the chosen cloud target", () => {

@@ -13,7 +13,7 @@ import { CertManager } from "../components/addons";
 import { EDGE_LABEL } from "../components/contract";
 import { Gateway, resolveGateway, traefikRelease, validateGateway, type GatewayArgs } from "../components/gateway";
 import { GatewayApiCrds, gatewayApiRelease } from "../components/addons";
-import { deployGatewayToKubernetes, entryPointTimeout, gatewayIdentity, httpsListenerName, meshInboundBypass, middlewareName, route53SolverPolicy, TRAEFIK_ENTRYPOINTS } from "../components/gateway/kubernetes";
+import { deployGatewayToKubernetes, entryPointTimeout, gatewayIdentity, httpsListenerName, meshInboundBypass, middlewareName, route53SolverPolicy, TRAEFIK_ENTRYPOINTS, traefikValues } from "../components/gateway/kubernetes";
 import { createPlatform } from "../components/platform";
 import type { KubernetesPlatform } from "../components/contract/platform";
 import { parseImage } from "../components/shared/image";
@@ -179,7 +179,7 @@ describe("Gateway on Kubernetes: the Traefik release", () => {
     assert.deepEqual(values("prod").podDisruptionBudget, { enabled: true, maxUnavailable: 1 });
     assert.equal(values("dev").deployment.replicas, 1);
     assert.equal(values("dev").podDisruptionBudget.enabled, false, "a budget over one pod would block every drain");
-    assert.deepEqual(values("dev").deployment.podAnnotations, { "sidecar.istio.io/inject": "true" });
+    assert.deepEqual(values("dev").deployment.podAnnotations, { "sidecar.istio.io/inject": "true", "traffic.sidecar.istio.io/excludeInboundPorts": "9100" });
   });
 
   it("sets requests and limits, spreads pods over zones and nodes, and runs under the restricted securityContext", () => {
@@ -440,8 +440,19 @@ describe("Gateway in the Istio mesh", () => {
 describe("Gateway in the Linkerd mesh", () => {
   it("keeps its public ports out of Linkerd's proxy so the rate limit sees client addresses", () => {
     assert.deepEqual(meshInboundBypass({ mesh: "linkerd" }), { "config.linkerd.io/skip-inbound-ports": "8000,8443" });
-    assert.deepEqual(meshInboundBypass({ mesh: "istio" }), {});
     assert.deepEqual(meshInboundBypass({}), {});
+  });
+
+  it("leaves only the metrics port out of Istio's capture, so Prometheus's PodMonitor can scrape it", () => {
+    assert.deepEqual(meshInboundBypass({ mesh: "istio" }), { "traffic.sidecar.istio.io/excludeInboundPorts": "9100" });
+  });
+
+  it("sends a span per request to the collector when tracing is on, and none otherwise", () => {
+    const base = resolveGateway({ namespace: "gateway", routes: [] }, { flavour: "k3s", environment: "dev" } as any);
+    assert.equal((traefikValues(base, { ingress: { serviceType: "LoadBalancer", serviceAnnotations: {} } } as any) as any).tracing, undefined);
+    const traced = traefikValues({ ...base, tracing: { otlpGrpcEndpoint: "otel-collector.monitoring.svc.cluster.local:4317" } }, { ingress: { serviceType: "LoadBalancer", serviceAnnotations: {} } } as any) as any;
+    assert.deepEqual(traced.tracing.otlp, { enabled: true, grpc: { enabled: true, endpoint: "otel-collector.monitoring.svc.cluster.local:4317", insecure: true } });
+    assert.equal(traced.tracing.sampleRate, 1);
   });
 
   it("strips a client's Linkerd destination override on every route", () => {

@@ -287,7 +287,7 @@ describe("MessageQueue with RabbitMQ on Kubernetes", () => {
       assert.deepEqual(endpoint.tlsConfig, { ca: { secret: { name: "queue-tls", key: "ca.crt" } }, serverName: "queue.data.svc" });
       assert.ok(cert("queue-tls").includes(endpoint.tlsConfig.serverName), "the serverName is on the certificate");
     }
-    assert.deepEqual(spec.podMetricsEndpoints[1].params, { family: ["queue_coarse_metrics"] });
+    assert.deepEqual(spec.podMetricsEndpoints[1].params, { family: ["queue_coarse_metrics", "queue_consumer_count"] });
     assert.deepEqual(program.resources.filter((r) => r.type.endsWith(":PodMonitor") && r.name !== "queue-pod-monitor"), [], "no PodMonitor without the CRDs");
   });
 

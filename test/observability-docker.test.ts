@@ -13,6 +13,7 @@ import { runPolicies } from "../plan/policy-runner";
 import { rules } from "../policies/rules";
 import { createPlatform } from "../components/platform";
 import { imagePinProblem } from "../components/shared/image";
+import { isAlert } from "../components/observability/alerts";
 import { alertRuleGroups, ObservabilityStack, resolveObservability, serviceDashboard, type ObservabilityStackArgs } from "../components/observability";
 import { alertmanagerConfig, alertmanagerConfigFile, NULL_RECEIVER, type ResolvedReceiver } from "../components/observability/alertmanager";
 import { grafanaEnv, observabilityDockerImages, prometheusConfig } from "../components/observability/docker";
@@ -138,8 +139,9 @@ describe("ObservabilityStack on Docker", () => {
     const config = prometheusYaml();
     assert.deepEqual(config.rule_files, ["/etc/prometheus/rules/platform.yml"]);
     const file = parse(upload("prometheus", "/etc/prometheus/rules/platform.yml").content);
-    const spec = resolveObservability({ dataStores: { postgres: true, redis: true } }, { environment: "dev" });
+    const spec = resolveObservability({ dataStores: { postgres: true, redis: true }, services }, { environment: "dev" });
     assert.deepEqual(file, JSON.parse(JSON.stringify({ groups: alertRuleGroups(spec, "docker") })));
+    assert.ok(services!.every((s) => file.groups.some((g: { name: string }) => g.name === `slo-${s.namespace}-${s.name}-alerts`)), "every service's SLO, as on Kubernetes");
     assert.ok(file.groups.length > 0 && file.groups.every((g: { rules: unknown[] }) => g.rules.length > 0));
     const names = file.groups.map((g: { name: string }) => g.name);
     assert.ok(names.includes("platform-http") && !names.includes("platform-kubernetes"), "no rules on metrics only Kubernetes has");
@@ -222,7 +224,8 @@ describe("ObservabilityStack on Docker", () => {
     assert.equal(providers[0].type, "file");
     const folder = providers[0].options.path as string;
     const dashboards = (container("grafana").inputs.uploads as { file: string; content: string }[]).filter((u) => u.file.startsWith(`${folder}/`));
-    assert.deepEqual(dashboards.map((u) => u.file), [`${folder}/api.json`, `${folder}/worker.json`]);
+    // Then the platform's own: the SLOs of both services, and the database's (the stack has Postgres).
+    assert.deepEqual(dashboards.map((u) => u.file), [`${folder}/api.json`, `${folder}/worker.json`, `${folder}/platform-slos.json`, `${folder}/platform-database.json`]);
     for (const [i, s] of services!.entries()) {
       const dashboard = JSON.parse(dashboards[i].content);
       assert.deepEqual(dashboard, serviceDashboard(s));
@@ -259,7 +262,7 @@ describe("Observability configuration for Docker", () => {
     assert.deepEqual(rule.target_matchers, ['severity="warning"']);
     assert.ok(rule.equal.includes("alertfamily"), "the two levels have different alert names; the family joins them");
     assert.ok(!rule.equal.includes("alertname"));
-    const families = alertRuleGroups(resolveObservability({}, { environment: "dev" }), "docker").flatMap((g) => g.rules);
+    const families = alertRuleGroups(resolveObservability({}, { environment: "dev" }), "docker").flatMap((g) => g.rules).filter(isAlert);
     const levels = families.filter((r) => r.labels.alertfamily === "HttpErrorRate").map((r) => r.labels.severity).sort();
     assert.deepEqual(levels, ["critical", "warning"], "the rules carry the label the inhibition joins on");
   });

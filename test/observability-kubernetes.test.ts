@@ -269,7 +269,7 @@ describe("per-service monitors, dashboards and rules", () => {
 
   it("validates every ServiceMonitor against the v0.93.0 CRD", { skip: crdCheck }, () => {
     const monitors = program.resources.filter((r) => r.type === SERVICE_MONITOR);
-    assert.equal(monitors.length, 6, "two monitors per stack");
+    assert.equal(monitors.length, 7, "two monitors per stack, and istiod's in the Istio one");
     for (const r of monitors) assert.deepEqual(crdSchemaErrors(objectOf(r)), [], r.name);
   });
 
@@ -317,7 +317,8 @@ describe("per-service monitors, dashboards and rules", () => {
 
   it("provisions one dashboard ConfigMap per service, labelled for Grafana's sidecar, holding the service's dashboard JSON", () => {
     const maps = ofType("prod", CONFIG_MAP);
-    assert.equal(maps.length, 2);
+    assert.deepEqual(maps.map((m) => m.name).filter((n) => n.includes("platform-")), ["prod-platform-slos-dashboard"], "and the platform's SLO dashboard");
+    assert.equal(maps.length, 3);
     for (const target of services) {
       const map = one(CONFIG_MAP, `prod-${target.namespace}-${target.name}-dashboard`).inputs;
       assert.equal(map.metadata.labels.grafana_dashboard, "1");

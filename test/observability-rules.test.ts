@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parser } from "@prometheus-io/lezer-promql";
 import { alertRuleGroups, type AlertRule } from "../components/observability/rules";
+import { isAlert } from "../components/observability/alerts";
 import { dashboardUid, DASHBOARD_UID_MAX, serviceDashboard } from "../components/observability/dashboards";
 import { observabilityDefaults, resolveObservability, type AlertThresholdsArgs } from "../components/observability/spec";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
@@ -21,8 +22,11 @@ function promqlErrors(expr: string): number[] {
 
 const resolve = (extra: Parameters<typeof resolveObservability>[0] extends infer A ? Partial<A> : never = {}) =>
   resolveObservability({ ...extra }, { environment: "prod" });
-const everything = resolve({ dataStores: { postgres: true, redis: true } });
-const rulesOf = (spec = everything): AlertRule[] => alertRuleGroups(spec).flatMap((g) => g.rules);
+const everything = resolve({
+  dataStores: { postgres: true, redis: true, pgbouncer: true, rabbitmq: true },
+  managedDataStores: { postgres: { service: "rds", maxConnections: 1802, memoryGiB: 16, storageGiB: 100 }, redis: { service: "elasticache" }, messageQueue: { service: "amazonmq" } },
+});
+const rulesOf = (spec = everything): AlertRule[] => alertRuleGroups(spec).flatMap((g) => g.rules).filter(isAlert);
 
 /** Which alert family each threshold drives, and how its expression compares. */
 const families: Record<keyof AlertThresholdsArgs, { family: string; op: ">" | "<" }> = {
@@ -34,6 +38,9 @@ const families: Record<keyof AlertThresholdsArgs, { family: string; op: ">" | "<
   replicationLagSeconds: { family: "PostgresReplicationLag", op: ">" },
   backupAgeHours: { family: "PostgresBackupTooOld", op: ">" },
   certificateExpiryDays: { family: "CertificateExpiring", op: "<" },
+  storagePercent: { family: "ManagedPostgresStorage", op: ">" },
+  queueMessages: { family: "RabbitMQQueueDepth", op: ">" },
+  unackedMessages: { family: "RabbitMQUnackedMessages", op: ">" },
 };
 
 /** The comparison that ends a threshold rule's expression: its operator and number. */
@@ -98,7 +105,7 @@ describe("alertRuleGroups", () => {
     const thresholds = Object.fromEntries(
       Object.keys(families).map((key, i) => [key, key === "certificateExpiryDays" ? { warning: 21.5, critical: 3.5 } : { warning: 10.5 + i, critical: 40.25 + i }]),
     ) as AlertThresholdsArgs;
-    const rules = rulesOf(resolve({ thresholds, dataStores: { postgres: true, redis: true } }));
+    const rules = rulesOf(resolve({ thresholds, dataStores: everything.dataStores, managedDataStores: everything.managedDataStores }));
     for (const [key, { family }] of Object.entries(families) as [keyof AlertThresholdsArgs, (typeof families)[keyof AlertThresholdsArgs]][]) {
       for (const level of ["warning", "critical"] as const) {
         const rule = rules.find((r) => r.labels.alertfamily === family && r.labels.severity === level)!;
@@ -148,7 +155,19 @@ describe("alertRuleGroups", () => {
     assert.match(redis, /redis_master_link_up == 0/);
     assert.doesNotMatch(redis, /cnpg_|barman_cloud_/);
     assert.deepEqual(alertRuleGroups(resolve()).map((g) => g.name), ["platform-http", "platform-kubernetes"]);
-    assert.deepEqual(alertRuleGroups(everything).map((g) => g.name), ["platform-http", "platform-kubernetes", "platform-postgres", "platform-redis"]);
+    assert.deepEqual(alertRuleGroups(resolve({ dataStores: { postgres: true, redis: true } })).map((g) => g.name), ["platform-http", "platform-kubernetes", "platform-postgres", "platform-redis"]);
+    assert.deepEqual(alertRuleGroups(everything).map((g) => g.name), [
+      "platform-http",
+      "platform-kubernetes",
+      "platform-postgres",
+      "platform-redis",
+      "platform-pgbouncer",
+      "platform-rabbitmq",
+      "platform-managed-postgres",
+      "platform-managed-redis",
+      "platform-managed-broker",
+      "platform-managed-exporters",
+    ]);
   });
 
   it(
@@ -248,11 +267,11 @@ describe("alert rules on Docker", () => {
   const groups = alertRuleGroups(spec, "docker");
 
   it("leave out the rules on metrics only Kubernetes has (cAdvisor, kube-state-metrics, cert-manager)", () => {
-    assert.deepEqual(groups.map((g) => g.name).sort(), ["platform-http", "platform-postgres", "platform-redis"]);
+    assert.deepEqual(groups.map((g) => g.name).sort(), ["platform-http", "platform-postgres", "platform-redis", "platform-watchdog"]);
   });
 
   it("watch Postgres connections through postgres-exporter's metrics, which parse as PromQL", () => {
-    const rules = groups.find((g) => g.name === "platform-postgres")!.rules;
+    const rules = groups.find((g) => g.name === "platform-postgres")!.rules.filter(isAlert);
     assert.deepEqual(rules.map((r) => r.alert), ["PostgresConnectionsWarning", "PostgresConnectionsCritical"]);
     for (const rule of rules) {
       assert.match(rule.expr, /pg_stat_activity_count/);

@@ -60,8 +60,14 @@ export const TRAEFIK_ENTRYPOINTS = {
  */
 export function meshInboundBypass(spec: Pick<ResolvedGateway, "mesh">): Record<string, string> {
   const ports = `${TRAEFIK_ENTRYPOINTS.web.containerPort},${TRAEFIK_ENTRYPOINTS.websecure.containerPort}`;
-  return spec.mesh === "linkerd" ? { "config.linkerd.io/skip-inbound-ports": ports } : {};
+  if (spec.mesh === "linkerd") return { "config.linkerd.io/skip-inbound-ports": ports };
+  // Prometheus scrapes the metrics entryPoint in plain text: a PodMonitor cannot present Istio's
+  // workload certificate (its TLS settings take Secrets, not the files Istio writes).
+  return spec.mesh === "istio" ? { "traffic.sidecar.istio.io/excludeInboundPorts": String(TRAEFIK_METRICS_PORT) } : {};
 }
+
+/** The chart's `metrics` entryPoint port, which Prometheus scrapes. @see https://github.com/traefik/traefik-helm-chart/blob/v37.3.0/traefik/values.yaml */
+export const TRAEFIK_METRICS_PORT = 9100;
 
 /**
  * The listener name of a hostname's HTTPS listener, derived from the hostname alone
@@ -195,7 +201,7 @@ export function entryPointTimeout(spec: Pick<ResolvedGateway, "routes">, fallbac
  * - replicas, a PodDisruptionBudget from two replicas, requests/limits, spread across zones and
  *   nodes, the restricted securityContext, the pod annotations (mesh settings);
  * - Prometheus metrics on their own entryPoint (not exposed), JSON access logs, no dashboard, no
- *   version check.
+ *   version check; with `tracing`, a span per request to the OpenTelemetry collector (OTLP/gRPC).
  *
  * @see https://github.com/traefik/traefik-helm-chart/blob/v37.3.0/traefik/values.yaml
  */
@@ -237,6 +243,9 @@ export function traefikValues(spec: ResolvedGateway, platform: Pick<KubernetesPl
       spec: { externalTrafficPolicy: "Local" },
     },
     metrics: { prometheus: { entryPoint: "metrics" } },
+    ...(spec.tracing
+      ? { tracing: { serviceName: "gateway", sampleRate: spec.tracing.sampleRate ?? 1, otlp: { enabled: true, grpc: { enabled: true, endpoint: spec.tracing.otlpGrpcEndpoint, insecure: true } } } }
+      : {}),
     logs: { general: { format: "json", level: "INFO" }, access: { enabled: true, format: "json" } },
     global: { checkNewVersion: false, sendAnonymousUsage: false },
     resources: spec.resources,

@@ -194,6 +194,13 @@ export interface GatewayArgs {
   readonly namespaceLabels?: Readonly<Record<string, string>>;
   /** The mesh the backends run in, if any. JWT on routes needs `"istio"`. @default none */
   readonly mesh?: "istio" | "linkerd";
+  /**
+   * Kubernetes: send a span per request to an OpenTelemetry collector over OTLP/gRPC (plain text,
+   * in-cluster), so traces start at the edge; `sampleRate` is the share of requests traced (0–1).
+   * @default none (no tracing)
+   * @see https://doc.traefik.io/traefik/observability/tracing/opentelemetry/
+   */
+  readonly tracing?: { readonly otlpGrpcEndpoint: string; readonly sampleRate?: number };
   /** Annotations for the controller's pods (mesh injection settings). @default {} */
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /**
@@ -261,6 +268,7 @@ export interface ResolvedGateway {
   readonly namespaceLabels: Readonly<Record<string, string>>;
   readonly podAnnotations: Readonly<Record<string, string>>;
   readonly mesh?: "istio" | "linkerd";
+  readonly tracing?: { readonly otlpGrpcEndpoint: string; readonly sampleRate?: number };
   readonly dependsOn: readonly pulumi.Resource[];
   readonly docker: Required<GatewayDockerArgs>;
   readonly minTlsVersion: "1.2";
@@ -311,6 +319,7 @@ export function resolveGateway(args: GatewaySettings, on: PlatformFacts): Resolv
     namespaceLabels: args.namespaceLabels ?? {},
     podAnnotations: args.podAnnotations ?? {},
     mesh: args.mesh,
+    tracing: args.tracing,
     dependsOn: args.dependsOn ?? [],
     docker: { ...d.docker, ...args.docker },
     minTlsVersion: d.minTlsVersion,

@@ -94,7 +94,7 @@ export function istioCniValues(flavour: KubernetesFlavour): Record<string, unkno
  * @see https://github.com/istio/istio/blob/master/manifests/charts/istio-control/istio-discovery/values.yaml
  * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/
  */
-export function istiodValues(replicas: number, environment: Environment): Record<string, unknown> {
+export function istiodValues(replicas: number, environment: Environment, tracing?: ResolvedMesh["tracing"]): Record<string, unknown> {
   const prod = environment === "prod";
   return {
     cni: { enabled: true },
@@ -106,7 +106,13 @@ export function istiodValues(replicas: number, environment: Environment): Record
     seccompProfile: { type: "RuntimeDefault" },
     topologySpreadConstraints:
       replicas >= 2 ? [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { app: "istiod" } } }] : [],
-    meshConfig: { accessLogFile: "/dev/stdout" },
+    meshConfig: {
+      accessLogFile: "/dev/stdout",
+      // Every sidecar sends its spans to the platform's collector, so traces cross the mesh.
+      ...(tracing
+        ? { extensionProviders: [{ name: "otel-tracing", opentelemetry: { service: tracing.otlpService, port: tracing.otlpPort } }], defaultProviders: { tracing: ["otel-tracing"] } }
+        : {}),
+    },
     global: {
       tag: istioChart.version,
       defaultPodDisruptionBudget: { enabled: replicas >= 2 },
@@ -329,7 +335,7 @@ export function deployIstio(name: string, spec: ResolvedMesh, platform: Kubernet
   const cluster = platform.cluster ? [platform.cluster] : [];
   const base = release("base", "base", ISTIO_ROOT_NAMESPACE, { defaultRevision: "default" }, cluster);
   const cni = release("cni", "cni", ISTIO_CNI_NAMESPACE, istioCniValues(platform.flavour), [base]);
-  const istiod = release("istiod", "istiod", ISTIO_ROOT_NAMESPACE, istiodValues(spec.replicas, spec.environment), [base, cni]);
+  const istiod = release("istiod", "istiod", ISTIO_ROOT_NAMESPACE, istiodValues(spec.replicas, spec.environment, spec.tracing), [base, cni]);
 
   const opts = { parent, provider, dependsOn: [base, istiod, ...spec.dependsOn] };
   customResource(`${name}-peer-authentication`, peerAuthentication(spec.mtls), opts);

@@ -122,6 +122,13 @@ export interface ServiceMeshArgs {
    * @default none
    */
   readonly metricsScraper?: { readonly namespace: string; readonly serviceAccount: string };
+  /**
+   * Istio: the OpenTelemetry collector (Service host and OTLP/gRPC port) every sidecar sends its
+   * spans to, so traces cross the mesh. Linkerd needs its Jaeger extension instead.
+   * @default none (no mesh tracing)
+   * @see https://istio.io/latest/docs/tasks/observability/distributed-tracing/opentelemetry/
+   */
+  readonly tracing?: { readonly otlpService: string; readonly otlpPort: number };
   /** Control-plane replicas. @default 2 in prod (with a PodDisruptionBudget), 1 otherwise */
   readonly replicas?: number;
   /**
@@ -166,6 +173,7 @@ export interface ResolvedMesh {
   readonly services: readonly ResolvedMeshService[];
   readonly gateway?: { readonly namespace: string; readonly serviceAccount: string };
   readonly metricsScraper?: { readonly namespace: string; readonly serviceAccount: string };
+  readonly tracing?: { readonly otlpService: string; readonly otlpPort: number };
   readonly replicas: number;
   readonly dependsOn: readonly pulumi.Resource[];
 }
@@ -194,6 +202,7 @@ export function resolveMesh(args: ServiceMeshSettings, on: Pick<PlatformFacts, "
     })),
     gateway: args.gateway,
     metricsScraper: args.metricsScraper,
+    tracing: args.tracing,
     replicas: args.replicas ?? (environment === "prod" ? 2 : 1),
     dependsOn: args.dependsOn ?? [],
   };

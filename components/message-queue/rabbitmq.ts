@@ -263,8 +263,9 @@ export function rabbitmqClusterSpec(spec: ResolvedMessageQueue, storageClass: st
 
 /**
  * The `spec` of the PodMonitor: RabbitMQ's Prometheus endpoint on every node, aggregated
- * (`/metrics`) and per queue (`/metrics/detailed?family=queue_coarse_metrics`, which has
- * `rabbitmq_detailed_queue_messages{queue}`, the depth to scale workers on). With TLS it scrapes
+ * (`/metrics`) and per queue (`/metrics/detailed` with `queue_coarse_metrics`, which has
+ * `rabbitmq_detailed_queue_messages{queue}`, the depth to scale workers on, and
+ * `queue_consumer_count`, for the no-consumer alert). With TLS it scrapes
  * `prometheus-tls` and verifies the node against the broker certificate's CA under the client
  * Service's name (pods are scraped by IP).
  *
@@ -283,7 +284,7 @@ export function brokerPodMonitorSpec(name: string, namespace: string, tls: boole
     selector: { matchLabels: rabbitmqPodSelector(name) },
     podMetricsEndpoints: [
       { ...transport, path: "/metrics" },
-      { ...transport, path: "/metrics/detailed", params: { family: ["queue_coarse_metrics"] } },
+      { ...transport, path: "/metrics/detailed", params: { family: ["queue_coarse_metrics", "queue_consumer_count"] } },
     ],
   };
 }

@@ -15,6 +15,9 @@ export type ResolvedReceiver = pulumi.Unwrap<AlertReceiverArgs>;
 /** The receiver every unrouted alert goes to: nowhere (Alertmanager still shows it). */
 export const NULL_RECEIVER = "null";
 
+/** The receiver of the dead man's switch. */
+export const HEARTBEAT_RECEIVER = "heartbeat";
+
 /**
  * The labels a critical alert and its warning share besides `alertfamily` (rules.ts gives both
  * levels of one alert the same family): the critical one silences the warning for the same target.
@@ -24,18 +27,29 @@ const INHIBIT_EQUAL = ["alertfamily", "namespace", "service", "pod", "container"
 /**
  * Alertmanager's configuration: alerts route by `severity` to every receiver that takes that
  * severity (`continue`, so several receivers can get one alert), everything else to a null
- * receiver; kube-prometheus-stack's always-firing `Watchdog` goes nowhere; a critical alert
+ * receiver; the always-firing `Watchdog` (kube-prometheus-stack's; the platform's own on Docker)
+ * goes to the heartbeat URL every minute when there is one, nowhere otherwise; a critical alert
  * inhibits the warning of its own family for the same target. Slack and webhook receivers post to
- * their URL, email receivers send through their smarthost with STARTTLS required; all send
+ * their URL, email receivers send through their smarthost with STARTTLS required; PagerDuty pages
+ * with the alert's severity, Opsgenie raises critical alerts as P1 and warnings as P3; all send
  * resolutions too.
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#pagerduty_config
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#opsgenie_config
  *
  * @param receivers - the receivers with their secrets resolved; call it inside `apply` only.
  * @see https://prometheus.io/docs/alerting/latest/configuration/#route
  * @see https://prometheus.io/docs/alerting/latest/configuration/#inhibit_rule
  */
-export function alertmanagerConfig(receivers: readonly ResolvedReceiver[]): Record<string, any> {
+export function alertmanagerConfig(receivers: readonly ResolvedReceiver[], heartbeat?: { readonly url: string }): Record<string, any> {
   const integration = (r: ResolvedReceiver): Record<string, unknown> => {
     switch (r.kind) {
+      case "pagerduty":
+        // PagerDuty's Events API v2 takes critical, error, warning or info: the platform's two severities are among them.
+        return { pagerduty_configs: [{ routing_key: r.routingKey, severity: "{{ .CommonLabels.severity }}", send_resolved: true }] };
+      case "opsgenie":
+        return {
+          opsgenie_configs: [{ api_key: r.apiKey, ...(r.apiUrl ? { api_url: r.apiUrl } : {}), priority: '{{ if eq .CommonLabels.severity "critical" }}P1{{ else }}P3{{ end }}', send_resolved: true }],
+        };
       case "slack":
         return { slack_configs: [{ api_url: r.url, ...(r.channel ? { channel: r.channel } : {}), send_resolved: true }] };
       case "webhook":
@@ -69,12 +83,19 @@ export function alertmanagerConfig(receivers: readonly ResolvedReceiver[]): Reco
       group_interval: "5m",
       repeat_interval: "4h",
       routes: [
-        { receiver: NULL_RECEIVER, matchers: ['alertname="Watchdog"'] },
+        // The dead man's switch: Watchdog always fires; the heartbeat service pages when it stops arriving.
+        heartbeat
+          ? { receiver: HEARTBEAT_RECEIVER, matchers: ['alertname="Watchdog"'], group_wait: "0s", group_interval: "1m", repeat_interval: "1m" }
+          : { receiver: NULL_RECEIVER, matchers: ['alertname="Watchdog"'] },
         ...receivers.map((r) => ({ receiver: r.name, matchers: [matcher(r)], continue: true })),
       ],
     },
     inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: INHIBIT_EQUAL }],
-    receivers: [{ name: NULL_RECEIVER }, ...receivers.map((r) => ({ name: r.name, ...integration(r) }))],
+    receivers: [
+      { name: NULL_RECEIVER },
+      ...(heartbeat ? [{ name: HEARTBEAT_RECEIVER, webhook_configs: [{ url: heartbeat.url, send_resolved: false }] }] : []),
+      ...receivers.map((r) => ({ name: r.name, ...integration(r) })),
+    ],
   };
 }
 
@@ -84,6 +105,6 @@ export function alertmanagerConfig(receivers: readonly ResolvedReceiver[]): Reco
  *
  * @see https://prometheus.io/docs/alerting/latest/configuration/
  */
-export function alertmanagerConfigFile(receivers: readonly AlertReceiverArgs[]): pulumi.Output<string> {
-  return pulumi.secret(pulumi.output(receivers).apply((resolved) => stringify(alertmanagerConfig(resolved))));
+export function alertmanagerConfigFile(receivers: readonly AlertReceiverArgs[], heartbeat?: { readonly url: pulumi.Input<string> }): pulumi.Output<string> {
+  return pulumi.secret(pulumi.all([pulumi.output(receivers), pulumi.output(heartbeat)]).apply(([resolved, beat]) => stringify(alertmanagerConfig(resolved, beat))));
 }

@@ -35,13 +35,13 @@ export function dashboardUid(target: Pick<ScrapeTarget, "name" | "namespace">): 
 /** The dashboard-wide data source: the `datasource` template variable. */
 const DATASOURCE = { type: "prometheus", uid: "${datasource}" } as const;
 
-interface PanelTarget {
+export interface PanelTarget {
   readonly expr: string;
   readonly legendFormat: string;
 }
 
-/** A time-series panel at `slot` (0–3) of a 2×2 grid. */
-function panel(id: number, title: string, unit: string, description: string, targets: readonly PanelTarget[]): Record<string, unknown> {
+/** A time-series panel at `slot` (0–3) of a 2×2 grid; a higher id continues the grid downwards. */
+export function panel(id: number, title: string, unit: string, description: string, targets: readonly PanelTarget[]): Record<string, unknown> {
   const slot = id - 1;
   return {
     id,
@@ -70,10 +70,32 @@ export function serviceDashboard(target: Pick<ScrapeTarget, "name" | "namespace"
   const http = `namespace="${target.namespace}", service="${target.name}"`;
   const pods = `namespace="${target.namespace}", container="${target.name}"`;
   const window = "$__rate_interval";
+  return dashboard(dashboardUid(target), `${target.name} (${target.namespace})`, ["platform", "service", target.namespace], [
+    panel(1, "Request rate", "reqps", "Requests per second.", [{ expr: requestRate("service", http, window), legendFormat: "requests" }]),
+    panel(2, "Error rate", "percent", "5xx responses as a percentage of all responses.", [{ expr: errorPercent("service", http, window), legendFormat: "5xx" }]),
+    panel(3, "Latency", "s", "Request latency percentiles, from the http_request_duration_seconds histogram.", [
+      { expr: latencyQuantile(0.5, "service", http, window), legendFormat: "p50" },
+      { expr: latencyQuantile(0.95, "service", http, window), legendFormat: "p95" },
+      { expr: latencyQuantile(0.99, "service", http, window), legendFormat: "p99" },
+    ]),
+    panel(4, "Saturation", "percent", "CPU and memory (working set) as a percentage of each pod's limits.", [
+      { expr: limitPercent("cpu", pods, window), legendFormat: "{{pod}} CPU" },
+      { expr: limitPercent("memory", pods, window), legendFormat: "{{pod}} memory" },
+    ]),
+  ]);
+}
+
+/**
+ * A Classic-model dashboard: the `datasource` variable (type `prometheus`) and any `variables`
+ * (query variables on it), 6 hours, 30 s refresh.
+ *
+ * @see https://grafana.com/docs/grafana/latest/visualizations/dashboards/build-dashboards/view-dashboard-json-model/
+ */
+export function dashboard(uid: string, title: string, tags: readonly string[], panels: readonly Record<string, unknown>[], variables: readonly { name: string; query: string }[] = []): Record<string, unknown> {
   return {
-    uid: dashboardUid(target),
-    title: `${target.name} (${target.namespace})`,
-    tags: ["platform", "service", target.namespace],
+    uid,
+    title,
+    tags,
     timezone: "browser",
     editable: true,
     graphTooltip: 1,
@@ -84,20 +106,11 @@ export function serviceDashboard(target: Pick<ScrapeTarget, "name" | "namespace"
     links: [],
     annotations: { list: [] },
     templating: {
-      list: [{ name: "datasource", label: "Data source", type: "datasource", query: "prometheus", current: {}, hide: 0, refresh: 1, regex: "" }],
+      list: [
+        { name: "datasource", label: "Data source", type: "datasource", query: "prometheus", current: {}, hide: 0, refresh: 1, regex: "" },
+        ...variables.map((v) => ({ name: v.name, label: v.name, type: "query", datasource: DATASOURCE, query: { query: v.query, refId: "variable" }, definition: v.query, current: {}, hide: 0, refresh: 2, includeAll: true, multi: true, sort: 1 })),
+      ],
     },
-    panels: [
-      panel(1, "Request rate", "reqps", "Requests per second.", [{ expr: requestRate("service", http, window), legendFormat: "requests" }]),
-      panel(2, "Error rate", "percent", "5xx responses as a percentage of all responses.", [{ expr: errorPercent("service", http, window), legendFormat: "5xx" }]),
-      panel(3, "Latency", "s", "Request latency percentiles, from the http_request_duration_seconds histogram.", [
-        { expr: latencyQuantile(0.5, "service", http, window), legendFormat: "p50" },
-        { expr: latencyQuantile(0.95, "service", http, window), legendFormat: "p95" },
-        { expr: latencyQuantile(0.99, "service", http, window), legendFormat: "p99" },
-      ]),
-      panel(4, "Saturation", "percent", "CPU and memory (working set) as a percentage of each pod's limits.", [
-        { expr: limitPercent("cpu", pods, window), legendFormat: "{{pod}} CPU" },
-        { expr: limitPercent("memory", pods, window), legendFormat: "{{pod}} memory" },
-      ]),
-    ],
+    panels,
   };
 }

@@ -15,6 +15,7 @@ import { stringify } from "yaml";
 import type { DockerPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
 import { serviceDashboard } from "./dashboards";
+import { platformDashboards } from "./dashboards-platform";
 import type { ObservabilityContext, ObservabilityEndpoints } from "./types";
 import { alertRuleGroups, type AlertRuleGroup } from "./rules";
 import type { ScrapeEndpoint } from "../contract/metrics";
@@ -145,7 +146,7 @@ export function prometheusConfig(spec: Pick<ResolvedObservability, "services" | 
  *
  * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
  */
-export function prometheusRules(spec: Pick<ResolvedObservability, "thresholds" | "dataStores">): { groups: AlertRuleGroup[] } {
+export function prometheusRules(spec: Pick<ResolvedObservability, "thresholds" | "dataStores" | "managedDataStores" | "services">): { groups: AlertRuleGroup[] } {
   return { groups: alertRuleGroups(spec, "docker") };
 }
 
@@ -306,7 +307,7 @@ export function deployObservabilityToDocker(name: string, spec: ResolvedObservab
       uploads: [
         {
           file: d.files.alertmanagerConfig,
-          content: alertmanagerConfigFile(spec.receivers),
+          content: alertmanagerConfigFile(spec.receivers, spec.heartbeat),
           permissions: "0400",
           owner: amOwner,
           group: amGroup,
@@ -332,6 +333,9 @@ export function deployObservabilityToDocker(name: string, spec: ResolvedObservab
         readOnlyFile(d.grafana, d.files.grafanaDatasources, stringify(grafanaDatasources())),
         readOnlyFile(d.grafana, d.files.grafanaDashboardProvider, stringify(grafanaDashboardProvider())),
         ...spec.services.map((s) => readOnlyFile(d.grafana, `${d.files.grafanaDashboards}/${s.name}.json`, JSON.stringify(serviceDashboard(s), null, 2))),
+        ...Object.entries(platformDashboards(prometheusRules(spec).groups, { slos: spec.services.some((s) => s.slo), gateway: false })).map(([file, json]) =>
+          readOnlyFile(d.grafana, `${d.files.grafanaDashboards}/${file}.json`, JSON.stringify(json, null, 2)),
+        ),
       ],
       volumes: [{ volumeName: grafanaData.name, containerPath: d.files.grafanaData }],
       ports: [{ internal: d.grafana.port, external: spec.docker.grafanaHostPort, ip: platform.publishAddress }],

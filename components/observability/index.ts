@@ -10,6 +10,8 @@ export * from "./spec";
 export type * from "./types";
 export { alertRuleGroups, type AlertRule, type AlertRuleGroup } from "./rules";
 export { serviceDashboard } from "./dashboards";
+export { BURN_RATE_ALERTS, resolveSlo, sloDefaults, sloRuleGroups, validateSlo, type ResolvedSlo, type SloArgs } from "./slo";
+export { cloudwatchSeries, defaultMaxConnections, instanceMemoryGiB, stackdriverSeries, type ManagedDataStores } from "./managed";
 
 /**
  * Metrics, dashboards, alerts, logs and traces for the platform, the same in intent on every target.

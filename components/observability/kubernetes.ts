@@ -24,6 +24,12 @@ import { TRACK_LABEL } from "../contract/labels";
 import { alertmanagerConfigFile } from "./alertmanager";
 import type { ObservabilityContext, ObservabilityEndpoints } from "./types";
 import { alertRuleGroups } from "./rules";
+import { platformDashboards } from "./dashboards-platform";
+import { pgbouncerPodMonitorSpec } from "./rules-broker";
+import { ISTIO_PROM_CERTS, meshScrapeTls, platformMonitors } from "./scrape";
+
+export { ISTIO_PROM_CERTS } from "./scrape";
+import { deployCloudExporters } from "./exporters";
 import { observabilityEndpoints, type ResolvedObservability, type ScrapeTarget } from "./spec";
 
 /** A pinned chart: repository, name and version. */
@@ -105,8 +111,6 @@ const restrictedContainer = {
   seccompProfile: { type: "RuntimeDefault" },
 } as const;
 
-/** Where Istio's sidecar writes its workload certificate for Prometheus. @see https://istio.io/latest/docs/ops/integrations/prometheus/#tls-settings */
-export const ISTIO_PROM_CERTS = "/etc/prom-certs";
 
 /**
  * Prometheus's pod settings to scrape through a service mesh's STRICT mTLS.
@@ -149,23 +153,11 @@ export function meshPrometheusSettings(mesh: ResolvedObservability["mesh"]): Rec
  * @see https://istio.io/latest/docs/ops/integrations/prometheus/#tls-settings
  */
 export function serviceMonitorSpec(target: ScrapeTarget & { readonly path: string }, mesh: ResolvedObservability["mesh"]): Record<string, unknown> {
-  const tls =
-    mesh === "istio"
-      ? {
-          scheme: "https",
-          tlsConfig: {
-            caFile: `${ISTIO_PROM_CERTS}/root-cert.pem`,
-            certFile: `${ISTIO_PROM_CERTS}/cert-chain.pem`,
-            keyFile: `${ISTIO_PROM_CERTS}/key.pem`,
-            insecureSkipVerify: true,
-          },
-        }
-      : {};
   return {
     namespaceSelector: { matchNames: [target.namespace] },
     // The mesh's per-track Services (Linkerd canaries) carry the same labels: scrape each pod once.
     selector: { matchLabels: { ...target.selector }, matchExpressions: [{ key: TRACK_LABEL, operator: "DoesNotExist" }] },
-    endpoints: [{ port: target.portName, path: target.path, interval: "30s", ...tls }],
+    endpoints: [{ port: target.portName, path: target.path, interval: "30s", ...meshScrapeTls(mesh) }],
   };
 }
 
@@ -220,6 +212,8 @@ export function kubePrometheusStackValues(spec: ResolvedObservability, storageCl
         podMonitorNamespaceSelector: {},
         ruleNamespaceSelector: {},
         probeNamespaceSelector: {},
+        // Tempo's metrics generator writes the service graph and span metrics here.
+        enableRemoteWriteReceiver: true,
         ...meshPrometheusSettings(spec.mesh),
       },
     },
@@ -255,7 +249,8 @@ export function kubePrometheusStackValues(spec: ResolvedObservability, storageCl
           uid: "tempo",
           access: "proxy",
           url: endpoints.tempo,
-          jsonData: { tracesToLogsV2: { datasourceUid: "loki" } },
+          // The service graph and RED metrics Tempo's generator writes to Prometheus.
+          jsonData: { tracesToLogsV2: { datasourceUid: "loki" }, serviceMap: { datasourceUid: "prometheus" }, nodeGraph: { enabled: true } },
         },
       ],
     },
@@ -313,7 +308,10 @@ export function lokiValues(spec: ResolvedObservability, storageClass: string): R
 
 /**
  * Helm values of Tempo: monolithic with local storage on a volume, traces kept as long as logs,
- * OTLP in, no usage reporting. The chart's Services are renamed `tempo-server`, so that the `tempo`
+ * OTLP in, no usage reporting, and the metrics generator on: its `service-graphs` and
+ * `span-metrics` processors remote-write the service graph and per-service RED metrics to
+ * Prometheus (whose remote-write receiver is on), which Grafana's Tempo data source shows as the
+ * service map. The chart's Services are renamed `tempo-server`, so that the `tempo`
  * Service (port 3200, Tempo's usual HTTP port) can be ours.
  *
  * @see https://github.com/grafana/helm-charts/blob/main/charts/tempo/values.yaml
@@ -327,6 +325,8 @@ export function tempoValues(spec: ResolvedObservability, storageClass: string): 
       resources: observabilityResources.tempo,
       securityContext: restrictedContainer,
       receivers: { otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } } },
+      // The service graph and span metrics, remote-written to Prometheus.
+      metricsGenerator: { enabled: true, remoteWriteUrl: `${observabilityEndpoints(spec.namespace).prometheus}/api/v1/write` },
     },
     persistence: { enabled: true, storageClassName: storageClass, accessModes: ["ReadWriteOnce"], size: `${smallVolumesGiB.tempo}Gi` },
   };
@@ -398,7 +398,7 @@ export function deployObservabilityToKubernetes(name: string, spec: ResolvedObse
   const stateful = statefulResourceOptions(spec.protect);
   const labels = { "app.kubernetes.io/part-of": "observability", "app.kubernetes.io/managed-by": "pulumi" };
 
-  const alertmanagerYaml = alertmanagerConfigFile(spec.receivers);
+  const alertmanagerYaml = alertmanagerConfigFile(spec.receivers, spec.heartbeat);
   const alertmanagerSecret = new k8s.core.v1.Secret(
     `${name}-alertmanager-config`,
     { metadata: { name: secretNames.alertmanager, namespace, labels }, type: "Opaque", stringData: { "alertmanager.yaml": alertmanagerYaml } },
@@ -456,11 +456,21 @@ export function deployObservabilityToKubernetes(name: string, spec: ResolvedObse
       { parent, provider, dependsOn: prerequisites },
     );
   }
+  const monitors = [...(spec.dataStores.pgbouncer ? [{ kind: "PodMonitor", name: "pgbouncer", spec: pgbouncerPodMonitorSpec() }] : []), ...platformMonitors(spec)];
+  for (const m of monitors) {
+    new k8s.apiextensions.CustomResource(`${name}-${m.name}-monitor`, { apiVersion: "monitoring.coreos.com/v1", kind: m.kind, metadata: { name: m.name, namespace, labels }, spec: m.spec }, crOptions);
+  }
+  deployCloudExporters(name, namespace, spec.managedDataStores, platform, { parent, dependsOn: [...prerequisites, stack], release });
+  const groups = alertRuleGroups(spec);
   new k8s.apiextensions.CustomResource(
     `${name}-rules`,
-    { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "platform-alerts", namespace, labels }, spec: { groups: alertRuleGroups(spec) } },
+    { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "platform-alerts", namespace, labels }, spec: { groups } },
     crOptions,
   );
+  for (const [file, json] of Object.entries(platformDashboards(groups, { slos: spec.services.some((s) => s.slo), gateway: spec.gatewayNamespace !== undefined }))) {
+    const metadata = { name: `dashboard-${file}`, namespace, labels: { ...labels, grafana_dashboard: "1" } };
+    new k8s.core.v1.ConfigMap(`${name}-${file}-dashboard`, { metadata, data: { [`${file}.json`]: JSON.stringify(json) } }, { parent, provider, dependsOn: prerequisites });
+  }
 
   const endpoints = observabilityEndpoints(namespace);
   return {

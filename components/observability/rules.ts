@@ -27,116 +27,39 @@
  * @see https://github.com/cloudnative-pg/plugin-barman-cloud/blob/main/internal/cnpgi/instance/metrics.go
  * @see https://github.com/oliver006/redis_exporter/blob/master/exporter/exporter.go
  */
-import type { ResolvedObservability, ResolvedThresholds } from "./spec";
+import { leveled, single, value, type AlertRule, type AlertRuleGroup } from "./alerts";
+import type { ResolvedObservability } from "./spec";
+import { managedRuleGroups } from "./managed";
+import { errorPercent, latencyQuantile, limitPercent } from "./promql";
+import { sloRuleGroups } from "./slo";
 
-/** One alerting rule, as Prometheus's rule files and the PrometheusRule CRD both write it. */
-export interface AlertRule {
-  readonly alert: string;
-  readonly expr: string;
-  readonly for: string;
-  readonly labels: { readonly severity: "warning" | "critical" } & Readonly<Record<string, string>>;
-  readonly annotations: { readonly summary: string; readonly description: string } & Readonly<Record<string, string>>;
-}
+export { errorPercent, latencyQuantile, limitPercent, requestRate } from "./promql";
+import { pgbouncerRuleGroup, rabbitmqRuleGroup } from "./rules-broker";
 
-/** A named group of rules. */
-export interface AlertRuleGroup {
-  readonly name: string;
-  readonly rules: readonly AlertRule[];
-}
+export type { AlertRule, AlertRuleGroup, RecordingRule } from "./alerts";
+
+/**
+ * An alert that always fires, as kube-prometheus-stack's: the dead man's switch. Alertmanager sends
+ * it to the heartbeat URL; when it stops arriving, the alerting path is broken.
+ * @see https://github.com/prometheus-community/helm-charts/blob/main/charts/kube-prometheus-stack/templates/prometheus/rules-1.14/general.rules.yaml
+ */
+const WATCHDOG: AlertRule = {
+  alert: "Watchdog",
+  expr: "vector(1)",
+  for: "0m",
+  labels: { severity: "none" },
+  annotations: {
+    summary: "The alerting pipeline works: this alert always fires.",
+    description: "Always firing on {{ $externalLabels.environment }}, so that a heartbeat service pages when it stops arriving.",
+    runbook: "If the heartbeat service pages, Prometheus or Alertmanager is down or cannot reach it: check both containers and their logs.",
+  },
+};
 
 /** The window of every `rate()` in the rules. */
 const RATE_WINDOW = "5m";
 
-/**
- * The per-second rate of a service's requests, optionally only the 5xx ones, summed by `by`.
- * A 5xx is matched in either the `status` or the `code` label (`or` keeps one copy of a series
- * that has both).
- *
- * @param matchers extra label matchers, such as `namespace="apps", service="web"`; may be empty.
- * @see https://prometheus.io/docs/prometheus/latest/querying/functions/#rate
- */
-export function requestRate(by: string, matchers: string, window: string, only5xx = false): string {
-  const sel = (extra: string) => {
-    const all = [extra, matchers].filter(Boolean).join(", ");
-    return all ? `http_requests_total{${all}}` : "http_requests_total";
-  };
-  const inner = only5xx
-    ? `rate(${sel('status=~"5.."')}[${window}]) or rate(${sel('code=~"5.."')}[${window}])`
-    : `rate(${sel("")}[${window}])`;
-  return `sum by (${by}) (${inner})`;
-}
-
-/**
- * A service's 5xx responses as a percentage of all its responses, by `by`.
- *
- * @see https://prometheus.io/docs/prometheus/latest/querying/operators/#arithmetic-binary-operators
- */
-export function errorPercent(by: string, matchers: string, window: string): string {
-  return `100 * ${requestRate(by, matchers, window, true)} / ${requestRate(by, matchers, window)}`;
-}
-
-/**
- * The `quantile` (0–1) of a service's request latency in seconds, from its histogram, by `by`.
- *
- * @see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile
- */
-export function latencyQuantile(quantile: number, by: string, matchers: string, window: string): string {
-  const sel = `http_request_duration_seconds_bucket${matchers ? `{${matchers}}` : ""}`;
-  return `histogram_quantile(${quantile}, sum by (${by}, le) (rate(${sel}[${window}])))`;
-}
-
-/**
- * A container's CPU (cores) or memory (working set, bytes) use as a percentage of its limit.
- *
- * @see https://github.com/kubernetes/kube-state-metrics/tree/main/docs/metrics
- */
-export function limitPercent(resource: "cpu" | "memory", matchers: string, window: string): string {
-  const by = "namespace, pod, container";
-  const extra = matchers ? `, ${matchers}` : "";
-  const usage = resource === "cpu"
-    ? `rate(container_cpu_usage_seconds_total{container!="", image!=""${extra}}[${window}])`
-    : `container_memory_working_set_bytes{container!="", image!=""${extra}}`;
-  return `100 * sum by (${by}) (${usage}) / sum by (${by}) (kube_pod_container_resource_limits{resource="${resource}"${extra}})`;
-}
-
-type Level = "warning" | "critical";
-const LEVELS: readonly Level[] = ["warning", "critical"];
-
-/** What a threshold alert needs; the summary and runbook are shared by both levels. */
-interface ThresholdAlert {
-  /** The CamelCase stem; the level is appended: `HttpErrorRateWarning`. */
-  readonly name: string;
-  readonly threshold: keyof ResolvedThresholds;
-  /** The PromQL for a level's threshold (the number in the threshold's unit). */
-  readonly expr: (limit: number) => string;
-  readonly for: string;
-  readonly summary: string;
-  /** The description; `limit` is the level's threshold with its unit. */
-  readonly description: (limit: number) => string;
-  readonly runbook: string;
-}
-
-/** A warning and a critical rule for one threshold, linked by the `alertfamily` label for inhibition. */
-function leveled(spec: ResolvedThresholds, a: ThresholdAlert): AlertRule[] {
-  return LEVELS.map((level) => {
-    const limit = spec[a.threshold][level];
-    return {
-      alert: `${a.name}${level === "warning" ? "Warning" : "Critical"}`,
-      expr: a.expr(limit),
-      for: a.for,
-      labels: { severity: level, alertfamily: a.name },
-      annotations: { summary: a.summary, description: a.description(limit), runbook: a.runbook },
-    };
-  });
-}
-
-function single(name: string, severity: Level, expr: string, forDuration: string, summary: string, description: string, runbook: string): AlertRule {
-  return { alert: name, expr, for: forDuration, labels: { severity, alertfamily: name }, annotations: { summary, description, runbook } };
-}
-
 const svc = "{{ $labels.namespace }}/{{ $labels.service }}";
 const ctr = "{{ $labels.namespace }}/{{ $labels.pod }} container {{ $labels.container }}";
-const value = (format: string) => `{{ printf "${format}" $value }}`;
 
 /**
  * The platform's alert rules from the seeds' table, each threshold as a warning and a critical
@@ -150,7 +73,7 @@ const value = (format: string) => `{{ printf "${format}" $value }}`;
  * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
  * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.Rule
  */
-export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" | "dataStores">, on: "kubernetes" | "docker" = "kubernetes"): AlertRuleGroup[] {
+export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" | "dataStores" | "managedDataStores"> & { readonly services?: ResolvedObservability["services"] }, on: "kubernetes" | "docker" = "kubernetes"): AlertRuleGroup[] {
   const t = spec.thresholds;
   const w = RATE_WINDOW;
   const groups: AlertRuleGroup[] = [
@@ -334,5 +257,11 @@ export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" |
       ],
     });
   }
+  // kube-prometheus-stack ships Watchdog on Kubernetes; Docker gets the same always-firing alert.
+  if (on === "docker") groups.push({ name: "platform-watchdog", rules: [WATCHDOG] });
+  if (spec.dataStores.pgbouncer && on === "kubernetes") groups.push(pgbouncerRuleGroup(t));
+  if (spec.dataStores.rabbitmq && on === "kubernetes") groups.push(rabbitmqRuleGroup(t));
+  groups.push(...managedRuleGroups(spec.managedDataStores, t));
+  for (const service of spec.services ?? []) if (service.slo) groups.push(...sloRuleGroups({ name: service.name, namespace: service.namespace, slo: service.slo }));
   return groups;
 }

@@ -2,6 +2,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ArgProblem } from "../contract/problems";
 import type { ScrapeEndpoint } from "../contract/metrics";
 import type { Environment, Platform, PlatformFacts } from "../contract/platform";
+import { validateManagedDataStores, type ManagedDataStores } from "./managed";
+import type { AlertThresholdsArgs, ResolvedThresholds, ThresholdArgs } from "./thresholds";
+
+export type { AlertThresholdsArgs, ResolvedThresholds, ThresholdArgs } from "./thresholds";
+import { resolveSlo, validateSlo, type ResolvedSlo, type SloArgs } from "./slo";
 
 /**
  * One workload Prometheus scrapes: an AppService's `/metrics`, found by its Service on Kubernetes
@@ -20,18 +25,23 @@ export interface ScrapeTarget {
   readonly port: number;
   /** The metrics path. @default "/metrics" */
   readonly path?: string;
+  /** The service's objectives, or `false` for none (a worker serves no requests). @default see {@link SloArgs} */
+  readonly slo?: SloArgs | false;
 }
 
 /**
- * The kinds of alert receiver. Each one's secret part (webhook URL, SMTP password) is read from a
- * Pulumi secret and written only to a Kubernetes Secret or a secret container upload.
+ * The kinds of alert receiver. Each one's secret part (PagerDuty routing key, Opsgenie API key,
+ * webhook URL, SMTP password) is read from a Pulumi secret and written only to a Kubernetes Secret
+ * or a secret container upload.
  *
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#pagerduty_config
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#opsgenie_config
  * @see https://prometheus.io/docs/alerting/latest/configuration/#receiver-integration-settings
  */
 export type ReceiverKind = (typeof RECEIVER_KINDS)[number];
 
 /** The receiver kinds. */
-export const RECEIVER_KINDS = ["slack", "webhook", "email"] as const;
+export const RECEIVER_KINDS = ["pagerduty", "opsgenie", "slack", "webhook", "email"] as const;
 
 /** The alert severities receivers route. */
 export const ALERT_SEVERITIES = ["critical", "warning"] as const;
@@ -41,6 +51,12 @@ export interface AlertReceiverArgs {
   /** The receiver's name; a DNS-1035 label. */
   readonly name: string;
   readonly kind: ReceiverKind;
+  /** `pagerduty`: the Events API v2 integration (routing) key of the service to page (a secret). */
+  readonly routingKey?: pulumi.Input<string>;
+  /** `opsgenie`: the API integration's key (a secret). */
+  readonly apiKey?: pulumi.Input<string>;
+  /** `opsgenie`: the API's URL, `https://api.eu.opsgenie.com/` for EU accounts. @default Alertmanager's, https://api.opsgenie.com/ */
+  readonly apiUrl?: string;
   /** `slack`/`webhook`: the https:// URL to post to (a secret: Slack URLs carry a token). */
   readonly url?: pulumi.Input<string>;
   /** `slack`: the channel, such as `#alerts`. */
@@ -57,37 +73,17 @@ export interface AlertReceiverArgs {
   readonly severities?: readonly (typeof ALERT_SEVERITIES)[number][];
 }
 
-/** A threshold pair: the alert fires at `warning`, and again as critical at `critical`. */
-export interface ThresholdArgs {
-  readonly warning?: number;
-  readonly critical?: number;
-}
-
 /**
- * The alert thresholds, each as a warning and a critical level. Ratios are percentages.
- * @see rules.ts for the PromQL of each.
+ * The in-cluster data stores the stack alerts on: `postgres`/`redis` as documented on
+ * {@link ObservabilityStackArgs.dataStores}; `pgbouncer`: CloudNativePG Poolers run (the stack
+ * scrapes them with a PodMonitor of its own); `rabbitmq`: the broker's PodMonitor scrapes RabbitMQ.
  */
-export interface AlertThresholdsArgs {
-  /** HTTP 5xx responses as a percentage of all. @default 1 / 5 */
-  readonly httpErrorRatePercent?: ThresholdArgs;
-  /** P99 request latency, in seconds. @default 1 / 5 */
-  readonly latencyP99Seconds?: ThresholdArgs;
-  /** Database connections as a percentage of the maximum. @default 80 / 95 */
-  readonly databaseConnectionsPercent?: ThresholdArgs;
-  /** Container CPU as a percentage of its limit. @default 70 / 90 */
-  readonly cpuPercent?: ThresholdArgs;
-  /** Container memory as a percentage of its limit. @default 80 / 95 */
-  readonly memoryPercent?: ThresholdArgs;
-  /** Postgres replication lag, in seconds. @default 30 / 300 */
-  readonly replicationLagSeconds?: ThresholdArgs;
-  /** Age of the last successful Postgres backup, in hours. @default 26 / 50 */
-  readonly backupAgeHours?: ThresholdArgs;
-  /** Days before a certificate expires. Warning fires below `warning`, critical below `critical`. @default 14 / 7 */
-  readonly certificateExpiryDays?: ThresholdArgs;
+export interface DataStoresArgs {
+  readonly postgres?: ScrapeEndpoint | boolean;
+  readonly redis?: ScrapeEndpoint | boolean;
+  readonly pgbouncer?: boolean;
+  readonly rabbitmq?: boolean;
 }
-
-/** The resolved thresholds: every pair complete. */
-export type ResolvedThresholds = { readonly [K in keyof AlertThresholdsArgs]-?: { readonly warning: number; readonly critical: number } };
 
 /**
  * The arguments of an {@link ObservabilityStack}.
@@ -114,6 +110,14 @@ export interface ObservabilityStackArgs {
   readonly logStorageGiB?: number;
   /** Alert receivers. @default none: alerts show in Alertmanager only */
   readonly receivers?: readonly AlertReceiverArgs[];
+  /**
+   * The dead man's switch: Alertmanager posts the always-firing `Watchdog` alert to `url` every
+   * minute, and the heartbeat service (Healthchecks.io, Dead Man's Snitch, Opsgenie or PagerDuty
+   * heartbeats…) pages when the posts stop, that is when the alerting path itself is broken.
+   * `url` is a secret (heartbeat URLs carry a token).
+   * @default none
+   */
+  readonly heartbeat?: { readonly url: pulumi.Input<string> };
   /** Alert thresholds. @default see {@link AlertThresholdsArgs} */
   readonly thresholds?: AlertThresholdsArgs;
   /** The services to scrape, each with a ServiceMonitor and a dashboard. @default [] */
@@ -125,7 +129,14 @@ export interface ObservabilityStackArgs {
    * data store's credentials.
    * @default {} (no data-store alerts)
    */
-  readonly dataStores?: { readonly postgres?: ScrapeEndpoint | boolean; readonly redis?: ScrapeEndpoint | boolean };
+  readonly dataStores?: DataStoresArgs;
+  /**
+   * The managed data stores (RDS/Aurora, ElastiCache, Amazon MQ on EKS; Cloud SQL, Memorystore on
+   * GKE), watched through the CloudWatch or Stackdriver exporter the stack deploys with the
+   * cluster's workload identity. See {@link ManagedDataStores}.
+   * @default {} (no exporter)
+   */
+  readonly managedDataStores?: ManagedDataStores;
   /**
    * The service mesh the scraped services run in, if any. Prometheus then joins it so its scrapes
    * pass STRICT mTLS: with Istio it takes the sidecar's certificates (scrapes over https with
@@ -133,6 +144,8 @@ export interface ObservabilityStackArgs {
    * @default none
    */
   readonly mesh?: "istio" | "linkerd";
+  /** Kubernetes: the gateway's namespace, whose Traefik pods Prometheus scrapes. @default none (no gateway) */
+  readonly gatewayNamespace?: string;
   /** Docker only: the host ports Prometheus and Grafana are published on. @default 9090 and 3000, their own ports */
   readonly docker?: { readonly prometheusHostPort?: number; readonly grafanaHostPort?: number };
   /**
@@ -162,6 +175,9 @@ export const observabilityDefaults = {
     replicationLagSeconds: { warning: 30, critical: 300 },
     backupAgeHours: { warning: 26, critical: 50 },
     certificateExpiryDays: { warning: 14, critical: 7 },
+    storagePercent: { warning: 80, critical: 90 },
+    queueMessages: { warning: 1000, critical: 10000 },
+    unackedMessages: { warning: 1000, critical: 5000 },
   } satisfies ResolvedThresholds,
 } as const;
 
@@ -203,10 +219,13 @@ export interface ResolvedObservability {
   readonly logRetentionDays: number;
   readonly logStorageGiB: number;
   readonly receivers: readonly AlertReceiverArgs[];
+  readonly heartbeat?: { readonly url: pulumi.Input<string> };
   readonly thresholds: ResolvedThresholds;
-  readonly services: readonly (ScrapeTarget & { readonly path: string })[];
-  readonly dataStores: { readonly postgres?: ScrapeEndpoint | boolean; readonly redis?: ScrapeEndpoint | boolean };
+  readonly services: readonly (Omit<ScrapeTarget, "slo"> & { readonly path: string; readonly slo?: ResolvedSlo })[];
+  readonly dataStores: DataStoresArgs;
+  readonly managedDataStores: ManagedDataStores;
   readonly mesh?: "istio" | "linkerd";
+  readonly gatewayNamespace?: string;
   readonly docker: { readonly prometheusHostPort: number; readonly grafanaHostPort: number };
   readonly dependsOn: readonly pulumi.Resource[];
 }
@@ -230,10 +249,13 @@ export function resolveObservability(args: ObservabilityStackSettings, on: Pick<
     logRetentionDays: args.logRetentionDays ?? sized.logRetentionDays,
     logStorageGiB: args.logStorageGiB ?? sized.logStorageGiB,
     receivers: args.receivers ?? [],
+    heartbeat: args.heartbeat,
     thresholds,
-    services: (args.services ?? []).map((s) => ({ ...s, path: s.path ?? "/metrics" })),
+    services: (args.services ?? []).map(({ slo, ...s }) => ({ ...s, path: s.path ?? "/metrics", ...(slo === false ? {} : { slo: resolveSlo(slo) }) })),
     dataStores: args.dataStores ?? {},
+    managedDataStores: args.managedDataStores ?? {},
     mesh: args.mesh,
+    gatewayNamespace: args.gatewayNamespace,
     docker: { prometheusHostPort: args.docker?.prometheusHostPort ?? d.docker.prometheusHostPort, grafanaHostPort: args.docker?.grafanaHostPort ?? d.docker.grafanaHostPort },
     dependsOn: args.dependsOn ?? [],
   };
@@ -241,6 +263,9 @@ export function resolveObservability(args: ObservabilityStackSettings, on: Pick<
 
 /** The scrape jobs the stack defines itself, which a service may not be named after. */
 const RESERVED_JOBS = ["prometheus", "postgres", "redis"];
+
+/** Receivers the stack configures itself. */
+const RESERVED_RECEIVERS = ["null", "heartbeat"];
 
 const RECEIVER_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -284,6 +309,7 @@ export function validateObservability(args: ObservabilityStackSettings, on: Plat
   (args.services ?? []).forEach((service, i) => {
     // Prometheus refuses two jobs with one name; these are the stack's own jobs.
     if (RESERVED_JOBS.includes(service.name)) add(["services", i, "name"], `"${service.name}" is the name of one of the stack's own scrape jobs (${RESERVED_JOBS.join(", ")}); rename the service`);
+    if (service.slo !== false) problems.push(...validateSlo(service.slo, ["services", i, "slo"]));
   });
   const names = new Set<string>();
   (args.receivers ?? []).forEach((r, i) => {
@@ -291,19 +317,33 @@ export function validateObservability(args: ObservabilityStackSettings, on: Plat
     if (!RECEIVER_NAME.test(r.name)) at("name", `"${r.name}" must be a DNS-1035 label`);
     if (names.has(r.name)) at("name", `"${r.name}" is declared twice`);
     names.add(r.name);
-    if (!["slack", "webhook", "email"].includes(r.kind)) {
-      at("kind", `must be slack, webhook or email (got "${String(r.kind)}")`);
+    if (!(RECEIVER_KINDS as readonly string[]).includes(r.kind)) {
+      at("kind", `must be ${RECEIVER_KINDS.join(", ")} (got "${String(r.kind)}")`);
       return;
     }
+    if (RESERVED_RECEIVERS.includes(r.name)) at("name", `"${r.name}" is the stack's own receiver (${RESERVED_RECEIVERS.join(", ")}); choose another name`);
     if (r.kind === "slack" || r.kind === "webhook") {
       if (r.url === undefined) at("url", `is required for a ${r.kind} receiver`);
       else if (typeof r.url === "string" && !/^https:\/\/\S+$/.test(r.url)) at("url", "must be an https:// URL: alerts carry internal details and must not travel in plain text");
     }
+    if (r.kind === "pagerduty" && r.routingKey === undefined) at("routingKey", "is required for a pagerduty receiver: the Events API v2 integration key of the service to page");
+    if (r.kind === "opsgenie" && r.apiKey === undefined) at("apiKey", "is required for an opsgenie receiver: the key of an API integration");
+    if (r.apiUrl !== undefined && !/^https:\/\/\S+$/.test(r.apiUrl)) at("apiUrl", `must be an https:// URL such as https://api.eu.opsgenie.com/ (got "${r.apiUrl}")`);
     if (r.severities !== undefined && r.severities.length === 0) at("severities", "must list at least one severity (critical, warning), or leave it out for both: an empty list routes nothing");
     if (r.kind === "email") {
       for (const field of ["to", "from", "smarthost"] as const) if (!r[field]) at(field, "is required for an email receiver");
       if (r.smarthost && !/^[a-z0-9.-]+:\d+$/.test(r.smarthost)) at("smarthost", `must be host:port (got "${r.smarthost}")`);
     }
   });
+  const url = args.heartbeat?.url;
+  if (args.heartbeat !== undefined && (url === undefined || (typeof url === "string" && !/^https:\/\/\S+$/.test(url)))) {
+    add(["heartbeat", "url"], "must be the https:// URL of a heartbeat check (Healthchecks.io, Dead Man's Snitch, an Opsgenie or PagerDuty heartbeat)");
+  }
+  // In production an alert nobody receives is an outage nobody hears of.
+  const paged = (args.receivers ?? []).some((r) => (r.severities ?? ALERT_SEVERITIES).includes("critical"));
+  if (on.environment === "prod" && !paged) {
+    add(["receivers"], "prod needs a receiver for critical alerts, or they reach nobody: add one (kind pagerduty, opsgenie, slack, webhook or email) whose severities include critical, its secret set with `pulumi config set --secret --path 'platform:observability.receivers[0].routingKey' …`");
+  }
+  problems.push(...validateManagedDataStores(args.managedDataStores));
   return problems;
 }

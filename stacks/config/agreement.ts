@@ -12,6 +12,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type {
   AppServiceArgs,
+  SloArgs,
   DockerHostArgs,
   EksClusterArgs,
   GatewayRouteArgs,
@@ -84,29 +85,29 @@ export const messageQueueAgrees: Agree<Block<typeof messageQueueSchema>, Omit<Me
  * The observability block; the program adds the scrape targets (from `services`), which data stores
  * to alert on, the mesh, its namespace, `protect` (from the stack's `protect`) and dependencies.
  */
-export const observabilityAgrees: Agree<Block<typeof observabilitySchema>, Omit<ObservabilityStackSettings, "namespace" | "services" | "dataStores" | "mesh" | "dependsOn" | "protect">> = true;
+export const observabilityAgrees: Agree<Block<typeof observabilitySchema>, Omit<ObservabilityStackSettings, "namespace" | "services" | "dataStores" | "managedDataStores" | "mesh" | "gatewayNamespace" | "dependsOn" | "protect">> = true;
 
 /**
  * The gateway block; routes name a service (`service`) where the component takes the route's name
  * and backend, and the program sets the namespace, the mesh and what the controller's pods need.
  * `controller` has one value, Traefik, and is not configurable yet.
  */
-export const gatewayAgrees: Agree<Omit<Block<typeof gatewaySchema>, "routes">, Omit<GatewaySettings, "routes" | "namespace" | "mesh" | "namespaceLabels" | "podAnnotations" | "dependsOn" | "controller">> = true;
+export const gatewayAgrees: Agree<Omit<Block<typeof gatewaySchema>, "routes">, Omit<GatewaySettings, "routes" | "namespace" | "mesh" | "tracing" | "namespaceLabels" | "podAnnotations" | "dependsOn" | "controller">> = true;
 export const gatewayRouteAgrees: Agree<Omit<NonNullable<Block<typeof gatewaySchema>["routes"]>[number], "service">, Omit<GatewayRouteArgs, "name" | "backend">> = true;
 
 /** The mesh block: a provider's settings block carries its `replicas`; services and identities come from the program. */
-export const meshAgrees: Agree<Omit<Block<typeof meshSchema>, "istio" | "linkerd">, Omit<ServiceMeshSettings, "provider" | "replicas" | "services" | "gateway" | "metricsScraper" | "dependsOn">> = true;
+export const meshAgrees: Agree<Omit<Block<typeof meshSchema>, "istio" | "linkerd">, Omit<ServiceMeshSettings, "provider" | "replicas" | "services" | "gateway" | "metricsScraper" | "tracing" | "dependsOn">> = true;
 
 /** A service's `mesh` block: its traffic policy and callers; the rest of the mesh's view comes from the service. */
 export const meshServiceAgrees: Agree<NonNullable<z.infer<typeof serviceSchema>["mesh"]>, Omit<MeshServiceArgs, "name" | "namespace" | "port" | "selector" | "canary">> = true;
 
 /**
  * One service: the AppService's arguments, plus its `name`, its `mesh` block, the canary's traffic
- * `weights` (the mesh's) and `worker`; the program sets where it runs, its Secrets, and what the mesh,
+ * `weights` (the mesh's), `worker` and `slo` (the ObservabilityStack's, see {@link sloAgrees}); the program sets where it runs, its Secrets, and what the mesh,
  * the gateway and Prometheus need of it.
  */
 export const serviceAgrees: Agree<
-  Omit<z.infer<typeof serviceSchema>, "name" | "mesh" | "worker" | "canary">,
+  Omit<z.infer<typeof serviceSchema>, "name" | "mesh" | "worker" | "canary" | "slo">,
   Omit<AppServiceArgs, "platform" | "namespace" | "secretEnv" | "allowFromNamespaces" | "labels" | "serviceAnnotations" | "dependsOn" | "canary">
 > = true;
 export const canaryAgrees: Agree<Omit<NonNullable<z.infer<typeof serviceSchema>["canary"]>, "weights">, NonNullable<AppServiceArgs["canary"]>> = true;
@@ -122,3 +123,6 @@ export const eksAgrees: Agree<z.infer<typeof eksSchema>, Omit<EksClusterArgs, "e
 export const gkeAgrees: Agree<z.infer<typeof gkeSchema>, Omit<GkeClusterArgs, "environment" | "protect">> = true;
 export const k3sAgrees: Agree<z.infer<typeof k3sSchema>, Omit<K3sClusterArgs, "environment" | "kubeconfig">> = true;
 export const dockerAgrees: Agree<z.infer<typeof dockerSchema>, Omit<DockerHostArgs, "environment">> = true;
+
+/** A service's `slo` block is the ObservabilityStack's {@link SloArgs} for that service. */
+export const sloAgrees: Agree<Exclude<NonNullable<z.infer<typeof serviceSchema>["slo"]>, false>, SloArgs> = true;

@@ -15,7 +15,7 @@ export const CONFIG_NAMESPACE = "platform";
 export const SECRET_KEYS = ["kubeconfig", "postgresBackupAccessKeyId", "postgresBackupSecretAccessKey"] as const;
 
 /** Fields of an `observability.receivers[]` entry that carry credentials (webhook tokens, SMTP passwords). */
-export const SECRET_RECEIVER_FIELDS = ["url", "smtpPassword"] as const;
+export const SECRET_RECEIVER_FIELDS = ["url", "routingKey", "apiKey", "smtpPassword"] as const;
 
 /** A key path without the namespace: `["services", 0, "replicas"]`. */
 export type KeyPath = readonly PropertyKey[];
@@ -42,6 +42,7 @@ export function keyPath(path: KeyPath): string {
 export function isSecretPath(path: KeyPath, secretKeys: readonly string[] = []): boolean {
   const [top, list, , field] = path;
   if (SECRET_KEYS.some((k) => k === top) || secretKeys.includes(String(top))) return true;
+  if (top === "observability" && list === "heartbeat") return true;
   return top === "observability" && list === "receivers" && SECRET_RECEIVER_FIELDS.some((f) => f === field);
 }
 

@@ -84,10 +84,13 @@ export function parseConfig(raw: Record<string, unknown>, secretKeys: readonly s
     receivers.forEach((receiver: Record<string, unknown> | null, i) => {
       for (const field of SECRET_RECEIVER_FIELDS) {
         if (receiver?.[field] !== undefined) {
-          issues.push({ key: keyPath(["observability", "receivers", i, field]), message: `must be a secret (webhook URLs carry tokens); ${setIt(["observability", "receivers", i, field], "…", { secret: true })}` });
+          issues.push({ key: keyPath(["observability", "receivers", i, field]), message: `must be a secret (receiver URLs and keys are credentials); ${setIt(["observability", "receivers", i, field], "…", { secret: true })}` });
         }
       }
     });
+  }
+  if ((raw.observability as { heartbeat?: unknown } | undefined)?.heartbeat !== undefined && !secretKeys.includes("observability")) {
+    issues.push({ key: keyPath(["observability", "heartbeat", "url"]), message: `must be a secret (heartbeat URLs carry a token); ${setIt(["observability", "heartbeat", "url"], "…", { secret: true })}` });
   }
   // reportInput: a wrong type is told apart from a missing key by the value it got.
   const result = configSchema.safeParse(raw, { reportInput: true });

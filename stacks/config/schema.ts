@@ -8,9 +8,10 @@
  * @see https://zod.dev/api
  */
 import { z } from "zod";
+import { enumOf } from "./enums";
+import { observabilitySchema, sloSchema } from "./observability";
 import {
   ACME_SOLVERS,
-  ALERT_SEVERITIES,
   AWS_POSTGRES_ENGINES,
   BROKERS,
   CERTIFICATE_ISSUERS,
@@ -24,7 +25,6 @@ import {
   K3S_INGRESS_SERVICE_TYPES,
   MTLS_MODES,
   POOL_MODES,
-  RECEIVER_KINDS,
   TARGETS,
   validateAppService,
 } from "../../components";
@@ -33,27 +33,10 @@ import { count, cronSchedule, imageReference, ipAddress, kubernetesVersion, port
 import { drSchema, managedPostgresReadScaling } from "./dr";
 
 export { CONFIG_NAMESPACE, SECRET_KEYS } from "./keys";
+export { observabilitySchema };
 
 /** A hint that sets a key given as a dotted path (`eks.region`): `set it with \`pulumi config set --path 'platform:eks.region' eu-west-1\``. */
 export const setHint = (key: string, example: string) => setIt(key.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p)), example);
-
-/**
- * A zod enum of a component's constant list whose error names the values and, for a wrong case,
- * the one meant. `list` words the choices (`a | b | c` by default).
- */
-const enumOf = <T extends readonly [string, ...string[]]>(values: T, list: (values: T) => string = (v) => `one of ${v.join(" | ")}`) =>
-  z.enum(values, {
-    error: (issue) => {
-      // A missing key is worded by parse.ts ("is required", with a hint), never as `got "undefined"`.
-      if (issue.input === undefined) return undefined;
-      const got = String(issue.input);
-      const near = values.find((v) => v.toLowerCase() === got.toLowerCase());
-      return `must be ${list(values)} (got "${got}")${near ? `; did you mean "${near}"?` : ""}`;
-    },
-  });
-
-/** Words a list as prose: `a, b or c`. */
-const inProse = (values: readonly string[]) => `${values.slice(0, -1).join(", ")} or ${values[values.length - 1]}`;
 
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR block such as 10.0.0.0/16");
 const wholeNumber = z.number().int("must be a whole number");
@@ -119,6 +102,7 @@ export const serviceSchema = z
       })
       .optional(),
     worker: z.boolean().optional(),
+    slo: sloSchema.optional(),
     canary: z
       .strictObject({
         image: imageReference,
@@ -363,50 +347,6 @@ export const messageQueueSchema = z.strictObject({
     .optional(),
   managed: z.strictObject({ instanceType: z.string().optional(), engineVersion: z.string().optional() }).optional(),
   docker: hostPort,
-});
-
-const threshold = z.strictObject({ warning: z.number().optional(), critical: z.number().optional() }).optional();
-
-/**
- * The `observability` block: the ObservabilityStack's arguments. Receiver URLs and SMTP passwords
- * are secrets, so the whole block must be set with `--secret` when it has them. Semantic checks come
- * from `validateObservability`.
- */
-export const observabilitySchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  docker: z.strictObject({ prometheusHostPort: port.optional(), grafanaHostPort: port.optional() }).optional(),
-  retentionDays: z.number().optional(),
-  storageGiB: sizeGiB.optional(),
-  logRetentionDays: z.number().optional(),
-  logStorageGiB: sizeGiB.optional(),
-  receivers: z
-    .array(
-      z.strictObject({
-        name: z.string(),
-        kind: enumOf(RECEIVER_KINDS, inProse),
-        url: z.string().optional(),
-        channel: z.string().optional(),
-        to: z.string().optional(),
-        from: z.string().optional(),
-        smarthost: z.string().optional(),
-        smtpUsername: z.string().optional(),
-        smtpPassword: z.string().optional(),
-        severities: z.array(enumOf(ALERT_SEVERITIES)).optional(),
-      }),
-    )
-    .optional(),
-  thresholds: z
-    .strictObject({
-      httpErrorRatePercent: threshold,
-      latencyP99Seconds: threshold,
-      databaseConnectionsPercent: threshold,
-      cpuPercent: threshold,
-      memoryPercent: threshold,
-      replicationLagSeconds: threshold,
-      backupAgeHours: threshold,
-      certificateExpiryDays: threshold,
-    })
-    .optional(),
 });
 
 /**
