@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import type { DeployedState } from "../stacks/config";
 import { parseQuantity } from "../components/shared/quantity";
+import { isStream } from "./paths";
 
 interface ExportedResource {
   readonly urn?: string;
@@ -93,7 +94,10 @@ export function exportProblem(exported: unknown, stack: string, project: string)
 export function readDeployedState(file: string, stack: string, project: string): DeployedState & { readonly urns: readonly string[] } {
   let text: string;
   try {
-    if (!fs.statSync(file).isFile()) throw new Error("not a regular file");
+    // A file, a named pipe or a stream (`--state /dev/stdin`, `--state <(pulumi stack export)`),
+    // read once: a pipe cannot be read twice.
+    const stat = fs.statSync(file);
+    if (!stat.isFile() && !stat.isFIFO() && !isStream(file)) throw new Error("not a regular file, a named pipe or a standard stream");
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
     throw new Error(`--state ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
