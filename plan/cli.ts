@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { collectConfig, formatConfigIssues, validateCollected } from "../stacks/config";
-import { pathProblems } from "./paths";
+import { pathProblems, streamDescriptor } from "./paths";
 import { findProjectRoot, readStackConfig, StackFileError } from "./stack-file";
 import { readDeployedState } from "./state-file";
 
@@ -156,10 +156,17 @@ async function run(argv: string[]): Promise<number> {
     }
   }
   const plan = planJson(program, target, report);
-  const write = (flag: string, file: string, text: string) => {
+  const write = async (flag: string, file: string, text: string) => {
     try {
-      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      fs.writeFileSync(file, text);
+      // stdout and stderr through Node's own streams, waiting until the text is out (the exit
+      // would cut a pipe short; a direct write to a non-blocking pipe fails with EAGAIN);
+      // other descriptors and files by path.
+      const fd = streamDescriptor(file);
+      if (fd === 1 || fd === 2) await new Promise<void>((resolve, reject) => (fd === 1 ? process.stdout : process.stderr).write(text, (error) => (error ? reject(error) : resolve())));
+      else {
+        if (fd === undefined) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+        fs.writeFileSync(file, text);
+      }
       process.stdout.write(`${flag === "--json" ? "Plan" : "Diagram"} written to ${file}\n`);
       return true;
     } catch (error) {
@@ -168,10 +175,10 @@ async function run(argv: string[]): Promise<number> {
     }
   };
   let written = true;
-  if (args.json) written = write("--json", args.json, `${JSON.stringify(plan, null, 2)}\n`) && written;
+  if (args.json) written = (await write("--json", args.json, `${JSON.stringify(plan, null, 2)}\n`)) && written;
   if (args.diagram) {
     const { diagramMarkdown } = await import("./diagram");
-    written = write("--diagram", args.diagram, diagramMarkdown(plan)) && written;
+    written = (await write("--diagram", args.diagram, diagramMarkdown(plan))) && written;
   }
   // Violations (exit 1) are the plan's verdict; a file that could not be written does not mask them.
   if (hasMandatoryViolations(report) || conflicts.length > 0) return EXIT.violations;

@@ -25,6 +25,16 @@ export function isStream(file: string): boolean {
   return STREAMS.test(path.resolve(file));
 }
 
+/**
+ * The open descriptor a stream path names (`/dev/stdin` 0, `/dev/fd/63` 63), read and written
+ * through directly: opening the path again fails when the descriptor is a socket (ENXIO).
+ */
+export function streamDescriptor(file: string): number | undefined {
+  const name = STREAMS.exec(path.resolve(file))?.[1];
+  if (name === undefined) return undefined;
+  return name.startsWith("fd/") ? Number(name.slice(3)) : ["stdin", "stdout", "stderr"].indexOf(name);
+}
+
 /** The problem of a path on a pseudo file system, or `undefined`. */
 function pseudoProblem(flag: string, value: string, resolved: string): string | undefined {
   if (STREAMS.test(resolved)) return undefined;

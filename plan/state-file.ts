@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import type { DeployedState } from "../stacks/config";
 import { parseQuantity } from "../components/shared/quantity";
-import { isStream } from "./paths";
+import { streamDescriptor } from "./paths";
 
 interface ExportedResource {
   readonly urn?: string;
@@ -96,9 +96,10 @@ export function readDeployedState(file: string, stack: string, project: string):
   try {
     // A file, a named pipe or a stream (`--state /dev/stdin`, `--state <(pulumi stack export)`),
     // read once: a pipe cannot be read twice.
-    const stat = fs.statSync(file);
-    if (!stat.isFile() && !stat.isFIFO() && !isStream(file)) throw new Error("not a regular file, a named pipe or a standard stream");
-    text = fs.readFileSync(file, "utf8");
+    const fd = streamDescriptor(file);
+    const stat = fd === undefined ? fs.statSync(file) : undefined;
+    if (stat && !stat.isFile() && !stat.isFIFO()) throw new Error("not a regular file, a named pipe or a standard stream");
+    text = fs.readFileSync(fd ?? file, "utf8");
   } catch (error) {
     throw new Error(`--state ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
