@@ -91,7 +91,8 @@ async function run(argv: string[]): Promise<number> {
     if (error instanceof StackFileError) fail(`error: ${error.message}`);
     throw error;
   }
-  for (const block of stackConfig.secretBlocks) {
+  // Only the observability block may be a secret as a whole (collectConfig refuses any other).
+  for (const block of stackConfig.secretBlocks.filter((b) => b === "platform:observability")) {
     process.stderr.write(`warning: ${block} is a whole block set with --secret; the offline plan cannot decrypt it and plans without it (\`pulumi up\` validates it). Set only its secret fields with --secret --path to plan the rest\n`);
   }
 
@@ -105,7 +106,8 @@ async function run(argv: string[]): Promise<number> {
       fail(`error: ${(error as Error).message}`);
     }
   }
-  const collected = collectConfig(stackConfig.config, stackConfig.project, (key) => stackConfig.secretKeys.includes(key));
+  const collected = collectConfig(stackConfig.config, stackConfig.project, (key) => stackConfig.secretKeys.includes(key), stackConfig.secureValues);
+  for (const w of collected.warnings) process.stderr.write(`warning: ${w.key} ${w.message}\n`);
   const parsed = validateCollected(collected, deployed ?? {});
   if (!parsed.ok) fail(`error: ${formatConfigIssues(parsed.issues)}`);
 
