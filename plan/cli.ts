@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { collectConfig, formatConfigIssues, validateCollected } from "../stacks/config";
+import { collectConfig, formatConfigIssues, keyPath, validateCollected } from "../stacks/config";
 import { pathProblems, streamDescriptor } from "./paths";
 import { findProjectRoot, readStackConfig, StackFileError } from "./stack-file";
 import { readDeployedState } from "./state-file";
@@ -92,7 +92,7 @@ async function run(argv: string[]): Promise<number> {
     throw error;
   }
   // Only the observability block may be a secret as a whole (collectConfig refuses any other).
-  for (const block of stackConfig.secretBlocks.filter((b) => b === "platform:observability")) {
+  for (const block of stackConfig.secretBlocks.filter((b) => b === keyPath(["observability"]))) {
     process.stderr.write(`warning: ${block} is a whole block set with --secret; the offline plan cannot decrypt it and plans without it (\`pulumi up\` validates it). Set only its secret fields with --secret --path to plan the rest\n`);
   }
 
