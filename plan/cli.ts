@@ -12,8 +12,8 @@ import "./sdk-startup";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { collectConfig, formatConfigIssues, validateCollected } from "../stacks/config";
-import { pathProblems } from "./paths";
+import { collectConfig, formatConfigIssues, keyPath, validateCollected } from "../stacks/config";
+import { pathProblems, streamDescriptor } from "./paths";
 import { findProjectRoot, readStackConfig, StackFileError } from "./stack-file";
 import { readDeployedState } from "./state-file";
 
@@ -93,7 +93,8 @@ async function run(argv: string[]): Promise<number> {
     if (error instanceof StackFileError) fail(`error: ${error.message}`);
     throw error;
   }
-  for (const block of stackConfig.secretBlocks) {
+  // Only the observability block may be a secret as a whole (collectConfig refuses any other).
+  for (const block of stackConfig.secretBlocks.filter((b) => b === keyPath(["observability"]))) {
     process.stderr.write(`warning: ${block} is a whole block set with --secret; the offline plan cannot decrypt it and plans without it (\`pulumi up\` validates it). Set only its secret fields with --secret --path to plan the rest\n`);
   }
 
@@ -107,7 +108,8 @@ async function run(argv: string[]): Promise<number> {
       fail(`error: ${(error as Error).message}`);
     }
   }
-  const collected = collectConfig(stackConfig.config, stackConfig.project, (key) => stackConfig.secretKeys.includes(key));
+  const collected = collectConfig(stackConfig.config, stackConfig.project, (key) => stackConfig.secretKeys.includes(key), stackConfig.secureValues);
+  for (const w of collected.warnings) process.stderr.write(`warning: ${w.key} ${w.message}\n`);
   const parsed = validateCollected(collected, deployed ?? {});
   if (!parsed.ok) fail(`error: ${formatConfigIssues(parsed.issues)}`);
 
@@ -161,10 +163,17 @@ async function run(argv: string[]): Promise<number> {
   const recovery = recoveryReport(program.resources);
   process.stdout.write(`${renderRecoveryReport(recovery)}\n`);
   const plan = { ...planJson(program, target, report), recovery };
-  const write = (flag: string, file: string, text: string) => {
+  const write = async (flag: string, file: string, text: string) => {
     try {
-      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      fs.writeFileSync(file, text);
+      // stdout and stderr through Node's own streams, waiting until the text is out (the exit
+      // would cut a pipe short; a direct write to a non-blocking pipe fails with EAGAIN);
+      // other descriptors and files by path.
+      const fd = streamDescriptor(file);
+      if (fd === 1 || fd === 2) await new Promise<void>((resolve, reject) => (fd === 1 ? process.stdout : process.stderr).write(text, (error) => (error ? reject(error) : resolve())));
+      else {
+        if (fd === undefined) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+        fs.writeFileSync(file, text);
+      }
       process.stdout.write(`${flag === "--json" ? "Plan" : "Diagram"} written to ${file}\n`);
       return true;
     } catch (error) {
@@ -173,10 +182,10 @@ async function run(argv: string[]): Promise<number> {
     }
   };
   let written = true;
-  if (args.json) written = write("--json", args.json, `${JSON.stringify(plan, null, 2)}\n`) && written;
+  if (args.json) written = (await write("--json", args.json, `${JSON.stringify(plan, null, 2)}\n`)) && written;
   if (args.diagram) {
     const { diagramMarkdown } = await import("./diagram");
-    written = write("--diagram", args.diagram, diagramMarkdown(plan)) && written;
+    written = (await write("--diagram", args.diagram, diagramMarkdown(plan))) && written;
   }
   // Violations (exit 1) are the plan's verdict; a file that could not be written does not mask them.
   if (hasMandatoryViolations(report) || conflicts.length > 0) return EXIT.violations;

@@ -25,6 +25,11 @@ export interface StackConfig {
   readonly secretKeys: string[];
   /** Keys of whole blocks set with `--secret`: the plan leaves them out, as it cannot read them. */
   readonly secretBlocks: string[];
+  /**
+   * Where the `secure:` values are: one entry per value, its full key and the steps below it
+   * (`["platform:services", 0, "env", "API_TOKEN"]`; a whole secret key or block has no steps).
+   */
+  readonly secureValues: (readonly [string, ...(string | number)[]])[];
 }
 
 /**
@@ -64,23 +69,25 @@ function encode(value: unknown): string {
 const isSecure = (value: unknown): value is { secure: unknown } =>
   value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
 
+type Steps = (string | number)[];
+
 /**
  * Replaces every nested `secure:` value by a placeholder.
  *
- * @returns the value, and whether it held a secret.
+ * @returns the value, and the steps to each `secure:` value in it.
  */
-function withPlaceholders(value: unknown, key: string, field = ""): { value: unknown; secret: boolean } {
+function withPlaceholders(value: unknown, key: string, steps: Steps = []): { value: unknown; secure: Steps[] } {
   // A `url` placeholder is a valid https URL (the key goes in the path: its `:` cannot be in a host).
-  if (isSecure(value)) return { value: field === "url" ? `https://${MOCK_SECRET_PREFIX}placeholder.invalid/${encodeURIComponent(key)}` : secretPlaceholder(key), secret: true };
+  if (isSecure(value)) return { value: steps.at(-1) === "url" ? `https://${MOCK_SECRET_PREFIX}placeholder.invalid/${encodeURIComponent(key)}` : secretPlaceholder(key), secure: [steps] };
   if (Array.isArray(value)) {
-    const items = value.map((v, i) => withPlaceholders(v, `${key}[${i}]`));
-    return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    const items = value.map((v, i) => withPlaceholders(v, `${key}[${i}]`, [...steps, i]));
+    return { value: items.map((i) => i.value), secure: items.flatMap((i) => i.secure) };
   }
   if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).map(([k, v]) => [k, withPlaceholders(v, `${key}.${k}`, k)] as const);
-    return { value: Object.fromEntries(entries.map(([k, v]) => [k, v.value])), secret: entries.some(([, v]) => v.secret) };
+    const entries = Object.entries(value).map(([k, v]) => [k, withPlaceholders(v, `${key}.${k}`, [...steps, k])] as const);
+    return { value: Object.fromEntries(entries.map(([k, v]) => [k, v.value])), secure: entries.flatMap(([, v]) => v.secure) };
   }
-  return { value, secret: false };
+  return { value, secure: [] };
 }
 
 /**
@@ -116,10 +123,15 @@ function decoded(value: string): unknown {
   }
 }
 
-/** A value as `--path` reads it: `true`/`false` as booleans, integers as numbers, anything else a string. */
-function pathValue(value: string): unknown {
+/**
+ * A value as `--path` reads it: `true`/`false` as booleans, integers as numbers when they read back
+ * the same (`0123` stays the string it is, as Pulumi keeps it), anything else a string.
+ *
+ * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_config_set/
+ */
+export function pathValue(value: string): unknown {
   if (value === "true" || value === "false") return value === "true";
-  return /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  return /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value)) && String(Number(value)) === value ? Number(value) : value;
 }
 
 /** Sets `value` at `steps` inside `into`, creating maps and lists on the way, keeping everything else. */
@@ -171,6 +183,7 @@ export function readStackConfig(dir: string, stack: string, overrides: readonly 
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   const secretBlocks: string[] = [];
+  const secureValues: [string, ...Steps][] = [];
   if (stackFile.config !== undefined && stackFile.config !== null && (typeof stackFile.config !== "object" || Array.isArray(stackFile.config))) {
     throw new StackFileError(`Pulumi.${stack}.yaml: \`config:\` must be a mapping of keys to values`);
   }
@@ -179,11 +192,13 @@ export function readStackConfig(dir: string, stack: string, overrides: readonly 
     if (isSecure(value) && !takesString(fullKey)) {
       secretBlocks.push(fullKey);
       secretKeys.push(fullKey);
+      secureValues.push([fullKey]);
       continue;
     }
     const decoded = withPlaceholders(value, fullKey);
     config[fullKey] = encode(decoded.value);
-    if (decoded.secret) secretKeys.push(fullKey);
+    if (decoded.secure.length > 0) secretKeys.push(fullKey);
+    secureValues.push(...decoded.secure.map((steps): [string, ...Steps] => [fullKey, ...steps]));
   }
   for (const override of overrides) {
     const eq = override.indexOf("=");
@@ -191,11 +206,17 @@ export function readStackConfig(dir: string, stack: string, overrides: readonly 
     const key = override.slice(0, eq);
     const qualified = key.includes(":") ? key : `${project}:${key}`;
     const [fullKey, ...rest] = options.paths ? parsePath(qualified) : [qualified];
+    if (rest.length > 0 && secretBlocks.includes(fullKey)) {
+      throw new StackFileError(`--config-path ${override}: ${fullKey} is a whole block set with --secret, which the offline plan cannot decrypt to change one value in it; give the whole block with --config (without --config-path)`);
+    }
     if (rest.length === 0) config[fullKey] = override.slice(eq + 1);
     else config[fullKey] = encode(setAtPath(config[fullKey] === undefined ? undefined : decoded(config[fullKey]), rest, pathValue(override.slice(eq + 1)), override));
-    // A --config value is plain text, as `pulumi config set` without --secret stores it.
+    // A --config value is plain text, as `pulumi config set` without --secret stores it: the
+    // secure values it replaces go; the key stays a secret while it holds any other.
+    const replaced = (value: readonly [string, ...Steps]) => value[0] === fullKey && rest.every((step, i) => value[i + 1] === step);
+    for (let i = secureValues.length - 1; i >= 0; i--) if (replaced(secureValues[i])) secureValues.splice(i, 1);
     if (secretBlocks.includes(fullKey)) secretBlocks.splice(secretBlocks.indexOf(fullKey), 1);
-    if (secretKeys.includes(fullKey)) secretKeys.splice(secretKeys.indexOf(fullKey), 1);
+    if (secretKeys.includes(fullKey) && !secureValues.some((v) => v[0] === fullKey)) secretKeys.splice(secretKeys.indexOf(fullKey), 1);
   }
-  return { project, stack, config, secretKeys, secretBlocks };
+  return { project, stack, config, secretKeys, secretBlocks, secureValues };
 }

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import type { DeployedState } from "../stacks/config";
 import { parseQuantity } from "../components/shared/quantity";
+import { streamDescriptor } from "./paths";
 
 interface ExportedResource {
   readonly urn?: string;
@@ -93,8 +94,12 @@ export function exportProblem(exported: unknown, stack: string, project: string)
 export function readDeployedState(file: string, stack: string, project: string): DeployedState & { readonly urns: readonly string[] } {
   let text: string;
   try {
-    if (!fs.statSync(file).isFile()) throw new Error("not a regular file");
-    text = fs.readFileSync(file, "utf8");
+    // A file, a named pipe or a stream (`--state /dev/stdin`, `--state <(pulumi stack export)`),
+    // read once: a pipe cannot be read twice.
+    const fd = streamDescriptor(file);
+    const stat = fd === undefined ? fs.statSync(file) : undefined;
+    if (stat && !stat.isFile() && !stat.isFIFO()) throw new Error("not a regular file, a named pipe or a standard stream");
+    text = fs.readFileSync(fd ?? file, "utf8");
   } catch (error) {
     throw new Error(`--state ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }

@@ -2,7 +2,7 @@
  * Reads the stack's config from the Pulumi runtime, once, and validates it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { SECRET_KEYS, collectConfig, formatConfigIssues, validateCollected, type ConfigIssue } from "./config";
+import { SECRET_KEYS, collectConfig, formatConfigIssues, validateCollected } from "./config";
 import type { ProgramConfig } from "./program";
 
 // Not in the SDK's .d.ts, but what `pulumi.Config#getSecret` itself uses.
@@ -14,7 +14,7 @@ const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfi
  *
  * @see https://www.pulumi.com/docs/iac/concepts/secrets/
  */
-export function readRuntimeConfig(): { raw: Record<string, unknown>; secretKeys: string[]; issues: ConfigIssue[] } {
+export function readRuntimeConfig(): ReturnType<typeof collectConfig> {
   return collectConfig(pulumi.runtime.allConfig(), pulumi.getProject(), isConfigSecret);
 }
 

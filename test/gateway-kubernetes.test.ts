@@ -476,4 +476,18 @@ describe("listener names", () => {
     assert.ok(name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name), name);
     assert.notEqual(name, httpsListenerName({ hostnames: [other] }, other));
   });
+
+  it("tell a wildcard from the host named wildcard, short and long, each a DNS label", () => {
+    const long = `${"w".repeat(50)}.example.com`;
+    const pairs = [
+      ["*.example.com", "wildcard.example.com"],
+      [`*.${long}`, `wildcard.${long}`],
+    ];
+    for (const [wildcard, host] of pairs) {
+      const names = [wildcard, host].map((h) => httpsListenerName({ hostnames: [wildcard, host] }, h));
+      assert.notEqual(names[0], names[1], wildcard);
+      for (const name of names) assert.ok(name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name), name);
+    }
+    assert.equal(httpsListenerName({ hostnames: ["*.example.com"] }, "*.example.com"), "wildcard-https-example-com");
+  });
 });

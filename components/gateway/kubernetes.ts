@@ -78,9 +78,14 @@ export const TRAEFIK_METRICS_PORT = 9100;
  * @see https://gateway-api.sigs.k8s.io/reference/spec/#listener
  */
 export function httpsListenerName(_spec: Pick<ResolvedGateway, "hostnames">, hostname: string): string {
-  // A wildcard (`*.example.com`) is named `https-wildcard-example-com`: `*` is not a name character.
-  const label = hostname.replace(/^\*\./, "wildcard.").replace(/\./g, "-");
-  return label.length <= 50 ? `https-${label}` : `https-${label.slice(0, 40).replace(/-+$/, "")}-${createHash("sha256").update(hostname).digest("hex").slice(0, 8)}`;
+  // A wildcard (`*.example.com`) is named `wildcard-https-example-com`: `*` is not a name character,
+  // and every other HTTPS listener starts with `https-`, so no hostname (`wildcard.example.com` is
+  // `https-wildcard-example-com`) gets the same name.
+  const wildcard = hostname.startsWith("*.");
+  const prefix = wildcard ? "wildcard-https-" : "https-";
+  const label = (wildcard ? hostname.slice(2) : hostname).replace(/\./g, "-");
+  const budget = 56 - prefix.length;
+  return label.length <= budget ? `${prefix}${label}` : `${prefix}${label.slice(0, budget - 10).replace(/-+$/, "")}-${createHash("sha256").update(hostname).digest("hex").slice(0, 8)}`;
 }
 
 /**

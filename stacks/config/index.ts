@@ -17,4 +17,4 @@ export * from "./parse";
 export { DEMO_SERVICE, type PlatformConfig, type ServiceConfig } from "./schema";
 export { CONFIG_NAMESPACE, KNOWN_NAMESPACES, SECRET_KEYS, keyPath, namespaceProblems, setCommand } from "./keys";
 export { meshProvider } from "../compose";
-export { collectConfig, validateCollected } from "./collect";
+export { collectConfig, validateCollected, type SecureValue } from "./collect";

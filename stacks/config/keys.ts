@@ -54,28 +54,39 @@ export function shellWord(word: string): string {
 /** The value types `pulumi config set --type` takes. */
 export type ConfigValueType = "string" | "bool" | "int" | "float";
 
+/** What a `pulumi config set` without a value does: prompt for it, or read standard input. */
+export const PROMPTS = " (without a value it prompts for one, or reads it from standard input)";
+
 /**
  * The `pulumi config set` command that sets a key to an example value: `--path` for a nested key,
- * `--secret` for a secret one, and `--type` where the CLI would otherwise read the value as another
- * type (with `--path`, `true`/`false` become booleans and integers numbers; everything else a string).
+ * `--secret` for a secret one (then no value: the CLI prompts for it, so a secret never appears in
+ * a hint), and `--type` where the CLI would otherwise read the value as another type (with
+ * `--path`, `true`/`false` become booleans and integers numbers; everything else a string). The CLI
+ * takes `--secret` and `--type` as exclusive, so a secret gets no `--type`.
  *
- * @param example - the value, as typed on the command line; `"…"` where only the user knows it.
+ * @param example - the value, as typed on the command line; `"…"` where only the user knows it
+ *   (the command then has no value and prompts for it).
  * @param type - the type the schema expects at the key.
  * @see https://www.pulumi.com/docs/iac/cli/commands/pulumi_config_set/
  */
 export function setCommand(path: KeyPath, example: string, options: { secret?: boolean; type?: ConfigValueType } = {}): string {
   const nested = path.length > 1;
   const flags = [options.secret ? "--secret" : "", nested ? "--path" : ""].filter(Boolean);
-  if (nested && options.type) {
-    const readAs: ConfigValueType = example === "true" || example === "false" ? "bool" : /^-?\d+$/.test(example) ? "int" : "string";
+  const prompt = example === "…" || options.secret;
+  if (nested && options.type && !options.secret && !prompt) {
+    const readAs: ConfigValueType = example === "true" || example === "false" ? "bool" : /^-?\d+$/.test(example) && String(Number(example)) === example ? "int" : "string";
     if (readAs !== options.type) flags.push(`--type ${options.type}`);
   }
-  const value = example === "…" ? "…" : shellWord(example);
-  return `pulumi config set ${[...flags, nested ? `'${keyPath(path)}'` : keyPath(path)].join(" ")} ${value.startsWith("-") ? `-- ${value}` : value}`;
+  const value = shellWord(example);
+  const key = nested ? `'${keyPath(path)}'` : keyPath(path);
+  return `pulumi config set ${[...flags, key].join(" ")}${prompt ? "" : value.startsWith("-") ? ` -- ${value}` : ` ${value}`}`;
 }
 
-/** `set it with \`pulumi config set …\``. */
-export const setIt = (path: KeyPath, example: string, options?: Parameters<typeof setCommand>[2]) => `set it with \`${setCommand(path, example, options)}\``;
+/** `set it with \`pulumi config set …\``, saying that a command without a value prompts for it. */
+export const setIt = (path: KeyPath, example: string, options?: Parameters<typeof setCommand>[2]) => {
+  const prompt = example === "…" || options?.secret;
+  return `set it with \`${setCommand(path, example, options)}\`${prompt ? PROMPTS : ""}`;
+};
 
 /** The `pulumi config rm` command that removes a key. */
 export function removeCommand(path: KeyPath): string {
@@ -91,25 +102,49 @@ export function removeCommand(path: KeyPath): string {
 export const KNOWN_NAMESPACES = [CONFIG_NAMESPACE, "aws", "gcp", "kubernetes", "docker", "random", "tls", "pulumi"] as const;
 
 /**
- * Keys in a namespace the program does not read: a misspelled `platfrom:target`, or keys under a
- * renamed project (`acme:target`) that the program, which reads `platform:*`, would silently ignore.
+ * The edit distance (Levenshtein, case-insensitive) between two words, for "did you mean" hints.
+ *
+ * @see https://en.wikipedia.org/wiki/Levenshtein_distance
+ */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+/**
+ * Keys in a namespace the program does not read. Errors: a near-miss of the program's namespace
+ * (`platfrom:target`, within two edits) and keys under a renamed project (`acme:target`), which the
+ * program, reading `platform:*`, would silently ignore. Warnings: any other namespace (an ESC
+ * environment's `datadog:` or `cloudflare:` keys are normal; `pulumi up` says nothing of them).
  *
  * @param keys - full keys, `namespace:key`.
  * @param project - the project name from `Pulumi.yaml`.
  * @returns one message per key, naming the known namespaces and the likely key.
  */
-export function namespaceProblems(keys: readonly string[], project: string): { key: string; message: string }[] {
-  const problems: { key: string; message: string }[] = [];
+export function namespaceProblems(keys: readonly string[], project: string): { errors: { key: string; message: string }[]; warnings: { key: string; message: string }[] } {
+  const errors: { key: string; message: string }[] = [];
+  const warnings: { key: string; message: string }[] = [];
   for (const full of keys) {
     const colon = full.indexOf(":");
     const namespace = colon < 0 ? "" : full.slice(0, colon);
     if (KNOWN_NAMESPACES.some((n) => n === namespace)) continue;
     const meant = `${CONFIG_NAMESPACE}:${full.slice(colon + 1)}`;
-    const why =
-      namespace === project
-        ? `is in the project's namespace "${project}" (Pulumi.yaml's name), but the program reads its keys under "${CONFIG_NAMESPACE}:"; name the project "${CONFIG_NAMESPACE}" in Pulumi.yaml, or rename the key to ${meant}`
-        : `is in an unknown namespace "${namespace}" (known: ${KNOWN_NAMESPACES.join(", ")}); did you mean ${meant}?`;
-    problems.push({ key: full, message: why });
+    if (namespace === project) {
+      errors.push({ key: full, message: `is in the project's namespace "${project}" (Pulumi.yaml's name), but the program reads its keys under "${CONFIG_NAMESPACE}:"; name the project "${CONFIG_NAMESPACE}" in Pulumi.yaml, or rename the key to ${meant}` });
+    } else if (editDistance(namespace, CONFIG_NAMESPACE) <= 2) {
+      errors.push({ key: full, message: `is in an unknown namespace "${namespace}" (known: ${KNOWN_NAMESPACES.join(", ")}); did you mean ${meant}?` });
+    } else {
+      warnings.push({ key: full, message: `is in a namespace this program does not read (it reads ${KNOWN_NAMESPACES.join(", ")}); it is left alone` });
+    }
   }
-  return problems;
+  return { errors, warnings };
 }

@@ -133,10 +133,15 @@ function exampleFor(schema: z.ZodType | undefined, input: unknown): string | und
   return undefined;
 }
 
-/** The hint of a key whose value has the wrong type or is missing. */
-function typeHint(path: KeyPath, schema: z.ZodType | undefined, input: unknown, secret: boolean): string {
+/**
+ * The hint of a key whose value has the wrong type or is missing.
+ *
+ * @param secret - the key itself must be a secret: `--secret`, and no value (the CLI prompts).
+ * @param hidden - the key is under a secret: its value is never echoed, though an example is given.
+ */
+function typeHint(path: KeyPath, schema: z.ZodType | undefined, input: unknown, secret: boolean, hidden: boolean): string {
   const inner = schema && unwrap(schema);
-  const example = secret ? undefined : exampleFor(schema, input);
+  const example = secret ? undefined : exampleFor(schema, hidden ? undefined : input);
   if (example !== undefined) {
     const decimal = typeof input === "number" && !Number.isInteger(input) ? `; YAML reads an unquoted 1.30 as the number 1.3` : "";
     const yaml = (typeof input === "number" || typeof input === "boolean") && inner instanceof z.ZodString ? ` (in Pulumi.<stack>.yaml, quote the value${decimal})` : "";
@@ -144,13 +149,13 @@ function typeHint(path: KeyPath, schema: z.ZodType | undefined, input: unknown, 
     return `${setIt(path, example, { secret, type })}${yaml}`;
   }
   if (inner instanceof z.ZodArray && typeof input === "string" && unwrap(inner.element as z.ZodType) instanceof z.ZodString) {
-    return `a list is set one entry at a time: \`${removeCommand(path)}\`, then ${setIt([...path, 0], input, { secret, type: "string" })}`;
+    return `a list is set one entry at a time: \`${removeCommand(path)}\`, then ${setIt([...path, 0], hidden ? "…" : input, { secret, type: "string" })}`;
   }
   if (inner instanceof z.ZodArray || inner instanceof z.ZodObject || inner instanceof z.ZodRecord) {
     const first = inner instanceof z.ZodArray ? `${keyPath([...path, 0])}…` : `${keyPath(path)}.<key>`;
     return `${input === undefined ? "set" : `remove it with \`${removeCommand(path)}\`, then set`} its entries one by one with \`pulumi config set --path '${first}' …\` (or write it as YAML in Pulumi.<stack>.yaml)`;
   }
-  return secret ? setIt(path, "…", { secret }) : `${setIt(path, "…")}`;
+  return setIt(path, "…", { secret });
 }
 
 /**
@@ -163,8 +168,10 @@ function typeHint(path: KeyPath, schema: z.ZodType | undefined, input: unknown, 
 export function issueMessages(issue: Issue, root: z.ZodType, secretKeys: readonly string[], prefix: KeyPath = []): KeyedMessage[] {
   const path: KeyPath = [...prefix, ...issue.path];
   const schema = schemaAt(root, path);
-  const secret = isSecretPath(path, secretKeys);
-  const got = () => describeInput(issue.input, secret);
+  // `--secret` and the example are decided per leaf; nothing under a secret key or block is echoed.
+  const secret = isSecretPath(path);
+  const hidden = isSecretPath(path, secretKeys);
+  const got = () => describeInput(issue.input, hidden);
   const custom = !DEFAULT_MESSAGE.test(issue.message);
   switch (issue.code) {
     case "invalid_union": {
@@ -175,15 +182,15 @@ export function issueMessages(issue: Issue, root: z.ZodType, secretKeys: readonl
     }
     case "invalid_type":
     case "invalid_value":
-      if (issue.input === undefined) return [{ path, message: `is required; ${typeHint(path, schema, undefined, secret)}` }];
+      if (issue.input === undefined) return [{ path, message: `is required; ${typeHint(path, schema, undefined, secret, hidden)}` }];
       if (issue.code === "invalid_value" && custom) return [{ path, message: issue.message }];
       if (issue.code === "invalid_value") return [{ path, message: `must be ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(" or ")} (got ${got()})` }];
       if (custom) return [{ path, message: `${issue.message} (got ${got()})` }];
       if (issue.input === null) return [{ path, message: `must be ${expectedNoun(issue, schema)} (got null: an empty value in YAML); remove it with \`${removeCommand(path)}\` for the default, or give it a value` }];
-      return [{ path, message: `must be ${expectedNoun(issue, schema)} (got ${got()}); ${typeHint(path, schema, issue.input, secret)}` }];
+      return [{ path, message: `must be ${expectedNoun(issue, schema)} (got ${got()}); ${typeHint(path, schema, issue.input, secret, hidden)}` }];
     case "too_small":
     case "too_big": {
-      if (custom) return [{ path, message: `${issue.message}${secret || issue.origin !== "number" ? "" : ` (got ${got()})`}` }];
+      if (custom) return [{ path, message: `${issue.message}${hidden || issue.origin !== "number" ? "" : ` (got ${got()})`}` }];
       const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
       const word = issue.code === "too_small" ? (issue.inclusive ? "at least" : "more than") : issue.inclusive ? "at most" : "less than";
       const unit = issue.origin === "array" ? " entries" : issue.origin === "string" ? " characters" : "";
@@ -192,7 +199,7 @@ export function issueMessages(issue: Issue, root: z.ZodType, secretKeys: readonl
     default:
       // A cross-key check's message names what it needs; its input is the whole config.
       if (issue.code === "custom") return [{ path, message: issue.message }];
-      if (custom) return [{ path, message: issue.input === undefined || secret || /\(got /.test(issue.message) ? issue.message : `${issue.message} (got ${got()})` }];
+      if (custom) return [{ path, message: issue.input === undefined || hidden || /\(got /.test(issue.message) ? issue.message : `${issue.message} (got ${got()})` }];
       return [{ path, message: `is not valid (got ${got()})` }];
   }
 }

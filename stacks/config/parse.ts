@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { postgresDefaults, storageShrinkProblem } from "../../components";
 import { configSchema } from "./checks";
-import { CONFIG_NAMESPACE, keyPath, removeCommand, SECRET_KEYS, SECRET_RECEIVER_FIELDS, setCommand, setIt } from "./keys";
+import { CONFIG_NAMESPACE, editDistance, keyPath, PROMPTS, removeCommand, SECRET_KEYS, SECRET_RECEIVER_FIELDS, setCommand, setIt, shellWord } from "./keys";
 import { issueMessages, schemaAt, valueKind } from "./messages";
 import { configShape, type PlatformConfig } from "./schema";
 
@@ -31,21 +31,23 @@ export type ConfigResult = { readonly ok: true; readonly config: PlatformConfig 
 
 /** The closest known key to a misspelled one, by edit distance. */
 function nearest(key: string, known: readonly string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let previous = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const current = row[j];
-        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-        previous = current;
-      }
-    }
-    return row[b.length];
-  };
-  const best = known.map((k) => ({ k, d: distance(key, k) })).sort((a, b) => a.d - b.d)[0];
+  const best = known.map((k) => ({ k, d: editDistance(key, k) })).sort((a, b) => a.d - b.d)[0];
   return best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? best.k : undefined;
+}
+
+/**
+ * The message of a top-level key that is a property path (`postgres.storageGiB`): set without
+ * `--path`, or given to the plan's `--config` without `--config-path`, it is a key of its own
+ * rather than a value inside its block.
+ *
+ * @returns the message, or `undefined` when the key is not a path into a known block.
+ */
+function propertyPathKey(key: string, value: unknown, secret: boolean): string | undefined {
+  const block = /^([^.[\]"]+)[.[]/.exec(key)?.[1];
+  if (block === undefined || !knownKeysAt([]).includes(block)) return undefined;
+  const full = `${CONFIG_NAMESPACE}:${key}`;
+  const example = secret || (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") ? "" : ` ${shellWord(String(value))}`;
+  return `is a property path set as a key of its own, which the program does not read: to set one value inside ${keyPath([block])}, run \`${removeCommand([key])}\`, then \`pulumi config set --path '${full}'${example}\`; with npm run plan, add --config-path to --config`;
 }
 
 /** The keys the schema knows at a path, for "did you mean" hints. */
@@ -76,7 +78,7 @@ export function parseConfig(raw: Record<string, unknown>, secretKeys: readonly s
   const issues: ConfigIssue[] = [];
   for (const key of SECRET_KEYS) {
     if (raw[key] !== undefined && !secretKeys.includes(key)) {
-      issues.push({ key: keyPath([key]), message: `must be a secret; set it again with \`${setCommand([key], "…", { secret: true })}\`` });
+      issues.push({ key: keyPath([key]), message: `must be a secret; set it again with \`${setCommand([key], "…", { secret: true })}\`${PROMPTS}` });
     }
   }
   const receivers = (raw.observability as { receivers?: unknown } | undefined)?.receivers;
@@ -106,6 +108,11 @@ export function parseConfig(raw: Record<string, unknown>, secretKeys: readonly s
           const dotted = issue.path.length === 0 && key.startsWith(`${CONFIG_NAMESPACE}.`) ? key.slice(CONFIG_NAMESPACE.length + 1).split(".")[0] : undefined;
           const guess = dotted && known.includes(dotted) ? `${CONFIG_NAMESPACE}:${key.slice(CONFIG_NAMESPACE.length + 1)}` : nearest(key, known);
           const where = [...issue.path, key];
+          const pathed = issue.path.length === 0 ? propertyPathKey(key, raw[key], secretKeys.includes(key)) : undefined;
+          if (pathed) {
+            issues.push({ key: keyPath(where), message: pathed });
+            continue;
+          }
           issues.push({ key: keyPath(where), message: `is not a known setting${guess ? `; did you mean \`${guess}\`?` : ` (known: ${known.join(", ")}).`} Remove it with \`${removeCommand(where)}\`` });
         }
       } else {

@@ -70,7 +70,9 @@ export const imageReference = z
 
 /**
  * The problem with a six-field cron expression (seconds first), as CloudNativePG's
- * ScheduledBackup takes it; the fields are checked by croner, not a regular expression.
+ * ScheduledBackup takes it; the fields are checked by croner, not a regular expression, after
+ * refusing what croner takes but CloudNativePG's parser (robfig/cron v1.2.0) does not: `L`, `W`
+ * and `#`, and a day-of-week above 6.
  *
  * @see https://cloudnative-pg.io/documentation/current/backup/#scheduled-backups
  * @see https://pkg.go.dev/github.com/robfig/cron#hdr-CRON_Expression_Format
@@ -79,6 +81,13 @@ export function cronProblem(schedule: string): string | undefined {
   const fields = schedule.trim().split(/\s+/);
   const example = 'such as "0 0 3 * * *" (03:00 every day)';
   if (fields.length !== 6) return `must be a six-field cron expression with seconds first, ${example} (got ${fields.length} fields: "${schedule}")`;
+  // croner takes more than CloudNativePG's parser (robfig/cron v1): refuse what it would not run.
+  const parser = "CloudNativePG's cron parser (robfig/cron v1) refuses it, and the backup would never run";
+  const names = /\b(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT)\b/gi;
+  const special = fields.find((f) => /[LW#]/i.test(f.replace(names, "")));
+  if (special !== undefined) return `uses "${special}" (L, W or #, which croner takes): ${parser}; use values, ranges, lists and steps only, ${example} (got "${schedule}")`;
+  const day = fields[5].split(",").flatMap((part) => part.split("/")[0].split("-")).find((n) => /^\d+$/.test(n) && Number(n) > 6);
+  if (day !== undefined) return `has day-of-week ${day}: days of the week are 0 (Sunday) to 6 (Saturday), or SUN to SAT; ${parser} (got "${schedule}")`;
   try {
     new Cron(schedule, { paused: true });
     return undefined;
