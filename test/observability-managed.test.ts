@@ -34,6 +34,8 @@ describe("defaultMaxConnections", () => {
     // Cloud SQL's quotas table, by the tier's memory.
     ["cloudsql", "db-custom-1-3840", 100],
     ["cloudsql", "db-custom-2-7680", 400],
+    // Enterprise Plus N2: 8 GB per vCPU, so 16 GB: 500 on the quotas table (15 to 30 GB).
+    ["cloudsql", "db-perf-optimized-N-2", 500],
     ["cloudsql", "db-custom-8-30720", 600],
     ["cloudsql", "db-f1-micro", undefined],
   ];
@@ -49,7 +51,7 @@ describe("the managed stores of each stack", () => {
   it("are RDS and ElastiCache on EKS, Cloud SQL and Memorystore on GKE, none on k3s or Docker", () => {
     const managed = { postgres: { mode: "managed" as const }, redis: { mode: "managed" as const } };
     assert.deepEqual(managedDataStores({ ...base, target: "eks", ...managed }), { postgres: { service: "rds", maxConnections: 1802, memoryGiB: 16, storageGiB: 20 }, redis: { service: "elasticache" } });
-    assert.deepEqual(managedDataStores({ ...base, target: "gke", ...managed }), { postgres: { service: "cloudsql", maxConnections: 400 }, redis: { service: "memorystore" } });
+    assert.deepEqual(managedDataStores({ ...base, target: "gke", ...managed }), { postgres: { service: "cloudsql", maxConnections: 500 }, redis: { service: "memorystore" } });
     assert.deepEqual(managedDataStores({ ...base, target: "k3s", ...managed }), {});
     assert.deepEqual(managedDataStores({ ...base, target: "eks" }), {}, "in-cluster by default");
   });

@@ -22,6 +22,7 @@ import { parseConfig } from "../stacks/config";
 import { findOne } from "./support/captured";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
+import { PAGED } from "./support/config-fixtures";
 
 const TARGET_TIME = "2026-12-01T09:30:00Z";
 const minio = { endpointUrl: "https://s3.storage.example.com", name: "pg-backups", credentialsSecret: { name: "minio-creds" } };
@@ -222,11 +223,11 @@ describe("the plan over the recovery pieces", () => {
 
 describe("the dr config", () => {
   it("maps the recovery problems onto the dr block's keys, and refuses Enterprise with 30 days of PITR naming the key", () => {
-    const base = { target: "gke", environment: "prod", gke: { project: "acme-prod", region: "europe-west1" }, gateway: { enabled: false }, postgres: { mode: "managed" } };
-    const parsed = parseConfig({ ...base, postgres: { mode: "managed", managed: { edition: "ENTERPRISE", tier: "db-custom-2-7680" }, pooler: { enabled: false } }, dr: { drill: { enabled: true, targetTime: "soon" } } }, []);
+    const base = { target: "gke", environment: "prod", gke: { project: "acme-prod", region: "europe-west1" }, gateway: { enabled: false }, postgres: { mode: "managed" }, ...PAGED };
+    const parsed = parseConfig({ ...base, postgres: { mode: "managed", managed: { edition: "ENTERPRISE", tier: "db-custom-2-7680" }, pooler: { enabled: false } }, dr: { drill: { enabled: true, targetTime: "soon" } } }, ["observability"]);
     assert.equal(parsed.ok, false);
     const keys = parsed.ok ? [] : parsed.issues.map((i) => i.key);
     assert.deepEqual(keys.sort(), ["platform:dr.drill.targetTime", "platform:postgres.backup.retentionDays"]);
-    assert.equal(parseConfig({ ...base, postgres: { mode: "managed", managed: { tier: "db-perf-optimized-N-2" } }, dr: { region: "europe-west4" } }, []).ok, true);
+    assert.equal(parseConfig({ ...base, postgres: { mode: "managed", managed: { tier: "db-perf-optimized-N-2" } }, dr: { region: "europe-west4" } }, ["observability"]).ok, true);
   });
 });

@@ -32,13 +32,14 @@ console.log(skip ? `\n*** SKIPPED: ${skip} ***\n` : `\n${promtool}\n${amtool}\n`
 
 /**
  * The stacks, with what their cases must know: prod's RDS is db.r7g.large (16 GiB: max_connections
- * LEAST(16 GiB / 9531392, 5000) = 1802) on 100 GiB; GKE's Cloud SQL is db-custom-2-7680 (7.5 GB:
- * 400 connections on Cloud SQL's quotas table).
+ * LEAST(16 GiB / 9531392, 5000) = 1802) on 100 GiB; GKE's Cloud SQL is db-perf-optimized-N-2
+ * (Enterprise Plus for 30 days of PITR; N2 with 8 GB per vCPU, so 16 GB: 500 connections on Cloud
+ * SQL's quotas table).
  */
 const STACKS: Record<string, { args: readonly string[]; facts: StackFacts }> = {
   dev: { args: STACK_VARIANTS.dev, facts: { target: "docker" } },
   prod: { args: STACK_VARIANTS.prod, facts: { target: "kubernetes", postgres: "rds", redis: "elasticache", maxConnections: 1802, memoryGiB: 16, storageGiB: 100 } },
-  "prod-gke": { args: STACK_VARIANTS["prod-gke"], facts: { target: "kubernetes", postgres: "cloudsql", redis: "memorystore", maxConnections: 400 } },
+  "prod-gke": { args: STACK_VARIANTS["prod-gke"], facts: { target: "kubernetes", postgres: "cloudsql", redis: "memorystore", maxConnections: 500 } },
   onprem: { args: STACK_VARIANTS.onprem, facts: { target: "kubernetes" } },
   "prod-in-cluster": { args: STACK_VARIANTS["prod-in-cluster"], facts: { target: "kubernetes" } },
   "prod-aurora": { args: STACK_VARIANTS["prod-aurora"], facts: { target: "kubernetes", postgres: "aurora", redis: "elasticache", maxConnections: 1802, memoryGiB: 16 } },

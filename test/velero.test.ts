@@ -18,6 +18,7 @@ import { clusterBackupSchedules, clusterBackupsEnabled } from "../stacks/backups
 import { parseConfig } from "../stacks/config";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { chartsSkipReason, checkRelease } from "./support/helm-charts";
+import { PAGED } from "./support/config-fixtures";
 
 let program: CapturedProgram;
 const schedules = clusterBackupSchedules({ dr: { clusterBackups: { retentionDays: 14 } } });
@@ -149,7 +150,7 @@ describe("dr.clusterBackups", () => {
   });
 
   it("names every bad key: a schedule that is not cron, a DR region that is the cluster's own, k3s without a bucket or keys", () => {
-    const eks = parseConfig({ target: "eks", environment: "prod", eks: { region: "eu-west-1" }, gateway: { enabled: false }, dr: { region: "eu-west-1", clusterBackups: { schedule: "hourly" } } }, []);
+    const eks = parseConfig({ target: "eks", environment: "prod", eks: { region: "eu-west-1" }, gateway: { enabled: false }, ...PAGED, dr: { region: "eu-west-1", clusterBackups: { schedule: "hourly" } } }, ["observability"]);
     assert.deepEqual(eks.ok ? [] : eks.issues.map((i) => i.key).sort(), ["platform:dr.clusterBackups.schedule", "platform:dr.region"]);
     const k3s = parseConfig({ target: "k3s", environment: "prod", postgres: { backup: { enabled: false } }, gateway: { enabled: false }, dr: { clusterBackups: { enabled: true } } }, []);
     const keys = k3s.ok ? [] : k3s.issues.map((i) => i.key);

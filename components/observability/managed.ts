@@ -150,20 +150,25 @@ export function instanceMemoryGiB(instanceClass: string): number | undefined {
  * - RDS and Aurora: `LEAST({DBInstanceClassMemory/9531392}, 5000)`, computed on the class's nominal
  *   memory (RDS reserves some for the OS, so the real value is a little lower and the alert fires
  *   a little late; set `postgres.parameters.max_connections` for an exact figure);
- * - Cloud SQL: the limit by memory of Cloud SQL's quotas page, from a `db-custom-<vCPU>-<MiB>` tier.
+ * - Cloud SQL: the limit by memory of Cloud SQL's quotas page, from a `db-custom-<vCPU>-<MiB>` tier
+ *   or an Enterprise Plus `db-perf-optimized-N-<vCPU>` tier.
  *
  * @returns the connection limit, or `undefined` when the class or tier is not one it can read.
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections
  * @see https://cloud.google.com/sql/docs/postgres/quotas#maximum_concurrent_connections
+ * @see https://cloud.google.com/sql/docs/postgres/machine-series-overview
  */
 export function defaultMaxConnections(service: "rds" | "aurora" | "cloudsql", machine: string): number | undefined {
   if (service !== "cloudsql") {
     const memory = instanceMemoryGiB(machine);
     return memory === undefined ? undefined : Math.min(Math.floor((memory * 2 ** 30) / 9531392), 5000);
   }
-  const tier = /^db-custom-\d+-(\d+)$/.exec(machine);
-  if (!tier) return undefined;
-  const gb = Number(tier[1]) / 1024;
+  // Enterprise: `db-custom-<vCPU>-<MiB>`. Enterprise Plus: `db-perf-optimized-N-<vCPU>`, N2 machines
+  // with 8 GB per vCPU (the 128-vCPU tier has 864 GB).
+  const custom = /^db-custom-\d+-(\d+)$/.exec(machine);
+  const optimized = /^db-perf-optimized-N-(\d+)$/.exec(machine);
+  if (!custom && !optimized) return undefined;
+  const gb = custom ? Number(custom[1]) / 1024 : Number(optimized![1]) === 128 ? 864 : 8 * Number(optimized![1]);
   const limits: [number, number][] = [[120, 1000], [60, 800], [30, 600], [15, 500], [7.5, 400], [6, 200], [3.75, 100]];
   return limits.find(([floor]) => gb >= floor)?.[1] ?? 50;
 }
