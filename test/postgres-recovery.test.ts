@@ -212,11 +212,13 @@ describe("the restore verification", () => {
     assert.match(script, /exit 1$/);
   });
 
-  it("alerts on a failed run and on no success for three hours, in valid PromQL", () => {
+  it("alerts on the latest run's failure and on no success for three schedule periods, in valid PromQL", () => {
     const rule = one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "pg-restore-check-alerts").inputs;
     const alerts = rule.spec.groups[0].rules as { alert: string; expr: string; labels: { severity: string } }[];
     assert.deepEqual(alerts.map((a) => [a.alert, a.labels.severity]), [["PostgresRestoreCheckFailed", "critical"], ["PostgresRestoreCheckStale", "warning"]]);
-    assert.match(alerts[0].expr, /kube_job_status_failed\{namespace="data", job_name=~"pg-restore-check-\[0-9\]\+"\}/);
+    assert.match(alerts[0].expr, /kube_cronjob_status_last_schedule_time\{namespace="data", cronjob="pg-restore-check"\}/);
+    assert.doesNotMatch(alerts[0].expr, /kube_job_status_failed/, "a failed Job kept in history must not keep paging");
+    assert.match(alerts[1].expr, /kube_cronjob_next_schedule_time/, "the stale window follows the schedule");
     for (const a of alerts) {
       let errors = 0;
       parser.parse(a.expr).iterate({ enter: (node) => void (node.type.isError && errors++) });
