@@ -47,13 +47,14 @@ function valkeyScripts(downAfterMs = 10_000, failoverTimeoutMs = 60_000): Captur
   });
 }
 
-/** A Velero Schedule backing up the `data` namespace on `schedule`. */
-function veleroSchedule(schedule: string, namespaces = ["data"]): CapturedResource {
-  return resource("kubernetes:velero.io/v1:Schedule", "data-volumes", {
+/** A Velero Schedule backing up the `data` namespace on `schedule`, with its pods' volumes unless `volumes` is false. */
+function veleroSchedule(schedule: string, namespaces = ["data"], volumes = true): CapturedResource {
+  const name = volumes ? "data-volumes" : "cluster-objects";
+  return resource("kubernetes:velero.io/v1:Schedule", name, {
     apiVersion: "velero.io/v1",
     kind: "Schedule",
-    metadata: { name: "data-volumes", namespace: "velero" },
-    spec: { schedule, template: { includedNamespaces: namespaces, ttl: "720h0m0s" } },
+    metadata: { name, namespace: "velero" },
+    spec: { schedule, template: { includedNamespaces: namespaces, snapshotVolumes: false, defaultVolumesToFsBackup: volumes, ttl: "720h0m0s" } },
   });
 }
 
@@ -108,7 +109,7 @@ describe("disaster-recovery-objectives", () => {
       name: "an hourly Velero Schedule is the only backup of a single Valkey server",
       resources: () => [mutate(compliantValkeyServer(), (i) => { i.spec.replicas = 1; }), valkeyScripts(), veleroSchedule("0 * * * *")],
       store: "data/cache",
-      message: `restore of the volumes from Velero Schedule "velero/data-volumes": RPO 60 min (Velero Schedule "velero/data-volumes" every 60 min ("0 * * * *")), ${RESTORE_RTO}`,
+      message: `restore of the volumes from Velero Schedule "velero/data-volumes": RPO 60 min (Velero Schedule "velero/data-volumes" every 60 min ("0 * * * *"), a crash-consistent copy (no hooks)), ${RESTORE_RTO}`,
     },
     {
       name: "an RDS instance without Multi-AZ recovers only by a point-in-time restore",
@@ -190,6 +191,17 @@ describe("the recovery report", () => {
     assert.match(text, /ok {3}postgres: RPO 0 s, RTO 2 min by failover to the Multi-AZ standby/);
     assert.match(text, /region loss: RPO unknown, RTO unknown by point-in-time restore from the backups replicated to the DR region/);
     assert.match(renderRecoveryReport(recoveryReport([instance])), /region loss: not covered \(set dr\.region\)/);
+  });
+
+  it("counts a Velero Schedule as a restore path only when it copies the volumes, and notes one that copies objects only", () => {
+    const single = mutate(compliantValkeyServer(), (i) => { i.spec.replicas = 1; });
+    const withVolumes = recoveryReport([single, veleroSchedule("0 * * * *")]).stores[0];
+    assert.deepEqual([withVolumes.paths.map((p) => p.method), withVolumes.notes], [['restore of the volumes from Velero Schedule "velero/data-volumes"'], []]);
+    const objectsOnly = recoveryReport([single, veleroSchedule("0 * * * *", ["*"], false)]);
+    assert.deepEqual(objectsOnly.stores[0].paths, [], "a copy of the objects restores no data");
+    assert.equal(objectsOnly.stores[0].notes.length, 1);
+    assert.match(objectsOnly.stores[0].notes[0], /"velero\/cluster-objects"\) backs up this store's Kubernetes objects only.*hostPath/);
+    assert.match(renderRecoveryReport(objectsOnly), /FAIL data\/cache: no recovery path\n(.*\n)* {9}note: Velero \("velero\/cluster-objects"\)/);
   });
 
   it("is printed by the plan and written to its JSON, with the DR region's pieces when dr is set", () => {

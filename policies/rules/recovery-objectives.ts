@@ -47,6 +47,8 @@ export interface StoreObjectives {
   /** The resource's URN, where known. */
   readonly urn?: string;
   readonly paths: readonly RecoveryPath[];
+  /** What the paths leave out, such as a Velero Schedule that backs up the store's objects but not its volumes. */
+  readonly notes?: readonly string[];
 }
 
 /** The seeds' objectives: RPO 5 minutes, RTO 15 minutes. */
@@ -119,25 +121,50 @@ const CNPG_DEFAULT_LIVENESS_TIMEOUT_SECONDS = 30;
 const lag = (budget: number, what: string): Figure => ({ seconds: budget, source: `asynchronous ${what}: at most the replica lag budget of ${budget} s (the replication-lag alert's critical threshold)` });
 const zero = (why: string): Figure => ({ seconds: 0, source: why });
 
-/** Velero Schedules that back up `namespace`, with their period. */
-function veleroBackups(namespace: string | undefined, resources: readonly RecoveryResource[]): RecoveryPath[] {
+/** Velero Schedules that include `namespace`. */
+function veleroSchedules(namespace: string | undefined, resources: readonly RecoveryResource[]): RecoveryResource[] {
   return resources
     .filter((r) => r.type === "kubernetes:velero.io/v1:Schedule" && r.props.spec?.paused !== true)
     .filter((r) => {
       const included: string[] = r.props.spec?.template?.includedNamespaces ?? ["*"];
       return namespace !== undefined && (included.includes("*") || included.includes(namespace));
-    })
+    });
+}
+
+const veleroLabel = (r: RecoveryResource) => `${r.props.metadata?.namespace ?? "velero"}/${r.props.metadata?.name ?? r.name}`;
+/** Whether a Schedule copies pods' volumes: file-system backup by default, or volume snapshots. */
+const copiesVolumes = (r: RecoveryResource) => r.props.spec?.template?.defaultVolumesToFsBackup === true || r.props.spec?.template?.snapshotVolumes === true;
+
+/**
+ * The Velero Schedules that copy the volumes of `namespace`, with their period. A Schedule that
+ * copies objects only restores no data and is no path (see {@link veleroNotes}).
+ *
+ * Velero's file-system backup copies a running pod's files without pre/post hooks: the copy is
+ * crash-consistent, like a power loss, which Valkey's AOF/RDB and RabbitMQ's stores recover from.
+ */
+function veleroBackups(namespace: string | undefined, resources: readonly RecoveryResource[]): RecoveryPath[] {
+  return veleroSchedules(namespace, resources)
+    .filter(copiesVolumes)
     .map((r) => {
       const schedule = String(r.props.spec?.schedule ?? "");
       const period = cronPeriodSeconds(schedule);
-      const label = `${r.props.metadata?.namespace ?? "velero"}/${r.props.metadata?.name ?? r.name}`;
+      const label = veleroLabel(r);
       return {
         scenario: "primary-loss" as const,
         method: `restore of the volumes from Velero Schedule "${label}"`,
-        rpo: { seconds: period, source: `Velero Schedule "${label}" every ${period === undefined ? "?" : `${period / 60} min`} ("${schedule}")` },
+        rpo: { seconds: period, source: `Velero Schedule "${label}" every ${period === undefined ? "?" : `${period / 60} min`} ("${schedule}"), a crash-consistent copy (no hooks)` },
         rto: UNKNOWN_RESTORE_TIME,
       };
     });
+}
+
+/** Notes for a store whose namespace only Schedules without volumes cover. */
+function veleroNotes(namespace: string | undefined, resources: readonly RecoveryResource[]): string[] {
+  const schedules = veleroSchedules(namespace, resources);
+  if (schedules.length === 0 || schedules.some(copiesVolumes)) return [];
+  return [
+    `Velero (${schedules.map((r) => `"${veleroLabel(r)}"`).join(", ")}) backs up this store's Kubernetes objects only, no Schedule copies its volumes: on k3s with the local-path StorageClass they are hostPath volumes, which Velero's file-system backup does not support`,
+  ];
 }
 
 /** Whether `x` depends on `source` (by URN), which is how an output of `source` in `x`'s inputs shows. */
@@ -306,6 +333,12 @@ function rabbitmq(r: RecoveryResource, all: readonly RecoveryResource[]): Recove
   return [...paths, ...veleroBackups(r.props.metadata?.namespace, all)];
 }
 
+/** `store` with the notes on its namespace's Velero Schedules, if any. */
+function withVeleroNotes(store: StoreObjectives, r: RecoveryResource, all: readonly RecoveryResource[]): StoreObjectives {
+  const notes = veleroNotes(r.props.metadata?.namespace, all);
+  return notes.length === 0 ? store : { ...store, notes };
+}
+
 /**
  * The data stores of a stack and how each recovers.
  *
@@ -346,10 +379,10 @@ export function recoveryObjectives(resources: readonly RecoveryResource[], optio
         stores.push({ store: r.name, type: r.type, urn: r.urn, paths: memorystore(r, budget) });
         break;
       case "kubernetes:apps/v1:StatefulSet":
-        if (p.metadata?.labels?.["app.kubernetes.io/name"] === "valkey" && p.metadata?.labels?.["app.kubernetes.io/component"] === "server") stores.push({ store: k8sName(r), type: r.type, urn: r.urn, paths: valkey(r, resources, budget) });
+        if (p.metadata?.labels?.["app.kubernetes.io/name"] === "valkey" && p.metadata?.labels?.["app.kubernetes.io/component"] === "server") stores.push(withVeleroNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: valkey(r, resources, budget) }, r, resources));
         break;
       case "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster":
-        stores.push({ store: k8sName(r), type: r.type, urn: r.urn, paths: rabbitmq(r, resources) });
+        stores.push(withVeleroNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: rabbitmq(r, resources) }, r, resources));
         break;
     }
   }
