@@ -37,7 +37,7 @@ const rule = disasterRecoveryObjectives;
 const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: string };
 const LIMITS = "RPO 5 min / RTO 15 min";
 const RESTORE_RTO = "RTO unknown (restore time depends on the data's size and no backend documents it: measure it with the restore drill (dr.drill))";
-const LAG = "RPO 5 min (asynchronous replication: at most the replica lag budget of 300 s (the replication-lag alert's critical threshold))";
+const LAG = "RPO 5 min (assumed: asynchronous replication: the lag is not bounded by the backend; budget of 300 s assumed, not enforced (no alert watches this store's lag))";
 
 /** The Sentinel settings of the Valkey fixture `data/cache`, as the component's script carries them. */
 function valkeyScripts(downAfterMs = 10_000, failoverTimeoutMs = 60_000): CapturedResource {
@@ -141,7 +141,7 @@ describe("disaster-recovery-objectives", () => {
       config: { "disaster-recovery-objectives": { replicaLagBudgetSeconds: 600 } },
       store: "data/app-db",
       message:
-        "CloudNativePG failover to a replica: RPO 10 min (asynchronous streaming replication: at most the replica lag budget of 600 s (the replication-lag alert's critical threshold)), RTO 30 s (spec.failoverDelay 0 s + liveness timeout 30 s (CloudNativePG defaults unless set))",
+        "CloudNativePG failover to a replica: RPO 10 min (assumed: asynchronous streaming replication: the lag is not bounded by the backend; budget of 600 s assumed, not enforced (no alert watches this store's lag)), RTO 30 s (spec.failoverDelay 0 s + liveness timeout 30 s (CloudNativePG defaults unless set))",
     },
   ];
   for (const c of cases) {
@@ -152,6 +152,22 @@ describe("disaster-recovery-objectives", () => {
       assert.deepEqual(await messagesOf(resources, { config: c.config, tags: { environment: "dev" } }), [], "dev is not held to the objectives");
     });
   }
+
+  it("marks every asynchronous replica's RPO as an assumed budget, citing the lag alert only where the stack has one", () => {
+    const lagAlert = resource("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "observability-rules", {
+      metadata: { name: "platform-alerts", namespace: "monitoring" },
+      spec: { groups: [{ name: "platform-postgres", rules: [{ alert: "PostgresReplicationLagCritical", expr: "max by (namespace, pod) (cnpg_pg_replication_lag) > 300", labels: { alertfamily: "PostgresReplicationLag", severity: "critical" } }] }] },
+    });
+    const sources = (resources: CapturedResource[]) => recoveryReport(resources).stores.map((s) => [s.store, s.primaryLoss?.rpo.source]);
+    const unbounded = (what: string) => `assumed: asynchronous ${what}: the lag is not bounded by the backend; budget of 300 s assumed, not enforced (no alert watches this store's lag)`;
+    assert.deepEqual(sources([compliantReplicationGroup(), compliantMemorystoreInstance(), compliantValkeyServer(), valkeyScripts(), compliantCnpgCluster(), lagAlert]), [
+      ["redis", unbounded("replication")],
+      ["redis", unbounded("replication")],
+      ["data/cache", unbounded("replication")],
+      ["data/app-db", "asynchronous streaming replication: the lag is not bounded by the backend; budget of 300 s assumed, watched (not enforced) by the PostgresReplicationLagCritical alert"],
+    ]);
+    assert.deepEqual(sources([compliantCnpgCluster()]), [["data/app-db", unbounded("streaming replication")]], "no alert in the stack, none cited");
+  });
 
   it("takes Sentinel's defaults (30 s + 180 s) when the stack runs Sentinels but shows no settings", () => {
     const [store] = recoveryReport([compliantValkeyServer(), compliantValkeySentinel()]).stores;

@@ -55,9 +55,11 @@ export interface StoreObjectives {
 export const RECOVERY_TARGETS = { rpoSeconds: 300, rtoSeconds: 900 } as const;
 
 /**
- * How far an asynchronous replica may lag before someone acts: the critical threshold of the
- * replication-lag alert (`observability.thresholds.replicationLagSeconds.critical`, 300 s by
- * default). A failover to an asynchronous replica loses at most this much.
+ * How far an asynchronous replica is assumed to lag at most: a budget, not a bound any backend
+ * enforces. For CloudNativePG it matches the critical threshold of the `PostgresReplicationLag`
+ * alert (`observability.thresholds.replicationLagSeconds.critical`, 300 s by default), which pages
+ * when the lag exceeds it; ElastiCache, Memorystore, Valkey and Cloud SQL's cross-region replica
+ * have no such alert, and the report marks their figure `assumed`.
  */
 export const DEFAULT_REPLICA_LAG_BUDGET_SECONDS = 300;
 
@@ -118,7 +120,28 @@ const CNPG_DEFAULT_ARCHIVE_TIMEOUT = "5min";
 /** CloudNativePG's liveness timeout when the Cluster sets none (`spec.probes`/`livenessProbeTimeout`, per the Cluster CRD). */
 const CNPG_DEFAULT_LIVENESS_TIMEOUT_SECONDS = 30;
 
-const lag = (budget: number, what: string): Figure => ({ seconds: budget, source: `asynchronous ${what}: at most the replica lag budget of ${budget} s (the replication-lag alert's critical threshold)` });
+/**
+ * The RPO of a failover to an asynchronous replica. No backend here bounds the lag (nothing stops
+ * writes when a replica falls behind), so the figure is a budget, assumed and not enforced; where
+ * the stack has an alert on the lag (`PostgresReplicationLag`, for CloudNativePG) the source says
+ * that the alert watches it.
+ */
+const lag = (budget: number, what: string, alert?: string): Figure => ({
+  seconds: budget,
+  source: alert
+    ? `asynchronous ${what}: the lag is not bounded by the backend; budget of ${budget} s assumed, watched (not enforced) by the ${alert} alert`
+    : `assumed: asynchronous ${what}: the lag is not bounded by the backend; budget of ${budget} s assumed, not enforced (no alert watches this store's lag)`,
+});
+
+/** The name of the critical alert of `family` (label `alertfamily`) a PrometheusRule of the stack defines, if any. */
+function criticalAlert(all: readonly RecoveryResource[], family: string): string | undefined {
+  type Rule = { alert?: string; labels?: Record<string, string> };
+  const rules: Rule[] = all
+    .filter((x) => x.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")
+    .flatMap((x) => (x.props.spec?.groups ?? []) as { rules?: Rule[] }[])
+    .flatMap((g) => g.rules ?? []);
+  return rules.find((rule) => rule.labels?.alertfamily === family && rule.labels?.severity === "critical")?.alert;
+}
 const zero = (why: string): Figure => ({ seconds: 0, source: why });
 
 /** Velero Schedules that include `namespace`. */
@@ -221,7 +244,7 @@ function cnpg(r: RecoveryResource, all: readonly RecoveryResource[], budget: num
     paths.push({
       scenario: "primary-loss",
       method: "CloudNativePG failover to a replica",
-      rpo: spec.minSyncReplicas > 0 || spec.postgresql?.synchronous ? zero("synchronous replication") : lag(budget, "streaming replication"),
+      rpo: spec.minSyncReplicas > 0 || spec.postgresql?.synchronous ? zero("synchronous replication") : lag(budget, "streaming replication", criticalAlert(all, "PostgresReplicationLag")),
       rto: { seconds: delay + liveness, source: `spec.failoverDelay ${delay} s + liveness timeout ${liveness} s (CloudNativePG defaults unless set)` },
     });
   }
