@@ -118,6 +118,15 @@ describe("disaster-recovery-objectives", () => {
       message: `point-in-time restore: RPO 5 min (RDS uploads transaction logs to S3 every 5 minutes), ${RESTORE_RTO}`,
     },
     {
+      name: "an Aurora cluster has a writer and no reader to fail over to",
+      resources: () => {
+        const aurora = compliantAuroraCluster();
+        return [aurora, auroraClusterInstance("aurora-1", aurora)];
+      },
+      store: "aurora",
+      message: `re-creation of the primary instance (no reader): RPO 0 s (the cluster volume keeps six copies of the data across three zones), RTO unknown (Aurora re-creates the only instance on a best-effort basis, in minutes; add a reader ClusterInstance (1 instance here))`,
+    },
+    {
       name: "a single-node ElastiCache group keeps only its daily snapshot",
       resources: () => [mutate(compliantReplicationGroup(), (i) => { i.numCacheClusters = 1; i.automaticFailoverEnabled = false; i.multiAzEnabled = false; })],
       store: "redis",

@@ -294,6 +294,31 @@ function cnpg(r: RecoveryResource, all: readonly RecoveryResource[], budget: num
   return paths;
 }
 
+/**
+ * An Aurora cluster fails over to a reader only when it has one: a ClusterInstance besides the
+ * writer. With one instance, Aurora re-creates the primary instance, on a best-effort basis and in
+ * minutes, which the report does not count as a failover.
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html
+ */
+function aurora(r: RecoveryResource, all: readonly RecoveryResource[]): RecoveryPath[] {
+  const instances = all.filter((x) => x.type === "aws:rds/clusterInstance:ClusterInstance" && (dependsOn(x, r) || (r.props.clusterIdentifier !== undefined && x.props.clusterIdentifier === r.props.clusterIdentifier)));
+  const paths: RecoveryPath[] = [];
+  if (instances.length >= 2) {
+    paths.push({ scenario: "primary-loss", method: "Aurora failover to a reader", rpo: zero("Aurora keeps six copies of the data across three zones"), rto: { seconds: 60, source: `Aurora documents failovers as typically under 60 s with a reader (${instances.length - 1} here)` } });
+  } else {
+    paths.push({
+      scenario: "primary-loss",
+      method: "re-creation of the primary instance (no reader)",
+      rpo: zero("the cluster volume keeps six copies of the data across three zones"),
+      rto: { source: `Aurora re-creates the only instance on a best-effort basis, in minutes; add a reader ClusterInstance (${instances.length} instance${instances.length === 1 ? "" : "s"} here)` },
+    });
+  }
+  if ((r.props.backupRetentionPeriod ?? 1) > 0) {
+    paths.push({ scenario: "primary-loss", method: "point-in-time restore", rpo: { seconds: 300, source: "Aurora's continuous backup: LatestRestorableTime is typically within 5 minutes" }, rto: UNKNOWN_RESTORE_TIME });
+  }
+  return paths;
+}
+
 function elasticache(r: RecoveryResource, budget: number): RecoveryPath[] {
   const p = r.props;
   const paths: RecoveryPath[] = [];
@@ -379,15 +404,7 @@ export function recoveryObjectives(resources: readonly RecoveryResource[], optio
         if (p.replicateSourceDb === undefined && p.tags?.[RESTORE_DRILL_MARKS.tag] !== "true") stores.push({ store: r.name, type: r.type, urn: r.urn, paths: rdsInstance(r, resources) });
         break;
       case "aws:rds/cluster:Cluster":
-        stores.push({
-          store: r.name,
-          type: r.type,
-          urn: r.urn,
-          paths: [
-            { scenario: "primary-loss", method: "Aurora failover to a reader", rpo: zero("Aurora keeps six copies of the data across three zones"), rto: { seconds: 60, source: "Aurora documents failovers as typically under 60 s with a reader in another zone" } },
-            ...((p.backupRetentionPeriod ?? 1) > 0 ? [{ scenario: "primary-loss" as const, method: "point-in-time restore", rpo: { seconds: 300, source: "Aurora's continuous backup: LatestRestorableTime is typically within 5 minutes" }, rto: UNKNOWN_RESTORE_TIME }] : []),
-          ],
-        });
+        stores.push({ store: r.name, type: r.type, urn: r.urn, paths: aurora(r, resources) });
         break;
       case "gcp:sql/databaseInstance:DatabaseInstance":
         if (p.masterInstanceName === undefined && p.clone === undefined && p.settings?.userLabels?.[RESTORE_DRILL_MARKS.userLabel] !== "true") stores.push({ store: r.name, type: r.type, urn: r.urn, paths: cloudSql(r, resources, budget) });
