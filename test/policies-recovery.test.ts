@@ -145,12 +145,19 @@ describe("disaster-recovery-objectives", () => {
       message: `Sentinel failover to a replica: ${LAG}, RTO 20 min (Sentinel down-after-milliseconds 600000 + failover-timeout 600000 (the worst case))`,
     },
     {
+      name: "a CloudNativePG failoverDelay that pushes the derived failover time past the RTO",
+      resources: () => [mutate(compliantCnpgCluster(), (i) => { i.spec.failoverDelay = 900; })],
+      store: "data/app-db",
+      message:
+        "CloudNativePG failover to a replica: RPO 5 min (assumed: asynchronous streaming replication: the lag is not bounded by the backend; budget of 300 s assumed, not enforced (no alert watches this store's lag)), RTO 16.3 min (derived, not documented by CloudNativePG: spec.failoverDelay 900 s + liveness timeout 30 s + 50 s until a lost node is NotReady (node-monitor-grace-period), then the promotion)",
+    },
+    {
       name: "a replica lag budget above the RPO",
       resources: () => [compliantCnpgCluster()],
       config: { "disaster-recovery-objectives": { replicaLagBudgetSeconds: 600 } },
       store: "data/app-db",
       message:
-        "CloudNativePG failover to a replica: RPO 10 min (assumed: asynchronous streaming replication: the lag is not bounded by the backend; budget of 600 s assumed, not enforced (no alert watches this store's lag)), RTO 30 s (spec.failoverDelay 0 s + liveness timeout 30 s (CloudNativePG defaults unless set))",
+        "CloudNativePG failover to a replica: RPO 10 min (assumed: asynchronous streaming replication: the lag is not bounded by the backend; budget of 600 s assumed, not enforced (no alert watches this store's lag)), RTO 80 s (derived, not documented by CloudNativePG: spec.failoverDelay 0 s + liveness timeout 30 s + 50 s until a lost node is NotReady (node-monitor-grace-period), then the promotion)",
     },
   ];
   for (const c of cases) {

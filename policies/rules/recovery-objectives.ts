@@ -119,6 +119,12 @@ export function postgresDurationSeconds(value: string): number | undefined {
 const CNPG_DEFAULT_ARCHIVE_TIMEOUT = "5min";
 /** CloudNativePG's liveness timeout when the Cluster sets none (`spec.probes`/`livenessProbeTimeout`, per the Cluster CRD). */
 const CNPG_DEFAULT_LIVENESS_TIMEOUT_SECONDS = 30;
+/**
+ * How long a lost node's pods still look ready: kube-controller-manager's
+ * `--node-monitor-grace-period`, 50 s by default since Kubernetes 1.32 (40 s before).
+ * @see https://kubernetes.io/docs/reference/command-line-tools-reference/kube-controller-manager/
+ */
+const NODE_MONITOR_GRACE_SECONDS = 50;
 
 /**
  * The RPO of a failover to an asynchronous replica. No backend here bounds the lag (nothing stops
@@ -245,7 +251,10 @@ function cnpg(r: RecoveryResource, all: readonly RecoveryResource[], budget: num
       scenario: "primary-loss",
       method: "CloudNativePG failover to a replica",
       rpo: spec.minSyncReplicas > 0 || spec.postgresql?.synchronous ? zero("synchronous replication") : lag(budget, "streaming replication", criticalAlert(all, "PostgresReplicationLag")),
-      rto: { seconds: delay + liveness, source: `spec.failoverDelay ${delay} s + liveness timeout ${liveness} s (CloudNativePG defaults unless set)` },
+      rto: {
+        seconds: delay + liveness + NODE_MONITOR_GRACE_SECONDS,
+        source: `derived, not documented by CloudNativePG: spec.failoverDelay ${delay} s + liveness timeout ${liveness} s + ${NODE_MONITOR_GRACE_SECONDS} s until a lost node is NotReady (node-monitor-grace-period), then the promotion`,
+      },
     });
   }
   const archiving = (spec.plugins ?? []).some((p: { isWALArchiver?: boolean }) => p.isWALArchiver === true) || spec.backup?.barmanObjectStore !== undefined;
