@@ -22,6 +22,7 @@ import {
   compliantCloudSqlInstance,
   compliantCnpgCluster,
   compliantMemorystoreInstance,
+  compliantRabbitmqCluster,
   compliantRdsInstance,
   compliantReplicationGroup,
   compliantScheduledBackup,
@@ -234,6 +235,17 @@ describe("the recovery report", () => {
     assert.equal(objectsOnly.stores[0].notes.length, 1);
     assert.match(objectsOnly.stores[0].notes[0], /"velero\/cluster-objects"\) backs up this store's Kubernetes objects only.*hostPath/);
     assert.match(renderRecoveryReport(objectsOnly), /FAIL data\/cache: no recovery path\n(.*\n)* {9}note: Velero \("velero\/cluster-objects"\)/);
+  });
+
+  it("holds the broker's RPO of 0 for quorum queues only, and names its classic queues", () => {
+    const queue = (name: string, type: string) =>
+      resource("kubernetes:rabbitmq.com/v1beta1:Queue", `queue-${name}`, { metadata: { name: `queue-${name}`, namespace: "data" }, spec: { name, type, rabbitmqClusterReference: { name: "queue" } } });
+    const [quorumOnly] = recoveryReport([compliantRabbitmqCluster(), queue("orders", "quorum")]).stores;
+    assert.deepEqual([quorumOnly.primaryLoss?.rpo.seconds, quorumOnly.notes], [0, []]);
+    assert.match(quorumOnly.primaryLoss!.rpo.source, /for quorum queues only/);
+    const [mixed] = recoveryReport([compliantRabbitmqCluster(), queue("orders", "quorum"), queue("urgent", "classic")]).stores;
+    assert.equal(mixed.notes.length, 1);
+    assert.match(mixed.notes[0], /^classic queue "urgent" \(non-durable or with priorities\) live on one node/);
   });
 
   it("is printed by the plan and written to its JSON, with the DR region's pieces when dr is set", () => {

@@ -6,7 +6,7 @@
  *   `bootstrap.recovery` from the ObjectStore, to `targetTime` or the end of the archive, then
  *   promoted: a database to inspect, created by one `pulumi up` and removed by the next;
  * - the **verification** (`recovery.verification.enabled`): a replica cluster
- *   `<name>-restore-check` that restores the latest base backup and keeps replaying the archived WAL,
+ *   `<name>-restore-check`, restored once from a base backup when created, that keeps replaying the archived WAL,
  *   a CronJob that writes a marker on the primary and fails unless the restored copy replays it
  *   within {@link VERIFY_WAIT_SECONDS}, and a PrometheusRule whose alerts fire when the latest run
  *   failed or none succeeded for three periods of the schedule.

@@ -383,18 +383,26 @@ function rabbitmq(r: RecoveryResource, all: readonly RecoveryResource[]): Recove
     paths.push({
       scenario: "primary-loss",
       method: "quorum queue leader election",
-      rpo: zero("quorum queues confirm a message once a majority of replicas has written it (Raft)"),
+      rpo: zero("quorum queues confirm a message once a majority of replicas has written it (Raft); for quorum queues only: a classic queue lives on one node"),
       rto: { seconds: 60, source: "assumed: a new leader is elected within seconds; clients reconnect to the Service" },
     });
   }
   return [...paths, ...veleroBackups(r.props.metadata?.namespace, all)];
 }
 
-/** `store` with the notes on its namespace's Velero Schedules, if any. */
-function withVeleroNotes(store: StoreObjectives, r: RecoveryResource, all: readonly RecoveryResource[]): StoreObjectives {
-  const notes = veleroNotes(r.props.metadata?.namespace, all);
-  return notes.length === 0 ? store : { ...store, notes };
+/** `store` with `notes` added. */
+const withNotes = (store: StoreObjectives, notes: readonly string[]): StoreObjectives => (notes.length === 0 ? store : { ...store, notes: [...(store.notes ?? []), ...notes] });
+
+/** A note naming the broker's classic queues, which the quorum-queue RPO of 0 does not cover. */
+function classicQueueNotes(r: RecoveryResource, all: readonly RecoveryResource[]): string[] {
+  const cluster = r.props.metadata?.name ?? r.name;
+  const classic = all
+    .filter((x) => x.type === "kubernetes:rabbitmq.com/v1beta1:Queue" && x.props.metadata?.namespace === r.props.metadata?.namespace && x.props.spec?.rabbitmqClusterReference?.name === cluster)
+    .filter((x) => x.props.spec?.type !== "quorum")
+    .map((x) => String(x.props.spec?.name ?? x.name));
+  return classic.length === 0 ? [] : [`classic queue${classic.length === 1 ? "" : "s"} ${classic.map((q) => `"${q}"`).join(", ")} (non-durable or with priorities) live on one node and lose their messages with it: the RPO of 0 holds for quorum queues only`];
 }
+
 
 /**
  * The data stores of a stack and how each recovers.
@@ -428,10 +436,10 @@ export function recoveryObjectives(resources: readonly RecoveryResource[], optio
         stores.push({ store: r.name, type: r.type, urn: r.urn, paths: memorystore(r, budget) });
         break;
       case "kubernetes:apps/v1:StatefulSet":
-        if (p.metadata?.labels?.["app.kubernetes.io/name"] === "valkey" && p.metadata?.labels?.["app.kubernetes.io/component"] === "server") stores.push(withVeleroNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: valkey(r, resources, budget) }, r, resources));
+        if (p.metadata?.labels?.["app.kubernetes.io/name"] === "valkey" && p.metadata?.labels?.["app.kubernetes.io/component"] === "server") stores.push(withNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: valkey(r, resources, budget) }, veleroNotes(p.metadata?.namespace, resources)));
         break;
       case "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster":
-        stores.push(withVeleroNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: rabbitmq(r, resources) }, r, resources));
+        stores.push(withNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: rabbitmq(r, resources) }, [...veleroNotes(p.metadata?.namespace, resources), ...classicQueueNotes(r, resources)]));
         break;
     }
   }
