@@ -21,6 +21,8 @@ export interface StoreRecovery {
   readonly regionLoss: readonly RecoveryPath[];
   /** Every path, for the record. */
   readonly paths: readonly RecoveryPath[];
+  /** What the paths leave out (such as Velero copying objects but no volumes). */
+  readonly notes: readonly string[];
 }
 
 /** The plan JSON's `recovery`. */
@@ -36,7 +38,7 @@ export function recoveryReport(resources: readonly CapturedResource[]): Recovery
     targets: RECOVERY_TARGETS,
     stores: stores.map((s) => {
       const best = achieved(s) ?? null;
-      return { store: s.store, type: s.type, meetsTargets: best !== null && meetsTargets(best), primaryLoss: best, regionLoss: s.paths.filter((p) => p.scenario === "region-loss"), paths: s.paths };
+      return { store: s.store, type: s.type, meetsTargets: best !== null && meetsTargets(best), primaryLoss: best, regionLoss: s.paths.filter((p) => p.scenario === "region-loss"), paths: s.paths, notes: s.notes ?? [] };
     }),
   };
 }
@@ -53,6 +55,7 @@ export function renderRecoveryReport(report: RecoveryReport): string {
     if (best) lines.push(`         RPO: ${best.rpo.source}`, `         RTO: ${best.rto.source}`);
     for (const r of s.regionLoss) lines.push(`         region loss: RPO ${figure(r.rpo)}, RTO ${figure(r.rto)} by ${r.method} (${r.rpo.source}; ${r.rto.source})`);
     if (s.regionLoss.length === 0) lines.push("         region loss: not covered (set dr.region)");
+    for (const note of s.notes) lines.push(`         note: ${note}`);
   }
   return lines.join("\n");
 }

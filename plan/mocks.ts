@@ -130,6 +130,10 @@ const CALLS: Record<string, (inputs: Record<string, any>) => MockCallResult> = {
   "gcp:organizations/getProject:getProject": (inputs) => ({ number: "123456789012", projectId: inputs.projectId ?? "mock-project" }),
   "gcp:compute/getZones:getZones": () => ({ names: ["mock-region-a", "mock-region-b", "mock-region-c"] }),
   "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount": (inputs) => ({ email: `project-123456789012@storage-transfer-service.iam.gserviceaccount.com`, project: inputs.project ?? "mock-project" }),
+  "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": (inputs) => {
+    const emailAddress = "service-123456789012@gs-project-accounts.iam.gserviceaccount.com";
+    return { emailAddress, member: `serviceAccount:${emailAddress}`, project: inputs.project ?? "mock-project" };
+  },
 };
 
 /**

@@ -5,9 +5,15 @@
  * else to the PostgreSQL backup bucket under the prefix `velero`, with the same access key pair
  * (the secret keys `postgresBackupAccessKeyId` and `postgresBackupSecretAccessKey`).
  *
+ * On k3s with the `local-path` StorageClass (its default), volumes are hostPath volumes, which
+ * Velero's file-system backup skips: there Velero backs up the cluster's objects only, and neither
+ * the Schedule of the volumes nor the DR report's Velero restore path exists (see
+ * {@link volumesBackedUp}).
+ *
  * @see https://velero.io/docs/v1.18/
+ * @see https://velero.io/docs/v1.18/file-system-backup/#limitations
  */
-import { Velero, type KubernetesPlatform, type VeleroBucketArgs, type VeleroScheduleArgs } from "../components";
+import { k3sDefaults, Velero, type KubernetesPlatform, type VeleroBucketArgs, type VeleroScheduleArgs } from "../components";
 import { DATA_NAMESPACE, protectOf, type ProgramConfig, type StackConfig } from "./compose";
 
 /** A problem at a config key path (without the namespace), as `config/checks.ts` collects them. */
@@ -39,12 +45,32 @@ export function clusterBackupsEnabled(config: BackupsConfig): boolean {
 
 const hasKeys = (config: BackupsConfig) => config.postgresBackupAccessKeyId !== undefined && config.postgresBackupSecretAccessKey !== undefined;
 
-/** The two Schedules: the data namespace with its volumes (CloudNativePG's are excluded by annotation), and every namespace's objects. */
-export function clusterBackupSchedules(config: Pick<StackConfig, "dr">): VeleroScheduleArgs[] {
+/**
+ * StorageClasses whose volumes are hostPath volumes: k3s's bundled local-path provisioner creates
+ * hostPath PersistentVolumes, which Velero's file-system backup does not support ("hostPath volume
+ * which is not supported for pod volume backup").
+ * @see https://velero.io/docs/v1.18/file-system-backup/#limitations
+ * @see https://github.com/rancher/local-path-provisioner#usage
+ */
+export const HOST_PATH_STORAGE_CLASSES: readonly string[] = ["local-path"];
+
+/** The StorageClass a k3s stack's volumes use (`k3s.storageClass`, {@link k3sDefaults} otherwise). */
+const k3sStorageClass = (config: Partial<Pick<StackConfig, "k3s">>) => config.k3s?.storageClass ?? k3sDefaults.storageClass;
+
+/** Whether Velero can copy the data namespace's volumes: not on k3s with a hostPath StorageClass. */
+export function volumesBackedUp(config: Partial<Pick<StackConfig, "target" | "k3s">>): boolean {
+  return !(config.target === "k3s" && HOST_PATH_STORAGE_CLASSES.includes(k3sStorageClass(config)));
+}
+
+/**
+ * The Schedules: the data namespace with its volumes (CloudNativePG's are excluded by annotation)
+ * where {@link volumesBackedUp}, and every namespace's objects.
+ */
+export function clusterBackupSchedules(config: Pick<StackConfig, "dr"> & Partial<Pick<StackConfig, "target" | "k3s">>): VeleroScheduleArgs[] {
   const { schedule = clusterBackupDefaults.schedule, retentionDays = clusterBackupDefaults.retentionDays } = config.dr?.clusterBackups ?? {};
   const ttlHours = retentionDays * 24;
   return [
-    { name: "data-volumes", schedule, includedNamespaces: [DATA_NAMESPACE], volumes: true, ttlHours },
+    ...(volumesBackedUp(config) ? [{ name: "data-volumes", schedule, includedNamespaces: [DATA_NAMESPACE], volumes: true, ttlHours }] : []),
     { name: "cluster-objects", schedule, includedNamespaces: ["*"], volumes: false, ttlHours },
   ];
 }

@@ -108,6 +108,14 @@ describe("data tier config", () => {
     issueAt({ ...eks, redis: { tls: false } }, "platform:redis.tls", /must stay on in prod/);
   });
 
+  it("refuses RDS read replicas without automated backups on the source, which RDS requires", () => {
+    const staging = { ...eks, environment: "staging" };
+    issueAt({ ...staging, postgres: { mode: "managed", backup: { enabled: false }, managed: { readReplicas: 1 } } }, "platform:postgres.managed.readReplicas", /needs automated backups on the source instance.*set backup\.enabled to true, or managed\.readReplicas to 0/);
+    const keys = (raw: Record<string, unknown>) => (parse(raw).ok ? [] : issues(raw).map((i) => i.key));
+    assert.ok(!keys({ ...staging, postgres: { mode: "managed", backup: { enabled: false }, managed: { readReplicas: 0 } } }).includes("platform:postgres.managed.readReplicas"));
+    assert.ok(!keys({ ...staging, postgres: { mode: "managed", managed: { readReplicas: 1 } } }).includes("platform:postgres.managed.readReplicas"));
+  });
+
   it("names misspelled data-tier keys", () => {
     issueAt({ ...docker, postgres: { storageGib: 10 } }, "platform:postgres.storageGib", /did you mean `storageGiB`\?/);
     issueAt({ ...docker, redis: { sentinel: { replica: 3 } } }, "platform:redis.sentinel.replica", /did you mean `replicas`\?/);

@@ -22,6 +22,7 @@ import {
   compliantCloudSqlInstance,
   compliantCnpgCluster,
   compliantMemorystoreInstance,
+  compliantRabbitmqCluster,
   compliantRdsInstance,
   compliantReplicationGroup,
   compliantScheduledBackup,
@@ -37,7 +38,7 @@ const rule = disasterRecoveryObjectives;
 const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: string };
 const LIMITS = "RPO 5 min / RTO 15 min";
 const RESTORE_RTO = "RTO unknown (restore time depends on the data's size and no backend documents it: measure it with the restore drill (dr.drill))";
-const LAG = "RPO 5 min (asynchronous replication: at most the replica lag budget of 300 s (the replication-lag alert's critical threshold))";
+const LAG = "RPO 5 min (assumed: asynchronous replication: the lag is not bounded by the backend; budget of 300 s assumed, not enforced (no alert watches this store's lag))";
 
 /** The Sentinel settings of the Valkey fixture `data/cache`, as the component's script carries them. */
 function valkeyScripts(downAfterMs = 10_000, failoverTimeoutMs = 60_000): CapturedResource {
@@ -47,13 +48,14 @@ function valkeyScripts(downAfterMs = 10_000, failoverTimeoutMs = 60_000): Captur
   });
 }
 
-/** A Velero Schedule backing up the `data` namespace on `schedule`. */
-function veleroSchedule(schedule: string, namespaces = ["data"]): CapturedResource {
-  return resource("kubernetes:velero.io/v1:Schedule", "data-volumes", {
+/** A Velero Schedule backing up the `data` namespace on `schedule`, with its pods' volumes unless `volumes` is false. */
+function veleroSchedule(schedule: string, namespaces = ["data"], volumes = true): CapturedResource {
+  const name = volumes ? "data-volumes" : "cluster-objects";
+  return resource("kubernetes:velero.io/v1:Schedule", name, {
     apiVersion: "velero.io/v1",
     kind: "Schedule",
-    metadata: { name: "data-volumes", namespace: "velero" },
-    spec: { schedule, template: { includedNamespaces: namespaces, ttl: "720h0m0s" } },
+    metadata: { name, namespace: "velero" },
+    spec: { schedule, template: { includedNamespaces: namespaces, snapshotVolumes: false, defaultVolumesToFsBackup: volumes, ttl: "720h0m0s" } },
   });
 }
 
@@ -108,13 +110,22 @@ describe("disaster-recovery-objectives", () => {
       name: "an hourly Velero Schedule is the only backup of a single Valkey server",
       resources: () => [mutate(compliantValkeyServer(), (i) => { i.spec.replicas = 1; }), valkeyScripts(), veleroSchedule("0 * * * *")],
       store: "data/cache",
-      message: `restore of the volumes from Velero Schedule "velero/data-volumes": RPO 60 min (Velero Schedule "velero/data-volumes" every 60 min ("0 * * * *")), ${RESTORE_RTO}`,
+      message: `restore of the volumes from Velero Schedule "velero/data-volumes": RPO 60 min (Velero Schedule "velero/data-volumes" every 60 min ("0 * * * *"), a crash-consistent copy (no hooks)), ${RESTORE_RTO}`,
     },
     {
       name: "an RDS instance without Multi-AZ recovers only by a point-in-time restore",
       resources: () => [mutate(compliantRdsInstance(), (i) => { i.multiAz = false; })],
       store: "postgres",
       message: `point-in-time restore: RPO 5 min (RDS uploads transaction logs to S3 every 5 minutes), ${RESTORE_RTO}`,
+    },
+    {
+      name: "an Aurora cluster has a writer and no reader to fail over to",
+      resources: () => {
+        const aurora = compliantAuroraCluster();
+        return [aurora, auroraClusterInstance("aurora-1", aurora)];
+      },
+      store: "aurora",
+      message: `re-creation of the primary instance (no reader): RPO 0 s (the cluster volume keeps six copies of the data across three zones), RTO unknown (Aurora re-creates the only instance on a best-effort basis, in minutes; add a reader ClusterInstance (1 instance here))`,
     },
     {
       name: "a single-node ElastiCache group keeps only its daily snapshot",
@@ -135,12 +146,19 @@ describe("disaster-recovery-objectives", () => {
       message: `Sentinel failover to a replica: ${LAG}, RTO 20 min (Sentinel down-after-milliseconds 600000 + failover-timeout 600000 (the worst case))`,
     },
     {
+      name: "a CloudNativePG failoverDelay that pushes the derived failover time past the RTO",
+      resources: () => [mutate(compliantCnpgCluster(), (i) => { i.spec.failoverDelay = 900; })],
+      store: "data/app-db",
+      message:
+        "CloudNativePG failover to a replica: RPO 5 min (assumed: asynchronous streaming replication: the lag is not bounded by the backend; budget of 300 s assumed, not enforced (no alert watches this store's lag)), RTO 16.3 min (derived, not documented by CloudNativePG: spec.failoverDelay 900 s + liveness timeout 30 s + 50 s until a lost node is NotReady (node-monitor-grace-period), then the promotion)",
+    },
+    {
       name: "a replica lag budget above the RPO",
       resources: () => [compliantCnpgCluster()],
       config: { "disaster-recovery-objectives": { replicaLagBudgetSeconds: 600 } },
       store: "data/app-db",
       message:
-        "CloudNativePG failover to a replica: RPO 10 min (asynchronous streaming replication: at most the replica lag budget of 600 s (the replication-lag alert's critical threshold)), RTO 30 s (spec.failoverDelay 0 s + liveness timeout 30 s (CloudNativePG defaults unless set))",
+        "CloudNativePG failover to a replica: RPO 10 min (assumed: asynchronous streaming replication: the lag is not bounded by the backend; budget of 600 s assumed, not enforced (no alert watches this store's lag)), RTO 80 s (derived, not documented by CloudNativePG: spec.failoverDelay 0 s + liveness timeout 30 s + 50 s until a lost node is NotReady (node-monitor-grace-period), then the promotion)",
     },
   ];
   for (const c of cases) {
@@ -151,6 +169,22 @@ describe("disaster-recovery-objectives", () => {
       assert.deepEqual(await messagesOf(resources, { config: c.config, tags: { environment: "dev" } }), [], "dev is not held to the objectives");
     });
   }
+
+  it("marks every asynchronous replica's RPO as an assumed budget, citing the lag alert only where the stack has one", () => {
+    const lagAlert = resource("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "observability-rules", {
+      metadata: { name: "platform-alerts", namespace: "monitoring" },
+      spec: { groups: [{ name: "platform-postgres", rules: [{ alert: "PostgresReplicationLagCritical", expr: "max by (namespace, pod) (cnpg_pg_replication_lag) > 300", labels: { alertfamily: "PostgresReplicationLag", severity: "critical" } }] }] },
+    });
+    const sources = (resources: CapturedResource[]) => recoveryReport(resources).stores.map((s) => [s.store, s.primaryLoss?.rpo.source]);
+    const unbounded = (what: string) => `assumed: asynchronous ${what}: the lag is not bounded by the backend; budget of 300 s assumed, not enforced (no alert watches this store's lag)`;
+    assert.deepEqual(sources([compliantReplicationGroup(), compliantMemorystoreInstance(), compliantValkeyServer(), valkeyScripts(), compliantCnpgCluster(), lagAlert]), [
+      ["redis", unbounded("replication")],
+      ["redis", unbounded("replication")],
+      ["data/cache", unbounded("replication")],
+      ["data/app-db", "asynchronous streaming replication: the lag is not bounded by the backend; budget of 300 s assumed, watched (not enforced) by the PostgresReplicationLagCritical alert"],
+    ]);
+    assert.deepEqual(sources([compliantCnpgCluster()]), [["data/app-db", unbounded("streaming replication")]], "no alert in the stack, none cited");
+  });
 
   it("takes Sentinel's defaults (30 s + 180 s) when the stack runs Sentinels but shows no settings", () => {
     const [store] = recoveryReport([compliantValkeyServer(), compliantValkeySentinel()]).stores;
@@ -190,6 +224,28 @@ describe("the recovery report", () => {
     assert.match(text, /ok {3}postgres: RPO 0 s, RTO 2 min by failover to the Multi-AZ standby/);
     assert.match(text, /region loss: RPO unknown, RTO unknown by point-in-time restore from the backups replicated to the DR region/);
     assert.match(renderRecoveryReport(recoveryReport([instance])), /region loss: not covered \(set dr\.region\)/);
+  });
+
+  it("counts a Velero Schedule as a restore path only when it copies the volumes, and notes one that copies objects only", () => {
+    const single = mutate(compliantValkeyServer(), (i) => { i.spec.replicas = 1; });
+    const withVolumes = recoveryReport([single, veleroSchedule("0 * * * *")]).stores[0];
+    assert.deepEqual([withVolumes.paths.map((p) => p.method), withVolumes.notes], [['restore of the volumes from Velero Schedule "velero/data-volumes"'], []]);
+    const objectsOnly = recoveryReport([single, veleroSchedule("0 * * * *", ["*"], false)]);
+    assert.deepEqual(objectsOnly.stores[0].paths, [], "a copy of the objects restores no data");
+    assert.equal(objectsOnly.stores[0].notes.length, 1);
+    assert.match(objectsOnly.stores[0].notes[0], /"velero\/cluster-objects"\) backs up this store's Kubernetes objects only.*hostPath/);
+    assert.match(renderRecoveryReport(objectsOnly), /FAIL data\/cache: no recovery path\n(.*\n)* {9}note: Velero \("velero\/cluster-objects"\)/);
+  });
+
+  it("holds the broker's RPO of 0 for quorum queues only, and names its classic queues", () => {
+    const queue = (name: string, type: string) =>
+      resource("kubernetes:rabbitmq.com/v1beta1:Queue", `queue-${name}`, { metadata: { name: `queue-${name}`, namespace: "data" }, spec: { name, type, rabbitmqClusterReference: { name: "queue" } } });
+    const [quorumOnly] = recoveryReport([compliantRabbitmqCluster(), queue("orders", "quorum")]).stores;
+    assert.deepEqual([quorumOnly.primaryLoss?.rpo.seconds, quorumOnly.notes], [0, []]);
+    assert.match(quorumOnly.primaryLoss!.rpo.source, /for quorum queues only/);
+    const [mixed] = recoveryReport([compliantRabbitmqCluster(), queue("orders", "quorum"), queue("urgent", "classic")]).stores;
+    assert.equal(mixed.notes.length, 1);
+    assert.match(mixed.notes[0], /^classic queue "urgent" \(non-durable or with priorities\) live on one node/);
   });
 
   it("is printed by the plan and written to its JSON, with the DR region's pieces when dr is set", () => {

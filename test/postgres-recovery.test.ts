@@ -95,6 +95,25 @@ describe("the DR region of an in-cluster database on EKS", () => {
     assert.ok(replication.dependencies.includes(versioning.urn), "replication needs the source's versioning first");
     const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "cnpg-backup-replication").inputs.policy);
     assert.deepEqual(policy.Statement[2].Action, ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"]);
+    assert.deepEqual([rule.priority, rule.filter], [1, { prefix: "" }], "the V2 rule form RTC and delete-marker replication need");
+  });
+
+  it("lets the replication role use KMS under the encryption context S3 Bucket Keys send (the bucket ARN)", () => {
+    const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "cnpg-backup-replication").inputs.policy);
+    const kms = (action: string) => policy.Statement.find((s: { Action: string[] }) => s.Action.includes(action));
+    const source = "arn:aws:s3:::cnpg-backup-bucket";
+    const sink = "arn:aws:s3:::cnpg-backup-bucket-dr";
+    // Both buckets have bucketKeyEnabled: S3 then sends the bucket ARN as aws:s3:arn.
+    for (const bucket of ["cnpg-backup-bucket-encryption", "cnpg-backup-bucket-dr-encryption"]) {
+      assert.equal(one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket).inputs.rules[0].bucketKeyEnabled, true);
+    }
+    assert.ok(kms("kms:Decrypt").Condition.StringLike["kms:EncryptionContext:aws:s3:arn"].includes(source), "decrypt matches the source bucket ARN");
+    const encrypt = kms("kms:GenerateDataKey");
+    assert.ok(encrypt, "the destination key grants kms:GenerateDataKey");
+    assert.ok(encrypt.Action.includes("kms:Encrypt"));
+    assert.equal(encrypt.Resource, "arn:aws:kms:mock-region:123456789012:key/cnpg-backup-dr-key");
+    assert.equal(encrypt.Condition.StringLike["kms:ViaService"], "s3.eu-central-1.amazonaws.com");
+    assert.ok(encrypt.Condition.StringLike["kms:EncryptionContext:aws:s3:arn"].includes(sink), "encrypt matches the DR bucket ARN");
   });
 
   it("reports the region-loss RPO as archive_timeout plus the replication SLA", () => {
@@ -111,12 +130,25 @@ describe("the DR region of an in-cluster database on GKE", () => {
     assert.deepEqual([job.inputs.replicationSpec.gcsDataSource.bucketName, job.inputs.replicationSpec.gcsDataSink.bucketName], ["gcnpg-backup-bucket", "gcnpg-backup-bucket-dr"]);
     const grants = program.resources.filter((r) => r.type === "gcp:storage/bucketIAMMember:BucketIAMMember" && r.name.startsWith("gcnpg-transfer-"));
     assert.deepEqual(grants.map((g) => [g.inputs.bucket, g.inputs.role]).sort(), [
-      ["gcnpg-backup-bucket", "roles/storage.legacyBucketReader"],
+      ["gcnpg-backup-bucket", "roles/storage.legacyBucketOwner"],
       ["gcnpg-backup-bucket", "roles/storage.objectViewer"],
       ["gcnpg-backup-bucket-dr", "roles/storage.legacyBucketWriter"],
       ["gcnpg-backup-bucket-dr", "roles/storage.objectViewer"],
     ]);
     for (const g of grants) assert.ok(job.dependencies.includes(g.urn), "the job waits for the agent's grants");
+  });
+
+  it("lets the service agents use Pub/Sub, which event-driven replication runs on, with its API enabled", () => {
+    const job = one("gcp:storage/transferJob:TransferJob", "gcnpg-backup-replication");
+    const projectGrants = program.resources.filter((r) => r.type === "gcp:projects/iAMMember:IAMMember" && r.name.startsWith("gcnpg-"));
+    assert.deepEqual(projectGrants.map((g) => [g.inputs.project, g.inputs.role, g.inputs.member]).sort(), [
+      ["acme-prod", "roles/pubsub.editor", "serviceAccount:project-123456789012@storage-transfer-service.iam.gserviceaccount.com"],
+      ["acme-prod", "roles/pubsub.publisher", "serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com"],
+    ]);
+    for (const g of projectGrants) assert.ok(job.dependencies.includes(g.urn), `the job waits for ${g.name}`);
+    const apis = program.resources.filter((r) => r.type === "gcp:projects/service:Service" && r.name.startsWith("gcnpg-api-"));
+    assert.deepEqual(apis.map((a) => a.inputs.service).sort(), ["pubsub.googleapis.com", "storagetransfer.googleapis.com"]);
+    for (const a of apis) assert.ok(job.dependencies.includes(a.urn), `the job waits for ${a.inputs.service}`);
     const store = recoveryReport(program.resources).stores.find((s) => s.store === "data/gcnpg")!;
     assert.deepEqual(store.regionLoss.map((p) => [p.method, p.rpo.seconds]), [["recovery from the archive replicated to the DR region", undefined]]);
   });
@@ -181,11 +213,13 @@ describe("the restore verification", () => {
     assert.match(script, /exit 1$/);
   });
 
-  it("alerts on a failed run and on no success for three hours, in valid PromQL", () => {
+  it("alerts on the latest run's failure and on no success for three schedule periods, in valid PromQL", () => {
     const rule = one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "pg-restore-check-alerts").inputs;
     const alerts = rule.spec.groups[0].rules as { alert: string; expr: string; labels: { severity: string } }[];
     assert.deepEqual(alerts.map((a) => [a.alert, a.labels.severity]), [["PostgresRestoreCheckFailed", "critical"], ["PostgresRestoreCheckStale", "warning"]]);
-    assert.match(alerts[0].expr, /kube_job_status_failed\{namespace="data", job_name=~"pg-restore-check-\[0-9\]\+"\}/);
+    assert.match(alerts[0].expr, /kube_cronjob_status_last_schedule_time\{namespace="data", cronjob="pg-restore-check"\}/);
+    assert.doesNotMatch(alerts[0].expr, /kube_job_status_failed/, "a failed Job kept in history must not keep paging");
+    assert.match(alerts[1].expr, /kube_cronjob_next_schedule_time/, "the stale window follows the schedule");
     for (const a of alerts) {
       let errors = 0;
       parser.parse(a.expr).iterate({ enter: (node) => void (node.type.isError && errors++) });

@@ -149,6 +149,18 @@ describe("dr.clusterBackups", () => {
     for (const [config, enabled] of cases) assert.equal(clusterBackupsEnabled(config), enabled, JSON.stringify(config));
   });
 
+  it("copies the data namespace's volumes except on k3s with a hostPath StorageClass (local-path), where only objects are backed up", () => {
+    const cases: [Parameters<typeof clusterBackupSchedules>[0], string[]][] = [
+      [{ target: "eks" }, ["data-volumes", "cluster-objects"]],
+      [{ target: "gke" }, ["data-volumes", "cluster-objects"]],
+      [{ target: "k3s" }, ["cluster-objects"]],
+      [{ target: "k3s", k3s: { storageClass: "local-path" } }, ["cluster-objects"]],
+      [{ target: "k3s", k3s: { storageClass: "longhorn" } }, ["data-volumes", "cluster-objects"]],
+    ];
+    for (const [config, names] of cases) assert.deepEqual(clusterBackupSchedules(config).map((s) => s.name), names, JSON.stringify(config));
+    assert.deepEqual(clusterBackupSchedules({ target: "k3s" }).map((s) => s.volumes), [false]);
+  });
+
   it("names every bad key: a schedule that is not cron, a DR region that is the cluster's own, k3s without a bucket or keys", () => {
     const eks = parseConfig({ target: "eks", environment: "prod", eks: { region: "eu-west-1" }, gateway: { enabled: false }, ...PAGED, dr: { region: "eu-west-1", clusterBackups: { schedule: "hourly" } } }, ["observability"]);
     assert.deepEqual(eks.ok ? [] : eks.issues.map((i) => i.key).sort(), ["platform:dr.clusterBackups.schedule", "platform:dr.region"]);

@@ -155,9 +155,14 @@ export function finalSnapshotIdentifier(name: string, stack: string): string {
  *   `readHost` the first read replica's address (the primary's when there are none).
  * - Aurora: `host` is the cluster (writer) endpoint and `readHost` the reader endpoint, which
  *   balances over the replicas (the writer when there are none).
- * - `sslmode` is `require`: TLS is enforced, but the RDS CA is not in default trust stores. For
- *   `verify-full`, give clients the RDS CA bundle.
+ * - `sslmode` is `require`: TLS is enforced. The certificates differ by endpoint: RDS Proxy
+ *   (`host` on RDS) presents certificates from Amazon Trust Services, which public trust stores
+ *   include, so `verify-full` against the proxy needs the Amazon root CAs (no RDS CA); the
+ *   instances (`readHost`, and the Aurora endpoints) present the RDS CA (`rds-ca-rsa2048-g1`),
+ *   which default trust stores lack: for `verify-full` there, give clients the RDS CA bundle.
  *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.howitworks.html#rds-proxy-security.tls
+ * @see https://www.amazontrust.com/repository/
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZSingleStandby.html
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.Endpoints.html

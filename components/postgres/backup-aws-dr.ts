@@ -20,11 +20,18 @@ export const S3_RTC_MINUTES = 15;
 /**
  * The replication role's policy: read the source bucket's versions, replicate into the DR bucket,
  * decrypt the source objects (SSE-KMS with the AWS managed key) through S3 in the source region
- * and encrypt the replicas with the DR region's key.
+ * and encrypt the replicas with the DR region's key through S3 in the DR region.
+ *
+ * Both buckets use S3 Bucket Keys, so the KMS encryption context S3 sends is the bucket's ARN,
+ * not the object's: the conditions match the bucket ARN (and the object form, for objects written
+ * before Bucket Keys were on). The destination key needs `kms:GenerateDataKey` as well as
+ * `kms:Encrypt`, or every replication ends FAILED.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html#bucket-key-changes
  */
-export function replicationPolicy(sourceArn: string, destinationArn: string, sourceRegion: string, destinationKeyArn: string): string {
+export function replicationPolicy(sourceArn: string, destinationArn: string, sourceRegion: string, destinationKeyArn: string, destinationRegion: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -35,9 +42,14 @@ export function replicationPolicy(sourceArn: string, destinationArn: string, sou
         Effect: "Allow",
         Action: ["kms:Decrypt"],
         Resource: "*",
-        Condition: { StringLike: { "kms:ViaService": `s3.${sourceRegion}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": [`${sourceArn}/*`] } },
+        Condition: { StringLike: { "kms:ViaService": `s3.${sourceRegion}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": [sourceArn, `${sourceArn}/*`] } },
       },
-      { Effect: "Allow", Action: ["kms:Encrypt"], Resource: destinationKeyArn },
+      {
+        Effect: "Allow",
+        Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+        Resource: destinationKeyArn,
+        Condition: { StringLike: { "kms:ViaService": `s3.${destinationRegion}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": [destinationArn, `${destinationArn}/*`] } },
+      },
     ],
   });
 }
@@ -81,7 +93,7 @@ export function awsBackupReplica(name: string, spec: ResolvedPostgres, cloud: Aw
   );
   const policy = new aws.iam.RolePolicy(
     `${name}-backup-replication`,
-    { role: role.name, policy: pulumi.all([source.bucket.arn, bucket.arn, key.arn]).apply(([src, dst, keyArn]) => replicationPolicy(src, dst, cloud.region, keyArn)) },
+    { role: role.name, policy: pulumi.all([source.bucket.arn, bucket.arn, key.arn]).apply(([src, dst, keyArn]) => replicationPolicy(src, dst, cloud.region, keyArn, drRegion)) },
     opts,
   );
   const replication = new aws.s3.BucketReplicationConfig(
@@ -93,7 +105,10 @@ export function awsBackupReplica(name: string, spec: ResolvedPostgres, cloud: Aw
         {
           id: "dr-region",
           status: "Enabled",
-          filter: {},
+          // The V2 rule form (a filter, a priority): Replication Time Control and delete-marker
+          // replication need it; an empty prefix selects every object.
+          priority: 1,
+          filter: { prefix: "" },
           deleteMarkerReplication: { status: "Enabled" },
           sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
           destination: {

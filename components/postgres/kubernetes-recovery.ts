@@ -6,10 +6,10 @@
  *   `bootstrap.recovery` from the ObjectStore, to `targetTime` or the end of the archive, then
  *   promoted: a database to inspect, created by one `pulumi up` and removed by the next;
  * - the **verification** (`recovery.verification.enabled`): a replica cluster
- *   `<name>-restore-check` that restores the latest base backup and keeps replaying the archived WAL,
+ *   `<name>-restore-check`, restored once from a base backup when created, that keeps replaying the archived WAL,
  *   a CronJob that writes a marker on the primary and fails unless the restored copy replays it
- *   within {@link VERIFY_WAIT_SECONDS}, and a PrometheusRule whose alert fires when a run fails or
- *   none succeeded for three periods.
+ *   within {@link VERIFY_WAIT_SECONDS}, and a PrometheusRule whose alerts fire when the latest run
+ *   failed or none succeeded for three periods of the schedule.
  *
  * Both reuse the live Cluster's ServiceAccount (`serviceAccountName`), which carries the cloud
  * identity (IRSA, Workload Identity) that reads the bucket, and the app Secret.
@@ -31,6 +31,9 @@ export const ORIGIN = "origin";
 
 /** How long the verification waits for the restored copy to replay its marker: two archive timeouts (5 min each) and five minutes of slack. */
 export const VERIFY_WAIT_SECONDS = 900;
+
+/** The verification Job's `activeDeadlineSeconds`: the wait and five minutes for the marker's write and start-up. */
+export const ACTIVE_DEADLINE_SECONDS = VERIFY_WAIT_SECONDS + 300;
 
 /** The UID and GID of the CloudNativePG operand images (`postgres`). @see https://github.com/cloudnative-pg/postgres-containers */
 export const OPERAND_USER = 26;
@@ -113,7 +116,7 @@ export function verifyCronJobSpec(name: string, spec: ResolvedPostgres, namespac
     jobTemplate: {
       spec: {
         backoffLimit: 0,
-        activeDeadlineSeconds: VERIFY_WAIT_SECONDS + 300,
+        activeDeadlineSeconds: ACTIVE_DEADLINE_SECONDS,
         template: {
           metadata: { labels: { ...labels, "app.kubernetes.io/component": "restore-check" } },
           spec: {
@@ -146,16 +149,35 @@ export function verifyCronJobSpec(name: string, spec: ResolvedPostgres, namespac
   };
 }
 
+/** How many schedule periods without a successful restore check raise `PostgresRestoreCheckStale`. */
+export const STALE_PERIODS = 3;
+
 /**
- * The `spec` of the PrometheusRule beside the CronJob (kube-state-metrics' job and CronJob series):
- * `PostgresRestoreCheckFailed` when a run failed, `PostgresRestoreCheckStale` when none succeeded
- * for three hours (or three periods of an hourly schedule).
+ * How long `PostgresRestoreCheckFailed`'s condition must hold before it fires: longer than a run
+ * may last (the Job's `activeDeadlineSeconds`), so a run still in progress never pages.
+ */
+export const FAILED_FOR_SECONDS = ACTIVE_DEADLINE_SECONDS + 300;
+
+/**
+ * The `spec` of the PrometheusRule beside the CronJob, on kube-state-metrics' CronJob series, so
+ * both alerts follow the latest run and clear on the next success:
  *
- * @see https://github.com/kubernetes/kube-state-metrics/blob/main/docs/metrics/workload/job-metrics.md
+ * - `PostgresRestoreCheckFailed` (critical): the latest scheduled run has not succeeded (its
+ *   `last_schedule_time` is after `last_successful_time`, or no run ever succeeded) for longer than a
+ *   run may last ({@link FAILED_FOR_SECONDS}). Failed Jobs kept for inspection
+ *   (`failedJobsHistoryLimit`) do not keep it firing.
+ * - `PostgresRestoreCheckStale` (warning): no success for {@link STALE_PERIODS} schedule periods,
+ *   the period taken from the schedule itself (`next_schedule_time − last_schedule_time`), so a
+ *   daily schedule is not stale after three hours.
+ *
  * @see https://github.com/kubernetes/kube-state-metrics/blob/main/docs/metrics/workload/cronjob-metrics.md
  */
 export function verifyAlertsSpec(name: string, namespace: string): Record<string, unknown> {
   const cronJob = `${name}-restore-check`;
+  const series = (metric: string) => `max by (namespace, cronjob) (${metric}{namespace="${namespace}", cronjob="${cronJob}"})`;
+  const lastSchedule = series("kube_cronjob_status_last_schedule_time");
+  const lastSuccess = series("kube_cronjob_status_last_successful_time");
+  const period = `(${series("kube_cronjob_next_schedule_time")} - ${lastSchedule})`;
   return {
     groups: [
       {
@@ -163,21 +185,22 @@ export function verifyAlertsSpec(name: string, namespace: string): Record<string
         rules: [
           {
             alert: "PostgresRestoreCheckFailed",
-            expr: `max by (namespace, job_name) (kube_job_status_failed{namespace="${namespace}", job_name=~"${cronJob}-[0-9]+"}) > 0`,
+            expr: `(${lastSchedule} > ${lastSuccess}) or (${lastSchedule} unless ${lastSuccess})`,
+            for: `${FAILED_FOR_SECONDS / 60}m`,
             labels: { severity: "critical" },
             annotations: {
-              summary: `The restore check of PostgreSQL ${namespace}/${name} failed`,
-              description: `Job {{ $labels.job_name }} found that the copy restored from the backups of ${namespace}/${name} did not replay recent WAL: the backups may not restore. See \`kubectl -n ${namespace} logs job/{{ $labels.job_name }}\`.`,
+              summary: `The latest restore check of PostgreSQL ${namespace}/${name} failed`,
+              description: `The latest run of CronJob ${namespace}/${cronJob} did not succeed: the copy restored from the backups of ${namespace}/${name} did not replay recent WAL, so the backups may not restore. See \`kubectl -n ${namespace} get jobs\` (the newest ${cronJob}-…) and \`kubectl -n ${namespace} logs job/<job>\`.`,
             },
           },
           {
             alert: "PostgresRestoreCheckStale",
-            expr: `time() - max(kube_cronjob_status_last_successful_time{namespace="${namespace}", cronjob="${cronJob}"}) > 3 * 3600`,
+            expr: `time() - ${lastSuccess} > ${STALE_PERIODS} * ${period}`,
             for: "10m",
             labels: { severity: "warning" },
             annotations: {
-              summary: `No restore check of PostgreSQL ${namespace}/${name} succeeded for 3 hours`,
-              description: `CronJob ${namespace}/${cronJob} has no successful run in 3 hours: the backups are not being verified.`,
+              summary: `No restore check of PostgreSQL ${namespace}/${name} succeeded for ${STALE_PERIODS} schedule periods`,
+              description: `CronJob ${namespace}/${cronJob} has no successful run in ${STALE_PERIODS} periods of its schedule: the backups are not being verified.`,
             },
           },
         ],

@@ -21,7 +21,8 @@ const ENTERPRISE_PLUS_TIER = /^db-perf-optimized-N-\d+$/;
  *
  * - `managed.readReplicas`: a whole number from 0 to {@link MAX_READ_REPLICAS}; at least 1 in prod
  *   on RDS and Cloud SQL (so `readHost` is not the primary); refused above 0 on Aurora, whose
- *   readers are its `instances`.
+ *   readers are its `instances`, and on RDS without automated backups (`backup.enabled: false`),
+ *   which RDS requires on the source of a read replica.
  * - Cloud SQL: `backup.retentionDays` within the edition's transaction-log retention (7 days on
  *   Enterprise, 35 on Enterprise Plus), and a tier of the edition's machine series.
  *
@@ -39,6 +40,8 @@ export function managedPostgresProblems(spec: ResolvedPostgres, target: Pick<Pla
     add(["managed", "readReplicas"], `must be 0 on Aurora, whose readers are its instances: set \`instances\` to ${readReplicas + 1} instead`);
   } else if (!aurora && target.environment === "prod" && readReplicas < 1) {
     add(["managed", "readReplicas"], "must be at least 1 in prod so reads (`readHost`) do not load the primary");
+  } else if (target.flavour === "eks" && !aurora && readReplicas > 0 && !spec.backup.enabled) {
+    add(["managed", "readReplicas"], `(${readReplicas}) needs automated backups on the source instance, which RDS requires for read replicas: set backup.enabled to true, or managed.readReplicas to 0`);
   }
   if (target.flavour === "gke") {
     const most = postgresDefaults.cloudSqlLogRetentionDays[edition];

@@ -25,9 +25,10 @@ export interface PostgresDrillArgs {
 
 /**
  * The scheduled restore verification of an in-cluster (CloudNativePG) database: a replica cluster
- * `<name>-restore-check` that restores the base backup and keeps replaying the WAL archive, and a
- * CronJob that writes a marker on the primary and fails unless the restored copy replays it in
- * time; a failed run raises the `PostgresRestoreCheckFailed` alert.
+ * `<name>-restore-check` that restores a base backup once, when created, and keeps replaying the WAL
+ * archive, and a CronJob that writes a marker on the primary and fails unless the replica replays
+ * it in time; the latest run failing raises the `PostgresRestoreCheckFailed` alert. It verifies WAL
+ * replay into a standing replica, not a restore of the latest base backup (a drill does that).
  */
 export interface PostgresVerificationArgs {
   /** Run the verification. @default false */

@@ -34,7 +34,7 @@ function field(container: Record<string | number, unknown> | unknown[], key: str
   return value === undefined ? (isSet(read) ? UNKNOWN : undefined) : knownCopy(value);
 }
 
-const show = (f: Figure) => (f.seconds === undefined ? "unknown" : f.seconds >= 120 ? `${f.seconds / 60} min` : `${f.seconds} s`);
+const show = (f: Figure) => (f.seconds === undefined ? "unknown" : f.seconds >= 120 ? `${+(f.seconds / 60).toFixed(1)} min` : `${f.seconds} s`);
 
 /** One path's figures with their sources, as a violation names them. */
 export function describePath(path: RecoveryPath): string {

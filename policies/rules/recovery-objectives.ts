@@ -47,15 +47,19 @@ export interface StoreObjectives {
   /** The resource's URN, where known. */
   readonly urn?: string;
   readonly paths: readonly RecoveryPath[];
+  /** What the paths leave out, such as a Velero Schedule that backs up the store's objects but not its volumes. */
+  readonly notes?: readonly string[];
 }
 
 /** The seeds' objectives: RPO 5 minutes, RTO 15 minutes. */
 export const RECOVERY_TARGETS = { rpoSeconds: 300, rtoSeconds: 900 } as const;
 
 /**
- * How far an asynchronous replica may lag before someone acts: the critical threshold of the
- * replication-lag alert (`observability.thresholds.replicationLagSeconds.critical`, 300 s by
- * default). A failover to an asynchronous replica loses at most this much.
+ * How far an asynchronous replica is assumed to lag at most: a budget, not a bound any backend
+ * enforces. For CloudNativePG it matches the critical threshold of the `PostgresReplicationLag`
+ * alert (`observability.thresholds.replicationLagSeconds.critical`, 300 s by default), which pages
+ * when the lag exceeds it; ElastiCache, Memorystore, Valkey and Cloud SQL's cross-region replica
+ * have no such alert, and the report marks their figure `assumed`.
  */
 export const DEFAULT_REPLICA_LAG_BUDGET_SECONDS = 300;
 
@@ -110,29 +114,81 @@ export function postgresDurationSeconds(value: string): number | undefined {
 const CNPG_DEFAULT_ARCHIVE_TIMEOUT = "5min";
 /** CloudNativePG's liveness timeout when the Cluster sets none (`spec.probes`/`livenessProbeTimeout`, per the Cluster CRD). */
 const CNPG_DEFAULT_LIVENESS_TIMEOUT_SECONDS = 30;
+/**
+ * How long a lost node's pods still look ready: kube-controller-manager's
+ * `--node-monitor-grace-period`, 50 s by default since Kubernetes 1.32 (40 s before).
+ * @see https://kubernetes.io/docs/reference/command-line-tools-reference/kube-controller-manager/
+ */
+const NODE_MONITOR_GRACE_SECONDS = 50;
 
-const lag = (budget: number, what: string): Figure => ({ seconds: budget, source: `asynchronous ${what}: at most the replica lag budget of ${budget} s (the replication-lag alert's critical threshold)` });
+/**
+ * The RPO of a failover to an asynchronous replica. No backend here bounds the lag (nothing stops
+ * writes when a replica falls behind), so the figure is a budget, assumed and not enforced; where
+ * the stack has an alert on the lag (`PostgresReplicationLag`, for CloudNativePG) the source says
+ * that the alert watches it.
+ */
+const lag = (budget: number, what: string, alert?: string): Figure => ({
+  seconds: budget,
+  source: alert
+    ? `asynchronous ${what}: the lag is not bounded by the backend; budget of ${budget} s assumed, watched (not enforced) by the ${alert} alert`
+    : `assumed: asynchronous ${what}: the lag is not bounded by the backend; budget of ${budget} s assumed, not enforced (no alert watches this store's lag)`,
+});
+
+/** The name of the critical alert of `family` (label `alertfamily`) a PrometheusRule of the stack defines, if any. */
+function criticalAlert(all: readonly RecoveryResource[], family: string): string | undefined {
+  type Rule = { alert?: string; labels?: Record<string, string> };
+  const rules: Rule[] = all
+    .filter((x) => x.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")
+    .flatMap((x) => (x.props.spec?.groups ?? []) as { rules?: Rule[] }[])
+    .flatMap((g) => g.rules ?? []);
+  return rules.find((rule) => rule.labels?.alertfamily === family && rule.labels?.severity === "critical")?.alert;
+}
 const zero = (why: string): Figure => ({ seconds: 0, source: why });
 
-/** Velero Schedules that back up `namespace`, with their period. */
-function veleroBackups(namespace: string | undefined, resources: readonly RecoveryResource[]): RecoveryPath[] {
+/** Velero Schedules that include `namespace`. */
+function veleroSchedules(namespace: string | undefined, resources: readonly RecoveryResource[]): RecoveryResource[] {
   return resources
     .filter((r) => r.type === "kubernetes:velero.io/v1:Schedule" && r.props.spec?.paused !== true)
     .filter((r) => {
       const included: string[] = r.props.spec?.template?.includedNamespaces ?? ["*"];
       return namespace !== undefined && (included.includes("*") || included.includes(namespace));
-    })
+    });
+}
+
+const veleroLabel = (r: RecoveryResource) => `${r.props.metadata?.namespace ?? "velero"}/${r.props.metadata?.name ?? r.name}`;
+/** Whether a Schedule copies pods' volumes: file-system backup by default, or volume snapshots. */
+const copiesVolumes = (r: RecoveryResource) => r.props.spec?.template?.defaultVolumesToFsBackup === true || r.props.spec?.template?.snapshotVolumes === true;
+
+/**
+ * The Velero Schedules that copy the volumes of `namespace`, with their period. A Schedule that
+ * copies objects only restores no data and is no path (see {@link veleroNotes}).
+ *
+ * Velero's file-system backup copies a running pod's files without pre/post hooks: the copy is
+ * crash-consistent, like a power loss, which Valkey's AOF/RDB and RabbitMQ's stores recover from.
+ */
+function veleroBackups(namespace: string | undefined, resources: readonly RecoveryResource[]): RecoveryPath[] {
+  return veleroSchedules(namespace, resources)
+    .filter(copiesVolumes)
     .map((r) => {
       const schedule = String(r.props.spec?.schedule ?? "");
       const period = cronPeriodSeconds(schedule);
-      const label = `${r.props.metadata?.namespace ?? "velero"}/${r.props.metadata?.name ?? r.name}`;
+      const label = veleroLabel(r);
       return {
         scenario: "primary-loss" as const,
         method: `restore of the volumes from Velero Schedule "${label}"`,
-        rpo: { seconds: period, source: `Velero Schedule "${label}" every ${period === undefined ? "?" : `${period / 60} min`} ("${schedule}")` },
+        rpo: { seconds: period, source: `Velero Schedule "${label}" every ${period === undefined ? "?" : `${period / 60} min`} ("${schedule}"), a crash-consistent copy (no hooks)` },
         rto: UNKNOWN_RESTORE_TIME,
       };
     });
+}
+
+/** Notes for a store whose namespace only Schedules without volumes cover. */
+function veleroNotes(namespace: string | undefined, resources: readonly RecoveryResource[]): string[] {
+  const schedules = veleroSchedules(namespace, resources);
+  if (schedules.length === 0 || schedules.some(copiesVolumes)) return [];
+  return [
+    `Velero (${schedules.map((r) => `"${veleroLabel(r)}"`).join(", ")}) backs up this store's Kubernetes objects only, no Schedule copies its volumes: on k3s with the local-path StorageClass they are hostPath volumes, which Velero's file-system backup does not support`,
+  ];
 }
 
 /** Whether `x` depends on `source` (by URN), which is how an output of `source` in `x`'s inputs shows. */
@@ -189,8 +245,11 @@ function cnpg(r: RecoveryResource, all: readonly RecoveryResource[], budget: num
     paths.push({
       scenario: "primary-loss",
       method: "CloudNativePG failover to a replica",
-      rpo: spec.minSyncReplicas > 0 || spec.postgresql?.synchronous ? zero("synchronous replication") : lag(budget, "streaming replication"),
-      rto: { seconds: delay + liveness, source: `spec.failoverDelay ${delay} s + liveness timeout ${liveness} s (CloudNativePG defaults unless set)` },
+      rpo: spec.minSyncReplicas > 0 || spec.postgresql?.synchronous ? zero("synchronous replication") : lag(budget, "streaming replication", criticalAlert(all, "PostgresReplicationLag")),
+      rto: {
+        seconds: delay + liveness + NODE_MONITOR_GRACE_SECONDS,
+        source: `derived, not documented by CloudNativePG: spec.failoverDelay ${delay} s + liveness timeout ${liveness} s + ${NODE_MONITOR_GRACE_SECONDS} s until a lost node is NotReady (node-monitor-grace-period), then the promotion`,
+      },
     });
   }
   const archiving = (spec.plugins ?? []).some((p: { isWALArchiver?: boolean }) => p.isWALArchiver === true) || spec.backup?.barmanObjectStore !== undefined;
@@ -235,6 +294,31 @@ function cnpg(r: RecoveryResource, all: readonly RecoveryResource[], budget: num
   const replicaClusters = all.filter((x) => x.type === r.type && x.props.metadata?.labels?.[RESTORE_DRILL_MARKS.label] !== "true" && x.props.spec?.replica?.enabled === true && (x.props.spec?.replica?.source ?? "") !== "" && x.props.spec?.externalClusters?.some((e: { name: string; plugin?: { parameters?: { serverName?: string } } }) => (e.plugin?.parameters?.serverName ?? e.name) === name));
   for (const replica of replicaClusters) {
     paths.push({ scenario: "region-loss", method: `promotion of replica cluster "${replica.props.metadata?.name ?? replica.name}"`, rpo: { seconds: postgresDurationSeconds(String(spec.postgresql?.parameters?.archive_timeout ?? CNPG_DEFAULT_ARCHIVE_TIMEOUT)), source: "the replica cluster replays the archived WAL: at most archive_timeout behind" }, rto: { seconds: 600, source: "assumed: a manual promotion (see the component README's runbook)" } });
+  }
+  return paths;
+}
+
+/**
+ * An Aurora cluster fails over to a reader only when it has one: a ClusterInstance besides the
+ * writer. With one instance, Aurora re-creates the primary instance, on a best-effort basis and in
+ * minutes, which the report does not count as a failover.
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html
+ */
+function aurora(r: RecoveryResource, all: readonly RecoveryResource[]): RecoveryPath[] {
+  const instances = all.filter((x) => x.type === "aws:rds/clusterInstance:ClusterInstance" && (dependsOn(x, r) || (r.props.clusterIdentifier !== undefined && x.props.clusterIdentifier === r.props.clusterIdentifier)));
+  const paths: RecoveryPath[] = [];
+  if (instances.length >= 2) {
+    paths.push({ scenario: "primary-loss", method: "Aurora failover to a reader", rpo: zero("Aurora keeps six copies of the data across three zones"), rto: { seconds: 60, source: `Aurora documents failovers as typically under 60 s with a reader (${instances.length - 1} here)` } });
+  } else {
+    paths.push({
+      scenario: "primary-loss",
+      method: "re-creation of the primary instance (no reader)",
+      rpo: zero("the cluster volume keeps six copies of the data across three zones"),
+      rto: { source: `Aurora re-creates the only instance on a best-effort basis, in minutes; add a reader ClusterInstance (${instances.length} instance${instances.length === 1 ? "" : "s"} here)` },
+    });
+  }
+  if ((r.props.backupRetentionPeriod ?? 1) > 0) {
+    paths.push({ scenario: "primary-loss", method: "point-in-time restore", rpo: { seconds: 300, source: "Aurora's continuous backup: LatestRestorableTime is typically within 5 minutes" }, rto: UNKNOWN_RESTORE_TIME });
   }
   return paths;
 }
@@ -294,12 +378,26 @@ function rabbitmq(r: RecoveryResource, all: readonly RecoveryResource[]): Recove
     paths.push({
       scenario: "primary-loss",
       method: "quorum queue leader election",
-      rpo: zero("quorum queues confirm a message once a majority of replicas has written it (Raft)"),
+      rpo: zero("quorum queues confirm a message once a majority of replicas has written it (Raft); for quorum queues only: a classic queue lives on one node"),
       rto: { seconds: 60, source: "assumed: a new leader is elected within seconds; clients reconnect to the Service" },
     });
   }
   return [...paths, ...veleroBackups(r.props.metadata?.namespace, all)];
 }
+
+/** `store` with `notes` added. */
+const withNotes = (store: StoreObjectives, notes: readonly string[]): StoreObjectives => (notes.length === 0 ? store : { ...store, notes: [...(store.notes ?? []), ...notes] });
+
+/** A note naming the broker's classic queues, which the quorum-queue RPO of 0 does not cover. */
+function classicQueueNotes(r: RecoveryResource, all: readonly RecoveryResource[]): string[] {
+  const cluster = r.props.metadata?.name ?? r.name;
+  const classic = all
+    .filter((x) => x.type === "kubernetes:rabbitmq.com/v1beta1:Queue" && x.props.metadata?.namespace === r.props.metadata?.namespace && x.props.spec?.rabbitmqClusterReference?.name === cluster)
+    .filter((x) => x.props.spec?.type !== "quorum")
+    .map((x) => String(x.props.spec?.name ?? x.name));
+  return classic.length === 0 ? [] : [`classic queue${classic.length === 1 ? "" : "s"} ${classic.map((q) => `"${q}"`).join(", ")} (non-durable or with priorities) live on one node and lose their messages with it: the RPO of 0 holds for quorum queues only`];
+}
+
 
 /**
  * The data stores of a stack and how each recovers.
@@ -318,15 +416,7 @@ export function recoveryObjectives(resources: readonly RecoveryResource[], optio
         if (p.replicateSourceDb === undefined && p.tags?.[RESTORE_DRILL_MARKS.tag] !== "true") stores.push({ store: r.name, type: r.type, urn: r.urn, paths: rdsInstance(r, resources) });
         break;
       case "aws:rds/cluster:Cluster":
-        stores.push({
-          store: r.name,
-          type: r.type,
-          urn: r.urn,
-          paths: [
-            { scenario: "primary-loss", method: "Aurora failover to a reader", rpo: zero("Aurora keeps six copies of the data across three zones"), rto: { seconds: 60, source: "Aurora documents failovers as typically under 60 s with a reader in another zone" } },
-            ...((p.backupRetentionPeriod ?? 1) > 0 ? [{ scenario: "primary-loss" as const, method: "point-in-time restore", rpo: { seconds: 300, source: "Aurora's continuous backup: LatestRestorableTime is typically within 5 minutes" }, rto: UNKNOWN_RESTORE_TIME }] : []),
-          ],
-        });
+        stores.push({ store: r.name, type: r.type, urn: r.urn, paths: aurora(r, resources) });
         break;
       case "gcp:sql/databaseInstance:DatabaseInstance":
         if (p.masterInstanceName === undefined && p.clone === undefined && p.settings?.userLabels?.[RESTORE_DRILL_MARKS.userLabel] !== "true") stores.push({ store: r.name, type: r.type, urn: r.urn, paths: cloudSql(r, resources, budget) });
@@ -341,10 +431,10 @@ export function recoveryObjectives(resources: readonly RecoveryResource[], optio
         stores.push({ store: r.name, type: r.type, urn: r.urn, paths: memorystore(r, budget) });
         break;
       case "kubernetes:apps/v1:StatefulSet":
-        if (p.metadata?.labels?.["app.kubernetes.io/name"] === "valkey" && p.metadata?.labels?.["app.kubernetes.io/component"] === "server") stores.push({ store: k8sName(r), type: r.type, urn: r.urn, paths: valkey(r, resources, budget) });
+        if (p.metadata?.labels?.["app.kubernetes.io/name"] === "valkey" && p.metadata?.labels?.["app.kubernetes.io/component"] === "server") stores.push(withNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: valkey(r, resources, budget) }, veleroNotes(p.metadata?.namespace, resources)));
         break;
       case "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster":
-        stores.push({ store: k8sName(r), type: r.type, urn: r.urn, paths: rabbitmq(r, resources) });
+        stores.push(withNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: rabbitmq(r, resources) }, [...veleroNotes(p.metadata?.namespace, resources), ...classicQueueNotes(r, resources)]));
         break;
     }
   }
