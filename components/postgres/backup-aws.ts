@@ -8,7 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { irsaAssumeRolePolicy } from "../platform/identity/aws";
+import { irsaAssumeRolePolicy, tlsOnlyBucketPolicy } from "../platform/identity/aws";
 import type { AwsCloud } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
 import type { BackupStore } from "./types";
@@ -32,26 +32,6 @@ export function backupBucketPolicy(bucketArn: string, folder: string): string {
     Statement: [
       { Sid: "Bucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
       { Sid: "Objects", Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], Resource: `${bucketArn}/${folder}/*` },
-    ],
-  });
-}
-
-/**
- * A bucket policy that refuses every request not made over TLS.
- * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit
- */
-export function tlsOnlyBucketPolicy(bucketArn: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
     ],
   });
 }
