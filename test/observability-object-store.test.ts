@@ -15,7 +15,7 @@ import { createPlatform, type KubernetesPlatform } from "../components/platform"
 import { ObservabilityStack, resolveObservability } from "../components/observability";
 import { PrometheusOperatorCrds } from "../components/addons";
 import { LOKI_REPLICAS, lokiValues, observabilityCharts, tempoValues } from "../components/observability/kubernetes";
-import type { ObjectStore } from "../components/observability/object-store";
+import type { ObjectStore } from "../components/observability/object-store-values";
 import { OBJECT_ACTIONS, storageBucketPolicy } from "../components/observability/object-store-aws";
 import { STORAGE_BUCKET_ROLE } from "../components/observability/object-store-gcp";
 import type { IamPolicyDocument } from "../components/platform/identity/aws";

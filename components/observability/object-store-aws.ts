@@ -9,9 +9,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsCloud } from "../contract/platform";
-import { irsaAssumeRolePolicy, tlsOnlyBucketPolicy, type IamPolicyDocument } from "../platform/identity/aws";
-import { statefulResourceOptions } from "../shared/options";
-import { storageServiceAccounts, type ObjectStore, type ObjectStoreRequest } from "./object-store";
+import { irsaAssumeRolePolicy, type IamPolicyDocument } from "../platform/identity/aws";
+import { privateS3Bucket } from "../shared/s3-bucket";
+import { storageServiceAccounts, type ObjectStore, type ObjectStoreRequest } from "./object-store-values";
 
 /** The ServiceAccount annotation that binds a pod to an IAM role. @see https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html */
 const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
@@ -58,26 +58,14 @@ export function awsObjectStore(name: string, request: ObjectStoreRequest, cloud:
   const { component } = request;
   const opts = { parent, provider: cloud.provider };
   const id = `${name}-${component}-bucket`;
-  const bucket = new aws.s3.Bucket(id, { forceDestroy: false }, { ...opts, ...statefulResourceOptions(request.protect) });
-  const child = { ...opts, dependsOn: [bucket] };
-  const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-    `${id}-encryption`,
-    { bucket: bucket.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }] },
-    child,
-  );
-  const publicAccess = new aws.s3.BucketPublicAccessBlock(
-    `${id}-public-access`,
-    { bucket: bucket.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-    child,
-  );
-  const tlsOnly = new aws.s3.BucketPolicy(`${id}-tls-only`, { bucket: bucket.bucket, policy: bucket.arn.apply(tlsOnlyBucketPolicy) }, { ...opts, dependsOn: [bucket, publicAccess] });
+  const { bucket, settings } = privateS3Bucket(id, request.protect, opts);
   const lifecycle = new aws.s3.BucketLifecycleConfiguration(
     `${id}-lifecycle`,
     {
       bucket: bucket.bucket,
       rules: [{ id: "expire-after-retention", status: "Enabled", filter: {}, expiration: { days: request.expirationDays }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } }],
     },
-    child,
+    { ...opts, dependsOn: [bucket] },
   );
   const serviceAccount = storageServiceAccounts[component];
   const role = new aws.iam.Role(
@@ -94,6 +82,6 @@ export function awsObjectStore(name: string, request: ObjectStoreRequest, cloud:
     bucket: bucket.bucket,
     region: cloud.region,
     serviceAccountAnnotations: { [IRSA_ANNOTATION]: role.arn },
-    dependencies: [bucket, encryption, publicAccess, tlsOnly, lifecycle, role, policy],
+    dependencies: [bucket, ...settings, lifecycle, role, policy],
   };
 }

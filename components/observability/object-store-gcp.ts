@@ -12,7 +12,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { GcpCloud } from "../contract/platform";
 import { WORKLOAD_IDENTITY_ANNOTATION, workloadIdentityMember } from "../platform/identity/gcp";
 import { statefulResourceOptions } from "../shared/options";
-import { storageServiceAccounts, type ObjectStore, type ObjectStoreRequest } from "./object-store";
+import { storageServiceAccounts, type ObjectStore, type ObjectStoreRequest } from "./object-store-values";
 
 /**
  * The one role each component's service account gets, on its bucket only: objects listed, read,

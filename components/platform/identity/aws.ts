@@ -97,26 +97,3 @@ export function iamRoleNamePrefix(base: string, role: string): string {
   if (room < 1) throw new Error(`the IAM role purpose "${role}" is too long for a ${IAM_ROLE_NAME_PREFIX_MAX}-character name prefix`);
   return `${base.slice(0, room).replace(/-+$/, "")}-${role}-`;
 }
-
-/**
- * A bucket policy that refuses every request not made over TLS.
- *
- * @param bucketArn - the bucket's ARN.
- * @returns the policy document as JSON.
- * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit
- */
-export function tlsOnlyBucketPolicy(bucketArn: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ],
-  });
-}
