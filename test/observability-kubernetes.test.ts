@@ -143,7 +143,7 @@ describe("kube-prometheus-stack values", () => {
     assert.equal(loki.loki.limits_config.retention_period, "168h");
     assert.equal(loki.singleBinary.persistence.size, "25Gi");
     assert.equal(values("dev", "loki").loki.limits_config.retention_period, "72h");
-    assert.equal(values("prod", "loki").singleBinary.persistence.size, "50Gi");
+    assert.equal(values("prod", "loki").write.persistence.size, "50Gi", "on EKS logStorageGiB sizes each write pod's volume");
   });
 
   it("selects ServiceMonitors, PodMonitors and PrometheusRules from every namespace, not only the chart's", () => {
@@ -162,7 +162,10 @@ describe("kube-prometheus-stack values", () => {
       v.grafana.sidecar.resources,
       v["kube-state-metrics"].resources,
       v["prometheus-node-exporter"].resources,
-      values("prod", "loki").singleBinary.resources,
+      values("istio", "loki").singleBinary.resources,
+      values("prod", "loki").write.resources,
+      values("prod", "loki").read.resources,
+      values("prod", "loki").backend.resources,
       values("prod", "loki").gateway.resources,
       values("prod", "tempo").tempo.resources,
       values("prod", "otel-collector").resources,
@@ -339,13 +342,16 @@ describe("per-service monitors, dashboards and rules", () => {
 });
 
 describe("logs and traces", () => {
-  it("runs Loki as a single binary on a volume, with compactor retention and the loki-gateway Service the endpoints name", () => {
-    const loki = values("prod", "loki");
+  it("runs Loki on k3s (no bucket) as a single binary on a volume, also in prod, with compactor retention and the loki-gateway Service the endpoints name", () => {
+    const loki = values("istio", "loki");
     assert.equal(loki.deploymentMode, "SingleBinary");
     assert.equal(loki.loki.storage.type, "filesystem");
     assert.equal(loki.loki.compactor.retention_enabled, true);
-    assert.equal(loki.loki.limits_config.retention_period, "336h");
-    assert.deepEqual(loki.singleBinary.persistence, { enabled: true, size: "50Gi", storageClass: "gp3" });
+    assert.equal(loki.loki.compactor.delete_request_store, "filesystem");
+    assert.equal(loki.loki.commonConfig.replication_factor, 1);
+    assert.equal(loki.loki.limits_config.retention_period, "168h");
+    assert.deepEqual(loki.singleBinary.persistence, { enabled: true, size: "25Gi", storageClass: "local-path" });
+    assert.equal(values("istio", "tempo").tempo.storage, undefined, "Tempo keeps the chart's local backend on its volume");
     assert.equal(loki.gateway.enabled, true);
     assert.equal(one(RELEASE, "prod-loki").inputs.name, "loki", "the chart names its gateway `<release>-gateway`");
     assert.match(observabilityEndpoints("monitoring").loki, /\/\/loki-gateway\./);

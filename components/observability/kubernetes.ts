@@ -4,10 +4,10 @@
  * - kube-prometheus-stack: the Prometheus operator, Prometheus, Alertmanager, Grafana,
  *   kube-state-metrics and node-exporter (the operator's CRDs stay in PrometheusOperatorCrds'
  *   own release);
- * - Loki (monolithic, filesystem on a volume) and an OpenTelemetry Collector DaemonSet that reads
- *   pod logs and pushes them to Loki over OTLP;
- * - Tempo (monolithic) behind an OpenTelemetry Collector Deployment, the `otel-collector` Service
- *   that services send OTLP to;
+ * - Loki and an OpenTelemetry Collector DaemonSet that reads pod logs and pushes them to Loki over
+ *   OTLP; Tempo (monolithic) behind an OpenTelemetry Collector Deployment, the `otel-collector`
+ *   Service that services send OTLP to. On EKS and GKE both keep their data in a bucket of their
+ *   own (object-store.ts), Loki replicated in prod; on k3s on a volume;
  * - per service a `ServiceMonitor` and a Grafana dashboard ConfigMap, and the alert rules as one
  *   `PrometheusRule`.
  *
@@ -30,7 +30,11 @@ import { ISTIO_PROM_CERTS, meshScrapeTls, platformMonitors } from "./scrape";
 
 export { ISTIO_PROM_CERTS } from "./scrape";
 import { deployCloudExporters } from "./exporters";
+import { deployObjectStores, lokiStorage, storageServiceAccounts, tempoTraceStorage, type ObjectStore, type ObjectStores } from "./object-store";
 import { observabilityEndpoints, type ResolvedObservability, type ScrapeTarget } from "./spec";
+import { LOKI_REPLICAS, observabilityResources, restrictedContainer, smallVolumesGiB } from "./sizing";
+
+export { LOKI_REPLICAS, observabilityResources, smallVolumesGiB } from "./sizing";
 
 /** A pinned chart: repository, name and version. */
 export interface PinnedChart {
@@ -77,39 +81,6 @@ const TEMPO_CHART_HTTP_PORT = 3100;
 /** The Secrets this backend creates, in the stack's namespace. */
 export const secretNames = { alertmanager: "alertmanager-platform-config", grafanaAdmin: "grafana-admin" } as const;
 
-type Resources = { readonly requests: { readonly cpu: string; readonly memory: string }; readonly limits: { readonly cpu: string; readonly memory: string } };
-const sized = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string): Resources => ({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
-
-/** Requests and limits of every component. */
-export const observabilityResources = {
-  prometheus: sized("250m", "1Gi", "1", "2Gi"),
-  alertmanager: sized("50m", "64Mi", "200m", "256Mi"),
-  operator: sized("100m", "128Mi", "500m", "256Mi"),
-  grafana: sized("100m", "256Mi", "500m", "512Mi"),
-  grafanaSidecar: sized("50m", "64Mi", "200m", "128Mi"),
-  kubeStateMetrics: sized("50m", "64Mi", "200m", "256Mi"),
-  nodeExporter: sized("50m", "32Mi", "200m", "64Mi"),
-  loki: sized("250m", "512Mi", "1", "1Gi"),
-  lokiGateway: sized("50m", "32Mi", "200m", "128Mi"),
-  tempo: sized("250m", "512Mi", "1", "1Gi"),
-  otelCollector: sized("100m", "128Mi", "500m", "512Mi"),
-  otelLogs: sized("50m", "64Mi", "250m", "256Mi"),
-} as const;
-
-/** Alertmanager's and Grafana's volumes, in GiB; Tempo's, in GiB. */
-export const smallVolumesGiB = { alertmanager: 2, grafana: 5, tempo: 10 } as const;
-
-/**
- * A container security context that passes the restricted Pod Security Standard.
- * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
- */
-const restrictedContainer = {
-  runAsNonRoot: true,
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ["ALL"] },
-  seccompProfile: { type: "RuntimeDefault" },
-} as const;
 
 
 /**
@@ -275,29 +246,42 @@ export const UNREACHABLE_CONTROL_PLANE = ["kubeEtcd", "kubeScheduler", "kubeCont
 const UNREACHABLE_CONTROL_PLANE_RULES = ["etcd", "kubeSchedulerAlerting", "kubeSchedulerRecording", "kubeControllerManager", "kubeProxy"] as const;
 
 /**
- * Helm values of Loki: monolithic (`SingleBinary`) with its chunks and index on a volume, the
- * compactor applying `logRetentionDays`, no auth (one tenant, in-cluster only), the chart's
- * gateway as the `loki-gateway` Service, and no caches, canary or Helm test.
+ * Helm values of Loki: the compactor applying `logRetentionDays`, no auth (one tenant, in-cluster
+ * only), the chart's gateway as the `loki-gateway` Service, no caches, canary or Helm test, the
+ * TSDB index with schema v13, and the chunks and index:
  *
+ * - with a bucket (EKS, GKE) in it, reached through the ServiceAccount's cloud identity; in prod in
+ *   SimpleScalable mode ({@link LOKI_REPLICAS} write, read and backend pods, replication factor 3,
+ *   `logStorageGiB` per write pod for the write-ahead log and unflushed chunks), otherwise one
+ *   SingleBinary pod;
+ * - without one (k3s), on the SingleBinary pod's volume of `logStorageGiB`: the chart runs its
+ *   scalable modes on object storage only, so a k3s stack keeps one replica.
+ *
+ * @see https://grafana.com/docs/loki/latest/setup/install/helm/install-scalable/
  * @see https://grafana.com/docs/loki/latest/setup/install/helm/install-monolithic/
  * @see https://grafana.com/docs/loki/latest/operations/storage/retention/
  */
-export function lokiValues(spec: ResolvedObservability, storageClass: string): Record<string, unknown> {
+export function lokiValues(spec: ResolvedObservability, storageClass: string, store?: ObjectStore): Record<string, unknown> {
   const r = observabilityResources;
+  const objectStore = store?.kind ?? "filesystem";
+  const scalable = store !== undefined && spec.environment === "prod";
+  const replicas = scalable ? LOKI_REPLICAS : 0;
+  const volume = (size: string) => ({ volumeClaimsEnabled: true, size, storageClass });
   return {
-    deploymentMode: "SingleBinary",
+    deploymentMode: scalable ? "SimpleScalable" : "SingleBinary",
     loki: {
       auth_enabled: false,
-      commonConfig: { replication_factor: 1 },
-      storage: { type: "filesystem" },
-      schemaConfig: { configs: [{ from: "2024-04-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "loki_index_", period: "24h" } }] },
+      commonConfig: { replication_factor: scalable ? LOKI_REPLICAS : 1 },
+      storage: store ? lokiStorage(store) : { type: "filesystem" },
+      schemaConfig: { configs: [{ from: "2024-04-01", store: "tsdb", object_store: objectStore, schema: "v13", index: { prefix: "loki_index_", period: "24h" } }] },
       limits_config: { retention_period: `${spec.logRetentionDays * 24}h` },
-      compactor: { retention_enabled: true, delete_request_store: "filesystem" },
+      compactor: { retention_enabled: true, delete_request_store: objectStore },
     },
-    singleBinary: { replicas: 1, resources: r.loki, persistence: { enabled: true, size: `${spec.logStorageGiB}Gi`, storageClass } },
-    read: { replicas: 0 },
-    write: { replicas: 0 },
-    backend: { replicas: 0 },
+    serviceAccount: { name: storageServiceAccounts.loki, ...(store ? { annotations: store.serviceAccountAnnotations } : {}) },
+    singleBinary: scalable ? { replicas: 0 } : { replicas: 1, resources: r.loki, persistence: { enabled: true, size: `${spec.logStorageGiB}Gi`, storageClass } },
+    write: scalable ? { replicas, resources: r.lokiWrite, persistence: volume(`${spec.logStorageGiB}Gi`) } : { replicas },
+    read: scalable ? { replicas, resources: r.lokiRead } : { replicas },
+    backend: scalable ? { replicas, resources: r.lokiBackend, persistence: volume(`${smallVolumesGiB.lokiBackend}Gi`) } : { replicas },
     gateway: { enabled: true, resources: r.lokiGateway },
     chunksCache: { enabled: false },
     resultsCache: { enabled: false },
@@ -307,16 +291,20 @@ export function lokiValues(spec: ResolvedObservability, storageClass: string): R
 }
 
 /**
- * Helm values of Tempo: monolithic with local storage on a volume, traces kept as long as logs,
- * OTLP in, no usage reporting, and the metrics generator on: its `service-graphs` and
- * `span-metrics` processors remote-write the service graph and per-service RED metrics to
- * Prometheus (whose remote-write receiver is on), which Grafana's Tempo data source shows as the
- * service map. The chart's Services are renamed `tempo-server`, so that the `tempo`
- * Service (port 3200, Tempo's usual HTTP port) can be ours.
+ * Helm values of Tempo: monolithic, traces kept as long as logs, OTLP in, no usage reporting, and
+ * the metrics generator on: its `service-graphs` and `span-metrics` processors remote-write the
+ * service graph and per-service RED metrics to Prometheus (whose remote-write receiver is on),
+ * which Grafana's Tempo data source shows as the service map. The chart's Services are renamed
+ * `tempo-server`, so that the `tempo` Service (port 3200, Tempo's usual HTTP port) can be ours.
+ *
+ * Traces go to the bucket when there is one (EKS, GKE), through the ServiceAccount's cloud
+ * identity, else to the volume; the volume keeps the write-ahead log either way. This chart runs
+ * one pod and cannot replicate: that takes the `tempo-distributed` chart.
  *
  * @see https://github.com/grafana/helm-charts/blob/main/charts/tempo/values.yaml
+ * @see https://grafana.com/docs/tempo/latest/setup/helm-chart/
  */
-export function tempoValues(spec: ResolvedObservability, storageClass: string): Record<string, unknown> {
+export function tempoValues(spec: ResolvedObservability, storageClass: string, store?: ObjectStore): Record<string, unknown> {
   return {
     fullnameOverride: TEMPO_FULLNAME,
     tempo: {
@@ -327,7 +315,9 @@ export function tempoValues(spec: ResolvedObservability, storageClass: string): 
       receivers: { otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } } },
       // The service graph and span metrics, remote-written to Prometheus.
       metricsGenerator: { enabled: true, remoteWriteUrl: `${observabilityEndpoints(spec.namespace).prometheus}/api/v1/write` },
+      ...(store ? { storage: { trace: tempoTraceStorage(store) } } : {}),
     },
+    serviceAccount: { name: storageServiceAccounts.tempo, ...(store ? { annotations: store.serviceAccountAnnotations } : {}) },
     persistence: { enabled: true, storageClassName: storageClass, accessModes: ["ReadWriteOnce"], size: `${smallVolumesGiB.tempo}Gi` },
   };
 }
@@ -422,8 +412,10 @@ export function deployObservabilityToKubernetes(name: string, spec: ResolvedObse
     alertmanagerSecret,
     grafanaAdmin,
   ]);
-  release("loki", releaseNames.loki, charts.loki, lokiValues(spec, platform.storageClass), prerequisites);
-  const tempo = release("tempo", releaseNames.tempo, charts.tempo, tempoValues(spec, platform.storageClass), prerequisites);
+  const stores: Partial<ObjectStores> = deployObjectStores(name, namespace, spec.logRetentionDays, spec.environment === "prod", platform, parent) ?? {};
+  release("loki", releaseNames.loki, charts.loki, lokiValues(spec, platform.storageClass, stores.loki), [...prerequisites, ...(stores.loki?.dependencies ?? [])]);
+  const tempoDependencies = [...prerequisites, ...(stores.tempo?.dependencies ?? [])];
+  const tempo = release("tempo", releaseNames.tempo, charts.tempo, tempoValues(spec, platform.storageClass, stores.tempo), tempoDependencies);
   new k8s.core.v1.Service(
     `${name}-tempo-service`,
     {

@@ -104,9 +104,9 @@ export interface ObservabilityStackArgs {
   readonly retentionDays?: number;
   /** Prometheus's volume, in GiB. @default 50 in prod, 10 otherwise */
   readonly storageGiB?: number;
-  /** How long Loki keeps logs, in days. @default 14 in prod, 3 otherwise */
+  /** How long Loki keeps logs and Tempo traces, in days; their buckets (EKS, GKE) expire objects a day later. @default 14 in prod, 3 otherwise */
   readonly logRetentionDays?: number;
-  /** Loki's volume, in GiB. @default 50 in prod, 10 otherwise */
+  /** Loki's volume, in GiB: its logs on k3s; with a bucket, each write pod's volume (write-ahead log, chunks not yet flushed). @default 50 in prod, 10 otherwise */
   readonly logStorageGiB?: number;
   /** Alert receivers. @default none: alerts show in Alertmanager only */
   readonly receivers?: readonly AlertReceiverArgs[];

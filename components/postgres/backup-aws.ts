@@ -10,7 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaAssumeRolePolicy } from "../platform/identity/aws";
 import type { AwsCloud } from "../contract/platform";
-import { statefulResourceOptions } from "../shared/options";
+import { privateS3Bucket } from "../shared/s3-bucket";
 import { awsBackupReplica } from "./backup-aws-dr";
 import type { BackupStore } from "./types";
 import type { ResolvedPostgres } from "./spec";
@@ -38,26 +38,6 @@ export function backupBucketPolicy(bucketArn: string, folder: string): string {
 }
 
 /**
- * A bucket policy that refuses every request not made over TLS.
- * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit
- */
-export function tlsOnlyBucketPolicy(bucketArn: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ],
-  });
-}
-
-/**
  * Creates the S3 bucket (unless `backup.bucket.name` names one) and the IRSA role of the Cluster's
  * ServiceAccount, which CloudNativePG names after the Cluster.
  *
@@ -75,23 +55,8 @@ export function awsBackupStore(name: string, spec: ResolvedPostgres, cloud: AwsC
   if (spec.backup.bucket.name) {
     bucketName = spec.backup.bucket.name;
   } else {
-    const bucket = new aws.s3.Bucket(`${name}-backup-bucket`, { forceDestroy: false }, { ...opts, ...statefulResourceOptions(spec.protect) });
+    const { bucket, settings } = privateS3Bucket(`${name}-backup-bucket`, spec.protect, opts);
     const child = { ...opts, dependsOn: [bucket] };
-    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-backup-bucket-encryption`,
-      { bucket: bucket.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }] },
-      child,
-    );
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-      `${name}-backup-bucket-public-access`,
-      { bucket: bucket.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      child,
-    );
-    const tlsOnly = new aws.s3.BucketPolicy(
-      `${name}-backup-bucket-tls-only`,
-      { bucket: bucket.bucket, policy: bucket.arn.apply(tlsOnlyBucketPolicy) },
-      { ...opts, dependsOn: [bucket, publicAccess] },
-    );
     const versioning = new aws.s3.BucketVersioning(`${name}-backup-bucket-versioning`, { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } }, child);
     const lifecycle = new aws.s3.BucketLifecycleConfiguration(
       `${name}-backup-bucket-lifecycle`,
@@ -110,7 +75,7 @@ export function awsBackupStore(name: string, spec: ResolvedPostgres, cloud: AwsC
       { ...opts, dependsOn: [bucket, versioning] },
     );
     bucketName = bucket.bucket;
-    created.push(bucket, encryption, publicAccess, tlsOnly, versioning, lifecycle);
+    created.push(bucket, ...settings, versioning, lifecycle);
     // With a DR region, the archive is replicated there (backup-aws-dr.ts).
     if (spec.recovery.drRegion) created.push(...awsBackupReplica(name, spec, cloud, { bucket, versioning }, parent));
   }

@@ -35,7 +35,7 @@ export const eksDefaults = {
   },
   /**
    * What prod's node groups default to instead: three nodes of 4 vCPUs and 16 GiB (12 vCPUs and
-   * 48 GiB in all), one per zone, for the about 6 vCPUs the platform's pods request in prod (`npm run plan` prints the figure). Karpenter
+   * 48 GiB in all), one per zone, for the about 8 vCPUs the platform's pods request in prod (`npm run plan` prints the figure). Karpenter
    * adds nodes beyond them.
    */
   nodeGroupProd: {
