@@ -173,6 +173,20 @@ export const thresholdCases: Record<string, ThresholdCase> = {
 const redis = { instance: "redis-0:9121", namespace: "data", job: "redis" };
 
 /** Cases of the single alerts, by alert name. */
+/** The restore check's CronJob series, constant over the scenario (seconds since the test's start). */
+function restoreCheck(at: { lastSchedule: number; lastSuccess: number; next: number }, evalTime: string): Scenario {
+  const labels = { namespace: "data", cronjob: "postgres-restore-check" };
+  return {
+    input: [
+      { series: s("kube_cronjob_status_last_schedule_time", labels), values: gauge(at.lastSchedule, 400) },
+      { series: s("kube_cronjob_status_last_successful_time", labels), values: gauge(at.lastSuccess, 400) },
+      { series: s("kube_cronjob_next_schedule_time", labels), values: gauge(at.next, 400) },
+    ],
+    evalTime,
+    labels,
+  };
+}
+
 export const singleCases: Record<string, SingleCase> = {
   Watchdog: { fires: () => ({ input: [], evalTime: "5m", labels: {} }), alwaysFires: "the dead man's switch: its silence is the alarm" },
   PodCrashLooping: {
@@ -197,6 +211,20 @@ export const singleCases: Record<string, SingleCase> = {
   PostgresBackupFailed: {
     fires: () => backups(2000, 1000),
     quiet: () => backups(1000, 2000),
+  },
+  // The restore check (components/postgres/kubernetes-recovery.ts): kube-state-metrics' CronJob
+  // timestamps of the onprem stack's `postgres-restore-check` in `data`, hourly.
+  PostgresRestoreCheckFailed: {
+    // Last run at 1 h, last success at 0: the latest run failed, for longer than a run may last (25 min).
+    fires: () => restoreCheck({ lastSchedule: 3600, lastSuccess: 0, next: 7200 }, "40m"),
+    // The latest run succeeded after it was scheduled.
+    quiet: () => restoreCheck({ lastSchedule: 3600, lastSuccess: 3700, next: 7200 }, "40m"),
+  },
+  PostgresRestoreCheckStale: {
+    // At 5 h (18,000 s), no success since 0: more than 3 periods of 1 h (next − last schedule).
+    fires: () => restoreCheck({ lastSchedule: 14400, lastSuccess: 0, next: 18000 }, "300m"),
+    // The last success at 14,000 s is 4,000 s old: under 3 periods.
+    quiet: () => restoreCheck({ lastSchedule: 14400, lastSuccess: 14000, next: 18000 }, "300m"),
   },
   RedisDown: { fires: () => redisGauge("redis_up", 0), quiet: () => redisGauge("redis_up", 1) },
   RedisMasterLinkDown: { fires: () => redisGauge("redis_master_link_up", 0), quiet: () => redisGauge("redis_master_link_up", 1) },
