@@ -44,6 +44,26 @@ export const AGENT_PROJECT_ROLES = { storage: "roles/pubsub.publisher", transfer
 export const REPLICATION_SERVICES = { storagetransfer: "storagetransfer.googleapis.com", pubsub: "pubsub.googleapis.com" } as const;
 
 /**
+ * The settings of a backup archive bucket, in the primary region and in the DR region alike:
+ * uniform access, public access prevented, versioned, noncurrent versions deleted
+ * `retentionDays + 7` days after they are replaced (Barman's retention deletes the current ones).
+ *
+ * @param location - the bucket's region.
+ * @param retentionDays - the backups' retention in days.
+ * @see https://cloud.google.com/storage/docs/lifecycle#dayssincenoncurrenttime
+ */
+export function archiveBucketArgs(location: string, retentionDays: number): gcp.storage.BucketArgs {
+  return {
+    location,
+    uniformBucketLevelAccess: true,
+    publicAccessPrevention: "enforced",
+    versioning: { enabled: true },
+    forceDestroy: false,
+    lifecycleRules: [{ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: retentionDays + 7 } }],
+  };
+}
+
+/**
  * Creates the DR bucket (same settings as the backup bucket, in the DR region) and the replication
  * job, after the Storage Transfer and Pub/Sub APIs and the service agents' grants.
  */
@@ -53,18 +73,7 @@ export function gcpBackupReplica(name: string, spec: ResolvedPostgres, cloud: Gc
   const apis = Object.entries(REPLICATION_SERVICES).map(
     ([role, service]) => new gcp.projects.Service(`${name}-api-${role}`, { project: cloud.project, service, disableOnDestroy: false }, opts),
   );
-  const bucket = new gcp.storage.Bucket(
-    `${name}-backup-bucket-dr`,
-    {
-      location: drRegion,
-      uniformBucketLevelAccess: true,
-      publicAccessPrevention: "enforced",
-      versioning: { enabled: true },
-      forceDestroy: false,
-      lifecycleRules: [{ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: spec.backup.retentionDays + 7 } }],
-    },
-    { ...opts, ...statefulResourceOptions(spec.protect) },
-  );
+  const bucket = new gcp.storage.Bucket(`${name}-backup-bucket-dr`, archiveBucketArgs(drRegion, spec.backup.retentionDays), { ...opts, ...statefulResourceOptions(spec.protect) });
   const invoke = { parent, provider: cloud.provider };
   const transferAgent = pulumi.interpolate`serviceAccount:${gcp.storage.getTransferProjectServiceAccountOutput({ project: cloud.project }, invoke).email}`;
   const storageAgent = pulumi.interpolate`serviceAccount:${gcp.storage.getProjectServiceAccountOutput({ project: cloud.project }, invoke).emailAddress}`;

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GcpCloud } from "../contract/platform";
 import { WORKLOAD_IDENTITY_ANNOTATION, workloadIdentityMember } from "../platform/identity/gcp";
 import { statefulResourceOptions } from "../shared/options";
-import { gcpBackupReplica } from "./backup-gcp-dr";
+import { archiveBucketArgs, gcpBackupReplica } from "./backup-gcp-dr";
 import type { BackupStore } from "./types";
 import type { ResolvedPostgres } from "./spec";
 
@@ -50,18 +50,7 @@ export function gcpBackupStore(name: string, spec: ResolvedPostgres, cloud: GcpC
   if (spec.backup.bucket.name) {
     bucketName = spec.backup.bucket.name;
   } else {
-    const bucket = new gcp.storage.Bucket(
-      `${name}-backup-bucket`,
-      {
-        location: cloud.region,
-        uniformBucketLevelAccess: true,
-        publicAccessPrevention: "enforced",
-        versioning: { enabled: true },
-        forceDestroy: false,
-        lifecycleRules: [{ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: spec.backup.retentionDays + 7 } }],
-      },
-      { ...opts, ...statefulResourceOptions(spec.protect) },
-    );
+    const bucket = new gcp.storage.Bucket(`${name}-backup-bucket`, archiveBucketArgs(cloud.region, spec.backup.retentionDays), { ...opts, ...statefulResourceOptions(spec.protect) });
     bucketName = bucket.name;
     created.push(bucket);
     // With a DR region, the archive is replicated there (backup-gcp-dr.ts).
