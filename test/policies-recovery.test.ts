@@ -226,6 +226,20 @@ describe("the recovery report", () => {
     assert.match(renderRecoveryReport(recoveryReport([instance])), /region loss: not covered \(set dr\.region\)/);
   });
 
+  it("names Docker's data-store containers with no recovery path, and none of the other containers", () => {
+    const labels = (name: string, component?: string) => [{ label: "app.kubernetes.io/name", value: name }, ...(component ? [{ label: "app.kubernetes.io/component", value: component }] : [])];
+    const containers = [
+      resource("docker:index/container:Container", "postgres-postgres", { name: "dev-postgres", labels: labels("postgresql", "database") }),
+      resource("docker:index/container:Container", "postgres-pgbouncer", { name: "dev-pgbouncer", labels: labels("postgresql", "pooler") }),
+      resource("docker:index/container:Container", "redis-container", { name: "dev-redis", labels: labels("valkey") }),
+      resource("docker:index/container:Container", "queue-container", { name: "dev-queue", labels: labels("rabbitmq", "message-queue") }),
+      resource("docker:index/container:Container", "grafana", { name: "dev-grafana", labels: labels("grafana", "observability") }),
+    ];
+    const stores = recoveryReport(containers).stores;
+    assert.deepEqual(stores.map((s) => [s.store, s.primaryLoss]), [["dev-postgres", null], ["dev-redis", null], ["dev-queue", null]]);
+    assert.match(renderRecoveryReport(recoveryReport(containers)), /FAIL dev-postgres: no recovery path/);
+  });
+
   it("counts a Velero Schedule as a restore path only when it copies the volumes, and notes one that copies objects only", () => {
     const single = mutate(compliantValkeyServer(), (i) => { i.spec.replicas = 1; });
     const withVolumes = recoveryReport([single, veleroSchedule("0 * * * *")]).stores[0];

@@ -433,6 +433,15 @@ export function recoveryObjectives(resources: readonly RecoveryResource[], optio
       case "kubernetes:apps/v1:StatefulSet":
         if (p.metadata?.labels?.["app.kubernetes.io/name"] === "valkey" && p.metadata?.labels?.["app.kubernetes.io/component"] === "server") stores.push(withNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: valkey(r, resources, budget) }, veleroNotes(p.metadata?.namespace, resources)));
         break;
+      case "docker:index/container:Container": {
+        // Docker's data stores: one container each on a local volume (dev only: the config refuses
+        // Docker in prod). Listed so the report names them, with no recovery path.
+        const label = (key: string) => (p.labels as { label: string; value: string }[] | undefined)?.find((l) => l.label === key)?.value;
+        const kind = label("app.kubernetes.io/name");
+        const store = (kind === "postgresql" && label("app.kubernetes.io/component") === "database") || kind === "valkey" || kind === "rabbitmq";
+        if (store) stores.push({ store: String(p.name ?? r.name), type: r.type, urn: r.urn, paths: [], notes: ["one Docker container on a local volume: no replica and no backup, for development only"] });
+        break;
+      }
       case "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster":
         stores.push(withNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: rabbitmq(r, resources) }, [...veleroNotes(p.metadata?.namespace, resources), ...classicQueueNotes(r, resources)]));
         break;
