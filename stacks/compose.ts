@@ -240,7 +240,8 @@ function monitoredDataStores(config: StackConfig): { postgres: boolean; redis: b
     postgres: exported(postgres),
     redis: exported(redisSettings(config, placement)),
     pgbouncer: kubernetes && exported(postgres) && postgres!.pooler?.enabled !== false,
-    rabbitmq: kubernetes && inCluster(queue) && (queue!.broker ?? "rabbitmq") === "rabbitmq",
+    // In a cluster the broker's PodMonitor scrapes RabbitMQ; on Docker its container's Prometheus plugin (see program.ts).
+    rabbitmq: inCluster(queue) && (queue!.broker ?? "rabbitmq") === "rabbitmq",
   };
 }
 

@@ -80,7 +80,7 @@ function meshPhase(config: ProgramConfig, base: Foundation): MeshPhase {
 interface DataPhase {
   readonly stores: readonly pulumi.Resource[];
   readonly secretEnv: SecretEnv;
-  readonly metrics: { postgres?: ScrapeEndpoint; redis?: ScrapeEndpoint };
+  readonly metrics: { postgres?: ScrapeEndpoint; redis?: ScrapeEndpoint; rabbitmq?: ScrapeEndpoint };
 }
 
 /** The data tier. Each hands the services its URL through a Secret in the services' namespace (on Docker, as a secret env value): never as a literal. */
@@ -119,6 +119,7 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
     const queue = new MessageQueue(COMPONENT_NAMES.messageQueue, { ...queueArgs, platform, addons });
     stores.push(queue);
     secretEnv[queue.urlEnv] = { secretName: queue.connectionSecretName, key: queue.urlEnv, value: queue.url };
+    metrics.rabbitmq = queue.metricsEndpoint;
     if (queue.caSecretName) secretEnv[`${queue.urlEnv.replace(/_URL$/, "")}_CA_CERT`] = { secretName: queue.caSecretName, key: "ca.crt" };
     outputs.messageQueue = { host: queue.host, port: queue.port, url: queue.url, ...(queue.managementUrl ? { managementUrl: queue.managementUrl } : {}) };
   }
@@ -130,10 +131,15 @@ function observabilityPhase(config: ProgramConfig, platform: Platform, addons: C
   // Receiver URLs and SMTP passwords are secrets (config validation insists on it).
   const settings = observabilitySettings(config, (value) => pulumi.secret(value));
   if (!settings) return {};
-  // On Docker, Prometheus scrapes the stores' exporters where they run them.
+  // On Docker, Prometheus scrapes the stores' exporters where they run them, and the broker's Prometheus plugin.
   const observability = new ObservabilityStack(COMPONENT_NAMES.observability, {
     ...settings,
-    dataStores: { ...settings.dataStores, postgres: data.metrics.postgres ?? settings.dataStores?.postgres, redis: data.metrics.redis ?? settings.dataStores?.redis },
+    dataStores: {
+      ...settings.dataStores,
+      postgres: data.metrics.postgres ?? settings.dataStores?.postgres,
+      redis: data.metrics.redis ?? settings.dataStores?.redis,
+      rabbitmq: data.metrics.rabbitmq ?? settings.dataStores?.rabbitmq,
+    },
     platform,
     // Prometheus must start after the mesh's injector, or it runs without the proxy its scrapes need.
     dependsOn: [...(addons.prometheusOperatorCrds ? [addons.prometheusOperatorCrds.release] : []), ...mesh.ready],

@@ -96,7 +96,7 @@ const BAD: Record<string, Bad[]> = {
       name: "a secret env value (the program would put it in the container in plain text)",
       args: stackYaml("t13-secret-env", `config:\n${DEV_BASE}  platform:services:\n    - name: api\n      image: ghcr.io/stefanprodan/podinfo:6.9.2\n      port: 9898\n      env:\n        API_TOKEN:\n          ${SECURE}\n`),
       key: "platform:services[0].env.API_TOKEN",
-      message: /^is a secret, but the program keeps only platform:kubeconfig, .*observability\.receivers\[\]\.smtpPassword secret; .*remove it with `pulumi config rm --path 'platform:services\[0\]\.env\.API_TOKEN'`$/,
+      message: /^is a secret, but the program keeps only platform:kubeconfig, .*observability\.receivers\[\]\.smtpPassword and platform:observability\.heartbeat\.url secret; .*remove it with `pulumi config rm --path 'platform:services\[0\]\.env\.API_TOKEN'`$/,
       runtime: { key: "platform:services", message: /^holds a secret, but the program keeps only .*in plain text: remove the secure: values under it/ },
     },
     {

@@ -232,6 +232,13 @@ describe("MessageQueue on Docker with RabbitMQ", () => {
     assert.deepEqual([seen.rabbitmq.host, seen.rabbitmq.port, seen.rabbitmq.managementUrl], ["local-queue", 5672, "http://127.0.0.1:15672"]);
   });
 
+  it("offers the image's Prometheus plugin (15692) to the ObservabilityStack on the network, without publishing it", () => {
+    // rabbitmq_prometheus is enabled in the official image and listens on 15692 by default.
+    assert.deepEqual(seen.rabbitmq.metricsEndpoint, { host: "local-queue", port: 15692 });
+    assert.ok(!container().inputs.ports.some((p: { internal: number }) => p.internal === 15692), "15692 stays off the host");
+    assert.deepEqual([seen.nats.metricsEndpoint, seen.prod.metricsEndpoint], [undefined, undefined], "NATS and Amazon MQ offer none");
+  });
+
   it("computes RabbitMQ's SHA-256 password hash as the RabbitMQ documentation's example does", () => {
     assert.equal(rabbitmqPasswordHash("test12", Buffer.from("908DC60A", "hex")), "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR");
   });

@@ -297,6 +297,23 @@ describe("Observability configuration for Docker", () => {
     assert.deepEqual(prometheusConfig(spec).scrape_configs.map((j) => j.job_name), ["prometheus"]);
   });
 
+  it("scrapes RabbitMQ's Prometheus plugin as the broker's PodMonitor does, labelled so the Kubernetes RabbitMQ alerts apply unchanged", () => {
+    const spec = resolveObservability({ dataStores: { rabbitmq: { host: "queue", port: 15692 } } }, { environment: "dev" });
+    const labels = { pod: "queue", container: "rabbitmq" };
+    assert.deepEqual(prometheusConfig(spec).scrape_configs.slice(0, 2), [
+      { job_name: "rabbitmq", metrics_path: "/metrics", static_configs: [{ targets: ["queue:15692"], labels }] },
+      { job_name: "rabbitmq-detailed", metrics_path: "/metrics/detailed", params: { family: ["queue_coarse_metrics", "queue_consumer_count"] }, static_configs: [{ targets: ["queue:15692"], labels }] },
+    ]);
+    const rules = (on: "kubernetes" | "docker") => (alertRuleGroups(spec, on).find((g) => g.name === "platform-rabbitmq")?.rules ?? []).filter(isAlert);
+    assert.equal(rules("docker").length, 8, "the broker's alert group on Docker");
+    const exprs = (on: "kubernetes" | "docker") => rules(on).map((r) => [r.alert, r.expr, r.for, r.labels]);
+    assert.deepEqual(exprs("docker"), exprs("kubernetes"), "the same alerts and expressions as on Kubernetes");
+    assert.doesNotMatch(JSON.stringify(rules("docker").map((r) => r.annotations.runbook)), /kubectl|KEDA/, "runbooks for Docker");
+    // A bare `true` gets the alerts but no job (nothing to scrape); NATS gives no endpoint at all.
+    const bare = resolveObservability({ dataStores: { rabbitmq: true } }, { environment: "dev" });
+    assert.deepEqual(prometheusConfig(bare).scrape_configs.map((j) => j.job_name), ["prometheus"]);
+  });
+
   it("refuses a service whose name another scrape job already uses", () => {
     const spec = resolveObservability({ services: [{ ...services![0], name: "prometheus" }] }, { environment: "dev" });
     assert.throws(() => prometheusConfig(spec), /service named "prometheus"/);

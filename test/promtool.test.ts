@@ -58,6 +58,13 @@ const ROUTES: Record<string, { critical: string; watchdog: string }> = {
   default: { critical: "on-call", watchdog: "heartbeat" },
   dev: { critical: "null", watchdog: "null" },
 };
+/**
+ * Alert groups a stack must generate (a trailing `-` is a prefix): dev's Postgres and Redis come
+ * from the exporters its data stores run, its broker's from RabbitMQ's own Prometheus plugin.
+ */
+const GROUPS: Record<string, string[]> = {
+  dev: ["platform-postgres", "platform-redis", "platform-rabbitmq", "slo-"],
+};
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "promtool-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -110,6 +117,16 @@ describe("generated rules and Alertmanager configs, through promtool and amtool"
           }
         }
       });
+
+      if (GROUPS[id]) {
+        it("has the data-store, broker and SLO alert groups from its own sources", () => {
+          // Only the generated files, not the unit-test files written beside them.
+          const names = filesOf(id, "rules-")
+            .filter((file) => /rules-[^.]+\.yml$/.test(file))
+            .flatMap((file) => (parse(fs.readFileSync(file, "utf8")) as { groups: { name: string }[] }).groups.map((g) => g.name));
+          for (const group of GROUPS[id]) assert.ok(names.some((n) => (group.endsWith("-") ? n.startsWith(group) : n === group)), `${id} lacks ${group}: ${names.join(", ")}`);
+        });
+      }
 
       it("every Alertmanager configuration passes `amtool check-config`", () => {
         const files = filesOf(id, "alertmanager-");

@@ -33,12 +33,17 @@ export const brokerDockerImages = {
  * Fixed facts of the images.
  *
  * - RabbitMQ: the image's `rabbitmq` user (UID 100, GID 101 on Alpine) owns `/var/lib/rabbitmq`
- *   (mode 1777), which a new named volume inherits; the management UI listens on 15672.
+ *   (mode 1777), which a new named volume inherits; the management UI listens on 15672. The base
+ *   image enables the `rabbitmq_prometheus` plugin (`rabbitmq-plugins enable --offline`, inherited
+ *   by the `-management` variant), which serves `/metrics` and `/metrics/detailed` on 15692 by
+ *   default; that port stays on the platform's network, unpublished.
  * - NATS: the image has no non-root user or data directory, so it runs as `nobody` (65534) and the
  *   volume is mounted on `/tmp`, the image's world-writable directory (1777), whose mode a new named
  *   volume inherits. The monitoring port 8222 serves `/healthz` and is not published.
  *
  * @see https://github.com/docker-library/rabbitmq/blob/master/4.2/alpine/Dockerfile
+ * @see https://github.com/docker-library/rabbitmq/issues/419
+ * @see https://www.rabbitmq.com/docs/prometheus
  * @see https://docs.docker.com/engine/storage/volumes/#populate-a-volume-using-a-container
  * @see https://docs.nats.io/running-a-nats-service/nats_admin/monitoring
  */
@@ -48,6 +53,7 @@ export const brokerDockerDefaults = {
     gid: "101",
     amqpPort: 5672,
     managementPort: 15672,
+    prometheusPort: 15692,
     dataPath: "/var/lib/rabbitmq",
     definitionsFile: "/etc/rabbitmq/definitions.json",
     configFile: "/etc/rabbitmq/conf.d/20-definitions.conf",
@@ -196,7 +202,8 @@ export function brokerDockerHealthcheck(broker: ResolvedMessageQueue["broker"]):
  *   uploads onto a read-only one;
  * - a fixed hostname (RabbitMQ keeps its data under its node name, `rabbit@<hostname>`);
  * - RabbitMQ: the definitions (user, `/`, queues; see {@link rabbitmqDefinitions}) and
- *   {@link rabbitmqDockerConfig} as uploads, the management UI on `publishAddress:15672`;
+ *   {@link rabbitmqDockerConfig} as uploads, the management UI on `publishAddress:15672`, the
+ *   Prometheus endpoint on `name:15692` for the ObservabilityStack to scrape (never published);
  * - NATS: {@link natsDockerConfig} as a secret upload; streams are declared by the application
  *   (JetStream's stream creation is idempotent).
  *
@@ -206,7 +213,8 @@ export function brokerDockerHealthcheck(broker: ResolvedMessageQueue["broker"]):
  * @param spec - the resolved arguments.
  * @param platform - the Docker engine and network.
  * @param context - the user, its password and the parent.
- * @returns `name:5672` (AMQP) or `name:4222` (NATS) without TLS; the management URL for RabbitMQ.
+ * @returns `name:5672` (AMQP) or `name:4222` (NATS) without TLS; for RabbitMQ the management URL
+ *   and the metrics endpoint `name:15692`.
  * @see https://www.pulumi.com/registry/packages/docker/api-docs/container/
  */
 export function deployBrokerToDocker(name: string, spec: ResolvedMessageQueue, platform: DockerPlatform, context: BrokerBackendContext): BrokerEndpoints {
@@ -280,5 +288,6 @@ export function deployBrokerToDocker(name: string, spec: ResolvedMessageQueue, p
       rabbitmq ? pulumi.interpolate`amqp://${context.username}:${password}@${name}:${clientPort}/%2F` : pulumi.interpolate`nats://${context.username}:${password}@${name}:${clientPort}`,
     ),
     managementUrl: rabbitmq && spec.docker.hostPort !== undefined ? pulumi.output(`http://${platform.publishAddress}:${brokerDockerDefaults.rabbitmq.managementPort}`) : undefined,
+    metrics: rabbitmq ? { host: name, port: brokerDockerDefaults.rabbitmq.prometheusPort } : undefined,
   };
 }

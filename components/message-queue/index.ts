@@ -6,6 +6,7 @@ import { selectBackend } from "../data-store/backends";
 import { messageQueueBackends, validateMessageQueue } from "./backends";
 import { brokerUrlEnv, resolveMessageQueue, type MessageQueueArgs, type ResolvedMessageQueue } from "./spec";
 import type { BrokerBackendContext } from "./types";
+import type { ScrapeEndpoint } from "../contract/metrics";
 
 export * from "./spec";
 export type * from "./types";
@@ -49,6 +50,12 @@ export class MessageQueue extends pulumi.ComponentResource {
   public readonly urlEnv: "AMQP_URL" | "NATS_URL";
   /** The Secret in each client namespace whose `ca.crt` clients must trust, where the CA is private. */
   public readonly caSecretName?: string;
+  /**
+   * Where Prometheus scrapes RabbitMQ's built-in Prometheus endpoint on Docker (in a cluster the
+   * broker's PodMonitor scrapes the pods instead): give it to the ObservabilityStack's
+   * `dataStores.rabbitmq`. `undefined` for NATS and managed brokers.
+   */
+  public readonly metricsEndpoint?: ScrapeEndpoint;
   /** The resolved arguments, for inspection. */
   public readonly spec: ResolvedMessageQueue;
 
@@ -85,6 +92,7 @@ export class MessageQueue extends pulumi.ComponentResource {
     this.url = pulumi.secret(endpoints.url);
     this.managementUrl = endpoints.managementUrl;
     this.caSecretName = endpoints.caSecretName;
+    this.metricsEndpoint = endpoints.metrics;
     this.connectionSecretName = `${name}-connection`;
     if (platform.kind === "kubernetes") {
       spec.clientNamespaces.forEach((namespace, index) =>

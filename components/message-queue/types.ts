@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { DataStoreBackendContext } from "../data-store";
+import type { ScrapeEndpoint } from "../contract/metrics";
 
 /** What every backend returns: the same shape whatever runs the broker. */
 export interface BrokerEndpoints {
@@ -17,6 +18,8 @@ export interface BrokerEndpoints {
   readonly managementUrl?: pulumi.Output<string>;
   /** The Secret in each client namespace whose `ca.crt` clients must trust (in-cluster TLS). */
   readonly caSecretName?: string;
+  /** Where Prometheus scrapes the broker on Docker (in a cluster the broker's PodMonitor does). */
+  readonly metrics?: ScrapeEndpoint;
 }
 
 /** What a backend receives besides the resolved spec: the shared context, and the broker user's name. */

@@ -82,6 +82,8 @@ export const observabilityDockerDefaults = {
 export interface PrometheusScrapeConfig {
   readonly job_name: string;
   readonly metrics_path: string;
+  /** URL query parameters, each with its values. */
+  readonly params?: Record<string, string[]>;
   readonly static_configs: { readonly targets: string[]; readonly labels?: Record<string, string> }[];
 }
 
@@ -108,11 +110,18 @@ function exporterTarget(value: ScrapeEndpoint | boolean | undefined): ScrapeEndp
  *   alias) and labelling its series with `namespace` and `service` as a ServiceMonitor does;
  * - a `postgres` and a `redis` job scraping the data stores' exporters, for those given with an
  *   endpoint (a bare `true` says only that the store exists, so it gets no job);
+ * - for a RabbitMQ given with an endpoint, the two scrapes its PodMonitor makes in a cluster: a
+ *   `rabbitmq` job on the aggregated `/metrics` (alarms) and a `rabbitmq-detailed` job on
+ *   `/metrics/detailed` with the `queue_coarse_metrics` and `queue_consumer_count` families (per
+ *   queue), both labelled `pod` (the broker's host) and `container: rabbitmq` as the PodMonitor's
+ *   series are, so the same `rabbitmqRuleGroup` (rules-broker.ts) applies;
  * - Prometheus itself;
  * - the rule file with {@link alertRuleGroups}, and Alertmanager as the alert destination.
  *
- * @throws Error when a service's name is also another job's (`prometheus`, `postgres`, `redis`).
+ * @throws Error when a service's name is also another job's (`prometheus`, `postgres`, `redis`,
+ *   `rabbitmq`, `rabbitmq-detailed`).
  * @see https://prometheus.io/docs/prometheus/latest/configuration/configuration/#static_config
+ * @see https://www.rabbitmq.com/docs/prometheus#metric-aggregation
  */
 export function prometheusConfig(spec: Pick<ResolvedObservability, "services" | "dataStores" | "environment">): PrometheusConfig {
   const d = observabilityDockerDefaults;
@@ -125,9 +134,16 @@ export function prometheusConfig(spec: Pick<ResolvedObservability, "services" | 
     const target = exporterTarget(spec.dataStores[store]);
     return target ? [job(store, `${target.host}:${target.port}`, target.path)] : [];
   });
+  const rabbitmq = exporterTarget(spec.dataStores.rabbitmq);
+  // A fresh labels object per job, so the YAML has no anchors.
+  const brokerJob = (target: ScrapeEndpoint, name: string, metricsPath?: string) => job(name, `${target.host}:${target.port}`, metricsPath, { pod: target.host, container: "rabbitmq" });
+  const broker = rabbitmq
+    ? [brokerJob(rabbitmq, "rabbitmq", rabbitmq.path), { ...brokerJob(rabbitmq, "rabbitmq-detailed", "/metrics/detailed"), params: { family: ["queue_coarse_metrics", "queue_consumer_count"] } }]
+    : [];
   const scrapeConfigs = [
     ...spec.services.map((s) => job(s.name, `${s.name}:${s.port}`, s.path, { namespace: s.namespace, service: s.name })),
     ...exporters,
+    ...broker,
     job("prometheus", `localhost:${d.prometheus.port}`),
   ];
   const names = scrapeConfigs.map((j) => j.job_name);

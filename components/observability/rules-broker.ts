@@ -14,17 +14,26 @@
 import { leveled, single, value, type AlertRuleGroup } from "./alerts";
 import type { ResolvedThresholds } from "./thresholds";
 
-const queue = "{{ $labels.namespace }}/{{ $labels.vhost }}/{{ $labels.queue }}";
 const pod = "{{ $labels.namespace }}/{{ $labels.pod }}";
+/** A RabbitMQ node: `namespace/pod` in a cluster, the container's host on Docker (no namespace). */
+const node = "{{ with $labels.namespace }}{{ . }}/{{ end }}{{ $labels.pod }}";
+/** A queue: `namespace/vhost/queue` in a cluster, `vhost/queue` on Docker. */
+const brokerQueue = "{{ with $labels.namespace }}{{ . }}/{{ end }}{{ $labels.vhost }}/{{ $labels.queue }}";
 
 /**
  * RabbitMQ's alerts: queue depth and unacknowledged messages (seed-style warning/critical pairs),
  * a queue with messages and no consumer, the memory and disk alarms (which block every publisher)
  * and a node whose metrics endpoint is down.
  *
+ * The expressions are the same on Docker, whose Prometheus labels the broker's scrapes with `pod`
+ * and `container` as the PodMonitor's are (it has no `namespace`); only the runbooks differ.
+ *
+ * @param t - the thresholds (`queueMessages`, `unackedMessages`).
+ * @param on - where the broker runs, for the runbooks. @default "kubernetes"
  * @see https://www.rabbitmq.com/docs/alarms
  */
-export function rabbitmqRuleGroup(t: ResolvedThresholds): AlertRuleGroup {
+export function rabbitmqRuleGroup(t: ResolvedThresholds, on: "kubernetes" | "docker" = "kubernetes"): AlertRuleGroup {
+  const docker = on === "docker";
   const byQueue = (metric: string) => `max by (namespace, vhost, queue) (rabbitmq_detailed_queue_${metric})`;
   return {
     name: "platform-rabbitmq",
@@ -35,8 +44,10 @@ export function rabbitmqRuleGroup(t: ResolvedThresholds): AlertRuleGroup {
         expr: (limit) => `${byQueue("messages_ready")} > ${limit}`,
         for: "15m",
         summary: "Messages pile up in a RabbitMQ queue.",
-        description: (limit) => `Queue ${queue} holds ${value("%.0f")} ready messages (threshold ${limit}).`,
-        runbook: "Scale the queue's consumers out (the KEDA trigger reads the same depth), or find why they slowed down (logs, errors, a poison message).",
+        description: (limit) => `Queue ${brokerQueue} holds ${value("%.0f")} ready messages (threshold ${limit}).`,
+        runbook: docker
+          ? "Start more consumers, or find why they slowed down (logs, errors, a poison message)."
+          : "Scale the queue's consumers out (the KEDA trigger reads the same depth), or find why they slowed down (logs, errors, a poison message).",
       }),
       ...leveled(t, {
         name: "RabbitMQUnackedMessages",
@@ -44,7 +55,7 @@ export function rabbitmqRuleGroup(t: ResolvedThresholds): AlertRuleGroup {
         expr: (limit) => `${byQueue("messages_unacked")} > ${limit}`,
         for: "15m",
         summary: "Consumers hold many unacknowledged messages.",
-        description: (limit) => `Queue ${queue} has ${value("%.0f")} unacknowledged messages (threshold ${limit}).`,
+        description: (limit) => `Queue ${brokerQueue} has ${value("%.0f")} unacknowledged messages (threshold ${limit}).`,
         runbook: "Consumers take messages and do not ack them: look for stuck handlers, or lower their prefetch.",
       }),
       single(
@@ -53,7 +64,7 @@ export function rabbitmqRuleGroup(t: ResolvedThresholds): AlertRuleGroup {
         `${byQueue("consumers")} == 0\nand on (namespace, vhost, queue)\n${byQueue("messages_ready")} > 0`,
         "10m",
         "Messages wait in a queue that has no consumer.",
-        `Queue ${queue} has ready messages and no consumer.`,
+        `Queue ${brokerQueue} has ready messages and no consumer.`,
         "Check that the queue's consumers run and can reach the broker (credentials, TLS, the mesh).",
       ),
       single(
@@ -62,7 +73,7 @@ export function rabbitmqRuleGroup(t: ResolvedThresholds): AlertRuleGroup {
         "max by (namespace, pod) (rabbitmq_alarms_memory_used_watermark) > 0",
         "2m",
         "A RabbitMQ node hit its memory watermark and blocks publishers.",
-        `RabbitMQ node ${pod} raised the memory alarm: every publishing connection is blocked.`,
+        `RabbitMQ node ${node} raised the memory alarm: every publishing connection is blocked.`,
         "Drain the queues (scale consumers); raise messageQueue.resources.limits.memory if the load is legitimate.",
       ),
       single(
@@ -71,8 +82,8 @@ export function rabbitmqRuleGroup(t: ResolvedThresholds): AlertRuleGroup {
         "max by (namespace, pod) (rabbitmq_alarms_free_disk_space_watermark) > 0",
         "2m",
         "A RabbitMQ node hit its free-disk limit and blocks publishers.",
-        `RabbitMQ node ${pod} raised the disk alarm: every publishing connection is blocked.`,
-        "Drain the queues, or raise messageQueue.storageGiB (the volume can be expanded).",
+        `RabbitMQ node ${node} raised the disk alarm: every publishing connection is blocked.`,
+        docker ? "Drain the queues, or free disk space on the Docker host (a Docker volume has no size of its own)." : "Drain the queues, or raise messageQueue.storageGiB (the volume can be expanded).",
       ),
       single(
         "RabbitMQNodeDown",
@@ -80,8 +91,8 @@ export function rabbitmqRuleGroup(t: ResolvedThresholds): AlertRuleGroup {
         'max by (namespace, pod) (up{container="rabbitmq"}) == 0',
         "2m",
         "A RabbitMQ node does not answer.",
-        `RabbitMQ node ${pod} does not serve its metrics: it is down or partitioned.`,
-        "kubectl describe pod and logs; quorum queues keep serving while a majority of nodes is up.",
+        `RabbitMQ node ${node} does not serve its metrics: it is down or partitioned.`,
+        docker ? "docker ps and docker logs of the broker container; its healthcheck runs rabbitmq-diagnostics ping." : "kubectl describe pod and logs; quorum queues keep serving while a majority of nodes is up.",
       ),
     ],
   };

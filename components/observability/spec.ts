@@ -76,13 +76,15 @@ export interface AlertReceiverArgs {
 /**
  * The in-cluster data stores the stack alerts on: `postgres`/`redis` as documented on
  * {@link ObservabilityStackArgs.dataStores}; `pgbouncer`: CloudNativePG Poolers run (the stack
- * scrapes them with a PodMonitor of its own); `rabbitmq`: the broker's PodMonitor scrapes RabbitMQ.
+ * scrapes them with a PodMonitor of its own); `rabbitmq`: `true` where the broker's PodMonitor
+ * scrapes RabbitMQ, or on Docker the broker's `metricsEndpoint` (its Prometheus plugin), which gets
+ * a `rabbitmq` and a `rabbitmq-detailed` job.
  */
 export interface DataStoresArgs {
   readonly postgres?: ScrapeEndpoint | boolean;
   readonly redis?: ScrapeEndpoint | boolean;
   readonly pgbouncer?: boolean;
-  readonly rabbitmq?: boolean;
+  readonly rabbitmq?: ScrapeEndpoint | boolean;
 }
 
 /**

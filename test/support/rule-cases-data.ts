@@ -14,8 +14,23 @@ const rdsDb = { dbinstance_identifier: "postgres-rds-1a2b" };
 const sqlDb = { database_id: "acme-platform-prod:postgres-9f8e", project_id: "acme-platform-prod", region: "europe-west1" };
 const cache = { cache_cluster_id: "redis-0001-001" };
 const memorystore = { instance_id: "projects/acme-platform-prod/locations/europe-west1/instances/redis", node_id: "node-0", region: "europe-west1" };
-const queue = { namespace: "data", vhost: "/", queue: "orders", pod: "broker-server-0" };
-const queueKey = { namespace: "data", vhost: "/", queue: "orders" };
+/**
+ * RabbitMQ's series as each target's Prometheus labels them: in a cluster the PodMonitor's
+ * `namespace`/`pod`/`container`; on Docker the static jobs' `pod` (the container's host) and
+ * `container`, with no namespace (components/observability/docker.ts).
+ */
+type Labels = Record<string, string>;
+const rabbit = (f: StackFacts): { aggregated: Labels; detailed: Labels; node: Labels } =>
+  f.target === "docker"
+    ? { aggregated: { job: "rabbitmq", instance: "queue:15692", pod: "queue", container: "rabbitmq" }, detailed: { job: "rabbitmq-detailed", instance: "queue:15692", pod: "queue", container: "rabbitmq" }, node: { pod: "queue" } }
+    : { aggregated: { namespace: "data", pod: "broker-server-0", container: "rabbitmq", job: "data/broker" }, detailed: { namespace: "data", pod: "broker-server-0", container: "rabbitmq", job: "data/broker" }, node: { namespace: "data", pod: "broker-server-0" } };
+const queueOf = (f: StackFacts) => ({ ...rabbit(f).detailed, vhost: "/", queue: "orders" });
+const queueKeyOf = (f: StackFacts): Labels => ({ ...(f.target === "docker" ? {} : { namespace: "data" }), vhost: "/", queue: "orders" });
+/** A RabbitMQ alarm or `up` series at `v` on each target. */
+const rabbitPair = (series: string, fires: number, quiet: number): SingleCase => ({
+  fires: (f) => one(s(series, rabbit(f).aggregated), fires, rabbit(f).node),
+  quiet: (f) => one(s(series, rabbit(f).aggregated), quiet, rabbit(f).node),
+});
 const pooler = { namespace: "data", pod: "postgres-pooler-rw-abc" };
 const broker = { broker: "message-queue-mq" };
 
@@ -74,8 +89,8 @@ export const dataThresholdCases: Record<string, ThresholdCase> = {
   },
   ManagedBrokerQueueDepth: { threshold: "queueMessages", op: ">", at: (v) => one(s("aws_amazonmq_message_count_maximum", broker), v, broker) },
   ManagedBrokerUnacked: { threshold: "unackedMessages", op: ">", at: (v) => one(s("aws_amazonmq_message_unacknowledged_count_maximum", broker), v, broker) },
-  RabbitMQQueueDepth: { threshold: "queueMessages", op: ">", at: (v) => one(s("rabbitmq_detailed_queue_messages_ready", queue), v, queueKey) },
-  RabbitMQUnackedMessages: { threshold: "unackedMessages", op: ">", at: (v) => one(s("rabbitmq_detailed_queue_messages_unacked", queue), v, queueKey) },
+  RabbitMQQueueDepth: { threshold: "queueMessages", op: ">", at: (v, f) => one(s("rabbitmq_detailed_queue_messages_ready", queueOf(f)), v, queueKeyOf(f)) },
+  RabbitMQUnackedMessages: { threshold: "unackedMessages", op: ">", at: (v, f) => one(s("rabbitmq_detailed_queue_messages_unacked", queueOf(f)), v, queueKeyOf(f)) },
   PgBouncerClientConnections: {
     threshold: "databaseConnectionsPercent",
     op: ">",
@@ -115,12 +130,12 @@ export const dataSingleCases: Record<string, SingleCase> = {
   CloudWatchExporterErrors: pair("cloudwatch_exporter_scrape_error", exporterPod("cloudwatch-exporter-0"), 1, 0),
   StackdriverExporterErrors: pair("stackdriver_monitoring_last_scrape_error", exporterPod("stackdriver-exporter-0"), 1, 0),
   RabbitMQQueueNoConsumers: {
-    fires: () => ({ input: [{ series: s("rabbitmq_detailed_queue_consumers", queue), values: gauge(0) }, { series: s("rabbitmq_detailed_queue_messages_ready", queue), values: gauge(3) }], evalTime: "30m", labels: queueKey }),
-    quiet: () => ({ input: [{ series: s("rabbitmq_detailed_queue_consumers", queue), values: gauge(2) }, { series: s("rabbitmq_detailed_queue_messages_ready", queue), values: gauge(3) }], evalTime: "30m", labels: queueKey }),
+    fires: (f) => ({ input: [{ series: s("rabbitmq_detailed_queue_consumers", queueOf(f)), values: gauge(0) }, { series: s("rabbitmq_detailed_queue_messages_ready", queueOf(f)), values: gauge(3) }], evalTime: "30m", labels: queueKeyOf(f) }),
+    quiet: (f) => ({ input: [{ series: s("rabbitmq_detailed_queue_consumers", queueOf(f)), values: gauge(2) }, { series: s("rabbitmq_detailed_queue_messages_ready", queueOf(f)), values: gauge(3) }], evalTime: "30m", labels: queueKeyOf(f) }),
   },
-  RabbitMQMemoryAlarm: pair("rabbitmq_alarms_memory_used_watermark", { namespace: "data", pod: "broker-server-0" }, 1, 0),
-  RabbitMQDiskAlarm: pair("rabbitmq_alarms_free_disk_space_watermark", { namespace: "data", pod: "broker-server-0" }, 1, 0),
-  RabbitMQNodeDown: pair("up", { namespace: "data", pod: "broker-server-0", container: "rabbitmq", job: "data/broker" }, 0, 1, { namespace: "data", pod: "broker-server-0" }),
+  RabbitMQMemoryAlarm: rabbitPair("rabbitmq_alarms_memory_used_watermark", 1, 0),
+  RabbitMQDiskAlarm: rabbitPair("rabbitmq_alarms_free_disk_space_watermark", 1, 0),
+  RabbitMQNodeDown: rabbitPair("up", 0, 1),
   PgBouncerClientsWaiting: pair("cnpg_pgbouncer_pools_maxwait", { ...pooler, database: "app", user: "app" }, 12, 1, pooler),
   PgBouncerExporterErrors: pair("cnpg_pgbouncer_last_collection_error", pooler, 1, 0),
 };
