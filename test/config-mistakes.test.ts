@@ -113,7 +113,7 @@ const BAD: Record<string, Bad[]> = {
       message: /: is a secret, but the program keeps only .*`pulumi config rm --path 'platform:observability\.retentionDays'`$/,
       cliOnly: true,
     },
-    { name: "a missing kind in a secret observability block: an example, no --secret", args: stackYaml("t13-secret-kind", `config:\n${DEV_BASE}  platform:observability:\n    receivers:\n      - name: ops\n        url:\n          ${SECURE}\n`), key: "platform:observability.receivers[0].kind", message: /^is required; set it with `pulumi config set --path 'platform:observability\.receivers\[0\]\.kind' slack`$/ },
+    { name: "a missing kind in a secret observability block: an example, no --secret", args: stackYaml("t13-secret-kind", `config:\n${DEV_BASE}  platform:observability:\n    receivers:\n      - name: ops\n        url:\n          ${SECURE}\n`), key: "platform:observability.receivers[0].kind", message: /^is required; set it with `pulumi config set --path 'platform:observability\.receivers\[0\]\.kind' pagerduty`$/ },
     { name: "a number for a string in a secret block: the value is not echoed", args: stackYaml("t13-secret-list", `config:\n${DEV_BASE}  platform:observability:\n    receivers:\n      - name: ops\n        kind: email\n        to: 4242424242\n        smtpPassword:\n          ${SECURE}\n`), key: "platform:observability.receivers[0].to", message: /^must be a string \(got a number \(not shown: the key is a secret\)\); set it with `pulumi config set --path 'platform:observability\.receivers\[0\]\.to'` \(without a value it prompts/ },
   ],
   "3. what Kubernetes, Docker or the cloud would refuse at update time": [
