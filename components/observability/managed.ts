@@ -211,7 +211,8 @@ export function managedRuleGroups(stores: ManagedDataStores, t: ResolvedThreshol
     groups.push({
       name: "platform-managed-postgres",
       rules: [
-        ...(pg.maxConnections ? connections(t, `100 * ${sd(s.backends)} / ${pg.maxConnections}`, who, pg.maxConnections) : []),
+        // num_backends is per database (label `database`); max_connections bounds their sum.
+        ...(pg.maxConnections ? connections(t, `100 * sum by (database_id) (${stackdriverSeries(s.resource, s.backends)}) / ${pg.maxConnections}`, who, pg.maxConnections) : []),
         ...replicaLag(t, "ManagedPostgresReplicationLag", sd(s.replicaLag), `Replica ${who}`),
         ...storage(t, `100 * ${sd(s.disk)}`, who),
         ...memory(t, "ManagedPostgresMemory", `100 * ${sd(s.memory)}`, `Postgres ${who}`),

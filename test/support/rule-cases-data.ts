@@ -37,7 +37,9 @@ export const dataThresholdCases: Record<string, ThresholdCase> = {
     op: ">",
     at: (v, f) => {
       const n = (v / 100) * need(f.maxConnections, "maxConnections");
-      return f.postgres === "cloudsql" ? one(s(sql("postgresql_num_backends"), { ...sqlDb, database: "app" }), n, sqlKey) : one(s("aws_rds_database_connections_maximum", rdsDb), n, rdsDb);
+      // Cloud SQL counts backends per database: two databases of n/2 each, so only their sum reaches v.
+      const backends = (database: string) => ({ series: s(sql("postgresql_num_backends"), { ...sqlDb, database }), values: gauge(n / 2) });
+      return f.postgres === "cloudsql" ? { input: [backends("app"), backends("postgres")], evalTime: "30m", labels: sqlKey } : one(s("aws_rds_database_connections_maximum", rdsDb), n, rdsDb);
     },
   },
   ManagedPostgresReplicationLag: {
