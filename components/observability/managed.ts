@@ -231,7 +231,8 @@ export function managedRuleGroups(stores: ManagedDataStores, t: ResolvedThreshol
     const who = "{{ $labels.instance_id }}";
     groups.push({
       name: "platform-managed-redis",
-      rules: [...memory(t, "ManagedRedisMemory", `100 * ${by(s.memory)}`, `Redis ${who}`), evictions(`${by(s.evictions)} > 0`, who), ...replicaLag(t, "ManagedRedisReplicationLag", by(s.replicaLag), `Redis replica ${who}`)],
+      // The exporter's aggregateDeltas turns the DELTA evicted_keys into a counter that never falls: its increase, not its value.
+      rules: [...memory(t, "ManagedRedisMemory", `100 * ${by(s.memory)}`, `Redis ${who}`), evictions(`sum by (instance_id) (increase(${stackdriverSeries(s.resource, s.evictions)}[15m])) > 0`, who), ...replicaLag(t, "ManagedRedisReplicationLag", by(s.replicaLag), `Redis replica ${who}`)],
     });
   }
   if (stores.messageQueue?.service === "amazonmq") groups.push({ name: "platform-managed-broker", rules: amazonMqRules(t) });

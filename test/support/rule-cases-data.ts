@@ -7,7 +7,7 @@
  * @see https://github.com/prometheus-community/stackdriver_exporter#metrics
  * @see https://github.com/rabbitmq/rabbitmq-server/blob/main/deps/rabbitmq_prometheus/metrics-detailed.md
  */
-import { gauge, s, type Scenario, type SingleCase, type StackFacts, type ThresholdCase } from "./rule-cases";
+import { counter, gauge, s, type Scenario, type SingleCase, type StackFacts, type ThresholdCase } from "./rule-cases";
 
 const GiB = 2 ** 30;
 const rdsDb = { dbinstance_identifier: "postgres-rds-1a2b" };
@@ -99,8 +99,12 @@ const exporterPod = (pod: string) => ({ namespace: "monitoring", pod });
 
 export const dataSingleCases: Record<string, SingleCase> = {
   ManagedRedisEvictions: {
-    fires: (f: StackFacts) => (f.redis === "memorystore" ? one(s(redisSd("stats_evicted_keys"), memorystore), 3, memorystoreKey) : one(s("aws_elasticache_evictions_sum", cache), 3, cache)),
-    quiet: (f: StackFacts) => (f.redis === "memorystore" ? one(s(redisSd("stats_evicted_keys"), memorystore), 0, memorystoreKey) : one(s("aws_elasticache_evictions_sum", cache), 0, cache)),
+    // Memorystore's evicted_keys reaches Prometheus as a counter (the exporter's aggregateDeltas): it
+    // fires while it grows and goes quiet once it stops growing, however high it stays.
+    fires: (f: StackFacts) =>
+      f.redis === "memorystore" ? { input: [{ series: s(redisSd("stats_evicted_keys"), memorystore), values: counter(0.05) }], evalTime: "30m", labels: memorystoreKey } : one(s("aws_elasticache_evictions_sum", cache), 3, cache),
+    quiet: (f: StackFacts) =>
+      f.redis === "memorystore" ? { input: [{ series: s(redisSd("stats_evicted_keys"), memorystore), values: "0+3x10 30x170" }], evalTime: "60m", labels: memorystoreKey } : one(s("aws_elasticache_evictions_sum", cache), 0, cache),
   },
   ManagedBrokerNoConsumers: {
     fires: () => ({ input: [{ series: s("aws_amazonmq_consumer_count_minimum", broker), values: gauge(0) }, { series: s("aws_amazonmq_message_count_maximum", broker), values: gauge(5) }], evalTime: "30m", labels: broker }),
