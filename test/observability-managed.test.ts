@@ -73,6 +73,14 @@ describe("the exporters' configuration and identity", () => {
     assert.deepEqual(cloudwatchExporterConfig("eu-west-1", {}).metrics, []);
   });
 
+  it("asks for Amazon MQ's RabbitMQ node metrics by Broker and Node, and its broker metrics by Broker (the exporter drops a point whose dimension set differs)", () => {
+    const config = cloudwatchExporterConfig("eu-west-1", { messageQueue: { service: "amazonmq" } }) as { metrics: { aws_metric_name: string; aws_dimensions: string[] }[] };
+    const dims = Object.fromEntries(config.metrics.map((m) => [m.aws_metric_name, m.aws_dimensions]));
+    // https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/rabbitmq-logging-monitoring.html
+    for (const node of ["RabbitMQMemUsed", "RabbitMQMemLimit", "RabbitMQDiskFree", "RabbitMQDiskFreeLimit"]) assert.deepEqual(dims[node], ["Broker", "Node"], node);
+    for (const broker of ["MessageCount", "MessageUnacknowledgedCount", "ConsumerCount"]) assert.deepEqual(dims[broker], ["Broker"], broker);
+  });
+
   it("grants the CloudWatch exporter read actions only", () => {
     const actions: string[] = JSON.parse(cloudwatchReadPolicy()).Statement.flatMap((s: { Action: string[] }) => s.Action);
     assert.deepEqual(actions.sort(), ["cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"]);

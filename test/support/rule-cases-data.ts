@@ -18,6 +18,8 @@ const queue = { namespace: "data", vhost: "/", queue: "orders", pod: "broker-ser
 const queueKey = { namespace: "data", vhost: "/", queue: "orders" };
 const pooler = { namespace: "data", pod: "postgres-pooler-rw-abc" };
 const broker = { broker: "message-queue-mq" };
+/** Amazon MQ for RabbitMQ's node metrics carry the dimensions Broker and Node. */
+const brokerNode = { broker: "message-queue-mq", node: "rabbit@ip-10-0-1-23.eu-west-1.compute.internal" };
 
 /** A gauge scenario of one series, evaluated at 30m. */
 const one = (series: string, v: number, labels: Record<string, string>, evalTime = "30m"): Scenario => ({ input: [{ series, values: gauge(v) }], evalTime, labels });
@@ -111,12 +113,12 @@ export const dataSingleCases: Record<string, SingleCase> = {
     quiet: () => ({ input: [{ series: s("aws_amazonmq_consumer_count_minimum", broker), values: gauge(1) }, { series: s("aws_amazonmq_message_count_maximum", broker), values: gauge(5) }], evalTime: "30m", labels: broker }),
   },
   ManagedBrokerMemoryAlarm: {
-    fires: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqmem_used_maximum", broker), values: gauge(100) }, { series: s("aws_amazonmq_rabbit_mqmem_limit_minimum", broker), values: gauge(100) }], evalTime: "30m", labels: broker }),
-    quiet: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqmem_used_maximum", broker), values: gauge(60) }, { series: s("aws_amazonmq_rabbit_mqmem_limit_minimum", broker), values: gauge(100) }], evalTime: "30m", labels: broker }),
+    fires: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqmem_used_maximum", brokerNode), values: gauge(100) }, { series: s("aws_amazonmq_rabbit_mqmem_limit_minimum", brokerNode), values: gauge(100) }], evalTime: "30m", labels: brokerNode }),
+    quiet: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqmem_used_maximum", brokerNode), values: gauge(60) }, { series: s("aws_amazonmq_rabbit_mqmem_limit_minimum", brokerNode), values: gauge(100) }], evalTime: "30m", labels: brokerNode }),
   },
   ManagedBrokerDiskAlarm: {
-    fires: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqdisk_free_minimum", broker), values: gauge(40) }, { series: s("aws_amazonmq_rabbit_mqdisk_free_limit_maximum", broker), values: gauge(50) }], evalTime: "30m", labels: broker }),
-    quiet: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqdisk_free_minimum", broker), values: gauge(500) }, { series: s("aws_amazonmq_rabbit_mqdisk_free_limit_maximum", broker), values: gauge(50) }], evalTime: "30m", labels: broker }),
+    fires: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqdisk_free_minimum", brokerNode), values: gauge(40) }, { series: s("aws_amazonmq_rabbit_mqdisk_free_limit_maximum", brokerNode), values: gauge(50) }], evalTime: "30m", labels: brokerNode }),
+    quiet: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqdisk_free_minimum", brokerNode), values: gauge(500) }, { series: s("aws_amazonmq_rabbit_mqdisk_free_limit_maximum", brokerNode), values: gauge(50) }], evalTime: "30m", labels: brokerNode }),
   },
   CloudWatchExporterErrors: pair("cloudwatch_exporter_scrape_error", exporterPod("cloudwatch-exporter-0"), 1, 0),
   StackdriverExporterErrors: pair("stackdriver_monitoring_last_scrape_error", exporterPod("stackdriver-exporter-0"), 1, 0),
