@@ -81,7 +81,12 @@ export interface AlertReceiverArgs {
 export interface DataStoresArgs {
   readonly postgres?: ScrapeEndpoint | boolean;
   readonly redis?: ScrapeEndpoint | boolean;
-  readonly pgbouncer?: boolean;
+  /**
+   * CloudNativePG Poolers run; with `maxClientConnections` (their `max_client_conn`, which the
+   * Pooler's exporter does not report) the client connections alert divides by it, without it only
+   * the waiting-clients and exporter alerts are generated.
+   */
+  readonly pgbouncer?: boolean | { readonly maxClientConnections: number };
   readonly rabbitmq?: boolean;
 }
 

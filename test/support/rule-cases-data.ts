@@ -83,12 +83,11 @@ export const dataThresholdCases: Record<string, ThresholdCase> = {
   PgBouncerClientConnections: {
     threshold: "databaseConnectionsPercent",
     op: ">",
-    // max_client_conn 1000: v % of it are active clients.
+    // max_client_conn 1000 (the shipped pooler's, which no series reports): v % of it are active clients.
     at: (v) => ({
       input: [
         { series: s("cnpg_pgbouncer_pools_cl_active", { ...pooler, database: "app", user: "app" }), values: gauge(v * 10) },
         { series: s("cnpg_pgbouncer_pools_cl_waiting", { ...pooler, database: "app", user: "app" }), values: gauge(0) },
-        { series: s("cnpg_pgbouncer_config_max_client_conn", pooler), values: gauge(1000) },
       ],
       evalTime: "30m",
       labels: pooler,
