@@ -68,6 +68,7 @@ describe("the exporters' configuration and identity", () => {
   it("asks CloudWatch only for the managed stores' metrics, by their one dimension", () => {
     const config = cloudwatchExporterConfig("eu-west-1", { postgres: { service: "rds" } }) as { region: string; metrics: { aws_namespace: string; aws_dimensions: string[] }[] };
     assert.equal(config.region, "eu-west-1");
+    assert.equal((config as { list_metrics_cache_ttl?: number }).list_metrics_cache_ttl, 600, "ListMetrics once per 10 minutes, not on every scrape");
     assert.deepEqual([...new Set(config.metrics.map((m) => m.aws_namespace))], ["AWS/RDS"]);
     assert.ok(config.metrics.every((m) => m.aws_dimensions.length === 1 && m.aws_dimensions[0] === "DBInstanceIdentifier"));
     assert.deepEqual(cloudwatchExporterConfig("eu-west-1", {}).metrics, []);

@@ -91,7 +91,11 @@ const cw = (m: CloudwatchMetric) => cloudwatchSeries(m.namespace, m.metric, m.st
 /**
  * The CloudWatch exporter's configuration: the region and, for each managed store, its metrics by
  * their one identifying dimension, at a 60 s period read 10 minutes back (CloudWatch publishes
- * late; the exporter keeps the newest data point).
+ * late; the exporter keeps the newest data point), with ListMetrics cached for 10 minutes (the
+ * exporter otherwise lists every metric on each scrape, an API call per metric a minute).
+ *
+ * It reads every instance, cluster and broker of the region: the alerts then cover stores of other
+ * stacks in the same account and region too (see the README's limits).
  *
  * @see https://github.com/prometheus/cloudwatch_exporter#configuration
  */
@@ -102,6 +106,7 @@ export function cloudwatchExporterConfig(region: string, stores: ManagedDataStor
     period_seconds: 60,
     range_seconds: 600,
     delay_seconds: 120,
+    list_metrics_cache_ttl: 600,
     metrics: services.flatMap((s) => cloudwatchMetrics[s]).map((m) => ({ aws_namespace: m.namespace, aws_metric_name: m.metric, aws_dimensions: [...m.dimensions], aws_statistics: [m.statistic] })),
   };
 }
