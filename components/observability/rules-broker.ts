@@ -83,6 +83,16 @@ export function rabbitmqRuleGroup(t: ResolvedThresholds): AlertRuleGroup {
         `RabbitMQ node ${pod} does not serve its metrics: it is down or partitioned.`,
         "kubectl describe pod and logs; quorum queues keep serving while a majority of nodes is up.",
       ),
+      // RabbitMQNodeDown needs an `up` series: with every pod gone (or the PodMonitor not matching) there is none.
+      single(
+        "RabbitMQAbsent",
+        "critical",
+        'absent(up{container="rabbitmq"})',
+        "10m",
+        "Prometheus scrapes no RabbitMQ node at all.",
+        "No RabbitMQ node (container {{ $labels.container }}) has been scraped for 10 minutes: the broker is gone, or its PodMonitor no longer matches its pods.",
+        "kubectl get pods of the broker; if they run, check the PodMonitor's selector and Prometheus's targets page.",
+      ),
     ],
   };
 }

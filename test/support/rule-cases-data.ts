@@ -128,6 +128,10 @@ export const dataSingleCases: Record<string, SingleCase> = {
   RabbitMQMemoryAlarm: pair("rabbitmq_alarms_memory_used_watermark", { namespace: "data", pod: "broker-server-0" }, 1, 0),
   RabbitMQDiskAlarm: pair("rabbitmq_alarms_free_disk_space_watermark", { namespace: "data", pod: "broker-server-0" }, 1, 0),
   RabbitMQNodeDown: pair("up", { namespace: "data", pod: "broker-server-0", container: "rabbitmq", job: "data/broker" }, 0, 1, { namespace: "data", pod: "broker-server-0" }),
+  RabbitMQAbsent: {
+    fires: () => ({ input: [{ series: s("up", { namespace: "apps", pod: "api-0", container: "api", job: "apps/api" }), values: gauge(1) }], evalTime: "30m", labels: { container: "rabbitmq" } }),
+    quiet: () => ({ input: [{ series: s("up", { namespace: "data", pod: "broker-server-0", container: "rabbitmq", job: "data/broker" }), values: gauge(0) }], evalTime: "30m", labels: { container: "rabbitmq" } }),
+  },
   PgBouncerClientsWaiting: pair("cnpg_pgbouncer_pools_maxwait", { ...pooler, database: "app", user: "app" }, 12, 1, pooler),
   PgBouncerExporterErrors: pair("cnpg_pgbouncer_last_collection_error", pooler, 1, 0),
 };
