@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cloudwatchExporterConfig, cloudwatchLabel, cloudwatchSeries, defaultMaxConnections, instanceMemoryGiB, managedRuleGroups, stackdriverPrefixes, stackdriverSeries } from "../components/observability/managed";
-import { cloudwatchReadPolicy, stackdriverExporterValues } from "../components/observability/exporters";
+import { cloudwatchReadPolicy, stackdriverAccountId, stackdriverExporterValues } from "../components/observability/exporters";
 import { observabilityDefaults } from "../components/observability/spec";
 import { managedDataStores } from "../stacks/compose";
 
@@ -65,6 +65,15 @@ describe("the managed stores of each stack", () => {
 });
 
 describe("the exporters' configuration and identity", () => {
+  it("gives each stack's Stackdriver exporter its own Google service account id, and keeps the shipped prod stack's", () => {
+    assert.equal(stackdriverAccountId("platform", "prod"), "stackdriver-exporter", "the account of the shipped GKE stack is not replaced");
+    const ids = [stackdriverAccountId("platform", "staging"), stackdriverAccountId("platform", "qa"), stackdriverAccountId("billing", "staging")];
+    assert.equal(new Set(ids).size, 3, "two stacks sharing a Google Cloud project get two accounts");
+    // Google's rule for account ids: 6–30 characters, a lower-case letter first, no hyphen last.
+    for (const id of ids) assert.match(id, /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/);
+    assert.equal(stackdriverAccountId("platform", "staging"), stackdriverAccountId("platform", "staging"), "stable across runs");
+  });
+
   it("asks CloudWatch only for the managed stores' metrics, by their one dimension", () => {
     const config = cloudwatchExporterConfig("eu-west-1", { postgres: { service: "rds" } }) as { region: string; metrics: { aws_namespace: string; aws_dimensions: string[] }[] };
     assert.equal(config.region, "eu-west-1");
