@@ -76,8 +76,9 @@ describe("inhibition and notifications on a real Alertmanager", { skip }, () => 
     throw new Error("Alertmanager did not become ready");
   });
 
-  after(() => {
-    child?.kill();
+  after(async () => {
+    // Alertmanager writes its notification log and silences as it stops: wait, then remove its directory.
+    if (child && child.exitCode === null) await new Promise((resolve) => child.once("exit", resolve).kill());
     sink.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
