@@ -229,7 +229,7 @@ export function observabilitySettings(
  * ElastiCache, Cloud SQL and Memorystore report to the cloud's own monitoring instead (see
  * {@link managedDataStores}).
  */
-function monitoredDataStores(config: StackConfig): { postgres: boolean; redis: boolean; pgbouncer: boolean; rabbitmq: boolean } {
+function monitoredDataStores(config: StackConfig): { postgres: boolean; redis: boolean; pgbouncer: false | { maxClientConnections: number }; rabbitmq: boolean } {
   const placement = dataStorePlacement(config);
   const inCluster = (settings: { mode?: string } | undefined) => settings !== undefined && (settings.mode ?? dataStoreDefaults.mode) === "in-cluster";
   const exported = (settings: PostgresSettings | RedisSettings | undefined) => inCluster(settings) && settings!.monitoring !== false;
@@ -239,7 +239,8 @@ function monitoredDataStores(config: StackConfig): { postgres: boolean; redis: b
   return {
     postgres: exported(postgres),
     redis: exported(redisSettings(config, placement)),
-    pgbouncer: kubernetes && exported(postgres) && postgres!.pooler?.enabled !== false,
+    // The Pooler's exporter does not report max_client_conn: the alert divides by the configured one.
+    pgbouncer: kubernetes && exported(postgres) && postgres!.pooler?.enabled !== false && { maxClientConnections: resolvePostgres("postgres", postgres!, { environment: config.environment }).pooler.maxClientConnections },
     // In a cluster the broker's PodMonitor scrapes RabbitMQ; on Docker its container's Prometheus plugin (see program.ts).
     rabbitmq: inCluster(queue) && (queue!.broker ?? "rabbitmq") === "rabbitmq",
   };

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { formatConfigIssues, parseConfig, type ConfigIssue } from "../stacks/config";
+import { resolveObservability } from "../components/observability/spec";
 
 const k3s = { target: "k3s", environment: "prod", kubeconfig: "apiVersion: v1", k3s: { disable: ["traefik", "gateway-api-crd"] }, postgres: { enabled: false } };
 const slack = { name: "team", kind: "slack", url: "https://hooks.slack.com/services/T000/B000/XXXX", channel: "#alerts" };
@@ -53,6 +54,17 @@ describe("observability config", () => {
   it("refuses a retention of zero days", () => {
     issueAt({ ...k3s, observability: { retentionDays: 0 } }, "platform:observability.retentionDays", /≥ 1 \(got 0\); retention 0 would keep nothing/);
     issueAt({ ...k3s, observability: { logRetentionDays: 0 } }, "platform:observability.logRetentionDays", /retention 0/);
+  });
+
+  it("refuses in prod a retention shorter than the SLOs' 30-day budget period, and keeps 30 days there by default", () => {
+    issueAt({ ...k3s, observability: { retentionDays: 15 } }, "platform:observability.retentionDays", /at least 30 in prod while services have SLOs \(got 15\)/);
+    const prod = resolveObservability({ services: [{ name: "api", namespace: "apps", selector: { app: "api" }, portName: "http", port: 8080 }] }, { environment: "prod" });
+    assert.deepEqual([prod.retentionDays, prod.storageGiB], [30, 100], "15 days on 50 GiB by default, so 30 days on 100 GiB");
+    const noSlo = resolveObservability({ services: [{ name: "api", namespace: "apps", selector: { app: "api" }, portName: "http", port: 8080, slo: false }] }, { environment: "prod" });
+    assert.deepEqual([noSlo.retentionDays, noSlo.storageGiB], [15, 50]);
+    assert.equal(resolveObservability({ services: [{ name: "api", namespace: "apps", selector: { app: "api" }, portName: "http", port: 8080 }] }, { environment: "dev" }).retentionDays, 3, "outside prod the short retention stays");
+    const explicit = parse({ ...k3s, observability: { retentionDays: 45, receivers: [slack] } });
+    assert.ok(explicit.ok, explicit.ok ? "" : formatConfigIssues(explicit.issues));
   });
 
   it("refuses a receiver URL that is not https", () => {

@@ -161,6 +161,13 @@ describe("Istio control plane", () => {
     assert.ok(complete((istioCniValues("eks") as any).resources));
   });
 
+  it("samples the traces sidecars start at the gateway's rate (all of them), and sets no sampling without tracing", () => {
+    const tracing = { otlpService: "otel-collector.monitoring.svc.cluster.local", otlpPort: 4317 };
+    // istiod's chart takes a percentage (default 1.0); Traefik's sampleRate 1 is a share.
+    assert.equal((istiodValues(1, "prod", tracing) as any).traceSampling, 100);
+    assert.equal((istiodValues(1, "prod") as any).traceSampling, undefined);
+  });
+
   it("writes proxy access logs to stdout and keeps Istio's default outbound traffic policy", () => {
     const meshConfig = one(RELEASE, "mesh-prod-istiod").inputs.values.meshConfig;
     assert.equal(meshConfig.accessLogFile, "/dev/stdout");

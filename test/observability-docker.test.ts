@@ -258,8 +258,8 @@ describe("Observability configuration for Docker", () => {
 
   it("lets a critical alert inhibit the warning of its own family on the same target", () => {
     const [rule] = plain([]).inhibit_rules;
-    assert.deepEqual(rule.source_matchers, ['severity="critical"']);
-    assert.deepEqual(rule.target_matchers, ['severity="warning"']);
+    assert.deepEqual(rule.source_matchers, ['severity="critical"', 'alertfamily=~".+"'], "only an alert with a family mutes by family");
+    assert.deepEqual(rule.target_matchers, ['severity="warning"', 'alertfamily=~".+"']);
     assert.ok(rule.equal.includes("alertfamily"), "the two levels have different alert names; the family joins them");
     assert.ok(!rule.equal.includes("alertname"));
     const families = alertRuleGroups(resolveObservability({}, { environment: "dev" }), "docker").flatMap((g) => g.rules).filter(isAlert);

@@ -126,10 +126,11 @@ describe("kube-prometheus-stack values", () => {
     const dev = values("dev", "kube-prometheus-stack").prometheus.prometheusSpec;
     const prod = values("prod", "kube-prometheus-stack").prometheus.prometheusSpec;
     assert.equal(dev.retention, "3d");
-    assert.equal(prod.retention, "15d");
+    // Its services have SLOs: prod keeps their 30-day budget period, on a volume twice the 15-day one.
+    assert.equal(prod.retention, "30d");
     assert.deepEqual(dev.storageSpec.volumeClaimTemplate.spec, { storageClassName: "local-path", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } });
     assert.equal(prod.storageSpec.volumeClaimTemplate.spec.storageClassName, "gp3");
-    assert.equal(prod.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, "50Gi");
+    assert.equal(prod.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, "100Gi");
     assert.equal(dev.replicas, 1);
     assert.equal(prod.replicas, 2);
     for (const spec of [dev, prod]) assert.ok(spec.resources.requests.cpu && spec.resources.limits.memory);

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cloudwatchExporterConfig, cloudwatchLabel, cloudwatchSeries, defaultMaxConnections, instanceMemoryGiB, managedRuleGroups, stackdriverPrefixes, stackdriverSeries } from "../components/observability/managed";
-import { cloudwatchReadPolicy, stackdriverExporterValues } from "../components/observability/exporters";
+import { cloudwatchReadPolicy, stackdriverAccountId, stackdriverExporterValues } from "../components/observability/exporters";
 import { observabilityDefaults } from "../components/observability/spec";
 import { managedDataStores } from "../stacks/compose";
 
@@ -67,12 +67,30 @@ describe("the managed stores of each stack", () => {
 });
 
 describe("the exporters' configuration and identity", () => {
+  it("gives each stack's Stackdriver exporter its own Google service account id, and keeps the shipped prod stack's", () => {
+    assert.equal(stackdriverAccountId("platform", "prod"), "stackdriver-exporter", "the account of the shipped GKE stack is not replaced");
+    const ids = [stackdriverAccountId("platform", "staging"), stackdriverAccountId("platform", "qa"), stackdriverAccountId("billing", "staging")];
+    assert.equal(new Set(ids).size, 3, "two stacks sharing a Google Cloud project get two accounts");
+    // Google's rule for account ids: 6–30 characters, a lower-case letter first, no hyphen last.
+    for (const id of ids) assert.match(id, /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/);
+    assert.equal(stackdriverAccountId("platform", "staging"), stackdriverAccountId("platform", "staging"), "stable across runs");
+  });
+
   it("asks CloudWatch only for the managed stores' metrics, by their one dimension", () => {
     const config = cloudwatchExporterConfig("eu-west-1", { postgres: { service: "rds" } }) as { region: string; metrics: { aws_namespace: string; aws_dimensions: string[] }[] };
     assert.equal(config.region, "eu-west-1");
+    assert.equal((config as { list_metrics_cache_ttl?: number }).list_metrics_cache_ttl, 600, "ListMetrics once per 10 minutes, not on every scrape");
     assert.deepEqual([...new Set(config.metrics.map((m) => m.aws_namespace))], ["AWS/RDS"]);
     assert.ok(config.metrics.every((m) => m.aws_dimensions.length === 1 && m.aws_dimensions[0] === "DBInstanceIdentifier"));
     assert.deepEqual(cloudwatchExporterConfig("eu-west-1", {}).metrics, []);
+  });
+
+  it("asks for Amazon MQ's RabbitMQ node metrics by Broker and Node, and its broker metrics by Broker (the exporter drops a point whose dimension set differs)", () => {
+    const config = cloudwatchExporterConfig("eu-west-1", { messageQueue: { service: "amazonmq" } }) as { metrics: { aws_metric_name: string; aws_dimensions: string[] }[] };
+    const dims = Object.fromEntries(config.metrics.map((m) => [m.aws_metric_name, m.aws_dimensions]));
+    // https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/rabbitmq-logging-monitoring.html
+    for (const node of ["RabbitMQMemUsed", "RabbitMQMemLimit", "RabbitMQDiskFree", "RabbitMQDiskFreeLimit"]) assert.deepEqual(dims[node], ["Broker", "Node"], node);
+    for (const broker of ["MessageCount", "MessageUnacknowledgedCount", "ConsumerCount"]) assert.deepEqual(dims[broker], ["Broker"], broker);
   });
 
   it("grants the CloudWatch exporter read actions only", () => {

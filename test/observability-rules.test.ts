@@ -23,7 +23,7 @@ function promqlErrors(expr: string): number[] {
 const resolve = (extra: Parameters<typeof resolveObservability>[0] extends infer A ? Partial<A> : never = {}) =>
   resolveObservability({ ...extra }, { environment: "prod" });
 const everything = resolve({
-  dataStores: { postgres: true, redis: true, pgbouncer: true, rabbitmq: true },
+  dataStores: { postgres: true, redis: true, pgbouncer: { maxClientConnections: 1000 }, rabbitmq: true },
   managedDataStores: { postgres: { service: "rds", maxConnections: 1802, memoryGiB: 16, storageGiB: 100 }, redis: { service: "elasticache" }, messageQueue: { service: "amazonmq" } },
 });
 const rulesOf = (spec = everything): AlertRule[] => alertRuleGroups(spec).flatMap((g) => g.rules).filter(isAlert);

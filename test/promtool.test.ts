@@ -169,6 +169,26 @@ describe("generated rules and Alertmanager configs, through promtool and amtool"
     assert.equal(route("alertname=Watchdog", "severity=none"), "heartbeat");
   });
 
+  it("records an availability SLI of 0, and a full budget, for a service with traffic and no 5xx series at all", () => {
+    const file = filesOf("prod", "rules-").find((f) => fs.readFileSync(f, "utf8").includes("record: slo:sli_error:ratio_rate5m"));
+    assert.ok(file, "prod records the seed service's SLIs");
+    const dir = fs.mkdtempSync(path.join(tmp, "sli-"));
+    fs.writeFileSync(path.join(dir, "rules.yml"), stringify(withoutAnnotations(parse(fs.readFileSync(file, "utf8")))));
+    const sel = 'namespace="apps", service="podinfo", slo="availability"';
+    const test = {
+      interval: "1m",
+      // Only 200s: many services never produce a 5xx series until their first error.
+      input_series: [{ series: 'http_requests_total{namespace="apps", service="podinfo", status="200"}', values: "0+3000x60" }],
+      promql_expr_test: [
+        { expr: `slo:sli_error:ratio_rate5m{${sel}}`, eval_time: "30m", exp_samples: [{ labels: `slo:sli_error:ratio_rate5m{${sel}}`, value: 0 }] },
+        { expr: `slo:period_error_budget_remaining:ratio{${sel}}`, eval_time: "30m", exp_samples: [{ labels: `slo:period_error_budget_remaining:ratio{${sel}}`, value: 1 }] },
+      ],
+    };
+    fs.writeFileSync(path.join(dir, "test.yml"), stringify({ rule_files: ["rules.yml"], evaluation_interval: "30s", tests: [test] }));
+    const result = run("promtool", ["test", "rules", "test.yml"], dir);
+    assert.equal(result.code, 0, result.output);
+  });
+
   it("catches a threshold that moved: a rule firing at 10 % fails the 1 % case", () => {
     const file = filesOf("prod", "rules-")[0];
     const rules = parse(fs.readFileSync(file, "utf8"));

@@ -104,6 +104,10 @@ export function istiodValues(replicas: number, environment: Environment, tracing
       ? { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } }
       : { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     seccompProfile: { type: "RuntimeDefault" },
+    // The share (percent) of traces a sidecar starts itself (PILOT_TRACE_SAMPLING; the chart's default
+    // is 1). Requests from the gateway carry Traefik's decision, which samples all of them (its
+    // sampleRate defaults to 1): the mesh samples the traces it starts at the same rate.
+    ...(tracing ? { traceSampling: 100 } : {}),
     topologySpreadConstraints:
       replicas >= 2 ? [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { app: "istiod" } } }] : [],
     meshConfig: {

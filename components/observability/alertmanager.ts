@@ -18,20 +18,38 @@ export const NULL_RECEIVER = "null";
 /** The receiver of the dead man's switch. */
 export const HEARTBEAT_RECEIVER = "heartbeat";
 
+/** The labels that name an alert's target: a critical silences a warning only on the same one. */
+const TARGET = ["namespace", "service", "pod", "container", "instance", "job"];
+
 /**
- * The labels a critical alert and its warning share besides `alertfamily` (rules.ts gives both
- * levels of one alert the same family): the critical one silences the warning for the same target.
+ * Inhibition: the platform's critical silences the warning of its own family (rules.ts gives both
+ * levels the same `alertfamily`) on the same target; a chart's critical (kube-prometheus-stack
+ * names both levels alike and sets no family) silences its same-name warning on the same target.
+ * Alertmanager treats a label missing on both sides as equal, so the family rule requires
+ * `alertfamily` on both: otherwise any chart critical would mute every platform warning of its target.
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#inhibit_rule
  */
-const INHIBIT_EQUAL = ["alertfamily", "namespace", "service", "pod", "container", "instance", "job"];
+const INHIBIT_RULES = [
+  { source_matchers: ['severity="critical"', 'alertfamily=~".+"'], target_matchers: ['severity="warning"', 'alertfamily=~".+"'], equal: ["alertfamily", ...TARGET] },
+  { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", ...TARGET] },
+];
+
+/**
+ * The severity a notification carries: the group's common one, or `critical` when the group mixes
+ * severities (chart alerts share names across levels, so a group of one alertname can), where
+ * `.CommonLabels.severity` renders empty and PagerDuty's Events API v2 rejects the event.
+ */
+const GROUP_SEVERITY = "{{ if .CommonLabels.severity }}{{ .CommonLabels.severity }}{{ else }}critical{{ end }}";
 
 /**
  * Alertmanager's configuration: alerts route by `severity` to every receiver that takes that
  * severity (`continue`, so several receivers can get one alert), everything else to a null
  * receiver; the always-firing `Watchdog` (kube-prometheus-stack's; the platform's own on Docker)
  * goes to the heartbeat URL every minute when there is one, nowhere otherwise; a critical alert
- * inhibits the warning of its own family for the same target. Slack and webhook receivers post to
- * their URL, email receivers send through their smarthost with STARTTLS required; PagerDuty pages
- * with the alert's severity, Opsgenie raises critical alerts as P1 and warnings as P3; all send
+ * inhibits the warning of its own family (or, for chart alerts, of its own name) for the same
+ * target. Slack and webhook receivers post to their URL, email receivers send through their
+ * smarthost with STARTTLS required; PagerDuty pages with the group's severity, Opsgenie raises
+ * warnings as P3 and the rest as P1 (a group mixing severities counts as critical); all send
  * resolutions too.
  * @see https://prometheus.io/docs/alerting/latest/configuration/#pagerduty_config
  * @see https://prometheus.io/docs/alerting/latest/configuration/#opsgenie_config
@@ -45,10 +63,10 @@ export function alertmanagerConfig(receivers: readonly ResolvedReceiver[], heart
     switch (r.kind) {
       case "pagerduty":
         // PagerDuty's Events API v2 takes critical, error, warning or info: the platform's two severities are among them.
-        return { pagerduty_configs: [{ routing_key: r.routingKey, severity: "{{ .CommonLabels.severity }}", send_resolved: true }] };
+        return { pagerduty_configs: [{ routing_key: r.routingKey, severity: GROUP_SEVERITY, send_resolved: true }] };
       case "opsgenie":
         return {
-          opsgenie_configs: [{ api_key: r.apiKey, ...(r.apiUrl ? { api_url: r.apiUrl } : {}), priority: '{{ if eq .CommonLabels.severity "critical" }}P1{{ else }}P3{{ end }}', send_resolved: true }],
+          opsgenie_configs: [{ api_key: r.apiKey, ...(r.apiUrl ? { api_url: r.apiUrl } : {}), priority: '{{ if eq .CommonLabels.severity "warning" }}P3{{ else }}P1{{ end }}', send_resolved: true }],
         };
       case "slack":
         return { slack_configs: [{ api_url: r.url, ...(r.channel ? { channel: r.channel } : {}), send_resolved: true }] };
@@ -90,7 +108,7 @@ export function alertmanagerConfig(receivers: readonly ResolvedReceiver[], heart
         ...receivers.map((r) => ({ receiver: r.name, matchers: [matcher(r)], continue: true })),
       ],
     },
-    inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: INHIBIT_EQUAL }],
+    inhibit_rules: INHIBIT_RULES,
     receivers: [
       { name: NULL_RECEIVER },
       ...(heartbeat ? [{ name: HEARTBEAT_RECEIVER, webhook_configs: [{ url: heartbeat.url, send_resolved: false }] }] : []),

@@ -10,6 +10,7 @@
  * @see https://github.com/prometheus/cloudwatch_exporter
  * @see https://github.com/prometheus-community/stackdriver_exporter
  */
+import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
@@ -64,6 +65,23 @@ export function cloudwatchExporterValues(region: string, stores: ManagedDataStor
     // CloudWatch data points are a minute apart at best; a scrape costs API calls.
     serviceMonitor: { enabled: true, interval: "60s", timeout: "50s" },
   };
+}
+
+/** The account id the shipped GKE stack (`prod`) created its exporter's service account with. */
+export const SHIPPED_STACKDRIVER_ACCOUNT_ID = "stackdriver-exporter";
+
+/**
+ * The id of the Stackdriver exporter's Google service account: one per Pulumi project and stack,
+ * so two stacks in one Google Cloud project do not fight over one account (`sd-exporter-` and a
+ * hash of `<project>/<stack>`, 24 characters). The shipped `prod` stack keeps the id it was
+ * created with: the id cannot change without replacing the account.
+ *
+ * @returns an id of 6–30 characters: a lower-case letter, then letters, digits and hyphens.
+ * @see https://cloud.google.com/iam/docs/service-accounts-create#creating
+ */
+export function stackdriverAccountId(project: string, stack: string): string {
+  if (stack === "prod") return SHIPPED_STACKDRIVER_ACCOUNT_ID;
+  return `sd-exporter-${createHash("sha256").update(`${project}/${stack}`).digest("hex").slice(0, 12)}`;
 }
 
 /** Helm values of the Stackdriver exporter, with the Google service account its ServiceAccount acts as. @see https://github.com/prometheus-community/helm-charts/blob/main/charts/prometheus-stackdriver-exporter/values.yaml */

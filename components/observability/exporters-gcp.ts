@@ -9,13 +9,14 @@
 import * as gcp from "@pulumi/gcp";
 import type { GcpCloud } from "../contract/platform";
 import { workloadIdentityMember } from "../platform/identity/gcp";
-import { exporterCharts, exporterServiceAccounts, stackdriverExporterValues, type ExporterDeployContext } from "./exporter-values";
+import * as pulumi from "@pulumi/pulumi";
+import { exporterCharts, exporterServiceAccounts, stackdriverAccountId, stackdriverExporterValues, type ExporterDeployContext } from "./exporter-values";
 import type { ManagedDataStores } from "./managed";
 
 /** Deploys the Stackdriver exporter with its Workload Identity binding. */
 export function deployStackdriverExporter(name: string, namespace: string, stores: ManagedDataStores, cloud: GcpCloud, context: ExporterDeployContext): void {
   const opts = { parent: context.parent, provider: cloud.provider };
-  const account = new gcp.serviceaccount.Account(`${name}-stackdriver-exporter`, { accountId: "stackdriver-exporter", displayName: "Prometheus Stackdriver exporter (managed data stores)" }, opts);
+  const account = new gcp.serviceaccount.Account(`${name}-stackdriver-exporter`, { accountId: stackdriverAccountId(pulumi.getProject(), pulumi.getStack()), displayName: "Prometheus Stackdriver exporter (managed data stores)" }, opts);
   const viewer = new gcp.projects.IAMMember(`${name}-stackdriver-exporter-viewer`, { project: cloud.project, role: "roles/monitoring.viewer", member: account.member }, opts);
   const binding = new gcp.serviceaccount.IAMMember(
     `${name}-stackdriver-exporter-workload-identity`,

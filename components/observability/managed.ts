@@ -60,25 +60,29 @@ export function stackdriverSeries(resource: string, metricType: string): string 
 interface CloudwatchMetric {
   readonly namespace: string;
   readonly metric: string;
-  readonly dimension: string;
+  /** The metric's full dimension set: the exporter drops a data point whose dimensions differ from it. */
+  readonly dimensions: readonly string[];
   readonly statistic: "Average" | "Maximum" | "Minimum" | "Sum";
 }
 
-const rds = (metric: string, statistic: CloudwatchMetric["statistic"]): CloudwatchMetric => ({ namespace: "AWS/RDS", metric, dimension: "DBInstanceIdentifier", statistic });
-const cache = (metric: string, statistic: CloudwatchMetric["statistic"]): CloudwatchMetric => ({ namespace: "AWS/ElastiCache", metric, dimension: "CacheClusterId", statistic });
-const mq = (metric: string, statistic: CloudwatchMetric["statistic"]): CloudwatchMetric => ({ namespace: "AWS/AmazonMQ", metric, dimension: "Broker", statistic });
+const rds = (metric: string, statistic: CloudwatchMetric["statistic"]): CloudwatchMetric => ({ namespace: "AWS/RDS", metric, dimensions: ["DBInstanceIdentifier"], statistic });
+const cache = (metric: string, statistic: CloudwatchMetric["statistic"]): CloudwatchMetric => ({ namespace: "AWS/ElastiCache", metric, dimensions: ["CacheClusterId"], statistic });
+const mq = (metric: string, statistic: CloudwatchMetric["statistic"]): CloudwatchMetric => ({ namespace: "AWS/AmazonMQ", metric, dimensions: ["Broker"], statistic });
+/** An Amazon MQ for RabbitMQ node metric: published per node, with the dimensions Broker and Node. */
+const mqNode = (metric: string, statistic: CloudwatchMetric["statistic"]): CloudwatchMetric => ({ namespace: "AWS/AmazonMQ", metric, dimensions: ["Broker", "Node"], statistic });
 
 /**
  * The CloudWatch metrics each AWS service's alerts read.
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html
  * @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html
  * @see https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/amazon-mq-accessing-metrics.html
+ * @see https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/rabbitmq-logging-monitoring.html (node metrics: dimensions Node and Broker)
  */
 export const cloudwatchMetrics = {
   rds: [rds("DatabaseConnections", "Maximum"), rds("ReplicaLag", "Maximum"), rds("FreeStorageSpace", "Minimum"), rds("FreeableMemory", "Minimum")],
   aurora: [rds("DatabaseConnections", "Maximum"), rds("AuroraReplicaLag", "Maximum"), rds("FreeableMemory", "Minimum")],
   elasticache: [cache("DatabaseMemoryUsagePercentage", "Maximum"), cache("Evictions", "Sum"), cache("ReplicationLag", "Maximum")],
-  amazonmq: [mq("MessageCount", "Maximum"), mq("MessageUnacknowledgedCount", "Maximum"), mq("ConsumerCount", "Minimum"), mq("RabbitMQMemUsed", "Maximum"), mq("RabbitMQMemLimit", "Minimum"), mq("RabbitMQDiskFree", "Minimum"), mq("RabbitMQDiskFreeLimit", "Maximum")],
+  amazonmq: [mq("MessageCount", "Maximum"), mq("MessageUnacknowledgedCount", "Maximum"), mq("ConsumerCount", "Minimum"), mqNode("RabbitMQMemUsed", "Maximum"), mqNode("RabbitMQMemLimit", "Minimum"), mqNode("RabbitMQDiskFree", "Minimum"), mqNode("RabbitMQDiskFreeLimit", "Maximum")],
 } as const satisfies Record<string, readonly CloudwatchMetric[]>;
 
 /** The series of one CloudWatch metric of {@link cloudwatchMetrics}. */
@@ -87,7 +91,11 @@ const cw = (m: CloudwatchMetric) => cloudwatchSeries(m.namespace, m.metric, m.st
 /**
  * The CloudWatch exporter's configuration: the region and, for each managed store, its metrics by
  * their one identifying dimension, at a 60 s period read 10 minutes back (CloudWatch publishes
- * late; the exporter keeps the newest data point).
+ * late; the exporter keeps the newest data point), with ListMetrics cached for 10 minutes (the
+ * exporter otherwise lists every metric on each scrape, an API call per metric a minute).
+ *
+ * It reads every instance, cluster and broker of the region: the alerts then cover stores of other
+ * stacks in the same account and region too (see the README's limits).
  *
  * @see https://github.com/prometheus/cloudwatch_exporter#configuration
  */
@@ -98,7 +106,8 @@ export function cloudwatchExporterConfig(region: string, stores: ManagedDataStor
     period_seconds: 60,
     range_seconds: 600,
     delay_seconds: 120,
-    metrics: services.flatMap((s) => cloudwatchMetrics[s]).map((m) => ({ aws_namespace: m.namespace, aws_metric_name: m.metric, aws_dimensions: [m.dimension], aws_statistics: [m.statistic] })),
+    list_metrics_cache_ttl: 600,
+    metrics: services.flatMap((s) => cloudwatchMetrics[s]).map((m) => ({ aws_namespace: m.namespace, aws_metric_name: m.metric, aws_dimensions: [...m.dimensions], aws_statistics: [m.statistic] })),
   };
 }
 
@@ -216,7 +225,8 @@ export function managedRuleGroups(stores: ManagedDataStores, t: ResolvedThreshol
     groups.push({
       name: "platform-managed-postgres",
       rules: [
-        ...(pg.maxConnections ? connections(t, `100 * ${sd(s.backends)} / ${pg.maxConnections}`, who, pg.maxConnections) : []),
+        // num_backends is per database (label `database`); max_connections bounds their sum.
+        ...(pg.maxConnections ? connections(t, `100 * sum by (database_id) (${stackdriverSeries(s.resource, s.backends)}) / ${pg.maxConnections}`, who, pg.maxConnections) : []),
         ...replicaLag(t, "ManagedPostgresReplicationLag", sd(s.replicaLag), `Replica ${who}`),
         ...storage(t, `100 * ${sd(s.disk)}`, who),
         ...memory(t, "ManagedPostgresMemory", `100 * ${sd(s.memory)}`, `Postgres ${who}`),
@@ -235,7 +245,8 @@ export function managedRuleGroups(stores: ManagedDataStores, t: ResolvedThreshol
     const who = "{{ $labels.instance_id }}";
     groups.push({
       name: "platform-managed-redis",
-      rules: [...memory(t, "ManagedRedisMemory", `100 * ${by(s.memory)}`, `Redis ${who}`), evictions(`${by(s.evictions)} > 0`, who), ...replicaLag(t, "ManagedRedisReplicationLag", by(s.replicaLag), `Redis replica ${who}`)],
+      // The exporter's aggregateDeltas turns the DELTA evicted_keys into a counter that never falls: its increase, not its value.
+      rules: [...memory(t, "ManagedRedisMemory", `100 * ${by(s.memory)}`, `Redis ${who}`), evictions(`sum by (instance_id) (increase(${stackdriverSeries(s.resource, s.evictions)}[15m])) > 0`, who), ...replicaLag(t, "ManagedRedisReplicationLag", by(s.replicaLag), `Redis replica ${who}`)],
     });
   }
   if (stores.messageQueue?.service === "amazonmq") groups.push({ name: "platform-managed-broker", rules: amazonMqRules(t) });
@@ -305,8 +316,9 @@ function amazonMqRules(t: ResolvedThresholds): AlertRule[] {
     ...leveled(t, { name: "ManagedBrokerQueueDepth", threshold: "queueMessages", expr: (limit) => `${by(0)} > ${limit}`, for: "15m", summary: "Messages pile up in the managed broker.", description: (limit) => `Broker ${who} holds ${value("%.0f")} messages (threshold ${limit}).`, runbook: "Scale the consumers out, or find why they stopped (logs, errors, a poison message)." }),
     ...leveled(t, { name: "ManagedBrokerUnacked", threshold: "unackedMessages", expr: (limit) => `${by(1)} > ${limit}`, for: "15m", summary: "Consumers hold many unacknowledged messages.", description: (limit) => `Broker ${who} has ${value("%.0f")} unacknowledged messages (threshold ${limit}).`, runbook: "Consumers take messages and do not ack them: look for stuck handlers or a prefetch that is too high." }),
     single("ManagedBrokerNoConsumers", "warning", `min by (broker) (${cw(m[2])}) == 0 and ${by(0)} > 0`, "10m", "Messages wait and no consumer is connected.", `Broker ${who} has messages and no consumer.`, "Check that the consumers run and can reach the broker (credentials, TLS, network)."),
-    single("ManagedBrokerMemoryAlarm", "critical", `${by(3)} >= min by (broker) (${cw(m[4])})`, "2m", "The managed broker hit its memory limit and blocks publishers.", `Broker ${who} reached its memory high watermark: publishers are blocked.`, "Drain the queues (scale consumers), or move to a larger broker instance."),
-    single("ManagedBrokerDiskAlarm", "critical", `min by (broker) (${cw(m[5])}) <= ${by(6)}`, "2m", "The managed broker hit its disk limit and blocks publishers.", `Broker ${who} reached its free-disk limit: publishers are blocked.`, "Drain the queues; messages on disk hold the space."),
+    // Memory and disk are node metrics: each node against its own limit.
+    single("ManagedBrokerMemoryAlarm", "critical", `max by (broker, node) (${cw(m[3])}) >= min by (broker, node) (${cw(m[4])})`, "2m", "The managed broker hit its memory limit and blocks publishers.", `Broker ${who} node {{ $labels.node }} reached its memory high watermark: publishers are blocked.`, "Drain the queues (scale consumers), or move to a larger broker instance."),
+    single("ManagedBrokerDiskAlarm", "critical", `min by (broker, node) (${cw(m[5])}) <= max by (broker, node) (${cw(m[6])})`, "2m", "The managed broker hit its disk limit and blocks publishers.", `Broker ${who} node {{ $labels.node }} reached its free-disk limit: publishers are blocked.`, "Drain the queues; messages on disk hold the space."),
   ];
 }
 

@@ -94,31 +94,44 @@ export function rabbitmqRuleGroup(t: ResolvedThresholds, on: "kubernetes" | "doc
         `RabbitMQ node ${node} does not serve its metrics: it is down or partitioned.`,
         docker ? "docker ps and docker logs of the broker container; its healthcheck runs rabbitmq-diagnostics ping." : "kubectl describe pod and logs; quorum queues keep serving while a majority of nodes is up.",
       ),
+      // RabbitMQNodeDown needs an `up` series: with every pod gone (or the PodMonitor not matching) there is none.
+      single(
+        "RabbitMQAbsent",
+        "critical",
+        'absent(up{container="rabbitmq"})',
+        "10m",
+        "Prometheus scrapes no RabbitMQ node at all.",
+        "No RabbitMQ node (container {{ $labels.container }}) has been scraped for 10 minutes: the broker is gone, or its PodMonitor no longer matches its pods.",
+        "kubectl get pods of the broker; if they run, check the PodMonitor's selector and Prometheus's targets page.",
+      ),
     ],
   };
 }
 
 /**
  * PgBouncer's alerts: client connections as a share of `max_client_conn` (the seed's connection
- * thresholds), clients waiting for a server connection, and an exporter that cannot read
- * PgBouncer's statistics.
+ * thresholds; only when `maxClientConnections` is given), clients waiting for a server connection,
+ * and an exporter that cannot read PgBouncer's statistics.
  *
+ * @param maxClientConnections - each Pooler pod's `max_client_conn`: CloudNativePG's exporter runs
+ *   only SHOW LISTS, POOLS and STATS, so no series reports it.
  * @see https://www.pgbouncer.org/usage.html#show-pools
+ * @see https://cloudnative-pg.io/documentation/current/connection_pooling/#monitoring
  */
-export function pgbouncerRuleGroup(t: ResolvedThresholds): AlertRuleGroup {
+export function pgbouncerRuleGroup(t: ResolvedThresholds, maxClientConnections?: number): AlertRuleGroup {
   return {
     name: "platform-pgbouncer",
     rules: [
-      ...leveled(t, {
+      ...(maxClientConnections === undefined ? [] : leveled(t, {
         name: "PgBouncerClientConnections",
         threshold: "databaseConnectionsPercent",
         expr: (limit) =>
-          `100 * sum by (namespace, pod) (cnpg_pgbouncer_pools_cl_active + cnpg_pgbouncer_pools_cl_waiting)\n/ max by (namespace, pod) (cnpg_pgbouncer_config_max_client_conn) > ${limit}`,
+          `100 * sum by (namespace, pod) (cnpg_pgbouncer_pools_cl_active + cnpg_pgbouncer_pools_cl_waiting)\n/ ${maxClientConnections} > ${limit}`,
         for: "5m",
         summary: "A PgBouncer pod is near its client connection limit.",
-        description: (limit) => `PgBouncer ${pod} serves ${value("%.0f")}% of max_client_conn (threshold ${limit}%).`,
+        description: (limit) => `PgBouncer ${pod} serves ${value("%.0f")}% of its ${maxClientConnections} client connections (threshold ${limit}%).`,
         runbook: "Raise postgres.pooler.maxClientConnections or instances, or lower the services' pool sizes.",
-      }),
+      })),
       single(
         "PgBouncerClientsWaiting",
         "warning",

@@ -259,7 +259,7 @@ export function alertRuleGroups(spec: Pick<ResolvedObservability, "thresholds" |
   }
   // kube-prometheus-stack ships Watchdog on Kubernetes; Docker gets the same always-firing alert.
   if (on === "docker") groups.push({ name: "platform-watchdog", rules: [WATCHDOG] });
-  if (spec.dataStores.pgbouncer && on === "kubernetes") groups.push(pgbouncerRuleGroup(t));
+  if (spec.dataStores.pgbouncer && on === "kubernetes") groups.push(pgbouncerRuleGroup(t, typeof spec.dataStores.pgbouncer === "object" ? spec.dataStores.pgbouncer.maxClientConnections : undefined));
   if (spec.dataStores.rabbitmq) groups.push(rabbitmqRuleGroup(t, on));
   groups.push(...managedRuleGroups(spec.managedDataStores, t));
   for (const service of spec.services ?? []) if (service.slo) groups.push(...sloRuleGroups({ name: service.name, namespace: service.namespace, slo: service.slo }));

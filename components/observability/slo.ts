@@ -102,7 +102,9 @@ export function sloRuleGroups(target: SloTarget): AlertRuleGroup[] {
   const sel = `namespace="${target.namespace}", service="${target.name}"`;
   const by = "namespace, service";
   const kinds = [
-    { slo: "availability" as const, objective: target.slo.availability, error: (w: Window) => `${requestRate(by, sel, w, true)}\n/\n${requestRate(by, sel, w)}` },
+    // A service without a 5xx series has no errors, not no SLI: `or 0 * total` keeps the ratio at 0,
+    // so the 30-day budget averages every minute with traffic, not only the minutes with errors.
+    { slo: "availability" as const, objective: target.slo.availability, error: (w: Window) => `(\n  ${requestRate(by, sel, w, true)}\n  or\n  0 * ${requestRate(by, sel, w)}\n)\n/\n${requestRate(by, sel, w)}` },
     {
       slo: "latency" as const,
       objective: target.slo.latency.objective,
@@ -141,8 +143,29 @@ export function sloRuleGroups(target: SloTarget): AlertRuleGroup[] {
       });
     }
   }
+  alerts.push(latencyBucketMissing(sel, by, target.slo.latency.thresholdSeconds));
   return [
     { name: `slo-${target.namespace}-${target.name}-sli`, interval: "30s", rules: records },
     { name: `slo-${target.namespace}-${target.name}-alerts`, rules: alerts },
   ];
+}
+
+/**
+ * The latency SLI needs a histogram bucket whose upper bound is `thresholdSeconds`; without one the
+ * SLI is absent and its burn-rate alerts can never fire. This alert says so while the service has
+ * traffic, so a threshold between two bucket boundaries (or a service without the histogram) is
+ * seen instead of looking like a met objective.
+ */
+function latencyBucketMissing(sel: string, by: string, thresholdSeconds: number): AlertRule {
+  return {
+    alert: "SloLatencyBucketMissing",
+    expr: `sum by (${by}) (rate(http_request_duration_seconds_count{${sel}}[5m])) > 0\nunless\nsum by (${by}) (rate(http_request_duration_seconds_bucket{${sel}, ${bucketMatcher(thresholdSeconds)}}[5m]))`,
+    for: "15m",
+    labels: { severity: "warning", slo: "latency" },
+    annotations: {
+      summary: "A service's latency SLO cannot be measured: its histogram has no bucket at the threshold.",
+      description: `{{ $labels.namespace }}/{{ $labels.service }} serves requests but has no http_request_duration_seconds bucket with le=${thresholdSeconds}: its latency SLI is absent and its burn-rate alerts cannot fire.`,
+      runbook: "Set slo.latency.thresholdSeconds to one of the service's histogram bucket boundaries (see its /metrics), or add that boundary to the service's histogram buckets.",
+    },
+  };
 }

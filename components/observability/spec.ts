@@ -6,7 +6,7 @@ import { validateManagedDataStores, type ManagedDataStores } from "./managed";
 import type { AlertThresholdsArgs, ResolvedThresholds, ThresholdArgs } from "./thresholds";
 
 export type { AlertThresholdsArgs, ResolvedThresholds, ThresholdArgs } from "./thresholds";
-import { resolveSlo, validateSlo, type ResolvedSlo, type SloArgs } from "./slo";
+import { resolveSlo, sloDefaults, validateSlo, type ResolvedSlo, type SloArgs } from "./slo";
 
 /**
  * One workload Prometheus scrapes: an AppService's `/metrics`, found by its Service on Kubernetes
@@ -83,7 +83,12 @@ export interface AlertReceiverArgs {
 export interface DataStoresArgs {
   readonly postgres?: ScrapeEndpoint | boolean;
   readonly redis?: ScrapeEndpoint | boolean;
-  readonly pgbouncer?: boolean;
+  /**
+   * CloudNativePG Poolers run; with `maxClientConnections` (their `max_client_conn`, which the
+   * Pooler's exporter does not report) the client connections alert divides by it, without it only
+   * the waiting-clients and exporter alerts are generated.
+   */
+  readonly pgbouncer?: boolean | { readonly maxClientConnections: number };
   readonly rabbitmq?: ScrapeEndpoint | boolean;
 }
 
@@ -238,7 +243,7 @@ export interface ResolvedObservability {
  */
 export function resolveObservability(args: ObservabilityStackSettings, on: Pick<PlatformFacts, "environment">): ResolvedObservability {
   const d = observabilityDefaults;
-  const sized = on.environment === "prod" ? d.prod : d.other;
+  const sized = sloSized(args, on);
   const thresholds = Object.fromEntries(
     Object.entries(d.thresholds).map(([key, value]) => [key, { ...value, ...args.thresholds?.[key as keyof AlertThresholdsArgs] }]),
   ) as unknown as ResolvedThresholds;
@@ -266,6 +271,24 @@ export function resolveObservability(args: ObservabilityStackSettings, on: Pick<
 /** The scrape jobs the stack defines itself, which a service may not be named after. */
 const RESERVED_JOBS = ["prometheus", "postgres", "redis"];
 
+/** Whether any service of `args` has an SLO (every service has one unless it sets `slo: false`). */
+const hasSlo = (args: ObservabilityStackSettings) => (args.services ?? []).some((s) => s.slo !== false);
+
+/**
+ * The retention and volume defaults of an environment. In prod, while a service has an SLO,
+ * Prometheus keeps the SLO's whole budget period (30 days, not 15): the budget is a 30-day
+ * `sum_over_time` and would silently cover only what Prometheus keeps. The volume grows in
+ * proportion (disk, not node memory: the head block Prometheus holds in memory does not grow with
+ * retention). Other environments keep their short retention: their budget covers what they keep.
+ */
+function sloSized(args: ObservabilityStackSettings, on: Pick<PlatformFacts, "environment">): { readonly retentionDays: number; readonly storageGiB: number; readonly logRetentionDays: number; readonly logStorageGiB: number } {
+  const d = observabilityDefaults;
+  if (on.environment !== "prod") return d.other;
+  if (!hasSlo(args) || d.prod.retentionDays >= sloDefaults.periodDays) return d.prod;
+  const retentionDays = sloDefaults.periodDays;
+  return { ...d.prod, retentionDays, storageGiB: Math.ceil((d.prod.storageGiB * retentionDays) / d.prod.retentionDays) };
+}
+
 /** Receivers the stack configures itself. */
 const RESERVED_RECEIVERS = ["null", "heartbeat"];
 
@@ -284,6 +307,9 @@ export function validateObservability(args: ObservabilityStackSettings, on: Plat
   for (const key of ["retentionDays", "storageGiB", "logRetentionDays", "logStorageGiB"] as const) {
     const value = args[key];
     if (value !== undefined && !whole(value)) add([key], `must be a whole number ≥ 1 (got ${value})${key.endsWith("Days") ? "; retention 0 would keep nothing" : ""}`);
+  }
+  if (on.environment === "prod" && hasSlo(args) && whole(args.retentionDays) && args.retentionDays! < sloDefaults.periodDays) {
+    add(["retentionDays"], `must be at least ${sloDefaults.periodDays} in prod while services have SLOs (got ${args.retentionDays}): the error budget is measured over ${sloDefaults.periodDays} days; raise it, or leave it out (prod then keeps ${sloDefaults.periodDays} days)`);
   }
   for (const key of ["prometheusHostPort", "grafanaHostPort"] as const) {
     const port = args.docker?.[key];

@@ -7,7 +7,7 @@
  * @see https://github.com/prometheus-community/stackdriver_exporter#metrics
  * @see https://github.com/rabbitmq/rabbitmq-server/blob/main/deps/rabbitmq_prometheus/metrics-detailed.md
  */
-import { gauge, s, type Scenario, type SingleCase, type StackFacts, type ThresholdCase } from "./rule-cases";
+import { counter, gauge, s, type Scenario, type SingleCase, type StackFacts, type ThresholdCase } from "./rule-cases";
 
 const GiB = 2 ** 30;
 const rdsDb = { dbinstance_identifier: "postgres-rds-1a2b" };
@@ -33,6 +33,8 @@ const rabbitPair = (series: string, fires: number, quiet: number): SingleCase =>
 });
 const pooler = { namespace: "data", pod: "postgres-pooler-rw-abc" };
 const broker = { broker: "message-queue-mq" };
+/** Amazon MQ for RabbitMQ's node metrics carry the dimensions Broker and Node. */
+const brokerNode = { broker: "message-queue-mq", node: "rabbit@ip-10-0-1-23.eu-west-1.compute.internal" };
 
 /** A gauge scenario of one series, evaluated at 30m. */
 const one = (series: string, v: number, labels: Record<string, string>, evalTime = "30m"): Scenario => ({ input: [{ series, values: gauge(v) }], evalTime, labels });
@@ -52,7 +54,9 @@ export const dataThresholdCases: Record<string, ThresholdCase> = {
     op: ">",
     at: (v, f) => {
       const n = (v / 100) * need(f.maxConnections, "maxConnections");
-      return f.postgres === "cloudsql" ? one(s(sql("postgresql_num_backends"), { ...sqlDb, database: "app" }), n, sqlKey) : one(s("aws_rds_database_connections_maximum", rdsDb), n, rdsDb);
+      // Cloud SQL counts backends per database: two databases of n/2 each, so only their sum reaches v.
+      const backends = (database: string) => ({ series: s(sql("postgresql_num_backends"), { ...sqlDb, database }), values: gauge(n / 2) });
+      return f.postgres === "cloudsql" ? { input: [backends("app"), backends("postgres")], evalTime: "30m", labels: sqlKey } : one(s("aws_rds_database_connections_maximum", rdsDb), n, rdsDb);
     },
   },
   ManagedPostgresReplicationLag: {
@@ -94,12 +98,11 @@ export const dataThresholdCases: Record<string, ThresholdCase> = {
   PgBouncerClientConnections: {
     threshold: "databaseConnectionsPercent",
     op: ">",
-    // max_client_conn 1000: v % of it are active clients.
+    // max_client_conn 1000 (the shipped pooler's, which no series reports): v % of it are active clients.
     at: (v) => ({
       input: [
         { series: s("cnpg_pgbouncer_pools_cl_active", { ...pooler, database: "app", user: "app" }), values: gauge(v * 10) },
         { series: s("cnpg_pgbouncer_pools_cl_waiting", { ...pooler, database: "app", user: "app" }), values: gauge(0) },
-        { series: s("cnpg_pgbouncer_config_max_client_conn", pooler), values: gauge(1000) },
       ],
       evalTime: "30m",
       labels: pooler,
@@ -112,20 +115,24 @@ const exporterPod = (pod: string) => ({ namespace: "monitoring", pod });
 
 export const dataSingleCases: Record<string, SingleCase> = {
   ManagedRedisEvictions: {
-    fires: (f: StackFacts) => (f.redis === "memorystore" ? one(s(redisSd("stats_evicted_keys"), memorystore), 3, memorystoreKey) : one(s("aws_elasticache_evictions_sum", cache), 3, cache)),
-    quiet: (f: StackFacts) => (f.redis === "memorystore" ? one(s(redisSd("stats_evicted_keys"), memorystore), 0, memorystoreKey) : one(s("aws_elasticache_evictions_sum", cache), 0, cache)),
+    // Memorystore's evicted_keys reaches Prometheus as a counter (the exporter's aggregateDeltas): it
+    // fires while it grows and goes quiet once it stops growing, however high it stays.
+    fires: (f: StackFacts) =>
+      f.redis === "memorystore" ? { input: [{ series: s(redisSd("stats_evicted_keys"), memorystore), values: counter(0.05) }], evalTime: "30m", labels: memorystoreKey } : one(s("aws_elasticache_evictions_sum", cache), 3, cache),
+    quiet: (f: StackFacts) =>
+      f.redis === "memorystore" ? { input: [{ series: s(redisSd("stats_evicted_keys"), memorystore), values: "0+3x10 30x170" }], evalTime: "60m", labels: memorystoreKey } : one(s("aws_elasticache_evictions_sum", cache), 0, cache),
   },
   ManagedBrokerNoConsumers: {
     fires: () => ({ input: [{ series: s("aws_amazonmq_consumer_count_minimum", broker), values: gauge(0) }, { series: s("aws_amazonmq_message_count_maximum", broker), values: gauge(5) }], evalTime: "30m", labels: broker }),
     quiet: () => ({ input: [{ series: s("aws_amazonmq_consumer_count_minimum", broker), values: gauge(1) }, { series: s("aws_amazonmq_message_count_maximum", broker), values: gauge(5) }], evalTime: "30m", labels: broker }),
   },
   ManagedBrokerMemoryAlarm: {
-    fires: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqmem_used_maximum", broker), values: gauge(100) }, { series: s("aws_amazonmq_rabbit_mqmem_limit_minimum", broker), values: gauge(100) }], evalTime: "30m", labels: broker }),
-    quiet: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqmem_used_maximum", broker), values: gauge(60) }, { series: s("aws_amazonmq_rabbit_mqmem_limit_minimum", broker), values: gauge(100) }], evalTime: "30m", labels: broker }),
+    fires: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqmem_used_maximum", brokerNode), values: gauge(100) }, { series: s("aws_amazonmq_rabbit_mqmem_limit_minimum", brokerNode), values: gauge(100) }], evalTime: "30m", labels: brokerNode }),
+    quiet: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqmem_used_maximum", brokerNode), values: gauge(60) }, { series: s("aws_amazonmq_rabbit_mqmem_limit_minimum", brokerNode), values: gauge(100) }], evalTime: "30m", labels: brokerNode }),
   },
   ManagedBrokerDiskAlarm: {
-    fires: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqdisk_free_minimum", broker), values: gauge(40) }, { series: s("aws_amazonmq_rabbit_mqdisk_free_limit_maximum", broker), values: gauge(50) }], evalTime: "30m", labels: broker }),
-    quiet: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqdisk_free_minimum", broker), values: gauge(500) }, { series: s("aws_amazonmq_rabbit_mqdisk_free_limit_maximum", broker), values: gauge(50) }], evalTime: "30m", labels: broker }),
+    fires: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqdisk_free_minimum", brokerNode), values: gauge(40) }, { series: s("aws_amazonmq_rabbit_mqdisk_free_limit_maximum", brokerNode), values: gauge(50) }], evalTime: "30m", labels: brokerNode }),
+    quiet: () => ({ input: [{ series: s("aws_amazonmq_rabbit_mqdisk_free_minimum", brokerNode), values: gauge(500) }, { series: s("aws_amazonmq_rabbit_mqdisk_free_limit_maximum", brokerNode), values: gauge(50) }], evalTime: "30m", labels: brokerNode }),
   },
   CloudWatchExporterErrors: pair("cloudwatch_exporter_scrape_error", exporterPod("cloudwatch-exporter-0"), 1, 0),
   StackdriverExporterErrors: pair("stackdriver_monitoring_last_scrape_error", exporterPod("stackdriver-exporter-0"), 1, 0),
@@ -136,6 +143,10 @@ export const dataSingleCases: Record<string, SingleCase> = {
   RabbitMQMemoryAlarm: rabbitPair("rabbitmq_alarms_memory_used_watermark", 1, 0),
   RabbitMQDiskAlarm: rabbitPair("rabbitmq_alarms_free_disk_space_watermark", 1, 0),
   RabbitMQNodeDown: rabbitPair("up", 0, 1),
+  RabbitMQAbsent: {
+    fires: () => ({ input: [{ series: s("up", { namespace: "apps", pod: "api-0", container: "api", job: "apps/api" }), values: gauge(1) }], evalTime: "30m", labels: { container: "rabbitmq" } }),
+    quiet: () => ({ input: [{ series: s("up", { namespace: "data", pod: "broker-server-0", container: "rabbitmq", job: "data/broker" }), values: gauge(0) }], evalTime: "30m", labels: { container: "rabbitmq" } }),
+  },
   PgBouncerClientsWaiting: pair("cnpg_pgbouncer_pools_maxwait", { ...pooler, database: "app", user: "app" }, 12, 1, pooler),
   PgBouncerExporterErrors: pair("cnpg_pgbouncer_last_collection_error", pooler, 1, 0),
 };

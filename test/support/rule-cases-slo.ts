@@ -63,3 +63,18 @@ export const sloCases: Record<string, SingleCase> = Object.fromEntries(
     }),
   ),
 );
+
+/**
+ * The latency SLI's bucket check: traffic with buckets at 0.5 s and +Inf only (the 1 s threshold
+ * is no boundary) must fire; the same traffic with a 1 s bucket must not.
+ */
+function buckets(bounds: readonly string[]): Scenario {
+  const labels = { namespace: SEED_SLO.namespace, service: SEED_SLO.service };
+  const grow = `0+${RPS * 60}x60`;
+  return {
+    input: [...bounds.map((le) => ({ series: s("http_request_duration_seconds_bucket", { ...labels, le }), values: grow })), { series: s("http_request_duration_seconds_count", labels), values: grow }],
+    evalTime: "40m",
+    labels,
+  };
+}
+sloCases.SloLatencyBucketMissing = { fires: () => buckets(["0.5", "+Inf"]), quiet: () => buckets(["0.5", String(SEED_SLO.latencySeconds), "+Inf"]) };
