@@ -132,7 +132,8 @@ export async function captureProgram(
       }
       if (!err) {
         urns.add(response.getUrn());
-        // Decode the wire struct once; both views below only read it.
+        // Decode the wire struct once; both views below only read it. @pulumi/policy's
+        // deserializeProperties reads nothing of its argument but toJavaScript().
         const wire = req.getObject()?.toJavaScript();
         resources.push({
           urn: response.getUrn(),
@@ -156,7 +157,8 @@ export async function captureProgram(
   // The SDK records a stack trace on every promise it tracks for leak debugging (four per output
   // property), and formatting them was a sixth of a large plan's CPU time. Nothing reads them
   // unless a leak is reported; keep them when debugging (`PLAN_DEBUG`, or the SDK's own
-  // `PULUMI_DEBUG_PROMISE_LEAKS`), and restore the limit afterwards.
+  // `PULUMI_DEBUG_PROMISE_LEAKS`), and restore the limit afterwards. The limit is the process's:
+  // captures never overlap (one per process, above).
   const stackTraceLimit = Error.stackTraceLimit;
   if (!process.env.PLAN_DEBUG && !process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
   try {

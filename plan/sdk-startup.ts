@@ -38,9 +38,9 @@ export const DEFERRED_MODULES = [
 type Load = (request: string, parent: NodeJS.Module | undefined, isMain: boolean) => unknown;
 
 /**
- * A stand-in for a CommonJS module that loads the real one on first access. It claims
- * `__esModule` so TypeScript's `__importStar` helper passes it through instead of copying every
- * property (which would load the module at once).
+ * A stand-in for a CommonJS module that loads the real one on first access, reads and writes
+ * alike. It always claims `__esModule`, so TypeScript's `__importStar` helper passes it through
+ * instead of copying every property (which would load the module at once).
  */
 function lazyModule(load: () => unknown): object {
   let real: Record<PropertyKey, unknown> | undefined;
@@ -48,7 +48,10 @@ function lazyModule(load: () => unknown): object {
   return new Proxy(
     {},
     {
-      get: (_stub, key) => (key === "__esModule" && !real ? true : target()[key]),
+      get: (_stub, key) => (key === "__esModule" ? true : target()[key]),
+      set: (_stub, key, value) => Reflect.set(target(), key, value),
+      defineProperty: (_stub, key, descriptor) => Reflect.defineProperty(target(), key, descriptor),
+      deleteProperty: (_stub, key) => Reflect.deleteProperty(target(), key),
       has: (_stub, key) => key in target(),
       ownKeys: () => Reflect.ownKeys(target()),
       getOwnPropertyDescriptor: (_stub, key) => {

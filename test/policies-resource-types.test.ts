@@ -25,16 +25,20 @@ function leaves(ns: string, value: unknown, at: string[] = []): [string, string,
 const cases = Object.entries(standIns).flatMap(([ns, tree]) => leaves(ns, tree));
 
 describe("the policy pack's resource type stand-ins", () => {
-  it("cover the classes the rules use (a table, not an empty list)", () => assert.ok(cases.length >= 28, `${cases.length} stand-ins`));
+  // The rules import the stand-ins, so the compiler proves every class they use has one.
+  it("is a table of stand-ins, not an empty list", () => assert.ok(cases.length > 0));
 
   for (const [ns, at, standIn] of cases) {
     it(`${ns}.${at} carries the SDK class's type token and matches like it`, () => {
       const real = at.split(".").reduce<any>((o, key) => o?.[key], SDKS[ns as keyof typeof SDKS]);
       assert.equal(typeof real, "function", `${ns}.${at} is a class of the SDK`);
       assert.equal(standIn.__pulumiType, real.__pulumiType);
+      // The stand-in answers isInstance as the real class does, for its own token and another.
       const isInstance = standIn.isInstance as (o: unknown) => boolean;
+      for (const candidate of [{ __pulumiType: real.__pulumiType }, { __pulumiType: `${real.__pulumiType}Other` }]) {
+        assert.equal(isInstance(candidate), real.isInstance(candidate), JSON.stringify(candidate));
+      }
       assert.equal(isInstance({ __pulumiType: real.__pulumiType }), true);
-      assert.equal(isInstance({ __pulumiType: `${real.__pulumiType}Other` }), false);
     });
   }
 

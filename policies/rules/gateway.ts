@@ -155,14 +155,22 @@ export function traefikUploads(container: DockerContainer, name: string): Traefi
 /**
  * The Traefik uploads of a container, parsed once however many rules read them: the rules share
  * one view of a resource per run (plan/policy-runner.ts), so the view's props key the cache. A
- * parse error is kept and thrown again to every rule.
+ * parse error is kept and thrown again to every rule. The uploads are frozen: shared, they are read-only.
  */
 const parsed = new WeakMap<object, { uploads?: TraefikUploads; error?: unknown }>();
+/** Freezes a parsed document through and through, so that no rule can change what the next one reads. */
+function frozen<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) frozen(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
 function parsedUploads(container: DockerContainer, name: string): TraefikUploads | undefined {
   let entry = parsed.get(container);
   if (!entry) {
     try {
-      entry = { uploads: traefikUploads(container, name) };
+      entry = { uploads: frozen(traefikUploads(container, name)) };
     } catch (error) {
       entry = { error };
     }
