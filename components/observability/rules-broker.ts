@@ -94,15 +94,17 @@ export function rabbitmqRuleGroup(t: ResolvedThresholds, on: "kubernetes" | "doc
         `RabbitMQ node ${node} does not serve its metrics: it is down or partitioned.`,
         docker ? "docker ps and docker logs of the broker container; its healthcheck runs rabbitmq-diagnostics ping." : "kubectl describe pod and logs; quorum queues keep serving while a majority of nodes is up.",
       ),
-      // RabbitMQNodeDown needs an `up` series: with every pod gone (or the PodMonitor not matching) there is none.
+      // RabbitMQNodeDown needs an `up` series: with every node gone (or no scrape matching) there is none.
       single(
         "RabbitMQAbsent",
         "critical",
         'absent(up{container="rabbitmq"})',
         "10m",
         "Prometheus scrapes no RabbitMQ node at all.",
-        "No RabbitMQ node (container {{ $labels.container }}) has been scraped for 10 minutes: the broker is gone, or its PodMonitor no longer matches its pods.",
-        "kubectl get pods of the broker; if they run, check the PodMonitor's selector and Prometheus's targets page.",
+        docker
+          ? "No RabbitMQ node (container {{ $labels.container }}) has been scraped for 10 minutes: the broker container is gone, or Prometheus cannot reach its port 15692."
+          : "No RabbitMQ node (container {{ $labels.container }}) has been scraped for 10 minutes: the broker is gone, or its PodMonitor no longer matches its pods.",
+        docker ? "docker ps -a for the broker container; if it runs, check Prometheus's targets page (job rabbitmq)." : "kubectl get pods of the broker; if they run, check the PodMonitor's selector and Prometheus's targets page.",
       ),
     ],
   };

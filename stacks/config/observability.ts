@@ -13,7 +13,7 @@ const threshold = z.strictObject({ warning: z.number().optional(), critical: z.n
 
 /**
  * The `observability` block: the ObservabilityStack's arguments. Receiver URLs, routing and API
- * keys, SMTP passwords and the heartbeat URL are secrets ({@link OBSERVABILITY_SECRET_FIELDS}), set
+ * keys, SMTP passwords and the heartbeat URL are secrets (`SECRET_RECEIVER_FIELDS` in keys.ts, and `heartbeat.url`), set
  * with `pulumi config set --secret --path`, which makes the block a secret key. Semantic checks come
  * from `validateObservability`.
  */

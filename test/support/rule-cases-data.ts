@@ -145,7 +145,8 @@ export const dataSingleCases: Record<string, SingleCase> = {
   RabbitMQNodeDown: rabbitPair("up", 0, 1),
   RabbitMQAbsent: {
     fires: () => ({ input: [{ series: s("up", { namespace: "apps", pod: "api-0", container: "api", job: "apps/api" }), values: gauge(1) }], evalTime: "30m", labels: { container: "rabbitmq" } }),
-    quiet: () => ({ input: [{ series: s("up", { namespace: "data", pod: "broker-server-0", container: "rabbitmq", job: "data/broker" }), values: gauge(0) }], evalTime: "30m", labels: { container: "rabbitmq" } }),
+    // A node that is down still has its `up` series: that is RabbitMQNodeDown's, not this alert's.
+    quiet: (f) => ({ input: [{ series: s("up", rabbit(f).aggregated), values: gauge(0) }], evalTime: "30m", labels: { container: "rabbitmq" } }),
   },
   PgBouncerClientsWaiting: pair("cnpg_pgbouncer_pools_maxwait", { ...pooler, database: "app", user: "app" }, 12, 1, pooler),
   PgBouncerExporterErrors: pair("cnpg_pgbouncer_last_collection_error", pooler, 1, 0),
