@@ -48,6 +48,31 @@ function services(count: number): string {
   );
 }
 
+/**
+ * The `--config` arguments that set `count` services: one JSON value, or, where that would pass
+ * Linux's limit of 128 KiB for a single argument (MAX_ARG_STRLEN; about 1,000 services), one
+ * `--config-path` value per field, as `pulumi config set --path` would store them.
+ */
+function servicesConfig(count: number): string[] {
+  const json = services(count);
+  if (json.length < 100 * 1024) return ["--config", `platform:services=${json}`];
+  return [
+    "--config-path",
+    ...(JSON.parse(json) as Record<string, unknown>[]).flatMap((service, i) =>
+      Object.entries(flatten(service)).flatMap(([field, value]) => ["--config", `platform:services[${i}].${field}=${value}`]),
+    ),
+  ];
+}
+
+/** `{ probes: { readinessPath: "/readyz" } }` → `{ "probes.readinessPath": "/readyz" }`. */
+function flatten(value: Record<string, unknown>, prefix = ""): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(value).flatMap(([key, inner]) =>
+      inner !== null && typeof inner === "object" ? Object.entries(flatten(inner as Record<string, unknown>, `${prefix}${key}.`)) : [[`${prefix}${key}`, inner]],
+    ),
+  );
+}
+
 /** A gateway routing every one of `count` services on its own hostname, as a real stack would. */
 function routes(count: number): string {
   return JSON.stringify({ tls: { issuer: "self-signed" }, routes: Array.from({ length: count }, (_, i) => ({ service: `svc-${i}`, hostname: `svc-${i}.platform.internal` })) });
@@ -65,7 +90,7 @@ const generated: Case[] = (["dev", "onprem"] as const).flatMap((stack) =>
   sizes.map((n) => {
     const planFile = path.join(tmp, `${stack}-${n}.json`);
     const target = stack === "dev" ? "docker" : "k3s";
-    return { name: `plan ${target}, ${n} services`, planFile, args: plan("--stack", stack, "--config", `platform:services=${services(n)}`, "--config", `platform:gateway=${routes(n)}`, "--json", planFile) };
+    return { name: `plan ${target}, ${n} services`, planFile, args: plan("--stack", stack, ...servicesConfig(n), "--config", `platform:gateway=${routes(n)}`, "--json", planFile) };
   }),
 );
 
