@@ -66,6 +66,31 @@ export function servicesOf(config: Pick<StackConfig, "services">): readonly Serv
   return config.services ?? [DEMO_SERVICE];
 }
 
+/** The data stores and broker queues one service is wired to: its `uses` block, each store only while the stack runs it. */
+export interface ServiceUses {
+  /** The service gets the PostgresCluster's connection settings. */
+  readonly postgres: boolean;
+  /** The service gets the RedisCluster's connection settings. */
+  readonly redis: boolean;
+  /** The broker queues (names from `messageQueue.queues`) the service publishes to or consumes from; any queue gives it the broker's connection settings. */
+  readonly queues: readonly string[];
+}
+
+/**
+ * What a service declares it uses (`services[].uses`), limited to the stores the stack runs. A
+ * service gets the Secrets, roles and network paths of these only: least privilege, so a
+ * service that declares nothing reaches no data store.
+ *
+ * @see https://kubernetes.io/docs/concepts/security/secrets-good-practices/#least-privilege-secret-access
+ */
+export function usesOf(service: Pick<ServiceConfig, "uses">, config: Pick<StackConfig, "postgres" | "redis" | "messageQueue">): ServiceUses {
+  return {
+    postgres: (service.uses?.postgres ?? false) && config.postgres?.enabled !== false,
+    redis: (service.uses?.redis ?? false) && config.redis?.enabled !== false,
+    queues: config.messageQueue?.enabled === false ? [] : (service.uses?.queues ?? []),
+  };
+}
+
 /** The namespace of the services on Kubernetes. */
 export function namespaceOf(config: Pick<StackConfig, "namespace">): string {
   return config.namespace ?? DEFAULT_NAMESPACE;

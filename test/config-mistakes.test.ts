@@ -117,6 +117,8 @@ const BAD: Record<string, Bad[]> = {
     { name: "a number for a string in a secret block: the value is not echoed", args: stackYaml("t13-secret-list", `config:\n${DEV_BASE}  platform:observability:\n    receivers:\n      - name: ops\n        kind: email\n        to: 4242424242\n        smtpPassword:\n          ${SECURE}\n`), key: "platform:observability.receivers[0].to", message: /^must be a string \(got a number \(not shown: the key is a secret\)\); set it with `pulumi config set --path 'platform:observability\.receivers\[0\]\.to'` \(without a value it prompts/ },
   ],
   "3. what Kubernetes, Docker or the cloud would refuse at update time": [
+    { name: "a service using an undeclared queue", args: dev(set("messageQueue", { queues: [{ name: "orders" }] }), services(svc({ worker: true, uses: { queues: ["ordres"] } }))), key: "platform:services[0].uses.queues[0]", message: /^"ordres" is not a queue of `messageQueue\.queues` \("orders"\); declare it there or fix the name$/ },
+    { name: "a service using a disabled store", args: dev(set("redis", { enabled: false }), services(svc({ uses: { redis: true } }))), key: "platform:services[0].uses.redis", message: /^`redis\.enabled` is false, so there is no redis to use; remove it: `pulumi config rm --path 'platform:services\[0\]\.uses\.redis'`$/ },
     { name: "replicas beyond int32", args: dev(services(svc({ replicas: 3e9 }))), key: "platform:services[0].replicas", message: /^must be at most 2147483647 \(Kubernetes counts are 32-bit integers\)/ },
     { name: "maxReplicas beyond int32", args: dev(services(svc({ autoscaling: { maxReplicas: 2 ** 31 } }))), key: "platform:services[0].autoscaling.maxReplicas", message: /^must be at most 2147483647/ },
     { name: "mesh replicas beyond int32", args: onprem(set("mesh", { linkerd: { replicas: 2 ** 32 } })), key: "platform:mesh.linkerd.replicas", message: /^must be at most 2147483647/ },
@@ -278,7 +280,7 @@ describe("config mistakes, by class", () => {
 
   it("counts the bad inputs by class (for the issue's closing note)", () => {
     const counts = Object.fromEntries(Object.entries(BAD).map(([group, cases]) => [group.split(".")[0], cases.length]));
-    assert.deepEqual(counts, { "1": 13, "2": 8, "3": 45, "4": 12, "5": 9, "6": 6 });
+    assert.deepEqual(counts, { "1": 13, "2": 8, "3": 47, "4": 12, "5": 9, "6": 6 });
   });
 });
 

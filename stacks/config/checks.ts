@@ -63,7 +63,7 @@ import {
   type PlatformConfig,
   type ServiceConfig,
 } from "./schema";
-import { CONFIG_NAMESPACE, setCommand } from "./keys";
+import { CONFIG_NAMESPACE, removeCommand, setCommand } from "./keys";
 import { RESERVED_SERVICE_NAMES } from "./reserved";
 import { bucketNameProblem, generatedNameProblem } from "./validators";
 import { drProblems } from "../backups";
@@ -256,6 +256,25 @@ function parsedServices(config: PlatformConfig): { service: ServiceConfig; index
   });
 }
 
+/** A service's `uses`: each store it names is one the stack runs, each queue one `messageQueue.queues` declares. */
+function usesProblems(config: PlatformConfig, service: Partial<ServiceConfig> | undefined, i: number, problems: KeyedProblem[]): void {
+  const uses = service?.uses;
+  if (!uses) return;
+  for (const store of ["postgres", "redis"] as const) {
+    if (uses[store] && config[store]?.enabled === false) {
+      problems.push({ path: ["services", i, "uses", store], message: `\`${store}.enabled\` is false, so there is no ${store} to use; remove it: \`${removeCommand(["services", i, "uses", store])}\`` });
+    }
+  }
+  const declared = (config.messageQueue?.queues ?? []).map((q) => q.name);
+  (uses.queues ?? []).forEach((queue, q) => {
+    if (config.messageQueue?.enabled === false) {
+      problems.push({ path: ["services", i, "uses", "queues", q], message: "`messageQueue.enabled` is false, so there is no broker to use; remove the queue or enable `messageQueue`" });
+    } else if (!declared.includes(queue)) {
+      problems.push({ path: ["services", i, "uses", "queues", q], message: `"${queue}" is not a queue of \`messageQueue.queues\` (${declared.length > 0 ? declared.map((n) => `"${n}"`).join(", ") : "none declared"}); declare it there or fix the name` });
+    }
+  });
+}
+
 /** The services' own cross-field checks: unique names, canaries need the mesh, workers serve no route. */
 function serviceProblems(config: PlatformConfig): KeyedProblem[] {
   const problems: KeyedProblem[] = [];
@@ -270,6 +289,7 @@ function serviceProblems(config: PlatformConfig): KeyedProblem[] {
     if (generated) problems.push({ path: ["services", i, "name"], message: generated });
     if (service?.name) names.add(service.name);
     if (service?.canary && !provider) problems.push({ path: ["services", i, "canary"], message: "needs the service mesh, which splits traffic by weight; enable `mesh` (Kubernetes targets) or remove `canary`" });
+    usesProblems(config, service, i, problems);
     if (service?.worker && (config.gateway?.routes ?? []).some((r) => r.service === service.name)) {
       problems.push({ path: ["services", i, "worker"], message: `"${service.name}" is a worker: it consumes from the broker and serves no route; remove its gateway route or \`worker\`` });
     }

@@ -102,6 +102,13 @@ export const serviceSchema = z
       })
       .optional(),
     worker: z.boolean().optional(),
+    uses: z
+      .strictObject({
+        postgres: z.boolean().optional(),
+        redis: z.boolean().optional(),
+        queues: z.array(z.string()).optional(),
+      })
+      .optional(),
     slo: sloSchema.optional(),
     canary: z
       .strictObject({
