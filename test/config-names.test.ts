@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { parse } from "yaml";
 import { parseConfig } from "../stacks/config";
 import { RESERVED_SERVICE_NAMES } from "../stacks/config/reserved";
 import { runPlan, type PlanRun } from "./support/stack-variants";
@@ -19,6 +20,10 @@ import { runPlan, type PlanRun } from "./support/stack-variants";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "config-names-"));
 const runs: Record<string, PlanRun> = {};
 type Resource = { type: string; name: string; inputs: Record<string, any> };
+
+/** The services a shipped stack declares: their objects carry the users' names, not the platform's. */
+const servicesOf = (stack: string): string[] =>
+  (parse(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")).config["platform:services"] as { name: string }[]).map((s) => s.name);
 
 /** The kinds an AppService creates in the services' namespace, whose names a platform object could take. */
 const SERVICE_KINDS = ["Service", "Deployment", "ServiceAccount", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy", "HTTPRoute", "Server"];
@@ -35,7 +40,7 @@ describe("the platform's own names", () => {
     assert.equal(runs.dev.code, 0, runs.dev.stderr);
     const resources: Resource[] = runs.dev.plan!.resources as Resource[];
     const network = resources.find((r) => r.type === "docker:index/network:Network")!.inputs.name as string;
-    const users = new Set(["podinfo"]);
+    const users = new Set(servicesOf("dev"));
     const containers = resources.filter((r) => r.type === "docker:index/container:Container");
     assert.ok(containers.length >= 8, `containers: ${containers.length}`);
     const names = containers.flatMap((c) => [String(c.inputs.name).replace(`${network}-`, ""), ...(c.inputs.networksAdvanced ?? []).flatMap((n: { aliases?: string[] }) => n.aliases ?? [])]);
@@ -47,7 +52,7 @@ describe("the platform's own names", () => {
   it("leaves no platform object of a service's kinds in the services' namespace on Kubernetes unreserved", () => {
     assert.equal(runs.onprem.code, 0, runs.onprem.stderr);
     const resources: Resource[] = runs.onprem.plan!.resources as Resource[];
-    const users = ["podinfo"];
+    const users = servicesOf("onprem");
     const inApps = resources.filter((r) => r.inputs?.metadata?.namespace === "apps" && SERVICE_KINDS.includes(r.type.split(":").pop()!));
     assert.ok(inApps.length > 0, "the services' objects are found");
     const platform = inApps.map((r) => String(r.inputs.metadata.name)).filter((n) => !users.some((u) => n === u || n.startsWith(`${u}-`)));

@@ -256,7 +256,7 @@ function parsedServices(config: PlatformConfig): { service: ServiceConfig; index
   });
 }
 
-/** A service's `uses`: each store it names is one the stack runs, each queue one `messageQueue.queues` declares. */
+/** A service's `uses`: each store it names is one the stack runs, each queue one `messageQueue.queues` declares where the platform declares the broker's queues. */
 function usesProblems(config: PlatformConfig, service: Partial<ServiceConfig> | undefined, i: number, problems: KeyedProblem[]): void {
   const uses = service?.uses;
   if (!uses) return;
@@ -266,10 +266,13 @@ function usesProblems(config: PlatformConfig, service: Partial<ServiceConfig> | 
     }
   }
   const declared = (config.messageQueue?.queues ?? []).map((q) => q.name);
+  // The platform declares RabbitMQ's queues itself, except on Amazon MQ; there, and on NATS (whose
+  // streams services create with the JetStream API), the application declares them.
+  const platformDeclares = (config.messageQueue?.broker ?? "rabbitmq") === "rabbitmq" && config.messageQueue?.mode !== "managed";
   (uses.queues ?? []).forEach((queue, q) => {
     if (config.messageQueue?.enabled === false) {
       problems.push({ path: ["services", i, "uses", "queues", q], message: "`messageQueue.enabled` is false, so there is no broker to use; remove the queue or enable `messageQueue`" });
-    } else if (!declared.includes(queue)) {
+    } else if (platformDeclares && !declared.includes(queue)) {
       problems.push({ path: ["services", i, "uses", "queues", q], message: `"${queue}" is not a queue of \`messageQueue.queues\` (${declared.length > 0 ? declared.map((n) => `"${n}"`).join(", ") : "none declared"}); declare it there or fix the name` });
     }
   });
