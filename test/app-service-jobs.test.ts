@@ -22,6 +22,8 @@ import {
 } from "../components";
 import { COMPONENT_LABEL } from "../components/contract";
 import { createPlatform } from "../components/platform";
+import { runPolicies } from "../plan/policy-runner";
+import { rules } from "../policies/rules";
 import { findOne } from "./support/captured";
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
 
@@ -148,6 +150,12 @@ describe("the migration Job on Kubernetes", () => {
     ];
     for (const [name, annotations] of cases) assert.deepEqual(job(name).inputs.spec.template.metadata.annotations, annotations, name);
     assert.deepEqual(cronJob("api-nightly").inputs.spec.jobTemplate.spec.template.metadata.annotations, cases[0][1]);
+  });
+
+  it("passes every rule of the policy pack, as do the CronJobs and the Docker migration", async () => {
+    const tasks = program.resources.filter((r) => /^kubernetes:batch\/v1:(Job|CronJob)$/.test(r.type) || r.name === "site-migration");
+    assert.equal(tasks.length, 5);
+    assert.deepEqual((await runPolicies(rules, tasks)).violations, []);
   });
 
   it("validates against the Kubernetes schema, with no unknown fields", () => {
