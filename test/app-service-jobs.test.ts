@@ -24,6 +24,7 @@ import { COMPONENT_LABEL } from "../components/contract";
 import { createPlatform } from "../components/platform";
 import { runPolicies } from "../plan/policy-runner";
 import { rules } from "../policies/rules";
+import { kubernetesCronProblem } from "../stacks/config/validators";
 import { findOne } from "./support/captured";
 import { schemaErrors, unknownFields } from "./support/k8s-schema";
 
@@ -285,4 +286,25 @@ describe("migration and CronJob arguments", () => {
     assert.deepEqual(jobNameProblems("svc", { cronJobs: [{ name: "a".repeat(48), schedule: "@daily" }] }), []);
     assert.deepEqual(jobNameProblems("svc", { cronJobs: [{ name: "a".repeat(49), schedule: "@daily" }] }).map((p) => p.path.join(".")), ["cronJobs.0.name"]);
   });
+});
+
+describe("a CronJob's schedule in stack config", () => {
+  const cases: [string, RegExp | undefined][] = [
+    ["30 3 * * *", undefined],
+    ["*/15 * * * MON-FRI", undefined],
+    ["@daily", undefined],
+    ["0 30 3 * * *", /^must be five cron fields .* \(got 6 fields/],
+    ["@every 1h", /is not a macro Kubernetes documents/],
+    ["CRON_TZ=Europe/Berlin 30 3 * * *", /set `timeZone` instead/],
+    ["30 3 L * *", /uses "L" .*robfig\/cron v3/],
+    ["30 3 * * 7", /has day-of-week 7/],
+    ["61 3 * * *", /is not a valid cron expression \(.*minute/],
+  ];
+  for (const [schedule, expected] of cases) {
+    it(`${expected ? "refuses" : "accepts"} "${schedule}"`, () => {
+      const problem = kubernetesCronProblem(schedule);
+      if (expected) assert.match(problem ?? "", expected);
+      else assert.equal(problem, undefined);
+    });
+  }
 });

@@ -146,23 +146,21 @@ export function kubernetesCronProblem(schedule: string): string | undefined {
   return cronFieldsProblem(schedule, KUBERNETES_CRON);
 }
 
+/** A string refused with the message `problem` returns, shown with `example` in the schema. */
+const checkedString = (problem: (value: string) => string | undefined, example: string) =>
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      const message = problem(value);
+      if (message) ctx.addIssue({ code: "custom", message });
+    })
+    .meta({ examples: [example] });
+
 /** A Kubernetes CronJob schedule; see {@link kubernetesCronProblem}. */
-export const kubernetesCronSchedule = z
-  .string()
-  .superRefine((schedule, ctx) => {
-    const problem = kubernetesCronProblem(schedule);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  })
-  .meta({ examples: ["30 3 * * *"] });
+export const kubernetesCronSchedule = checkedString(kubernetesCronProblem, "30 3 * * *");
 
 /** A six-field cron expression; see {@link cronProblem}. */
-export const cronSchedule = z
-  .string()
-  .superRefine((schedule, ctx) => {
-    const problem = cronProblem(schedule);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  })
-  .meta({ examples: ["0 0 3 * * *"] });
+export const cronSchedule = checkedString(cronProblem, "0 0 3 * * *");
 
 /** An IP address (v4 or v6), such as Docker's `publishAddress`. */
 export const ipAddress = z
