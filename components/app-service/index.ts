@@ -11,7 +11,7 @@ import { jobNameProblems } from "./jobs-spec";
 export * from "./spec";
 export * from "./jobs-spec";
 export { taskLabels, taskPodSpec } from "./jobs";
-export { migrationExitProblem, MIGRATION_LABEL } from "./jobs-docker";
+export { migrationExitProblem, migrationGate, MIGRATION_LABEL } from "./jobs-docker";
 
 /** Why CronJobs are refused on Docker. */
 export const DOCKER_CRON_JOBS = "are available on Kubernetes only: Docker has no scheduler to run them; remove `cronJobs` from the Docker stack (run the command by hand with `docker exec`)";

@@ -12,13 +12,20 @@
  * - The provider does not fail on a non-zero exit code. So the service's container takes a label
  *   ({@link MIGRATION_LABEL}) computed from the exit code, and the computation throws a
  *   `ResourceError` naming the migration container unless it is 0: `pulumi up` stops with that
- *   message, and the service's container is neither created nor replaced (the old one keeps
- *   running).
+ *   message before the service's container is created.
+ * - The service's container is not running then: @pulumi/docker replaces every container
+ *   delete-first (`DeleteBeforeReplace` in its provider), so when the migration is replaced, the
+ *   service's container, whose label reads the migration's outputs, is removed before the new
+ *   migration runs. Docker runs one replica; a rollout there always has downtime.
+ * - On the first `pulumi up` the migration starts once the database's container exists, not once
+ *   its healthcheck passes, and is not retried: a migration tool that does not retry its
+ *   connection may fail there, and `pulumi up` run again starts it anew (its inputs did not change,
+ *   so with `--replace` its URN).
  * - The exited container is kept (no `rm`), so `docker logs <name>` shows its output. Its logs are
  *   not copied into the state (`logs` stays off): a migration may print connection strings.
  * - An unchanged migration is not run again. A new image or command gives it a new name (the hash
  *   in {@link migrationJobName}) and so a new container; any other change replaces it under the
- *   same name, deleting the old one first (`deleteBeforeReplace`). A failed migration stays failed
+ *   same name, deleting the old one first (`deleteBeforeReplace`, as the provider does anyway). A failed migration stays failed
  *   until its inputs change or `pulumi up --replace <its URN>` runs it again.
  * - No retries (`backoffLimit` applies to Kubernetes only: a restart policy would end the provider's
  *   wait at the first exit) and no `activeDeadlineSeconds`: Pulumi's create timeout (the deadline
@@ -57,7 +64,7 @@ export function migrationExitProblem(service: string, containerName: string, exi
   if (exitCode === 0) return undefined;
   const how = exitCode === undefined ? "without an exit code" : `with exit code ${exitCode}`;
   return (
-    `AppService "${service}": the migration container "${containerName}" ended ${how}, so the service's container was left as it was. ` +
+    `AppService "${service}": the migration container "${containerName}" ended ${how}, so the service's container was not started. ` +
     `Read its output with \`docker logs ${containerName}\`, fix the migration and run \`pulumi up\` again ` +
     "(a new image or command runs a new migration; to run the same one again, `pulumi up --replace` its URN)"
   );
@@ -103,10 +110,20 @@ export function deployDockerMigration(
     },
     { ...opts, deleteBeforeReplace: true, customTimeouts: { create: wait, update: wait } },
   );
-  const succeeded = pulumi.all([container.name, container.exitCode]).apply(([n, exitCode]) => {
-    const problem = migrationExitProblem(name, n, exitCode);
-    if (problem) throw new pulumi.ResourceError(problem, container, true);
+  return { container, succeeded: migrationGate(name, container.name, container.exitCode, container) };
+}
+
+/**
+ * The migration container's name once it has exited with 0; otherwise an output that fails with
+ * {@link migrationExitProblem} as a `ResourceError` (no stack trace), which fails the registration
+ * of whatever takes it as an input: the service's container.
+ *
+ * @param resource - the migration container, named in the error.
+ */
+export function migrationGate(service: string, containerName: pulumi.Input<string>, exitCode: pulumi.Input<number | undefined>, resource?: pulumi.Resource): pulumi.Output<string> {
+  return pulumi.all([containerName, exitCode]).apply(([n, code]) => {
+    const problem = migrationExitProblem(service, n, code);
+    if (problem) throw new pulumi.ResourceError(problem, resource, true);
     return n;
   });
-  return { container, succeeded };
 }
