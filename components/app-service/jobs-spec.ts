@@ -27,7 +27,13 @@ export interface TaskArgs {
    * (`activeDeadlineSeconds`). @default 600 for the migration, 3600 for a CronJob
    */
   readonly activeDeadlineSeconds?: number;
-  /** Retries of a failed pod before the run fails (`backoffLimit`). @default 2 */
+  /**
+   * Retries of a failed pod before the run fails (`backoffLimit`). Kubernetes starts each retry
+   * after an exponential back-off (10 s, 20 s, 40 s, … capped at 6 min).
+   * @default 6 for the migration (Kubernetes's own default: its retries span about five minutes,
+   *   which covers a database still bootstrapping on the first `pulumi up`), 2 for a CronJob
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-backoff-failure-policy
+   */
   readonly backoffLimit?: number;
 }
 
@@ -82,7 +88,15 @@ export interface CronJobArgs extends TaskArgs {
 
 /** Defaults of {@link MigrationArgs} and {@link CronJobArgs}. */
 export const jobDefaults = {
-  backoffLimit: 2,
+  /**
+   * The migration's retries. On the first `pulumi up` the Job starts as soon as the data stores'
+   * objects exist, not once they serve: Pulumi does not wait for a CloudNativePG `Cluster` to be
+   * ready, which takes minutes, and a migration tool fails on a refused connection. Six retries
+   * (10 s … 320 s apart) keep trying for about five minutes, inside the 600 s deadline.
+   */
+  migrationBackoffLimit: 6,
+  /** A CronJob's retries: its next run comes anyway. */
+  cronJobBackoffLimit: 2,
   migrationDeadlineSeconds: 600,
   cronJobDeadlineSeconds: 3600,
   timeZone: "Etc/UTC",
@@ -119,14 +133,18 @@ export function resolveMigration(args: MigrationArgs): ResolvedMigration {
     command: args.command,
     args: args.args,
     activeDeadlineSeconds: args.activeDeadlineSeconds ?? jobDefaults.migrationDeadlineSeconds,
-    backoffLimit: args.backoffLimit ?? jobDefaults.backoffLimit,
+    backoffLimit: args.backoffLimit ?? jobDefaults.migrationBackoffLimit,
   };
 }
 
 /** Applies the defaults to a CronJob. */
 export function resolveCronJob(args: CronJobArgs): ResolvedCronJob {
   return {
-    ...resolveMigration({ ...args, activeDeadlineSeconds: args.activeDeadlineSeconds ?? jobDefaults.cronJobDeadlineSeconds }),
+    ...resolveMigration({
+      ...args,
+      activeDeadlineSeconds: args.activeDeadlineSeconds ?? jobDefaults.cronJobDeadlineSeconds,
+      backoffLimit: args.backoffLimit ?? jobDefaults.cronJobBackoffLimit,
+    }),
     name: args.name,
     schedule: args.schedule,
     timeZone: args.timeZone ?? jobDefaults.timeZone,
