@@ -92,7 +92,8 @@ export const jobDefaults = {
    * The migration's retries. On the first `pulumi up` the Job starts as soon as the data stores'
    * objects exist, not once they serve: Pulumi does not wait for a CloudNativePG `Cluster` to be
    * ready, which takes minutes, and a migration tool fails on a refused connection. Six retries
-   * (10 s … 320 s apart) keep trying for about five minutes, inside the 600 s deadline.
+   * (10 s, 20 s, 40 s … apart) keep trying for about five minutes; the 600 s deadline ends the Job
+   * before the last one (due after 630 s) would start.
    */
   migrationBackoffLimit: 6,
   /** A CronJob's retries: its next run comes anyway. */
