@@ -50,6 +50,8 @@ const COMPUTED: Record<string, (inputs: Record<string, any>, name: string) => Re
   "gcp:kms/cryptoKey:CryptoKey": (_inputs, name) => ({ id: `projects/mock/locations/mock/keyRings/mock/cryptoKeys/${name}` }),
   "random:index/randomPassword:RandomPassword": (inputs, name) => ({ result: `${MOCK_SECRET_PREFIX}${name}-`.padEnd(Number(inputs.length ?? 32), "x") }),
   "docker:index/network:Network": (inputs, name) => ({ name: inputs.name ?? name }),
+  // An attached container (a migration) has run to completion: the provider reads its exit code.
+  "docker:index/container:Container": (inputs) => (inputs.attach ? { exitCode: 0 } : {}),
   "docker:index/volume:Volume": (inputs, name) => ({ name: inputs.name ?? name }),
   "aws:s3/bucket:Bucket": (inputs, name) => ({ bucket: inputs.bucket ?? name, arn: `arn:aws:s3:::${inputs.bucket ?? name}` }),
   "aws:rds/instance:Instance": (inputs, name) => ({

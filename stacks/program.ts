@@ -163,6 +163,8 @@ function servicesPhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase,
       namespace: base.servicesNamespace,
       secretEnv: data.secretEnv,
       serviceAnnotations: mesh.serviceAnnotations(index),
+      // Meshed Jobs need the proxy as a native sidecar, or they never complete.
+      jobPodAnnotations: base.enrollment?.jobPodAnnotations,
       canary: canary ? { image: canary.image, replicas: canary.replicas } : undefined,
       // The gateway and Prometheus run in their own namespaces; the NetworkPolicy must admit them.
       allowFromNamespaces: base.platform.kind === "kubernetes" ? [...(routed ? [GATEWAY_NAMESPACE] : []), ...(observed ? [MONITORING_NAMESPACE] : [])] : [],

@@ -119,6 +119,10 @@ const BAD: Record<string, Bad[]> = {
   "3. what Kubernetes, Docker or the cloud would refuse at update time": [
     { name: "a service using an undeclared queue", args: dev(set("messageQueue", { queues: [{ name: "orders" }] }), services(svc({ worker: true, uses: { queues: ["ordres"] } }))), key: "platform:services[0].uses.queues[0]", message: /^"ordres" is not a queue of `messageQueue\.queues` \("orders"\); declare it there or fix the name$/ },
     { name: "a service using a disabled store", args: dev(set("redis", { enabled: false }), services(svc({ uses: { redis: true } }))), key: "platform:services[0].uses.redis", message: /^`redis\.enabled` is false, so there is no redis to use; remove it: `pulumi config rm --path 'platform:services\[0\]\.uses\.redis'`$/ },
+    { name: "a migration Job on a service without a database", args: dev(services(svc({ migration: { command: ["./migrate"] } }))), key: "platform:services[0].migration", message: /^migrates the service's database, but the service declares none \(`uses\.postgres` is not true\), so its Job would get no DATABASE_URL; declare it: `pulumi config set --path 'platform:services\[0\]\.uses\.postgres' true`, or remove `migration`$/ },
+    { name: "a migration without a command or args", args: dev(services(svc({ uses: { postgres: true }, migration: { backoffLimit: 1 } }))), key: "platform:services[0].migration", message: /^needs `command` or `args`: without them it runs the image's default process, a server that never exits$/ },
+    { name: "CronJobs on Docker, which has no scheduler", args: dev(services(svc({ cronJobs: [{ name: "nightly", schedule: "30 3 * * *", args: ["report"] }] }))), key: "platform:services[0].cronJobs", message: /^are available on Kubernetes only: Docker has no scheduler to run them; remove `cronJobs` from the Docker stack/ },
+    { name: "a six-field CronJob schedule", args: onprem(services(svc({ cronJobs: [{ name: "nightly", schedule: "0 30 3 * * *", args: ["report"] }] }))), key: "platform:services[0].cronJobs[0].schedule", message: /^must be five cron fields \(minute hour day-of-month month day-of-week\) or a macro .* \(got 6 fields: "0 30 3 \* \* \*"\)$/ },
     { name: "replicas beyond int32", args: dev(services(svc({ replicas: 3e9 }))), key: "platform:services[0].replicas", message: /^must be at most 2147483647 \(Kubernetes counts are 32-bit integers\)/ },
     { name: "maxReplicas beyond int32", args: dev(services(svc({ autoscaling: { maxReplicas: 2 ** 31 } }))), key: "platform:services[0].autoscaling.maxReplicas", message: /^must be at most 2147483647/ },
     { name: "mesh replicas beyond int32", args: onprem(set("mesh", { linkerd: { replicas: 2 ** 32 } })), key: "platform:mesh.linkerd.replicas", message: /^must be at most 2147483647/ },
@@ -280,7 +284,7 @@ describe("config mistakes, by class", () => {
 
   it("counts the bad inputs by class (for the issue's closing note)", () => {
     const counts = Object.fromEntries(Object.entries(BAD).map(([group, cases]) => [group.split(".")[0], cases.length]));
-    assert.deepEqual(counts, { "1": 13, "2": 8, "3": 47, "4": 12, "5": 9, "6": 6 });
+    assert.deepEqual(counts, { "1": 13, "2": 8, "3": 51, "4": 12, "5": 9, "6": 6 });
   });
 });
 

@@ -6,8 +6,15 @@ import { selectorLabels } from "./kubernetes";
 import type { AppServiceArgs } from "./spec";
 import { formatProblems } from "../contract/problems";
 import { resolveAppService, validateAppService } from "./spec";
+import { jobNameProblems } from "./jobs-spec";
 
 export * from "./spec";
+export * from "./jobs-spec";
+export { taskLabels, taskPodSpec } from "./jobs";
+export { migrationExitProblem, migrationGate, MIGRATION_LABEL } from "./jobs-docker";
+
+/** Why CronJobs are refused on Docker. */
+export const DOCKER_CRON_JOBS = "are available on Kubernetes only: Docker has no scheduler to run them; remove `cronJobs` from the Docker stack (run the command by hand with `docker exec`)";
 
 /** A DNS-1035 label: what Kubernetes requires of a Service name. */
 export const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -20,9 +27,11 @@ export { dockerHealthcheck } from "./docker";
  * - **Kubernetes** (EKS, GKE, k3s): ServiceAccount, Deployment, Service, HorizontalPodAutoscaler
  *   (autoscaling/v2), PodDisruptionBudget when two or more pods run, readiness and liveness probes,
  *   Prometheus scrape annotations, the restricted securityContext, topology spread across zones and
- *   nodes, and a NetworkPolicy.
+ *   nodes, and a NetworkPolicy; a migration Job the Deployment waits for, and CronJobs, with the
+ *   same pod spec and the task's command.
  * - **Docker**: one container with the same image, healthcheck, memory and CPU limits, a restart
- *   policy, the private network and labels.
+ *   policy, the private network and labels; a migration container that must exit with 0 first.
+ *   CronJobs are refused: Docker has no scheduler.
  *
  * @example
  * ```ts
@@ -47,13 +56,15 @@ export class AppService extends pulumi.ComponentResource {
    * @param args - see {@link AppServiceArgs}.
    * @param opts - component options.
    * @throws Error naming every bad field (unpinned image, replicas < 1, min > max, implausible
-   *   quantities, a canary on Docker…).
+   *   quantities, a canary or CronJobs on Docker, a migration without a command…).
    */
   constructor(name: string, args: AppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:AppService", name, {}, opts);
     const problems = validateAppService(args);
     if (!DNS_LABEL.test(name)) problems.unshift({ path: ["name"], message: `"${name}" must be a DNS-1035 label (lower case, digits, "-")` });
     if (args.canary && args.platform.kind === "docker") problems.push({ path: ["canary"], message: "is available on Kubernetes only: Docker runs one container per service" });
+    if ((args.cronJobs ?? []).length > 0 && args.platform.kind === "docker") problems.push({ path: ["cronJobs"], message: DOCKER_CRON_JOBS });
+    if (DNS_LABEL.test(name)) problems.push(...jobNameProblems(name, args));
     if (problems.length > 0) throw new Error(`AppService "${name}": ${formatProblems(problems)}`);
     const spec = resolveAppService(args);
     this.serviceName = name;

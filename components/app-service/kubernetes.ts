@@ -5,6 +5,7 @@ import type { ResolvedAppService } from "./spec";
 import { COMPONENT_LABEL, COMPONENT_ROLES, TRACK_LABEL } from "../contract/labels";
 import { appServiceDefaults, scrapeAnnotations } from "./spec";
 import { restrictedContainerSecurityContext } from "../shared/security";
+import { deployTasks } from "./jobs";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -51,6 +52,8 @@ export function appContainer(name: string, spec: ResolvedAppService): Container 
     name,
     image: spec.image,
     imagePullPolicy: "IfNotPresent",
+    ...(spec.command ? { command: [...spec.command] } : {}),
+    ...(spec.args ? { args: [...spec.args] } : {}),
     ports,
     env: [
       ...Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value })),
@@ -115,13 +118,17 @@ export function trackSelectorLabels(name: string, track: "stable" | "canary"): R
 export interface KubernetesAppService {
   readonly deployment: k8s.apps.v1.Deployment;
   readonly canary?: k8s.apps.v1.Deployment;
+  /** The migration Job the Deployments wait for. */
+  readonly migration?: k8s.batch.v1.Job;
+  readonly cronJobs: readonly k8s.batch.v1.CronJob[];
   readonly service: k8s.core.v1.Service;
   readonly url: pulumi.Output<string>;
 }
 
 /**
- * Deploys the service into a Kubernetes cluster: ServiceAccount, Deployment, Service,
- * HorizontalPodAutoscaler, PodDisruptionBudget and NetworkPolicy, all with the platform's provider.
+ * Deploys the service into a Kubernetes cluster: ServiceAccount, the migration Job and CronJobs
+ * (`jobs.ts`), Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget and NetworkPolicy,
+ * all with the platform's provider.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
  */
@@ -137,6 +144,9 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
     spec: appPodSpec(name, { ...spec, image }, serviceAccount.metadata.name),
   });
   const strategy = { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } };
+  const tasks = deployTasks(name, spec, appPodSpec(name, spec, serviceAccount.metadata.name), opts);
+  // The Deployments roll only once the migration Job has completed.
+  const rollOpts = { ...opts, dependsOn: [...opts.dependsOn, ...(tasks.migration ? [tasks.migration] : [])] };
   const deployment = new k8s.apps.v1.Deployment(
     `${name}-deployment`,
     {
@@ -150,7 +160,7 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
         template: podTemplate("stable", spec.image),
       },
     },
-    opts,
+    rollOpts,
   );
   const canary = spec.canary
     ? new k8s.apps.v1.Deployment(
@@ -165,7 +175,7 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
             template: podTemplate("canary", spec.canary.image),
           },
         },
-        opts,
+        rollOpts,
       )
     : undefined;
 
@@ -228,5 +238,5 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
   );
 
   const url = service.metadata.apply((m) => `http://${m.name}.${m.namespace}.svc.cluster.local:${spec.servicePort}`);
-  return { deployment, canary, service, url };
+  return { deployment, canary, ...tasks, service, url };
 }

@@ -4,6 +4,7 @@ import { resourceProblems } from "../shared/quantity";
 import type { Platform } from "../contract/platform";
 import type { ArgProblem } from "../contract/problems";
 import type { ResourceQuantities } from "../contract/resources";
+import { resolveCronJob, resolveMigration, validateJobs, type CronJobArgs, type MigrationArgs, type ResolvedCronJob, type ResolvedMigration } from "./jobs-spec";
 
 /**
  * Horizontal autoscaling on CPU utilisation (autoscaling/v2). Docker runs one container and
@@ -71,6 +72,27 @@ export interface AppServiceArgs {
   readonly image: string;
   /** The port the container listens on. */
   readonly port: number;
+  /**
+   * The container's entrypoint, replacing the image's ENTRYPOINT (Docker: the container's
+   * `entrypoints`), so one image can run as several processes.
+   * @default the image's ENTRYPOINT
+   * @see https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/
+   */
+  readonly command?: readonly string[];
+  /** The entrypoint's arguments, replacing the image's CMD (Docker: the container's `command`). @default the image's CMD, unless `command` is set */
+  readonly args?: readonly string[];
+  /** A migration Job run with the service's image that must succeed before the Deployment rolls; see {@link MigrationArgs}. @default none */
+  readonly migration?: MigrationArgs;
+  /** CronJobs run with the service's image; Kubernetes only (Docker has no scheduler). @default [] */
+  readonly cronJobs?: readonly CronJobArgs[];
+  /**
+   * Annotations of the pods of the migration Job and the CronJobs, such as the mesh's switch to a
+   * native sidecar (an init container with `restartPolicy: Always`), without which a meshed Job's
+   * proxy never exits and the Job never completes.
+   * @default {}
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/#jobs-with-sidecar-containers
+   */
+  readonly jobPodAnnotations?: Readonly<Record<string, string>>;
   /** The Kubernetes namespace; it must exist. @default "default" */
   readonly namespace?: pulumi.Input<string>;
   /** Replicas when autoscaling is off, and the autoscaler's default minimum. @default 2 */
@@ -135,6 +157,11 @@ export const appServiceDefaults = {
 export interface ResolvedAppService {
   readonly image: string;
   readonly port: number;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly migration?: ResolvedMigration;
+  readonly cronJobs: readonly ResolvedCronJob[];
+  readonly jobPodAnnotations: Readonly<Record<string, string>>;
   readonly namespace: pulumi.Input<string>;
   readonly replicas: number;
   readonly autoscaling: { readonly enabled: boolean; readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilizationPercentage: number };
@@ -163,6 +190,11 @@ export function resolveAppService(args: Omit<AppServiceArgs, "platform">): Resol
   return {
     image: args.image,
     port: args.port,
+    command: args.command,
+    args: args.args,
+    migration: args.migration ? resolveMigration(args.migration) : undefined,
+    cronJobs: (args.cronJobs ?? []).map(resolveCronJob),
+    jobPodAnnotations: args.jobPodAnnotations ?? {},
     namespace: args.namespace ?? d.namespace,
     replicas,
     autoscaling: {
@@ -233,6 +265,7 @@ export function validateAppService(args: Omit<AppServiceArgs, "platform">): ArgP
     if (canaryImageProblem) add(["canary", "image"], canaryImageProblem);
     if (!Number.isInteger(spec.canary.replicas) || spec.canary.replicas < 1) add(["canary", "replicas"], `must be a whole number ≥ 1 (got ${spec.canary.replicas})`);
   }
+  problems.push(...validateJobs(args));
   return problems;
 }
 

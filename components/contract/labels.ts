@@ -16,6 +16,10 @@ export const COMPONENT_LABEL = "app.kubernetes.io/component";
 export const COMPONENT_ROLES = {
   /** An AppService's Deployment and pods, or its Docker container. */
   appService: "app-service",
+  /** An AppService's migration Job and its pod, or its Docker migration container. */
+  migration: "migration",
+  /** An AppService's CronJobs and their pods. */
+  cronJob: "cron-job",
   /** The gateway's Docker container. */
   gateway: "gateway",
   /** A broker's Docker container. */

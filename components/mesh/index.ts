@@ -65,7 +65,7 @@ export class ServiceMesh extends pulumi.ComponentResource {
     super("platform:index:ServiceMesh", name, {}, opts);
     const spec = resolveMesh(settings, platform);
     if (platform.kind === "docker") {
-      this.enrollment = { namespaceLabels: {}, namespaceAnnotations: {}, gatewayPodAnnotations: {}, ready: [] };
+      this.enrollment = { namespaceLabels: {}, namespaceAnnotations: {}, gatewayPodAnnotations: {}, jobPodAnnotations: {}, ready: [] };
       pulumi.log.warn(
         `ServiceMesh "${name}": Docker has no service mesh. Containers talk plain HTTP on the private network, without mTLS, retries, circuit breaking or canary splits; use a Kubernetes target for those.`,
         this,

@@ -220,12 +220,26 @@ export function authorizationPolicy(service: ResolvedMeshService, gateway: Resol
 
 /**
  * How workloads join an Istio mesh: namespaces by the injection label, the gateway's pods with
- * their inbound traffic left out of the sidecar.
+ * their inbound traffic left out of the sidecar, and Jobs' pods with a native sidecar.
+ *
+ * Istio 1.30's `ENABLE_NATIVE_SIDECARS` defaults to `auto`: the injector makes the proxy a native
+ * sidecar only when every node's kubelet is 1.33 or newer (`DetectNativeSidecar`), so a cluster
+ * with one older node would get a classic sidecar that keeps a Job running forever. The pod
+ * annotation `sidecar.istio.io/nativeSidecar: "true"` takes precedence over it (the injection
+ * template reads it first). Kubernetes runs native sidecars from 1.29 (beta, on by default; GA in
+ * 1.33); on an older cluster the init container would never finish.
  *
  * @see https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/
+ * @see https://github.com/istio/istio/blob/1.30.3/pkg/kube/inject/webhook.go (DetectNativeSidecar)
+ * @see https://github.com/istio/istio/blob/1.30.3/manifests/charts/istio-control/istio-discovery/files/injection-template.yaml
  */
 export function istioEnrollment(): Omit<MeshEnrollment, "ready"> {
-  return { namespaceLabels: { ...istioDefaults.injectionLabel }, namespaceAnnotations: {}, gatewayPodAnnotations: { ...istioGatewayPodAnnotations } };
+  return {
+    namespaceLabels: { ...istioDefaults.injectionLabel },
+    namespaceAnnotations: {},
+    gatewayPodAnnotations: { ...istioGatewayPodAnnotations },
+    jobPodAnnotations: { "sidecar.istio.io/nativeSidecar": "true" },
+  };
 }
 
 /**

@@ -403,14 +403,22 @@ export function deployLinkerd(name: string, spec: ResolvedMesh, platform: Kubern
 /**
  * How workloads join a Linkerd mesh: namespaces by the inject annotation; the gateway in ingress
  * mode, whose public listeners accept unmeshed clients, which the cluster-wide all-authenticated
- * default would refuse.
+ * default would refuse; Jobs' pods with the proxy as a native sidecar.
+ *
+ * The control-plane chart's `proxy.nativeSidecar` is already `true` in the pinned edge releases;
+ * the pod annotation `config.linkerd.io/proxy-enable-native-sidecar` (which replaced the
+ * deprecated `config.alpha`/`config.beta` forms and takes precedence over them and the chart value)
+ * keeps Jobs completing should the cluster-wide value be turned off.
  *
  * @see https://linkerd.io/2/tasks/using-ingress/
+ * @see https://github.com/linkerd/linkerd2/blob/edge-26.8.3/pkg/inject/inject.go
+ * @see https://github.com/linkerd/linkerd2/blob/edge-26.8.3/charts/linkerd-control-plane/values.yaml
  */
 export function linkerdEnrollment(): Omit<MeshEnrollment, "ready"> {
   return {
     namespaceLabels: {},
     namespaceAnnotations: { "linkerd.io/inject": "enabled" },
     gatewayPodAnnotations: { "linkerd.io/inject": "ingress", "config.linkerd.io/default-inbound-policy": "all-unauthenticated" },
+    jobPodAnnotations: { "config.linkerd.io/proxy-enable-native-sidecar": "true" },
   };
 }

@@ -17,6 +17,13 @@ export interface MeshEnrollment {
    * STRICT services accept it) while its inbound public traffic bypasses the proxy.
    */
   readonly gatewayPodAnnotations: Readonly<Record<string, string>>;
+  /**
+   * Pod annotations for Jobs and CronJobs: the proxy as a native sidecar (an init container with
+   * `restartPolicy: Always`), which the kubelet stops once the Job's container has exited; a
+   * classic sidecar never exits, and the Job never completes.
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/#jobs-with-sidecar-containers
+   */
+  readonly jobPodAnnotations: Readonly<Record<string, string>>;
   /** The resources workloads must be created after (the injector's release). */
   readonly ready: readonly pulumi.Resource[];
 }

@@ -10,6 +10,7 @@ import type { z } from "zod";
 import {
   appServiceDefaults,
   gatewayDefaults,
+  jobNameProblems,
   k3sDefaults,
   observabilityDefaults,
   selectorLabels,
@@ -24,6 +25,7 @@ import {
   validatePostgres,
   validateRedis,
   CANARY_TRACKS,
+  DOCKER_CRON_JOBS,
   ENVIRONMENTS,
   TARGETS,
   type AddonName,
@@ -278,6 +280,23 @@ function usesProblems(config: PlatformConfig, service: Partial<ServiceConfig> | 
   });
 }
 
+/**
+ * A service's migration and CronJobs: a migration needs the database it migrates (`uses.postgres`),
+ * CronJobs need a scheduler (not Docker), and their names must fit Kubernetes's limits.
+ */
+function taskProblems(config: PlatformConfig, service: Partial<ServiceConfig> | undefined, i: number, problems: KeyedProblem[]): void {
+  if (service?.migration && service.uses?.postgres !== true) {
+    problems.push({
+      path: ["services", i, "migration"],
+      message: `migrates the service's database, but the service declares none (\`uses.postgres\` is not true), so its Job would get no DATABASE_URL; declare it: \`${setCommand(["services", i, "uses", "postgres"], "true")}\`, or remove \`migration\``,
+    });
+  }
+  if (config.target === "docker" && Array.isArray(service?.cronJobs) && service.cronJobs.length > 0) problems.push({ path: ["services", i, "cronJobs"], message: DOCKER_CRON_JOBS });
+  if (typeof service?.name === "string") {
+    for (const p of jobNameProblems(service.name, { migration: service.migration, cronJobs: Array.isArray(service.cronJobs) ? service.cronJobs : undefined })) problems.push({ path: ["services", i, ...p.path], message: p.message });
+  }
+}
+
 /** The services' own cross-field checks: unique names, canaries need the mesh, workers serve no route. */
 function serviceProblems(config: PlatformConfig): KeyedProblem[] {
   const problems: KeyedProblem[] = [];
@@ -293,6 +312,7 @@ function serviceProblems(config: PlatformConfig): KeyedProblem[] {
     if (service?.name) names.add(service.name);
     if (service?.canary && !provider) problems.push({ path: ["services", i, "canary"], message: "needs the service mesh, which splits traffic by weight; enable `mesh` (Kubernetes targets) or remove `canary`" });
     usesProblems(config, service, i, problems);
+    taskProblems(config, service, i, problems);
     if (service?.worker && (config.gateway?.routes ?? []).some((r) => r.service === service.name)) {
       problems.push({ path: ["services", i, "worker"], message: `"${service.name}" is a worker: it consumes from the broker and serves no route; remove its gateway route or \`worker\`` });
     }

@@ -24,12 +24,13 @@ import {
   GKE_RELEASE_CHANNELS,
   K3S_INGRESS_SERVICE_TYPES,
   MTLS_MODES,
+  CONCURRENCY_POLICIES,
   POOL_MODES,
   TARGETS,
   validateAppService,
 } from "../../components";
 import { setIt } from "./keys";
-import { count, cronSchedule, imageReference, ipAddress, kubernetesVersion, port, sizeGiB } from "./validators";
+import { count, cronSchedule, imageReference, ipAddress, kubernetesCronSchedule, kubernetesVersion, port, sizeGiB } from "./validators";
 import { drSchema, managedPostgresReadScaling } from "./dr";
 
 export { CONFIG_NAMESPACE, SECRET_KEYS } from "./keys";
@@ -59,12 +60,38 @@ const circuitBreakerSchema = z
   })
   .optional();
 
+/** A command run to completion with a service's image: the migration's and each CronJob's. */
+const taskShape = {
+  command: z.array(z.string()).min(1).optional(),
+  args: z.array(z.string()).optional(),
+  activeDeadlineSeconds: count().optional(),
+  backoffLimit: count(0).optional(),
+};
+
 /** One AppService in stack config. Semantic checks come from the component's own validation. */
 export const serviceSchema = z
   .strictObject({
     name: z.string().regex(DNS_LABEL, "must be a DNS-1035 label: lower case letters, digits and '-', starting with a letter"),
     image: imageReference,
     port,
+    command: z.array(z.string()).min(1).optional(),
+    args: z.array(z.string()).optional(),
+    migration: z.strictObject(taskShape).optional(),
+    cronJobs: z
+      .array(
+        z.strictObject({
+          name: z.string(),
+          schedule: kubernetesCronSchedule,
+          ...taskShape,
+          timeZone: z.string().optional(),
+          concurrencyPolicy: enumOf(CONCURRENCY_POLICIES).optional(),
+          startingDeadlineSeconds: count().optional(),
+          successfulJobsHistoryLimit: count(0).optional(),
+          failedJobsHistoryLimit: count(0).optional(),
+          suspend: z.boolean().optional(),
+        }),
+      )
+      .optional(),
     replicas: count().optional(),
     autoscaling: z
       .strictObject({

@@ -78,32 +78,89 @@ export const imageReference = z
  * @see https://pkg.go.dev/github.com/robfig/cron#hdr-CRON_Expression_Format
  */
 export function cronProblem(schedule: string): string | undefined {
+  return cronFieldsProblem(schedule, CNPG_CRON);
+}
+
+/** A cron dialect: its field count, the parser that reads it, and an example. */
+interface CronDialect {
+  readonly fields: number;
+  readonly shape: string;
+  /** How to fix a bad field, after "use". */
+  readonly use: string;
+  readonly example: string;
+  readonly parser: string;
+}
+
+const CNPG_CRON: CronDialect = {
+  fields: 6,
+  shape: "a six-field cron expression with seconds first",
+  use: "six fields with seconds first",
+  example: 'such as "0 0 3 * * *" (03:00 every day)',
+  parser: "CloudNativePG's cron parser (robfig/cron v1) refuses it, and the backup would never run",
+};
+
+const KUBERNETES_CRON: CronDialect = {
+  fields: 5,
+  shape: "five cron fields (minute hour day-of-month month day-of-week) or a macro (@hourly, @daily, @weekly, @monthly, @yearly)",
+  use: "five fields, minute first",
+  example: 'such as "30 3 * * *" (03:30 every day)',
+  parser: "the Kubernetes API server's cron parser (robfig/cron v3) refuses it",
+};
+
+/** The macros Kubernetes documents for a CronJob's schedule. @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax */
+const KUBERNETES_CRON_MACROS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
+
+/** The problem with a cron expression of `dialect`, checked by croner after refusing what the target's robfig/cron parser does not take. */
+function cronFieldsProblem(schedule: string, dialect: CronDialect): string | undefined {
   const fields = schedule.trim().split(/\s+/);
-  const example = 'such as "0 0 3 * * *" (03:00 every day)';
-  if (fields.length !== 6) return `must be a six-field cron expression with seconds first, ${example} (got ${fields.length} fields: "${schedule}")`;
-  // croner takes more than CloudNativePG's parser (robfig/cron v1): refuse what it would not run.
-  const parser = "CloudNativePG's cron parser (robfig/cron v1) refuses it, and the backup would never run";
+  const { example, parser } = dialect;
+  if (fields.length !== dialect.fields) return `must be ${dialect.shape}, ${example} (got ${fields.length} fields: "${schedule}")`;
+  // croner takes more than robfig/cron: refuse what it would not run.
   const names = /\b(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT)\b/gi;
   const special = fields.find((f) => /[LW#]/i.test(f.replace(names, "")));
   if (special !== undefined) return `uses "${special}" (L, W or #, which croner takes): ${parser}; use values, ranges, lists and steps only, ${example} (got "${schedule}")`;
-  const day = fields[5].split(",").flatMap((part) => part.split("/")[0].split("-")).find((n) => /^\d+$/.test(n) && Number(n) > 6);
+  const day = fields[fields.length - 1].split(",").flatMap((part) => part.split("/")[0].split("-")).find((n) => /^\d+$/.test(n) && Number(n) > 6);
   if (day !== undefined) return `has day-of-week ${day}: days of the week are 0 (Sunday) to 6 (Saturday), or SUN to SAT; ${parser} (got "${schedule}")`;
   try {
     new Cron(schedule, { paused: true });
     return undefined;
   } catch (error) {
-    return `is not a valid cron expression (${(error as Error).message.replace(/^CronPattern: /, "")}); use six fields with seconds first, ${example} (got "${schedule}")`;
+    return `is not a valid cron expression (${(error as Error).message.replace(/^CronPattern: /, "")}); use ${dialect.use}, ${example} (got "${schedule}")`;
   }
 }
 
+/**
+ * The problem with a Kubernetes CronJob's `schedule`: five fields, or one of the documented macros;
+ * no `TZ=`/`CRON_TZ=` prefix (the API server refuses it: the time zone is the CronJob's `timeZone`).
+ * The fields are checked by croner, after refusing what the API server's parser (robfig/cron v3)
+ * does not take: `L`, `W` and `#`, and a day-of-week above 6.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones
+ */
+export function kubernetesCronProblem(schedule: string): string | undefined {
+  if (/TZ/.test(schedule)) return `sets its time zone in the schedule ("${schedule}"), which Kubernetes refuses; set \`timeZone\` instead, such as "Europe/Berlin"`;
+  if (schedule.trim().startsWith("@")) {
+    return KUBERNETES_CRON_MACROS.includes(schedule.trim()) ? undefined : `"${schedule}" is not a macro Kubernetes documents; use one of ${KUBERNETES_CRON_MACROS.join(", ")} or five cron fields, ${KUBERNETES_CRON.example}`;
+  }
+  return cronFieldsProblem(schedule, KUBERNETES_CRON);
+}
+
+/** A string refused with the message `problem` returns, shown with `example` in the schema. */
+const checkedString = (problem: (value: string) => string | undefined, example: string) =>
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      const message = problem(value);
+      if (message) ctx.addIssue({ code: "custom", message });
+    })
+    .meta({ examples: [example] });
+
+/** A Kubernetes CronJob schedule; see {@link kubernetesCronProblem}. */
+export const kubernetesCronSchedule = checkedString(kubernetesCronProblem, "30 3 * * *");
+
 /** A six-field cron expression; see {@link cronProblem}. */
-export const cronSchedule = z
-  .string()
-  .superRefine((schedule, ctx) => {
-    const problem = cronProblem(schedule);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  })
-  .meta({ examples: ["0 0 3 * * *"] });
+export const cronSchedule = checkedString(cronProblem, "0 0 3 * * *");
 
 /** An IP address (v4 or v6), such as Docker's `publishAddress`. */
 export const ipAddress = z
