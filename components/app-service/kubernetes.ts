@@ -1,10 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesPlatform } from "../contract/platform";
 import type { ResolvedAppService } from "./spec";
 import { COMPONENT_LABEL, COMPONENT_ROLES, TRACK_LABEL } from "../contract/labels";
 import { appServiceDefaults, scrapeAnnotations } from "./spec";
 import { restrictedContainerSecurityContext } from "../shared/security";
+import { deployProgressive, type ResolvedProgressive } from "./progressive";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -111,11 +112,32 @@ export function trackSelectorLabels(name: string, track: "stable" | "canary"): R
   return { ...selectorLabels(name), [TRACK_LABEL]: track };
 }
 
+/**
+ * The labels that select every pod of a service, whatever runs it: {@link selectorLabels}, or with
+ * progressive delivery `app.kubernetes.io/instance` alone, since Flagger's primary pods carry
+ * `app.kubernetes.io/name: <service>-primary` and keep every other label. The NetworkPolicy, the
+ * PodDisruptionBudget and the mesh's authorization select by it.
+ *
+ * @see https://github.com/fluxcd/flagger/blob/v1.44.0/pkg/canary/util.go (makePrimaryLabels)
+ */
+export function workloadSelectorLabels(name: string, progressive: boolean): Record<string, string> {
+  return progressive ? { "app.kubernetes.io/instance": name } : selectorLabels(name);
+}
+
+/** The progressive settings with the Service's annotations (Linkerd's failure accrual) added to the apex Service Flagger generates. */
+function withApexAnnotations(progressive: ResolvedProgressive, annotations: Readonly<Record<string, string>>): ResolvedProgressive {
+  const apex = (progressive.service.apex ?? {}) as { annotations?: Record<string, string> };
+  return { ...progressive, service: { ...progressive.service, apex: { ...apex, annotations: { ...apex.annotations, ...annotations } } } };
+}
+
 /** The objects the Kubernetes backend created. */
 export interface KubernetesAppService {
   readonly deployment: k8s.apps.v1.Deployment;
   readonly canary?: k8s.apps.v1.Deployment;
-  readonly service: k8s.core.v1.Service;
+  /** The Service; absent with progressive delivery, where Flagger generates it. */
+  readonly service?: k8s.core.v1.Service;
+  /** The Flagger `Canary`, with progressive delivery. */
+  readonly flaggerCanary?: k8s.apiextensions.CustomResource;
   readonly url: pulumi.Output<string>;
 }
 
@@ -143,7 +165,8 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
       metadata,
       spec: {
         // With an autoscaler the HPA owns the replica count; setting it here would reset it on every update.
-        replicas: spec.autoscaling.enabled ? undefined : spec.replicas,
+        // With progressive delivery Flagger scales this Deployment (to zero after each promotion).
+        replicas: spec.autoscaling.enabled || spec.progressive ? undefined : spec.replicas,
         revisionHistoryLimit: 5,
         selector: { matchLabels: trackSelectorLabels(name, "stable") },
         strategy,
@@ -171,14 +194,19 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
 
   const servicePorts: k8s.types.input.core.v1.ServicePort[] = [{ name: "http", port: spec.servicePort, targetPort: "http", protocol: "TCP" }];
   if (spec.metrics && spec.metrics.port !== spec.port) servicePorts.push({ name: "metrics", port: spec.metrics.port, targetPort: "metrics", protocol: "TCP" });
-  const service = new k8s.core.v1.Service(
-    `${name}-service`,
-    { metadata: { ...metadata, annotations: { ...spec.serviceAnnotations } }, spec: { type: "ClusterIP", selector: selectorLabels(name), ports: servicePorts } },
-    opts,
-  );
+  // With progressive delivery Flagger generates `<name>` (and -primary, -canary): creating it here too would have two owners.
+  const service = spec.progressive
+    ? undefined
+    : new k8s.core.v1.Service(
+        `${name}-service`,
+        { metadata: { ...metadata, annotations: { ...spec.serviceAnnotations } }, spec: { type: "ClusterIP", selector: selectorLabels(name), ports: servicePorts } },
+        opts,
+      );
+  const podSelector = workloadSelectorLabels(name, spec.progressive !== undefined);
 
+  let hpa: k8s.autoscaling.v2.HorizontalPodAutoscaler | undefined;
   if (spec.autoscaling.enabled) {
-    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+    hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(
       `${name}-hpa`,
       {
         metadata,
@@ -198,7 +226,7 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
   if (needsDisruptionBudget(spec)) {
     new k8s.policy.v1.PodDisruptionBudget(
       `${name}-pdb`,
-      { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(name) } } },
+      { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: podSelector } } },
       opts,
     );
   }
@@ -209,7 +237,7 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
     {
       metadata,
       spec: {
-        podSelector: { matchLabels: selectorLabels(name) },
+        podSelector: { matchLabels: podSelector },
         policyTypes: ["Ingress"],
         ingress: [
           {
@@ -227,6 +255,23 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
     opts,
   );
 
-  const url = service.metadata.apply((m) => `http://${m.name}.${m.namespace}.svc.cluster.local:${spec.servicePort}`);
-  return { deployment, canary, service, url };
+  const flaggerCanary = spec.progressive
+    ? deployProgressive(
+        name,
+        {
+          namespace: spec.namespace,
+          servicePort: spec.servicePort,
+          separateMetricsPort: spec.metrics !== false && spec.metrics.port !== spec.port,
+          serviceLabels: labels,
+          labels,
+        },
+        withApexAnnotations(spec.progressive, spec.serviceAnnotations),
+        { ...opts, dependsOn: [...opts.dependsOn, deployment, ...(hpa ? [hpa] : [])] },
+      )
+    : undefined;
+
+  const url = service
+    ? service.metadata.apply((m) => `http://${m.name}.${m.namespace}.svc.cluster.local:${spec.servicePort}`)
+    : pulumi.output(spec.namespace).apply((namespace) => `http://${name}.${namespace}.svc.cluster.local:${spec.servicePort}`);
+  return { deployment, canary, service, flaggerCanary, url };
 }
