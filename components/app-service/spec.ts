@@ -249,7 +249,7 @@ export function validateAppService(args: Omit<AppServiceArgs, "platform">): ArgP
     if (args.canary) add(["canary"], "cannot be combined with `progressive`: Flagger runs the canary from the next `image`; remove `canary`");
     // Flagger scales the Deployment to zero after each promotion: only an autoscaler may own its replicas.
     if (!spec.autoscaling.enabled && (args.progressive.autoscalerKind ?? "HorizontalPodAutoscaler") === "HorizontalPodAutoscaler") {
-      add(["autoscaling", "enabled"], "must be true with `progressive`: Flagger copies the autoscaler for the primary and scales the Deployment to zero after promotion, so a fixed `replicas` would fight it");
+      add(["autoscaling", "enabled"], "must be true for progressive delivery: Flagger copies the autoscaler for the primary and scales the Deployment to zero after promotion, so a fixed `replicas` would fight it");
     }
   }
   return problems;

@@ -82,8 +82,9 @@ export class ServiceMesh extends pulumi.ComponentResource {
 /**
  * The mesh policy of a progressive service, as fields of its Flagger `Canary`'s `spec.service`, so
  * the routing Flagger generates keeps what the mesh would have written: with Istio the request
- * `timeout`, `retries` and the DestinationRule's `trafficPolicy` (mTLS, connection pool, outlier
- * detection); with Linkerd the retry and timeout annotations on the apex Service and the HTTPRoute
+ * `timeout`, `retries` and the DestinationRule's `trafficPolicy` (mTLS, the HTTP connection pool,
+ * outlier detection; the Canary CRD has no TCP pool, so `circuitBreaker.maxConnections` does not
+ * apply to a progressive service); with Linkerd the retry and timeout annotations on the apex Service and the HTTPRoute
  * (`apex.annotations`; failure accrual reaches the apex Service through the AppService's
  * `serviceAnnotations`).
  *
@@ -95,5 +96,7 @@ export function flaggerServicePolicy(provider: MeshProvider, service: ResolvedMe
   const route = virtualService(service).spec.http as { timeout: string; retries: Record<string, unknown> }[];
   // Flagger's `retries` takes attempts, perTryTimeout and retryOn (no backoff: Envoy's default 25 ms base applies).
   const { backoff: _backoff, ...retries } = route[0].retries;
-  return { timeout: route[0].timeout, retries, trafficPolicy: destinationRule(service).spec.trafficPolicy };
+  // The Canary CRD (v1.44.0) declares only `connectionPool.http`: `maxConnections` (tcp) would be pruned, so it is left out.
+  const { connectionPool, ...trafficPolicy } = destinationRule(service).spec.trafficPolicy as { connectionPool: { http: unknown } } & Record<string, unknown>;
+  return { timeout: route[0].timeout, retries, trafficPolicy: { ...trafficPolicy, connectionPool: { http: connectionPool.http } } };
 }

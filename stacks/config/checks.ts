@@ -300,6 +300,9 @@ function canaryProblems(config: PlatformConfig, service: Partial<ServiceConfig> 
   if (canary.weights === undefined) problems.push({ path: at("weights"), message: "is required for a static canary (`{ stable, canary }` summing to 100), unless Flagger sets them with `canary.analysis`" });
 }
 
+/** The suffixes of the objects Flagger generates for a service. @see https://docs.flagger.app/usage/how-it-works */
+const FLAGGER_SUFFIXES = ["primary", "canary"] as const;
+
 /** The services' own cross-field checks: unique names, canaries need the mesh, workers serve no route. */
 function serviceProblems(config: PlatformConfig): KeyedProblem[] {
   const problems: KeyedProblem[] = [];
@@ -310,7 +313,8 @@ function serviceProblems(config: PlatformConfig): KeyedProblem[] {
     if (typeof service?.name === "string" && RESERVED_SERVICE_NAMES.includes(service.name)) {
       problems.push({ path: ["services", i, "name"], message: `"${service.name}" is a name the platform uses for its own components and containers (${RESERVED_SERVICE_NAMES.join(", ")}); choose another: \`${setCommand(["services", i, "name"], `${service.name}-api`)}\`` });
     }
-    const generated = typeof service?.name === "string" && service.canary ? generatedNameProblem(service.name, CANARY_TRACKS) : undefined;
+    // Flagger names its objects `<name>-primary` and `<name>-canary`; a static canary `<name>-stable` and `<name>-canary`.
+    const generated = typeof service?.name === "string" && service.canary ? generatedNameProblem(service.name, service.canary.analysis ? FLAGGER_SUFFIXES : CANARY_TRACKS) : undefined;
     if (generated) problems.push({ path: ["services", i, "name"], message: generated });
     if (service?.name) names.add(service.name);
     canaryProblems(config, service, i, provider, problems);
