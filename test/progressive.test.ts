@@ -17,7 +17,7 @@ import { createPlatform, type KubernetesPlatform } from "../components/platform"
 import { AppService, canaryObject, metricTemplates, resolveProgressive, validateAppService, type ProgressiveDeliveryArgs } from "../components/app-service";
 import { flaggerServicePolicy, resolveMesh, ServiceMesh, type MeshServiceArgs } from "../components/mesh";
 import { Flagger, flaggerChart, flaggerValues, FLAGGER_MESH_PROVIDERS } from "../components/addons/flagger";
-import { progressiveSettings } from "../stacks/compose";
+import { progressiveSettings, type StackConfig } from "../stacks/compose";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { chartsSkipReason, checkRelease } from "./support/helm-charts";
 import { k8sObject } from "./support/captured";
@@ -173,7 +173,7 @@ describe("the analysis's limits come from the alert table", () => {
   }
 
   it("the stack's `observability.thresholds` warnings reach the Canary; the defaults apply without them", () => {
-    const base = { target: "k3s", environment: "prod", mesh: { linkerd: {} }, services: [{ name: "api", image, port: 9898, canary: { analysis: { stepWeight: 5 } } }] } as const;
+    const base: StackConfig = { target: "k3s", environment: "prod", mesh: { linkerd: {} }, services: [{ name: "api", image, port: 9898, canary: { analysis: { stepWeight: 5 } } }] };
     const table = [
       [undefined, { httpErrorRatePercent: 1, latencyP99Seconds: 1 }],
       [{ httpErrorRatePercent: { warning: 3 }, latencyP99Seconds: { warning: 0.5 } }, { httpErrorRatePercent: 3, latencyP99Seconds: 0.5 }],
