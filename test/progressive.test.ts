@@ -119,6 +119,7 @@ describe("Flagger owns what it generates", () => {
       const canary = one(T.canary, `${name}-canary`);
       for (const dep of [one(T.release, flagger), one(T.deployment, `${name}-deployment`), one(T.hpa, `${name}-hpa`)]) assert.ok(canary.dependencies.includes(dep.urn), `${name} after ${dep.name}`);
       assert.deepEqual(canary.inputs.spec.targetRef, { apiVersion: "apps/v1", kind: "Deployment", name });
+      assert.equal(canary.inputs.spec.revertOnDeletion, true, `${name}: removing progressive delivery must not leave the Deployment at zero`);
       assert.deepEqual(canary.inputs.spec.autoscalerRef, { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name });
     }
   });

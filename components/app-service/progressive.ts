@@ -193,10 +193,12 @@ export interface CanaryTarget {
 /**
  * The service's `Canary`: the Deployment and its autoscaler as target, the generated Services on
  * the AppService's port (`http` on the pods), Linkerd's HTTPRoute attached to the apex Service
- * (`gatewayRefs`), and the analysis with its two metrics.
+ * (`gatewayRefs`), the analysis with its two metrics, and `revertOnDeletion` (on deletion Flagger
+ * scales the Deployment back to the primary's replicas and points the traffic at it).
  *
  * @see https://docs.flagger.app/usage/how-it-works
  * @see https://github.com/fluxcd/flagger/blob/v1.44.0/artifacts/flagger/crd.yaml
+ * @see https://docs.flagger.app/usage/how-it-works#canary-finalizers
  */
 export function canaryObject(name: string, target: CanaryTarget, spec: ResolvedProgressive): FlaggerObject {
   const { namespace } = target;
@@ -206,6 +208,8 @@ export function canaryObject(name: string, target: CanaryTarget, spec: ResolvedP
     kind: "Canary",
     metadata: { name, namespace, labels: { ...target.labels } },
     spec: {
+      // Deleting the Canary hands the Deployment back scaled up, instead of leaving it at zero.
+      revertOnDeletion: true,
       targetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
       autoscalerRef: { apiVersion: AUTOSCALER_KINDS[spec.autoscalerKind], kind: spec.autoscalerKind, name },
       service: {
