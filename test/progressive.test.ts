@@ -221,6 +221,7 @@ describe("the Flagger add-on", () => {
       assert.deepEqual([inputs.chart, inputs.version, inputs.repositoryOpts.repo, inputs.namespace], [flaggerChart.chart, "1.44.0", "https://flagger.app", "flagger-system"]);
       assert.equal(inputs.values.meshProvider, FLAGGER_MESH_PROVIDERS[mesh]);
       assert.equal(inputs.values.metricsServer, PROMETHEUS);
+      assert.deepEqual(inputs.values.configTracking, { enabled: false }, "the primary reads the connection Secrets, not copies");
     }
     assert.deepEqual(FLAGGER_MESH_PROVIDERS, { istio: "istio", linkerd: "gatewayapi:v1" });
   });

@@ -71,6 +71,7 @@ export interface FlaggerArgs {
  *
  * - `meshProvider` per mesh ({@link FLAGGER_MESH_PROVIDERS}); `metricsServer` the platform's
  *   Prometheus; `selectorLabels` pinned to {@link FLAGGER_SELECTOR_LABEL}.
+ * - `configTracking` off: the primary reads the connection Secrets themselves, not Flagger's copies.
  * - CRDs from the chart's `crds/` directory (Helm installs them on the first install only; the
  *   `crd.create` template stays off, as the chart defaults).
  * - Two replicas with leader election and a PodDisruptionBudget in prod, one otherwise.
@@ -87,6 +88,10 @@ export function flaggerValues(args: Pick<FlaggerArgs, "mesh" | "metricsServer">,
     metricsServer: args.metricsServer,
     selectorLabels: FLAGGER_SELECTOR_LABEL,
     crd: { create: false },
+    // The primary reads the same Secrets as the target: with tracking on, Flagger would give it
+    // `<secret>-primary` copies, so a rotated credential would wait for (and could be rolled back
+    // with) the next canary instead of reaching every pod.
+    configTracking: { enabled: false },
     leaderElection: { enabled: prod, replicaCount: prod ? 2 : 1 },
     podDisruptionBudget: { enabled: prod, minAvailable: 1 },
     resources: flaggerResources,
