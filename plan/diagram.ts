@@ -277,8 +277,6 @@ export function architectureGraph(plan: DiagramPlan): ArchitectureGraph {
     const monitorKind = MONITOR_KINDS[r.type];
     if (monitorKind) monitors.push({ kind: monitorKind, namespace: namespaceOf(inputs), labels: inputs.metadata?.labels ?? {}, node });
     if (r.type === "kubernetes:core/v1:Service") services.push({ namespace: namespaceOf(inputs), name: inputs.metadata?.name, labels: inputs.metadata?.labels ?? {}, node });
-    // A Flagger Canary stands for the apex Service Flagger generates (its name, the apex labels).
-    if (r.type === "kubernetes:flagger.app/v1beta1:Canary") services.push({ namespace: namespaceOf(inputs), name: inputs.spec?.service?.name ?? inputs.metadata?.name, labels: inputs.spec?.service?.apex?.labels ?? {}, node });
     if (r.type === "kubernetes:core/v1:Secret") secrets.set(`${namespaceOf(inputs)}/${inputs.metadata?.name}`, node);
     if (r.type === "kubernetes:cert-manager.io/v1:Certificate") secrets.set(`${namespaceOf(inputs)}/${inputs.spec?.secretName}`, node);
     if (r.type === "docker:index/container:Container") {

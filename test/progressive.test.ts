@@ -5,8 +5,8 @@
  *
  * What it proves: the Canary and MetricTemplates validate against Flagger's v1.44.0 CRDs; their
  * limits come from the alert table (change a threshold, the Canary changes); a Flagger-managed
- * service has no Service of its own and no mesh routing object (Flagger generates both), and its
- * Deployment sets no `replicas`; policies select the pods Flagger's primary keeps; Flagger's values
+ * service keeps its Service for Flagger to take over (selector and ports left to Flagger) and has
+ * no mesh routing object (Flagger generates it), and its Deployment sets no `replicas`; policies select the pods Flagger's primary keeps; Flagger's values
  * are keys of the pinned chart; bad analyses are refused naming the field.
  */
 import assert from "node:assert/strict";
@@ -87,9 +87,14 @@ before(async () => {
 });
 
 describe("Flagger owns what it generates", () => {
-  it("a progressive service has no Service of its own; a plain one keeps its Service", () => {
-    for (const name of ["shop", "blog"]) assert.equal(named(T.service, `${name}-service`).length, 0, `${name}: Flagger generates <name>, <name>-primary and <name>-canary`);
-    assert.equal(named(T.service, "cart-service").length, 1, "the control: a plain service keeps its Service");
+  it("a progressive service keeps its Service, whose selector and ports Pulumi leaves to Flagger; a plain one ignores nothing", () => {
+    for (const name of ["shop", "blog"]) {
+      const service = one(T.service, `${name}-service`);
+      assert.equal(service.inputs.metadata.name, name, `${name}: the apex Flagger takes over, so callers never lose it`);
+      assert.deepEqual(service.ignoreChanges, ["spec.selector", "spec.ports"], `${name}: Flagger points the selector at the primary pods`);
+      assert.ok(one(T.canary, `${name}-canary`).dependencies.includes(service.urn), `${name}: the Canary after the Service, so Flagger adopts it rather than creating its own`);
+    }
+    assert.deepEqual(one(T.service, "cart-service").ignoreChanges, [], "the control: Pulumi owns a plain service's Service");
   });
 
   it("the mesh writes no routing object for a progressive service, and keeps its authorization", () => {

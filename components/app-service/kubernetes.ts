@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { KubernetesPlatform } from "../contract/platform";
 import type { ResolvedAppService } from "./spec";
 import { COMPONENT_LABEL, COMPONENT_ROLES, TRACK_LABEL } from "../contract/labels";
 import { appServiceDefaults, scrapeAnnotations } from "./spec";
 import { restrictedContainerSecurityContext } from "../shared/security";
-import { deployProgressive, type ResolvedProgressive } from "./progressive";
+import { deployProgressive, FLAGGER_OWNED_SERVICE_FIELDS } from "./progressive";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -124,18 +124,12 @@ export function workloadSelectorLabels(name: string, progressive: boolean): Reco
   return progressive ? { "app.kubernetes.io/instance": name } : selectorLabels(name);
 }
 
-/** The progressive settings with the Service's annotations (Linkerd's failure accrual) added to the apex Service Flagger generates. */
-function withApexAnnotations(progressive: ResolvedProgressive, annotations: Readonly<Record<string, string>>): ResolvedProgressive {
-  const apex = (progressive.service.apex ?? {}) as { annotations?: Record<string, string> };
-  return { ...progressive, service: { ...progressive.service, apex: { ...apex, annotations: { ...apex.annotations, ...annotations } } } };
-}
-
 /** The objects the Kubernetes backend created. */
 export interface KubernetesAppService {
   readonly deployment: k8s.apps.v1.Deployment;
   readonly canary?: k8s.apps.v1.Deployment;
-  /** The Service; absent with progressive delivery, where Flagger generates it. */
-  readonly service?: k8s.core.v1.Service;
+  /** The Service; with progressive delivery Flagger owns its selector and ports (it is the apex). */
+  readonly service: k8s.core.v1.Service;
   /** The Flagger `Canary`, with progressive delivery. */
   readonly flaggerCanary?: k8s.apiextensions.CustomResource;
   readonly url: pulumi.Output<string>;
@@ -194,14 +188,17 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
 
   const servicePorts: k8s.types.input.core.v1.ServicePort[] = [{ name: "http", port: spec.servicePort, targetPort: "http", protocol: "TCP" }];
   if (spec.metrics && spec.metrics.port !== spec.port) servicePorts.push({ name: "metrics", port: spec.metrics.port, targetPort: "metrics", protocol: "TCP" });
-  // With progressive delivery Flagger generates `<name>` (and -primary, -canary): creating it here too would have two owners.
-  const service = spec.progressive
-    ? undefined
-    : new k8s.core.v1.Service(
-        `${name}-service`,
-        { metadata: { ...metadata, annotations: { ...spec.serviceAnnotations } }, spec: { type: "ClusterIP", selector: selectorLabels(name), ports: servicePorts } },
-        opts,
-      );
+  // With progressive delivery Flagger takes this Service over as its apex: it moves the selector to
+  // the primary pods (only once they are ready) and sets the ports from the Canary, and it leaves the
+  // labels and annotations alone. Pulumi keeps creating it and leaves those two fields to Flagger
+  // (`ignoreChanges`, which also leaves them out of Pulumi's server-side apply), so the Service, its
+  // ClusterIP and DNS name never go away: not on the `up` that turns the analysis on, not when it
+  // is turned off (Flagger's `revertOnDeletion` points the selector back at the Deployment).
+  const service = new k8s.core.v1.Service(
+    `${name}-service`,
+    { metadata: { ...metadata, annotations: { ...spec.serviceAnnotations } }, spec: { type: "ClusterIP", selector: selectorLabels(name), ports: servicePorts } },
+    spec.progressive ? { ...opts, ignoreChanges: [...FLAGGER_OWNED_SERVICE_FIELDS] } : opts,
+  );
   const podSelector = workloadSelectorLabels(name, spec.progressive !== undefined);
 
   let hpa: k8s.autoscaling.v2.HorizontalPodAutoscaler | undefined;
@@ -265,13 +262,12 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
           serviceLabels: labels,
           labels,
         },
-        withApexAnnotations(spec.progressive, spec.serviceAnnotations),
-        { ...opts, dependsOn: [...opts.dependsOn, deployment, ...(hpa ? [hpa] : [])] },
+        spec.progressive,
+        // After the Service too: Flagger must find it and take it over, not create its own apex first.
+        { ...opts, dependsOn: [...opts.dependsOn, deployment, service, ...(hpa ? [hpa] : [])] },
       )
     : undefined;
 
-  const url = service
-    ? service.metadata.apply((m) => `http://${m.name}.${m.namespace}.svc.cluster.local:${spec.servicePort}`)
-    : pulumi.output(spec.namespace).apply((namespace) => `http://${name}.${namespace}.svc.cluster.local:${spec.servicePort}`);
+  const url = service.metadata.apply((m) => `http://${m.name}.${m.namespace}.svc.cluster.local:${spec.servicePort}`);
   return { deployment, canary, service, flaggerCanary, url };
 }

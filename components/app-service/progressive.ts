@@ -3,10 +3,11 @@
  * Deployment and autoscaler and shifts traffic to each new revision step by step while the mesh's
  * success rate and P99 latency stay within the alert thresholds, rolling back otherwise.
  *
- * Flagger owns what it generates, so the AppService must not create it too: the `<service>`
- * Service (Flagger writes it, plus `<service>-primary` and `<service>-canary`), the
- * `<service>-primary` Deployment and autoscaler, and the mesh's routing (Istio VirtualService and
- * DestinationRule, or the Gateway API HTTPRoute Linkerd reads). The Deployment Pulumi manages is
+ * Flagger owns what it generates, so the AppService and the mesh must not create it too: the
+ * `<service>-primary` and `<service>-canary` Services, the `<service>-primary` Deployment and
+ * autoscaler, and the mesh's routing (Istio VirtualService and DestinationRules, or the Gateway API
+ * HTTPRoute Linkerd reads). The apex Service `<service>` is the AppService's own, which Flagger takes
+ * over ({@link FLAGGER_OWNED_SERVICE_FIELDS}) rather than recreates. The Deployment Pulumi manages is
  * Flagger's target: it holds the new revision, runs only during an analysis, and Flagger scales it
  * to zero after promotion, so it never sets `replicas` (the autoscaler does).
  *
@@ -22,6 +23,18 @@ export const FLAGGER_API_VERSION = "flagger.app/v1beta1";
 
 /** The mesh a progressive service runs in: Flagger routes and measures through it. */
 export type ProgressiveMesh = "istio" | "linkerd";
+
+/**
+ * The fields of the service's own Service that Flagger owns once it takes the Service over as the
+ * canary's apex: it points the selector at the primary pods (after they are ready, before it scales
+ * the Deployment to zero) and sets the ports from the Canary; an apex Service it did not create
+ * keeps its labels and annotations. The AppService passes these as `ignoreChanges`.
+ *
+ * @see https://github.com/fluxcd/flagger/blob/v1.44.0/pkg/router/kubernetes_default.go (reconcileService, Finalize)
+ * @see https://github.com/fluxcd/flagger/blob/v1.44.0/pkg/controller/scheduler.go (advanceCanary: "change the apex service pod selector to primary")
+ * @see https://www.pulumi.com/docs/iac/concepts/options/ignorechanges/
+ */
+export const FLAGGER_OWNED_SERVICE_FIELDS = ["spec.selector", "spec.ports"] as const;
 
 /** The autoscalers Flagger accepts as `autoscalerRef`. @see https://docs.flagger.app/usage/how-it-works#canary-target */
 export const AUTOSCALER_KINDS = { HorizontalPodAutoscaler: "autoscaling/v2", ScaledObject: "keda.sh/v1alpha1" } as const;
@@ -76,7 +89,8 @@ export interface ProgressiveDeliveryArgs {
   /**
    * Fields of the Canary's `spec.service` that carry the mesh's policy into what Flagger generates:
    * Istio's `timeout`, `retries` and `trafficPolicy` (its DestinationRule), Linkerd's retry, timeout
-   * and failure-accrual annotations on the apex Service and HTTPRoute (`apex.annotations`).
+   * annotations on the HTTPRoute (`apex.annotations`, which Flagger writes on the HTTPRoute; the
+   * apex Service it takes over keeps the AppService's own annotations, failure accrual among them).
    * @default {}
    */
   readonly service?: Readonly<Record<string, unknown>>;
@@ -184,7 +198,7 @@ export interface CanaryTarget {
   readonly servicePort: number;
   /** Whether the metrics port is separate from `http` (the generated Services then expose every container port). */
   readonly separateMetricsPort: boolean;
-  /** The labels of the apex Service (what the service's ServiceMonitor selects). */
+  /** The service's labels, for Flagger's apex metadata (the HTTPRoute under Linkerd; the apex Service it takes over keeps the AppService's). */
   readonly serviceLabels: Readonly<Record<string, string>>;
   /** The labels of the Canary itself. */
   readonly labels: Readonly<Record<string, string>>;

@@ -108,8 +108,9 @@ export interface AppServiceArgs {
   readonly canary?: CanaryDeploymentArgs;
   /**
    * Progressive delivery with Flagger (see `progressive.ts`): a `Canary` drives each new revision
-   * of `image` from the mesh's metrics. The AppService then creates no Service (Flagger generates
-   * it) and its Deployment never sets `replicas`; it needs an autoscaler and excludes `canary`.
+   * of `image` from the mesh's metrics. Flagger takes the AppService's Service over as the apex
+   * (its selector and ports; Pulumi ignores changes to them) and the Deployment never sets
+   * `replicas`; it needs an autoscaler and excludes `canary`.
    * Kubernetes only, and Flagger (`ClusterAddons.flagger`) must be installed first (`dependsOn`).
    * @default none
    */

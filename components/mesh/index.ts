@@ -84,9 +84,9 @@ export class ServiceMesh extends pulumi.ComponentResource {
  * the routing Flagger generates keeps what the mesh would have written: with Istio the request
  * `timeout`, `retries` and the DestinationRule's `trafficPolicy` (mTLS, the HTTP connection pool,
  * outlier detection; the Canary CRD has no TCP pool, so `circuitBreaker.maxConnections` does not
- * apply to a progressive service); with Linkerd the retry and timeout annotations on the apex Service and the HTTPRoute
- * (`apex.annotations`; failure accrual reaches the apex Service through the AppService's
- * `serviceAnnotations`).
+ * apply to a progressive service); with Linkerd the retry and timeout annotations of the HTTPRoute
+ * Flagger writes (`apex.annotations`; failure accrual stays on the AppService's own Service, which
+ * Flagger takes over as the apex, through its `serviceAnnotations`).
  *
  * @see https://docs.flagger.app/usage/how-it-works#canary-service
  * @see https://linkerd.io/2-edge/reference/retries/
