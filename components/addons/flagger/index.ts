@@ -45,6 +45,10 @@ export const FLAGGER_SELECTOR_LABEL = "app.kubernetes.io/name";
 /**
  * The chart's `meshProvider` for each mesh: Istio's own router, and for Linkerd the Gateway API
  * router (Linkerd reads HTTPRoutes whose parent is a Service; its SMI TrafficSplit support is gone).
+ * Flagger's Linkerd tutorial at v1.44.0 still installs `gatewayapi:v1beta1`; `gatewayapi:v1` is the
+ * same router writing `gateway.networking.k8s.io/v1` HTTPRoutes, the version the pinned Gateway API
+ * CRDs (v1.6.1) store and the rest of the platform writes, and which Linkerd's policy controller
+ * reads (both versions are served, so Linkerd sees the route either way).
  *
  * @see https://docs.flagger.app/tutorials/linkerd-progressive-delivery
  * @see https://linkerd.io/2-edge/features/httproute/
