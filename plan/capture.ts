@@ -48,6 +48,8 @@ export interface CapturedResource {
   readonly retainOnDelete: boolean;
   /** The aliases the resource declares (where it lived before a move or rename); empty for most. */
   readonly aliases: readonly CapturedAlias[];
+  /** The input paths whose changes Pulumi ignores (`ignoreChanges`): fields another controller owns. @default [] */
+  readonly ignoreChanges?: readonly string[];
 }
 
 /**
@@ -148,6 +150,7 @@ export async function captureProgram(
           protect: req.getProtect() === true,
           retainOnDelete: req.getRetainondelete() === true,
           aliases: aliasesOf(req),
+          ignoreChanges: req.getIgnorechangesList?.() ?? [],
         });
       }
       callback(err, response);

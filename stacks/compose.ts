@@ -14,7 +14,13 @@ import {
   resolvePostgres,
   type ManagedDataStores,
   dataStoreDefaults,
+  flaggerServicePolicy,
   gatewayIdentity,
+  gatewayRouteName,
+  observabilityDefaults,
+  resolveMesh,
+  workloadSelectorLabels,
+  type ProgressiveDeliveryArgs,
   observabilityEndpoints,
   prometheusIdentity,
   selectorLabels,
@@ -172,15 +178,52 @@ export function messageQueueSettings(config: Pick<StackConfig, "messageQueue" | 
   return enabled ? { ...settings, ...placement, protect: protectOf(config) } : undefined;
 }
 
-/** One service as the mesh sees it: its Service's port and selector, with its `mesh` block and canary weights. */
+/** Whether Flagger drives the service's canary: `canary.analysis` is set. */
+export function progressive(service: Pick<ServiceConfig, "canary">): boolean {
+  return service.canary?.analysis !== undefined;
+}
+
+/** Whether the stack installs Flagger: a service has `canary.analysis` and the mesh is on. */
+export function needsFlagger(config: Pick<StackConfig, "target" | "mesh" | "services">): boolean {
+  return meshProvider(config) !== undefined && config.target !== "docker" && servicesOf(config).some(progressive);
+}
+
+/** One service as the mesh sees it: its Service's port and pod selector, with its `mesh` block and canary weights, or `progressive` when Flagger routes it. */
 export function meshService(service: ServiceConfig, namespace: string): MeshServiceArgs {
+  const flagger = progressive(service);
   return {
     name: service.name,
     namespace,
     port: service.servicePort ?? appServiceDefaults.servicePort,
-    selector: selectorLabels(service.name),
+    selector: workloadSelectorLabels(service.name, flagger),
     ...service.mesh,
-    canary: service.canary ? { weights: service.canary.weights } : undefined,
+    canary: service.canary?.weights && !flagger ? { weights: service.canary.weights } : undefined,
+    ...(flagger ? { progressive: true } : {}),
+  };
+}
+
+/**
+ * A service's progressive delivery, or `undefined` without `canary.analysis` (or without a mesh):
+ * the mesh, the analysis, the limits from `observability.thresholds` (the warning levels of
+ * `httpErrorRatePercent` and `latencyP99Seconds`), the platform's Prometheus, and the mesh's policy
+ * for what Flagger generates.
+ */
+export function progressiveSettings(config: StackConfig, index: number): ProgressiveDeliveryArgs | undefined {
+  const service = servicesOf(config)[index];
+  const mesh = meshProvider(config);
+  if (!service?.canary?.analysis || !mesh || config.target === "docker") return undefined;
+  const defaults = observabilityDefaults.thresholds;
+  const thresholds = config.observability?.thresholds;
+  const resolved = resolveMesh(meshSettings(config), { environment: config.environment }).services[index];
+  return {
+    mesh,
+    analysis: service.canary.analysis,
+    thresholds: {
+      httpErrorRatePercent: thresholds?.httpErrorRatePercent?.warning ?? defaults.httpErrorRatePercent.warning,
+      latencyP99Seconds: thresholds?.latencyP99Seconds?.warning ?? defaults.latencyP99Seconds.warning,
+    },
+    metricsServer: observabilityEndpoints(MONITORING_NAMESPACE).prometheus,
+    service: flaggerServicePolicy(mesh, resolved),
   };
 }
 
@@ -309,9 +352,9 @@ export function managedDataStores(config: StackConfig): ManagedDataStores {
  * Where a service's traffic goes, as its AppService will report it: the Service and its port on
  * Kubernetes, the container and its port on Docker.
  */
-export function serviceBackend(service: ServiceConfig, config: Pick<StackConfig, "target" | "namespace">, namespace: pulumi.Input<string> = namespaceOf(config)): RouteBackend {
+export function serviceBackend(service: ServiceConfig, config: Pick<StackConfig, "target" | "namespace" | "mesh">, namespace: pulumi.Input<string> = namespaceOf(config)): RouteBackend {
   const kubernetes = config.target !== "docker";
-  return { serviceName: service.name, namespace, port: kubernetes ? (service.servicePort ?? appServiceDefaults.servicePort) : service.port, selector: selectorLabels(service.name) };
+  return { serviceName: service.name, namespace, port: kubernetes ? (service.servicePort ?? appServiceDefaults.servicePort) : service.port, selector: workloadSelectorLabels(service.name, kubernetes && progressive(service)), ...gatewayRouteName(service.name, kubernetes && progressive(service) ? meshProvider(config) : undefined) };
 }
 
 /**

@@ -17,12 +17,14 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   AppService,
   failureAccrualAnnotations,
+  Flagger,
   Gateway,
   MessageQueue,
   ObservabilityStack,
   PostgresCluster,
   RedisCluster,
   movedFrom,
+  observabilityEndpoints,
   resolveMesh,
   ServiceMesh,
   topLevelUrn,
@@ -36,6 +38,8 @@ import {
   GATEWAY_NAMESPACE,
   meshProvider,
   meshSettings,
+  needsFlagger,
+  progressiveSettings,
   messageQueueSettings,
   MONITORING_NAMESPACE,
   observabilitySettings,
@@ -63,6 +67,8 @@ interface MeshPhase {
   readonly ready: readonly pulumi.Resource[];
   /** Linkerd reads circuit breaking from the Service its clients call: annotations per service. */
   readonly serviceAnnotations: (index: number) => Readonly<Record<string, string>> | undefined;
+  /** Flagger, when a service has `canary.analysis`: Canaries are created after it. */
+  readonly flagger?: Flagger;
 }
 
 /** The mesh's control plane, then per service its policies; none where no provider is chosen (Docker, or `mesh.enabled: false`). */
@@ -73,7 +79,12 @@ function meshPhase(config: ProgramConfig, base: Foundation): MeshPhase {
   // No provider (Docker, or `mesh.enabled: false`): no mesh component, so no warning and no node in the plan.
   const mesh = provider ? new ServiceMesh(COMPONENT_NAMES.mesh, args) : undefined;
   const circuitBreakers = provider === "linkerd" ? resolveMesh(settings, base.platform).services.map((s) => failureAccrualAnnotations(s.circuitBreaker)) : [];
-  return { mesh, ready: mesh?.enrollment.ready ?? [], serviceAnnotations: (index) => circuitBreakers[index] };
+  // Flagger writes the mesh's routing objects for progressive services: after the mesh's CRDs and control plane.
+  const flagger =
+    provider && base.platform.kind === "kubernetes" && needsFlagger(config)
+      ? new Flagger("flagger", { platform: base.platform, mesh: provider, metricsServer: observabilityEndpoints(MONITORING_NAMESPACE).prometheus, dependsOn: [...(mesh?.enrollment.ready ?? []), ...args.dependsOn] })
+      : undefined;
+  return { mesh, ready: mesh?.enrollment.ready ?? [], serviceAnnotations: (index) => circuitBreakers[index], flagger };
 }
 
 /** What the data phase hands on: the stores services wait for, their URLs as secret env, and their exporters on Docker. */
@@ -165,11 +176,12 @@ function servicesPhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase,
       serviceAnnotations: mesh.serviceAnnotations(index),
       // Meshed Jobs need the proxy as a native sidecar, or they never complete.
       jobPodAnnotations: base.enrollment?.jobPodAnnotations,
-      canary: canary ? { image: canary.image, replicas: canary.replicas } : undefined,
+      canary: canary?.image && !canary.analysis ? { image: canary.image, replicas: canary.replicas } : undefined,
+      progressive: progressiveSettings(config, index),
       // The gateway and Prometheus run in their own namespaces; the NetworkPolicy must admit them.
       allowFromNamespaces: base.platform.kind === "kubernetes" ? [...(routed ? [GATEWAY_NAMESPACE] : []), ...(observed ? [MONITORING_NAMESPACE] : [])] : [],
       // Pods wait for the mesh's injector, or they would start without a proxy.
-      dependsOn: [...data.stores, ...mesh.ready],
+      dependsOn: [...data.stores, ...mesh.ready, ...(mesh.flagger ? [mesh.flagger.release] : [])],
     });
   });
   return apps;

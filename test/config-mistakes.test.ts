@@ -132,6 +132,12 @@ const BAD: Record<string, Bad[]> = {
     { name: "an image with a space", args: dev(services(svc({ image: "ghcr.io/acme/api :1.0" }))), key: "platform:services[0].image", message: /^is not a valid image reference/ },
     { name: "an image tag with !", args: dev(services(svc({ image: "ghcr.io/acme/api:1.0!" }))), key: "platform:services[0].image", message: /^is not a valid image reference/ },
     { name: "a malformed canary image", args: onprem(services(svc({ canary: { ...canary, image: "Api:2" } }))), key: "platform:services[0].canary.image", message: /^is not a valid image reference/ },
+    { name: "a canary analysis without a mesh", args: dev(services(svc({ canary: { analysis: {} } }))), key: "platform:services[0].canary.analysis", message: /^needs the service mesh, whose metrics Flagger reads/ },
+    { name: "a canary analysis without Prometheus", args: onprem(set("observability", { enabled: false }), services(svc({ canary: { analysis: {} } }))), key: "platform:services[0].canary.analysis", message: /^needs the observability stack's Prometheus/ },
+    { name: "a canary analysis with fixed replicas", args: onprem(services(svc({ autoscaling: { enabled: false }, canary: { analysis: {} } }))), key: "platform:services[0].autoscaling.enabled", message: /^must be true for progressive delivery: Flagger .* scales the Deployment to zero/ },
+    { name: "a canary analysis with static weights", args: onprem(services(svc({ canary: { weights: { stable: 90, canary: 10 }, analysis: {} } }))), key: "platform:services[0].canary.weights", message: /^cannot be combined with `canary\.analysis`.*`pulumi config rm --path 'platform:services\[0\]\.canary\.weights'`$/ },
+    { name: "a canary step beyond its maximum", args: onprem(services(svc({ canary: { analysis: { stepWeight: 60, maxWeight: 50 } } }))), key: "platform:services[0].canary.analysis.stepWeight", message: /^\(60\) must not exceed `maxWeight` \(50\)$/ },
+    { name: "a static canary without weights", args: onprem(services(svc({ canary: { image: "ghcr.io/stefanprodan/podinfo:6.9.3" } }))), key: "platform:services[0].canary.weights", message: /^is required for a static canary/ },
     { name: "a container port beyond 65535", args: dev(services(svc({ port: 70000 }))), key: "platform:services[0].port", message: /^must be a TCP port from 1 to 65535 \(got the number 70000\)/ },
     { name: "a metrics port of 0", args: dev(services(svc({ metrics: { port: 0 } }))), key: "platform:services[0].metrics.port", message: /^must be a TCP port from 1 to 65535/ },
     { name: "a service host port beyond 65535", args: dev(services(svc({ docker: { hostPort: 65536 } }))), key: "platform:services[0].docker.hostPort", message: /^must be a TCP port from 1 to 65535/ },
@@ -284,7 +290,7 @@ describe("config mistakes, by class", () => {
 
   it("counts the bad inputs by class (for the issue's closing note)", () => {
     const counts = Object.fromEntries(Object.entries(BAD).map(([group, cases]) => [group.split(".")[0], cases.length]));
-    assert.deepEqual(counts, { "1": 13, "2": 8, "3": 51, "4": 12, "5": 9, "6": 6 });
+    assert.deepEqual(counts, { "1": 13, "2": 8, "3": 57, "4": 12, "5": 9, "6": 6 });
   });
 });
 

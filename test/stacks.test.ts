@@ -91,6 +91,10 @@ describe("the shipped stacks", () => {
       }
       const routes = of("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").filter((r) => r.spec.parentRefs.some((p: any) => p.kind === "Gateway"));
       assert.ok(routes.some((r) => r.metadata.namespace === "apps" && r.spec.rules[0].backendRefs[0].name === "podinfo"), `${id}: a route to podinfo`);
+      // Under Linkerd, Flagger's HTTPRoute for the progressive podinfo is `podinfo` in `apps`: the gateway's steps aside, under the same URN.
+      const podinfoRoute = resources.filter((r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute" && r.name.endsWith("-podinfo-route") && (r.inputs as any).spec.parentRefs.some((p: any) => p.kind === "Gateway"));
+      assert.equal(podinfoRoute.length, 1, `${id}: one gateway route resource for podinfo`);
+      assert.equal((podinfoRoute[0].inputs as any).metadata.name, id === "onprem" ? "podinfo-gateway" : "podinfo", `${id}: the gateway route's Kubernetes name`);
     }
   });
 
@@ -102,10 +106,16 @@ describe("the shipped stacks", () => {
       const peer = resources.find((r) => r.type === "kubernetes:security.istio.io/v1:PeerAuthentication")!.inputs as any;
       assert.equal(peer.spec.mtls.mode, "STRICT");
       const rule = resources.find((r) => r.type === "kubernetes:networking.istio.io/v1:DestinationRule")!.inputs as any;
-      assert.equal(rule.spec.host, "podinfo.apps.svc.cluster.local");
+      assert.equal(rule.spec.host, "orders-worker.apps.svc.cluster.local");
       assert.equal(rule.spec.trafficPolicy.outlierDetection.consecutive5xxErrors, 5);
       const route = resources.find((r) => r.type === "kubernetes:networking.istio.io/v1:VirtualService")!.inputs as any;
       assert.equal(route.spec.http[0].retries.attempts, 2);
+      // podinfo has progressive delivery: Flagger writes its routing, from the policy its Canary carries.
+      const hosts = resources.filter((r) => /networking\.istio\.io\/v1:(DestinationRule|VirtualService)$/.test(r.type)).map((r) => (r.inputs as any).metadata.name);
+      assert.ok(!hosts.includes("podinfo"), `${id}: no mesh routing for podinfo (${hosts})`);
+      const canary = resources.find((r) => r.type === "kubernetes:flagger.app/v1beta1:Canary")!.inputs as any;
+      assert.equal(canary.spec.service.trafficPolicy.outlierDetection.consecutive5xxErrors, 5, `${id}: the Canary carries the DestinationRule's policy`);
+      assert.equal(canary.spec.service.retries.attempts, 2);
       const apps = resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && (r.inputs as any).metadata.name === "apps")!.inputs as any;
       assert.equal(apps.metadata.labels["istio-injection"], "enabled", `${id}: the services' namespace is enrolled`);
       const istiod = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && (r.inputs as any).chart === "istiod")!;
@@ -116,8 +126,15 @@ describe("the shipped stacks", () => {
     const charts = onprem.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => (r.inputs as any).chart);
     for (const chart of ["linkerd-crds", "linkerd2-cni", "linkerd-control-plane"]) assert.ok(charts.includes(chart), `onprem: ${chart}`);
     assert.ok(onprem.some((r) => r.type === "kubernetes:policy.linkerd.io/v1alpha1:AuthorizationPolicy"), "onprem: an authorization policy");
-    const service = onprem.find((r) => r.type === "kubernetes:core/v1:Service" && (r.inputs as any).metadata.name === "podinfo")!.inputs as any;
+    const service = onprem.find((r) => r.type === "kubernetes:core/v1:Service" && (r.inputs as any).metadata.name === "orders-worker")!.inputs as any;
     assert.equal(service.metadata.annotations["balancer.linkerd.io/failure-accrual"], "consecutive", "onprem: circuit breaking on the service");
+    // podinfo has progressive delivery: Flagger takes its Service over as the apex (selector and
+    // ports), which keeps its annotations: failure accrual stays on the Service clients call.
+    // (test/progressive.test.ts checks the `ignoreChanges`, which the plan file does not carry.)
+    const apex = onprem.find((r) => r.type === "kubernetes:core/v1:Service" && (r.inputs as any).metadata.name === "podinfo")?.inputs as any;
+    assert.equal(apex?.metadata.annotations["balancer.linkerd.io/failure-accrual"], "consecutive", "onprem: podinfo keeps its Service, with circuit breaking on it");
+    const canary = onprem.find((r) => r.type === "kubernetes:flagger.app/v1beta1:Canary")!.inputs as any;
+    assert.equal(canary.spec.service.apex.annotations["timeout.linkerd.io/request"], "10s", "onprem: Linkerd's timeout on the HTTPRoute Flagger writes");
   });
 
   it("admits the gateway's namespace through the NetworkPolicy of every routed service", () => {

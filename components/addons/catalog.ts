@@ -22,6 +22,7 @@ export type AddonName =
   | "cloudnative-pg"
   | "rabbitmq-operators"
   | "velero"
+  | "flagger"
   | "aws-load-balancer-controller"
   | "aws-ebs-csi-driver"
   | "metrics-server"
@@ -118,6 +119,12 @@ export const CLUSTER_ADDONS: readonly AddonDefinition[] = [
     purpose: "scheduled backups of the cluster's objects and of the volumes without backups of their own (broker, Valkey)",
     targets: { eks: install, gke: install, k3s: install },
     see: "https://velero.io/docs/v1.18/",
+  },
+  {
+    name: "flagger",
+    purpose: "progressive delivery: each canary's traffic weight driven by the mesh's success rate and latency",
+    targets: { eks: install, gke: install, k3s: install },
+    see: "https://docs.flagger.app/install/flagger-install-on-kubernetes",
   },
   {
     name: "aws-load-balancer-controller",

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { deployToDocker } from "./docker";
 import { deployToKubernetes } from "./kubernetes";
 import type { RouteBackend } from "../contract/routing";
-import { selectorLabels } from "./kubernetes";
+import { workloadSelectorLabels } from "./kubernetes";
 import type { AppServiceArgs } from "./spec";
 import { formatProblems } from "../contract/problems";
 import { resolveAppService, validateAppService } from "./spec";
@@ -15,10 +15,21 @@ export { migrationExitProblem, migrationGate, MIGRATION_LABEL } from "./jobs-doc
 
 /** Why CronJobs are refused on Docker. */
 export const DOCKER_CRON_JOBS = "are available on Kubernetes only: Docker has no scheduler to run them; remove `cronJobs` from the Docker stack (run the command by hand with `docker exec`)";
+export * from "./progressive";
+
+/**
+ * The gateway's HTTPRoute name for a progressive service under Linkerd, `<name>-gateway`: Flagger's
+ * Gateway API router owns the HTTPRoute `<name>` in the service's namespace.
+ *
+ * @see https://github.com/fluxcd/flagger/blob/v1.44.0/pkg/router/gateway_api.go
+ */
+export function gatewayRouteName(name: string, progressiveMesh: "istio" | "linkerd" | undefined): { httpRouteName?: string } {
+  return progressiveMesh === "linkerd" ? { httpRouteName: `${name}-gateway` } : {};
+}
 
 /** A DNS-1035 label: what Kubernetes requires of a Service name. */
 export const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-export { appContainer, appLabels, appPodSpec, needsDisruptionBudget, selectorLabels, trackSelectorLabels } from "./kubernetes";
+export { appContainer, appLabels, appPodSpec, needsDisruptionBudget, selectorLabels, trackSelectorLabels, workloadSelectorLabels } from "./kubernetes";
 export { dockerHealthcheck } from "./docker";
 
 /**
@@ -65,11 +76,12 @@ export class AppService extends pulumi.ComponentResource {
     if (args.canary && args.platform.kind === "docker") problems.push({ path: ["canary"], message: "is available on Kubernetes only: Docker runs one container per service" });
     if ((args.cronJobs ?? []).length > 0 && args.platform.kind === "docker") problems.push({ path: ["cronJobs"], message: DOCKER_CRON_JOBS });
     if (DNS_LABEL.test(name)) problems.push(...jobNameProblems(name, args));
+    if (args.progressive && args.platform.kind === "docker") problems.push({ path: ["progressive"], message: "is available on Kubernetes only: Docker has no mesh for Flagger to route through" });
     if (problems.length > 0) throw new Error(`AppService "${name}": ${formatProblems(problems)}`);
     const spec = resolveAppService(args);
     this.serviceName = name;
     const kubernetes = args.platform.kind === "kubernetes";
-    this.backend = { serviceName: name, namespace: spec.namespace, port: kubernetes ? spec.servicePort : spec.port, selector: selectorLabels(name) };
+    this.backend = { serviceName: name, namespace: spec.namespace, port: kubernetes ? spec.servicePort : spec.port, selector: workloadSelectorLabels(name, spec.progressive !== undefined), ...gatewayRouteName(name, spec.progressive?.mesh) };
     this.url =
       args.platform.kind === "kubernetes"
         ? deployToKubernetes(name, spec, args.platform, this).url

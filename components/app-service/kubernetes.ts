@@ -6,6 +6,7 @@ import { COMPONENT_LABEL, COMPONENT_ROLES, TRACK_LABEL } from "../contract/label
 import { appServiceDefaults, scrapeAnnotations } from "./spec";
 import { restrictedContainerSecurityContext } from "../shared/security";
 import { deployTasks } from "./jobs";
+import { deployProgressive, FLAGGER_OWNED_SERVICE_FIELDS } from "./progressive";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -114,6 +115,18 @@ export function trackSelectorLabels(name: string, track: "stable" | "canary"): R
   return { ...selectorLabels(name), [TRACK_LABEL]: track };
 }
 
+/**
+ * The labels that select every pod of a service, whatever runs it: {@link selectorLabels}, or with
+ * progressive delivery `app.kubernetes.io/instance` alone, since Flagger's primary pods carry
+ * `app.kubernetes.io/name: <service>-primary` and keep every other label. The NetworkPolicy, the
+ * PodDisruptionBudget and the mesh's authorization select by it.
+ *
+ * @see https://github.com/fluxcd/flagger/blob/v1.44.0/pkg/canary/util.go (makePrimaryLabels)
+ */
+export function workloadSelectorLabels(name: string, progressive: boolean): Record<string, string> {
+  return progressive ? { "app.kubernetes.io/instance": name } : selectorLabels(name);
+}
+
 /** The objects the Kubernetes backend created. */
 export interface KubernetesAppService {
   readonly deployment: k8s.apps.v1.Deployment;
@@ -121,7 +134,10 @@ export interface KubernetesAppService {
   /** The migration Job the Deployments wait for. */
   readonly migration?: k8s.batch.v1.Job;
   readonly cronJobs: readonly k8s.batch.v1.CronJob[];
+  /** The Service; with progressive delivery Flagger owns its selector and ports (it is the apex). */
   readonly service: k8s.core.v1.Service;
+  /** The Flagger `Canary`, with progressive delivery. */
+  readonly flaggerCanary?: k8s.apiextensions.CustomResource;
   readonly url: pulumi.Output<string>;
 }
 
@@ -153,7 +169,8 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
       metadata,
       spec: {
         // With an autoscaler the HPA owns the replica count; setting it here would reset it on every update.
-        replicas: spec.autoscaling.enabled ? undefined : spec.replicas,
+        // With progressive delivery Flagger scales this Deployment (to zero after each promotion).
+        replicas: spec.autoscaling.enabled || spec.progressive ? undefined : spec.replicas,
         revisionHistoryLimit: 5,
         selector: { matchLabels: trackSelectorLabels(name, "stable") },
         strategy,
@@ -181,14 +198,22 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
 
   const servicePorts: k8s.types.input.core.v1.ServicePort[] = [{ name: "http", port: spec.servicePort, targetPort: "http", protocol: "TCP" }];
   if (spec.metrics && spec.metrics.port !== spec.port) servicePorts.push({ name: "metrics", port: spec.metrics.port, targetPort: "metrics", protocol: "TCP" });
+  // With progressive delivery Flagger takes this Service over as its apex: it moves the selector to
+  // the primary pods (only once they are ready) and sets the ports from the Canary, and it leaves the
+  // labels and annotations alone. Pulumi keeps creating it and leaves those two fields to Flagger
+  // (`ignoreChanges`, which also leaves them out of Pulumi's server-side apply), so the Service, its
+  // ClusterIP and DNS name never go away: not on the `up` that turns the analysis on, not when it
+  // is turned off (Flagger's `revertOnDeletion` points the selector back at the Deployment).
   const service = new k8s.core.v1.Service(
     `${name}-service`,
     { metadata: { ...metadata, annotations: { ...spec.serviceAnnotations } }, spec: { type: "ClusterIP", selector: selectorLabels(name), ports: servicePorts } },
-    opts,
+    spec.progressive ? { ...opts, ignoreChanges: [...FLAGGER_OWNED_SERVICE_FIELDS] } : opts,
   );
+  const podSelector = workloadSelectorLabels(name, spec.progressive !== undefined);
 
+  let hpa: k8s.autoscaling.v2.HorizontalPodAutoscaler | undefined;
   if (spec.autoscaling.enabled) {
-    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+    hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(
       `${name}-hpa`,
       {
         metadata,
@@ -208,7 +233,7 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
   if (needsDisruptionBudget(spec)) {
     new k8s.policy.v1.PodDisruptionBudget(
       `${name}-pdb`,
-      { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(name) } } },
+      { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: podSelector } } },
       opts,
     );
   }
@@ -219,7 +244,7 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
     {
       metadata,
       spec: {
-        podSelector: { matchLabels: selectorLabels(name) },
+        podSelector: { matchLabels: podSelector },
         policyTypes: ["Ingress"],
         ingress: [
           {
@@ -237,6 +262,22 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
     opts,
   );
 
+  const flaggerCanary = spec.progressive
+    ? deployProgressive(
+        name,
+        {
+          namespace: spec.namespace,
+          servicePort: spec.servicePort,
+          separateMetricsPort: spec.metrics !== false && spec.metrics.port !== spec.port,
+          serviceLabels: labels,
+          labels,
+        },
+        spec.progressive,
+        // After the Service too: Flagger must find it and take it over, not create its own apex first.
+        { ...opts, dependsOn: [...opts.dependsOn, deployment, service, ...(hpa ? [hpa] : [])] },
+      )
+    : undefined;
+
   const url = service.metadata.apply((m) => `http://${m.name}.${m.namespace}.svc.cluster.local:${spec.servicePort}`);
-  return { deployment, canary, ...tasks, service, url };
+  return { deployment, canary, ...tasks, service, flaggerCanary, url };
 }

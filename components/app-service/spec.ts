@@ -5,6 +5,7 @@ import type { Platform } from "../contract/platform";
 import type { ArgProblem } from "../contract/problems";
 import type { ResourceQuantities } from "../contract/resources";
 import { resolveCronJob, resolveMigration, validateJobs, type CronJobArgs, type MigrationArgs, type ResolvedCronJob, type ResolvedMigration } from "./jobs-spec";
+import { canaryAnalysisProblems, resolveProgressive, type ProgressiveDeliveryArgs, type ResolvedProgressive } from "./progressive";
 
 /**
  * Horizontal autoscaling on CPU utilisation (autoscaling/v2). Docker runs one container and
@@ -128,6 +129,15 @@ export interface AppServiceArgs {
   /** A canary Deployment beside the stable one; Kubernetes only. @default none */
   readonly canary?: CanaryDeploymentArgs;
   /**
+   * Progressive delivery with Flagger (see `progressive.ts`): a `Canary` drives each new revision
+   * of `image` from the mesh's metrics. Flagger takes the AppService's Service over as the apex
+   * (its selector and ports; Pulumi ignores changes to them) and the Deployment never sets
+   * `replicas`; it needs an autoscaler and excludes `canary`.
+   * Kubernetes only, and Flagger (`ClusterAddons.flagger`) must be installed first (`dependsOn`).
+   * @default none
+   */
+  readonly progressive?: ProgressiveDeliveryArgs;
+  /**
    * What the service's objects must be created after, such as the mesh's injector (pods started
    * before it run without a proxy) or the data stores. Children of a component do not inherit its
    * `dependsOn`, so it is passed here.
@@ -175,6 +185,7 @@ export interface ResolvedAppService {
   readonly labels: Readonly<Record<string, string>>;
   readonly serviceAnnotations: Readonly<Record<string, string>>;
   readonly canary?: Required<CanaryDeploymentArgs>;
+  readonly progressive?: ResolvedProgressive;
   readonly dependsOn: readonly pulumi.Resource[];
   readonly docker: AppServiceDockerArgs;
 }
@@ -216,6 +227,7 @@ export function resolveAppService(args: Omit<AppServiceArgs, "platform">): Resol
     labels: args.labels ?? {},
     serviceAnnotations: args.serviceAnnotations ?? {},
     canary: args.canary ? { image: args.canary.image, replicas: args.canary.replicas ?? 1 } : undefined,
+    progressive: args.progressive ? resolveProgressive(args.progressive) : undefined,
     dependsOn: args.dependsOn ?? [],
     docker: args.docker ?? {},
   };
@@ -266,6 +278,14 @@ export function validateAppService(args: Omit<AppServiceArgs, "platform">): ArgP
     if (!Number.isInteger(spec.canary.replicas) || spec.canary.replicas < 1) add(["canary", "replicas"], `must be a whole number ≥ 1 (got ${spec.canary.replicas})`);
   }
   problems.push(...validateJobs(args));
+  if (args.progressive) {
+    for (const p of canaryAnalysisProblems(args.progressive.analysis)) add(["progressive", "analysis", ...p.path], p.message);
+    if (args.canary) add(["canary"], "cannot be combined with `progressive`: Flagger runs the canary from the next `image`; remove `canary`");
+    // Flagger scales the Deployment to zero after each promotion: only an autoscaler may own its replicas.
+    if (!spec.autoscaling.enabled && (args.progressive.autoscalerKind ?? "HorizontalPodAutoscaler") === "HorizontalPodAutoscaler") {
+      add(["autoscaling", "enabled"], "must be true for progressive delivery: Flagger copies the autoscaler for the primary and scales the Deployment to zero after promotion, so a fixed `replicas` would fight it");
+    }
+  }
   return problems;
 }
 

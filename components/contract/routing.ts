@@ -15,4 +15,11 @@ export interface RouteBackend {
   readonly port: number;
   /** The labels that select the backend's pods, for mesh policies (JWT) that attach to workloads. */
   readonly selector?: Readonly<Record<string, string>>;
+  /**
+   * The name of the gateway's HTTPRoute to this backend, which lives in the backend's namespace,
+   * when the route's own name is taken there: Flagger's Gateway API router (Linkerd) writes an
+   * HTTPRoute named after the Service it routes.
+   * @default the route's name
+   */
+  readonly httpRouteName?: string;
 }

@@ -397,7 +397,7 @@ export function deployGatewayToKubernetes(
       `${name}-${route.name}-route`,
       `${GATEWAY_API}/v1`,
       "HTTPRoute",
-      { name: route.name, namespace: route.backend.namespace },
+      { name: route.backend.httpRouteName ?? route.name, namespace: route.backend.namespace },
       { spec: httpRouteSpec(name, spec, route) },
       { ...afterTraefik, dependsOn: [release, ...middlewares] },
     );

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { formatProblems } from "../contract/problems";
-import { deployIstio, istioEnrollment } from "./istio";
-import { deployLinkerd, linkerdEnrollment } from "./linkerd";
-import { resolveMesh, validateMesh, type MeshProvider, type ServiceMeshArgs } from "./spec";
+import { deployIstio, destinationRule, istioEnrollment, virtualService } from "./istio";
+import { deployLinkerd, linkerdEnrollment, linkerdRouteAnnotations } from "./linkerd";
+import { resolveMesh, validateMesh, type MeshProvider, type ResolvedMeshService, type ServiceMeshArgs } from "./spec";
 import type { MeshEnrollment } from "./types";
 
 export * from "./spec";
@@ -77,4 +77,26 @@ export class ServiceMesh extends pulumi.ComponentResource {
     this.enrollment = spec.provider === "istio" ? deployIstio(name, spec, platform, this) : deployLinkerd(name, spec, platform, this);
     this.registerOutputs({ provider: this.provider });
   }
+}
+
+/**
+ * The mesh policy of a progressive service, as fields of its Flagger `Canary`'s `spec.service`, so
+ * the routing Flagger generates keeps what the mesh would have written: with Istio the request
+ * `timeout`, `retries` and the DestinationRule's `trafficPolicy` (mTLS, the HTTP connection pool,
+ * outlier detection; the Canary CRD has no TCP pool, so `circuitBreaker.maxConnections` does not
+ * apply to a progressive service); with Linkerd the retry and timeout annotations of the HTTPRoute
+ * Flagger writes (`apex.annotations`; failure accrual stays on the AppService's own Service, which
+ * Flagger takes over as the apex, through its `serviceAnnotations`).
+ *
+ * @see https://docs.flagger.app/usage/how-it-works#canary-service
+ * @see https://linkerd.io/2-edge/reference/retries/
+ */
+export function flaggerServicePolicy(provider: MeshProvider, service: ResolvedMeshService): Record<string, unknown> {
+  if (provider === "linkerd") return { apex: { annotations: linkerdRouteAnnotations(service) } };
+  const route = virtualService(service).spec.http as { timeout: string; retries: Record<string, unknown> }[];
+  // Flagger's `retries` takes attempts, perTryTimeout and retryOn (no backoff: Envoy's default 25 ms base applies).
+  const { backoff: _backoff, ...retries } = route[0].retries;
+  // The Canary CRD (v1.44.0) declares only `connectionPool.http`: `maxConnections` (tcp) would be pruned, so it is left out.
+  const { connectionPool, ...trafficPolicy } = destinationRule(service).spec.trafficPolicy as { connectionPool: { http: unknown } } & Record<string, unknown>;
+  return { timeout: route[0].timeout, retries, trafficPolicy: { ...trafficPolicy, connectionPool: { http: connectionPool.http } } };
 }

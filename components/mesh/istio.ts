@@ -358,8 +358,11 @@ export function deployIstio(name: string, spec: ResolvedMesh, platform: Kubernet
   const opts = { parent, provider, dependsOn: [base, istiod, ...spec.dependsOn] };
   customResource(`${name}-peer-authentication`, peerAuthentication(spec.mtls), opts);
   for (const service of spec.services) {
-    customResource(`${name}-${service.name}-destination-rule`, destinationRule(service), opts);
-    customResource(`${name}-${service.name}-virtual-service`, virtualService(service), opts);
+    // Flagger writes a progressive service's VirtualService and DestinationRule (flaggerServicePolicy carries this policy).
+    if (!service.progressive) {
+      customResource(`${name}-${service.name}-destination-rule`, destinationRule(service), opts);
+      customResource(`${name}-${service.name}-virtual-service`, virtualService(service), opts);
+    }
     customResource(`${name}-${service.name}-authorization-policy`, authorizationPolicy(service, spec.gateway, spec.metricsScraper), opts);
   }
   return { ...istioEnrollment(), ready: [istiod, cni] };

@@ -394,7 +394,8 @@ export function deployLinkerd(name: string, spec: ResolvedMesh, platform: Kubern
     const backends = objects.trackServices.map(
       (object) => new k8s.core.v1.Service(`${name}-${service.namespace}-${object.metadata.name}`, { metadata: object.metadata, spec: object.spec }, { ...opts, dependsOn: after }),
     );
-    custom("route", objects.route, [controlPlane, ...backends, ...after]);
+    // Flagger writes a progressive service's HTTPRoute (flaggerServicePolicy carries its annotations).
+    if (!service.progressive) custom("route", objects.route, [controlPlane, ...backends, ...after]);
   }
 
   return { ...linkerdEnrollment(), ready: [controlPlane] };

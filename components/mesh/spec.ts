@@ -91,6 +91,13 @@ export interface MeshServiceArgs extends MeshTrafficPolicyArgs {
   /** A canary split; off unless set. */
   readonly canary?: CanaryArgs;
   /**
+   * Flagger drives the service's canary: the mesh then creates none of its routing (Istio
+   * VirtualService and DestinationRule, Linkerd's HTTPRoute), which Flagger generates from the
+   * policy {@link flaggerServicePolicy} hands the service's `Canary`; the authorization stays.
+   * @default false
+   */
+  readonly progressive?: boolean;
+  /**
    * Who may call the service besides the gateway: other services by name, in the same namespace.
    * @default []
    */
@@ -162,6 +169,7 @@ export interface ResolvedMeshService {
   readonly timeoutSeconds: number;
   readonly circuitBreaker: Required<CircuitBreakerArgs>;
   readonly canary?: CanaryArgs;
+  readonly progressive: boolean;
   readonly allowedCallers: readonly string[];
 }
 
@@ -198,6 +206,7 @@ export function resolveMesh(args: ServiceMeshSettings, on: Pick<PlatformFacts, "
       timeoutSeconds: s.timeoutSeconds ?? args.defaults?.timeoutSeconds ?? d.timeoutSeconds,
       circuitBreaker: { ...d.circuitBreaker, ...args.defaults?.circuitBreaker, ...s.circuitBreaker },
       canary: s.canary,
+      progressive: s.progressive ?? false,
       allowedCallers: s.allowedCallers ?? [],
     })),
     gateway: args.gateway,
@@ -260,6 +269,7 @@ export function validateMesh(args: ServiceMeshSettings, on: PlatformFacts): ArgP
     if (seen.has(s.name)) add(["services", i, "name"], `"${s.name}" is declared twice`);
     seen.add(s.name);
     problems.push(...policyProblems(s, ["services", i]));
+    if (s.canary && s.progressive) add(["services", i, "canary"], "cannot be combined with `progressive`: Flagger sets the weights; remove `canary`");
     if (s.canary) {
       const problem = canaryProblem(s.canary);
       if (problem) add(["services", i, "canary", "weights"], problem);

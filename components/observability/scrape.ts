@@ -87,7 +87,16 @@ export function platformMonitors(spec: Pick<ResolvedObservability, "gatewayNames
       spec: {
         namespaceSelector: { any: true },
         selector: { matchExpressions: [{ key: "linkerd.io/control-plane-ns", operator: "Exists" }] },
-        podMetricsEndpoints: [{ port: "linkerd-admin", path: "/metrics", interval: "30s" }],
+        // `deployment` from the proxy's `linkerd.io/proxy-deployment` pod label, as Linkerd's external
+        // Prometheus guide maps it: Flagger's success-rate and latency queries filter on it.
+        podMetricsEndpoints: [
+          {
+            port: "linkerd-admin",
+            path: "/metrics",
+            interval: "30s",
+            relabelings: [{ action: "replace", sourceLabels: ["__meta_kubernetes_pod_label_linkerd_io_proxy_deployment"], targetLabel: "deployment" }],
+          },
+        ],
       },
     });
   }

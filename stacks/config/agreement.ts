@@ -99,7 +99,7 @@ export const gatewayRouteAgrees: Agree<Omit<NonNullable<Block<typeof gatewaySche
 export const meshAgrees: Agree<Omit<Block<typeof meshSchema>, "istio" | "linkerd">, Omit<ServiceMeshSettings, "provider" | "replicas" | "services" | "gateway" | "metricsScraper" | "tracing" | "dependsOn">> = true;
 
 /** A service's `mesh` block: its traffic policy and callers; the rest of the mesh's view comes from the service. */
-export const meshServiceAgrees: Agree<NonNullable<z.infer<typeof serviceSchema>["mesh"]>, Omit<MeshServiceArgs, "name" | "namespace" | "port" | "selector" | "canary">> = true;
+export const meshServiceAgrees: Agree<NonNullable<z.infer<typeof serviceSchema>["mesh"]>, Omit<MeshServiceArgs, "name" | "namespace" | "port" | "selector" | "canary" | "progressive">> = true;
 
 /**
  * One service: the AppService's arguments, plus its `name`, its `mesh` block, the canary's traffic
@@ -108,9 +108,14 @@ export const meshServiceAgrees: Agree<NonNullable<z.infer<typeof serviceSchema>[
  */
 export const serviceAgrees: Agree<
   Omit<z.infer<typeof serviceSchema>, "name" | "mesh" | "worker" | "canary" | "slo" | "uses">,
-  Omit<AppServiceArgs, "platform" | "namespace" | "secretEnv" | "allowFromNamespaces" | "labels" | "serviceAnnotations" | "jobPodAnnotations" | "dependsOn" | "canary">
+  Omit<AppServiceArgs, "platform" | "namespace" | "secretEnv" | "allowFromNamespaces" | "labels" | "serviceAnnotations" | "jobPodAnnotations" | "dependsOn" | "canary" | "progressive">
 > = true;
-export const canaryAgrees: Agree<Omit<NonNullable<z.infer<typeof serviceSchema>["canary"]>, "weights">, NonNullable<AppServiceArgs["canary"]>> = true;
+export const canaryAgrees: Agree<Omit<NonNullable<z.infer<typeof serviceSchema>["canary"]>, "weights" | "analysis">, NonNullable<AppServiceArgs["canary"]>> = true;
+/**
+ * `canary.analysis` is the AppService's `progressive.analysis`; the program sets the mesh, the
+ * thresholds (from `observability.thresholds`), Prometheus's URL, the autoscaler and the mesh policy.
+ */
+export const canaryAnalysisAgrees: Agree<NonNullable<NonNullable<z.infer<typeof serviceSchema>["canary"]>["analysis"]>, NonNullable<NonNullable<AppServiceArgs["progressive"]>["analysis"]>> = true;
 
 /** The check itself can fail: a key only one side has is an error (`@ts-expect-error` fails the build if it is not). */
 // @ts-expect-error: `b` is only in the second shape.

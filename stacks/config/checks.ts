@@ -297,6 +297,31 @@ function taskProblems(config: PlatformConfig, service: Partial<ServiceConfig> | 
   }
 }
 
+/**
+ * A service's `canary`: either a static split (`image` and `weights`, optionally `replicas`) or
+ * Flagger's `analysis` of the next `image`, never both; either needs the mesh, and the analysis
+ * also needs the observability stack's Prometheus, whose mesh metrics it reads.
+ */
+function canaryProblems(config: PlatformConfig, service: Partial<ServiceConfig> | undefined, i: number, provider: string | undefined, problems: KeyedProblem[]): void {
+  const canary = service?.canary;
+  if (!canary || typeof canary !== "object") return;
+  const at = (...path: string[]) => ["services", i, "canary", ...path];
+  if (canary.analysis) {
+    if (!provider) problems.push({ path: at("analysis"), message: "needs the service mesh, whose metrics Flagger reads and whose routing it drives; enable `mesh` (Kubernetes targets) or remove `canary.analysis`" });
+    else if (config.observability?.enabled === false) problems.push({ path: at("analysis"), message: "needs the observability stack's Prometheus, which Flagger queries; remove `observability.enabled: false` or remove `canary.analysis`" });
+    for (const key of ["image", "replicas", "weights"] as const) {
+      if (canary[key] !== undefined) problems.push({ path: at(key), message: `cannot be combined with \`canary.analysis\`: Flagger runs the next \`image\` as the canary and sets the weights; remove it: \`${removeCommand(at(key))}\`` });
+    }
+    return;
+  }
+  if (!provider) problems.push({ path: ["services", i, "canary"], message: "needs the service mesh, which splits traffic by weight; enable `mesh` (Kubernetes targets) or remove `canary`" });
+  if (canary.image === undefined) problems.push({ path: at("image"), message: `is required for a static canary (the canary's image), unless Flagger runs it: \`${setCommand(at("analysis", "stepWeight"), "10")}\`` });
+  if (canary.weights === undefined) problems.push({ path: at("weights"), message: "is required for a static canary (`{ stable, canary }` summing to 100), unless Flagger sets them with `canary.analysis`" });
+}
+
+/** The suffixes of the objects Flagger generates for a service. @see https://docs.flagger.app/usage/how-it-works */
+const FLAGGER_SUFFIXES = ["primary", "canary"] as const;
+
 /** The services' own cross-field checks: unique names, canaries need the mesh, workers serve no route. */
 function serviceProblems(config: PlatformConfig): KeyedProblem[] {
   const problems: KeyedProblem[] = [];
@@ -307,10 +332,11 @@ function serviceProblems(config: PlatformConfig): KeyedProblem[] {
     if (typeof service?.name === "string" && RESERVED_SERVICE_NAMES.includes(service.name)) {
       problems.push({ path: ["services", i, "name"], message: `"${service.name}" is a name the platform uses for its own components and containers (${RESERVED_SERVICE_NAMES.join(", ")}); choose another: \`${setCommand(["services", i, "name"], `${service.name}-api`)}\`` });
     }
-    const generated = typeof service?.name === "string" && service.canary ? generatedNameProblem(service.name, CANARY_TRACKS) : undefined;
+    // Flagger names its objects `<name>-primary` and `<name>-canary`; a static canary `<name>-stable` and `<name>-canary`.
+    const generated = typeof service?.name === "string" && service.canary ? generatedNameProblem(service.name, service.canary.analysis ? FLAGGER_SUFFIXES : CANARY_TRACKS) : undefined;
     if (generated) problems.push({ path: ["services", i, "name"], message: generated });
     if (service?.name) names.add(service.name);
-    if (service?.canary && !provider) problems.push({ path: ["services", i, "canary"], message: "needs the service mesh, which splits traffic by weight; enable `mesh` (Kubernetes targets) or remove `canary`" });
+    canaryProblems(config, service, i, provider, problems);
     usesProblems(config, service, i, problems);
     taskProblems(config, service, i, problems);
     if (service?.worker && (config.gateway?.routes ?? []).some((r) => r.service === service.name)) {

@@ -137,17 +137,26 @@ export const serviceSchema = z
       })
       .optional(),
     slo: sloSchema.optional(),
+    // Either a static split (`image`, `replicas`, `weights`) or Flagger's analysis of the next `image` (`analysis`); checks.ts refuses a mix.
     canary: z
       .strictObject({
-        image: imageReference,
+        image: imageReference.optional(),
         replicas: count().optional(),
-        weights: z.strictObject({ stable: z.number(), canary: z.number() }),
+        weights: z.strictObject({ stable: z.number(), canary: z.number() }).optional(),
+        analysis: z
+          .strictObject({ intervalSeconds: z.number().optional(), threshold: z.number().optional(), stepWeight: z.number().optional(), maxWeight: z.number().optional() })
+          .optional(),
       })
       .optional(),
   })
   .superRefine((service, ctx) => {
-    for (const problem of validateAppService(service)) {
-      ctx.addIssue({ code: "custom", path: [...problem.path], message: problem.message });
+    const { canary, ...args } = service;
+    // The analysis is checked as the AppService's `progressive.analysis`, whose problems are the config's `canary.analysis`.
+    const progressive = canary?.analysis ? { mesh: "istio" as const, analysis: canary.analysis, thresholds: { httpErrorRatePercent: 1, latencyP99Seconds: 1 }, metricsServer: "http://prometheus:9090" } : undefined;
+    const staticCanary = canary?.image && !canary.analysis ? { image: canary.image, replicas: canary.replicas } : undefined;
+    for (const problem of validateAppService({ ...args, canary: staticCanary, progressive })) {
+      const path = problem.path[0] === "progressive" ? ["canary", ...problem.path.slice(1)] : [...problem.path];
+      ctx.addIssue({ code: "custom", path, message: problem.message });
     }
   });
 
