@@ -17,7 +17,7 @@ import { redact } from "./wire";
 // Internal to the SDK (not in its .d.ts): resolves once every outstanding RPC, including
 // registrations started from inside `apply`, has finished.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+const { waitForRPCs, excessiveDebugOutput } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void>; excessiveDebugOutput?: boolean };
 
 // @pulumi/policy ships deserializeProperties without a type declaration.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -95,6 +95,11 @@ export interface CaptureOptions {
 
 let used = false;
 
+/** Debugging the plan (`PLAN_DEBUG`) or the SDK's promises: the SDK's debugging aids stay on. */
+const debugging = !!process.env.PLAN_DEBUG || !!process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+
+const describeResponse = () => "RegisterResourceResponse";
+
 /**
  * Runs `program` inside a mock stack and captures what it registers.
  *
@@ -150,6 +155,12 @@ export async function captureProgram(
           aliases: aliasesOf(req),
         });
       }
+      // The SDK formats the response into a debug log line (`RegisterResource RPC finished: …,
+      // resp: ${innerResponse}`) before it knows whether anyone reads it; without an engine the
+      // line is dropped unless the SDK's own excessiveDebugOutput is on. A protobuf message's
+      // toString() prints the whole state (a large upload included), so the line gets the
+      // type's name instead.
+      if (!err && response && !debugging && !excessiveDebugOutput) response.toString = describeResponse;
       callback(err, response);
     });
   };
@@ -160,7 +171,7 @@ export async function captureProgram(
   // `PULUMI_DEBUG_PROMISE_LEAKS`), and restore the limit afterwards. The limit is the process's:
   // captures never overlap (one per process, above).
   const stackTraceLimit = Error.stackTraceLimit;
-  if (!process.env.PLAN_DEBUG && !process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
+  if (!debugging) Error.stackTraceLimit = 0;
   try {
     return await capture(program, options, resources);
   } finally {
