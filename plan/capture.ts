@@ -101,6 +101,51 @@ const debugging = !!process.env.PLAN_DEBUG || !!process.env.PULUMI_DEBUG_PROMISE
 const describeResponse = () => "RegisterResourceResponse";
 
 /**
+ * The SDK wraps every promise it tracks (four per output property) in `debuggablePromise`, which
+ * defines three properties on it (an id, a label and a stack trace) for the leak report that only
+ * `PULUMI_DEBUG_PROMISE_LEAKS` prints. Defining properties on a promise gives it a property store
+ * of its own, the stack is an Error allocated per promise, and the tens of thousands of promises a
+ * large plan keeps pending survive young-generation collections with all of it. The lean wrapper
+ * keeps what the SDK's exit-time leak check reads (the set of pending promises) and the same
+ * `then`/`catch` chain, so promises settle in the same order; the first call goes to the SDK's
+ * own wrapper, which schedules that check. Where a later SDK changes any of this, nothing is
+ * replaced.
+ *
+ * @returns a function that puts the SDK's wrapper back, or `undefined` when it was left alone.
+ */
+function leanDebuggablePromise(): (() => void) | undefined {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise?: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+  const state = require("@pulumi/pulumi/runtime/state") as { getStore?: () => { leakCandidates?: unknown } };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const original = debuggable.debuggablePromise;
+  if (typeof original !== "function" || original.length !== 2 || typeof state.getStore !== "function") return undefined;
+  const getStore = state.getStore;
+  let first = true;
+  debuggable.debuggablePromise = function <T>(p: Promise<T>, ctx: unknown): Promise<T> {
+    const pending = getStore().leakCandidates;
+    if (first || !(pending instanceof Set)) {
+      first = false;
+      return original(p, ctx);
+    }
+    pending.add(p);
+    return p
+      .then((value) => {
+        pending.delete(p);
+        return value;
+      })
+      .catch((error) => {
+        pending.delete(p);
+        error.promise = p;
+        throw error;
+      });
+  };
+  return () => {
+    debuggable.debuggablePromise = original;
+  };
+}
+
+/**
  * Runs `program` inside a mock stack and captures what it registers.
  *
  * @param program - the program; its return value becomes the stack outputs.
@@ -171,10 +216,12 @@ export async function captureProgram(
   // `PULUMI_DEBUG_PROMISE_LEAKS`), and restore the limit afterwards. The limit is the process's:
   // captures never overlap (one per process, above).
   const stackTraceLimit = Error.stackTraceLimit;
+  const restoreDebuggable = debugging ? undefined : leanDebuggablePromise();
   if (!debugging) Error.stackTraceLimit = 0;
   try {
     return await capture(program, options, resources);
   } finally {
+    restoreDebuggable?.();
     Error.stackTraceLimit = stackTraceLimit;
     MockMonitor.prototype.registerResource = original;
   }
