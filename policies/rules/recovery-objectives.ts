@@ -81,6 +81,9 @@ export interface RecoveryOptions {
 
 const UNKNOWN_RESTORE_TIME: Figure = { source: "restore time depends on the data's size and no backend documents it: measure it with the restore drill (dr.drill)" };
 
+/** {@link cronPeriodSeconds} by schedule: every store's Velero backups ask again for the same few schedules. */
+const cronPeriods = new Map<string, number | undefined>();
+
 /**
  * The longest gap between two runs of a cron schedule (five fields, or six with seconds) over a
  * week, in seconds, or `undefined` when the expression does not parse.
@@ -88,11 +91,24 @@ const UNKNOWN_RESTORE_TIME: Figure = { source: "restore time depends on the data
  * @see https://croner.56k.guru/usage/pattern/
  */
 export function cronPeriodSeconds(schedule: string): number | undefined {
+  if (!cronPeriods.has(schedule)) cronPeriods.set(schedule, computeCronPeriodSeconds(schedule));
+  return cronPeriods.get(schedule);
+}
+
+function computeCronPeriodSeconds(schedule: string): number | undefined {
   try {
     const start = Date.UTC(2026, 0, 5);
-    const runs = new Cron(schedule, { timezone: "UTC", paused: true }).nextRuns(2000, new Date(start)).map((run) => run.getTime());
+    const end = start + 14 * 86_400_000;
+    const cron = new Cron(schedule, { timezone: "UTC", paused: true });
+    // At most 2,000 runs, enumerated only as far as the first run past the end: a prefix of the
+    // same enumeration (a daily schedule needs 15 runs, not 2,000 over five years).
+    let runs: number[] = [];
+    for (let count = 64; ; count = Math.min(2000, count * 4)) {
+      runs = cron.nextRuns(count, new Date(start)).map((run) => run.getTime());
+      if (runs.length < count || count === 2000 || runs[runs.length - 1] >= end) break;
+    }
     let longest = 0;
-    for (let i = 1; i < runs.length && runs[i - 1] < start + 14 * 86_400_000; i++) longest = Math.max(longest, runs[i] - runs[i - 1]);
+    for (let i = 1; i < runs.length && runs[i - 1] < end; i++) longest = Math.max(longest, runs[i] - runs[i - 1]);
     return longest / 1000;
   } catch {
     return undefined;
