@@ -51,13 +51,16 @@ function services(count: number): string {
 /**
  * The `--config` arguments that set `count` services: one JSON value, or, where that would pass
  * Linux's limit of 128 KiB for a single argument (MAX_ARG_STRLEN; about 1,000 services), one
- * `--config-path` value per field, as `pulumi config set --path` would store them.
+ * `--config-path` value per field, as `pulumi config set --path` would store them, into an empty
+ * list (a path sets one field and keeps the rest: the stack's own services would stay beside them).
  */
 function servicesConfig(count: number): string[] {
   const json = services(count);
   if (json.length < 100 * 1024) return ["--config", `platform:services=${json}`];
   return [
     "--config-path",
+    "--config",
+    "platform:services=[]",
     ...(JSON.parse(json) as Record<string, unknown>[]).flatMap((service, i) =>
       Object.entries(flatten(service)).flatMap(([field, value]) => ["--config", `platform:services[${i}].${field}=${value}`]),
     ),

@@ -17,7 +17,7 @@ import { redact } from "./wire";
 // Internal to the SDK (not in its .d.ts): resolves once every outstanding RPC, including
 // registrations started from inside `apply`, has finished.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+const { waitForRPCs, excessiveDebugOutput } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void>; excessiveDebugOutput?: boolean };
 
 // @pulumi/policy ships deserializeProperties without a type declaration.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -97,6 +97,56 @@ export interface CaptureOptions {
 
 let used = false;
 
+/** Debugging the plan (`PLAN_DEBUG`) or the SDK's promises: the SDK's debugging aids stay on. */
+const debugging = !!process.env.PLAN_DEBUG || !!process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+
+const describeResponse = () => "RegisterResourceResponse";
+
+/**
+ * The SDK wraps every promise it tracks (four per output property) in `debuggablePromise`, which
+ * defines three properties on it (an id, a label and a stack trace) for the leak report that only
+ * `PULUMI_DEBUG_PROMISE_LEAKS` prints. Defining properties on a promise gives it a property store
+ * of its own, the stack is an Error allocated per promise, and the tens of thousands of promises a
+ * large plan keeps pending survive young-generation collections with all of it. The lean wrapper
+ * keeps what the SDK's exit-time leak check reads (the set of pending promises) and the same
+ * `then`/`catch` chain, so promises settle in the same order; the first call goes to the SDK's
+ * own wrapper, which schedules that check. Where a later SDK changes any of this, nothing is
+ * replaced.
+ *
+ * @returns a function that puts the SDK's wrapper back, or `undefined` when it was left alone.
+ */
+function leanDebuggablePromise(): (() => void) | undefined {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise?: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+  const state = require("@pulumi/pulumi/runtime/state") as { getStore?: () => { leakCandidates?: unknown } };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const original = debuggable.debuggablePromise;
+  if (typeof original !== "function" || original.length !== 2 || typeof state.getStore !== "function") return undefined;
+  const getStore = state.getStore;
+  let first = true;
+  debuggable.debuggablePromise = function <T>(p: Promise<T>, ctx: unknown): Promise<T> {
+    const pending = getStore().leakCandidates;
+    if (first || !(pending instanceof Set)) {
+      first = false;
+      return original(p, ctx);
+    }
+    pending.add(p);
+    return p
+      .then((value) => {
+        pending.delete(p);
+        return value;
+      })
+      .catch((error) => {
+        pending.delete(p);
+        error.promise = p;
+        throw error;
+      });
+  };
+  return () => {
+    debuggable.debuggablePromise = original;
+  };
+}
+
 /**
  * Runs `program` inside a mock stack and captures what it registers.
  *
@@ -153,6 +203,12 @@ export async function captureProgram(
           ignoreChanges: req.getIgnorechangesList?.() ?? [],
         });
       }
+      // The SDK formats the response into a debug log line (`RegisterResource RPC finished: …,
+      // resp: ${innerResponse}`) before it knows whether anyone reads it; without an engine the
+      // line is dropped unless the SDK's own excessiveDebugOutput is on. A protobuf message's
+      // toString() prints the whole state (a large upload included), so the line gets the
+      // type's name instead.
+      if (!err && response && !debugging && !excessiveDebugOutput) response.toString = describeResponse;
       callback(err, response);
     });
   };
@@ -163,10 +219,12 @@ export async function captureProgram(
   // `PULUMI_DEBUG_PROMISE_LEAKS`), and restore the limit afterwards. The limit is the process's:
   // captures never overlap (one per process, above).
   const stackTraceLimit = Error.stackTraceLimit;
-  if (!process.env.PLAN_DEBUG && !process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
+  const restoreDebuggable = debugging ? undefined : leanDebuggablePromise();
+  if (!debugging) Error.stackTraceLimit = 0;
   try {
     return await capture(program, options, resources);
   } finally {
+    restoreDebuggable?.();
     Error.stackTraceLimit = stackTraceLimit;
     MockMonitor.prototype.registerResource = original;
   }

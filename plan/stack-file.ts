@@ -143,6 +143,8 @@ function setAtPath(into: unknown, steps: readonly (string | number)[], value: un
     if (!Array.isArray(list)) throw new StackFileError(`--config-path ${override}: the value at this point is not a list`);
     const copy = [...list];
     copy[first] = setAtPath(copy[first], rest, value, override);
+    // The gap a set past the end leaves reads back as null, as it does from the stored JSON.
+    for (let i = list.length; i < first; i++) copy[i] = null;
     return copy;
   }
   const map = into === undefined ? {} : into;
@@ -200,6 +202,9 @@ export function readStackConfig(dir: string, stack: string, overrides: readonly 
     if (decoded.secure.length > 0) secretKeys.push(fullKey);
     secureValues.push(...decoded.secure.map((steps): [string, ...Steps] => [fullKey, ...steps]));
   }
+  // The blocks a --config-path override changed, decoded: each is encoded once after the last
+  // override rather than re-parsed and re-encoded for every one (quadratic for a long list).
+  const changed = new Map<string, unknown>();
   for (const override of overrides) {
     const eq = override.indexOf("=");
     if (eq <= 0) throw new StackFileError(`--config "${override}" must be key=value, such as ${project}:target=gke`);
@@ -209,8 +214,15 @@ export function readStackConfig(dir: string, stack: string, overrides: readonly 
     if (rest.length > 0 && secretBlocks.includes(fullKey)) {
       throw new StackFileError(`--config-path ${override}: ${fullKey} is a whole block set with --secret, which the offline plan cannot decrypt to change one value in it; give the whole block with --config (without --config-path)`);
     }
-    if (rest.length === 0) config[fullKey] = override.slice(eq + 1);
-    else config[fullKey] = encode(setAtPath(config[fullKey] === undefined ? undefined : decoded(config[fullKey]), rest, pathValue(override.slice(eq + 1)), override));
+    if (rest.length === 0) {
+      config[fullKey] = override.slice(eq + 1);
+      changed.delete(fullKey);
+    } else {
+      const current = changed.has(fullKey) ? changed.get(fullKey) : config[fullKey] === undefined ? undefined : decoded(config[fullKey]);
+      changed.set(fullKey, setAtPath(current, rest, pathValue(override.slice(eq + 1)), override));
+      // Holds the key's place in the config's order until it is encoded below.
+      config[fullKey] ??= "";
+    }
     // A --config value is plain text, as `pulumi config set` without --secret stores it: the
     // secure values it replaces go; the key stays a secret while it holds any other.
     const replaced = (value: readonly [string, ...Steps]) => value[0] === fullKey && rest.every((step, i) => value[i + 1] === step);
@@ -218,5 +230,6 @@ export function readStackConfig(dir: string, stack: string, overrides: readonly 
     if (secretBlocks.includes(fullKey)) secretBlocks.splice(secretBlocks.indexOf(fullKey), 1);
     if (secretKeys.includes(fullKey) && !secureValues.some((v) => v[0] === fullKey)) secretKeys.splice(secretKeys.indexOf(fullKey), 1);
   }
+  for (const [key, value] of changed) config[key] = encode(value);
   return { project, stack, config, secretKeys, secretBlocks, secureValues };
 }

@@ -79,7 +79,20 @@ export const disasterRecoveryObjectives: StackValidationPolicy = {
     if (!isProduction(args)) return;
     const config = args.getConfig<DisasterRecoveryConfig>();
     const targets = { rpoSeconds: config.rpoSeconds, rtoSeconds: config.rtoSeconds };
-    const resources = args.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, dependencies: r.dependencies.map((d) => d.urn), props: knownCopy(r.props) as Record<string, unknown> }));
+    // Each resource's props are copied on first read: the derivation reads those of the stores and
+    // of the few resources it looks up beside them, not those of every resource of the stack.
+    const resources = args.resources.map((r) => {
+      let props: Record<string, unknown> | undefined;
+      return {
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        dependencies: r.dependencies.map((d) => d.urn),
+        get props() {
+          return (props ??= knownCopy(r.props) as Record<string, unknown>);
+        },
+      };
+    });
     // Docker's single-container stores are listed by the plan's report but not judged here: the
     // stack config refuses Docker in prod, and a library user's Docker graph is a development setup.
     const stores = recoveryObjectives(resources, { replicaLagBudgetSeconds: config.replicaLagBudgetSeconds }).filter((s) => s.type !== "docker:index/container:Container");

@@ -81,6 +81,9 @@ export interface RecoveryOptions {
 
 const UNKNOWN_RESTORE_TIME: Figure = { source: "restore time depends on the data's size and no backend documents it: measure it with the restore drill (dr.drill)" };
 
+/** {@link cronPeriodSeconds} by schedule: every store's Velero backups ask again for the same few schedules. */
+const cronPeriods = new Map<string, number | undefined>();
+
 /**
  * The longest gap between two runs of a cron schedule (five fields, or six with seconds) over a
  * week, in seconds, or `undefined` when the expression does not parse.
@@ -88,11 +91,24 @@ const UNKNOWN_RESTORE_TIME: Figure = { source: "restore time depends on the data
  * @see https://croner.56k.guru/usage/pattern/
  */
 export function cronPeriodSeconds(schedule: string): number | undefined {
+  if (!cronPeriods.has(schedule)) cronPeriods.set(schedule, computeCronPeriodSeconds(schedule));
+  return cronPeriods.get(schedule);
+}
+
+function computeCronPeriodSeconds(schedule: string): number | undefined {
   try {
     const start = Date.UTC(2026, 0, 5);
-    const runs = new Cron(schedule, { timezone: "UTC", paused: true }).nextRuns(2000, new Date(start)).map((run) => run.getTime());
+    const end = start + 14 * 86_400_000;
+    const cron = new Cron(schedule, { timezone: "UTC", paused: true });
+    // At most 2,000 runs, enumerated only as far as the first run past the end: a prefix of the
+    // same enumeration (a daily schedule needs 15 runs, not 2,000 over five years).
+    let runs: number[] = [];
+    for (let count = 64; ; count = Math.min(2000, count * 4)) {
+      runs = cron.nextRuns(count, new Date(start)).map((run) => run.getTime());
+      if (runs.length < count || count === 2000 || runs[runs.length - 1] >= end) break;
+    }
     let longest = 0;
-    for (let i = 1; i < runs.length && runs[i - 1] < start + 14 * 86_400_000; i++) longest = Math.max(longest, runs[i] - runs[i - 1]);
+    for (let i = 1; i < runs.length && runs[i - 1] < end; i++) longest = Math.max(longest, runs[i] - runs[i - 1]);
     return longest / 1000;
   } catch {
     return undefined;
@@ -409,20 +425,20 @@ export function recoveryObjectives(resources: readonly RecoveryResource[], optio
   const budget = options.replicaLagBudgetSeconds ?? DEFAULT_REPLICA_LAG_BUDGET_SECONDS;
   const k8sName = (r: RecoveryResource) => `${r.props.metadata?.namespace ?? "default"}/${r.props.metadata?.name ?? r.name}`;
   const stores: StoreObjectives[] = [];
+  // Only a store's own props are read here: a caller may copy props lazily, on first read.
   for (const r of resources) {
-    const p = r.props;
     switch (r.type) {
       case "aws:rds/instance:Instance":
-        if (p.replicateSourceDb === undefined && p.tags?.[RESTORE_DRILL_MARKS.tag] !== "true") stores.push({ store: r.name, type: r.type, urn: r.urn, paths: rdsInstance(r, resources) });
+        if (r.props.replicateSourceDb === undefined && r.props.tags?.[RESTORE_DRILL_MARKS.tag] !== "true") stores.push({ store: r.name, type: r.type, urn: r.urn, paths: rdsInstance(r, resources) });
         break;
       case "aws:rds/cluster:Cluster":
         stores.push({ store: r.name, type: r.type, urn: r.urn, paths: aurora(r, resources) });
         break;
       case "gcp:sql/databaseInstance:DatabaseInstance":
-        if (p.masterInstanceName === undefined && p.clone === undefined && p.settings?.userLabels?.[RESTORE_DRILL_MARKS.userLabel] !== "true") stores.push({ store: r.name, type: r.type, urn: r.urn, paths: cloudSql(r, resources, budget) });
+        if (r.props.masterInstanceName === undefined && r.props.clone === undefined && r.props.settings?.userLabels?.[RESTORE_DRILL_MARKS.userLabel] !== "true") stores.push({ store: r.name, type: r.type, urn: r.urn, paths: cloudSql(r, resources, budget) });
         break;
       case "kubernetes:postgresql.cnpg.io/v1:Cluster":
-        if (p.metadata?.labels?.[RESTORE_DRILL_MARKS.label] !== "true" && p.spec?.replica?.enabled !== true) stores.push({ store: k8sName(r), type: r.type, urn: r.urn, paths: cnpg(r, resources, budget) });
+        if (r.props.metadata?.labels?.[RESTORE_DRILL_MARKS.label] !== "true" && r.props.spec?.replica?.enabled !== true) stores.push({ store: k8sName(r), type: r.type, urn: r.urn, paths: cnpg(r, resources, budget) });
         break;
       case "aws:elasticache/replicationGroup:ReplicationGroup":
         stores.push({ store: r.name, type: r.type, urn: r.urn, paths: elasticache(r, budget) });
@@ -431,19 +447,19 @@ export function recoveryObjectives(resources: readonly RecoveryResource[], optio
         stores.push({ store: r.name, type: r.type, urn: r.urn, paths: memorystore(r, budget) });
         break;
       case "kubernetes:apps/v1:StatefulSet":
-        if (p.metadata?.labels?.["app.kubernetes.io/name"] === "valkey" && p.metadata?.labels?.["app.kubernetes.io/component"] === "server") stores.push(withNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: valkey(r, resources, budget) }, veleroNotes(p.metadata?.namespace, resources)));
+        if (r.props.metadata?.labels?.["app.kubernetes.io/name"] === "valkey" && r.props.metadata?.labels?.["app.kubernetes.io/component"] === "server") stores.push(withNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: valkey(r, resources, budget) }, veleroNotes(r.props.metadata?.namespace, resources)));
         break;
       case "docker:index/container:Container": {
         // Docker's data stores: one container each on a local volume (dev only: the config refuses
         // Docker in prod). Listed so the report names them, with no recovery path.
-        const label = (key: string) => (p.labels as { label: string; value: string }[] | undefined)?.find((l) => l.label === key)?.value;
+        const label = (key: string) => (r.props.labels as { label: string; value: string }[] | undefined)?.find((l) => l.label === key)?.value;
         const kind = label("app.kubernetes.io/name");
         const store = (kind === "postgresql" && label("app.kubernetes.io/component") === "database") || kind === "valkey" || kind === "rabbitmq";
-        if (store) stores.push({ store: String(p.name ?? r.name), type: r.type, urn: r.urn, paths: [], notes: ["one Docker container on a local volume: no replica and no backup, for development only"] });
+        if (store) stores.push({ store: String(r.props.name ?? r.name), type: r.type, urn: r.urn, paths: [], notes: ["one Docker container on a local volume: no replica and no backup, for development only"] });
         break;
       }
       case "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster":
-        stores.push(withNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: rabbitmq(r, resources) }, [...veleroNotes(p.metadata?.namespace, resources), ...classicQueueNotes(r, resources)]));
+        stores.push(withNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: rabbitmq(r, resources) }, [...veleroNotes(r.props.metadata?.namespace, resources), ...classicQueueNotes(r, resources)]));
         break;
     }
   }
