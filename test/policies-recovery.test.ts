@@ -288,6 +288,12 @@ describe("the figures' parsers", () => {
     ["0 * * * *", 3600],
     ["0 9 * * 1-5", 3 * 86_400],
     ["not a schedule", undefined],
+    // Longer than the two weeks first measured: the longest gap over a year of runs.
+    ["0 0 1 * *", 31 * 86_400],
+    ["0 0 1 1 *", 366 * 86_400],
+    ["0 0 29 2 *", 4 * 365 * 86_400 + 86_400],
+    // Never fires (April has 30 days): no period, so no backup to count on.
+    ["0 0 31 4 *", undefined],
   ];
   for (const [schedule, seconds] of periods) it(`takes "${schedule}" as ${seconds ?? "no"} seconds between runs at most`, () => assert.equal(cronPeriodSeconds(schedule), seconds));
 

@@ -98,15 +98,19 @@ export function cronPeriodSeconds(schedule: string): number | undefined {
 function computeCronPeriodSeconds(schedule: string): number | undefined {
   try {
     const start = Date.UTC(2026, 0, 5);
-    const end = start + 14 * 86_400_000;
     const cron = new Cron(schedule, { timezone: "UTC", paused: true });
-    // At most 2,000 runs, enumerated only as far as the first run past the end: a prefix of the
-    // same enumeration (a daily schedule needs 15 runs, not 2,000 over five years).
+    // Two weeks, or the first 13 runs when they take longer (a monthly schedule's gaps differ over a
+    // year): at most 2,000 runs, enumerated only as far as the first run past the end, a prefix of
+    // the same enumeration (a daily schedule needs 15 runs, not 2,000 over five years).
     let runs: number[] = [];
+    let end = start + 14 * 86_400_000;
     for (let count = 64; ; count = Math.min(2000, count * 4)) {
       runs = cron.nextRuns(count, new Date(start)).map((run) => run.getTime());
+      end = Math.max(start + 14 * 86_400_000, runs[Math.min(12, runs.length - 1)] ?? 0);
       if (runs.length < count || count === 2000 || runs[runs.length - 1] >= end) break;
     }
+    // A schedule that never runs, or runs once, has no period: no backup to count on.
+    if (runs.length < 2) return undefined;
     let longest = 0;
     for (let i = 1; i < runs.length && runs[i - 1] < end; i++) longest = Math.max(longest, runs[i] - runs[i - 1]);
     return longest / 1000;
