@@ -92,7 +92,7 @@ export function drProblems(config: BackupsConfig & Pick<StackConfig, "eks" | "gk
   const region = config.dr?.region;
   const home = config.target === "eks" ? config.eks?.region : config.target === "gke" ? config.gke?.region : undefined;
   if (region !== undefined) {
-    if (config.target !== "eks" && config.target !== "gke") problems.push({ path: ["dr", "region"], message: `applies only to EKS and GKE (target is ${config.target}): on premises, replicate the backup bucket with the object store's own replication` });
+    if (config.target !== "eks" && config.target !== "gke") problems.push({ path: ["dr", "region"], message: `applies only to EKS and GKE (target is ${config.target}): on premises, give another site's S3-compatible bucket as dr.bucket, such as {name: postgres-backups, endpointUrl: https://s3.site-b.example.com}` });
     else if (region === home) problems.push({ path: ["dr", "region"], message: `is the cluster's own region (${home}); choose another region to fail over to` });
     else if (config.target === "eks" && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) problems.push({ path: ["dr", "region"], message: `must be an AWS region such as eu-central-1 on EKS (got "${region}")` });
     else if (config.target === "gke" && !/^[a-z]+-[a-z]+\d+$/.test(region)) problems.push({ path: ["dr", "region"], message: `must be a Google Cloud region such as europe-west4 on GKE (got "${region}")` });

@@ -288,14 +288,39 @@ function cnpg(r: RecoveryResource, all: readonly RecoveryResource[], budget: num
       });
     }
   }
-  const name = r.props.metadata?.name ?? r.name;
-  // A replica cluster elsewhere (another Kubernetes cluster's stack, in the DR region); the
-  // platform's own restore check runs beside the live one and is marked as a drill.
-  const replicaClusters = all.filter((x) => x.type === r.type && x.props.metadata?.labels?.[RESTORE_DRILL_MARKS.label] !== "true" && x.props.spec?.replica?.enabled === true && (x.props.spec?.replica?.source ?? "") !== "" && x.props.spec?.externalClusters?.some((e: { name: string; plugin?: { parameters?: { serverName?: string } } }) => (e.plugin?.parameters?.serverName ?? e.name) === name));
-  for (const replica of replicaClusters) {
-    paths.push({ scenario: "region-loss", method: `promotion of replica cluster "${replica.props.metadata?.name ?? replica.name}"`, rpo: { seconds: postgresDurationSeconds(String(spec.postgresql?.parameters?.archive_timeout ?? CNPG_DEFAULT_ARCHIVE_TIMEOUT)), source: "the replica cluster replays the archived WAL: at most archive_timeout behind" }, rto: { seconds: 600, source: "assumed: a manual promotion (see the component README's runbook)" } });
+  // The archive at another site: a replica cluster of this one in the stack (it runs beside the
+  // live one, so it is lost with the site) whose own WAL archiver writes to an ObjectStore on
+  // another endpoint. The platform's restore check is marked as a drill and archives nothing.
+  for (const copy of siteArchives(r, all)) {
+    const timeout = String(spec.postgresql?.parameters?.archive_timeout ?? CNPG_DEFAULT_ARCHIVE_TIMEOUT);
+    paths.push({
+      scenario: "region-loss",
+      method: `recovery from the archive at ${copy.endpoint} (ObjectStore "${copy.objectStore}"), written by replica cluster "${copy.cluster}"`,
+      rpo: { seconds: postgresDurationSeconds(timeout), source: `archive_timeout ${timeout}: the replica cluster replays each archived segment and archives it again at the other site, seconds later (not bounded: watch its cnpg_pg_replication_lag)` },
+      rto: UNKNOWN_RESTORE_TIME,
+    });
   }
   return paths;
+}
+
+/**
+ * The other sites' archives of CloudNativePG Cluster `r`: replica clusters in the stack whose
+ * `externalClusters` read `r`'s archive and whose WAL archiver writes to an ObjectStore on an
+ * endpoint other than `r`'s own.
+ *
+ * @see https://cloudnative-pg.io/documentation/current/replica_cluster/#backup-and-symmetric-architectures
+ */
+function siteArchives(r: RecoveryResource, all: readonly RecoveryResource[]): { cluster: string; objectStore: string; endpoint: string }[] {
+  const name = r.props.metadata?.name ?? r.name;
+  const archiver = (x: RecoveryResource) => (x.props.spec?.plugins ?? []).find((p: { isWALArchiver?: boolean }) => p.isWALArchiver === true)?.parameters?.barmanObjectName as string | undefined;
+  const storeOf = (objectName: string | undefined) => all.find((x) => x.type === "kubernetes:barmancloud.cnpg.io/v1:ObjectStore" && (x.props.metadata?.name ?? x.name) === objectName);
+  const where = (store: RecoveryResource | undefined) => String(store?.props.spec?.configuration?.endpointURL ?? store?.props.spec?.configuration?.destinationPath ?? "");
+  const own = where(storeOf(archiver(r)));
+  return all
+    .filter((x) => x.type === r.type && x.props.metadata?.labels?.[RESTORE_DRILL_MARKS.label] !== "true" && x.props.spec?.replica?.enabled === true)
+    .filter((x) => x.props.spec?.externalClusters?.some((e: { name: string; plugin?: { parameters?: { serverName?: string } } }) => e.name === x.props.spec?.replica?.source && (e.plugin?.parameters?.serverName ?? e.name) === name))
+    .map((x) => ({ cluster: String(x.props.metadata?.name ?? x.name), objectStore: archiver(x) ?? "", endpoint: where(storeOf(archiver(x))) }))
+    .filter((copy) => copy.objectStore !== "" && copy.endpoint !== "" && copy.endpoint !== own);
 }
 
 /**
