@@ -194,7 +194,7 @@ function veleroNotes(namespace: string | undefined, resources: readonly Recovery
 /** Whether `x` depends on `source` (by URN), which is how an output of `source` in `x`'s inputs shows. */
 const dependsOn = (x: RecoveryResource, source: RecoveryResource): boolean => source.urn !== undefined && (x.dependencies ?? []).includes(source.urn);
 
-function rdsInstance(r: RecoveryResource, all: readonly RecoveryResource[]): RecoveryPath[] {
+function rdsInstance(r: RecoveryResource, all: readonly RecoveryResource[], budget: number): RecoveryPath[] {
   const p = r.props;
   const paths: RecoveryPath[] = [];
   if (p.multiAz === true) {
@@ -211,6 +211,14 @@ function rdsInstance(r: RecoveryResource, all: readonly RecoveryResource[]): Rec
   const copied = all.some((x) => x.type === "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication" && dependsOn(x, r));
   if (copied) {
     paths.push({ scenario: "region-loss", method: "point-in-time restore from the backups replicated to the DR region", rpo: { source: "RDS documents no replication lag for automated backups; check LatestRestorableTime in the DR region" }, rto: UNKNOWN_RESTORE_TIME });
+  }
+  for (const replica of all.filter((x) => x.type === r.type && x.props.region !== undefined && x.props.region !== r.props.region && dependsOn(x, r) && x.props.replicateSourceDb !== undefined)) {
+    paths.push({
+      scenario: "region-loss",
+      method: `promotion of the cross-region read replica in ${replica.props.region}`,
+      rpo: lag(budget, "cross-region replica (RDS reports it as the ReplicaLag metric)"),
+      rto: { seconds: 900, source: "assumed: a manual promotion (the component README's runbook); RDS documents promotion as taking several minutes, longer with a backlog to replay" },
+    });
   }
   return paths;
 }
@@ -438,7 +446,7 @@ export function recoveryObjectives(resources: readonly RecoveryResource[], optio
     const p = r.props;
     switch (r.type) {
       case "aws:rds/instance:Instance":
-        if (p.replicateSourceDb === undefined && p.tags?.[RESTORE_DRILL_MARKS.tag] !== "true") stores.push({ store: r.name, type: r.type, urn: r.urn, paths: rdsInstance(r, resources) });
+        if (p.replicateSourceDb === undefined && p.tags?.[RESTORE_DRILL_MARKS.tag] !== "true") stores.push({ store: r.name, type: r.type, urn: r.urn, paths: rdsInstance(r, resources, budget) });
         break;
       case "aws:rds/cluster:Cluster":
         stores.push({ store: r.name, type: r.type, urn: r.urn, paths: aurora(r, resources) });
