@@ -164,9 +164,11 @@ export function withBackupCredentials(settings: PostgresSettings, accessKeyId?: 
 }
 
 /** The RedisCluster's settings, or `undefined` when `redis.enabled` is false. */
-export function redisSettings(config: Pick<StackConfig, "redis" | "protect" | "environment" | "observability">, placement: DataStorePlacement): RedisSettings | undefined {
+export function redisSettings(config: Pick<StackConfig, "redis" | "protect" | "environment" | "observability"> & Partial<Pick<StackConfig, "dr" | "target">>, placement: DataStorePlacement): RedisSettings | undefined {
   const { enabled = true, ...settings } = config.redis ?? {};
-  return enabled ? { ...settings, ...placement, protect: protectOf(config), monitoring: settings.monitoring ?? observed(config) } : undefined;
+  // The cache crosses regions on EKS only (an ElastiCache Global Datastore); Memorystore for Redis cannot.
+  const dr = config.target === "eks" && config.dr?.region ? { drRegion: config.dr.region } : {};
+  return enabled ? { ...settings, ...placement, protect: protectOf(config), monitoring: settings.monitoring ?? observed(config), ...dr } : undefined;
 }
 
 /** The MessageQueue's settings, or `undefined` when `messageQueue.enabled` is false. */

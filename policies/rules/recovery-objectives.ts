@@ -22,21 +22,10 @@
  */
 import { Cron } from "croner";
 import { RESTORE_DRILL_MARKS } from "../../components/contract/recovery";
+import { elasticache, isGlobalSecondary, memorystore, MEMORYSTORE_REGION_NOTE } from "./recovery-caches";
+import { dependsOn, lag, UNKNOWN_RESTORE_TIME, zero, type Figure, type RecoveryPath, type RecoveryResource } from "./recovery-figures";
 
-/** A figure in seconds with where it comes from; `seconds` is undefined when nothing documents it. */
-export interface Figure {
-  readonly seconds?: number;
-  readonly source: string;
-}
-
-/** One way a store recovers. */
-export interface RecoveryPath {
-  readonly scenario: "primary-loss" | "region-loss";
-  /** What happens: `failover to the Multi-AZ standby`, `point-in-time restore`… */
-  readonly method: string;
-  readonly rpo: Figure;
-  readonly rto: Figure;
-}
+export type { Figure, RecoveryPath, RecoveryResource } from "./recovery-figures";
 
 /** A data store and its recovery paths. */
 export interface StoreObjectives {
@@ -63,23 +52,12 @@ export const RECOVERY_TARGETS = { rpoSeconds: 300, rtoSeconds: 900 } as const;
  */
 export const DEFAULT_REPLICA_LAG_BUDGET_SECONDS = 300;
 
-/** A resource as the rule and the plan see it. */
-export interface RecoveryResource {
-  readonly type: string;
-  readonly name: string;
-  readonly urn?: string;
-  /** The URNs of the resources it depends on: how a replica or a backup copy names its source even while the source's ID is unknown. */
-  readonly dependencies?: readonly string[];
-  readonly props: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
 /** Options of the derivation. */
 export interface RecoveryOptions {
   /** See {@link DEFAULT_REPLICA_LAG_BUDGET_SECONDS}. */
   readonly replicaLagBudgetSeconds?: number;
 }
 
-const UNKNOWN_RESTORE_TIME: Figure = { source: "restore time depends on the data's size and no backend documents it: measure it with the restore drill (dr.drill)" };
 
 /**
  * The longest gap between two runs of a cron schedule (five fields, or six with seconds) over a
@@ -121,19 +99,6 @@ const CNPG_DEFAULT_LIVENESS_TIMEOUT_SECONDS = 30;
  */
 const NODE_MONITOR_GRACE_SECONDS = 50;
 
-/**
- * The RPO of a failover to an asynchronous replica. No backend here bounds the lag (nothing stops
- * writes when a replica falls behind), so the figure is a budget, assumed and not enforced; where
- * the stack has an alert on the lag (`PostgresReplicationLag`, for CloudNativePG) the source says
- * that the alert watches it.
- */
-const lag = (budget: number, what: string, alert?: string): Figure => ({
-  seconds: budget,
-  source: alert
-    ? `asynchronous ${what}: the lag is not bounded by the backend; budget of ${budget} s assumed, watched (not enforced) by the ${alert} alert`
-    : `assumed: asynchronous ${what}: the lag is not bounded by the backend; budget of ${budget} s assumed, not enforced (no alert watches this store's lag)`,
-});
-
 /** The name of the critical alert of `family` (label `alertfamily`) a PrometheusRule of the stack defines, if any. */
 function criticalAlert(all: readonly RecoveryResource[], family: string): string | undefined {
   type Rule = { alert?: string; labels?: Record<string, string> };
@@ -143,7 +108,6 @@ function criticalAlert(all: readonly RecoveryResource[], family: string): string
     .flatMap((g) => g.rules ?? []);
   return rules.find((rule) => rule.labels?.alertfamily === family && rule.labels?.severity === "critical")?.alert;
 }
-const zero = (why: string): Figure => ({ seconds: 0, source: why });
 
 /** Velero Schedules that include `namespace`. */
 function veleroSchedules(namespace: string | undefined, resources: readonly RecoveryResource[]): RecoveryResource[] {
@@ -191,8 +155,6 @@ function veleroNotes(namespace: string | undefined, resources: readonly Recovery
   ];
 }
 
-/** Whether `x` depends on `source` (by URN), which is how an output of `source` in `x`'s inputs shows. */
-const dependsOn = (x: RecoveryResource, source: RecoveryResource): boolean => source.urn !== undefined && (x.dependencies ?? []).includes(source.urn);
 
 function rdsInstance(r: RecoveryResource, all: readonly RecoveryResource[], budget: number): RecoveryPath[] {
   const p = r.props;
@@ -356,33 +318,6 @@ function aurora(r: RecoveryResource, all: readonly RecoveryResource[]): Recovery
   return paths;
 }
 
-function elasticache(r: RecoveryResource, budget: number): RecoveryPath[] {
-  const p = r.props;
-  const paths: RecoveryPath[] = [];
-  if (p.automaticFailoverEnabled === true && p.multiAzEnabled === true && (p.numCacheClusters ?? 1) >= 2) {
-    paths.push({ scenario: "primary-loss", method: "Multi-AZ failover to a replica", rpo: lag(budget, "replication"), rto: { seconds: 120, source: "assumed: ElastiCache documents no failover time; measure with `aws elasticache test-failover`" } });
-  }
-  if ((p.snapshotRetentionLimit ?? 0) >= 1) {
-    paths.push({ scenario: "primary-loss", method: "restore of the daily snapshot", rpo: { seconds: 86_400, source: `one automatic snapshot a day (window ${p.snapshotWindow ?? "chosen by AWS"})` }, rto: UNKNOWN_RESTORE_TIME });
-  }
-  return paths;
-}
-
-const RDB_PERIOD_SECONDS: Record<string, number> = { ONE_HOUR: 3600, SIX_HOURS: 21_600, TWELVE_HOURS: 43_200, TWENTY_FOUR_HOURS: 86_400 };
-
-function memorystore(r: RecoveryResource, budget: number): RecoveryPath[] {
-  const p = r.props;
-  const paths: RecoveryPath[] = [];
-  if (p.tier === "STANDARD_HA") {
-    paths.push({ scenario: "primary-loss", method: "automatic failover to the replica", rpo: lag(budget, "replication"), rto: { seconds: 120, source: "assumed: Memorystore documents no failover time; measure with `gcloud redis instances failover`" } });
-  }
-  const period = p.persistenceConfig?.persistenceMode === "RDB" ? RDB_PERIOD_SECONDS[p.persistenceConfig.rdbSnapshotPeriod ?? "TWENTY_FOUR_HOURS"] : undefined;
-  if (period !== undefined) {
-    paths.push({ scenario: "primary-loss", method: "recovery from the RDB snapshot", rpo: { seconds: period, source: `RDB snapshot every ${period / 3600} h (persistenceConfig.rdbSnapshotPeriod)` }, rto: UNKNOWN_RESTORE_TIME });
-  }
-  return paths;
-}
-
 function valkey(r: RecoveryResource, all: readonly RecoveryResource[], budget: number): RecoveryPath[] {
   const namespace = r.props.metadata?.namespace;
   const instance = r.props.metadata?.labels?.["app.kubernetes.io/instance"];
@@ -458,10 +393,10 @@ export function recoveryObjectives(resources: readonly RecoveryResource[], optio
         if (p.metadata?.labels?.[RESTORE_DRILL_MARKS.label] !== "true" && p.spec?.replica?.enabled !== true) stores.push({ store: k8sName(r), type: r.type, urn: r.urn, paths: cnpg(r, resources, budget) });
         break;
       case "aws:elasticache/replicationGroup:ReplicationGroup":
-        stores.push({ store: r.name, type: r.type, urn: r.urn, paths: elasticache(r, budget) });
+        if (!isGlobalSecondary(r)) stores.push({ store: r.name, type: r.type, urn: r.urn, paths: elasticache(r, budget, resources) });
         break;
       case "gcp:redis/instance:Instance":
-        stores.push({ store: r.name, type: r.type, urn: r.urn, paths: memorystore(r, budget) });
+        stores.push({ store: r.name, type: r.type, urn: r.urn, paths: memorystore(r, budget), notes: [MEMORYSTORE_REGION_NOTE] });
         break;
       case "kubernetes:apps/v1:StatefulSet":
         if (p.metadata?.labels?.["app.kubernetes.io/name"] === "valkey" && p.metadata?.labels?.["app.kubernetes.io/component"] === "server") stores.push(withNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: valkey(r, resources, budget) }, veleroNotes(p.metadata?.namespace, resources)));
