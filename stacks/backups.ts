@@ -3,7 +3,8 @@
  * volumes) and for the cluster's objects: `dr.clusterBackups` (see {@link clusterBackupsEnabled}
  * for its default). On k3s it writes to the S3-compatible endpoint of `dr.clusterBackups.bucket`,
  * else to the PostgreSQL backup bucket under the prefix `velero`, with the same access key pair
- * (the secret keys `postgresBackupAccessKeyId` and `postgresBackupSecretAccessKey`).
+ * (the secret keys `postgresBackupAccessKeyId` and `postgresBackupSecretAccessKey`). With
+ * `dr.bucket` (k3s, another site's store) it writes every Schedule's backups there too.
  *
  * On k3s with the `local-path` StorageClass (its default), volumes are hostPath volumes, which
  * Velero's file-system backup skips: there Velero backs up the cluster's objects only, and neither
@@ -121,5 +122,8 @@ export function clusterBackups(config: ProgramConfig, platform: KubernetesPlatfo
     k3s && config.postgresBackupAccessKeyId && config.postgresBackupSecretAccessKey
       ? { ...k3s, credentials: { accessKeyId: config.postgresBackupAccessKeyId, secretAccessKey: config.postgresBackupSecretAccessKey } }
       : undefined;
-  return new Velero("velero", { platform, schedules: clusterBackupSchedules(config), bucket, protect: protectOf(config) });
+  // The other site (`dr.bucket`, k3s): a second location there, with the same access key pair.
+  const other = config.target === "k3s" ? config.dr?.bucket : undefined;
+  const replicaBucket = other && bucket ? { name: other.name, endpointUrl: other.endpointUrl, region: other.region, prefix: "velero", credentials: bucket.credentials } : undefined;
+  return new Velero("velero", { platform, schedules: clusterBackupSchedules(config), bucket, protect: protectOf(config), ...(replicaBucket ? { replicaBucket } : {}) });
 }

@@ -137,9 +137,11 @@ function veleroBackups(namespace: string | undefined, resources: readonly Recove
       const schedule = String(r.props.spec?.schedule ?? "");
       const period = cronPeriodSeconds(schedule);
       const label = veleroLabel(r);
+      // A Schedule writing to a location other than the default one (`dr`, another site's store) is the copy a site loss leaves.
+      const location = String(r.props.spec?.template?.storageLocation ?? "default");
       return {
-        scenario: "primary-loss" as const,
-        method: `restore of the volumes from Velero Schedule "${label}"`,
+        scenario: location === "default" ? ("primary-loss" as const) : ("region-loss" as const),
+        method: `restore of the volumes from Velero Schedule "${label}"${location === "default" ? "" : ` (location "${location}")`}`,
         rpo: { seconds: period, source: `Velero Schedule "${label}" every ${period === undefined ? "?" : `${period / 60} min`} ("${schedule}"), a crash-consistent copy (no hooks)` },
         rto: UNKNOWN_RESTORE_TIME,
       };
