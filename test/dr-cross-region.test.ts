@@ -159,8 +159,8 @@ describe("ElastiCache's Global Datastore", () => {
     assert.ok(secondary.dependencies.includes(global.urn));
     const s = secondary.inputs;
     assert.deepEqual([s.region, s.globalReplicationGroupId, s.numCacheClusters, s.automaticFailoverEnabled, s.kmsKeyId], ["eu-central-1", "mockp-redis", primary.inputs.numCacheClusters, true, "arn:aws:kms:mock-region:123456789012:key/redis-dr-key"]);
-    // The Global Datastore decides these; ElastiCache refuses them on a secondary.
-    assert.deepEqual([s.engine, s.engineVersion, s.nodeType, s.parameterGroupName, s.authToken], [undefined, undefined, undefined, undefined, undefined]);
+    // The Global Datastore decides these; the provider refuses them on a secondary (they conflict with globalReplicationGroupId).
+    for (const key of ["engine", "engineVersion", "nodeType", "parameterGroupName", "authToken", "atRestEncryptionEnabled", "transitEncryptionEnabled"]) assert.equal(s[key], undefined, key);
   });
 
   it("takes node types of size large and above only", () => {

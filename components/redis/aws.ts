@@ -148,7 +148,8 @@ export function deployRedisToAws(name: string, spec: ResolvedRedis, platform: Ku
  * The cross-region copy (`drRegion`): an ElastiCache Global Datastore with the replication group
  * as its primary, and a secondary replication group in the DR region (read-only, replicated
  * asynchronously; promoted after a region loss). The secondary inherits the engine, version, node
- * type, AUTH and in-transit encryption from the Global Datastore; it sets its own network (see
+ * type, parameter group, AUTH and encryption from the Global Datastore (the provider refuses them on
+ * it: they conflict with `globalReplicationGroupId`); it sets its own network (see
  * `shared/aws-dr-network.ts`), node count and a KMS key of its region for encryption at rest.
  *
  * @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastore.html
@@ -179,9 +180,8 @@ function deployGlobalDatastore(name: string, spec: ResolvedRedis, primary: aws.e
       port: spec.port,
       subnetGroupName: subnetGroup.name,
       securityGroupIds: [network.securityGroupId],
-      // The Global Datastore's own settings, stated as they are inherited (AUTH is inherited too).
-      atRestEncryptionEnabled: true,
-      transitEncryptionEnabled: true,
+      // Encryption at rest and in transit and AUTH are the Global Datastore's (the primary's); the
+      // provider refuses them here, as it does engine, version, node type and parameter group.
       kmsKeyId: key.arn,
       snapshotRetentionLimit: spec.managed.snapshotRetentionDays,
       snapshotWindow: elasticacheDefaults.snapshotWindow,

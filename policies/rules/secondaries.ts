@@ -35,3 +35,15 @@ export function isSecondaryDatabase(type: string, props: Props): boolean {
 
 /** {@link isSecondaryDatabase} of a policy resource. */
 export const isSecondary = (resource: Pick<PolicyResource, "type" | "props">): boolean => isSecondaryDatabase(resource.type, resource.props);
+
+/**
+ * Whether an ElastiCache replication group is a Global Datastore's secondary (its copy in another
+ * region): it inherits the engine, node type and encryption from the Global Datastore, whose
+ * primary the rules judge, and the provider refuses those settings on it. A Global Datastore ID
+ * not known yet (during preview) counts as set.
+ *
+ * @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastore.html
+ */
+export function isGlobalSecondaryGroup(group: { readonly globalReplicationGroupId?: unknown }): boolean {
+  return isSet(() => group.globalReplicationGroupId);
+}
