@@ -180,8 +180,8 @@ function rdsInstance(r: RecoveryResource, all: readonly RecoveryResource[], budg
     paths.push({
       scenario: "region-loss",
       method: `promotion of the cross-region read replica in ${replica.props.region}`,
-      rpo: lag(budget, "cross-region replica (RDS reports it as the ReplicaLag metric)"),
-      rto: { seconds: 900, source: "assumed: a manual promotion (the component README's runbook); RDS documents promotion as taking several minutes, longer with a backlog to replay" },
+      rpo: lag(budget, "cross-region replica (RDS reports it as the ReplicaLag metric, https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Monitoring.html)"),
+      rto: { seconds: 900, source: "assumed: a manual promotion (the component README's runbook), which RDS says \"can take several minutes or longer to complete, depending on the size of the read replica\" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html)" },
     });
   }
   return paths;
