@@ -52,9 +52,12 @@ export interface PostgresRecoveryArgs {
    */
   readonly drBucket?: PostgresBucketArgs;
   /**
-   * The disaster-recovery region: RDS automated backups are replicated there, Cloud SQL gets a
-   * cross-region read replica there, and in-cluster backups get a second bucket there. The program
-   * sets it from the stack's `dr.region`.
+   * The disaster-recovery region: RDS automated backups are replicated there and an RDS
+   * cross-region read replica runs there (in a private network of its own), Cloud SQL gets a
+   * cross-region read replica there, and in-cluster backups get a second bucket there. Refused on
+   * Aurora (no global database yet) and without backups. The program sets it from the stack's
+   * `dr.region`.
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html
    * @default none: nothing leaves the region
    */
   readonly drRegion?: string;
