@@ -96,7 +96,7 @@ export function deployAwsRecovery(
       { region: drRegion, sourceDbInstanceArn: source.instance.arn, retentionPeriod: spec.backup.retentionDays, kmsKeyId: drKey.arn },
       opts,
     );
-    const network = awsDrNetwork(name, drRegion, spec.port, "PostgreSQL", opts);
+    const network = awsDrNetwork(name, drRegion, spec.port, "postgres", "PostgreSQL", opts);
     const subnetGroup = new aws.rds.SubnetGroup(`${name}-dr-subnets`, { region: drRegion, description: `DR subnets of PostgreSQL ${name} in ${drRegion}`, subnetIds: network.subnetIds, tags: tags("dr-subnets") }, opts);
     const parameterGroup = source.parameters
       ? new aws.rds.ParameterGroup(`${name}-dr-params`, { region: drRegion, family: source.parameters.family, description: `PostgreSQL ${name} in ${drRegion}: as the primary's`, parameters: [...source.parameters.parameters], tags: tags("dr-params") }, opts)

@@ -147,7 +147,8 @@ export function deployRedisToAws(name: string, spec: ResolvedRedis, platform: Ku
 /**
  * The cross-region copy (`drRegion`): an ElastiCache Global Datastore with the replication group
  * as its primary, and a secondary replication group in the DR region (read-only, replicated
- * asynchronously; promoted after a region loss). The secondary inherits the engine, version, node
+ * asynchronously; promoted after a region loss). The Global Datastore carries the engine and its
+ * version (upgrades go through it, secondaries first); the secondary inherits the engine, version, node
  * type, parameter group, AUTH and encryption from the Global Datastore (the provider refuses them on
  * it: they conflict with `globalReplicationGroupId`); it sets its own network (see
  * `shared/aws-dr-network.ts`), node count and a KMS key of its region for encryption at rest.
@@ -161,11 +162,21 @@ function deployGlobalDatastore(name: string, spec: ResolvedRedis, primary: aws.e
   const stateful = { ...opts, ...statefulResourceOptions(spec.protect) };
   const global = new aws.elasticache.GlobalReplicationGroup(
     `${name}-global`,
-    { globalReplicationGroupIdSuffix: name, primaryReplicationGroupId: primary.id, globalReplicationGroupDescription: `Valkey ${name} across regions (DR in ${region})` },
+    {
+      // ElastiCache prefixes the suffix per region only, so the suffix carries the project and stack:
+      // two stacks of one account and region must not both ask for "<prefix>-redis".
+      globalReplicationGroupIdSuffix: `${pulumi.getProject()}-${pulumi.getStack()}-${name}`,
+      primaryReplicationGroupId: primary.id,
+      globalReplicationGroupDescription: `Valkey ${name} across regions (DR in ${region})`,
+      // A member's engine and version are the Global Datastore's: the provider ignores a change of
+      // them on the primary once it has joined, so a bump of redisVersions.elasticache goes here.
+      engine: redisVersions.elasticache.engine,
+      engineVersion: redisVersions.elasticache.engineVersion,
+    },
     opts,
   );
   const key = new aws.kms.Key(`${name}-dr-key`, { region, description: `Encryption at rest of ElastiCache ${name} in ${region}`, enableKeyRotation: true, deletionWindowInDays: 30 }, stateful);
-  const network = awsDrNetwork(name, region, spec.port, "Valkey", opts);
+  const network = awsDrNetwork(name, region, spec.port, "redis", "Valkey", opts);
   const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-dr-subnets`, { region, description: `DR subnets of ElastiCache ${name} in ${region}`, subnetIds: network.subnetIds }, opts);
   const nodes = elasticacheNodeCount(spec);
   new aws.elasticache.ReplicationGroup(
