@@ -110,6 +110,11 @@ export function drProblems(config: BackupsConfig & Pick<StackConfig, "eks" | "gk
     if (!hasKeys(config)) {
       problems.push({ path: ["postgresBackupAccessKeyId"], message: "and postgresBackupSecretAccessKey are required on k3s for Velero's bucket (dr.clusterBackups; `enabled: false` turns it off): set them with `pulumi config set --secret platform:postgresBackupAccessKeyId …`" });
     }
+    const drCa = config.dr?.bucket?.endpointCA;
+    if (drCa !== undefined && !("certificate" in drCa)) {
+      // Velero's location at the other site reads its CA from a Secret in its own namespace.
+      problems.push({ path: ["dr", "bucket", "endpointCA"], message: `names a Secret (${drCa.name}) in the data namespace, which Velero's location at the other site (namespace velero) cannot read: give the PEM itself, such as {certificate: "-----BEGIN CERTIFICATE-----\n…"}, or set dr.clusterBackups.enabled to false` });
+    }
   }
   return problems;
 }
@@ -124,6 +129,7 @@ export function clusterBackups(config: ProgramConfig, platform: KubernetesPlatfo
       : undefined;
   // The other site (`dr.bucket`, k3s): a second location there, with the same access key pair.
   const other = config.target === "k3s" ? config.dr?.bucket : undefined;
-  const replicaBucket = other && bucket ? { name: other.name, endpointUrl: other.endpointUrl, region: other.region, prefix: "velero", credentials: bucket.credentials } : undefined;
+  const ca = other?.endpointCA && "certificate" in other.endpointCA ? { caCertificate: other.endpointCA.certificate } : {};
+  const replicaBucket = other && bucket ? { name: other.name, endpointUrl: other.endpointUrl, region: other.region, prefix: "velero", credentials: bucket.credentials, ...ca } : undefined;
   return new Velero("velero", { platform, schedules: clusterBackupSchedules(config), bucket, protect: protectOf(config), ...(replicaBucket ? { replicaBucket } : {}) });
 }

@@ -20,7 +20,6 @@ import { recoveryReport } from "../plan/dr-report";
 import { GLOBAL_DATASTORE } from "../policies/rules/recovery-caches";
 import { globalDatastoreNodeType } from "../components/redis/spec";
 import { validatePostgres } from "../components/postgres";
-import { DR_SUBNET_CIDRS, DR_VPC_CIDR } from "../components/shared/aws-dr-network";
 import { findOne } from "./support/captured";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { runPlan } from "./support/stack-variants";
@@ -43,6 +42,9 @@ const names = (p: CapturedProgram, of: Set<string>) => p.resources.filter((r) =>
 const EKS_DR = ["platform:dr.region=eu-central-1"];
 const GKE_DR = ["platform:target=gke", "platform:dr.region=europe-west4"];
 const ONPREM_NO_DR = [`platform:dr={"verification":{"enabled":true}}`];
+/** The other site's store signed by a private CA (a placeholder PEM: nothing parses it under mocks; the plan hides Secret data). */
+const SITE_B_CA = "-----BEGIN CERTIFICATE-----\nMIIBsite-b-ca\n-----END CERTIFICATE-----\n";
+const ONPREM_CA = [`platform:dr.bucket.endpointCA.certificate=${SITE_B_CA}`];
 
 let eks: CapturedProgram, eksDr: CapturedProgram, gke: CapturedProgram, gkeDr: CapturedProgram, onprem: CapturedProgram, onpremNoBucket: CapturedProgram;
 
@@ -50,7 +52,7 @@ before(async () => {
   // Two CLI runs at a time: the machine is shared.
   [eks, eksDr] = await Promise.all([plan("prod"), plan("prod", EKS_DR)]);
   [gke, gkeDr] = await Promise.all([plan("prod", ["platform:target=gke"]), plan("prod", GKE_DR)]);
-  [onprem, onpremNoBucket] = await Promise.all([plan("onprem"), plan("onprem", ONPREM_NO_DR)]);
+  [onprem, onpremNoBucket] = await Promise.all([plan("onprem", ONPREM_CA), plan("onprem", ONPREM_NO_DR)]);
 });
 
 describe("dr adds only its own pieces, and nothing without it", () => {
@@ -90,7 +92,9 @@ describe("dr adds only its own pieces, and nothing without it", () => {
         "ObjectStore::postgres-backups-dr",
         "Schedule::velero-cluster-objects-dr",
         "ScheduledBackup::postgres-dr-daily",
+        "Secret::postgres-dr-backup-ca",
         "Secret::postgres-dr-backup-s3",
+        "Secret::velero-ca-dr",
         "Secret::velero-credentials-dr",
       ],
     ],
@@ -131,12 +135,20 @@ describe("RDS's cross-region read replica", () => {
     const subnets = one("aws:rds/subnetGroup:SubnetGroup", "postgres-dr-subnets").inputs;
     assert.deepEqual([subnets.region, subnets.subnetIds.length], ["eu-central-1", 2]);
     const vpc = one("aws:ec2/vpc:Vpc", "postgres-dr-vpc").inputs;
-    assert.deepEqual([vpc.region, vpc.cidrBlock], ["eu-central-1", DR_VPC_CIDR]);
-    const zones = DR_SUBNET_CIDRS.map((_, n) => one("aws:ec2/subnet:Subnet", `postgres-dr-subnet-${n}`).inputs);
+    assert.deepEqual([vpc.region, vpc.cidrBlock], ["eu-central-1", "10.64.0.0/16"]);
+    const zones = [0, 1].map((n) => one("aws:ec2/subnet:Subnet", `postgres-dr-subnet-${n}`).inputs);
+    assert.deepEqual(zones.map((z) => z.cidrBlock), ["10.64.0.0/20", "10.64.16.0/20"]);
     assert.equal(new Set(zones.map((z) => z.availabilityZone)).size, 2, "two zones");
     assert.ok(zones.every((z) => z.mapPublicIpOnLaunch === false));
     const ingress = one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "postgres-dr-sg-from-vpc").inputs;
-    assert.deepEqual([ingress.cidrIpv4, ingress.fromPort], [DR_VPC_CIDR, 5432]);
+    assert.deepEqual([ingress.cidrIpv4, ingress.fromPort], ["10.64.0.0/16", 5432]);
+  });
+
+  it("gives the RDS replica and the ElastiCache secondary DR networks that do not overlap, so one VPC can peer with both", () => {
+    const blocks = ["postgres", "redis"].map((store) => one("aws:ec2/vpc:Vpc", `${store}-dr-vpc`).inputs.cidrBlock);
+    assert.deepEqual(blocks, ["10.64.0.0/16", "10.65.0.0/16"]);
+    const ingress = one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "redis-dr-sg-from-vpc").inputs;
+    assert.deepEqual([ingress.cidrIpv4, ingress.fromPort], ["10.65.0.0/16", 6379]);
   });
 
   it("repeats the primary's parameter group (TLS required) in the DR region", () => {
@@ -156,18 +168,25 @@ describe("ElastiCache's Global Datastore", () => {
     const global = one("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup", "redis-global");
     const secondary = one("aws:elasticache/replicationGroup:ReplicationGroup", "redis-replication-group-dr");
     assert.equal(global.inputs.primaryReplicationGroupId, "redis-replication-group-id");
+    // ElastiCache prefixes the suffix per region only: the project and stack keep two stacks of one account apart.
+    assert.equal(global.inputs.globalReplicationGroupIdSuffix, "platform-prod-redis");
+    // Once joined, the primary's engine and version are ignored by the provider: upgrades go through the Global Datastore.
+    assert.deepEqual([global.inputs.engine, global.inputs.engineVersion], [primary.inputs.engine, primary.inputs.engineVersion]);
     assert.ok(secondary.dependencies.includes(global.urn));
     const s = secondary.inputs;
-    assert.deepEqual([s.region, s.globalReplicationGroupId, s.numCacheClusters, s.automaticFailoverEnabled, s.kmsKeyId], ["eu-central-1", "mockp-redis", primary.inputs.numCacheClusters, true, "arn:aws:kms:mock-region:123456789012:key/redis-dr-key"]);
+    assert.deepEqual([s.region, s.globalReplicationGroupId, s.numCacheClusters, s.automaticFailoverEnabled, s.kmsKeyId], ["eu-central-1", "mockp-platform-prod-redis", primary.inputs.numCacheClusters, true, "arn:aws:kms:mock-region:123456789012:key/redis-dr-key"]);
     // The Global Datastore decides these; the provider refuses them on a secondary (they conflict with globalReplicationGroupId).
     for (const key of ["engine", "engineVersion", "nodeType", "parameterGroupName", "authToken", "atRestEncryptionEnabled", "transitEncryptionEnabled"]) assert.equal(s[key], undefined, key);
   });
 
-  it("takes node types of size large and above only", () => {
+  it("takes M5/R5 or later node types of size large and above only", () => {
     const cases: [string, boolean][] = [
       ["cache.r7g.large", true],
       ["cache.m7g.2xlarge", true],
       ["cache.r6gd.xlarge", true],
+      ["cache.m5.large", true],
+      ["cache.m4.large", false],
+      ["cache.r4.xlarge", false],
       ["cache.t4g.medium", false],
       ["cache.t4g.small", false],
       ["cache.t3.micro", false],
@@ -198,6 +217,18 @@ describe("the other site on k3s", () => {
     const twin = one("kubernetes:velero.io/v1:Schedule", "velero-cluster-objects-dr").inputs.spec;
     const original = one("kubernetes:velero.io/v1:Schedule", "velero-cluster-objects").inputs.spec;
     assert.deepEqual(twin, { ...original, template: { ...original.template, storageLocation: "dr" } });
+  });
+
+  it("trusts the other site's private CA on both paths there: the replica cluster's ObjectStore and Velero's location", () => {
+    const store = one("kubernetes:barmancloud.cnpg.io/v1:ObjectStore", "postgres-backups-dr").inputs.spec.configuration;
+    assert.deepEqual(store.endpointCA, { name: "postgres-dr-backup-ca", key: "ca.crt" });
+    const location = one("kubernetes:velero.io/v1:BackupStorageLocation", "velero-location-dr");
+    assert.deepEqual(location.inputs.spec.objectStorage.caCertRef, { name: "velero-credentials-dr-ca", key: "ca.crt" });
+    const caSecret = one("kubernetes:core/v1:Secret", "velero-ca-dr");
+    // In Velero's namespace, where the location can read it (the plan shows a Secret's data as "[secret]").
+    assert.deepEqual([caSecret.inputs.metadata.name, caSecret.inputs.metadata.namespace], ["velero-credentials-dr-ca", "velero"]);
+    assert.ok(location.dependencies.includes(caSecret.urn), "the location waits for its CA");
+    assert.equal(one("kubernetes:core/v1:Secret", "postgres-dr-backup-ca").inputs.metadata.namespace, "data");
   });
 
   it("validates every new custom resource against its upstream CRD", { skip: crdSkipReason() }, () => {

@@ -51,7 +51,7 @@ export function recoveryProblems(spec: ResolvedPostgres, target: Pick<PlatformFa
   }
   if (drBucket !== undefined) {
     if (spec.mode !== "in-cluster" || target.flavour === "docker" || target.flavour === "eks" || target.flavour === "gke") {
-      problems.push({ path: ["recovery", "drBucket"], message: "applies only in-cluster on k3s (an S3-compatible store at another site); on EKS and GKE set recovery.drRegion" });
+      problems.push({ path: ["recovery", "drBucket"], message: "applies only in-cluster on k3s (an S3-compatible store at another site); on EKS and GKE set the DR region instead (dr.region in the stack config, recovery.drRegion on the component)" });
     } else if (!spec.backup.enabled) problems.push({ path: ["recovery", "drBucket"], message: "needs backups: the replica cluster replays the backup archive; set backup.enabled to true" });
     else if (!drBucket.name || !drBucket.endpointUrl) problems.push({ path: ["recovery", "drBucket", drBucket.name ? "endpointUrl" : "name"], message: "is required: the bucket at the other site, such as {name: postgres-backups, endpointUrl: https://s3.site-b.example.com}" });
     else if (sameEndpoint(drBucket.endpointUrl, spec.backup.bucket.endpointUrl)) {

@@ -65,6 +65,13 @@ export interface VeleroBucketArgs {
   readonly prefix?: string;
   /** The access key pair; pass both as Pulumi secrets. */
   readonly credentials: { readonly accessKeyId: pulumi.Input<string>; readonly secretAccessKey: pulumi.Input<string> };
+  /**
+   * The PEM CA bundle of an endpoint whose certificate a private CA signed (only `replicaBucket`
+   * takes it so far): written to a Secret in Velero's namespace that the location's `caCertRef` names.
+   * @default the system trust store
+   * @see https://velero.io/docs/v1.18/api-types/backupstoragelocation/
+   */
+  readonly caCertificate?: string;
 }
 
 /** The arguments of {@link Velero}. */
@@ -252,14 +259,17 @@ export class Velero extends pulumi.ComponentResource {
       // The other site: a second location and a twin of every Schedule writing there.
       const secretName = `${VELERO_CREDENTIALS_SECRET}-dr`;
       const replica = s3CompatibleStore(`${name}-credentials-dr`, secretName, args.replicaBucket, namespace, k8sOpts);
+      const spec = backupStorageLocationSpec("aws", replica.bucket, args.replicaBucket.prefix ?? "velero", replica.config, { name: secretName, key: "cloud" }, false);
+      const ca = args.replicaBucket.caCertificate;
+      if (ca !== undefined) {
+        // The other site's private CA: the same PEM the PostgreSQL replica cluster's ObjectStore trusts.
+        const caSecret = `${VELERO_CREDENTIALS_SECRET}-dr-ca`;
+        replica.dependencies.push(new k8s.core.v1.Secret(`${name}-ca-dr`, { metadata: { name: caSecret, namespace: namespace.metadata.name }, stringData: { "ca.crt": ca } }, k8sOpts));
+        spec.objectStorage = { ...(spec.objectStorage as Record<string, unknown>), caCertRef: { name: caSecret, key: "ca.crt" } };
+      }
       const drLocation = new k8s.apiextensions.CustomResource(
         `${name}-location-dr`,
-        {
-          apiVersion: "velero.io/v1",
-          kind: "BackupStorageLocation",
-          metadata: { name: "dr", namespace: VELERO_NAMESPACE },
-          spec: backupStorageLocationSpec("aws", replica.bucket, args.replicaBucket.prefix ?? "velero", replica.config, { name: secretName, key: "cloud" }, false),
-        },
+        { apiVersion: "velero.io/v1", kind: "BackupStorageLocation", metadata: { name: "dr", namespace: VELERO_NAMESPACE }, spec },
         { ...k8sOpts, dependsOn: [this.release, ...replica.dependencies] },
       );
       for (const schedule of args.schedules) {
