@@ -268,7 +268,7 @@ function cnpg(r: RecoveryResource, all: readonly RecoveryResource[], budget: num
     paths.push({
       scenario: "region-loss",
       method: `recovery from the archive at ${copy.endpoint} (ObjectStore "${copy.objectStore}"), written by replica cluster "${copy.cluster}"`,
-      rpo: { seconds: postgresDurationSeconds(timeout), source: `archive_timeout ${timeout}: the replica cluster replays each archived segment and archives it again at the other site, seconds later (not bounded: watch its cnpg_pg_replication_lag)` },
+      rpo: { seconds: postgresDurationSeconds(timeout), source: `archive_timeout ${timeout}: the replica cluster replays each archived segment and archives it again at the other site, seconds later (not bounded, and no alert watches it: the stack's Prometheus does not scrape the replica cluster; check its archiving with \`kubectl cnpg status ${copy.cluster}\`)` },
       rto: UNKNOWN_RESTORE_TIME,
     });
   }
