@@ -244,6 +244,7 @@ describe("the other site on k3s", () => {
       ["the backup bucket's endpoint", k3s, { backup: { bucket }, recovery: { drBucket: { ...bucket, endpointUrl: "https://S3.site-a.example.com/" } } }, ["recovery.drBucket.endpointUrl"]],
       ["no credentials", k3s, { backup: { bucket }, recovery: { drBucket: { name: "pg", endpointUrl: "https://s3.site-b.example.com" } } }, ["recovery.drBucket.credentials"]],
       ["on EKS", { flavour: "eks", environment: "prod" }, { recovery: { drBucket: { ...bucket, endpointUrl: "https://s3.site-b.example.com" } } }, ["recovery.drBucket"]],
+      ["a CA that is not PEM", k3s, { backup: { bucket }, recovery: { drBucket: { ...bucket, endpointUrl: "https://s3.site-b.example.com", endpointCA: { certificate: "site-b-ca" } } } }, ["recovery.drBucket.endpointCA.certificate"]],
       ["another site", k3s, { backup: { bucket }, recovery: { drBucket: { ...bucket, endpointUrl: "https://s3.site-b.example.com" } } }, []],
     ];
     for (const [name, target, args, paths] of cases) {

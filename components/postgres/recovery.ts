@@ -57,6 +57,10 @@ export function recoveryProblems(spec: ResolvedPostgres, target: Pick<PlatformFa
     else if (sameEndpoint(drBucket.endpointUrl, spec.backup.bucket.endpointUrl)) {
       problems.push({ path: ["recovery", "drBucket", "endpointUrl"], message: `is the backup bucket's own endpoint (${drBucket.endpointUrl}): a site loss would lose both copies; give the object store of another site` });
     } else if (!drBucket.credentials && !drBucket.credentialsSecret) problems.push({ path: ["recovery", "drBucket", "credentials"], message: "or credentialsSecret is required: the access key pair of the other site's store" });
+    else if (drBucket.endpointCA && "certificate" in drBucket.endpointCA && !/-----BEGIN CERTIFICATE-----/.test(drBucket.endpointCA.certificate)) {
+      // As for backup.bucket: anything else fails every WAL upload's TLS verification at the other site.
+      problems.push({ path: ["recovery", "drBucket", "endpointCA", "certificate"], message: "must be a PEM certificate (-----BEGIN CERTIFICATE-----)" });
+    }
   }
   const { verification } = spec.recovery;
   if (verification.enabled && (spec.mode !== "in-cluster" || target.flavour === "docker")) {
