@@ -54,7 +54,7 @@ export function renderRecoveryReport(report: RecoveryReport): string {
     lines.push(`  ${s.meetsTargets ? "ok  " : "FAIL"} ${s.store}: ${best ? `RPO ${figure(best.rpo)}, RTO ${figure(best.rto)} by ${best.method}` : "no recovery path"}`);
     if (best) lines.push(`         RPO: ${best.rpo.source}`, `         RTO: ${best.rto.source}`);
     for (const r of s.regionLoss) lines.push(`         region loss: RPO ${figure(r.rpo)}, RTO ${figure(r.rto)} by ${r.method} (${r.rpo.source}; ${r.rto.source})`);
-    if (s.regionLoss.length === 0) lines.push("         region loss: not covered (set dr.region)");
+    if (s.regionLoss.length === 0) lines.push("         region loss: not covered (set dr.region on EKS and GKE, dr.bucket on k3s)");
     for (const note of s.notes) lines.push(`         note: ${note}`);
   }
   return lines.join("\n");

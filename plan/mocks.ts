@@ -33,6 +33,8 @@ const COMPUTED: Record<string, (inputs: Record<string, any>, name: string) => Re
     instances: [{ consoleUrl: `https://b-${name}.mq.mock-region.amazonaws.com`, endpoints: [`amqps://b-${name}.mq.mock-region.amazonaws.com:5671`], ipAddress: "" }],
   }),
   "aws:iam/policy:Policy": (_inputs, name) => ({ arn: `arn:aws:iam::123456789012:policy/${name}` }),
+  // ElastiCache prefixes the suffix with a per-region prefix (such as "ldgnf" for us-east-1).
+  "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup": (inputs) => ({ globalReplicationGroupId: `mockp-${inputs.globalReplicationGroupIdSuffix}` }),
   "aws:iam/role:Role": (inputs, name) => ({ arn: `arn:aws:iam::123456789012:role/${name}`, name: inputs.name ?? name }),
   "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
   "gcp:compute/router:Router": (inputs, name) => ({ name: inputs.name ?? name }),

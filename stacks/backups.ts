@@ -3,7 +3,8 @@
  * volumes) and for the cluster's objects: `dr.clusterBackups` (see {@link clusterBackupsEnabled}
  * for its default). On k3s it writes to the S3-compatible endpoint of `dr.clusterBackups.bucket`,
  * else to the PostgreSQL backup bucket under the prefix `velero`, with the same access key pair
- * (the secret keys `postgresBackupAccessKeyId` and `postgresBackupSecretAccessKey`).
+ * (the secret keys `postgresBackupAccessKeyId` and `postgresBackupSecretAccessKey`). With
+ * `dr.bucket` (k3s, another site's store) it writes every Schedule's backups there too.
  *
  * On k3s with the `local-path` StorageClass (its default), volumes are hostPath volumes, which
  * Velero's file-system backup skips: there Velero backs up the cluster's objects only, and neither
@@ -92,7 +93,7 @@ export function drProblems(config: BackupsConfig & Pick<StackConfig, "eks" | "gk
   const region = config.dr?.region;
   const home = config.target === "eks" ? config.eks?.region : config.target === "gke" ? config.gke?.region : undefined;
   if (region !== undefined) {
-    if (config.target !== "eks" && config.target !== "gke") problems.push({ path: ["dr", "region"], message: `applies only to EKS and GKE (target is ${config.target}): on premises, replicate the backup bucket with the object store's own replication` });
+    if (config.target !== "eks" && config.target !== "gke") problems.push({ path: ["dr", "region"], message: `applies only to EKS and GKE (target is ${config.target}): on premises, give another site's S3-compatible bucket as dr.bucket, such as {name: postgres-backups, endpointUrl: https://s3.site-b.example.com}` });
     else if (region === home) problems.push({ path: ["dr", "region"], message: `is the cluster's own region (${home}); choose another region to fail over to` });
     else if (config.target === "eks" && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) problems.push({ path: ["dr", "region"], message: `must be an AWS region such as eu-central-1 on EKS (got "${region}")` });
     else if (config.target === "gke" && !/^[a-z]+-[a-z]+\d+$/.test(region)) problems.push({ path: ["dr", "region"], message: `must be a Google Cloud region such as europe-west4 on GKE (got "${region}")` });
@@ -109,6 +110,11 @@ export function drProblems(config: BackupsConfig & Pick<StackConfig, "eks" | "gk
     if (!hasKeys(config)) {
       problems.push({ path: ["postgresBackupAccessKeyId"], message: "and postgresBackupSecretAccessKey are required on k3s for Velero's bucket (dr.clusterBackups; `enabled: false` turns it off): set them with `pulumi config set --secret platform:postgresBackupAccessKeyId …`" });
     }
+    const drCa = config.dr?.bucket?.endpointCA;
+    if (drCa !== undefined && !("certificate" in drCa)) {
+      // Velero's location at the other site reads its CA from a Secret in its own namespace.
+      problems.push({ path: ["dr", "bucket", "endpointCA"], message: `names a Secret (${drCa.name}) in the data namespace, which Velero's location at the other site (namespace velero) cannot read: give the PEM itself, such as {certificate: "-----BEGIN CERTIFICATE-----\n…"}, or set dr.clusterBackups.enabled to false` });
+    }
   }
   return problems;
 }
@@ -121,5 +127,9 @@ export function clusterBackups(config: ProgramConfig, platform: KubernetesPlatfo
     k3s && config.postgresBackupAccessKeyId && config.postgresBackupSecretAccessKey
       ? { ...k3s, credentials: { accessKeyId: config.postgresBackupAccessKeyId, secretAccessKey: config.postgresBackupSecretAccessKey } }
       : undefined;
-  return new Velero("velero", { platform, schedules: clusterBackupSchedules(config), bucket, protect: protectOf(config) });
+  // The other site (`dr.bucket`, k3s): a second location there, with the same access key pair.
+  const other = config.target === "k3s" ? config.dr?.bucket : undefined;
+  const ca = other?.endpointCA && "certificate" in other.endpointCA ? { caCertificate: other.endpointCA.certificate } : {};
+  const replicaBucket = other && bucket ? { name: other.name, endpointUrl: other.endpointUrl, region: other.region, prefix: "velero", credentials: bucket.credentials, ...ca } : undefined;
+  return new Velero("velero", { platform, schedules: clusterBackupSchedules(config), bucket, protect: protectOf(config), ...(replicaBucket ? { replicaBucket } : {}) });
 }

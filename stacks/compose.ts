@@ -151,25 +151,30 @@ export function dataStorePlacement(config: Pick<StackConfig, "namespace">): Data
 /** The PostgresCluster's settings, or `undefined` when `postgres.enabled` is false. */
 export function postgresSettings(config: Pick<StackConfig, "postgres" | "protect" | "environment" | "observability" | "dr">, placement: DataStorePlacement): PostgresSettings | undefined {
   const { enabled = true, ...settings } = config.postgres ?? {};
-  const recovery = config.dr ? { drRegion: config.dr.region, drill: config.dr.drill, verification: config.dr.verification } : undefined;
+  const recovery = config.dr ? { drRegion: config.dr.region, drill: config.dr.drill, verification: config.dr.verification, ...(config.dr.bucket ? { drBucket: config.dr.bucket } : {}) } : undefined;
   return enabled ? { ...settings, ...placement, protect: protectOf(config), monitoring: settings.monitoring ?? observed(config), ...(recovery ? { recovery } : {}) } : undefined;
 }
 
 /**
  * The PostgresCluster's settings with the backup's S3 access key pair from the secret keys
  * `postgresBackupAccessKeyId` and `postgresBackupSecretAccessKey`, when both are set (k3s: the
- * component writes them to a Secret of its own).
+ * component writes them to a Secret of its own). The other site's bucket (`recovery.drBucket`, from
+ * `dr.bucket`) is reached with the same pair.
  */
 export function withBackupCredentials(settings: PostgresSettings, accessKeyId?: pulumi.Input<string>, secretAccessKey?: pulumi.Input<string>): PostgresSettings {
   if (accessKeyId === undefined || secretAccessKey === undefined) return settings;
   const backup = settings.backup ?? {};
-  return { ...settings, backup: { ...backup, bucket: { ...backup.bucket, credentials: { accessKeyId, secretAccessKey } } } };
+  const credentials = { accessKeyId, secretAccessKey };
+  const recovery = settings.recovery?.drBucket ? { recovery: { ...settings.recovery, drBucket: { ...settings.recovery.drBucket, credentials } } } : {};
+  return { ...settings, backup: { ...backup, bucket: { ...backup.bucket, credentials } }, ...recovery };
 }
 
 /** The RedisCluster's settings, or `undefined` when `redis.enabled` is false. */
-export function redisSettings(config: Pick<StackConfig, "redis" | "protect" | "environment" | "observability">, placement: DataStorePlacement): RedisSettings | undefined {
+export function redisSettings(config: Pick<StackConfig, "redis" | "protect" | "environment" | "observability"> & Partial<Pick<StackConfig, "dr" | "target">>, placement: DataStorePlacement): RedisSettings | undefined {
   const { enabled = true, ...settings } = config.redis ?? {};
-  return enabled ? { ...settings, ...placement, protect: protectOf(config), monitoring: settings.monitoring ?? observed(config) } : undefined;
+  // The cache crosses regions on EKS only (an ElastiCache Global Datastore); Memorystore for Redis cannot.
+  const dr = config.target === "eks" && config.dr?.region ? { drRegion: config.dr.region } : {};
+  return enabled ? { ...settings, ...placement, protect: protectOf(config), monitoring: settings.monitoring ?? observed(config), ...dr } : undefined;
 }
 
 /** The MessageQueue's settings, or `undefined` when `messageQueue.enabled` is false. */

@@ -85,6 +85,8 @@ describe("data tier config", () => {
       ["on EKS", { ...eks, ...backupKeys }, "platform:postgresBackupAccessKeyId", /applies only to target k3s \(target is eks\)/],
       ["not a secret", { ...k3s, ...backupKeys, postgres: { backup: { bucket } } }, "platform:postgresBackupSecretAccessKey", /must be a secret/, ["kubeconfig", "postgresBackupAccessKeyId"]],
       ["an in-cluster HTTPS endpoint without its CA", { ...k3s, ...backupKeys, postgres: { backup: { bucket: { ...bucket, endpointUrl: "https://minio.minio.svc.cluster.local:9000" } } } }, "platform:postgres.backup.bucket.endpointCA", /is required for the in-cluster HTTPS endpoint https:\/\/minio\.minio\.svc\.cluster\.local:9000: a private CA signed/],
+      // dr.bucket takes the pair even when a Secret serves this site's bucket: without it the DR ObjectStore would have no credentials.
+      ["dr.bucket beside the backup bucket's Secret", { ...k3s, postgres: { backup: { bucket: k3sBucket } }, dr: { clusterBackups: { enabled: false }, bucket: { name: "pg-dr", endpointUrl: "https://s3.site-b.example.com" } } }, "platform:postgresBackupAccessKeyId", /are required on k3s for dr\.bucket \(the other site's store is reached with that pair/],
       ["a CA that is not PEM", { ...k3s, ...backupKeys, postgres: { backup: { bucket: { ...bucket, endpointCA: { certificate: "not a certificate" } } } } }, "platform:postgres.backup.bucket.endpointCA.certificate", /must be a PEM certificate/],
     ];
     for (const [name, raw, key, message, secretKeys] of cases) {

@@ -138,6 +138,13 @@ const BAD: Record<string, Bad[]> = {
     { name: "a canary analysis with static weights", args: onprem(services(svc({ canary: { weights: { stable: 90, canary: 10 }, analysis: {} } }))), key: "platform:services[0].canary.weights", message: /^cannot be combined with `canary\.analysis`.*`pulumi config rm --path 'platform:services\[0\]\.canary\.weights'`$/ },
     { name: "a canary step beyond its maximum", args: onprem(services(svc({ canary: { analysis: { stepWeight: 60, maxWeight: 50 } } }))), key: "platform:services[0].canary.analysis.stepWeight", message: /^\(60\) must not exceed `maxWeight` \(50\)$/ },
     { name: "a static canary without weights", args: onprem(services(svc({ canary: { image: "ghcr.io/stefanprodan/podinfo:6.9.3" } }))), key: "platform:services[0].canary.weights", message: /^is required for a static canary/ },
+    { name: "a DR region that is the cluster's own", args: prod(set("dr", { region: "eu-west-1" })), key: "platform:dr.region", message: /^is the cluster's own region \(eu-west-1\); choose another region to fail over to$/ },
+    { name: "a Global Datastore on a node type it refuses", args: prod(set("dr", { region: "eu-central-1" }), set("redis", { mode: "managed", managed: { nodeType: "cache.t4g.medium" } })), key: "platform:redis.managed.nodeType", message: /^must be an M5\/R5 or later node type of size large or above for the Global Datastore in the DR region \(got "cache\.t4g\.medium"\), such as "cache\.r7g\.large"$/ },
+    { name: "a DR region for Aurora", args: prod(set("dr", { region: "eu-central-1" }), set("postgres", { mode: "managed", managed: { awsEngine: "aurora", readReplicas: 0 } })), key: "platform:dr.region", message: /^is built for RDS, CloudNativePG and Cloud SQL, not Aurora/ },
+    { name: "a DR bucket on the backup bucket's endpoint", args: onprem(set("dr", { bucket: { name: "pg-dr", endpointUrl: "https://S3.storage.example.com/" } })), key: "platform:dr.bucket.endpointUrl", message: /^is the backup bucket's own endpoint .*a site loss would lose both copies/ },
+    { name: "a DR bucket on EKS", args: prod(set("dr", { bucket: { name: "pg-dr", endpointUrl: "https://s3.example.com" } })), key: "platform:dr.bucket", message: /^applies only in-cluster on k3s .*on EKS and GKE set the DR region instead \(dr\.region in the stack config/ },
+    { name: "a DR bucket whose CA is a Secret Velero cannot read", args: onprem(set("dr", { bucket: { name: "pg-dr", endpointUrl: "https://s3.site-b.example.com", endpointCA: { name: "site-b-ca" } } })), key: "platform:dr.bucket.endpointCA", message: /^names a Secret \(site-b-ca\) in the data namespace, which Velero's location at the other site \(namespace velero\) cannot read: give the PEM itself/ },
+    { name: "a Global Datastore on a node type older than M5/R5", args: prod(set("dr", { region: "eu-central-1" }), set("redis", { mode: "managed", managed: { nodeType: "cache.m4.large" } })), key: "platform:redis.managed.nodeType", message: /^must be an M5\/R5 or later node type/ },
     { name: "a container port beyond 65535", args: dev(services(svc({ port: 70000 }))), key: "platform:services[0].port", message: /^must be a TCP port from 1 to 65535 \(got the number 70000\)/ },
     { name: "a metrics port of 0", args: dev(services(svc({ metrics: { port: 0 } }))), key: "platform:services[0].metrics.port", message: /^must be a TCP port from 1 to 65535/ },
     { name: "a service host port beyond 65535", args: dev(services(svc({ docker: { hostPort: 65536 } }))), key: "platform:services[0].docker.hostPort", message: /^must be a TCP port from 1 to 65535/ },
@@ -290,7 +297,7 @@ describe("config mistakes, by class", () => {
 
   it("counts the bad inputs by class (for the issue's closing note)", () => {
     const counts = Object.fromEntries(Object.entries(BAD).map(([group, cases]) => [group.split(".")[0], cases.length]));
-    assert.deepEqual(counts, { "1": 13, "2": 8, "3": 57, "4": 12, "5": 9, "6": 6 });
+    assert.deepEqual(counts, { "1": 13, "2": 8, "3": 64, "4": 12, "5": 9, "6": 6 });
   });
 });
 

@@ -209,7 +209,20 @@ describe("data-store-encryption-at-rest", () => {
       `ElastiCache replication group "redis" does not set atRestEncryptionEnabled: true.`,
     ]);
   });
+
+  it("skips a Global Datastore secondary, which inherits encryption at rest, and only it", async () => {
+    await assertCompliant(rule, [globalSecondary()]);
+    await assertViolations(rule, mutate(globalSecondary(), (i) => delete i.globalReplicationGroupId), [`ElastiCache replication group "redis" does not set atRestEncryptionEnabled: true.`]);
+  });
 });
+
+/** A Global Datastore secondary as the RedisCluster writes it: no engine, node type or encryption settings of its own. */
+const globalSecondary = () =>
+  mutate(compliantReplicationGroup(), (i) => {
+    for (const key of ["engine", "engineVersion", "nodeType", "parameterGroupName", "atRestEncryptionEnabled", "transitEncryptionEnabled", "transitEncryptionMode", "authToken"]) delete i[key];
+    i.globalReplicationGroupId = "ldgnf-redis";
+    i.region = "eu-central-1";
+  });
 
 describe("no-public-databases", () => {
   const rule = noPublicDatabases;
@@ -673,6 +686,11 @@ describe("tls-data-stores on CloudNativePG", () => {
     assert.equal(hbaRejectsNonTlsAt(["hostssl all all all cert", "hostnossl all all all reject"]), 1);
     assert.equal(hbaRejectsNonTlsAt(["hostnossl all all ::/0 reject", "x", "hostnossl all all 0.0.0.0/0 reject"]), 2);
     assert.equal(hbaRejectsNonTlsAt(["# hostnossl all all all reject"]), undefined);
+  });
+
+  it("skips a Global Datastore secondary, which inherits TLS from the Global Datastore, and only it", async () => {
+    await assertCompliant(rule, [globalSecondary()]);
+    await assertViolations(rule, mutate(globalSecondary(), (i) => delete i.globalReplicationGroupId), [`ElastiCache replication group "redis" does not set transitEncryptionEnabled: true.`]);
   });
 
   it("reports a cluster without pg_hba", async () => {

@@ -192,6 +192,27 @@ describe("disaster-recovery-objectives", () => {
     assert.deepEqual(recoveryReport([compliantValkeyServer()]).stores[0].paths, [], "no Sentinel, no settings: no failover");
   });
 
+  /** A Global Datastore over `primary` and its secondary in eu-central-1, linked as the program links them (by dependency). */
+  function globalDatastore(primary: CapturedResource): CapturedResource[] {
+    const global = { ...resource("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup", "redis-global", { globalReplicationGroupIdSuffix: "redis", primaryReplicationGroupId: "redis-id" }), dependencies: [primary.urn] };
+    const secondary = { ...resource("aws:elasticache/replicationGroup:ReplicationGroup", "redis-dr", { region: "eu-central-1", globalReplicationGroupId: "ldgnf-redis", numCacheClusters: 2 }), dependencies: [global.urn] };
+    return [global, secondary];
+  }
+
+  it("judges a store by its primary loss: a cross-region copy's figures do not rescue it, and do not fail it", async () => {
+    const single = mutate(compliantReplicationGroup(), (i) => { i.numCacheClusters = 1; i.automaticFailoverEnabled = false; i.multiAzEnabled = false; });
+    const cases: [string, CapturedResource[], string[]][] = [
+      ["a single node with a Global Datastore secondary", [single, ...globalDatastore(single)], [`Data store "redis" exceeds ${LIMITS}: its best recovery is restore of the daily snapshot: RPO 1440 min (one automatic snapshot a day (window chosen by AWS)), ${RESTORE_RTO}.`]],
+      ["a Multi-AZ group with a Global Datastore secondary", [compliantReplicationGroup(), ...globalDatastore(compliantReplicationGroup())], []],
+    ];
+    for (const [name, resources, messages] of cases) {
+      assert.deepEqual((await messagesOf(resources)).map((m) => m.message), messages, name);
+      const [store] = recoveryReport(resources).stores;
+      assert.deepEqual(store.regionLoss.map((p) => [p.rpo.seconds, p.rto.seconds]), [[1, 60]], `${name}: the secondary is a region-loss path`);
+      assert.equal(recoveryReport(resources).stores.length, 1, `${name}: the secondary is no store of its own`);
+    }
+  });
+
   it("fails a store with no standby and no backup at all", async () => {
     const bare = mutate(compliantReplicationGroup(), (i) => { i.numCacheClusters = 1; i.automaticFailoverEnabled = false; i.snapshotRetentionLimit = 0; });
     assert.deepEqual(await messagesOf([bare]), [
@@ -223,7 +244,7 @@ describe("the recovery report", () => {
     const text = renderRecoveryReport(recoveryReport([instance, copy]));
     assert.match(text, /ok {3}postgres: RPO 0 s, RTO 2 min by failover to the Multi-AZ standby/);
     assert.match(text, /region loss: RPO unknown, RTO unknown by point-in-time restore from the backups replicated to the DR region/);
-    assert.match(renderRecoveryReport(recoveryReport([instance])), /region loss: not covered \(set dr\.region\)/);
+    assert.match(renderRecoveryReport(recoveryReport([instance])), /region loss: not covered \(set dr\.region on EKS and GKE, dr\.bucket on k3s\)/);
   });
 
   it("names Docker's data-store containers with no recovery path, and none of the other containers", () => {
@@ -275,7 +296,7 @@ describe("the recovery report", () => {
     const plan = JSON.parse(fs.readFileSync(json, "utf8"));
     const postgres = plan.recovery.stores.find((s: { store: string }) => s.store === "postgres-rds");
     assert.deepEqual([postgres.meetsTargets, postgres.primaryLoss.method, postgres.primaryLoss.rto.seconds], [true, "failover to the Multi-AZ standby", 120]);
-    assert.deepEqual(postgres.regionLoss.map((p: { method: string }) => p.method), ["point-in-time restore from the backups replicated to the DR region"]);
+    assert.deepEqual(postgres.regionLoss.map((p: { method: string }) => p.method), ["point-in-time restore from the backups replicated to the DR region", "promotion of the cross-region read replica in eu-central-1"]);
     const copy = plan.resources.find((r: { type: string }) => r.type === "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication");
     assert.deepEqual([copy.inputs.region, copy.inputs.retentionPeriod], ["eu-central-1", 30]);
   });

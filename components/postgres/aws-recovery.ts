@@ -4,6 +4,9 @@
  * - with `recovery.drRegion`, the automated backups (snapshots and transaction logs) replicated to
  *   that region, encrypted with a KMS key of that region, kept as long as in the source region, so
  *   the database can be restored to a point in time there after a region loss;
+ * - with `recovery.drRegion`, a cross-region read replica `<name>-rds-dr` there too (asynchronous,
+ *   encrypted with the same DR key, in a network of its own: see `shared/aws-dr-network.ts`),
+ *   which is promoted after a region loss (the README's runbook) in minutes instead of a restore;
  * - with `recovery.drill.enabled`, an instance `<name>-drill` restored to a point in time from the
  *   live one's automated backups, beside it: a drill is one `pulumi up`.
  *
@@ -14,12 +17,53 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsCloud } from "../contract/platform";
 import { RESTORE_DRILL_MARKS } from "../contract/recovery";
+import { awsDrNetwork } from "../shared/aws-dr-network";
 import type { ResolvedPostgres } from "./spec";
 
 /** What the recovery pieces need of the live database. */
 export interface AwsRecoverySource {
   readonly instance: aws.rds.Instance;
   readonly key: aws.kms.Key;
+  /** The live parameter group's family and parameters, repeated in the DR region (a parameter group is regional). */
+  readonly parameters?: { readonly family: string; readonly parameters: readonly { name: string; value: string; applyMethod: string }[] };
+}
+
+/**
+ * The cross-region read replica's arguments: the source by ARN (a cross-region replica needs the
+ * ARN, not the identifier), encrypted with a key of the DR region (RDS re-encrypts the copy with
+ * it), single-AZ (made Multi-AZ after promotion), no automated backups of its own until promoted,
+ * and protected like the source.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html
+ * @see https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/#replicatesourcedb_nodejs
+ */
+export function crossRegionReplicaArgs(
+  spec: Pick<ResolvedPostgres, "managed" | "storageGiB" | "protect" | "port">,
+  refs: { sourceArn: pulumi.Input<string>; region: string; kmsKeyArn: pulumi.Input<string>; subnetGroupName: pulumi.Input<string>; securityGroupId: pulumi.Input<string>; parameterGroupName?: pulumi.Input<string> },
+): aws.rds.InstanceArgs {
+  return {
+    region: refs.region,
+    replicateSourceDb: refs.sourceArn,
+    storageEncrypted: true,
+    kmsKeyId: refs.kmsKeyArn,
+    instanceClass: spec.managed.instanceClass,
+    storageType: "gp3",
+    // STORAGE_AUTOSCALING_FACTOR of aws.ts, which imports this module.
+    maxAllocatedStorage: spec.storageGiB * 4,
+    multiAz: false,
+    dbSubnetGroupName: refs.subnetGroupName,
+    vpcSecurityGroupIds: [refs.securityGroupId],
+    ...(refs.parameterGroupName ? { parameterGroupName: refs.parameterGroupName } : {}),
+    port: spec.port,
+    publiclyAccessible: false,
+    autoMinorVersionUpgrade: true,
+    iamDatabaseAuthenticationEnabled: true,
+    backupRetentionPeriod: 0,
+    skipFinalSnapshot: true,
+    deletionProtection: spec.protect,
+    copyTagsToSnapshot: true,
+    caCertIdentifier: "rds-ca-rsa2048-g1",
+  };
 }
 
 /**
@@ -51,6 +95,19 @@ export function deployAwsRecovery(
       `${name}-dr-backups`,
       { region: drRegion, sourceDbInstanceArn: source.instance.arn, retentionPeriod: spec.backup.retentionDays, kmsKeyId: drKey.arn },
       opts,
+    );
+    const network = awsDrNetwork(name, drRegion, spec.port, "postgres", "PostgreSQL", opts);
+    const subnetGroup = new aws.rds.SubnetGroup(`${name}-dr-subnets`, { region: drRegion, description: `DR subnets of PostgreSQL ${name} in ${drRegion}`, subnetIds: network.subnetIds, tags: tags("dr-subnets") }, opts);
+    const parameterGroup = source.parameters
+      ? new aws.rds.ParameterGroup(`${name}-dr-params`, { region: drRegion, family: source.parameters.family, description: `PostgreSQL ${name} in ${drRegion}: as the primary's`, parameters: [...source.parameters.parameters], tags: tags("dr-params") }, opts)
+      : undefined;
+    new aws.rds.Instance(
+      `${name}-rds-dr`,
+      {
+        ...crossRegionReplicaArgs(spec, { sourceArn: source.instance.arn, region: drRegion, kmsKeyArn: drKey.arn, subnetGroupName: subnetGroup.name, securityGroupId: network.securityGroupId, parameterGroupName: parameterGroup?.name }),
+        tags: tags("rds-dr"),
+      },
+      { ...opts, dependsOn: [source.instance] },
     );
   }
   if (!drill.enabled) return undefined;

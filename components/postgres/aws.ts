@@ -301,7 +301,13 @@ export function deployPostgresToAws(name: string, spec: ResolvedPostgres, platfo
     const proxied = spec.pooler.enabled
       ? deployRdsProxy(name, spec, cloud, { target: { dbInstanceIdentifier: instance.identifier }, key, securityGroupId: securityGroup.id, password: context.password, resource: instance }, context.parent)
       : undefined;
-    deployAwsRecovery(name, spec, cloud, { instance, key, subnetGroupName: subnetGroup.name, securityGroupId: securityGroup.id, parameterGroupName: parameterGroup.name }, context.parent);
+    deployAwsRecovery(
+      name,
+      spec,
+      cloud,
+      { instance, key, subnetGroupName: subnetGroup.name, securityGroupId: securityGroup.id, parameterGroupName: parameterGroup.name, parameters: { family: rdsParameterFamily(spec.version, "rds"), parameters: rdsParameters(spec, "rds") } },
+      context.parent,
+    );
     return { host: proxied ?? instance.address, port: instance.port, readHost: replicas[0]?.address ?? instance.address, sslmode: "require" };
   }
 

@@ -18,6 +18,7 @@ import { statefulResourceOptions } from "../shared/options";
 import { S3_CREDENTIAL_KEYS, s3CompatibleBackupStore, s3CompatibleSecretRefs } from "./backup-s3-compatible";
 import { BARMAN_PLUGIN } from "./cnpg-plugin";
 import { deployKubernetesRestores } from "./kubernetes-recovery";
+import { deployDrReplica } from "./kubernetes-dr";
 import type { BackupStore, PostgresBackendContext, PostgresEndpoints } from "./types";
 import { postgresVersions, type PostgresBucketArgs, type ResolvedPostgres } from "./spec";
 
@@ -340,6 +341,11 @@ export function deployPostgresToKubernetes(name: string, spec: ResolvedPostgres,
     // The drill and the restore verification, beside the live Cluster (see kubernetes-recovery.ts).
     const live = { spec: cnpgClusterSpec(name, { ...spec, instances: 1 }, platform.storageClass), labels };
     deployKubernetesRestores(name, spec, platform, { objectStoreName: backup.objectStoreName, cluster, live, monitoringCrds }, context.parent);
+    // The other site's archive, written by a replica cluster (see kubernetes-dr.ts).
+    if (spec.recovery.drBucket && backupProvider(platform) === "s3-compatible") {
+      const specs = { objectStoreSpec: (server: string, s: ResolvedPostgres, bucket: string) => objectStoreSpec(server, s, "s3-compatible", bucket), scheduledBackupSpec };
+      deployDrReplica(name, spec, platform, { objectStoreName: backup.objectStoreName, cluster, live, operators, ...specs }, context.parent);
+    }
   }
   if (backups) {
     new k8s.apiextensions.CustomResource(

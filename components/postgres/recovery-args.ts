@@ -4,6 +4,8 @@
  *
  * @see https://cloudnative-pg.io/documentation/current/recovery/
  */
+import type { PostgresBucketArgs } from "./bucket-args";
+
 /**
  * A restore drill: a recovery database restored from the backups beside the live one, so a drill
  * is one `pulumi up` (and one more, with `enabled: false`, to remove it).
@@ -40,9 +42,22 @@ export interface PostgresVerificationArgs {
 /** Recovery settings. */
 export interface PostgresRecoveryArgs {
   /**
-   * The disaster-recovery region: RDS automated backups are replicated there, Cloud SQL gets a
-   * cross-region read replica there, and in-cluster backups get a second bucket there. The program
-   * sets it from the stack's `dr.region`.
+   * In-cluster on k3s: an S3-compatible bucket at another site (its MinIO or Ceph RGW), the same
+   * shape as `backup.bucket`. A replica cluster `<name>-dr` replays the live archive and, as
+   * CloudNativePG's designated primary of a replica cluster, archives WAL and takes the daily base
+   * backup into this bucket (ObjectStore `<name>-backups-dr`, folder `<name>-dr`), so a site loss
+   * leaves a complete archive to bootstrap from. The program sets it from the stack's `dr.bucket`.
+   * @default none
+   * @see https://cloudnative-pg.io/documentation/current/replica_cluster/#backup-and-symmetric-architectures
+   */
+  readonly drBucket?: PostgresBucketArgs;
+  /**
+   * The disaster-recovery region: RDS automated backups are replicated there and an RDS
+   * cross-region read replica runs there (in a private network of its own), Cloud SQL gets a
+   * cross-region read replica there, and in-cluster backups get a second bucket there. Refused on
+   * Aurora (no global database yet) and without backups. The program sets it from the stack's
+   * `dr.region`.
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html
    * @default none: nothing leaves the region
    */
   readonly drRegion?: string;
@@ -55,6 +70,7 @@ export interface PostgresRecoveryArgs {
 /** {@link PostgresRecoveryArgs} with defaults applied. */
 export interface ResolvedRecovery {
   readonly drRegion?: string;
+  readonly drBucket?: PostgresBucketArgs;
   readonly drill: { readonly enabled: boolean; readonly targetTime?: string };
   readonly verification: { readonly enabled: boolean; readonly schedule: string };
 }
@@ -67,6 +83,7 @@ export function resolveRecovery(args: { readonly recovery?: PostgresRecoveryArgs
   const recovery = args.recovery ?? {};
   return {
     drRegion: recovery.drRegion,
+    drBucket: recovery.drBucket,
     drill: { enabled: recovery.drill?.enabled ?? false, targetTime: recovery.drill?.targetTime },
     verification: { enabled: recovery.verification?.enabled ?? false, schedule: recovery.verification?.schedule ?? recoveryDefaults.verificationSchedule },
   };

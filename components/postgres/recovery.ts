@@ -11,6 +11,20 @@ import type { PlatformFacts } from "../contract/platform";
 import type { ArgProblem } from "../contract/problems";
 import type { ResolvedPostgres } from "./spec";
 
+/** Whether two endpoint URLs name the same host and port (trailing slashes and case aside). */
+function sameEndpoint(a: string, b: string | undefined): boolean {
+  if (b === undefined) return false;
+  const key = (url: string) => {
+    try {
+      const u = new URL(url);
+      return `${u.protocol}//${u.host.toLowerCase()}`;
+    } catch {
+      return url.toLowerCase().replace(/\/+$/, "");
+    }
+  };
+  return key(a) === key(b);
+}
+
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
@@ -28,6 +42,25 @@ export function recoveryProblems(spec: ResolvedPostgres, target: Pick<PlatformFa
   } else if (drill.enabled && !spec.backup.enabled) problems.push({ path: ["recovery", "drill", "enabled"], message: "needs backups: set backup.enabled to true" });
   if (drill.targetTime !== undefined && (!RFC3339.test(drill.targetTime) || Number.isNaN(Date.parse(drill.targetTime)))) {
     problems.push({ path: ["recovery", "drill", "targetTime"], message: `must be an RFC 3339 time with an offset, such as "2026-12-01T09:30:00Z" (got "${drill.targetTime}")` });
+  }
+  const { drRegion, drBucket } = spec.recovery;
+  if (drRegion !== undefined && spec.mode === "managed" && target.flavour === "eks" && spec.managed.awsEngine === "aurora") {
+    problems.push({ path: ["recovery", "drRegion"], message: "is built for RDS, CloudNativePG and Cloud SQL, not Aurora: an Aurora global database (aws.rds.GlobalCluster) is not built yet; use awsEngine rds, or copy snapshots with AWS Backup" });
+  } else if (drRegion !== undefined && spec.mode === "managed" && !spec.backup.enabled) {
+    problems.push({ path: ["recovery", "drRegion"], message: "needs backups: the cross-region replica and the replicated backups need automated backups on the source; set backup.enabled to true" });
+  }
+  if (drBucket !== undefined) {
+    if (spec.mode !== "in-cluster" || target.flavour === "docker" || target.flavour === "eks" || target.flavour === "gke") {
+      problems.push({ path: ["recovery", "drBucket"], message: "applies only in-cluster on k3s (an S3-compatible store at another site); on EKS and GKE set the DR region instead (dr.region in the stack config, recovery.drRegion on the component)" });
+    } else if (!spec.backup.enabled) problems.push({ path: ["recovery", "drBucket"], message: "needs backups: the replica cluster replays the backup archive; set backup.enabled to true" });
+    else if (!drBucket.name || !drBucket.endpointUrl) problems.push({ path: ["recovery", "drBucket", drBucket.name ? "endpointUrl" : "name"], message: "is required: the bucket at the other site, such as {name: postgres-backups, endpointUrl: https://s3.site-b.example.com}" });
+    else if (sameEndpoint(drBucket.endpointUrl, spec.backup.bucket.endpointUrl)) {
+      problems.push({ path: ["recovery", "drBucket", "endpointUrl"], message: `is the backup bucket's own endpoint (${drBucket.endpointUrl}): a site loss would lose both copies; give the object store of another site` });
+    } else if (!drBucket.credentials && !drBucket.credentialsSecret) problems.push({ path: ["recovery", "drBucket", "credentials"], message: "or credentialsSecret is required: the access key pair of the other site's store" });
+    else if (drBucket.endpointCA && "certificate" in drBucket.endpointCA && !/-----BEGIN CERTIFICATE-----/.test(drBucket.endpointCA.certificate)) {
+      // As for backup.bucket: anything else fails every WAL upload's TLS verification at the other site.
+      problems.push({ path: ["recovery", "drBucket", "endpointCA", "certificate"], message: "must be a PEM certificate (-----BEGIN CERTIFICATE-----)" });
+    }
   }
   const { verification } = spec.recovery;
   if (verification.enabled && (spec.mode !== "in-cluster" || target.flavour === "docker")) {

@@ -9,6 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { requireAwsCloud, type KubernetesPlatform } from "../contract/platform";
+import { awsDrNetwork } from "../shared/aws-dr-network";
 import { statefulResourceOptions } from "../shared/options";
 import type { RedisBackendContext, RedisEndpoints } from "./types";
 import { redisVersions, type ResolvedRedis } from "./spec";
@@ -135,9 +136,69 @@ export function deployRedisToAws(name: string, spec: ResolvedRedis, platform: Ku
     }),
     stateful,
   );
+  if (spec.drRegion) deployGlobalDatastore(name, spec, group, opts);
   return {
     host: group.primaryEndpointAddress,
     port: group.port.apply((port) => port ?? spec.port),
     tls: true,
   };
+}
+
+/**
+ * The cross-region copy (`drRegion`): an ElastiCache Global Datastore with the replication group
+ * as its primary, and a secondary replication group in the DR region (read-only, replicated
+ * asynchronously; promoted after a region loss). The Global Datastore carries the engine and its
+ * version (upgrades go through it, secondaries first); the secondary inherits the engine, version, node
+ * type, parameter group, AUTH and encryption from the Global Datastore (the provider refuses them on
+ * it: they conflict with `globalReplicationGroupId`); it sets its own network (see
+ * `shared/aws-dr-network.ts`), node count and a KMS key of its region for encryption at rest.
+ *
+ * @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastore.html
+ * @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastores-Getting-Started.html
+ * @see https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/globalreplicationgroup/
+ */
+function deployGlobalDatastore(name: string, spec: ResolvedRedis, primary: aws.elasticache.ReplicationGroup, opts: pulumi.CustomResourceOptions): void {
+  const region = spec.drRegion!;
+  const stateful = { ...opts, ...statefulResourceOptions(spec.protect) };
+  const global = new aws.elasticache.GlobalReplicationGroup(
+    `${name}-global`,
+    {
+      // ElastiCache prefixes the suffix per region only, so the suffix carries the project and stack:
+      // two stacks of one account and region must not both ask for "<prefix>-redis".
+      globalReplicationGroupIdSuffix: `${pulumi.getProject()}-${pulumi.getStack()}-${name}`,
+      primaryReplicationGroupId: primary.id,
+      globalReplicationGroupDescription: `Valkey ${name} across regions (DR in ${region})`,
+      // A member's engine and version are the Global Datastore's: the provider ignores a change of
+      // them on the primary once it has joined, so a bump of redisVersions.elasticache goes here.
+      engine: redisVersions.elasticache.engine,
+      engineVersion: redisVersions.elasticache.engineVersion,
+    },
+    opts,
+  );
+  const key = new aws.kms.Key(`${name}-dr-key`, { region, description: `Encryption at rest of ElastiCache ${name} in ${region}`, enableKeyRotation: true, deletionWindowInDays: 30 }, stateful);
+  const network = awsDrNetwork(name, region, spec.port, "redis", "Valkey", opts);
+  const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-dr-subnets`, { region, description: `DR subnets of ElastiCache ${name} in ${region}`, subnetIds: network.subnetIds }, opts);
+  const nodes = elasticacheNodeCount(spec);
+  new aws.elasticache.ReplicationGroup(
+    `${name}-replication-group-dr`,
+    {
+      region,
+      globalReplicationGroupId: global.globalReplicationGroupId,
+      description: `Valkey for ${name}: Global Datastore secondary in ${region}`,
+      numCacheClusters: nodes,
+      automaticFailoverEnabled: nodes >= 2,
+      multiAzEnabled: nodes >= 2,
+      port: spec.port,
+      subnetGroupName: subnetGroup.name,
+      securityGroupIds: [network.securityGroupId],
+      // Encryption at rest and in transit and AUTH are the Global Datastore's (the primary's); the
+      // provider refuses them here, as it does engine, version, node type and parameter group.
+      kmsKeyId: key.arn,
+      snapshotRetentionLimit: spec.managed.snapshotRetentionDays,
+      snapshotWindow: elasticacheDefaults.snapshotWindow,
+      maintenanceWindow: elasticacheDefaults.maintenanceWindow,
+      applyImmediately: false,
+    },
+    stateful,
+  );
 }

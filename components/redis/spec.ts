@@ -71,6 +71,16 @@ export interface RedisClusterArgs extends DataStoreArgs {
   readonly monitoring?: boolean;
   /** Docker-only settings. */
   readonly docker?: RedisDockerArgs;
+  /**
+   * The disaster-recovery region (managed on EKS): the replication group becomes the primary of an
+   * ElastiCache Global Datastore with a secondary replication group in this region, which is
+   * promoted after a region loss. Global Datastore needs M5/R5 or later nodes of size large or above. Memorystore
+   * for Redis instances (GKE) have no cross-region replication: ignored there, and the DR report
+   * says so. The program sets it from the stack's `dr.region`.
+   * @default none
+   * @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastore.html
+   */
+  readonly drRegion?: string;
 }
 
 /**
@@ -127,6 +137,7 @@ export interface ResolvedRedis extends ResolvedDataStore {
   readonly sentinelPort: number;
   readonly monitoring: boolean;
   readonly docker: RedisDockerArgs;
+  readonly drRegion?: string;
 }
 
 /**
@@ -163,6 +174,7 @@ export function resolveRedis(name: string, args: RedisSettings, on: Pick<Platfor
     sentinelPort: d.sentinelPort,
     monitoring: args.monitoring ?? true,
     docker: args.docker ?? {},
+    drRegion: args.drRegion,
   };
 }
 
@@ -202,8 +214,20 @@ export function redisSettingsProblems(args: RedisSettings, target: PlatformFacts
     if (!whole(days, 0) || days > 35) add(["managed", "snapshotRetentionDays"], `must be a whole number of days from 0 to 35 (got ${days})`);
     else if (prod && days < 1) add(["managed", "snapshotRetentionDays"], "must be at least 1 in prod: keep daily snapshots");
     if (!whole(spec.managed.memorySizeGiB, 1)) add(["managed", "memorySizeGiB"], `must be a whole number of GiB ≥ 1 (got ${spec.managed.memorySizeGiB})`);
+    if (spec.drRegion !== undefined && target.flavour === "eks" && !globalDatastoreNodeType(spec.managed.nodeType)) {
+      add(["managed", "nodeType"], `must be an M5/R5 or later node type of size large or above for the Global Datastore in the DR region (got "${spec.managed.nodeType}"), such as "cache.r7g.large"`);
+    }
   }
   return problems;
+}
+
+/**
+ * Whether ElastiCache Global Datastore takes a node type: M5/R5 or a later M or R generation
+ * ("not supported on instances older than m5 or r5"; no T family), of size large or above.
+ * @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastores-Getting-Started.html
+ */
+export function globalDatastoreNodeType(nodeType: string): boolean {
+  return /^cache\.[mr]([5-9]|\d{2})[a-z]*\.(large|\d*xlarge)$/.test(nodeType);
 }
 
 /**

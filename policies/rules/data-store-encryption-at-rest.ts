@@ -1,5 +1,6 @@
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { isSet } from "./known";
+import { isGlobalSecondaryGroup } from "./secondaries";
 import { aws } from "./resource-types";
 
 /**
@@ -20,6 +21,7 @@ import { aws } from "./resource-types";
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Overview.Encryption.html
  * @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/at-rest-encryption.html
+ * @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastore.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html
  * @see https://cloud.google.com/docs/security/encryption/default-encryption
  */
@@ -41,6 +43,7 @@ export const dataStoreEncryptionAtRest: ResourceValidationPolicy = {
       if (cluster.storageEncrypted !== true) reportViolation(`RDS cluster "${args.name}" does not set storageEncrypted: true.`);
     }),
     validateResourceOfType(aws.elasticache.ReplicationGroup, (group, args, reportViolation) => {
+      if (isGlobalSecondaryGroup(group)) return;
       if (group.atRestEncryptionEnabled !== true) {
         reportViolation(`ElastiCache replication group "${args.name}" does not set atRestEncryptionEnabled: true.`);
       }

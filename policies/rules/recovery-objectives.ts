@@ -22,21 +22,10 @@
  */
 import { Cron } from "croner";
 import { RESTORE_DRILL_MARKS } from "../../components/contract/recovery";
+import { elasticache, isGlobalSecondary, memorystore, MEMORYSTORE_REGION_NOTE } from "./recovery-caches";
+import { dependsOn, lag, UNKNOWN_RESTORE_TIME, zero, type Figure, type RecoveryPath, type RecoveryResource } from "./recovery-figures";
 
-/** A figure in seconds with where it comes from; `seconds` is undefined when nothing documents it. */
-export interface Figure {
-  readonly seconds?: number;
-  readonly source: string;
-}
-
-/** One way a store recovers. */
-export interface RecoveryPath {
-  readonly scenario: "primary-loss" | "region-loss";
-  /** What happens: `failover to the Multi-AZ standby`, `point-in-time restore`… */
-  readonly method: string;
-  readonly rpo: Figure;
-  readonly rto: Figure;
-}
+export type { Figure, RecoveryPath, RecoveryResource } from "./recovery-figures";
 
 /** A data store and its recovery paths. */
 export interface StoreObjectives {
@@ -63,23 +52,12 @@ export const RECOVERY_TARGETS = { rpoSeconds: 300, rtoSeconds: 900 } as const;
  */
 export const DEFAULT_REPLICA_LAG_BUDGET_SECONDS = 300;
 
-/** A resource as the rule and the plan see it. */
-export interface RecoveryResource {
-  readonly type: string;
-  readonly name: string;
-  readonly urn?: string;
-  /** The URNs of the resources it depends on: how a replica or a backup copy names its source even while the source's ID is unknown. */
-  readonly dependencies?: readonly string[];
-  readonly props: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
 /** Options of the derivation. */
 export interface RecoveryOptions {
   /** See {@link DEFAULT_REPLICA_LAG_BUDGET_SECONDS}. */
   readonly replicaLagBudgetSeconds?: number;
 }
 
-const UNKNOWN_RESTORE_TIME: Figure = { source: "restore time depends on the data's size and no backend documents it: measure it with the restore drill (dr.drill)" };
 
 /** {@link cronPeriodSeconds} by schedule: every store's Velero backups ask again for the same few schedules. */
 const cronPeriods = new Map<string, number | undefined>();
@@ -141,19 +119,6 @@ const CNPG_DEFAULT_LIVENESS_TIMEOUT_SECONDS = 30;
  */
 const NODE_MONITOR_GRACE_SECONDS = 50;
 
-/**
- * The RPO of a failover to an asynchronous replica. No backend here bounds the lag (nothing stops
- * writes when a replica falls behind), so the figure is a budget, assumed and not enforced; where
- * the stack has an alert on the lag (`PostgresReplicationLag`, for CloudNativePG) the source says
- * that the alert watches it.
- */
-const lag = (budget: number, what: string, alert?: string): Figure => ({
-  seconds: budget,
-  source: alert
-    ? `asynchronous ${what}: the lag is not bounded by the backend; budget of ${budget} s assumed, watched (not enforced) by the ${alert} alert`
-    : `assumed: asynchronous ${what}: the lag is not bounded by the backend; budget of ${budget} s assumed, not enforced (no alert watches this store's lag)`,
-});
-
 /** The name of the critical alert of `family` (label `alertfamily`) a PrometheusRule of the stack defines, if any. */
 function criticalAlert(all: readonly RecoveryResource[], family: string): string | undefined {
   type Rule = { alert?: string; labels?: Record<string, string> };
@@ -163,7 +128,6 @@ function criticalAlert(all: readonly RecoveryResource[], family: string): string
     .flatMap((g) => g.rules ?? []);
   return rules.find((rule) => rule.labels?.alertfamily === family && rule.labels?.severity === "critical")?.alert;
 }
-const zero = (why: string): Figure => ({ seconds: 0, source: why });
 
 /** Velero Schedules that include `namespace`. */
 function veleroSchedules(namespace: string | undefined, resources: readonly RecoveryResource[]): RecoveryResource[] {
@@ -193,9 +157,11 @@ function veleroBackups(namespace: string | undefined, resources: readonly Recove
       const schedule = String(r.props.spec?.schedule ?? "");
       const period = cronPeriodSeconds(schedule);
       const label = veleroLabel(r);
+      // A Schedule writing to a location other than the default one (`dr`, another site's store) is the copy a site loss leaves.
+      const location = String(r.props.spec?.template?.storageLocation ?? "default");
       return {
-        scenario: "primary-loss" as const,
-        method: `restore of the volumes from Velero Schedule "${label}"`,
+        scenario: location === "default" ? ("primary-loss" as const) : ("region-loss" as const),
+        method: `restore of the volumes from Velero Schedule "${label}"${location === "default" ? "" : ` (location "${location}")`}`,
         rpo: { seconds: period, source: `Velero Schedule "${label}" every ${period === undefined ? "?" : `${period / 60} min`} ("${schedule}"), a crash-consistent copy (no hooks)` },
         rto: UNKNOWN_RESTORE_TIME,
       };
@@ -211,10 +177,8 @@ function veleroNotes(namespace: string | undefined, resources: readonly Recovery
   ];
 }
 
-/** Whether `x` depends on `source` (by URN), which is how an output of `source` in `x`'s inputs shows. */
-const dependsOn = (x: RecoveryResource, source: RecoveryResource): boolean => source.urn !== undefined && (x.dependencies ?? []).includes(source.urn);
 
-function rdsInstance(r: RecoveryResource, all: readonly RecoveryResource[]): RecoveryPath[] {
+function rdsInstance(r: RecoveryResource, all: readonly RecoveryResource[], budget: number): RecoveryPath[] {
   const p = r.props;
   const paths: RecoveryPath[] = [];
   if (p.multiAz === true) {
@@ -231,6 +195,14 @@ function rdsInstance(r: RecoveryResource, all: readonly RecoveryResource[]): Rec
   const copied = all.some((x) => x.type === "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication" && dependsOn(x, r));
   if (copied) {
     paths.push({ scenario: "region-loss", method: "point-in-time restore from the backups replicated to the DR region", rpo: { source: "RDS documents no replication lag for automated backups; check LatestRestorableTime in the DR region" }, rto: UNKNOWN_RESTORE_TIME });
+  }
+  for (const replica of all.filter((x) => x.type === r.type && x.props.region !== undefined && x.props.region !== r.props.region && dependsOn(x, r) && x.props.replicateSourceDb !== undefined)) {
+    paths.push({
+      scenario: "region-loss",
+      method: `promotion of the cross-region read replica in ${replica.props.region}`,
+      rpo: lag(budget, "cross-region replica (RDS reports it as the ReplicaLag metric, https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Monitoring.html)"),
+      rto: { seconds: 900, source: "assumed: a manual promotion (the component README's runbook), which RDS says \"can take several minutes or longer to complete, depending on the size of the read replica\" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html)" },
+    });
   }
   return paths;
 }
@@ -308,14 +280,39 @@ function cnpg(r: RecoveryResource, all: readonly RecoveryResource[], budget: num
       });
     }
   }
-  const name = r.props.metadata?.name ?? r.name;
-  // A replica cluster elsewhere (another Kubernetes cluster's stack, in the DR region); the
-  // platform's own restore check runs beside the live one and is marked as a drill.
-  const replicaClusters = all.filter((x) => x.type === r.type && x.props.metadata?.labels?.[RESTORE_DRILL_MARKS.label] !== "true" && x.props.spec?.replica?.enabled === true && (x.props.spec?.replica?.source ?? "") !== "" && x.props.spec?.externalClusters?.some((e: { name: string; plugin?: { parameters?: { serverName?: string } } }) => (e.plugin?.parameters?.serverName ?? e.name) === name));
-  for (const replica of replicaClusters) {
-    paths.push({ scenario: "region-loss", method: `promotion of replica cluster "${replica.props.metadata?.name ?? replica.name}"`, rpo: { seconds: postgresDurationSeconds(String(spec.postgresql?.parameters?.archive_timeout ?? CNPG_DEFAULT_ARCHIVE_TIMEOUT)), source: "the replica cluster replays the archived WAL: at most archive_timeout behind" }, rto: { seconds: 600, source: "assumed: a manual promotion (see the component README's runbook)" } });
+  // The archive at another site: a replica cluster of this one in the stack (it runs beside the
+  // live one, so it is lost with the site) whose own WAL archiver writes to an ObjectStore on
+  // another endpoint. The platform's restore check is marked as a drill and archives nothing.
+  for (const copy of siteArchives(r, all)) {
+    const timeout = String(spec.postgresql?.parameters?.archive_timeout ?? CNPG_DEFAULT_ARCHIVE_TIMEOUT);
+    paths.push({
+      scenario: "region-loss",
+      method: `recovery from the archive at ${copy.endpoint} (ObjectStore "${copy.objectStore}"), written by replica cluster "${copy.cluster}"`,
+      rpo: { seconds: postgresDurationSeconds(timeout), source: `archive_timeout ${timeout}: the replica cluster replays each archived segment and archives it again at the other site, seconds later (not bounded, and no alert watches it: the stack's Prometheus does not scrape the replica cluster; check its archiving with \`kubectl cnpg status ${copy.cluster}\`)` },
+      rto: UNKNOWN_RESTORE_TIME,
+    });
   }
   return paths;
+}
+
+/**
+ * The other sites' archives of CloudNativePG Cluster `r`: replica clusters in the stack whose
+ * `externalClusters` read `r`'s archive and whose WAL archiver writes to an ObjectStore on an
+ * endpoint other than `r`'s own.
+ *
+ * @see https://cloudnative-pg.io/documentation/current/replica_cluster/#backup-and-symmetric-architectures
+ */
+function siteArchives(r: RecoveryResource, all: readonly RecoveryResource[]): { cluster: string; objectStore: string; endpoint: string }[] {
+  const name = r.props.metadata?.name ?? r.name;
+  const archiver = (x: RecoveryResource) => (x.props.spec?.plugins ?? []).find((p: { isWALArchiver?: boolean }) => p.isWALArchiver === true)?.parameters?.barmanObjectName as string | undefined;
+  const storeOf = (objectName: string | undefined) => all.find((x) => x.type === "kubernetes:barmancloud.cnpg.io/v1:ObjectStore" && (x.props.metadata?.name ?? x.name) === objectName);
+  const where = (store: RecoveryResource | undefined) => String(store?.props.spec?.configuration?.endpointURL ?? store?.props.spec?.configuration?.destinationPath ?? "");
+  const own = where(storeOf(archiver(r)));
+  return all
+    .filter((x) => x.type === r.type && x.props.metadata?.labels?.[RESTORE_DRILL_MARKS.label] !== "true" && x.props.spec?.replica?.enabled === true)
+    .filter((x) => x.props.spec?.externalClusters?.some((e: { name: string; plugin?: { parameters?: { serverName?: string } } }) => e.name === x.props.spec?.replica?.source && (e.plugin?.parameters?.serverName ?? e.name) === name))
+    .map((x) => ({ cluster: String(x.props.metadata?.name ?? x.name), objectStore: archiver(x) ?? "", endpoint: where(storeOf(archiver(x))) }))
+    .filter((copy) => copy.objectStore !== "" && copy.endpoint !== "" && copy.endpoint !== own);
 }
 
 /**
@@ -339,33 +336,6 @@ function aurora(r: RecoveryResource, all: readonly RecoveryResource[]): Recovery
   }
   if ((r.props.backupRetentionPeriod ?? 1) > 0) {
     paths.push({ scenario: "primary-loss", method: "point-in-time restore", rpo: { seconds: 300, source: "Aurora's continuous backup: LatestRestorableTime is typically within 5 minutes" }, rto: UNKNOWN_RESTORE_TIME });
-  }
-  return paths;
-}
-
-function elasticache(r: RecoveryResource, budget: number): RecoveryPath[] {
-  const p = r.props;
-  const paths: RecoveryPath[] = [];
-  if (p.automaticFailoverEnabled === true && p.multiAzEnabled === true && (p.numCacheClusters ?? 1) >= 2) {
-    paths.push({ scenario: "primary-loss", method: "Multi-AZ failover to a replica", rpo: lag(budget, "replication"), rto: { seconds: 120, source: "assumed: ElastiCache documents no failover time; measure with `aws elasticache test-failover`" } });
-  }
-  if ((p.snapshotRetentionLimit ?? 0) >= 1) {
-    paths.push({ scenario: "primary-loss", method: "restore of the daily snapshot", rpo: { seconds: 86_400, source: `one automatic snapshot a day (window ${p.snapshotWindow ?? "chosen by AWS"})` }, rto: UNKNOWN_RESTORE_TIME });
-  }
-  return paths;
-}
-
-const RDB_PERIOD_SECONDS: Record<string, number> = { ONE_HOUR: 3600, SIX_HOURS: 21_600, TWELVE_HOURS: 43_200, TWENTY_FOUR_HOURS: 86_400 };
-
-function memorystore(r: RecoveryResource, budget: number): RecoveryPath[] {
-  const p = r.props;
-  const paths: RecoveryPath[] = [];
-  if (p.tier === "STANDARD_HA") {
-    paths.push({ scenario: "primary-loss", method: "automatic failover to the replica", rpo: lag(budget, "replication"), rto: { seconds: 120, source: "assumed: Memorystore documents no failover time; measure with `gcloud redis instances failover`" } });
-  }
-  const period = p.persistenceConfig?.persistenceMode === "RDB" ? RDB_PERIOD_SECONDS[p.persistenceConfig.rdbSnapshotPeriod ?? "TWENTY_FOUR_HOURS"] : undefined;
-  if (period !== undefined) {
-    paths.push({ scenario: "primary-loss", method: "recovery from the RDB snapshot", rpo: { seconds: period, source: `RDB snapshot every ${period / 3600} h (persistenceConfig.rdbSnapshotPeriod)` }, rto: UNKNOWN_RESTORE_TIME });
   }
   return paths;
 }
@@ -433,7 +403,7 @@ export function recoveryObjectives(resources: readonly RecoveryResource[], optio
   for (const r of resources) {
     switch (r.type) {
       case "aws:rds/instance:Instance":
-        if (r.props.replicateSourceDb === undefined && r.props.tags?.[RESTORE_DRILL_MARKS.tag] !== "true") stores.push({ store: r.name, type: r.type, urn: r.urn, paths: rdsInstance(r, resources) });
+        if (r.props.replicateSourceDb === undefined && r.props.tags?.[RESTORE_DRILL_MARKS.tag] !== "true") stores.push({ store: r.name, type: r.type, urn: r.urn, paths: rdsInstance(r, resources, budget) });
         break;
       case "aws:rds/cluster:Cluster":
         stores.push({ store: r.name, type: r.type, urn: r.urn, paths: aurora(r, resources) });
@@ -445,10 +415,10 @@ export function recoveryObjectives(resources: readonly RecoveryResource[], optio
         if (r.props.metadata?.labels?.[RESTORE_DRILL_MARKS.label] !== "true" && r.props.spec?.replica?.enabled !== true) stores.push({ store: k8sName(r), type: r.type, urn: r.urn, paths: cnpg(r, resources, budget) });
         break;
       case "aws:elasticache/replicationGroup:ReplicationGroup":
-        stores.push({ store: r.name, type: r.type, urn: r.urn, paths: elasticache(r, budget) });
+        if (!isGlobalSecondary(r)) stores.push({ store: r.name, type: r.type, urn: r.urn, paths: elasticache(r, budget, resources) });
         break;
       case "gcp:redis/instance:Instance":
-        stores.push({ store: r.name, type: r.type, urn: r.urn, paths: memorystore(r, budget) });
+        stores.push({ store: r.name, type: r.type, urn: r.urn, paths: memorystore(r, budget), notes: [MEMORYSTORE_REGION_NOTE] });
         break;
       case "kubernetes:apps/v1:StatefulSet":
         if (r.props.metadata?.labels?.["app.kubernetes.io/name"] === "valkey" && r.props.metadata?.labels?.["app.kubernetes.io/component"] === "server") stores.push(withNotes({ store: k8sName(r), type: r.type, urn: r.urn, paths: valkey(r, resources, budget) }, veleroNotes(r.props.metadata?.namespace, resources)));

@@ -1,6 +1,6 @@
 /**
  * Databases that are not a primary: read replicas (RDS `replicateSourceDb`, Cloud SQL
- * `masterInstanceName`) and restore drills (marked by the platform: the tag or label
+ * `masterInstanceName`), CloudNativePG replica clusters (`spec.replica.enabled`) and restore drills (marked by the platform: the tag or label
  * `restore-drill`). They keep no backups of their own and need no standby, so the backup,
  * resilience and recovery rules judge their primary instead.
  *
@@ -24,7 +24,8 @@ export function isSecondaryDatabase(type: string, props: Props): boolean {
         case "gcp:sql/databaseInstance:DatabaseInstance":
           return isSet(() => props.masterInstanceName) || props.settings?.userLabels?.[RESTORE_DRILL_MARKS.userLabel] === "true";
         case "kubernetes:postgresql.cnpg.io/v1:Cluster":
-          return props.metadata?.labels?.[RESTORE_DRILL_MARKS.label] === "true";
+          // A replica cluster (`spec.replica.enabled`) follows its source, whose standby counts.
+          return props.metadata?.labels?.[RESTORE_DRILL_MARKS.label] === "true" || props.spec?.replica?.enabled === true;
         default:
           return false;
       }
@@ -34,3 +35,15 @@ export function isSecondaryDatabase(type: string, props: Props): boolean {
 
 /** {@link isSecondaryDatabase} of a policy resource. */
 export const isSecondary = (resource: Pick<PolicyResource, "type" | "props">): boolean => isSecondaryDatabase(resource.type, resource.props);
+
+/**
+ * Whether an ElastiCache replication group is a Global Datastore's secondary (its copy in another
+ * region): it inherits the engine, node type and encryption from the Global Datastore, whose
+ * primary the rules judge, and the provider refuses those settings on it. A Global Datastore ID
+ * not known yet (during preview) counts as set.
+ *
+ * @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastore.html
+ */
+export function isGlobalSecondaryGroup(group: { readonly globalReplicationGroupId?: unknown }): boolean {
+  return isSet(() => group.globalReplicationGroupId);
+}

@@ -2,6 +2,7 @@ import type * as awsSdk from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { validateResourceOfType, type ReportViolation, type ResourceValidation, type ResourceValidationPolicy } from "@pulumi/policy";
 import { aws, gcp } from "./resource-types";
+import { isGlobalSecondaryGroup } from "./secondaries";
 
 /** Parameter-group families of PostgreSQL engines, where `rds.force_ssl` exists. */
 const POSTGRES_FAMILY = /^(?:postgres|aurora-postgresql)\d/;
@@ -101,6 +102,7 @@ export const tlsDataStores: ResourceValidationPolicy = {
   validateResource: [
     validateResourceOfType(aws.elasticache.ReplicationGroup, (group, args, reportViolation) => {
       const label = `ElastiCache replication group "${args.name}"`;
+      if (isGlobalSecondaryGroup(group)) return;
       if (group.transitEncryptionEnabled !== true) {
         reportViolation(`${label} does not set transitEncryptionEnabled: true.`);
       } else if (group.transitEncryptionMode === "preferred") {

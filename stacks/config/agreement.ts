@@ -78,7 +78,8 @@ type DataStorePlacement = "namespace" | "clientNamespaces" | "protect" | "labels
 type BackupCredentials = "backup.bucket.credentials" | "backup.bucket.credentials.accessKeyId" | "backup.bucket.credentials.secretAccessKey";
 /** `recovery` comes from the stack's `dr` block (the region and the drill), not from `postgres`. */
 export const postgresAgrees: Agree<Block<typeof postgresSchema>, Omit<PostgresSettings, DataStorePlacement | "currentStorageGiB" | "recovery">, BackupCredentials> = true;
-export const redisAgrees: Agree<Block<typeof redisSchema>, Omit<RedisSettings, DataStorePlacement>> = true;
+/** `drRegion` comes from the stack's `dr.region`. */
+export const redisAgrees: Agree<Block<typeof redisSchema>, Omit<RedisSettings, DataStorePlacement | "drRegion">> = true;
 export const messageQueueAgrees: Agree<Block<typeof messageQueueSchema>, Omit<MessageQueueSettings, DataStorePlacement | "dependsOn">> = true;
 
 /**

@@ -230,15 +230,24 @@ function dataProblems(config: PlatformConfig, on: PlatformFacts): KeyedProblem[]
     if (problem) problems.push({ path: ["postgres", "backup", "bucket", "name"], message: problem });
   }
   if (postgres) {
-    for (const p of validatePostgres(withBackupCredentials(postgres, keys.accessKeyId, keys.secretAccessKey), on)) {
+    const found = validatePostgres(withBackupCredentials(postgres, keys.accessKeyId, keys.secretAccessKey), on);
+    const backupKeysMissing = found.some((p) => p.path.join(".") === "backup.bucket.credentials");
+    for (const p of found) {
       // The access key pair is two secret keys of their own, not a key of the postgres block.
       if (p.path.join(".") === "backup.bucket.credentialsSecret" && keys.accessKeyId !== undefined) {
         problems.push({ path: ["postgres", "backup", "bucket", "credentialsSecret"], message: "names a Secret while postgresBackupAccessKeyId and postgresBackupSecretAccessKey are set too; keep one (`pulumi config rm` the keys, or remove credentialsSecret)" });
       } else if (p.path.join(".") === "backup.bucket.credentials") {
         problems.push({ path: ["postgresBackupAccessKeyId"], message: `and postgresBackupSecretAccessKey are required on k3s for backups (or postgres.backup.bucket.credentialsSecret): set them with \`pulumi config set --secret ${CONFIG_NAMESPACE}:postgresBackupAccessKeyId …\` and \`pulumi config set --secret ${CONFIG_NAMESPACE}:postgresBackupSecretAccessKey …\`` });
+      } else if (p.path.join(".") === "recovery.drBucket.credentials") {
+        // The other site's bucket takes the backup's key pair; with backup.bucket.credentialsSecret
+        // nothing else reports the pair missing, and the DR ObjectStore would have no credentials.
+        if (!backupKeysMissing) {
+          problems.push({ path: ["postgresBackupAccessKeyId"], message: `and postgresBackupSecretAccessKey are required on k3s for dr.bucket (the other site's store is reached with that pair, even when postgres.backup.bucket.credentialsSecret serves this site): set them with \`pulumi config set --secret ${CONFIG_NAMESPACE}:postgresBackupAccessKeyId …\` and \`pulumi config set --secret ${CONFIG_NAMESPACE}:postgresBackupSecretAccessKey …\`, or remove dr.bucket` });
+        }
       } else if (p.path[0] === "recovery") {
-        // `recovery` comes from the stack's `dr` block.
-        problems.push({ path: ["dr", ...p.path.slice(1)], message: p.message });
+        // `recovery` comes from the stack's `dr` block (`drRegion` is `dr.region`, `drBucket` is `dr.bucket`).
+        const key = ({ drRegion: "region", drBucket: "bucket" } as Record<string, string>)[String(p.path[1])] ?? p.path[1];
+        problems.push({ path: ["dr", key, ...p.path.slice(2)], message: p.message });
       } else problems.push(...under("postgres", [p]));
     }
   }

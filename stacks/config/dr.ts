@@ -20,10 +20,20 @@ export const managedPostgresReadScaling = {
  * The `dr` block, opt-in per stack: `region` is the region backups are copied to (and Cloud SQL's
  * cross-region replica runs in); `drill` creates a recovery database from the backups beside the
  * live one; `verification` checks the backups on a schedule (in-cluster); `clusterBackups` runs
- * Velero (see `stacks/backups.ts`).
+ * Velero (see `stacks/backups.ts`); `bucket` (k3s) is an S3-compatible bucket at another site that
+ * a PostgreSQL replica cluster archives into (the PostgresCluster's `recovery.drBucket`), reached
+ * with the backup's access key pair (`postgresBackupAccessKeyId`, `postgresBackupSecretAccessKey`).
  */
 export const drSchema = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$|^[a-z]+-[a-z]+\d+$/, "must be a cloud region such as eu-central-1 (AWS) or europe-west4 (Google Cloud)").optional(),
+  bucket: z
+    .strictObject({
+      name: z.string().min(1, "must not be empty"),
+      endpointUrl: z.string().regex(/^https?:\/\/\S+$/, "must be an http(s) URL"),
+      region: z.string().optional(),
+      endpointCA: z.union([z.strictObject({ certificate: z.string().min(1, "must not be empty") }), z.strictObject({ name: z.string(), key: z.string().optional() })]).optional(),
+    })
+    .optional(),
   drill: z
     .strictObject({
       enabled: z.boolean().optional(),

@@ -65,6 +65,13 @@ export interface VeleroBucketArgs {
   readonly prefix?: string;
   /** The access key pair; pass both as Pulumi secrets. */
   readonly credentials: { readonly accessKeyId: pulumi.Input<string>; readonly secretAccessKey: pulumi.Input<string> };
+  /**
+   * The PEM CA bundle of an endpoint whose certificate a private CA signed (only `replicaBucket`
+   * takes it so far): written to a Secret in Velero's namespace that the location's `caCertRef` names.
+   * @default the system trust store
+   * @see https://velero.io/docs/v1.18/api-types/backupstoragelocation/
+   */
+  readonly caCertificate?: string;
 }
 
 /** The arguments of {@link Velero}. */
@@ -76,6 +83,15 @@ export interface VeleroArgs {
   readonly bucket?: VeleroBucketArgs;
   /** Protect and retain the bucket. @default false */
   readonly protect?: boolean;
+  /**
+   * On k3s: a second S3-compatible bucket at another site. Velero gets a second
+   * BackupStorageLocation `dr` there (its own credentials Secret `velero-credentials-dr`) and every
+   * Schedule a twin `<name>-dr` that writes there, so a site loss leaves the backups at the other.
+   * Velero writes each backup to one location, hence the twins.
+   * @default none
+   * @see https://velero.io/docs/v1.18/locations/
+   */
+  readonly replicaBucket?: VeleroBucketArgs;
 }
 
 /**
@@ -113,11 +129,11 @@ export function veleroValues(provider: "aws" | "gcp", annotations: Readonly<Reco
 /**
  * The `spec` of a Schedule: the namespaces and labels, the volumes through the node agent (never
  * cloud snapshots), the cluster-scoped objects with an all-namespace schedule, the retention as a
- * `ttl`, and the default location.
+ * `ttl`, and the location (`default`, or `dr` for the twin at another site).
  *
  * @see https://velero.io/docs/v1.18/api-types/schedule/
  */
-export function scheduleSpec(args: VeleroScheduleArgs): Record<string, unknown> {
+export function scheduleSpec(args: VeleroScheduleArgs, storageLocation = "default"): Record<string, unknown> {
   return {
     schedule: args.schedule,
     useOwnerReferencesInBackup: false,
@@ -127,7 +143,7 @@ export function scheduleSpec(args: VeleroScheduleArgs): Record<string, unknown> 
       includeClusterResources: args.includedNamespaces.includes("*"),
       snapshotVolumes: false,
       defaultVolumesToFsBackup: args.volumes,
-      storageLocation: "default",
+      storageLocation,
       ttl: `${args.ttlHours}h0m0s`,
     },
   };
@@ -137,8 +153,28 @@ export function scheduleSpec(args: VeleroScheduleArgs): Record<string, unknown> 
  * The `spec` of the default BackupStorageLocation.
  * @see https://velero.io/docs/v1.18/api-types/backupstoragelocation/
  */
-export function backupStorageLocationSpec(provider: "aws" | "gcp", bucket: pulumi.Input<string>, prefix: string, config: Readonly<Record<string, pulumi.Input<string>>>, credential?: { name: string; key: string }): Record<string, unknown> {
-  return { provider, default: true, objectStorage: { bucket, prefix }, config: { ...config }, ...(credential ? { credential } : {}) };
+export function backupStorageLocationSpec(provider: "aws" | "gcp", bucket: pulumi.Input<string>, prefix: string, config: Readonly<Record<string, pulumi.Input<string>>>, credential?: { name: string; key: string }, isDefault = true): Record<string, unknown> {
+  return { provider, default: isDefault, objectStorage: { bucket, prefix }, config: { ...config }, ...(credential ? { credential } : {}) };
+}
+
+/**
+ * An S3-compatible bucket's store: the credentials Secret in the AWS plugin's file format (key
+ * `cloud`) and the location's config, with path-style addressing for MinIO and Ceph (Ceph RGW also
+ * wants checksumAlgorithm "", per the plugin's README).
+ * @see https://github.com/vmware-tanzu/velero-plugin-for-aws#create-s3-bucket
+ */
+function s3CompatibleStore(resourceName: string, secretName: string, bucket: VeleroBucketArgs, namespace: k8s.core.v1.Namespace, opts: pulumi.CustomResourceOptions): VeleroStore {
+  const secret = new k8s.core.v1.Secret(
+    resourceName,
+    {
+      metadata: { name: secretName, namespace: namespace.metadata.name },
+      stringData: pulumi.secret(
+        pulumi.interpolate`[default]\naws_access_key_id=${bucket.credentials.accessKeyId}\naws_secret_access_key=${bucket.credentials.secretAccessKey}\n`.apply((cloud) => ({ cloud })),
+      ),
+    },
+    opts,
+  );
+  return { bucket: bucket.name, serviceAccountAnnotations: {}, config: { region: bucket.region ?? "us-east-1", s3ForcePathStyle: "true", s3Url: bucket.endpointUrl }, dependencies: [secret] };
 }
 
 /**
@@ -182,25 +218,8 @@ export class Velero extends pulumi.ComponentResource {
     if (cloud?.kind === "aws") store = awsVeleroStore(name, cloud, VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT, args.protect ?? false, this);
     else if (cloud?.kind === "gcp") store = gcpVeleroStore(name, cloud, VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT, args.protect ?? false, this);
     else {
-      const bucket = args.bucket!;
-      const secret = new k8s.core.v1.Secret(
-        `${name}-credentials`,
-        {
-          metadata: { name: VELERO_CREDENTIALS_SECRET, namespace: namespace.metadata.name },
-          stringData: pulumi.secret(
-            pulumi.interpolate`[default]\naws_access_key_id=${bucket.credentials.accessKeyId}\naws_secret_access_key=${bucket.credentials.secretAccessKey}\n`.apply((cloud) => ({ cloud })),
-          ),
-        },
-        k8sOpts,
-      );
       credential = { name: VELERO_CREDENTIALS_SECRET, key: "cloud" };
-      store = {
-        bucket: bucket.name,
-        serviceAccountAnnotations: {},
-        // Path-style addressing for MinIO and Ceph; Ceph RGW also wants checksumAlgorithm "" (plugin README).
-        config: { region: bucket.region ?? "us-east-1", s3ForcePathStyle: "true", s3Url: bucket.endpointUrl },
-        dependencies: [secret],
-      };
+      store = s3CompatibleStore(`${name}-credentials`, VELERO_CREDENTIALS_SECRET, args.bucket!, namespace, k8sOpts);
     }
 
     const chart = veleroVersions.chart;
@@ -235,6 +254,31 @@ export class Velero extends pulumi.ComponentResource {
         { apiVersion: "velero.io/v1", kind: "Schedule", metadata: { name: schedule.name, namespace: VELERO_NAMESPACE }, spec: scheduleSpec(schedule) },
         { ...k8sOpts, dependsOn: [this.release, location] },
       );
+    }
+    if (args.replicaBucket && !cloud) {
+      // The other site: a second location and a twin of every Schedule writing there.
+      const secretName = `${VELERO_CREDENTIALS_SECRET}-dr`;
+      const replica = s3CompatibleStore(`${name}-credentials-dr`, secretName, args.replicaBucket, namespace, k8sOpts);
+      const spec = backupStorageLocationSpec("aws", replica.bucket, args.replicaBucket.prefix ?? "velero", replica.config, { name: secretName, key: "cloud" }, false);
+      const ca = args.replicaBucket.caCertificate;
+      if (ca !== undefined) {
+        // The other site's private CA: the same PEM the PostgreSQL replica cluster's ObjectStore trusts.
+        const caSecret = `${VELERO_CREDENTIALS_SECRET}-dr-ca`;
+        replica.dependencies.push(new k8s.core.v1.Secret(`${name}-ca-dr`, { metadata: { name: caSecret, namespace: namespace.metadata.name }, stringData: { "ca.crt": ca } }, k8sOpts));
+        spec.objectStorage = { ...(spec.objectStorage as Record<string, unknown>), caCertRef: { name: caSecret, key: "ca.crt" } };
+      }
+      const drLocation = new k8s.apiextensions.CustomResource(
+        `${name}-location-dr`,
+        { apiVersion: "velero.io/v1", kind: "BackupStorageLocation", metadata: { name: "dr", namespace: VELERO_NAMESPACE }, spec },
+        { ...k8sOpts, dependsOn: [this.release, ...replica.dependencies] },
+      );
+      for (const schedule of args.schedules) {
+        new k8s.apiextensions.CustomResource(
+          `${name}-${schedule.name}-dr`,
+          { apiVersion: "velero.io/v1", kind: "Schedule", metadata: { name: `${schedule.name}-dr`, namespace: VELERO_NAMESPACE }, spec: scheduleSpec(schedule, "dr") },
+          { ...k8sOpts, dependsOn: [this.release, drLocation] },
+        );
+      }
     }
     this.registerOutputs({});
   }
