@@ -71,8 +71,8 @@ export type Agree<Config, Settings, FromSecrets extends string = never> = [
 /** A block as config holds it, without `enabled` (which decides whether the component exists at all). */
 type Block<S extends z.ZodType> = Omit<NonNullable<z.infer<S>>, "enabled">;
 
-/** What the program sets on every data store: where it runs, who gets its Secret, `protect`. */
-type DataStorePlacement = "namespace" | "clientNamespaces" | "protect" | "labels";
+/** What the program sets on every data store: where it runs, who gets its Secret (`clients` from `services[].uses`), `protect`. */
+type DataStorePlacement = "namespace" | "clientNamespaces" | "clients" | "protect" | "labels";
 
 /** The backup's S3 access key pair comes from the secret keys `postgresBackupAccessKeyId` and `postgresBackupSecretAccessKey`. */
 type BackupCredentials = "backup.bucket.credentials" | "backup.bucket.credentials.accessKeyId" | "backup.bucket.credentials.secretAccessKey";
