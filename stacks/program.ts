@@ -24,6 +24,7 @@ import {
   PostgresCluster,
   RedisCluster,
   movedFrom,
+  workloadIdentity,
   resolveMesh,
   ServiceMesh,
   topLevelUrn,
@@ -38,6 +39,7 @@ import {
   meshSettings,
   messageQueueSettings,
   MONITORING_NAMESPACE,
+  namespaceOf,
   observabilitySettings,
   postgresSettings,
   withBackupCredentials,
@@ -150,7 +152,7 @@ function servicesPhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase,
   const gateway = config.gateway?.enabled === false ? undefined : config.gateway;
   const apps: Record<string, AppService> = {};
   servicesOf(config).forEach((service, index) => {
-    const { canary, mesh: _mesh, ...args } = service;
+    const { canary, mesh: _mesh, cloudIdentity, ...args } = service;
     const routed = gateway?.routes?.some((r) => r.service === service.name) ?? false;
     apps[service.name] = new AppService(service.name, {
       ...args,
@@ -160,6 +162,8 @@ function servicesPhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase,
       // Only the Secrets of the stores the service declares in `uses` (access.ts).
       secretEnv: serviceSecretEnv(service.name, data.access),
       serviceAnnotations: mesh.serviceAnnotations(index),
+      // The IRSA role or Google service account of `cloudIdentity` (EKS, GKE; refused elsewhere).
+      serviceAccountAnnotations: cloudIdentity && base.platform.kind === "kubernetes" ? workloadIdentity(service.name, cloudIdentity, base.platform, { namespace: namespaceOf(config), name: service.name }) : undefined,
       canary: canary ? { image: canary.image, replicas: canary.replicas } : undefined,
       // The gateway and Prometheus run in their own namespaces; the NetworkPolicy must admit them.
       allowFromNamespaces: base.platform.kind === "kubernetes" ? [...(routed ? [GATEWAY_NAMESPACE] : []), ...(observed ? [MONITORING_NAMESPACE] : [])] : [],

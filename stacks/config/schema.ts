@@ -31,6 +31,7 @@ import {
 import { setIt } from "./keys";
 import { count, cronSchedule, imageReference, ipAddress, kubernetesVersion, port, sizeGiB } from "./validators";
 import { drSchema, managedPostgresReadScaling } from "./dr";
+import { cloudIdentitySchema } from "./identity";
 
 export { CONFIG_NAMESPACE, SECRET_KEYS } from "./keys";
 export { observabilitySchema };
@@ -109,6 +110,7 @@ export const serviceSchema = z
         queues: z.array(z.string()).optional(),
       })
       .optional(),
+    cloudIdentity: cloudIdentitySchema.optional(),
     slo: sloSchema.optional(),
     canary: z
       .strictObject({
