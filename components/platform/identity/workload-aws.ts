@@ -7,8 +7,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsCloud } from "../../contract/platform";
-import { irsaAssumeRolePolicy } from "./aws";
-import { IRSA_ANNOTATION, type WorkloadServiceAccount } from "./workload";
+import { IRSA_ANNOTATION, irsaAssumeRolePolicy } from "./aws";
+import type { WorkloadServiceAccount } from "./workload-account";
 
 /** Creates the role and its inline policy; returns the ServiceAccount's annotation. */
 export function awsWorkloadIdentity(name: string, policy: Readonly<Record<string, unknown>>, cloud: AwsCloud, account: WorkloadServiceAccount, parent?: pulumi.Resource): Record<string, pulumi.Output<string>> {

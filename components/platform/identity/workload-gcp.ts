@@ -9,7 +9,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { GcpCloud } from "../../contract/platform";
 import { WORKLOAD_IDENTITY_ANNOTATION, workloadIdentityMember } from "./gcp";
-import { workloadAccountId, type WorkloadServiceAccount } from "./workload";
+import { workloadAccountId, type WorkloadServiceAccount } from "./workload-account";
 
 /** Creates the Google service account, its Workload Identity binding and its project roles; returns the ServiceAccount's annotation. */
 export function gcpWorkloadIdentity(name: string, roles: readonly string[], cloud: GcpCloud, account: WorkloadServiceAccount, parent?: pulumi.Resource): Record<string, pulumi.Output<string>> {

@@ -7,12 +7,12 @@
  * @see https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity
  */
-import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { KubernetesPlatform } from "../../contract/platform";
+import type { WorkloadServiceAccount } from "./workload-account";
 
-/** The ServiceAccount annotation IRSA's webhook reads. @see https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html */
-export const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
+export { IRSA_ANNOTATION } from "./aws";
+export { workloadAccountId, type WorkloadServiceAccount } from "./workload-account";
 
 /** What a workload may do in the cloud: the IAM policy (EKS) and the project roles (GKE); the other cloud's part is ignored. */
 export interface WorkloadIdentityArgs {
@@ -20,23 +20,6 @@ export interface WorkloadIdentityArgs {
   readonly aws?: { readonly policy: Readonly<Record<string, unknown>> };
   /** GKE: the IAM roles (`roles/storage.objectViewer`…) the workload's Google service account gets on the cluster's project. */
   readonly gcp?: { readonly roles: readonly string[] };
-}
-
-/** Where the identity's ServiceAccount is. */
-export interface WorkloadServiceAccount {
-  readonly namespace: string;
-  readonly name: string;
-}
-
-/**
- * The Google service account ID of a workload: its name cut to 22 characters, then a hash of the
- * stack, namespace and name, so two stacks in one project never collide (IDs are 6–30 characters,
- * unique per project).
- * @see https://cloud.google.com/iam/docs/service-accounts-create#creating
- */
-export function workloadAccountId(stack: string, account: WorkloadServiceAccount): string {
-  const hash = createHash("sha256").update(`${stack}/${account.namespace}/${account.name}`).digest("hex").slice(0, 6);
-  return `${account.name.slice(0, 22).replace(/-+$/, "")}-${hash}`;
 }
 
 /**
