@@ -49,6 +49,14 @@ export interface DataStores {
 }
 
 /**
+ * The stores one service uses (those holding a connection of it): what its pods wait for. A store
+ * the service does not use is no dependency of it.
+ */
+export function serviceStores(service: string, stores: DataStores): pulumi.Resource[] {
+  return [stores.postgres, stores.redis, stores.messageQueue].filter((store): store is NonNullable<typeof store> => store?.clientConnections[service] !== undefined);
+}
+
+/**
  * One service's secret environment: for each store it uses, the store's URL variable
  * (`DATABASE_URL`, `REDIS_URL`, `AMQP_URL` or `NATS_URL`) from its own Secret `<service>-<store>`,
  * and the CA to verify the store with where that CA is private (`REDIS_CA_CERT`, `AMQP_CA_CERT`,

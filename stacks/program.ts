@@ -48,7 +48,7 @@ import {
   type DataStorePlacement,
   type ProgramConfig,
 } from "./compose";
-import { serviceSecretEnv, storeClients, type DataStores } from "./access";
+import { serviceSecretEnv, serviceStores, storeClients, type DataStores } from "./access";
 import { COMPONENT_NAMES } from "./config/reserved";
 import { foundation, type Foundation } from "./foundation";
 
@@ -167,8 +167,8 @@ function servicesPhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase,
       canary: canary ? { image: canary.image, replicas: canary.replicas } : undefined,
       // The gateway and Prometheus run in their own namespaces; the NetworkPolicy must admit them.
       allowFromNamespaces: base.platform.kind === "kubernetes" ? [...(routed ? [GATEWAY_NAMESPACE] : []), ...(observed ? [MONITORING_NAMESPACE] : [])] : [],
-      // Pods wait for the mesh's injector, or they would start without a proxy.
-      dependsOn: [...data.stores, ...mesh.ready],
+      // Pods wait for the stores they use, and for the mesh's injector, or they would start without a proxy.
+      dependsOn: [...serviceStores(service.name, data.access), ...mesh.ready],
     });
   });
   return apps;
