@@ -57,6 +57,22 @@ export function serviceStores(service: string, stores: DataStores): pulumi.Resou
 }
 
 /**
+ * Where a service's own broker credentials are, for what authenticates to the broker as that
+ * service (a KEDA `TriggerAuthentication`): its Secret `<service>-queue`, the key of the URL
+ * (`AMQP_URL` or `NATS_URL`, with the service's own user on in-cluster RabbitMQ, which may
+ * configure, write and read its `uses.queues` only: that covers declaring its queue, which is how
+ * a depth is read over AMQP; the management API needs a user tag it does not have), and
+ * `host`/`port` beside it.
+ *
+ * @returns `undefined` when the service uses no queue.
+ */
+export function serviceBrokerSecret(service: string, stores: DataStores): { readonly secretName: string; readonly urlKey: "AMQP_URL" | "NATS_URL" } | undefined {
+  const queue = stores.messageQueue;
+  const client = queue?.clientConnections[service];
+  return queue && client ? { secretName: client.secretName, urlKey: queue.urlEnv } : undefined;
+}
+
+/**
  * One service's secret environment: for each store it uses, the store's URL variable
  * (`DATABASE_URL`, `REDIS_URL`, `AMQP_URL` or `NATS_URL`) from its own Secret `<service>-<store>`,
  * and the CA to verify the store with where that CA is private (`REDIS_CA_CERT`, `AMQP_CA_CERT`,
