@@ -15,6 +15,7 @@ import { brokerPermissions, clientRoleName, managedRoles } from "../components";
 import { MOCK_SECRET_PREFIX } from "../plan/mocks";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { runPlan, STACK_VARIANTS, type PlanRun } from "./support/stack-variants";
+import { serviceBrokerSecret, serviceSecretEnv, storeClients, type DataStores } from "../stacks/access";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "service-access-"));
 const POLICY = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::orders-exports/*" }] };
@@ -107,6 +108,40 @@ describe("per-service Secrets", () => {
     // Secret entries are redacted whole: count them. podinfo: DATABASE_URL, REDIS_URL, AMQP_URL; the worker: DATABASE_URL, AMQP_URL.
     assert.equal(podinfo.filter((e) => e === "[secret]").length, 3, podinfo.join(" "));
     assert.equal(worker.filter((e) => e === "[secret]").length, 2, worker.join(" "));
+  });
+});
+
+describe("the clients of each store, from uses", () => {
+  const svc = (name: string, uses?: Record<string, unknown>) => ({ name, image: "ghcr.io/stefanprodan/podinfo:6.9.2", port: 9898, ...(uses ? { uses } : {}) });
+  const table: [what: string, config: Parameters<typeof storeClients>[0], postgres: string[], redis: string[], queue: [string, string[]][]][] = [
+    ["the shipped services", { services: [svc("podinfo", { postgres: true, redis: true, queues: ["orders"] }), svc("orders-worker", { postgres: true, queues: ["orders"] })] }, ["podinfo", "orders-worker"], ["podinfo"], [["podinfo", ["orders"]], ["orders-worker", ["orders"]]]],
+    ["a service that declares nothing", { services: [svc("api")] }, [], [], []],
+    ["a disabled store has no clients", { services: [svc("api", { postgres: true, redis: true })], redis: { enabled: false } }, ["api"], [], []],
+    ["a disabled broker has no clients", { services: [svc("api", { queues: ["jobs"] })], messageQueue: { enabled: false } }, [], [], []],
+    ["no services: the demo service uses nothing", {}, [], [], []],
+  ];
+  for (const [what, config, postgres, redis, queue] of table) {
+    it(what, () => {
+      const clients = storeClients(config as never, "apps");
+      assert.deepEqual(clients.postgres.map((c) => c.name), postgres);
+      assert.deepEqual(clients.redis.map((c) => c.name), redis);
+      assert.deepEqual(clients.messageQueue.map((c) => [c.name, c.queues]), queue);
+      assert.ok([...clients.postgres, ...clients.redis, ...clients.messageQueue].every((c) => c.namespace === "apps"));
+    });
+  }
+
+  it("a service's secret env names only its own Secrets; a service without a connection gets none", () => {
+    const stores = {
+      postgres: { clientConnections: { api: { secretName: "api-postgres", connectionString: "pg", role: "api" } } },
+      redis: { url: "redis", caSecretName: "redis-connection", connectionSecretName: "redis-connection", clientConnections: { api: { secretName: "api-redis" } } },
+      messageQueue: { urlEnv: "AMQP_URL", caSecretName: "queue-ca", clientConnections: { worker: { secretName: "worker-queue", url: "amqp", ownUser: true } } },
+    } as unknown as DataStores;
+    const refs = (service: string) => Object.fromEntries(Object.entries(serviceSecretEnv(service, stores)).map(([k, v]) => [k, v.secretName]));
+    assert.deepEqual(refs("api"), { DATABASE_URL: "api-postgres", REDIS_URL: "api-redis", REDIS_CA_CERT: "api-redis" });
+    assert.deepEqual(refs("worker"), { AMQP_URL: "worker-queue", AMQP_CA_CERT: "queue-ca" });
+    assert.deepEqual(refs("other"), {});
+    assert.deepEqual(serviceBrokerSecret("worker", stores), { secretName: "worker-queue", urlKey: "AMQP_URL" });
+    assert.equal(serviceBrokerSecret("api", stores), undefined);
   });
 });
 
