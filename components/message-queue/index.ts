@@ -92,7 +92,9 @@ export class MessageQueue extends pulumi.ComponentResource {
     this.urlEnv = brokerUrlEnv(spec.broker);
 
     const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
-    const clients = spec.clients.map((client) => ({
+    // Only the in-cluster RabbitMQ creates a user per client (rabbitmq-clients.ts): elsewhere no password is generated for one.
+    const usersCreated = platform.kind === "kubernetes" && spec.mode === "in-cluster" && spec.broker === "rabbitmq";
+    const clients = (usersCreated ? spec.clients : []).map((client) => ({
       name: client.name,
       queues: client.queues,
       password: pulumi.secret(new random.RandomPassword(`${name}-${client.name}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] }).result),
@@ -114,7 +116,7 @@ export class MessageQueue extends pulumi.ComponentResource {
     }
     const connections: Record<string, { secretName: string; url: pulumi.Output<string>; ownUser: boolean }> = {};
     spec.clients.forEach((client, index) => {
-      const own = endpoints.clientUrl !== undefined;
+      const own = endpoints.clientUrl !== undefined && clients[index] !== undefined;
       const url = own ? endpoints.clientUrl!(client.name, clients[index].password) : this.url;
       const secretName = clientSecretName(name, client.name);
       connections[client.name] = { secretName, url, ownUser: own };

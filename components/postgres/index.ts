@@ -91,7 +91,9 @@ export class PostgresCluster extends pulumi.ComponentResource {
     this.spec = spec;
 
     const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
-    const roles = spec.clients.map((client) => ({
+    // Only CloudNativePG creates a role per client (roles.ts): elsewhere no password is generated for one.
+    const rolesCreated = platform.kind === "kubernetes" && spec.mode === "in-cluster";
+    const roles = (rolesCreated ? spec.clients : []).map((client) => ({
       client: client.name,
       role: clientRoleName(client.name),
       password: pulumi.secret(new random.RandomPassword(`${name}-${client.name}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] }).result),
@@ -126,7 +128,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     }
     const connections: Record<string, { secretName: string; connectionString: pulumi.Output<string>; role: string }> = {};
     spec.clients.forEach((client, index) => {
-      const own = endpoints.clientRoles === true;
+      const own = endpoints.clientRoles === true && roles[index] !== undefined;
       const username = own ? roles[index].role : spec.username;
       const pw = own ? roles[index].password : context.password;
       const connectionString = pulumi.secret(pulumi.all([endpoints.host, endpoints.port, pw]).apply(([host, port, p]) => postgresUri({ host, port, database: spec.database, username, password: p, sslmode: endpoints.sslmode })));
