@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import { brokerPermissions, clientRoleName, managedRoles } from "../components";
+import { brokerPermissions, clientRoleName, managedRoles, postgresClientProblems, workloadAccountId } from "../components";
 import { MOCK_SECRET_PREFIX } from "../plan/mocks";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { runPlan, STACK_VARIANTS, type PlanRun } from "./support/stack-variants";
@@ -263,6 +263,35 @@ describe("cloud identity per service", () => {
     const sa = ofType("prod-gke-identity", "kubernetes:core/v1:ServiceAccount").find((r) => r.name === "orders-worker-service-account")!;
     assert.ok(inputs(sa).metadata.annotations["iam.gke.io/gcp-service-account"]);
     assert.equal(ofType("prod-gke-identity", "aws:iam/role:Role").length, 0);
+  });
+});
+
+describe("names the backends keep", () => {
+  it("Google service account IDs fit IAM's rule (6-30 characters, [a-z][-a-z0-9]*[a-z0-9]) for any service name, and differ per stack", () => {
+    // IAM's accountId pattern, written out from https://cloud.google.com/iam/docs/service-accounts-create#creating.
+    const rule = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+    const table = ["a", "orders-worker", "a".repeat(63), `${"b".repeat(21)}-${"c".repeat(41)}`, `${"d".repeat(20)}--e`];
+    for (const name of table) {
+      const id = workloadAccountId("prod", { namespace: "apps", name });
+      assert.match(id, rule, `${name} → ${id}`);
+      assert.notEqual(id, workloadAccountId("staging", { namespace: "apps", name }), `${name}: two stacks in one project`);
+    }
+  });
+
+  it("refuses a client whose role PostgreSQL or CloudNativePG keeps, or that is the owner role", () => {
+    const table: [client: string, refused: boolean][] = [
+      ["podinfo", false],
+      ["pg-sync", true],
+      ["pgsync", false],
+      ["streaming-replica", true],
+      ["cnpg-pooler-pgbouncer", true],
+      ["postgres", true],
+      ["app", true],
+    ];
+    for (const [client, refused] of table) {
+      const problems = postgresClientProblems({ username: "app", clients: [{ name: client, namespace: "apps" }] });
+      assert.equal(problems.length, refused ? 1 : 0, `${client}: ${problems.map((p) => p.message).join("; ")}`);
+    }
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * A data store's clients: the workloads that each get a connection Secret of their own, named
  * after them (`<client>-<store>`, such as `orders-worker-postgres`) in their namespace, holding
- * their own credentials where the backend can create a user per client (CloudNativePG and Cloud SQL
- * roles, RabbitMQ users), else the store's one user. A workload that is no client of a store gets
+ * their own credentials where the backend can create a user per client (CloudNativePG roles,
+ * in-cluster RabbitMQ users), else the store's one user (RDS, Cloud SQL, Redis, NATS, Amazon MQ,
+ * Docker). A workload that is no client of a store gets
  * no Secret of it: least privilege, per Kubernetes's Secret good practices.
  *
  * @see https://kubernetes.io/docs/concepts/security/secrets-good-practices/#least-privilege-secret-access

@@ -12,7 +12,7 @@ import type { PostgresBackendContext, PostgresEndpoints } from "./types";
 export * from "./spec";
 export * from "./recovery-args";
 export type * from "./types";
-export { CNPG_RESERVED_ROLES, managedRoles, postgresClientProblems, roleSecretName } from "./roles";
+export { CNPG_RESERVED_ROLES, managedRoles, postgresClientProblems, RESERVED_ROLE_PREFIX, reservedRolePrefix, roleSecretName } from "./roles";
 export { postgresBackends, validatePostgres } from "./backends";
 
 /**

@@ -53,9 +53,23 @@ export function roleSecretName(name: string, client: string): string {
 export function postgresClientProblems(spec: Pick<ResolvedPostgres, "clients" | "username">): ArgProblem[] {
   const reserved: Record<string, string> = Object.fromEntries(CNPG_RESERVED_ROLES.map((role) => [role.replaceAll("_", "-"), `its role "${role}" is PostgreSQL's or CloudNativePG's own`]));
   for (const client of spec.clients) {
-    if (clientRoleName(client.name) === spec.username) reserved[client.name] = `its role "${spec.username}" is the application's owner role (\`username\`)`;
+    const role = clientRoleName(client.name);
+    if (role === spec.username) reserved[client.name] = `its role "${spec.username}" is the application's owner role (\`username\`)`;
+    else if (reservedRolePrefix(role)) reserved[client.name] = `its role "${role}" starts with "${RESERVED_ROLE_PREFIX}", which PostgreSQL keeps for its own roles`;
   }
   return clientProblems(spec.clients, reserved);
+}
+
+/**
+ * The prefix PostgreSQL reserves for its predefined roles: `CREATE ROLE pg_…` fails ("role name
+ * … is reserved"), so CloudNativePG could never reconcile such a managed role.
+ * @see https://www.postgresql.org/docs/current/predefined-roles.html
+ */
+export const RESERVED_ROLE_PREFIX = "pg_";
+
+/** Whether PostgreSQL keeps a role name for itself (its predefined roles' `pg_` prefix). */
+export function reservedRolePrefix(role: string): boolean {
+  return role.startsWith(RESERVED_ROLE_PREFIX);
 }
 
 /**
