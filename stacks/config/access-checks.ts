@@ -6,7 +6,7 @@
  *
  * @see https://kubernetes.io/docs/concepts/security/secrets-good-practices/#least-privilege-secret-access
  */
-import { clientRoleName, CNPG_RESERVED_ROLES, type PlatformFacts } from "../../components";
+import { clientRoleName, CNPG_RESERVED_ROLES, RESERVED_ROLE_PREFIX, reservedRolePrefix, workloadRoleGrantName, type PlatformFacts } from "../../components";
 import { removeCommand, setCommand } from "./keys";
 import type { PlatformConfig, ServiceConfig } from "./schema";
 
@@ -45,12 +45,23 @@ function serviceAccessProblems(config: PlatformConfig, service: Partial<ServiceC
     const role = clientRoleName(name);
     if (uses.postgres && ((CNPG_RESERVED_ROLES as readonly string[]).includes(role) || role === owner)) {
       problems.push({ path: ["services", i, "name"], message: `"${name}" would get the database role "${role}", which is ${role === owner ? "the application's owner role (`postgres.username`)" : "PostgreSQL's or CloudNativePG's own"}; choose another name` });
+    } else if (uses.postgres && reservedRolePrefix(role)) {
+      problems.push({ path: ["services", i, "name"], message: `"${name}" would get the database role "${role}", and PostgreSQL keeps names starting with "${RESERVED_ROLE_PREFIX}" for its own roles; choose a name not starting with "pg-"` });
     }
     if ((uses.queues ?? []).length > 0 && RESERVED_BROKER_USERS.includes(name)) {
       problems.push({ path: ["services", i, "name"], message: `"${name}" would get the broker user "${name}", which the platform keeps (${RESERVED_BROKER_USERS.join(", ")}); choose another name` });
     }
   }
   const identity = service.cloudIdentity;
+  // Each role is one grant resource: a role listed twice (or one that differs only in `.`/`_`) would be a duplicate URN.
+  const grants = new Map<string, string>();
+  (identity?.gcp?.roles ?? []).forEach((role, j) => {
+    const grant = workloadRoleGrantName("", role);
+    const first = grants.get(grant);
+    if (first !== undefined) {
+      problems.push({ path: ["services", i, "cloudIdentity", "gcp", "roles", j], message: `"${role}" ${first === role ? "is listed twice" : `would be granted under the same resource name as "${first}"`}: remove it with \`${removeCommand(["services", i, "cloudIdentity", "gcp", "roles", j])}\`` });
+    } else grants.set(grant, role);
+  });
   if (identity) {
     if (on.flavour !== "eks" && on.flavour !== "gke") {
       problems.push({ path: ["services", i, "cloudIdentity"], message: `needs a cloud's workload identity (IRSA on eks, Workload Identity on gke); target ${on.flavour} has none: remove it with \`${removeCommand(["services", i, "cloudIdentity"])}\`` });

@@ -19,3 +19,13 @@ export function workloadAccountId(stack: string, account: WorkloadServiceAccount
   const hash = createHash("sha256").update(`${stack}/${account.namespace}/${account.name}`).digest("hex").slice(0, 6);
   return `${account.name.slice(0, 22).replace(/-+$/, "")}-${hash}`;
 }
+
+/**
+ * The resource name of the grant of `role` to a workload's Google service account:
+ * `<name>-identity-<role with each run of other characters than letters and digits as "-">`
+ * (`roles/storage.objectViewer` → `…-roles-storage-objectViewer`). Two roles with the same grant
+ * name (listed twice, or differing only in `.` and `_`) would collide: config refuses them.
+ */
+export function workloadRoleGrantName(name: string, role: string): string {
+  return `${name}-identity-${role.replace(/[^A-Za-z0-9]+/g, "-")}`;
+}

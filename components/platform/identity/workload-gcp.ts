@@ -9,7 +9,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { GcpCloud } from "../../contract/platform";
 import { WORKLOAD_IDENTITY_ANNOTATION, workloadIdentityMember } from "./gcp";
-import { workloadAccountId, type WorkloadServiceAccount } from "./workload-account";
+import { workloadAccountId, workloadRoleGrantName, type WorkloadServiceAccount } from "./workload-account";
 
 /** Creates the Google service account, its Workload Identity binding and its project roles; returns the ServiceAccount's annotation. */
 export function gcpWorkloadIdentity(name: string, roles: readonly string[], cloud: GcpCloud, account: WorkloadServiceAccount, parent?: pulumi.Resource): Record<string, pulumi.Output<string>> {
@@ -25,7 +25,7 @@ export function gcpWorkloadIdentity(name: string, roles: readonly string[], clou
     opts,
   );
   for (const role of roles) {
-    new gcp.projects.IAMMember(`${name}-identity-${role.replace(/[^A-Za-z0-9]+/g, "-")}`, { project: cloud.project, role, member: serviceAccount.member }, opts);
+    new gcp.projects.IAMMember(workloadRoleGrantName(name, role), { project: cloud.project, role, member: serviceAccount.member }, opts);
   }
   return { [WORKLOAD_IDENTITY_ANNOTATION]: serviceAccount.email };
 }

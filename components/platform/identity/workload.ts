@@ -12,7 +12,7 @@ import type { KubernetesPlatform } from "../../contract/platform";
 import type { WorkloadServiceAccount } from "./workload-account";
 
 export { IRSA_ANNOTATION } from "./aws";
-export { workloadAccountId, type WorkloadServiceAccount } from "./workload-account";
+export { workloadAccountId, workloadRoleGrantName, type WorkloadServiceAccount } from "./workload-account";
 
 /** What a workload may do in the cloud: the IAM policy (EKS) and the project roles (GKE); the other cloud's part is ignored. */
 export interface WorkloadIdentityArgs {
