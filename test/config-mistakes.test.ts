@@ -125,6 +125,7 @@ const BAD: Record<string, Bad[]> = {
     { name: "a service whose database role is CloudNativePG's", args: onprem(services(svc({ name: "streaming-replica", uses: { postgres: true } }))), key: "platform:services[0].name", message: /^"streaming-replica" would get the database role "streaming_replica", which is PostgreSQL's or CloudNativePG's own; choose another name$/ },
     { name: "a service whose database role has PostgreSQL's reserved prefix", args: onprem(services(svc({ name: "pg-sync", uses: { postgres: true } }))), key: "platform:services[0].name", message: /^"pg-sync" would get the database role "pg_sync", and PostgreSQL keeps names starting with "pg_" for its own roles; choose a name not starting with "pg-"$/ },
     { name: "a service whose broker user is the platform's", args: dev(services(svc({ name: "guest", uses: { queues: ["orders"] } }))), key: "platform:services[0].name", message: /^"guest" would get the broker user "guest", which the platform keeps \(platform, guest\); choose another name$/ },
+    { name: "a service whose broker credentials would be the broker's own", args: onprem(services(svc({ name: "user", uses: { queues: ["orders"] } }))), key: "platform:services[0].name", message: /^"user" would get the broker credentials Secret "queue-user-credentials", which is the broker's own user's; choose another name \(such as "users"\)$/ },
     { name: "a cloud identity on k3s", args: onprem(services(svc({ cloudIdentity: { gcp: { roles: ["roles/storage.objectViewer"] } } }))), key: "platform:services[0].cloudIdentity", message: /^needs a cloud's workload identity \(IRSA on eks, Workload Identity on gke\); target k3s has none: remove it with `pulumi config rm --path 'platform:services\[0\]\.cloudIdentity'`$/ },
     { name: "a cloud identity on Docker", args: dev(services(svc({ cloudIdentity: { aws: { policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] } } } }))), key: "platform:services[0].cloudIdentity", message: /^needs a cloud's workload identity .*target docker has none/ },
     { name: "a cloud identity on EKS without a policy", args: prod(services(svc({ cloudIdentity: { gcp: { roles: ["roles/storage.objectViewer"] } } }))), key: "platform:services[0].cloudIdentity.aws.policy", message: /^is required on eks: the IAM policy document of the service's role/ },
@@ -294,7 +295,7 @@ describe("config mistakes, by class", () => {
 
   it("counts the bad inputs by class (for the issue's closing note)", () => {
     const counts = Object.fromEntries(Object.entries(BAD).map(([group, cases]) => [group.split(".")[0], cases.length]));
-    assert.deepEqual(counts, { "1": 13, "2": 8, "3": 61, "4": 12, "5": 9, "6": 6 });
+    assert.deepEqual(counts, { "1": 13, "2": 8, "3": 62, "4": 12, "5": 9, "6": 6 });
   });
 });
 

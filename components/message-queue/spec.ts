@@ -190,7 +190,14 @@ export function messageQueueSettingsProblems(args: MessageQueueSettings, on: Pla
       add(["queues", i, "maxPriority"], `must be a whole number from 1 to ${messageQueueDefaults.maxPriorityLimit} (got ${q.maxPriority}); 10 is plenty`);
     }
   });
-  problems.push(...clientProblems(spec.clients, { platform: "it is the broker's own user", guest: "it is RabbitMQ's built-in user" }));
+  problems.push(
+    ...clientProblems(spec.clients, {
+      platform: "it is the broker's own user",
+      guest: "it is RabbitMQ's built-in user",
+      // Its credentials Secret would be `<name>-user-credentials`, the broker's own user's (rabbitmq-clients.ts).
+      ...(spec.broker === "rabbitmq" ? { user: "its credentials Secret `<name>-user-credentials` would be the broker's own user's" } : {}),
+    }),
+  );
   if (spec.queues.length > 0) {
     spec.clients.forEach((c, i) =>
       c.queues.forEach((q, j) => {

@@ -8,6 +8,7 @@
  */
 import { clientRoleName, CNPG_RESERVED_ROLES, RESERVED_ROLE_PREFIX, reservedRolePrefix, workloadRoleGrantName, type PlatformFacts } from "../../components";
 import { removeCommand, setCommand } from "./keys";
+import { COMPONENT_NAMES } from "./reserved";
 import type { PlatformConfig, ServiceConfig } from "./schema";
 
 /** A problem at a config key path. */
@@ -50,6 +51,9 @@ function serviceAccessProblems(config: PlatformConfig, service: Partial<ServiceC
     }
     if ((uses.queues ?? []).length > 0 && RESERVED_BROKER_USERS.includes(name)) {
       problems.push({ path: ["services", i, "name"], message: `"${name}" would get the broker user "${name}", which the platform keeps (${RESERVED_BROKER_USERS.join(", ")}); choose another name` });
+    } else if ((uses.queues ?? []).length > 0 && name === "user" && (config.messageQueue?.broker ?? "rabbitmq") === "rabbitmq") {
+      // Its user's credentials Secret, `<broker>-user-credentials`, is the broker's own user's (rabbitmq-clients.ts).
+      problems.push({ path: ["services", i, "name"], message: `"user" would get the broker credentials Secret "${COMPONENT_NAMES.messageQueue}-user-credentials", which is the broker's own user's; choose another name (such as "users")` });
     }
   }
   const identity = service.cloudIdentity;
