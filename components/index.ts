@@ -13,7 +13,7 @@ export * from "./platform";
 export * from "./app-service";
 export { statefulResourceOptions } from "./shared/options";
 export { movedFrom, topLevelUrn } from "./shared/aliases";
-export { DATA_STORE_MODES, dataStoreDefaults, type DataStoreArgs, type DataStoreMode } from "./data-store";
+export { DATA_STORE_MODES, clientRoleName, clientSecretName, dataStoreDefaults, type DataStoreArgs, type DataStoreClient, type DataStoreMode } from "./data-store";
 export { cpuQuantityProblem, memoryQuantityProblem, parseQuantity } from "./shared/quantity";
 export { imagePinProblem, parseImage } from "./shared/image";
 export * from "./addons";

@@ -7,7 +7,8 @@
  *
  * 1. **foundation**: the platform, namespaces and cluster add-ons (`foundation.ts`), then the
  *    mesh's control plane, which workloads must start after;
- * 2. **data**: Postgres, Redis and the broker, each handing the services its URL through a Secret;
+ * 2. **data**: Postgres, Redis and the broker, each handing every service that uses it (`uses`) its
+ *    URL through a Secret of that service's own (`access.ts`);
  * 3. **services**: the observability stack (whose OTLP endpoint services get) and the AppServices;
  * 4. **edge**: the gateway, with a route per `gateway.routes` entry.
  *
@@ -25,10 +26,10 @@ import {
   RedisCluster,
   movedFrom,
   observabilityEndpoints,
+  workloadIdentity,
   resolveMesh,
   ServiceMesh,
   topLevelUrn,
-  type AppServiceArgs,
   type ClusterAddons,
   type Platform,
   type ScrapeEndpoint,
@@ -42,6 +43,7 @@ import {
   progressiveSettings,
   messageQueueSettings,
   MONITORING_NAMESPACE,
+  namespaceOf,
   observabilitySettings,
   postgresSettings,
   withBackupCredentials,
@@ -50,6 +52,7 @@ import {
   type DataStorePlacement,
   type ProgramConfig,
 } from "./compose";
+import { serviceSecretEnv, serviceStores, storeClients, type DataStores } from "./access";
 import { COMPONENT_NAMES } from "./config/reserved";
 import { foundation, type Foundation } from "./foundation";
 
@@ -57,9 +60,6 @@ export { DATA_NAMESPACE, DEFAULT_NAMESPACE, GATEWAY_NAMESPACE, MONITORING_NAMESP
 
 /** The stack outputs, filled phase by phase. */
 type Outputs = Record<string, pulumi.Input<unknown>>;
-
-/** A Secret-backed environment variable for every service. */
-type SecretEnv = NonNullable<AppServiceArgs["secretEnv"]>;
 
 /** What the mesh phase hands on: the mesh, and what workloads must wait for. */
 interface MeshPhase {
@@ -87,19 +87,20 @@ function meshPhase(config: ProgramConfig, base: Foundation): MeshPhase {
   return { mesh, ready: mesh?.enrollment.ready ?? [], serviceAnnotations: (index) => circuitBreakers[index], flagger };
 }
 
-/** What the data phase hands on: the stores services wait for, their URLs as secret env, and their exporters on Docker. */
+/** What the data phase hands on: the stores services wait for, the stores themselves (for each service's Secrets, see `serviceSecretEnv`), and their exporters on Docker. */
 interface DataPhase {
   readonly stores: readonly pulumi.Resource[];
-  readonly secretEnv: SecretEnv;
+  readonly access: DataStores;
   readonly metrics: { postgres?: ScrapeEndpoint; redis?: ScrapeEndpoint; rabbitmq?: ScrapeEndpoint };
 }
 
-/** The data tier. Each hands the services its URL through a Secret in the services' namespace (on Docker, as a secret env value): never as a literal. */
+/** The data tier. Each hands each service that uses it its URL through the service's own Secret in the services' namespace (on Docker, as a secret env value): never as a literal. */
 function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): DataPhase {
   const { platform, addons } = base;
   const placement: DataStorePlacement = { namespace: base.dataNamespace, clientNamespaces: [base.servicesNamespace] };
   const stores: pulumi.Resource[] = [];
-  const secretEnv: Record<string, SecretEnv[string]> = {};
+  const clients = storeClients(config, base.servicesNamespace);
+  const access: { -readonly [K in keyof DataStores]: DataStores[K] } = {};
   const metrics: DataPhase["metrics"] = {};
   // On Docker the stores run their exporters, which used to be the observability stack's.
   const exportersMoved = (store: string) =>
@@ -108,33 +109,30 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
   const settings = postgresSettings(config, placement);
   const postgresArgs = settings && withBackupCredentials(settings, config.postgresBackupAccessKeyId, config.postgresBackupSecretAccessKey);
   if (postgresArgs) {
-    const postgres = new PostgresCluster(COMPONENT_NAMES.postgres, { ...postgresArgs, platform, addons }, exportersMoved("postgres"));
+    const postgres = new PostgresCluster(COMPONENT_NAMES.postgres, { ...postgresArgs, clients: clients.postgres, platform, addons }, exportersMoved("postgres"));
     stores.push(postgres);
-    secretEnv.DATABASE_URL = { secretName: postgres.connectionSecretName, key: "DATABASE_URL", value: postgres.connectionString };
+    access.postgres = postgres;
     metrics.postgres = postgres.metricsEndpoint;
     outputs.postgres = { host: postgres.host, port: postgres.port, readHost: postgres.readHost, database: postgres.database, connectionString: postgres.connectionString };
   }
   const redisArgs = redisSettings(config, placement);
   if (redisArgs) {
-    const redis = new RedisCluster(COMPONENT_NAMES.redis, { ...redisArgs, platform, addons }, exportersMoved("redis"));
+    const redis = new RedisCluster(COMPONENT_NAMES.redis, { ...redisArgs, clients: clients.redis, platform, addons }, exportersMoved("redis"));
     stores.push(redis);
-    secretEnv.REDIS_URL = { secretName: redis.connectionSecretName, key: "REDIS_URL", value: redis.url };
+    access.redis = redis;
     metrics.redis = redis.metricsEndpoint;
-    // The CA to verify `rediss://` against, where it is private (in-cluster TLS, Memorystore).
-    if (redis.caSecretName) secretEnv.REDIS_CA_CERT = { secretName: redis.caSecretName, key: "ca.crt" };
     outputs.redis = { host: redis.host, port: redis.port, url: redis.url, ...(redis.sentinelHost ? { sentinelHost: redis.sentinelHost, sentinelPort: redis.sentinelPort } : {}) };
   }
   // The message broker between the API services and the workers, in the data namespace.
   const queueArgs = messageQueueSettings(config, placement);
   if (queueArgs) {
-    const queue = new MessageQueue(COMPONENT_NAMES.messageQueue, { ...queueArgs, platform, addons });
+    const queue = new MessageQueue(COMPONENT_NAMES.messageQueue, { ...queueArgs, clients: clients.messageQueue, platform, addons });
     stores.push(queue);
-    secretEnv[queue.urlEnv] = { secretName: queue.connectionSecretName, key: queue.urlEnv, value: queue.url };
+    access.messageQueue = queue;
     metrics.rabbitmq = queue.metricsEndpoint;
-    if (queue.caSecretName) secretEnv[`${queue.urlEnv.replace(/_URL$/, "")}_CA_CERT`] = { secretName: queue.caSecretName, key: "ca.crt" };
     outputs.messageQueue = { host: queue.host, port: queue.port, url: queue.url, ...(queue.managementUrl ? { managementUrl: queue.managementUrl } : {}) };
   }
-  return { stores, secretEnv, metrics };
+  return { stores, access, metrics };
 }
 
 /** Observability: scrapes every service and the data stores, and gives services the OTLP endpoint (their env). */
@@ -165,23 +163,26 @@ function servicesPhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase,
   const gateway = config.gateway?.enabled === false ? undefined : config.gateway;
   const apps: Record<string, AppService> = {};
   servicesOf(config).forEach((service, index) => {
-    const { canary, mesh: _mesh, ...args } = service;
+    const { canary, mesh: _mesh, cloudIdentity, ...args } = service;
     const routed = gateway?.routes?.some((r) => r.service === service.name) ?? false;
     apps[service.name] = new AppService(service.name, {
       ...args,
       env: { ...otelEnv, ...(Object.keys(otelEnv).length > 0 ? { OTEL_SERVICE_NAME: service.name } : {}), ...args.env },
       platform: base.platform,
       namespace: base.servicesNamespace,
-      secretEnv: data.secretEnv,
+      // Only the Secrets of the stores the service declares in `uses` (access.ts).
+      secretEnv: serviceSecretEnv(service.name, data.access),
       serviceAnnotations: mesh.serviceAnnotations(index),
+      // The IRSA role or Google service account of `cloudIdentity` (EKS, GKE; refused elsewhere).
+      serviceAccountAnnotations: cloudIdentity && base.platform.kind === "kubernetes" ? workloadIdentity(service.name, cloudIdentity, base.platform, { namespace: namespaceOf(config), name: service.name }) : undefined,
       // Meshed Jobs need the proxy as a native sidecar, or they never complete.
       jobPodAnnotations: base.enrollment?.jobPodAnnotations,
       canary: canary?.image && !canary.analysis ? { image: canary.image, replicas: canary.replicas } : undefined,
       progressive: progressiveSettings(config, index),
       // The gateway and Prometheus run in their own namespaces; the NetworkPolicy must admit them.
       allowFromNamespaces: base.platform.kind === "kubernetes" ? [...(routed ? [GATEWAY_NAMESPACE] : []), ...(observed ? [MONITORING_NAMESPACE] : [])] : [],
-      // Pods wait for the mesh's injector, or they would start without a proxy.
-      dependsOn: [...data.stores, ...mesh.ready, ...(mesh.flagger ? [mesh.flagger.release] : [])],
+      // Pods wait for the stores they use, and for the mesh's injector, or they would start without a proxy.
+      dependsOn: [...serviceStores(service.name, data.access), ...mesh.ready, ...(mesh.flagger ? [mesh.flagger.release] : [])],
     });
   });
   return apps;

@@ -329,8 +329,8 @@ describe("the shipped stacks", () => {
     const clientCert = runs.onprem.plan!.resources.find((r) => r.type === "kubernetes:cert-manager.io/v1:Certificate" && (r.inputs as any).spec.secretName === "redis-ca")!;
     assert.equal((clientCert.inputs as any).metadata.namespace, "apps");
     assert.equal((clientCert.inputs as any).spec.issuerRef.name, "cert-manager-ca");
-    // Memorystore: its own CA, in the connection Secret.
-    assert.deepEqual(caEnv("prod-gke")?.valueFrom?.secretKeyRef, { name: "redis-connection", key: "ca.crt" });
+    // Memorystore: its own CA, in the service's own connection Secret.
+    assert.deepEqual(caEnv("prod-gke")?.valueFrom?.secretKeyRef, { name: "podinfo-redis", key: "ca.crt" });
     // ElastiCache: Amazon's public CA, nothing to hand over.
     assert.equal(caEnv("prod"), undefined);
   });

@@ -153,7 +153,9 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
   const labels = appLabels(name, spec);
   const metadata = { name, namespace: spec.namespace, labels };
 
-  const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-service-account`, { metadata, automountServiceAccountToken: false }, opts);
+  // The cloud identity's annotation, where the service has one (IRSA's webhook projects its own token, so the API token stays unmounted).
+  const saAnnotations = Object.keys(spec.serviceAccountAnnotations).length > 0 ? { annotations: spec.serviceAccountAnnotations } : {};
+  const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-service-account`, { metadata: { ...metadata, ...saAnnotations }, automountServiceAccountToken: false }, opts);
 
   const podTemplate = (track: "stable" | "canary", image: string) => ({
     metadata: { labels: { ...labels, [TRACK_LABEL]: track }, annotations: scrapeAnnotations(spec) },

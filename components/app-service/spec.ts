@@ -121,6 +121,13 @@ export interface AppServiceArgs {
   /** Extra labels for every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
   /**
+   * Annotations of the service's ServiceAccount (Kubernetes): the cloud identity its pods act as,
+   * `eks.amazonaws.com/role-arn` (IRSA) or `iam.gke.io/gcp-service-account` (Workload Identity).
+   * @default {}
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
+   */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
    * Annotations of the Kubernetes Service, such as Linkerd's failure-accrual settings, which
    * Linkerd reads from the Service its clients call.
    * @default {}
@@ -184,6 +191,7 @@ export interface ResolvedAppService {
   readonly allowFromNamespaces: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly serviceAnnotations: Readonly<Record<string, string>>;
+  readonly serviceAccountAnnotations: Readonly<Record<string, pulumi.Input<string>>>;
   readonly canary?: Required<CanaryDeploymentArgs>;
   readonly progressive?: ResolvedProgressive;
   readonly dependsOn: readonly pulumi.Resource[];
@@ -226,6 +234,7 @@ export function resolveAppService(args: Omit<AppServiceArgs, "platform">): Resol
     allowFromNamespaces: args.allowFromNamespaces ?? [],
     labels: args.labels ?? {},
     serviceAnnotations: args.serviceAnnotations ?? {},
+    serviceAccountAnnotations: args.serviceAccountAnnotations ?? {},
     canary: args.canary ? { image: args.canary.image, replicas: args.canary.replicas ?? 1 } : undefined,
     progressive: args.progressive ? resolveProgressive(args.progressive) : undefined,
     dependsOn: args.dependsOn ?? [],

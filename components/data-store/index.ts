@@ -1,6 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterAddons } from "../addons/types";
 import type { Environment, Platform, PlatformFacts } from "../contract/platform";
+import type { DataStoreClient } from "./clients";
+
+export { clientProblems, clientRoleName, clientSecretName, type DataStoreClient } from "./clients";
 
 /** Where a data store runs: in the cluster (or a container on Docker), or the cloud's managed service. */
 export type DataStoreMode = (typeof DATA_STORE_MODES)[number];
@@ -31,6 +34,14 @@ export interface DataStoreArgs {
    * @default [] (none)
    */
   readonly clientNamespaces?: readonly pulumi.Input<string>[];
+  /**
+   * The workloads that each get a connection Secret of their own, `<client>-<name>` in the client's
+   * namespace, with credentials of their own where the backend has users per client (see each
+   * component), so a workload reads only the stores it uses.
+   * @default [] (none)
+   * @see https://kubernetes.io/docs/concepts/security/secrets-good-practices/#least-privilege-secret-access
+   */
+  readonly clients?: readonly DataStoreClient[];
   /** Protect and retain the stateful resources (volumes, buckets, instances, keys). @default true in prod */
   readonly protect?: boolean;
   /** Extra labels for every object. @default {} */
@@ -45,6 +56,7 @@ export interface ResolvedDataStore {
   readonly mode: DataStoreMode;
   readonly namespace: pulumi.Input<string>;
   readonly clientNamespaces: readonly pulumi.Input<string>[];
+  readonly clients: readonly DataStoreClient[];
   readonly protect: boolean;
   readonly labels: Readonly<Record<string, string>>;
 }
@@ -68,6 +80,7 @@ export function resolveDataStore(name: string, args: Omit<DataStoreArgs, "platfo
     mode: args.mode ?? dataStoreDefaults.mode,
     namespace: args.namespace ?? dataStoreDefaults.namespace,
     clientNamespaces: args.clientNamespaces ?? [],
+    clients: args.clients ?? [],
     protect: args.protect ?? environment === "prod",
     labels: args.labels ?? {},
   };

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { formatProblems } from "../contract/problems";
 import { connectionSecret } from "../shared/connection-secret";
+import { clientSecretName } from "../data-store/clients";
 import { selectBackend } from "../data-store/backends";
 import { messageQueueBackends, validateMessageQueue } from "./backends";
 import { brokerUrlEnv, resolveMessageQueue, type MessageQueueArgs, type ResolvedMessageQueue } from "./spec";
@@ -10,6 +11,7 @@ import type { ScrapeEndpoint } from "../contract/metrics";
 
 export * from "./spec";
 export type * from "./types";
+export { brokerPermissions, brokerClientNames, DEFAULT_EXCHANGE } from "./rabbitmq-clients";
 export { messageQueueBackends, validateMessageQueue } from "./backends";
 
 /**
@@ -46,6 +48,12 @@ export class MessageQueue extends pulumi.ComponentResource {
   public readonly managementUrl?: pulumi.Output<string>;
   /** The Secret created in each client namespace, with the URL under {@link urlEnv}. */
   public readonly connectionSecretName: string;
+  /**
+   * Each client's Secret (`<client>-<name>`, in the client's namespace on Kubernetes) and URL (a
+   * secret: with the client's own user on in-cluster RabbitMQ, else the broker's one user; on
+   * Docker, services take the URL as a secret env value), by client name.
+   */
+  public readonly clientConnections: Readonly<Record<string, { readonly secretName: string; readonly url: pulumi.Output<string>; readonly ownUser: boolean }>>;
   /** The environment variable services read the URL from: `AMQP_URL` or `NATS_URL`. */
   public readonly urlEnv: "AMQP_URL" | "NATS_URL";
   /** The Secret in each client namespace whose `ca.crt` clients must trust, where the CA is private. */
@@ -84,7 +92,14 @@ export class MessageQueue extends pulumi.ComponentResource {
     this.urlEnv = brokerUrlEnv(spec.broker);
 
     const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
-    const context: BrokerBackendContext = { username: "platform", password: pulumi.secret(password.result), parent: this, addons };
+    // Only the in-cluster RabbitMQ creates a user per client (rabbitmq-clients.ts): elsewhere no password is generated for one.
+    const usersCreated = platform.kind === "kubernetes" && spec.mode === "in-cluster" && spec.broker === "rabbitmq";
+    const clients = (usersCreated ? spec.clients : []).map((client) => ({
+      name: client.name,
+      queues: client.queues,
+      password: pulumi.secret(new random.RandomPassword(`${name}-${client.name}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] }).result),
+    }));
+    const context: BrokerBackendContext = { username: "platform", password: pulumi.secret(password.result), parent: this, addons, clients };
     const endpoints = selectBackend(messageQueueBackends, platform.flavour, spec)!.load()(name, spec, platform, context);
 
     this.host = endpoints.host;
@@ -99,6 +114,23 @@ export class MessageQueue extends pulumi.ComponentResource {
         connectionSecret(`${name}-connection-${index}`, this.connectionSecretName, namespace, platform, { [this.urlEnv]: this.url, host: this.host, port: this.port.apply(String) }, this),
       );
     }
+    const connections: Record<string, { secretName: string; url: pulumi.Output<string>; ownUser: boolean }> = {};
+    spec.clients.forEach((client, index) => {
+      const own = endpoints.clientUrl !== undefined && clients[index] !== undefined;
+      const url = own ? endpoints.clientUrl!(client.name, clients[index].password) : this.url;
+      const secretName = clientSecretName(name, client.name);
+      connections[client.name] = { secretName, url, ownUser: own };
+      if (platform.kind === "kubernetes") {
+        connectionSecret(`${name}-client-${client.name}`, secretName, client.namespace, platform, {
+          [this.urlEnv]: url,
+          host: this.host,
+          port: this.port.apply(String),
+          username: own ? client.name : context.username,
+          password: own ? clients[index].password : context.password,
+        }, this);
+      }
+    });
+    this.clientConnections = connections;
     this.registerOutputs({ host: this.host, port: this.port, url: this.url, managementUrl: this.managementUrl });
   }
 }

@@ -16,6 +16,7 @@ import type { KubernetesPlatform } from "../contract/platform";
 import { statefulResourceOptions } from "../shared/options";
 import { monitoringCrdsOf } from "../data-store";
 import { restrictedContainerSecurityContext } from "../shared/security";
+import { deployRabbitmqClients } from "./rabbitmq-clients";
 import type { BrokerBackendContext, BrokerEndpoints } from "./types";
 import type { QueueArgs, ResolvedMessageQueue } from "./spec";
 
@@ -416,6 +417,8 @@ export function deployRabbitmqToKubernetes(name: string, spec: ResolvedMessageQu
     },
     { ...topology, dependsOn: [...topology.dependsOn, user] },
   );
+  // A user per client, limited to its own queues (rabbitmq-clients.ts).
+  deployRabbitmqClients(name, context.clients ?? [], { cluster: n.cluster, namespace: ns, labels, opts: topology });
   for (const queue of spec.queues) {
     new k8s.apiextensions.CustomResource(
       `${name}-queue-${queue.name}`,
@@ -440,13 +443,14 @@ export function deployRabbitmqToKubernetes(name: string, spec: ResolvedMessageQu
 
   const host = pulumi.interpolate`${n.cluster}.${ns}.svc.${d.clusterDomain}`;
   const port = spec.tls ? d.ports.amqps : d.ports.amqp;
+  // `%2F` is the vhost `/`; a bare trailing `/` would name the empty vhost in the AMQP URI spec.
+  const urlOf = (username: string, pw: pulumi.Output<string>) =>
+    pulumi.secret(pulumi.all([host, pw]).apply(([h, password]) => `${spec.tls ? "amqps" : "amqp"}://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${h}:${port}/%2F`));
   return {
     host,
     port: pulumi.output(port),
-    // `%2F` is the vhost `/`; a bare trailing `/` would name the empty vhost in the AMQP URI spec.
-    url: pulumi.secret(
-      pulumi.all([host, context.password]).apply(([h, password]) => `${spec.tls ? "amqps" : "amqp"}://${encodeURIComponent(context.username)}:${encodeURIComponent(password)}@${h}:${port}/%2F`),
-    ),
+    url: urlOf(context.username, context.password),
+    clientUrl: urlOf,
     managementUrl: spec.tls ? pulumi.interpolate`https://${host}:${d.ports.managementTls}` : pulumi.interpolate`http://${host}:${d.ports.management}`,
     ...(spec.tls && spec.clientNamespaces.length > 0 ? { caSecretName: n.ca } : {}),
   };

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ArgProblem } from "../contract/problems";
 import type { PlatformFacts } from "../contract/platform";
 import { resourceProblems } from "../shared/quantity";
-import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../data-store";
+import { clientProblems, resolveDataStore, type DataStoreArgs, type DataStoreClient, type ResolvedDataStore } from "../data-store";
 
 /**
  * The brokers the component can run.
@@ -43,9 +43,26 @@ export interface QueueArgs {
 }
 
 /**
+ * A client of the broker: a workload that gets a Secret `<client>-<name>` of its own with its URL
+ * and, on the in-cluster RabbitMQ, a broker user of its own limited to `queues`.
+ */
+export interface BrokerClient extends DataStoreClient {
+  /** The queues the client publishes to or consumes from (names of `queues` where the component declares them). @default [] */
+  readonly queues?: readonly string[];
+}
+
+/**
  * The arguments of a {@link MessageQueue}.
  */
 export interface MessageQueueArgs extends DataStoreArgs {
+  /**
+   * The workloads that get a Secret of their own (`<client>-<name>`, key `AMQP_URL` or `NATS_URL`,
+   * plus `host`, `port`, `username`, `password`). In-cluster RabbitMQ gives each a user of its own
+   * (a topology `User` and `Permission` limited to its `queues`); NATS, Amazon MQ and Docker hand
+   * every client the broker's one user (see the component's README).
+   * @default []
+   */
+  readonly clients?: readonly BrokerClient[];
   /** The broker. @default "rabbitmq" */
   readonly broker?: Broker;
   /** Broker nodes. Odd and ≥ 3 in prod (quorum). Amazon MQ: 3 as a multi-AZ cluster, else 1. @default 3 in prod, 1 otherwise */
@@ -101,6 +118,7 @@ export interface ResolvedMessageQueue extends ResolvedDataStore {
   readonly managed: { readonly instanceType: string; readonly engineVersion?: string };
   readonly dependsOn: readonly pulumi.Resource[];
   readonly docker: { readonly hostPort?: number };
+  readonly clients: readonly (DataStoreClient & { readonly queues: readonly string[] })[];
 }
 
 /**
@@ -123,6 +141,7 @@ export function resolveMessageQueue(name: string, args: MessageQueueSettings, on
     managed: { instanceType: args.managed?.instanceType ?? (prod || (args.replicas ?? 1) >= 3 ? "mq.m7g.large" : "mq.m7g.medium"), engineVersion: args.managed?.engineVersion },
     dependsOn: args.dependsOn ?? [],
     docker: args.docker ?? {},
+    clients: (args.clients ?? []).map((c) => ({ ...c, queues: c.queues ?? [] })),
   };
 }
 
@@ -171,6 +190,21 @@ export function messageQueueSettingsProblems(args: MessageQueueSettings, on: Pla
       add(["queues", i, "maxPriority"], `must be a whole number from 1 to ${messageQueueDefaults.maxPriorityLimit} (got ${q.maxPriority}); 10 is plenty`);
     }
   });
+  problems.push(
+    ...clientProblems(spec.clients, {
+      platform: "it is the broker's own user",
+      guest: "it is RabbitMQ's built-in user",
+      // Its credentials Secret would be `<name>-user-credentials`, the broker's own user's (rabbitmq-clients.ts).
+      ...(spec.broker === "rabbitmq" ? { user: "its credentials Secret `<name>-user-credentials` would be the broker's own user's" } : {}),
+    }),
+  );
+  if (spec.queues.length > 0) {
+    spec.clients.forEach((c, i) =>
+      c.queues.forEach((q, j) => {
+        if (!names.includes(q)) add(["clients", i, "queues", j], `"${q}" is not a declared queue (declared: ${names.join(", ")})`);
+      }),
+    );
+  }
   // NATS streams are created by the services (JetStream API): declared queues would silently do nothing.
   if (spec.broker === "nats" && spec.queues.length > 0) add(["queues"], "are declared for rabbitmq only; with nats, services create their JetStream streams at start-up (remove `queues` or use rabbitmq)");
   if (spec.docker.hostPort !== undefined && !(Number.isInteger(spec.docker.hostPort) && spec.docker.hostPort >= 1 && spec.docker.hostPort <= 65535)) {

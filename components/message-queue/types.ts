@@ -20,10 +20,27 @@ export interface BrokerEndpoints {
   readonly caSecretName?: string;
   /** Where Prometheus scrapes the broker on Docker (in a cluster the broker's PodMonitor does). */
   readonly metrics?: ScrapeEndpoint;
+  /**
+   * A client's URL with its own user, where the backend created a user per client (in-cluster
+   * RabbitMQ); absent where clients share the broker's one user (NATS, Amazon MQ, Docker).
+   */
+  readonly clientUrl?: (username: string, password: pulumi.Output<string>) => pulumi.Output<string>;
+}
+
+/** A client of the broker with its generated password, as the component hands it to a backend. */
+export interface BrokerClientCredentials {
+  /** The client's name: its broker user's name. */
+  readonly name: string;
+  /** The queues it may configure, write and read. */
+  readonly queues: readonly string[];
+  /** Its password, from @pulumi/random; a secret. */
+  readonly password: pulumi.Output<string>;
 }
 
 /** What a backend receives besides the resolved spec: the shared context, and the broker user's name. */
 export interface BrokerBackendContext extends DataStoreBackendContext {
   /** The broker user's name. */
   readonly username: string;
+  /** The clients that get a user of their own, where the backend can create one (see {@link BrokerEndpoints.clientUrl}). */
+  readonly clients?: readonly BrokerClientCredentials[];
 }

@@ -5,6 +5,7 @@ import type { Platform } from "../contract/platform";
 export * from "./args";
 export * from "./identity/aws";
 export * from "./identity/gcp";
+export * from "./identity/workload";
 export * from "./eks/spec";
 export * from "./gke/spec";
 export * from "../contract/platform";

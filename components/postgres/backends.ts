@@ -12,6 +12,7 @@ import type { ArgProblem } from "../contract/problems";
 import { modeProblem, onDocker, onKubernetes, type Backend } from "../data-store/backends";
 import { managedPostgresProblems } from "./managed-checks";
 import { recoveryProblems } from "./recovery";
+import { postgresClientProblems } from "./roles";
 import { postgresSettingsProblems, resolvePostgres, type PostgresSettings, type ResolvedPostgres } from "./spec";
 import type { PostgresBackendContext, PostgresEndpoints } from "./types";
 
@@ -38,5 +39,5 @@ export const postgresBackends: readonly Backend<ResolvedPostgres, PostgresBacken
 export function validatePostgres(args: PostgresSettings, on: PlatformFacts): ArgProblem[] {
   const spec = resolvePostgres("postgres", args, on);
   const mode = modeProblem(postgresBackends, spec, on.flavour, "the database");
-  return [...(mode ? [mode] : []), ...postgresSettingsProblems(args, on), ...managedPostgresProblems(spec, on), ...recoveryProblems(spec, on)];
+  return [...(mode ? [mode] : []), ...postgresSettingsProblems(args, on), ...managedPostgresProblems(spec, on), ...recoveryProblems(spec, on), ...postgresClientProblems(spec)];
 }

@@ -3,6 +3,7 @@ import * as random from "@pulumi/random";
 import type { ScrapeEndpoint } from "../contract/metrics";
 import { formatProblems } from "../contract/problems";
 import { connectionSecret } from "../shared/connection-secret";
+import { clientRoleName, clientSecretName } from "../data-store/clients";
 import { selectBackend } from "../data-store/backends";
 import { postgresBackends, validatePostgres } from "./backends";
 import { postgresUri, resolvePostgres, type PostgresClusterArgs, type ResolvedPostgres } from "./spec";
@@ -11,6 +12,7 @@ import type { PostgresBackendContext, PostgresEndpoints } from "./types";
 export * from "./spec";
 export * from "./recovery-args";
 export type * from "./types";
+export { CNPG_RESERVED_ROLES, managedRoles, postgresClientProblems, RESERVED_ROLE_PREFIX, reservedRolePrefix, roleSecretName } from "./roles";
 export { postgresBackends, validatePostgres } from "./backends";
 
 /**
@@ -53,6 +55,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
   /** The name of the Secret created in each of `clientNamespaces`, with key `DATABASE_URL`. */
   public readonly connectionSecretName: string;
   /**
+   * Each client's Secret (`<client>-<name>`, in the client's namespace on Kubernetes; keys as the
+   * shared Secret's) and connection string (a secret: with the client's own role on CloudNativePG,
+   * else the owner's), by client name.
+   */
+  public readonly clientConnections: Readonly<Record<string, { readonly secretName: string; readonly connectionString: pulumi.Output<string>; readonly role: string }>>;
+  /**
    * Where Prometheus scrapes this store's exporter, on Docker (the backend runs one beside it; in a
    * cluster a PodMonitor scrapes the pods instead): give it to the ObservabilityStack's `dataStores`.
    */
@@ -83,7 +91,14 @@ export class PostgresCluster extends pulumi.ComponentResource {
     this.spec = spec;
 
     const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] });
-    const context: PostgresBackendContext = { password: pulumi.secret(password.result), parent: this, addons };
+    // Only CloudNativePG creates a role per client (roles.ts): elsewhere no password is generated for one.
+    const rolesCreated = platform.kind === "kubernetes" && spec.mode === "in-cluster";
+    const roles = (rolesCreated ? spec.clients : []).map((client) => ({
+      client: client.name,
+      role: clientRoleName(client.name),
+      password: pulumi.secret(new random.RandomPassword(`${name}-${client.name}-password`, { length: 32, special: false }, { parent: this, additionalSecretOutputs: ["result"] }).result),
+    }));
+    const context: PostgresBackendContext = { password: pulumi.secret(password.result), parent: this, addons, roles };
     const endpoints = selectBackend(postgresBackends, platform.flavour, spec)!.load()(name, spec, platform, context);
 
     this.host = endpoints.host;
@@ -111,6 +126,26 @@ export class PostgresCluster extends pulumi.ComponentResource {
         }, this),
       );
     }
+    const connections: Record<string, { secretName: string; connectionString: pulumi.Output<string>; role: string }> = {};
+    spec.clients.forEach((client, index) => {
+      const own = endpoints.clientRoles === true && roles[index] !== undefined;
+      const username = own ? roles[index].role : spec.username;
+      const pw = own ? roles[index].password : context.password;
+      const connectionString = pulumi.secret(pulumi.all([endpoints.host, endpoints.port, pw]).apply(([host, port, p]) => postgresUri({ host, port, database: spec.database, username, password: p, sslmode: endpoints.sslmode })));
+      const secretName = clientSecretName(name, client.name);
+      connections[client.name] = { secretName, connectionString, role: username };
+      if (platform.kind === "kubernetes") {
+        connectionSecret(`${name}-client-${client.name}`, secretName, client.namespace, platform, {
+          DATABASE_URL: connectionString,
+          host: this.host,
+          port: this.port.apply(String),
+          database: this.database,
+          username,
+          password: pw,
+        }, this);
+      }
+    });
+    this.clientConnections = connections;
     this.registerOutputs({
       host: this.host,
       port: this.port,

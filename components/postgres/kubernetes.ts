@@ -19,6 +19,7 @@ import { S3_CREDENTIAL_KEYS, s3CompatibleBackupStore, s3CompatibleSecretRefs } f
 import { BARMAN_PLUGIN } from "./cnpg-plugin";
 import { deployKubernetesRestores } from "./kubernetes-recovery";
 import { deployDrReplica } from "./kubernetes-dr";
+import { managedRoles, roleSecretName } from "./roles";
 import type { BackupStore, PostgresBackendContext, PostgresEndpoints } from "./types";
 import { postgresVersions, type PostgresBucketArgs, type ResolvedPostgres } from "./spec";
 
@@ -315,8 +316,18 @@ export function deployPostgresToKubernetes(name: string, spec: ResolvedPostgres,
     opts,
   );
 
+  // A login role per client (roles.ts): its password in a basic-auth Secret CloudNativePG watches.
+  const roleSecrets = (context.roles ?? []).map(
+    (role) =>
+      new k8s.core.v1.Secret(
+        roleSecretName(name, role.client),
+        { metadata: { ...metadata(roleSecretName(name, role.client)), labels: { ...labels, "cnpg.io/reload": "true" } }, type: "kubernetes.io/basic-auth", stringData: { username: role.role, password: pulumi.secret(role.password) } },
+        opts,
+      ),
+  );
+
   let backup: ClusterBackup | undefined;
-  const clusterDependencies: pulumi.Resource[] = [...operators, appSecret];
+  const clusterDependencies: pulumi.Resource[] = [...operators, appSecret, ...roleSecrets];
   if (backups) {
     const provider = backupProvider(platform);
     const store = backupStore(name, spec, platform, context.parent);
@@ -332,7 +343,12 @@ export function deployPostgresToKubernetes(name: string, spec: ResolvedPostgres,
 
   const cluster = new k8s.apiextensions.CustomResource(
     name,
-    { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: metadata(name), spec: cnpgClusterSpec(name, spec, platform.storageClass, backup) },
+    {
+      apiVersion: "postgresql.cnpg.io/v1",
+      kind: "Cluster",
+      metadata: metadata(name),
+      spec: { ...cnpgClusterSpec(name, spec, platform.storageClass, backup), ...(roleSecrets.length > 0 ? { managed: { roles: managedRoles(name, spec) } } : {}) },
+    },
     { ...opts, dependsOn: clusterDependencies, ...statefulResourceOptions(spec.protect) },
   );
   const afterCluster = { ...opts, dependsOn: [cluster] };
@@ -370,5 +386,5 @@ export function deployPostgresToKubernetes(name: string, spec: ResolvedPostgres,
   }
 
   const hosts = pulumi.output(spec.namespace).apply((namespace) => serviceHosts(name, namespace, spec.pooler.enabled));
-  return { host: hosts.host, readHost: hosts.readHost, port: pulumi.output(spec.port), sslmode: "require" };
+  return { host: hosts.host, readHost: hosts.readHost, port: pulumi.output(spec.port), sslmode: "require", clientRoles: true };
 }

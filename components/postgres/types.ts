@@ -19,10 +19,25 @@ export interface PostgresEndpoints {
   readonly sslmode: "disable" | "require" | "verify-ca" | "verify-full";
   /** Where Prometheus scrapes the database's exporter, where the backend runs one outside the cluster (Docker). */
   readonly metrics?: ScrapeEndpoint;
+  /** Whether the backend created a role per client (`clients`, CloudNativePG); else clients share the owner's credentials. */
+  readonly clientRoles?: boolean;
 }
 
-/** What a backend receives besides the resolved spec (the data stores' shared context). */
-export type PostgresBackendContext = DataStoreBackendContext;
+/** A client's role and generated password, as the component hands them to a backend. */
+export interface PostgresClientRole {
+  /** The client's name. */
+  readonly client: string;
+  /** Its role: the name as an SQL identifier (`orders-worker` → `orders_worker`). */
+  readonly role: string;
+  /** Its password, from @pulumi/random; a secret. */
+  readonly password: pulumi.Output<string>;
+}
+
+/** What a backend receives besides the resolved spec: the data stores' shared context and the clients' roles. */
+export interface PostgresBackendContext extends DataStoreBackendContext {
+  /** One role per client, for backends that create them. @default [] */
+  readonly roles?: readonly PostgresClientRole[];
+}
 
 /** A bucket and the identity that writes to it, as a cloud module creates them. */
 export interface BackupStore {

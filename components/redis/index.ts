@@ -3,6 +3,7 @@ import * as random from "@pulumi/random";
 import type { ScrapeEndpoint } from "../contract/metrics";
 import { formatProblems } from "../contract/problems";
 import { connectionSecret } from "../shared/connection-secret";
+import { clientSecretName } from "../data-store/clients";
 import { selectBackend } from "../data-store/backends";
 import { redisBackends, validateRedis } from "./backends";
 import { redisUrl, resolveRedis, type RedisClusterArgs, type ResolvedRedis } from "./spec";
@@ -58,6 +59,12 @@ export class RedisCluster extends pulumi.ComponentResource {
    * cluster a PodMonitor scrapes the pods instead): give it to the ObservabilityStack's `dataStores`.
    */
   public readonly metricsEndpoint?: ScrapeEndpoint;
+  /**
+   * Each client's Secret (`<client>-<name>`, in the client's namespace on Kubernetes; keys as the
+   * shared Secret's), by client name. Every client gets the one password: Valkey/Redis ACL users per
+   * client are not created (see the README).
+   */
+  public readonly clientConnections: Readonly<Record<string, { readonly secretName: string }>>;
   /** The resolved arguments, for inspection. */
   public readonly spec: ResolvedRedis;
 
@@ -107,6 +114,21 @@ export class RedisCluster extends pulumi.ComponentResource {
         }, this),
       );
     }
+    const connections: Record<string, { secretName: string }> = {};
+    for (const client of spec.clients) {
+      const secretName = clientSecretName(name, client.name);
+      connections[client.name] = { secretName };
+      if (platform.kind === "kubernetes") {
+        connectionSecret(`${name}-client-${client.name}`, secretName, client.namespace, platform, {
+          REDIS_URL: this.url,
+          host: this.host,
+          port: this.port.apply(String),
+          password: this.password,
+          ...(endpoints.caCert ? { "ca.crt": endpoints.caCert } : {}),
+        }, this);
+      }
+    }
+    this.clientConnections = connections;
     this.registerOutputs({ host: this.host, port: this.port, password: this.password, url: this.url, sentinelHost: this.sentinelHost, sentinelPort: this.sentinelPort });
   }
 }

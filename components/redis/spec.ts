@@ -9,7 +9,7 @@ import { dockerExporters } from "../data-store/exporters";
 import type { ArgProblem } from "../contract/problems";
 import type { ResourceQuantities } from "../contract/resources";
 import { resourceProblems } from "../shared/quantity";
-import { resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../data-store";
+import { clientProblems, resolveDataStore, type DataStoreArgs, type ResolvedDataStore } from "../data-store";
 
 /**
  * Sentinel: the processes that watch the primary and promote a replica when it fails.
@@ -209,6 +209,7 @@ export function redisSettingsProblems(args: RedisSettings, target: PlatformFacts
   if (prod && !spec.tls && target.flavour !== "docker") add(["tls"], "must stay on in prod: connections to the cache are encrypted in transit");
 
   problems.push(...resourceProblems(spec.resources));
+  problems.push(...clientProblems(spec.clients));
   if (spec.mode === "managed") {
     const days = spec.managed.snapshotRetentionDays;
     if (!whole(days, 0) || days > 35) add(["managed", "snapshotRetentionDays"], `must be a whole number of days from 0 to 35 (got ${days})`);

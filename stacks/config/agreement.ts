@@ -71,8 +71,8 @@ export type Agree<Config, Settings, FromSecrets extends string = never> = [
 /** A block as config holds it, without `enabled` (which decides whether the component exists at all). */
 type Block<S extends z.ZodType> = Omit<NonNullable<z.infer<S>>, "enabled">;
 
-/** What the program sets on every data store: where it runs, who gets its Secret, `protect`. */
-type DataStorePlacement = "namespace" | "clientNamespaces" | "protect" | "labels";
+/** What the program sets on every data store: where it runs, who gets its Secret (`clients` from `services[].uses`), `protect`. */
+type DataStorePlacement = "namespace" | "clientNamespaces" | "clients" | "protect" | "labels";
 
 /** The backup's S3 access key pair comes from the secret keys `postgresBackupAccessKeyId` and `postgresBackupSecretAccessKey`. */
 type BackupCredentials = "backup.bucket.credentials" | "backup.bucket.credentials.accessKeyId" | "backup.bucket.credentials.secretAccessKey";
@@ -104,12 +104,12 @@ export const meshServiceAgrees: Agree<NonNullable<z.infer<typeof serviceSchema>[
 
 /**
  * One service: the AppService's arguments, plus its `name`, its `mesh` block, the canary's traffic
- * `weights` (the mesh's), `worker`, `uses` (the data stores and queues it is wired to) and `slo` (the ObservabilityStack's, see {@link sloAgrees}); the program sets where it runs, its Secrets, and what the mesh,
+ * `weights` (the mesh's), `worker`, `uses` (the data stores and queues it is wired to), `cloudIdentity` (the program makes the role or Google service account and sets `serviceAccountAnnotations`) and `slo` (the ObservabilityStack's, see {@link sloAgrees}); the program sets where it runs, its Secrets, and what the mesh,
  * the gateway and Prometheus need of it (`jobPodAnnotations`: the mesh's native-sidecar switch).
  */
 export const serviceAgrees: Agree<
-  Omit<z.infer<typeof serviceSchema>, "name" | "mesh" | "worker" | "canary" | "slo" | "uses">,
-  Omit<AppServiceArgs, "platform" | "namespace" | "secretEnv" | "allowFromNamespaces" | "labels" | "serviceAnnotations" | "jobPodAnnotations" | "dependsOn" | "canary" | "progressive">
+  Omit<z.infer<typeof serviceSchema>, "name" | "mesh" | "worker" | "canary" | "slo" | "uses" | "cloudIdentity">,
+  Omit<AppServiceArgs, "platform" | "namespace" | "secretEnv" | "allowFromNamespaces" | "labels" | "serviceAnnotations" | "serviceAccountAnnotations" | "jobPodAnnotations" | "dependsOn" | "canary" | "progressive">
 > = true;
 export const canaryAgrees: Agree<Omit<NonNullable<z.infer<typeof serviceSchema>["canary"]>, "weights" | "analysis">, NonNullable<AppServiceArgs["canary"]>> = true;
 /**

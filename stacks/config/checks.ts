@@ -6,6 +6,7 @@
  *
  * @see https://www.pulumi.com/docs/iac/concepts/config/
  */
+import { accessProblems } from "./access-checks";
 import type { z } from "zod";
 import {
   appServiceDefaults,
@@ -442,6 +443,7 @@ export function crossKeyProblems(config: PlatformConfig): KeyedProblem[] {
     ...dockerPortProblems(config, on),
     ...dataProblems(config, on),
     ...serviceProblems(config),
+    ...accessProblems(config, on),
     ...meshProblems(config, on),
     ...observabilityProblems(config, on),
     ...gatewayProblems(config, on),

@@ -32,6 +32,7 @@ import {
 import { setIt } from "./keys";
 import { count, cronSchedule, imageReference, ipAddress, kubernetesCronSchedule, kubernetesVersion, port, sizeGiB } from "./validators";
 import { drSchema, managedPostgresReadScaling } from "./dr";
+import { cloudIdentitySchema } from "./identity";
 
 export { CONFIG_NAMESPACE, SECRET_KEYS } from "./keys";
 export { observabilitySchema };
@@ -136,6 +137,7 @@ export const serviceSchema = z
         queues: z.array(z.string()).optional(),
       })
       .optional(),
+    cloudIdentity: cloudIdentitySchema.optional(),
     slo: sloSchema.optional(),
     // Either a static split (`image`, `replicas`, `weights`) or Flagger's analysis of the next `image` (`analysis`); checks.ts refuses a mix.
     canary: z

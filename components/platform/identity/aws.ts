@@ -97,3 +97,6 @@ export function iamRoleNamePrefix(base: string, role: string): string {
   if (room < 1) throw new Error(`the IAM role purpose "${role}" is too long for a ${IAM_ROLE_NAME_PREFIX_MAX}-character name prefix`);
   return `${base.slice(0, room).replace(/-+$/, "")}-${role}-`;
 }
+
+/** The ServiceAccount annotation IRSA's webhook reads. @see https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html */
+export const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
