@@ -23,6 +23,8 @@ import {
   PostgresCluster,
   RedisCluster,
   movedFrom,
+  natsMonitoringEndpoint,
+  observabilityEndpoints,
   resolveMesh,
   ServiceMesh,
   topLevelUrn,
@@ -30,9 +32,11 @@ import {
   type ClusterAddons,
   type Platform,
   type ScrapeEndpoint,
+  type TriggerSources,
 } from "../components";
 import {
   gatewaySettings,
+  DATA_NAMESPACE,
   GATEWAY_NAMESPACE,
   meshProvider,
   meshSettings,
@@ -81,6 +85,8 @@ interface DataPhase {
   readonly stores: readonly pulumi.Resource[];
   readonly secretEnv: SecretEnv;
   readonly metrics: { postgres?: ScrapeEndpoint; redis?: ScrapeEndpoint; rabbitmq?: ScrapeEndpoint };
+  /** Where KEDA triggers read the broker from: RabbitMQ through the services' own `secretEnv`, NATS's monitoring endpoint. */
+  readonly triggerSources: TriggerSources;
 }
 
 /** The data tier. Each hands the services its URL through a Secret in the services' namespace (on Docker, as a secret env value): never as a literal. */
@@ -90,6 +96,7 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
   const stores: pulumi.Resource[] = [];
   const secretEnv: Record<string, SecretEnv[string]> = {};
   const metrics: DataPhase["metrics"] = {};
+  const triggerSources: { -readonly [K in keyof TriggerSources]: TriggerSources[K] } = {};
   // On Docker the stores run their exporters, which used to be the observability stack's.
   const exportersMoved = (store: string) =>
     platform.kind === "docker" ? { transformations: [movedFrom(topLevelUrn("platform:index:ObservabilityStack", "observability"), { [`${store}-exporter`]: `observability-${store}-exporter`, [`${store}-exporter-image`]: `observability-${store}-exporter-image` })] } : {};
@@ -120,10 +127,16 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
     stores.push(queue);
     secretEnv[queue.urlEnv] = { secretName: queue.connectionSecretName, key: queue.urlEnv, value: queue.url };
     metrics.rabbitmq = queue.metricsEndpoint;
-    if (queue.caSecretName) secretEnv[`${queue.urlEnv.replace(/_URL$/, "")}_CA_CERT`] = { secretName: queue.caSecretName, key: "ca.crt" };
+    const caEnv = `${queue.urlEnv.replace(/_URL$/, "")}_CA_CERT`;
+    if (queue.caSecretName) secretEnv[caEnv] = { secretName: queue.caSecretName, key: "ca.crt" };
+    // Amazon MQ is amqps:// with a public CA; the in-cluster broker's CA is private.
+    const tls = queue.spec.tls || queue.spec.mode === "managed";
+    if (queue.spec.broker === "rabbitmq") triggerSources.rabbitmq = { hostEnv: queue.urlEnv, caEnv: queue.caSecretName ? caEnv : undefined, tls };
+    else triggerSources.natsJetStream = { monitoringEndpoint: natsMonitoringEndpoint(COMPONENT_NAMES.messageQueue, DATA_NAMESPACE), account: "$G" };
     outputs.messageQueue = { host: queue.host, port: queue.port, url: queue.url, ...(queue.managementUrl ? { managementUrl: queue.managementUrl } : {}) };
   }
-  return { stores, secretEnv, metrics };
+  if (config.observability?.enabled !== false) triggerSources.prometheus = { serverAddress: observabilityEndpoints(MONITORING_NAMESPACE).prometheus };
+  return { stores, secretEnv, metrics, triggerSources };
 }
 
 /** Observability: scrapes every service and the data stores, and gives services the OTLP endpoint (their env). */
@@ -162,12 +175,14 @@ function servicesPhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase,
       platform: base.platform,
       namespace: base.servicesNamespace,
       secretEnv: data.secretEnv,
+      triggerSources: data.triggerSources,
       serviceAnnotations: mesh.serviceAnnotations(index),
       canary: canary ? { image: canary.image, replicas: canary.replicas } : undefined,
       // The gateway and Prometheus run in their own namespaces; the NetworkPolicy must admit them.
       allowFromNamespaces: base.platform.kind === "kubernetes" ? [...(routed ? [GATEWAY_NAMESPACE] : []), ...(observed ? [MONITORING_NAMESPACE] : [])] : [],
       // Pods wait for the mesh's injector, or they would start without a proxy.
-      dependsOn: [...data.stores, ...mesh.ready],
+      // A ScaledObject needs KEDA's CRDs and webhooks.
+      dependsOn: [...data.stores, ...mesh.ready, ...(base.addons.keda ? [base.addons.keda.release] : [])],
     });
   });
   return apps;

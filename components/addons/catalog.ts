@@ -22,6 +22,7 @@ export type AddonName =
   | "cloudnative-pg"
   | "rabbitmq-operators"
   | "velero"
+  | "keda"
   | "aws-load-balancer-controller"
   | "aws-ebs-csi-driver"
   | "metrics-server"
@@ -118,6 +119,12 @@ export const CLUSTER_ADDONS: readonly AddonDefinition[] = [
     purpose: "scheduled backups of the cluster's objects and of the volumes without backups of their own (broker, Valkey)",
     targets: { eks: install, gke: install, k3s: install },
     see: "https://velero.io/docs/v1.18/",
+  },
+  {
+    name: "keda",
+    purpose: "event-driven autoscaling: ScaledObjects on a queue's depth or a Prometheus query, through the external metrics API (no target registers `v1beta1.external.metrics.k8s.io` by default)",
+    targets: { eks: install, gke: install, k3s: install },
+    see: "https://keda.sh/docs/2.20/deploy/#helm",
   },
   {
     name: "aws-load-balancer-controller",

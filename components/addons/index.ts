@@ -16,4 +16,5 @@ export * from "./gateway-api-crds";
 export * from "./prometheus-operator-crds";
 export * from "./rabbitmq-operators";
 export * from "./velero";
+export * from "./keda";
 export * from "./karpenter/spec";

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { CertManager } from "./cert-manager";
 import type { CloudNativePg } from "./cloudnative-pg";
 import type { GatewayApiCrds } from "./gateway-api-crds";
+import type { Keda } from "./keda";
 import type { PrometheusOperatorCrds } from "./prometheus-operator-crds";
 import type { RabbitmqOperators } from "./rabbitmq-operators";
 
@@ -25,6 +26,8 @@ export interface ClusterAddons {
   readonly cloudNativePg?: CloudNativePg;
   /** The RabbitMQ operators: in-cluster RabbitMQ MessageQueues need them. */
   readonly rabbitmqOperators?: RabbitmqOperators;
+  /** KEDA: services with `autoscaling.triggers` get a ScaledObject, which needs its CRDs and operator. */
+  readonly keda?: Keda;
   /**
    * The AWS Load Balancer Controller (EKS): the gateway's NLB. An `AwsLoadBalancerController` from
    * `createEksAddons` (`<package>/eks`); typed as a component here so that the bag does not make

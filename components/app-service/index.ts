@@ -6,8 +6,10 @@ import { selectorLabels } from "./kubernetes";
 import type { AppServiceArgs } from "./spec";
 import { formatProblems } from "../contract/problems";
 import { resolveAppService, validateAppService } from "./spec";
+import { triggerSourceProblems, usesKeda } from "./autoscaling";
 
 export * from "./spec";
+export * from "./autoscaling";
 
 /** A DNS-1035 label: what Kubernetes requires of a Service name. */
 export const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -18,11 +20,11 @@ export { dockerHealthcheck } from "./docker";
  * One stateless HTTP service, the same on every target.
  *
  * - **Kubernetes** (EKS, GKE, k3s): ServiceAccount, Deployment, Service, HorizontalPodAutoscaler
- *   (autoscaling/v2), PodDisruptionBudget when two or more pods run, readiness and liveness probes,
+ *   (autoscaling/v2) or, with `autoscaling.triggers`, a KEDA ScaledObject (and TriggerAuthentication), PodDisruptionBudget when two or more pods run, readiness and liveness probes,
  *   Prometheus scrape annotations, the restricted securityContext, topology spread across zones and
  *   nodes, and a NetworkPolicy.
  * - **Docker**: one container with the same image, healthcheck, memory and CPU limits, a restart
- *   policy, the private network and labels.
+ *   policy, the private network and labels; no autoscaler (a warning when `autoscaling.triggers` are set).
  *
  * @example
  * ```ts
@@ -41,6 +43,11 @@ export class AppService extends pulumi.ComponentResource {
    * the container's network alias and port on Docker. Pass it to a {@link Gateway} route.
    */
   public readonly backend: RouteBackend;
+  /**
+   * The KEDA ScaledObject that scales the service, when it has `autoscaling.triggers` (Kubernetes
+   * only): a canary controller's `autoscalerRef` names it.
+   */
+  public readonly scaledObject?: pulumi.CustomResource;
 
   /**
    * @param name - the service's name; a DNS-1035 label, used for every child.
@@ -54,15 +61,25 @@ export class AppService extends pulumi.ComponentResource {
     const problems = validateAppService(args);
     if (!DNS_LABEL.test(name)) problems.unshift({ path: ["name"], message: `"${name}" must be a DNS-1035 label (lower case, digits, "-")` });
     if (args.canary && args.platform.kind === "docker") problems.push({ path: ["canary"], message: "is available on Kubernetes only: Docker runs one container per service" });
-    if (problems.length > 0) throw new Error(`AppService "${name}": ${formatProblems(problems)}`);
     const spec = resolveAppService(args);
+    if (args.platform.kind === "kubernetes") problems.push(...triggerSourceProblems(spec.autoscaling, spec.triggerSources, spec.secretEnv));
+    if (problems.length > 0) throw new Error(`AppService "${name}": ${formatProblems(problems)}`);
     this.serviceName = name;
     const kubernetes = args.platform.kind === "kubernetes";
     this.backend = { serviceName: name, namespace: spec.namespace, port: kubernetes ? spec.servicePort : spec.port, selector: selectorLabels(name) };
-    this.url =
-      args.platform.kind === "kubernetes"
-        ? deployToKubernetes(name, spec, args.platform, this).url
-        : deployToDocker(name, spec, args.platform, this).url;
+    if (args.platform.kind === "kubernetes") {
+      const deployed = deployToKubernetes(name, spec, args.platform, this);
+      this.url = deployed.url;
+      this.scaledObject = deployed.scaledObject;
+    } else {
+      if (usesKeda(spec.autoscaling)) {
+        pulumi.log.warn(
+          `AppService "${name}": Docker runs one container and no autoscaler; \`autoscaling.triggers\` (and \`minReplicas\`) take effect on Kubernetes only, where KEDA scales the service.`,
+          this,
+        );
+      }
+      this.url = deployToDocker(name, spec, args.platform, this).url;
+    }
     this.registerOutputs({ url: this.url });
   }
 }

@@ -5,6 +5,7 @@ import type { ResolvedAppService } from "./spec";
 import { COMPONENT_LABEL, COMPONENT_ROLES, TRACK_LABEL } from "../contract/labels";
 import { appServiceDefaults, scrapeAnnotations } from "./spec";
 import { restrictedContainerSecurityContext } from "../shared/security";
+import { deployAutoscaler } from "./autoscaling";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -116,12 +117,14 @@ export interface KubernetesAppService {
   readonly deployment: k8s.apps.v1.Deployment;
   readonly canary?: k8s.apps.v1.Deployment;
   readonly service: k8s.core.v1.Service;
+  /** The KEDA ScaledObject, when the service has `autoscaling.triggers`. */
+  readonly scaledObject?: k8s.apiextensions.CustomResource;
   readonly url: pulumi.Output<string>;
 }
 
 /**
  * Deploys the service into a Kubernetes cluster: ServiceAccount, Deployment, Service,
- * HorizontalPodAutoscaler, PodDisruptionBudget and NetworkPolicy, all with the platform's provider.
+ * HorizontalPodAutoscaler (or KEDA ScaledObject), PodDisruptionBudget and NetworkPolicy, all with the platform's provider.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
  */
@@ -177,23 +180,11 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
     opts,
   );
 
-  if (spec.autoscaling.enabled) {
-    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-      `${name}-hpa`,
-      {
-        metadata,
-        spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
-          minReplicas: spec.autoscaling.minReplicas,
-          maxReplicas: spec.autoscaling.maxReplicas,
-          metrics: [
-            { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: spec.autoscaling.targetCPUUtilizationPercentage } } },
-          ],
-        },
-      },
-      opts,
-    );
-  }
+  // A HorizontalPodAutoscaler, or with triggers a KEDA ScaledObject (which owns its own HPA): never both.
+  const scaledObject = deployAutoscaler(
+    { name, metadata, deploymentName: deployment.metadata.name, autoscaling: spec.autoscaling, sources: spec.triggerSources, secretEnv: spec.secretEnv },
+    opts,
+  );
 
   if (needsDisruptionBudget(spec)) {
     new k8s.policy.v1.PodDisruptionBudget(
@@ -228,5 +219,5 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
   );
 
   const url = service.metadata.apply((m) => `http://${m.name}.${m.namespace}.svc.cluster.local:${spec.servicePort}`);
-  return { deployment, canary, service, url };
+  return { deployment, canary, service, scaledObject, url };
 }

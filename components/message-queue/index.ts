@@ -11,6 +11,7 @@ import type { ScrapeEndpoint } from "../contract/metrics";
 export * from "./spec";
 export type * from "./types";
 export { messageQueueBackends, validateMessageQueue } from "./backends";
+export { natsMonitoringEndpoint } from "./nats";
 
 /**
  * A message broker between the API services and background workers, the same in intent on every

@@ -67,6 +67,7 @@ import { CONFIG_NAMESPACE, removeCommand, setCommand } from "./keys";
 import { RESERVED_SERVICE_NAMES } from "./reserved";
 import { bucketNameProblem, generatedNameProblem } from "./validators";
 import { drProblems } from "../backups";
+import { autoscalingProblems } from "./autoscaling";
 
 /** A problem at a config key path (without the namespace). */
 export interface KeyedProblem {
@@ -283,6 +284,12 @@ function serviceProblems(config: PlatformConfig): KeyedProblem[] {
   const problems: KeyedProblem[] = [];
   const provider = config.mesh?.istio && config.mesh.linkerd ? undefined : meshProvider(config);
   const names = new Set<string>();
+  const stackFacts = {
+    environment: config.environment,
+    target: config.target,
+    broker: config.messageQueue?.enabled === false ? undefined : (config.messageQueue?.broker ?? "rabbitmq"),
+    observability: config.observability?.enabled !== false,
+  };
   (Array.isArray(config.services) ? config.services : []).forEach((service: Partial<ServiceConfig> | undefined, i) => {
     if (service?.name && names.has(service.name)) problems.push({ path: ["services", i, "name"], message: `"${service.name}" is declared twice` });
     if (typeof service?.name === "string" && RESERVED_SERVICE_NAMES.includes(service.name)) {
@@ -293,6 +300,7 @@ function serviceProblems(config: PlatformConfig): KeyedProblem[] {
     if (service?.name) names.add(service.name);
     if (service?.canary && !provider) problems.push({ path: ["services", i, "canary"], message: "needs the service mesh, which splits traffic by weight; enable `mesh` (Kubernetes targets) or remove `canary`" });
     usesProblems(config, service, i, problems);
+    problems.push(...autoscalingProblems(service ?? {}, i, stackFacts));
     if (service?.worker && (config.gateway?.routes ?? []).some((r) => r.service === service.name)) {
       problems.push({ path: ["services", i, "worker"], message: `"${service.name}" is a worker: it consumes from the broker and serves no route; remove its gateway route or \`worker\`` });
     }

@@ -31,6 +31,7 @@ import {
 import { setIt } from "./keys";
 import { count, cronSchedule, imageReference, ipAddress, kubernetesVersion, port, sizeGiB } from "./validators";
 import { drSchema, managedPostgresReadScaling } from "./dr";
+import { autoscalingSchema } from "./autoscaling";
 
 export { CONFIG_NAMESPACE, SECRET_KEYS } from "./keys";
 export { observabilitySchema };
@@ -66,14 +67,7 @@ export const serviceSchema = z
     image: imageReference,
     port,
     replicas: count().optional(),
-    autoscaling: z
-      .strictObject({
-        enabled: z.boolean().optional(),
-        minReplicas: count().optional(),
-        maxReplicas: count().optional(),
-        targetCPUUtilizationPercentage: z.number().optional(),
-      })
-      .optional(),
+    autoscaling: autoscalingSchema.optional(),
     resources: z
       .strictObject({
         requests: z.strictObject({ cpu: z.string().optional(), memory: z.string().optional() }).optional(),
