@@ -202,6 +202,25 @@ describe("node-capacity", () => {
       violations: [short("4.00 vCPU and 8.0 GiB", LARGE, "3.86 vCPU and 14.7 GiB", "0.14 vCPU")],
     },
     {
+      name: "a KEDA ScaledObject's minReplicaCount instead of unset replicas",
+      resources: [twoLarge, deployment("worker", undefined), resource("kubernetes:keda.sh/v1alpha1:ScaledObject", "worker", { metadata: { name: "worker", namespace: "apps" }, spec: { scaleTargetRef: { name: "worker" }, minReplicaCount: 8, maxReplicaCount: 10, triggers: [] } })],
+      violations: [short("4.00 vCPU and 8.0 GiB", LARGE, "3.86 vCPU and 14.7 GiB", "0.14 vCPU")],
+    },
+    { name: "a ScaledObject that scales to zero (no pod at minimum)", resources: [twoLarge, deployment("web", 7), deployment("worker", undefined), resource("kubernetes:keda.sh/v1alpha1:ScaledObject", "worker", { metadata: { name: "worker", namespace: "apps" }, spec: { scaleTargetRef: { name: "worker" }, minReplicaCount: 0, triggers: [] } })], violations: [] },
+    {
+      name: "KEDA's per-component resources times each component's replicaCount (3 × 2 × 500m + 3 × 500m)",
+      resources: [
+        twoLarge,
+        deployment("web", 3),
+        resource("kubernetes:helm.sh/v3:Release", "keda", {
+          chart: "keda",
+          namespace: "keda",
+          values: { operator: { replicaCount: 2 }, metricsServer: { replicaCount: 2 }, webhooks: { replicaCount: 2 }, resources: Object.fromEntries(["operator", "metricServer", "webhooks"].map((c) => [c, { requests: { cpu: "500m", memory: "1Gi" } }])) },
+        }),
+      ],
+      violations: [short("4.50 vCPU and 9.0 GiB", LARGE, "3.86 vCPU and 14.7 GiB", "0.64 vCPU")],
+    },
+    {
       name: "Istio's sidecars pushing a namespace over (7 × (500m + 60m))",
       resources: [
         twoLarge,
