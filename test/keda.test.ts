@@ -6,6 +6,9 @@
  * validation of triggers, scale to zero and sources, and the stack config's cross-key checks.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
@@ -27,6 +30,7 @@ import { capacityReport } from "../policies/rules/capacity";
 import { parseConfig } from "../stacks/config";
 import { crdSchemaErrors, crdSkipReason } from "./support/crd-schema";
 import { chartsSkipReason, checkRelease } from "./support/helm-charts";
+import { runPlan, STACK_VARIANTS } from "./support/stack-variants";
 
 const image = "ghcr.io/stefanprodan/podinfo:6.9.2";
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
@@ -329,4 +333,33 @@ describe("the stack config's autoscaling checks", () => {
       if (c.message) assert.match(found[0].message, c.message);
     });
   }
+});
+
+describe("the shipped stacks", () => {
+  const built = fs.existsSync(path.resolve(__dirname, "..", "dist", "plan", "cli.js"));
+  it("prod (EKS, GKE) and onprem scale orders-worker with a ScaledObject on `orders` (and podinfo keeps its HPA); dev runs no KEDA", { skip: built ? false : "SKIPPED: dist/plan/cli.js is not built (npm run build)" }, async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keda-plans-"));
+    const ids = ["prod", "prod-gke", "onprem", "dev"] as const;
+    const runs = await Promise.all(ids.map((id) => runPlan(tmp, id, STACK_VARIANTS[id])));
+    ids.forEach((id, i) => {
+      const { code, stderr, plan } = runs[i];
+      assert.equal(code, 0, `${id}: ${stderr}`);
+      assert.deepEqual(plan!.violations, [], `${id}: no policy violations`);
+      const named = (type: string, name: string) => plan!.resources.filter((r) => r.type === type && r.name === name);
+      const keda = plan!.resources.filter((r) => r.type === RELEASE && (r.inputs as any).chart === "keda");
+      if (id === "dev") {
+        assert.deepEqual([keda.length, plan!.resources.filter((r) => r.type === SCALED_OBJECT).length], [0, 0], "Docker: no KEDA");
+        return;
+      }
+      assert.equal(keda.length, 1, `${id}: the KEDA add-on`);
+      const [scaled] = named(SCALED_OBJECT, "orders-worker-scaledobject");
+      const trigger = (scaled.inputs as any).spec.triggers.find((t: any) => t.type === "rabbitmq");
+      assert.deepEqual([trigger.metadata.queueName, trigger.metadata.value], ["orders", "50"], id);
+      assert.equal(named(HPA, "orders-worker-hpa").length, 0, `${id}: no HPA beside the ScaledObject`);
+      assert.equal(named(HPA, "podinfo-hpa").length, 1, `${id}: podinfo keeps its HPA`);
+      // The in-cluster broker has TLS in prod: the scaler trusts its private CA.
+      const auth = named(TRIGGER_AUTH, "orders-worker-rabbitmq-auth")[0].inputs as any;
+      assert.deepEqual(auth.spec.secretTargetRef.map((r: any) => r.parameter), ["host", "ca"], id);
+    });
+  });
 });
