@@ -15,7 +15,9 @@
  * annotation and names the existing HPA (the service's name) in
  * `advanced.horizontalPodAutoscalerConfig.name`, so KEDA adopts that HPA instead; Pulumi then
  * deletes its old HPA resource, and KEDA recreates its HPA at once (it owns it). The Deployment
- * keeps its replica count meanwhile.
+ * keeps its replica count meanwhile. (KEDA 2.20's controller `Update`s the found HPA with its own
+ * spec and controller reference; the Kubernetes provider's delete completes on the `Deleted`
+ * event, so KEDA's re-creation under the same name does not hold it.)
  *
  * @see https://keda.sh/docs/2.20/reference/scaledobject-spec/#transfer-ownership-of-an-existing-hpa
  * @see https://keda.sh/docs/2.20/scalers/rabbitmq-queue/
