@@ -65,7 +65,7 @@ interface ServiceFacts {
  * for a service that is not a worker or in prod (a worker idles at zero safely; an API must
  * answer the first request, and prod keeps its minimum).
  */
-export function autoscalingProblems(service: ServiceFacts, i: number, stack: StackFacts): { path: (string | number)[]; message: string }[] {
+export function autoscalingConfigProblems(service: ServiceFacts, i: number, stack: StackFacts): { path: (string | number)[]; message: string }[] {
   const autoscaling = service.autoscaling;
   if (!autoscaling) return [];
   const problems: { path: (string | number)[]; message: string }[] = [];

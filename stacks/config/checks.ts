@@ -67,7 +67,7 @@ import { CONFIG_NAMESPACE, removeCommand, setCommand } from "./keys";
 import { RESERVED_SERVICE_NAMES } from "./reserved";
 import { bucketNameProblem, generatedNameProblem } from "./validators";
 import { drProblems } from "../backups";
-import { autoscalingProblems } from "./autoscaling";
+import { autoscalingConfigProblems } from "./autoscaling";
 
 /** A problem at a config key path (without the namespace). */
 export interface KeyedProblem {
@@ -300,7 +300,7 @@ function serviceProblems(config: PlatformConfig): KeyedProblem[] {
     if (service?.name) names.add(service.name);
     if (service?.canary && !provider) problems.push({ path: ["services", i, "canary"], message: "needs the service mesh, which splits traffic by weight; enable `mesh` (Kubernetes targets) or remove `canary`" });
     usesProblems(config, service, i, problems);
-    problems.push(...autoscalingProblems(service ?? {}, i, stackFacts));
+    problems.push(...autoscalingConfigProblems(service ?? {}, i, stackFacts));
     if (service?.worker && (config.gateway?.routes ?? []).some((r) => r.service === service.name)) {
       problems.push({ path: ["services", i, "worker"], message: `"${service.name}" is a worker: it consumes from the broker and serves no route; remove its gateway route or \`worker\`` });
     }
