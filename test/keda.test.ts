@@ -1,8 +1,8 @@
 /**
  * KEDA: the add-on (chart values against the pinned chart, prod replicas and disruption budgets,
  * the ports the API server calls), and services' autoscaling under Pulumi's mock runtime: an HPA
- * on CPU and memory without triggers, a ScaledObject (and for RabbitMQ a TriggerAuthentication)
- * with them, never both, each custom resource checked against KEDA 2.20.2's CRDs; then the
+ * on CPU and memory, and with triggers a ScaledObject (and for RabbitMQ a TriggerAuthentication)
+ * that adopts that HPA (one HPA per Deployment, which Pulumi never deletes), each custom resource checked against KEDA 2.20.2's CRDs; then the
  * validation of triggers, scale to zero and sources, and the stack config's cross-key checks.
  */
 import assert from "node:assert/strict";
@@ -48,6 +48,8 @@ const sources: TriggerSources = {
 };
 
 let program: CapturedProgram;
+/** The resource options of every HPA and ScaledObject, by logical name (the mocks do not record them). */
+const options = new Map<string, { ignoreChanges?: string[]; dependsOn: string[] }>();
 const of = (parent: string, type: string): CapturedResource[] => {
   const component = program.resources.find((r) => r.name === parent && r.type.startsWith("platform:index:"))!;
   return program.resources.filter((r) => r.parent === component.urn && r.type === type);
@@ -68,6 +70,13 @@ const SERVICES: Record<string, { args: Partial<AppServiceArgs>; platform?: "dev"
 before(async () => {
   program = await captureProgram(
     () => {
+      pulumi.runtime.registerStackTransformation((r) => {
+        if (r.type === HPA || r.type === SCALED_OBJECT) {
+          const dependsOn = ([] as unknown[]).concat(r.opts.dependsOn ?? []) as pulumi.Resource[];
+          options.set(r.name, { ignoreChanges: r.opts.ignoreChanges, dependsOn: dependsOn.map((d) => (d as unknown as { __name?: string }).__name ?? "") });
+        }
+        return undefined;
+      });
       const prod = createPlatform("cluster", { target: "k3s", k3s: { environment: "prod", kubeconfig: pulumi.secret("kubeconfig") } }) as KubernetesPlatform;
       const dev = createPlatform("devcluster", { target: "k3s", k3s: { environment: "dev", kubeconfig: pulumi.secret("kubeconfig") } }) as KubernetesPlatform;
       const docker = createPlatform("local", { target: "docker", docker: { environment: "dev" } });
@@ -149,23 +158,37 @@ describe("a service's autoscaler", () => {
     "api-cpu": [["cpu"], undefined, 0, 0],
     "api-memory": [["cpu", "memory"], undefined, 0, 0],
     "api-off": [undefined, undefined, 0, 0],
-    "worker-rabbitmq": [undefined, ["cpu", "rabbitmq"], 1, 1],
-    "worker-amqp": [undefined, ["cpu", "rabbitmq"], 1, 0],
-    "worker-nats": [undefined, ["cpu", "nats-jetstream"], 0, 0],
-    "api-prometheus": [undefined, ["cpu", "memory", "prometheus"], 0, 0],
+    "worker-rabbitmq": [["cpu"], ["cpu", "rabbitmq"], 1, 1],
+    "worker-amqp": [["cpu"], ["cpu", "rabbitmq"], 1, 0],
+    "worker-nats": [["cpu"], ["cpu", "nats-jetstream"], 0, 0],
+    "api-prometheus": [["cpu", "memory"], ["cpu", "memory", "prometheus"], 0, 0],
     "worker-docker": [undefined, undefined, 0, 0],
   };
   for (const [name, [metrics, triggers, auths, configMaps]] of Object.entries(expected)) {
-    it(`${name}: ${metrics ? `an HPA on ${metrics.join(" and ")}` : triggers ? `a ScaledObject (${triggers.join(", ")}) and no HPA` : "no autoscaler"}`, () => {
+    it(`${name}: ${metrics ? `an HPA on ${metrics.join(" and ")}` : "no HPA"}${triggers ? ` adopted by a ScaledObject (${triggers.join(", ")})` : ""}`, () => {
       const hpas = of(name, HPA);
       const scaled = of(name, SCALED_OBJECT);
-      assert.equal(hpas.length + scaled.length <= 1, true, "never both an HPA and a ScaledObject");
+      assert.ok(hpas.length <= 1 && scaled.length <= hpas.length, "one HPA per Deployment, and a ScaledObject only beside the HPA it adopts");
+      if (scaled.length > 0) assert.equal(scaled[0].inputs.spec.advanced.horizontalPodAutoscalerConfig.name, hpas[0].inputs.metadata.name, "the ScaledObject names the HPA it adopts");
       assert.deepEqual(hpas.map((h) => h.inputs.spec.metrics.map((m: any) => m.resource.name))[0], metrics);
       assert.deepEqual(scaled.map((s) => s.inputs.spec.triggers.map((t: any) => t.type))[0], triggers);
       assert.equal(of(name, TRIGGER_AUTH).length, auths);
       assert.equal(of(name, CONFIG_MAP).length, configMaps);
     });
   }
+
+  it("with triggers Pulumi keeps the HPA and leaves its spec to KEDA; the ScaledObject waits for it; without, Pulumi owns it all", () => {
+    for (const name of ["worker-rabbitmq", "worker-nats", "api-prometheus"]) {
+      assert.deepEqual(options.get(`${name}-hpa`)?.ignoreChanges, ["spec", "metadata.labels", "metadata.annotations"], name);
+      assert.ok(options.get(`${name}-scaledobject`)?.dependsOn.includes(`${name}-hpa`), `${name}: the ScaledObject waits for the HPA it adopts`);
+    }
+    for (const name of ["api-cpu", "api-memory"]) assert.equal(options.get(`${name}-hpa`)?.ignoreChanges, undefined, name);
+  });
+
+  it("a worker that scales to zero starts from an HPA of at least 1 (an HPA's minReplicas cannot be 0); KEDA's minReplicaCount is 0", () => {
+    assert.equal(of("worker-nats", HPA)[0].inputs.spec.minReplicas, 1);
+    assert.equal(of("worker-nats", SCALED_OBJECT)[0].inputs.spec.minReplicaCount, 0);
+  });
 
   it("the HPA's memory target is a Utilization of the request, beside CPU's", () => {
     const [hpa] = of("api-memory", HPA);
@@ -356,7 +379,7 @@ describe("the shipped stacks", () => {
       const [scaled] = named(SCALED_OBJECT, "orders-worker-scaledobject");
       const trigger = (scaled.inputs as any).spec.triggers.find((t: any) => t.type === "rabbitmq");
       assert.deepEqual([trigger.metadata.queueName, trigger.metadata.value], ["orders", "50"], id);
-      assert.equal(named(HPA, "orders-worker-hpa").length, 0, `${id}: no HPA beside the ScaledObject`);
+      assert.equal(named(HPA, "orders-worker-hpa").length, 1, `${id}: the HPA the ScaledObject adopts stays in the program (never deleted under KEDA)`);
       assert.equal(named(HPA, "podinfo-hpa").length, 1, `${id}: podinfo keeps its HPA`);
       // The in-cluster broker has TLS in prod: the scaler trusts its private CA.
       const auth = named(TRIGGER_AUTH, "orders-worker-rabbitmq-auth")[0].inputs as any;

@@ -1,23 +1,27 @@
 /**
- * An AppService's autoscaler: a HorizontalPodAutoscaler on CPU (and memory) utilisation, or, as
- * soon as the service has `autoscaling.triggers`, a KEDA ScaledObject, which owns the HPA KEDA
- * creates for it. Never both on one Deployment: KEDA's admission webhook refuses a ScaledObject
- * whose Deployment another HPA scales, and two HPAs on one Deployment fight.
+ * An AppService's autoscaler: a HorizontalPodAutoscaler on CPU (and memory) utilisation and, as
+ * soon as the service has `autoscaling.triggers`, a KEDA ScaledObject that adopts that HPA and
+ * owns it from then on. Always one HPA per Deployment: KEDA's admission webhook refuses a
+ * ScaledObject whose Deployment another (unadopted) HPA scales, and two HPAs on one Deployment fight.
  *
  * Triggers use KEDA's scaler names and metadata keys (KEDA 2.20): `rabbitmq` (queue length, over
  * AMQP with the service's own broker URL), `nats-jetstream` (a consumer's lag, from the servers'
  * monitoring endpoint) and `prometheus` (a PromQL query). The broker's connection reaches KEDA
  * through a TriggerAuthentication that reads the service's Secret, never the manifest.
  *
- * **Switching a deployed service from its HPA to a ScaledObject** (adding triggers on a later
- * `pulumi up`): the ScaledObject is created while the old HPA still exists (Pulumi deletes removed
- * resources last), which KEDA's webhook would refuse. It carries KEDA's ownership-transfer
- * annotation and names the existing HPA (the service's name) in
- * `advanced.horizontalPodAutoscalerConfig.name`, so KEDA adopts that HPA instead; Pulumi then
- * deletes its old HPA resource, and KEDA recreates its HPA at once (it owns it). The Deployment
- * keeps its replica count meanwhile. (KEDA 2.20's controller `Update`s the found HPA with its own
- * spec and controller reference; the Kubernetes provider's delete completes on the `Deleted`
- * event, so KEDA's re-creation under the same name does not hold it.)
+ * **The HPA stays a Pulumi resource; KEDA adopts it.** The service's HorizontalPodAutoscaler
+ * (`<name>-hpa`, named after the service) is created with or without triggers. With triggers the
+ * ScaledObject waits for it, carries KEDA's ownership-transfer annotation and names it in
+ * `advanced.horizontalPodAutoscalerConfig.name`: KEDA's webhook admits the ScaledObject (it would
+ * refuse one whose Deployment another HPA scales) and KEDA's controller replaces the HPA's spec with
+ * its own and becomes its controller; Pulumi ignores the HPA's spec, labels and annotations from
+ * then on (`ignoreChanges`). Pulumi never deletes the HPA while triggers are set, so adding triggers
+ * to a deployed service is race-free. (Removing the old HPA from the program instead would make
+ * Pulumi delete the object KEDA has just adopted; KEDA re-creates it under the same name at once,
+ * and the Kubernetes provider, which starts watching after its DELETE and matches by name only,
+ * may then never see the deletion and fail the `up` after 10 minutes.) Removing all triggers later
+ * deletes the ScaledObject, whose HPA Kubernetes garbage-collects with it: run `pulumi up --refresh`
+ * once more to re-create the HPA.
  *
  * @see https://keda.sh/docs/2.20/reference/scaledobject-spec/#transfer-ownership-of-an-existing-hpa
  * @see https://keda.sh/docs/2.20/scalers/rabbitmq-queue/
@@ -181,6 +185,9 @@ export function triggerSourceProblems(autoscaling: ResolvedAutoscaling, sources:
 /** KEDA's annotation that lets a ScaledObject adopt the HPA named in `advanced.horizontalPodAutoscalerConfig.name`. */
 export const TRANSFER_HPA_OWNERSHIP = "scaledobject.keda.sh/transfer-hpa-ownership";
 
+/** What Pulumi leaves to KEDA on an HPA a ScaledObject has adopted: KEDA rewrites all three. */
+export const HPA_ADOPTED_BY_KEDA = ["spec", "metadata.labels", "metadata.annotations"] as const;
+
 /** The name of the TriggerAuthentication (and of its ConfigMap) of a service's RabbitMQ triggers. */
 export const rabbitmqAuthName = (name: string): string => `${name}-rabbitmq`;
 
@@ -289,31 +296,33 @@ export interface AutoscalerTarget {
 
 /**
  * Creates the service's autoscaler: nothing when autoscaling is off; a HorizontalPodAutoscaler
- * (`<name>-hpa`) without triggers; otherwise the ScaledObject (`<name>-scaledobject`) with, for
- * RabbitMQ triggers, its TriggerAuthentication and ConfigMap.
+ * (`<name>-hpa`); with triggers also the ScaledObject (`<name>-scaledobject`), which adopts that
+ * HPA, and, for RabbitMQ triggers, its TriggerAuthentication and ConfigMap.
  *
  * @returns the ScaledObject, when there is one (a canary controller references it).
  */
 export function deployAutoscaler(target: AutoscalerTarget, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource | undefined {
   const { name, metadata, autoscaling } = target;
   if (!autoscaling.enabled) return undefined;
-  if (!usesKeda(autoscaling)) {
-    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-      `${name}-hpa`,
-      {
-        metadata,
-        spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: target.deploymentName },
-          minReplicas: autoscaling.minReplicas,
-          maxReplicas: autoscaling.maxReplicas,
-          metrics: hpaMetrics(autoscaling),
-        },
+  const keda = usesKeda(autoscaling);
+  const hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+    `${name}-hpa`,
+    {
+      metadata,
+      spec: {
+        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: target.deploymentName },
+        // An HPA never goes below 1; scaling to zero is KEDA's (it deactivates the Deployment).
+        minReplicas: Math.max(1, autoscaling.minReplicas),
+        maxReplicas: autoscaling.maxReplicas,
+        metrics: hpaMetrics(autoscaling),
       },
-      opts,
-    );
-    return undefined;
-  }
-  const dependsOn: pulumi.Resource[] = [];
+    },
+    // With triggers KEDA adopts this HPA and owns its spec and metadata (see the module comment).
+    keda ? { ...opts, ignoreChanges: [...HPA_ADOPTED_BY_KEDA] } : opts,
+  );
+  if (!keda) return undefined;
+  // The HPA first: KEDA adopts it (named in the ScaledObject) rather than racing Pulumi to create it.
+  const dependsOn: pulumi.Resource[] = [hpa];
   const rabbitmq = target.sources.rabbitmq;
   if (rabbitmq && autoscaling.triggers.some((t) => t.type === "rabbitmq")) {
     const authMetadata = { ...metadata, name: rabbitmqAuthName(name) };

@@ -20,7 +20,7 @@ export { dockerHealthcheck } from "./docker";
  * One stateless HTTP service, the same on every target.
  *
  * - **Kubernetes** (EKS, GKE, k3s): ServiceAccount, Deployment, Service, HorizontalPodAutoscaler
- *   (autoscaling/v2) or, with `autoscaling.triggers`, a KEDA ScaledObject (and TriggerAuthentication), PodDisruptionBudget when two or more pods run, readiness and liveness probes,
+ *   (autoscaling/v2) and, with `autoscaling.triggers`, a KEDA ScaledObject that adopts it (and a TriggerAuthentication), PodDisruptionBudget when two or more pods run, readiness and liveness probes,
  *   Prometheus scrape annotations, the restricted securityContext, topology spread across zones and
  *   nodes, and a NetworkPolicy.
  * - **Docker**: one container with the same image, healthcheck, memory and CPU limits, a restart

@@ -180,7 +180,7 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
     opts,
   );
 
-  // A HorizontalPodAutoscaler, or with triggers a KEDA ScaledObject (which owns its own HPA): never both.
+  // A HorizontalPodAutoscaler and, with triggers, a KEDA ScaledObject that adopts it: one HPA per Deployment.
   const scaledObject = deployAutoscaler(
     { name, metadata, deploymentName: deployment.metadata.name, autoscaling: spec.autoscaling, sources: spec.triggerSources, secretEnv: spec.secretEnv },
     opts,

@@ -25,7 +25,7 @@ export interface AutoscalingArgs {
   readonly targetCPUUtilizationPercentage?: number;
   /** Average memory utilisation to keep, in percent of the request; a second HPA metric. @default none */
   readonly targetMemoryUtilizationPercentage?: number;
-  /** KEDA triggers: with any, the service gets a ScaledObject instead of a HorizontalPodAutoscaler. @default [] */
+  /** KEDA triggers: with any, the service also gets a ScaledObject, which adopts its HorizontalPodAutoscaler. @default [] */
   readonly triggers?: readonly ScaleTrigger[];
 }
 
