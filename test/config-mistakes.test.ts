@@ -118,7 +118,8 @@ const BAD: Record<string, Bad[]> = {
   ],
   "3. what Kubernetes, Docker or the cloud would refuse at update time": [
     { name: "a service using an undeclared queue", args: dev(set("messageQueue", { queues: [{ name: "orders" }] }), services(svc({ worker: true, uses: { queues: ["ordres"] } }))), key: "platform:services[0].uses.queues[0]", message: /^"ordres" is not a queue of `messageQueue\.queues` \("orders"\); declare it there or fix the name$/ },
-    { name: "a queue trigger on an undeclared queue", args: dev(set("messageQueue", { queues: [{ name: "orders" }] }), services(svc({ worker: true, uses: { queues: ["orders"] }, autoscaling: { triggers: [{ type: "rabbitmq", queueName: "ordres" }] } }))), key: "platform:services[0].autoscaling.triggers[0].queueName", message: /^"ordres" is not a queue of this service's `uses\.queues` \("orders"\): the service scales on a queue it consumes; add it with `pulumi config set --path 'platform:services\[0\]\.uses\.queues\[1\]' ordres` or fix the name$/ },
+    { name: "a queue trigger on an undeclared queue", args: dev(set("messageQueue", { queues: [{ name: "orders" }] }), services(svc({ worker: true, uses: { queues: ["orders"] }, autoscaling: { triggers: [{ type: "rabbitmq", queueName: "ordres" }] } }))), key: "platform:services[0].autoscaling.triggers[0].queueName", message: /^"ordres" is not a queue of `messageQueue\.queues` \("orders"\) nor of this service's `uses\.queues` \("orders"\); fix the name: `pulumi config set --path 'platform:services\[0\]\.autoscaling\.triggers\[0\]\.queueName' orders`$/ },
+    { name: "a queue trigger on a declared queue the service does not use", args: dev(set("messageQueue", { queues: [{ name: "orders" }, { name: "invoices" }] }), services(svc({ worker: true, uses: { queues: ["orders"] }, autoscaling: { triggers: [{ type: "rabbitmq", queueName: "invoices" }] } }))), key: "platform:services[0].autoscaling.triggers[0].queueName", message: /^"invoices" is not a queue of this service's `uses\.queues` \("orders"\): the service scales on a queue it consumes; add it with `pulumi config set --path 'platform:services\[0\]\.uses\.queues\[1\]' invoices` or fix the name$/ },
     { name: "scale to zero for a service that is not a worker", args: dev(set("messageQueue", { queues: [{ name: "orders" }] }), services(svc({ uses: { queues: ["orders"] }, autoscaling: { minReplicas: 0, triggers: [{ type: "rabbitmq", queueName: "orders" }] } }))), key: "platform:services[0].autoscaling.minReplicas", message: /^is 0, which only a worker \(`worker: true`\) may use/ },
     { name: "a service using a disabled store", args: dev(set("redis", { enabled: false }), services(svc({ uses: { redis: true } }))), key: "platform:services[0].uses.redis", message: /^`redis\.enabled` is false, so there is no redis to use; remove it: `pulumi config rm --path 'platform:services\[0\]\.uses\.redis'`$/ },
     { name: "replicas beyond int32", args: dev(services(svc({ replicas: 3e9 }))), key: "platform:services[0].replicas", message: /^must be at most 2147483647 \(Kubernetes counts are 32-bit integers\)/ },
@@ -282,7 +283,7 @@ describe("config mistakes, by class", () => {
 
   it("counts the bad inputs by class (for the issue's closing note)", () => {
     const counts = Object.fromEntries(Object.entries(BAD).map(([group, cases]) => [group.split(".")[0], cases.length]));
-    assert.deepEqual(counts, { "1": 13, "2": 8, "3": 49, "4": 12, "5": 9, "6": 6 });
+    assert.deepEqual(counts, { "1": 13, "2": 8, "3": 50, "4": 12, "5": 9, "6": 6 });
   });
 });
 

@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import type { Environment } from "../../components";
-import { setCommand } from "./keys";
+import { removeCommand, setCommand } from "./keys";
 import { count } from "./validators";
 
 const rabbitmqTrigger = z.strictObject({
@@ -48,6 +48,8 @@ interface StackFacts {
   readonly target: string;
   readonly broker?: "rabbitmq" | "nats";
   readonly observability: boolean;
+  /** The queues `messageQueue.queues` declares, where the platform declares them (in-cluster RabbitMQ); undefined where the application does. */
+  readonly declaredQueues?: readonly string[];
 }
 
 /** What the checks read of one service (as parsed, possibly partly). */
@@ -79,22 +81,28 @@ export function autoscalingConfigProblems(service: ServiceFacts, i: number, stac
       const queue = trigger.type === "rabbitmq" ? trigger.queueName : trigger.stream;
       const wanted = trigger.type === "rabbitmq" ? "rabbitmq" : "nats";
       if (stack.broker !== wanted) {
-        problems.push({ path: at("triggers", t, "type"), message: `is ${trigger.type}, but the stack's broker is ${stack.broker ? `\`${stack.broker}\`` : "off (`messageQueue.enabled: false`)"}; use the ${stack.broker === "nats" ? "nats-jetstream" : "rabbitmq"} trigger or remove it` });
+        problems.push({ path: at("triggers", t, "type"), message: `is ${trigger.type}, but the stack's broker is ${stack.broker ? `\`${stack.broker}\`` : "off (`messageQueue.enabled: false`)"}; use the ${stack.broker === "nats" ? "nats-jetstream" : "rabbitmq"} trigger or remove it: \`${removeCommand(at("triggers", t))}\`` });
       } else if (typeof queue === "string" && !uses.includes(queue)) {
+        const listed = uses.length > 0 ? uses.map((q) => `"${q}"`).join(", ") : "none";
+        // A name no queue has (a typo): adding it to `uses.queues` would only move the error there.
+        const undeclared = stack.declaredQueues !== undefined && !stack.declaredQueues.includes(queue);
+        const fix = uses.length > 0 ? `fix the name: \`${setCommand(at("triggers", t, key), uses[0])}\`` : `declare the queue in \`messageQueue.queues\` and \`uses.queues\``;
         problems.push({
           path: at("triggers", t, key),
-          message: `"${queue}" is not a queue of this service's \`uses.queues\` (${uses.length > 0 ? uses.map((q) => `"${q}"`).join(", ") : "none"}): the service scales on a queue it consumes; add it with \`${setCommand(["services", i, "uses", "queues", uses.length], queue)}\` or fix the name`,
+          message: undeclared
+            ? `"${queue}" is not a queue of \`messageQueue.queues\` (${stack.declaredQueues!.length > 0 ? stack.declaredQueues!.map((q) => `"${q}"`).join(", ") : "none declared"}) nor of this service's \`uses.queues\` (${listed}); ${fix}`
+            : `"${queue}" is not a queue of this service's \`uses.queues\` (${listed}): the service scales on a queue it consumes; add it with \`${setCommand(["services", i, "uses", "queues", uses.length], queue)}\` or fix the name`,
         });
       }
     } else if (trigger.type === "prometheus" && !stack.observability) {
-      problems.push({ path: at("triggers", t, "type"), message: "is prometheus, but `observability.enabled` is false, so there is no Prometheus to query; enable observability or remove the trigger" });
+      problems.push({ path: at("triggers", t, "type"), message: `is prometheus, but \`observability.enabled\` is false, so there is no Prometheus to query; enable observability (\`${setCommand(["observability", "enabled"], "true")}\`) or remove the trigger: \`${removeCommand(at("triggers", t))}\`` });
     }
   });
   if (triggers.length > 0 && autoscaling.enabled === false) {
-    problems.push({ path: at("enabled"), message: "is false while `autoscaling.triggers` are set: triggers need the autoscaler; remove `enabled: false` or the triggers" });
+    problems.push({ path: at("enabled"), message: `is false while \`autoscaling.triggers\` are set: triggers need the autoscaler; remove it (\`${removeCommand(at("enabled"))}\`) or the triggers` });
   }
   if (autoscaling.minReplicas === 0) {
-    if (!service.worker) problems.push({ path: at("minReplicas"), message: "is 0, which only a worker (`worker: true`) may use: a service behind a route must answer the first request; set it to 1 or more" });
+    if (!service.worker) problems.push({ path: at("minReplicas"), message: `is 0, which only a worker (\`worker: true\`) may use: a service behind a route must answer the first request; set it to 1 or more: \`${setCommand(at("minReplicas"), "1")}\`` });
     else if (stack.environment === "prod") problems.push({ path: at("minReplicas"), message: `is 0 in prod, which keeps at least its minimum: the first message would wait for a pod to start; set it with \`${setCommand(["services", i, "autoscaling", "minReplicas"], "1")}\`` });
   }
   return problems;

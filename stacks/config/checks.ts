@@ -289,6 +289,9 @@ function serviceProblems(config: PlatformConfig): KeyedProblem[] {
     target: config.target,
     broker: config.messageQueue?.enabled === false ? undefined : (config.messageQueue?.broker ?? "rabbitmq"),
     observability: config.observability?.enabled !== false,
+    // As usesProblems: the platform declares the queues of an in-cluster RabbitMQ only.
+    declaredQueues:
+      (config.messageQueue?.broker ?? "rabbitmq") === "rabbitmq" && config.messageQueue?.mode !== "managed" ? (config.messageQueue?.queues ?? []).map((q) => q.name) : undefined,
   };
   (Array.isArray(config.services) ? config.services : []).forEach((service: Partial<ServiceConfig> | undefined, i) => {
     if (service?.name && names.has(service.name)) problems.push({ path: ["services", i, "name"], message: `"${service.name}" is declared twice` });
