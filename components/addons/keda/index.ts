@@ -38,9 +38,10 @@ export const KEDA_NAMESPACE = "keda";
 export const KEDA_PORTS = { metricsApiServer: 6443, webhooks: 9443, operatorGrpc: 9666 } as const;
 
 /**
- * Requests and limits of each KEDA container: the chart's requests (100m / 100Mi, KEDA's
- * documented defaults) with limits sized for a few hundred ScaledObjects rather than the chart's
- * 1 CPU / 1000Mi, so six pods in prod request 0.6 vCPU of the node group.
+ * Requests and limits of each KEDA container: 100m / 128Mi for the operator and the metrics API
+ * server (the chart's 100m / 100Mi, KEDA's documented defaults, with memory rounded up) and
+ * 50m / 64Mi for the admission webhooks, with limits sized for a few hundred ScaledObjects rather
+ * than the chart's 1 CPU / 1000Mi: the six pods in prod request 0.5 vCPU and 640Mi of the nodes.
  *
  * @see https://keda.sh/docs/2.20/operate/cluster/#cluster-capacity
  */
