@@ -86,6 +86,7 @@ const BAD: Record<string, Bad[]> = {
     { name: "a missing key in a list entry", args: dev(set("gateway", { routes: [{ service: "podinfo" }] })), key: "platform:gateway.routes[0].hostname", message: /^is required; set it with `pulumi config set --path 'platform:gateway\.routes\[0\]\.hostname' api\.example\.com`$/ },
     { name: "a wrong case of an enum", args: dev("platform:target=Docker"), key: "platform:target", message: /did you mean "docker"\?/ },
     { name: "invalid JSON in --config", args: dev("platform:services=[{bad"), key: "platform:services", message: /^is not valid JSON \(.*\); put the whole value in single quotes/ },
+    { name: "an unknown autoscaling trigger type", args: dev(services(svc({ worker: true, autoscaling: { triggers: [{ type: "kafka", queueName: "orders" }] } }))), key: "platform:services[0].autoscaling.triggers[0].type", message: /^must be one of "rabbitmq", "nats-jetstream", "prometheus" \(got "kafka"\); set it with `pulumi config set --path 'platform:services\[0\]\.autoscaling\.triggers\[0\]\.type' rabbitmq`$/ },
     { name: "a fraction for a whole number", args: dev(set("redis", { docker: { hostPort: 6379.5 } })), key: "platform:redis.docker.hostPort", message: /^must be a whole number \(got the number 6379\.5\)/ },
   ],
   "2. secrets nested in blocks": [
@@ -283,7 +284,7 @@ describe("config mistakes, by class", () => {
 
   it("counts the bad inputs by class (for the issue's closing note)", () => {
     const counts = Object.fromEntries(Object.entries(BAD).map(([group, cases]) => [group.split(".")[0], cases.length]));
-    assert.deepEqual(counts, { "1": 13, "2": 8, "3": 50, "4": 12, "5": 9, "6": 6 });
+    assert.deepEqual(counts, { "1": 14, "2": 8, "3": 50, "4": 12, "5": 9, "6": 6 });
   });
 });
 
