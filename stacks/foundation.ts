@@ -16,6 +16,7 @@ import {
   CloudNativePg,
   createPlatform,
   GatewayApiCrds,
+  Keda,
   meshEnrollment,
   movedFrom,
   PrometheusOperatorCrds,
@@ -31,7 +32,7 @@ import {
 } from "../components";
 import { createEksAddons, createKarpenter } from "../components/eks";
 import { clusterBackups } from "./backups";
-import { DATA_NAMESPACE, meshProvider, MONITORING_NAMESPACE, namespaceOf, platformArgs, postgresSettings, protectOf, dataStorePlacement, messageQueueSettings, type ProgramConfig } from "./compose";
+import { DATA_NAMESPACE, meshProvider, MONITORING_NAMESPACE, namespaceOf, platformArgs, postgresSettings, protectOf, dataStorePlacement, messageQueueSettings, servicesOf, type ProgramConfig } from "./compose";
 
 /** The logical name of the platform component (and the prefix of its EKS add-ons). */
 export const PLATFORM_NAME = "platform";
@@ -91,7 +92,8 @@ function restrictedNamespace(
  * - on every Kubernetes target, the Gateway API CRDs and the Prometheus operator CRDs, then
  *   cert-manager (whose Gateway API support needs the former, its ServiceMonitor the latter);
  * - the CloudNativePG operator (with the Barman Cloud plugin when backups are on) for an in-cluster
- *   PostgresCluster, and the RabbitMQ operators for an in-cluster RabbitMQ broker.
+ *   PostgresCluster, and the RabbitMQ operators for an in-cluster RabbitMQ broker;
+ * - KEDA when a service has `autoscaling.triggers`.
  *
  * @see https://github.com/aws-quickstart/cdk-eks-blueprints (cluster provider, then add-ons)
  */
@@ -161,6 +163,10 @@ export function foundation(config: ProgramConfig): Foundation {
       { platform, certManager: addons.certManager, protect },
       { aliases: [{ parent: topLevelUrn("platform:index:MessageQueue", "queue") }] },
     );
+  }
+  // KEDA only where a service scales on a queue or a Prometheus query (`autoscaling.triggers`).
+  if (servicesOf(config).some((s) => s.autoscaling?.enabled !== false && (s.autoscaling?.triggers?.length ?? 0) > 0)) {
+    addons.keda = new Keda("keda", { platform });
   }
   // Velero for the volumes and objects without backups of their own (see backups.ts).
   clusterBackups(config, platform);

@@ -25,6 +25,7 @@ import {
   PostgresCluster,
   RedisCluster,
   movedFrom,
+  natsMonitoringEndpoint,
   observabilityEndpoints,
   workloadIdentity,
   resolveMesh,
@@ -33,9 +34,11 @@ import {
   type ClusterAddons,
   type Platform,
   type ScrapeEndpoint,
+  type TriggerSources,
 } from "../components";
 import {
   gatewaySettings,
+  DATA_NAMESPACE,
   GATEWAY_NAMESPACE,
   meshProvider,
   meshSettings,
@@ -92,6 +95,8 @@ interface DataPhase {
   readonly stores: readonly pulumi.Resource[];
   readonly access: DataStores;
   readonly metrics: { postgres?: ScrapeEndpoint; redis?: ScrapeEndpoint; rabbitmq?: ScrapeEndpoint };
+  /** Where KEDA triggers read the broker from: RabbitMQ through the services' own `secretEnv`, NATS's monitoring endpoint. */
+  readonly triggerSources: TriggerSources;
 }
 
 /** The data tier. Each hands each service that uses it its URL through the service's own Secret in the services' namespace (on Docker, as a secret env value): never as a literal. */
@@ -102,6 +107,7 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
   const clients = storeClients(config, base.servicesNamespace);
   const access: { -readonly [K in keyof DataStores]: DataStores[K] } = {};
   const metrics: DataPhase["metrics"] = {};
+  const triggerSources: { -readonly [K in keyof TriggerSources]: TriggerSources[K] } = {};
   // On Docker the stores run their exporters, which used to be the observability stack's.
   const exportersMoved = (store: string) =>
     platform.kind === "docker" ? { transformations: [movedFrom(topLevelUrn("platform:index:ObservabilityStack", "observability"), { [`${store}-exporter`]: `observability-${store}-exporter`, [`${store}-exporter-image`]: `observability-${store}-exporter-image` })] } : {};
@@ -130,9 +136,16 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
     stores.push(queue);
     access.messageQueue = queue;
     metrics.rabbitmq = queue.metricsEndpoint;
+    const caEnv = `${queue.urlEnv.replace(/_URL$/, "")}_CA_CERT`;
+    // Amazon MQ is amqps:// with a public CA; the in-cluster broker's CA is private. The trigger reads
+    // the service's own URL and CA variables (its `secretEnv`, see access.ts).
+    const tls = queue.spec.tls || queue.spec.mode === "managed";
+    if (queue.spec.broker === "rabbitmq") triggerSources.rabbitmq = { hostEnv: queue.urlEnv, caEnv: queue.caSecretName ? caEnv : undefined, tls };
+    else triggerSources.natsJetStream = { monitoringEndpoint: natsMonitoringEndpoint(COMPONENT_NAMES.messageQueue, DATA_NAMESPACE), account: "$G" };
     outputs.messageQueue = { host: queue.host, port: queue.port, url: queue.url, ...(queue.managementUrl ? { managementUrl: queue.managementUrl } : {}) };
   }
-  return { stores, access, metrics };
+  if (config.observability?.enabled !== false) triggerSources.prometheus = { serverAddress: observabilityEndpoints(MONITORING_NAMESPACE).prometheus };
+  return { stores, access, metrics, triggerSources };
 }
 
 /** Observability: scrapes every service and the data stores, and gives services the OTLP endpoint (their env). */
@@ -172,6 +185,7 @@ function servicesPhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase,
       namespace: base.servicesNamespace,
       // Only the Secrets of the stores the service declares in `uses` (access.ts).
       secretEnv: serviceSecretEnv(service.name, data.access),
+      triggerSources: data.triggerSources,
       serviceAnnotations: mesh.serviceAnnotations(index),
       // The IRSA role or Google service account of `cloudIdentity` (EKS, GKE; refused elsewhere).
       serviceAccountAnnotations: cloudIdentity && base.platform.kind === "kubernetes" ? workloadIdentity(service.name, cloudIdentity, base.platform, { namespace: namespaceOf(config), name: service.name }) : undefined,
@@ -181,8 +195,9 @@ function servicesPhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase,
       progressive: progressiveSettings(config, index),
       // The gateway and Prometheus run in their own namespaces; the NetworkPolicy must admit them.
       allowFromNamespaces: base.platform.kind === "kubernetes" ? [...(routed ? [GATEWAY_NAMESPACE] : []), ...(observed ? [MONITORING_NAMESPACE] : [])] : [],
-      // Pods wait for the stores they use, and for the mesh's injector, or they would start without a proxy.
-      dependsOn: [...serviceStores(service.name, data.access), ...mesh.ready, ...(mesh.flagger ? [mesh.flagger.release] : [])],
+      // Pods wait for the stores they use, and for the mesh's injector, or they would start without a
+      // proxy; a ScaledObject needs KEDA's CRDs and webhooks, a Canary Flagger's.
+      dependsOn: [...serviceStores(service.name, data.access), ...mesh.ready, ...(mesh.flagger ? [mesh.flagger.release] : []), ...(base.addons.keda ? [base.addons.keda.release] : [])],
     });
   });
   return apps;

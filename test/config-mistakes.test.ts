@@ -86,6 +86,7 @@ const BAD: Record<string, Bad[]> = {
     { name: "a missing key in a list entry", args: dev(set("gateway", { routes: [{ service: "podinfo" }] })), key: "platform:gateway.routes[0].hostname", message: /^is required; set it with `pulumi config set --path 'platform:gateway\.routes\[0\]\.hostname' api\.example\.com`$/ },
     { name: "a wrong case of an enum", args: dev("platform:target=Docker"), key: "platform:target", message: /did you mean "docker"\?/ },
     { name: "invalid JSON in --config", args: dev("platform:services=[{bad"), key: "platform:services", message: /^is not valid JSON \(.*\); put the whole value in single quotes/ },
+    { name: "an unknown autoscaling trigger type", args: dev(services(svc({ worker: true, autoscaling: { triggers: [{ type: "kafka", queueName: "orders" }] } }))), key: "platform:services[0].autoscaling.triggers[0].type", message: /^must be one of "rabbitmq", "nats-jetstream", "prometheus" \(got "kafka"\); set it with `pulumi config set --path 'platform:services\[0\]\.autoscaling\.triggers\[0\]\.type' rabbitmq`$/ },
     { name: "a fraction for a whole number", args: dev(set("redis", { docker: { hostPort: 6379.5 } })), key: "platform:redis.docker.hostPort", message: /^must be a whole number \(got the number 6379\.5\)/ },
   ],
   "2. secrets nested in blocks": [
@@ -118,6 +119,9 @@ const BAD: Record<string, Bad[]> = {
   ],
   "3. what Kubernetes, Docker or the cloud would refuse at update time": [
     { name: "a service using an undeclared queue", args: dev(set("messageQueue", { queues: [{ name: "orders" }] }), services(svc({ worker: true, uses: { queues: ["ordres"] } }))), key: "platform:services[0].uses.queues[0]", message: /^"ordres" is not a queue of `messageQueue\.queues` \("orders"\); declare it there or fix the name$/ },
+    { name: "a queue trigger on an undeclared queue", args: dev(set("messageQueue", { queues: [{ name: "orders" }] }), services(svc({ worker: true, uses: { queues: ["orders"] }, autoscaling: { triggers: [{ type: "rabbitmq", queueName: "ordres" }] } }))), key: "platform:services[0].autoscaling.triggers[0].queueName", message: /^"ordres" is not a queue of `messageQueue\.queues` \("orders"\) nor of this service's `uses\.queues` \("orders"\); fix the name: `pulumi config set --path 'platform:services\[0\]\.autoscaling\.triggers\[0\]\.queueName' orders`$/ },
+    { name: "a queue trigger on a declared queue the service does not use", args: dev(set("messageQueue", { queues: [{ name: "orders" }, { name: "invoices" }] }), services(svc({ worker: true, uses: { queues: ["orders"] }, autoscaling: { triggers: [{ type: "rabbitmq", queueName: "invoices" }] } }))), key: "platform:services[0].autoscaling.triggers[0].queueName", message: /^"invoices" is not a queue of this service's `uses\.queues` \("orders"\): the service scales on a queue it consumes; add it with `pulumi config set --path 'platform:services\[0\]\.uses\.queues\[1\]' invoices` or fix the name$/ },
+    { name: "scale to zero for a service that is not a worker", args: dev(set("messageQueue", { queues: [{ name: "orders" }] }), services(svc({ uses: { queues: ["orders"] }, autoscaling: { minReplicas: 0, triggers: [{ type: "rabbitmq", queueName: "orders" }] } }))), key: "platform:services[0].autoscaling.minReplicas", message: /^is 0, which only a worker \(`worker: true`\) may use/ },
     { name: "a service using a disabled store", args: dev(set("redis", { enabled: false }), services(svc({ uses: { redis: true } }))), key: "platform:services[0].uses.redis", message: /^`redis\.enabled` is false, so there is no redis to use; remove it: `pulumi config rm --path 'platform:services\[0\]\.uses\.redis'`$/ },
     { name: "a migration Job on a service without a database", args: dev(services(svc({ migration: { command: ["./migrate"] } }))), key: "platform:services[0].migration", message: /^migrates the service's database, but the service declares none \(`uses\.postgres` is not true\), so its Job would get no DATABASE_URL; declare it: `pulumi config set --path 'platform:services\[0\]\.uses\.postgres' true`, or remove `migration`$/ },
     { name: "a migration without a command or args", args: dev(services(svc({ uses: { postgres: true }, migration: { backoffLimit: 1 } }))), key: "platform:services[0].migration", message: /^needs `command` or `args`: without them it runs the image's default process, a server that never exits$/ },
@@ -312,7 +316,7 @@ describe("config mistakes, by class", () => {
 
   it("counts the bad inputs by class (for the issue's closing note)", () => {
     const counts = Object.fromEntries(Object.entries(BAD).map(([group, cases]) => [group.split(".")[0], cases.length]));
-    assert.deepEqual(counts, { "1": 13, "2": 8, "3": 79, "4": 12, "5": 9, "6": 6 });
+    assert.deepEqual(counts, { "1": 14, "2": 8, "3": 82, "4": 12, "5": 9, "6": 6 });
   });
 });
 

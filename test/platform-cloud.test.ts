@@ -186,7 +186,7 @@ describe("EksCluster", () => {
     const rule = one(gke(), "gcp:compute/firewall:Firewall", "gke-master-to-webhooks");
     assert.deepEqual(
       [rule.inputs.direction, rule.inputs.sourceRanges, rule.inputs.targetServiceAccounts, rule.inputs.allows],
-      ["INGRESS", ["172.16.0.0/28"], ["gke-nodes@mock-project.iam.gserviceaccount.com"], [{ protocol: "tcp", ports: ["8443", "9443", "15017"] }]],
+      ["INGRESS", ["172.16.0.0/28"], ["gke-nodes@mock-project.iam.gserviceaccount.com"], [{ protocol: "tcp", ports: ["6443", "8443", "9443", "15017"] }]],
     );
     assert.equal(rule.inputs.network, "gke-network-id");
     // Every webhook port of the add-ons is open: GKE's rule (443, 10250) or this one.

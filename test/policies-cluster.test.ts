@@ -131,6 +131,7 @@ describe("gke-webhooks-reachable", () => {
     `"${resourceName}" installs ${what}, served on TCP ${ports}, which the control plane of private GKE cluster "platform" (172.16.0.0/28) cannot reach: ` +
     `GKE's own rule opens only 443 and 10250. Add an ingress firewall rule from 172.16.0.0/28 to the nodes on ${ports} (GkeCluster's webhookPorts).`;
   const ISTIOD = "istiod (sidecar injector, config validation)";
+  const KEDA = "KEDA metrics API server (the v1beta1.external.metrics.k8s.io API, 6443) and admission webhooks (9443)";
   const LINKERD = "Linkerd proxy injector and service-profile validator (8443), policy validator (9443)";
   const istiod = release("istiod", "istiod");
   const pool = resource("gcp:container/nodePool:NodePool", "general", { nodeConfig: { serviceAccount: "nodes@acme.iam.gserviceaccount.com", machineType: "e2-standard-4" } });
@@ -153,6 +154,8 @@ describe("gke-webhooks-reachable", () => {
     { name: "a UDP rule", resources: [gke, firewall("udp", { allows: [{ protocol: "udp", ports: ["15017"] }] }), istiod], violations: [closed("istiod", ISTIOD, "15017")] },
     { name: "a disabled rule", resources: [gke, mutate(webhooks, (i) => (i.disabled = true)), istiod], violations: [closed("istiod", ISTIOD, "15017")] },
     { name: "an egress rule", resources: [gke, mutate(webhooks, (i) => (i.direction = "EGRESS")), istiod], violations: [closed("istiod", ISTIOD, "15017")] },
+    { name: "KEDA behind the pre-KEDA default rule (8443, 9443, 15017): its external metrics API on 6443 is closed", resources: [gke, webhooks, release("keda", "keda")], violations: [closed("keda", KEDA, "6443")] },
+    { name: "KEDA behind a rule that opens 6443 and 9443", resources: [gke, firewall("keda-ports", { allows: [{ protocol: "tcp", ports: ["6443", "9443"] }] }), release("keda", "keda")], violations: [] },
     { name: "istiod on a cluster with public nodes", resources: [mutate(gke, (i) => (i.privateClusterConfig.enablePrivateNodes = false)), istiod], violations: [] },
   ];
   for (const c of cases) {
@@ -197,6 +200,25 @@ describe("node-capacity", () => {
       name: "an HPA's minimum instead of unset replicas",
       resources: [twoLarge, deployment("web", undefined), resource("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "web", { metadata: { name: "web", namespace: "apps" }, spec: { scaleTargetRef: { kind: "Deployment", name: "web" }, minReplicas: 8, maxReplicas: 10 } })],
       violations: [short("4.00 vCPU and 8.0 GiB", LARGE, "3.86 vCPU and 14.7 GiB", "0.14 vCPU")],
+    },
+    {
+      name: "a KEDA ScaledObject's minReplicaCount instead of unset replicas",
+      resources: [twoLarge, deployment("worker", undefined), resource("kubernetes:keda.sh/v1alpha1:ScaledObject", "worker", { metadata: { name: "worker", namespace: "apps" }, spec: { scaleTargetRef: { name: "worker" }, minReplicaCount: 8, maxReplicaCount: 10, triggers: [] } })],
+      violations: [short("4.00 vCPU and 8.0 GiB", LARGE, "3.86 vCPU and 14.7 GiB", "0.14 vCPU")],
+    },
+    { name: "a ScaledObject that scales to zero (no pod at minimum)", resources: [twoLarge, deployment("web", 7), deployment("worker", undefined), resource("kubernetes:keda.sh/v1alpha1:ScaledObject", "worker", { metadata: { name: "worker", namespace: "apps" }, spec: { scaleTargetRef: { name: "worker" }, minReplicaCount: 0, triggers: [] } })], violations: [] },
+    {
+      name: "KEDA's per-component resources times each component's replicaCount (3 × 2 × 500m + 3 × 500m)",
+      resources: [
+        twoLarge,
+        deployment("web", 3),
+        resource("kubernetes:helm.sh/v3:Release", "keda", {
+          chart: "keda",
+          namespace: "keda",
+          values: { operator: { replicaCount: 2 }, metricsServer: { replicaCount: 2 }, webhooks: { replicaCount: 2 }, resources: Object.fromEntries(["operator", "metricServer", "webhooks"].map((c) => [c, { requests: { cpu: "500m", memory: "1Gi" } }])) },
+        }),
+      ],
+      violations: [short("4.50 vCPU and 9.0 GiB", LARGE, "3.86 vCPU and 14.7 GiB", "0.64 vCPU")],
     },
     {
       name: "Istio's sidecars pushing a namespace over (7 × (500m + 60m))",

@@ -23,6 +23,7 @@ export type AddonName =
   | "rabbitmq-operators"
   | "velero"
   | "flagger"
+  | "keda"
   | "aws-load-balancer-controller"
   | "aws-ebs-csi-driver"
   | "metrics-server"
@@ -125,6 +126,12 @@ export const CLUSTER_ADDONS: readonly AddonDefinition[] = [
     purpose: "progressive delivery: each canary's traffic weight driven by the mesh's success rate and latency",
     targets: { eks: install, gke: install, k3s: install },
     see: "https://docs.flagger.app/install/flagger-install-on-kubernetes",
+  },
+  {
+    name: "keda",
+    purpose: "event-driven autoscaling: ScaledObjects on a queue's depth or a Prometheus query, through the external metrics API (no target registers `v1beta1.external.metrics.k8s.io` by default)",
+    targets: { eks: install, gke: install, k3s: install },
+    see: "https://keda.sh/docs/2.20/deploy/#helm",
   },
   {
     name: "aws-load-balancer-controller",

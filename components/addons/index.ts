@@ -17,4 +17,5 @@ export * from "./prometheus-operator-crds";
 export * from "./rabbitmq-operators";
 export * from "./velero";
 export * from "./flagger";
+export * from "./keda";
 export * from "./karpenter/spec";

@@ -3,6 +3,7 @@ import type { CertManager } from "./cert-manager";
 import type { CloudNativePg } from "./cloudnative-pg";
 import type { Flagger } from "./flagger";
 import type { GatewayApiCrds } from "./gateway-api-crds";
+import type { Keda } from "./keda";
 import type { PrometheusOperatorCrds } from "./prometheus-operator-crds";
 import type { RabbitmqOperators } from "./rabbitmq-operators";
 
@@ -28,6 +29,8 @@ export interface ClusterAddons {
   readonly rabbitmqOperators?: RabbitmqOperators;
   /** Flagger: services with progressive delivery (`Canary`) need it. */
   readonly flagger?: Flagger;
+  /** KEDA: services with `autoscaling.triggers` get a ScaledObject, which needs its CRDs and operator. */
+  readonly keda?: Keda;
   /**
    * The AWS Load Balancer Controller (EKS): the gateway's NLB. An `AwsLoadBalancerController` from
    * `createEksAddons` (`<package>/eks`); typed as a component here so that the bag does not make

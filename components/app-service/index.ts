@@ -7,9 +7,11 @@ import type { AppServiceArgs } from "./spec";
 import { formatProblems } from "../contract/problems";
 import { resolveAppService, validateAppService } from "./spec";
 import { jobNameProblems } from "./jobs-spec";
+import { triggerSourceProblems, usesKeda } from "./autoscaling";
 
 export * from "./spec";
 export * from "./jobs-spec";
+export * from "./autoscaling";
 export { taskLabels, taskPodSpec } from "./jobs";
 export { migrationExitProblem, migrationGate, MIGRATION_LABEL } from "./jobs-docker";
 
@@ -36,13 +38,13 @@ export { dockerHealthcheck } from "./docker";
  * One stateless HTTP service, the same on every target.
  *
  * - **Kubernetes** (EKS, GKE, k3s): ServiceAccount, Deployment, Service, HorizontalPodAutoscaler
- *   (autoscaling/v2), PodDisruptionBudget when two or more pods run, readiness and liveness probes,
+ *   (autoscaling/v2) and, with `autoscaling.triggers`, a KEDA ScaledObject that adopts it (and a TriggerAuthentication), PodDisruptionBudget when two or more pods run, readiness and liveness probes,
  *   Prometheus scrape annotations, the restricted securityContext, topology spread across zones and
  *   nodes, and a NetworkPolicy; a migration Job the Deployment waits for, and CronJobs, with the
  *   same pod spec and the task's command.
  * - **Docker**: one container with the same image, healthcheck, memory and CPU limits, a restart
  *   policy, the private network and labels; a migration container that must exit with 0 first.
- *   CronJobs are refused: Docker has no scheduler.
+ *   CronJobs are refused: Docker has no scheduler. No autoscaler (a warning when `autoscaling.triggers` are set).
  *
  * @example
  * ```ts
@@ -61,6 +63,11 @@ export class AppService extends pulumi.ComponentResource {
    * the container's network alias and port on Docker. Pass it to a {@link Gateway} route.
    */
   public readonly backend: RouteBackend;
+  /**
+   * The KEDA ScaledObject that scales the service, when it has `autoscaling.triggers` (Kubernetes
+   * only): a canary controller's `autoscalerRef` names it.
+   */
+  public readonly scaledObject?: pulumi.CustomResource;
 
   /**
    * @param name - the service's name; a DNS-1035 label, used for every child.
@@ -79,13 +86,24 @@ export class AppService extends pulumi.ComponentResource {
     if (args.progressive && args.platform.kind === "docker") problems.push({ path: ["progressive"], message: "is available on Kubernetes only: Docker has no mesh for Flagger to route through" });
     if (problems.length > 0) throw new Error(`AppService "${name}": ${formatProblems(problems)}`);
     const spec = resolveAppService(args);
+    if (args.platform.kind === "kubernetes") problems.push(...triggerSourceProblems(spec.autoscaling, spec.triggerSources, spec.secretEnv));
+    if (problems.length > 0) throw new Error(`AppService "${name}": ${formatProblems(problems)}`);
     this.serviceName = name;
     const kubernetes = args.platform.kind === "kubernetes";
     this.backend = { serviceName: name, namespace: spec.namespace, port: kubernetes ? spec.servicePort : spec.port, selector: workloadSelectorLabels(name, spec.progressive !== undefined), ...gatewayRouteName(name, spec.progressive?.mesh) };
-    this.url =
-      args.platform.kind === "kubernetes"
-        ? deployToKubernetes(name, spec, args.platform, this).url
-        : deployToDocker(name, spec, args.platform, this).url;
+    if (args.platform.kind === "kubernetes") {
+      const deployed = deployToKubernetes(name, spec, args.platform, this);
+      this.url = deployed.url;
+      this.scaledObject = deployed.scaledObject;
+    } else {
+      if (usesKeda(spec.autoscaling)) {
+        pulumi.log.warn(
+          `AppService "${name}": Docker runs one container and no autoscaler; \`autoscaling.triggers\` (and \`minReplicas\`) take effect on Kubernetes only, where KEDA scales the service.`,
+          this,
+        );
+      }
+      this.url = deployToDocker(name, spec, args.platform, this).url;
+    }
     this.registerOutputs({ url: this.url });
   }
 }

@@ -7,6 +7,7 @@ import { appServiceDefaults, scrapeAnnotations } from "./spec";
 import { restrictedContainerSecurityContext } from "../shared/security";
 import { deployTasks } from "./jobs";
 import { deployProgressive, FLAGGER_OWNED_SERVICE_FIELDS } from "./progressive";
+import { deployAutoscaler } from "./autoscaling";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -138,13 +139,15 @@ export interface KubernetesAppService {
   readonly service: k8s.core.v1.Service;
   /** The Flagger `Canary`, with progressive delivery. */
   readonly flaggerCanary?: k8s.apiextensions.CustomResource;
+  /** The KEDA ScaledObject, when the service has `autoscaling.triggers`. */
+  readonly scaledObject?: k8s.apiextensions.CustomResource;
   readonly url: pulumi.Output<string>;
 }
 
 /**
  * Deploys the service into a Kubernetes cluster: ServiceAccount, the migration Job and CronJobs
- * (`jobs.ts`), Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget and NetworkPolicy,
- * all with the platform's provider.
+ * (`jobs.ts`), Deployment, Service, HorizontalPodAutoscaler (with triggers adopted by a KEDA
+ * ScaledObject), PodDisruptionBudget and NetworkPolicy, all with the platform's provider.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
  */
@@ -213,24 +216,11 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
   );
   const podSelector = workloadSelectorLabels(name, spec.progressive !== undefined);
 
-  let hpa: k8s.autoscaling.v2.HorizontalPodAutoscaler | undefined;
-  if (spec.autoscaling.enabled) {
-    hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-      `${name}-hpa`,
-      {
-        metadata,
-        spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
-          minReplicas: spec.autoscaling.minReplicas,
-          maxReplicas: spec.autoscaling.maxReplicas,
-          metrics: [
-            { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: spec.autoscaling.targetCPUUtilizationPercentage } } },
-          ],
-        },
-      },
-      opts,
-    );
-  }
+  // A HorizontalPodAutoscaler and, with triggers, a KEDA ScaledObject that adopts it: one HPA per Deployment.
+  const { hpa, scaledObject } = deployAutoscaler(
+    { name, metadata, deploymentName: deployment.metadata.name, autoscaling: spec.autoscaling, sources: spec.triggerSources, secretEnv: spec.secretEnv },
+    opts,
+  );
 
   if (needsDisruptionBudget(spec)) {
     new k8s.policy.v1.PodDisruptionBudget(
@@ -276,10 +266,10 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
         },
         spec.progressive,
         // After the Service too: Flagger must find it and take it over, not create its own apex first.
-        { ...opts, dependsOn: [...opts.dependsOn, deployment, service, ...(hpa ? [hpa] : [])] },
+        { ...opts, dependsOn: [...opts.dependsOn, deployment, service, ...(hpa ? [hpa] : []), ...(scaledObject ? [scaledObject] : [])] },
       )
     : undefined;
 
   const url = service.metadata.apply((m) => `http://${m.name}.${m.namespace}.svc.cluster.local:${spec.servicePort}`);
-  return { deployment, canary, ...tasks, service, flaggerCanary, url };
+  return { deployment, canary, ...tasks, service, flaggerCanary, scaledObject, url };
 }

@@ -6,21 +6,29 @@ import type { ArgProblem } from "../contract/problems";
 import type { ResourceQuantities } from "../contract/resources";
 import { resolveCronJob, resolveMigration, validateJobs, type CronJobArgs, type MigrationArgs, type ResolvedCronJob, type ResolvedMigration } from "./jobs-spec";
 import { canaryAnalysisProblems, resolveProgressive, type ProgressiveDeliveryArgs, type ResolvedProgressive } from "./progressive";
+import { autoscalingProblems, type ResolvedAutoscaling, type ScaleTrigger, type TriggerSources } from "./autoscaling";
 
 /**
- * Horizontal autoscaling on CPU utilisation (autoscaling/v2). Docker runs one container and
- * ignores it.
+ * Horizontal autoscaling on CPU (and memory) utilisation with a HorizontalPodAutoscaler
+ * (autoscaling/v2), or, with `triggers`, a KEDA ScaledObject that also scales on a queue's depth or
+ * a Prometheus query (see `autoscaling.ts`). Docker runs one container and ignores it (with a
+ * warning when there are triggers).
  * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+ * @see https://keda.sh/docs/2.20/reference/scaledobject-spec/
  */
 export interface AutoscalingArgs {
   /** Create a HorizontalPodAutoscaler. @default true */
   readonly enabled?: boolean;
-  /** The fewest replicas. @default `replicas` */
+  /** The fewest replicas; 0 (scale to zero) only with a queue or Prometheus trigger. @default `replicas` */
   readonly minReplicas?: number;
   /** The most replicas. @default 3 × `minReplicas` */
   readonly maxReplicas?: number;
   /** Average CPU utilisation to keep, in percent of the request. @default 70 */
   readonly targetCPUUtilizationPercentage?: number;
+  /** Average memory utilisation to keep, in percent of the request; a second HPA metric. @default none */
+  readonly targetMemoryUtilizationPercentage?: number;
+  /** KEDA triggers: with any, the service also gets a ScaledObject, which adopts its HorizontalPodAutoscaler. @default [] */
+  readonly triggers?: readonly ScaleTrigger[];
 }
 
 /**
@@ -100,6 +108,8 @@ export interface AppServiceArgs {
   readonly replicas?: number;
   /** Horizontal autoscaling. @default enabled, `replicas`…3×`replicas` at 70 % CPU */
   readonly autoscaling?: AutoscalingArgs;
+  /** Where `autoscaling.triggers` read from: the broker's Secrets (by `secretEnv` name) and endpoints, Prometheus. @default {} */
+  readonly triggerSources?: TriggerSources;
   /** Requests and limits. @default requests 100m/128Mi, limits 500m/256Mi */
   readonly resources?: { readonly requests?: ResourceQuantities; readonly limits?: ResourceQuantities };
   /** Plain environment variables. Never put secrets here; pass them as Secret references. @default {} */
@@ -181,7 +191,8 @@ export interface ResolvedAppService {
   readonly jobPodAnnotations: Readonly<Record<string, string>>;
   readonly namespace: pulumi.Input<string>;
   readonly replicas: number;
-  readonly autoscaling: { readonly enabled: boolean; readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilizationPercentage: number };
+  readonly autoscaling: ResolvedAutoscaling;
+  readonly triggerSources: TriggerSources;
   readonly resources: { readonly requests: Required<ResourceQuantities>; readonly limits: Required<ResourceQuantities> };
   readonly env: Readonly<Record<string, pulumi.Input<string>>>;
   readonly secretEnv: NonNullable<AppServiceArgs["secretEnv"]>;
@@ -219,9 +230,12 @@ export function resolveAppService(args: Omit<AppServiceArgs, "platform">): Resol
     autoscaling: {
       enabled: args.autoscaling?.enabled ?? d.autoscaling.enabled,
       minReplicas,
-      maxReplicas: args.autoscaling?.maxReplicas ?? Math.max(minReplicas * d.autoscaling.maxReplicasFactor, minReplicas),
+      maxReplicas: args.autoscaling?.maxReplicas ?? Math.max((minReplicas || replicas) * d.autoscaling.maxReplicasFactor, minReplicas),
       targetCPUUtilizationPercentage: args.autoscaling?.targetCPUUtilizationPercentage ?? d.autoscaling.targetCPUUtilizationPercentage,
+      targetMemoryUtilizationPercentage: args.autoscaling?.targetMemoryUtilizationPercentage,
+      triggers: args.autoscaling?.triggers ?? [],
     },
+    triggerSources: args.triggerSources ?? {},
     resources: {
       requests: { ...d.resources.requests, ...args.resources?.requests },
       limits: { ...d.resources.limits, ...args.resources?.limits },
@@ -259,17 +273,7 @@ export function validateAppService(args: Omit<AppServiceArgs, "platform">): ArgP
   if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) add(["port"], `must be an integer from 1 to 65535 (got ${spec.port})`);
   if (!Number.isInteger(spec.servicePort) || spec.servicePort < 1 || spec.servicePort > 65535) add(["servicePort"], `must be an integer from 1 to 65535 (got ${spec.servicePort})`);
   if (!Number.isInteger(spec.replicas) || spec.replicas < 1) add(["replicas"], `must be a whole number ≥ 1 (got ${spec.replicas})`);
-  const { minReplicas, maxReplicas, targetCPUUtilizationPercentage } = spec.autoscaling;
-  const whole = (n: number) => Number.isInteger(n) && n >= 1;
-  // Only fields that were set are checked here; derived ones would repeat the `replicas` problem.
-  if (args.autoscaling?.minReplicas !== undefined && !whole(minReplicas)) add(["autoscaling", "minReplicas"], `must be a whole number ≥ 1 (got ${minReplicas})`);
-  if (args.autoscaling?.maxReplicas !== undefined && !whole(maxReplicas)) add(["autoscaling", "maxReplicas"], `must be a whole number ≥ 1 (got ${maxReplicas})`);
-  if (whole(minReplicas) && whole(maxReplicas) && minReplicas > maxReplicas) {
-    add(["autoscaling", "minReplicas"], `(${minReplicas}) must not exceed \`autoscaling.maxReplicas\` (${maxReplicas})`);
-  }
-  if (targetCPUUtilizationPercentage < 1 || targetCPUUtilizationPercentage > 100) {
-    add(["autoscaling", "targetCPUUtilizationPercentage"], `must be from 1 to 100 (got ${targetCPUUtilizationPercentage})`);
-  }
+  problems.push(...autoscalingProblems(spec.autoscaling, args.autoscaling));
   problems.push(...resourceProblems(spec.resources));
   for (const [field, names] of [["env", Object.keys(spec.env)], ["secretEnv", Object.keys(spec.secretEnv)]] as const) {
     for (const name of names) if (!ENV_NAME.test(name)) add([field, name], "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)");

@@ -45,6 +45,12 @@ export const WEBHOOK_SERVERS: readonly WebhookServer[] = [
     ports: [9443],
     see: "https://github.com/rabbitmq/messaging-topology-operator/blob/v1.20.1/config/default/manager_webhook_patch.yaml",
   },
+  {
+    what: "KEDA metrics API server (the v1beta1.external.metrics.k8s.io API, 6443) and admission webhooks (9443)",
+    chart: "keda",
+    ports: [6443, 9443],
+    see: "https://github.com/kedacore/charts/blob/v2.20.2/keda/values.yaml",
+  },
   { what: "cert-manager webhook", chart: "cert-manager", ports: [10250], see: "https://github.com/cert-manager/cert-manager/blob/v1.21.1/deploy/charts/cert-manager/values.yaml" },
   { what: "prometheus-operator admission webhook", chart: "kube-prometheus-stack", ports: [10250], see: "https://github.com/prometheus-community/helm-charts/blob/kube-prometheus-stack-88.2.0/charts/kube-prometheus-stack/values.yaml" },
   { what: "metrics-server (the v1beta1.metrics.k8s.io API)", chart: "metrics-server", ports: [10250], see: "https://github.com/kubernetes-sigs/metrics-server/blob/master/charts/metrics-server/values.yaml" },

@@ -13,6 +13,7 @@ export * from "./spec";
 export type * from "./types";
 export { brokerPermissions, brokerClientNames, DEFAULT_EXCHANGE } from "./rabbitmq-clients";
 export { messageQueueBackends, validateMessageQueue } from "./backends";
+export { natsMonitoringEndpoint } from "./nats";
 
 /**
  * A message broker between the API services and background workers, the same in intent on every

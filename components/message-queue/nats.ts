@@ -36,6 +36,8 @@ export const natsChart = { repo: "https://nats-io.github.io/k8s/helm/charts/", c
 export const natsDefaults = {
   clusterDomain: "cluster.local",
   clientPort: 4222,
+  /** The servers' HTTP monitoring port (the chart's `config.monitor`, plain HTTP), on the headless Service. */
+  monitorPort: 8222,
   /** The server's user and group: the image runs as root unless told otherwise. */
   user: 1000,
   /** The environment variable the server config reads the password from. */
@@ -53,6 +55,18 @@ const d = natsDefaults;
  */
 export function natsNames(name: string) {
   return { service: name, headless: `${name}-headless`, auth: `${name}-auth`, tls: `${name}-tls`, clientCa: `${name}-ca` };
+}
+
+/**
+ * The servers' monitoring endpoint, `host:port` on the headless Service (which publishes the
+ * monitor port, unlike the client Service), so that KEDA's `nats-jetstream` scaler can also reach
+ * each server as `<pod>.<headless>` to read a consumer from its leader.
+ *
+ * @see https://github.com/nats-io/k8s/blob/main/helm/charts/nats/files/headless-service.yaml
+ * @see https://keda.sh/docs/2.20/scalers/nats-jetstream/
+ */
+export function natsMonitoringEndpoint(name: string, namespace: string): string {
+  return `${natsNames(name).headless}.${namespace}.svc.${d.clusterDomain}:${d.monitorPort}`;
 }
 
 /**

@@ -3,7 +3,8 @@
  * `node-capacity` rule compares and `npm run plan` prints. Internal to the policy pack (not a rule).
  *
  * Requests counted, per pod × replicas:
- * - Deployments (replicas, or the minimum of the HorizontalPodAutoscaler that scales them),
+ * - Deployments (replicas, or the minimum of the HorizontalPodAutoscaler or KEDA ScaledObject that
+ *   scales them),
  *   StatefulSets, ReplicaSets and Pods: the larger of the containers' sum and the largest init
  *   container; DaemonSets once per node;
  * - the mesh's sidecar in every pod of a meshed namespace (`istio-injection: enabled` label or
@@ -11,7 +12,7 @@
  *   mesh release sets (Istio's chart default, 100m and 128Mi, when unset);
  * - Helm releases: every `resources` (or Linkerd's `*Resources`) block the program sets in the
  *   values, times the `replicas`/`replicaCount`/`controllerReplicas` (or `deployment.replicas`)
- *   beside it; the node exporter's and the CNI charts' once per node; not sidecar templates
+ *   beside it (KEDA's root `resources.<component>` times `<component>.replicaCount`); the node exporter's and the CNI charts' once per node; not sidecar templates
  *   (`proxy`, `global`) or one-off jobs (`startupapicheck`, Linkerd's heartbeat);
  * - CloudNativePG `Cluster`s and `Pooler`s, and `RabbitmqCluster`s: instances × requests.
  *
@@ -95,6 +96,8 @@ const WORKLOADS: Record<string, "replicas" | "daemon" | "single"> = {
   "kubernetes:core/v1:Pod": "single",
 };
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+/** KEDA's ScaledObject: the HPA it creates has the ScaledObject's `minReplicaCount` (0 scales to zero). */
+const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 const CNPG_POOLER = "kubernetes:postgresql.cnpg.io/v1:Pooler";
@@ -108,10 +111,25 @@ const NOT_PODS = new Set(["proxy", "global", "heartbeatResources", "proxyInit", 
 const PER_NODE = new Set(["prometheus-node-exporter", "cni", "linkerd2-cni"]);
 const REPLICA_KEYS = ["replicas", "replicaCount", "controllerReplicas"];
 /** The types the sums read; the rest of the stack is not copied. */
-const COUNTED_TYPES = new Set([...Object.keys(WORKLOADS), HPA, RELEASE, NAMESPACE, CNPG_CLUSTER, CNPG_POOLER, RABBITMQ, EKS_NODE_GROUP, GKE_NODE_POOL]);
+const COUNTED_TYPES = new Set([...Object.keys(WORKLOADS), HPA, SCALED_OBJECT, RELEASE, NAMESPACE, CNPG_CLUSTER, CNPG_POOLER, RABBITMQ, EKS_NODE_GROUP, GKE_NODE_POOL]);
 
 /** Istio's chart default for the sidecar's requests. @see https://github.com/istio/istio/blob/1.30.3/manifests/charts/istio-control/istio-discovery/values.yaml */
 const ISTIO_PROXY_DEFAULT: Amount = { cpuMillis: 100, memoryMiB: 128 };
+
+/** KEDA's `resources.metricServer` is counted by `metricsServer.replicaCount`. @see https://github.com/kedacore/charts/blob/v2.20.2/keda/values.yaml */
+const COMPONENT_REPLICAS_KEY: Record<string, string> = { metricServer: "metricsServer" };
+
+/** Root `resources` with one block per component (KEDA's chart): each block times its component's `replicaCount`. */
+function componentResourceLines(release: string, values: any, resources: any, sidecar: (component: string) => Amount): RequestLine[] {
+  if (!resources || typeof resources !== "object") return [];
+  return Object.entries(resources).flatMap(([component, block]) => {
+    const own = requestsOf(block);
+    if (own.cpuMillis === 0 && own.memoryMiB === 0) return [];
+    const count = values?.[COMPONENT_REPLICAS_KEY[component] ?? component]?.replicaCount;
+    const replicas = typeof count === "number" ? count : 1;
+    return [{ what: `${release} resources.${component} × ${replicas}`, ...times(add(own, sidecar(component)), replicas), perNode: false }];
+  });
+}
 
 /** The requests a Helm release's values set, as lines. */
 function helmLines(release: CapacityResource, sidecar: (namespace: string) => Amount): RequestLine[] {
@@ -128,7 +146,12 @@ function helmLines(release: CapacityResource, sidecar: (namespace: string) => Am
       if (NOT_PODS.has(key)) continue;
       if (key === "resources" || (key.endsWith("Resources") && key !== "resources")) {
         const own = requestsOf(value);
-        if (own.cpuMillis === 0 && own.memoryMiB === 0) continue;
+        if (own.cpuMillis === 0 && own.memoryMiB === 0) {
+          // KEDA's chart keeps one block per Deployment under the root `resources` (`resources.operator`),
+          // and each Deployment's count beside its other settings (`operator.replicaCount`).
+          if (path.length === 0) lines.push(...componentResourceLines(release.name, values, value, () => sidecar(namespace)));
+          continue;
+        }
         const pod = add(own, sidecar(namespace));
         lines.push({ what: `${release.name} ${[...path, key].join(".")} × ${replicas}`, ...times(pod, replicas), perNode });
       } else walk(value, [...path, key], perNode || PER_NODE.has(key), replicas);
@@ -175,6 +198,11 @@ export function capacityReport(all: readonly CapacityResource[]): CapacityReport
     const spec = props(hpa, (p) => p.spec) ?? {};
     const ns = props(hpa, (p) => p.metadata?.namespace) ?? "default";
     if (spec.scaleTargetRef?.name) hpaMin.set(`${ns}/${spec.scaleTargetRef.name}`, spec.minReplicas ?? 1);
+  }
+  for (const so of resources.filter((r) => r.type === SCALED_OBJECT)) {
+    const spec = props(so, (p) => p.spec) ?? {};
+    const ns = props(so, (p) => p.metadata?.namespace) ?? "default";
+    if (spec.scaleTargetRef?.name) hpaMin.set(`${ns}/${spec.scaleTargetRef.name}`, spec.minReplicaCount ?? 0);
   }
 
   const lines: RequestLine[] = [];

@@ -104,12 +104,12 @@ export const meshServiceAgrees: Agree<NonNullable<z.infer<typeof serviceSchema>[
 
 /**
  * One service: the AppService's arguments, plus its `name`, its `mesh` block, the canary's traffic
- * `weights` (the mesh's), `worker`, `uses` (the data stores and queues it is wired to), `cloudIdentity` (the program makes the role or Google service account and sets `serviceAccountAnnotations`) and `slo` (the ObservabilityStack's, see {@link sloAgrees}); the program sets where it runs, its Secrets, and what the mesh,
+ * `weights` (the mesh's), `worker`, `uses` (the data stores and queues it is wired to), `cloudIdentity` (the program makes the role or Google service account and sets `serviceAccountAnnotations`) and `slo` (the ObservabilityStack's, see {@link sloAgrees}); the program sets where it runs, its Secrets, where its autoscaling triggers read from (`triggerSources`), and what the mesh,
  * the gateway and Prometheus need of it (`jobPodAnnotations`: the mesh's native-sidecar switch).
  */
 export const serviceAgrees: Agree<
   Omit<z.infer<typeof serviceSchema>, "name" | "mesh" | "worker" | "canary" | "slo" | "uses" | "cloudIdentity">,
-  Omit<AppServiceArgs, "platform" | "namespace" | "secretEnv" | "allowFromNamespaces" | "labels" | "serviceAnnotations" | "serviceAccountAnnotations" | "jobPodAnnotations" | "dependsOn" | "canary" | "progressive">
+  Omit<AppServiceArgs, "platform" | "namespace" | "secretEnv" | "triggerSources" | "allowFromNamespaces" | "labels" | "serviceAnnotations" | "serviceAccountAnnotations" | "jobPodAnnotations" | "dependsOn" | "canary" | "progressive">
 > = true;
 export const canaryAgrees: Agree<Omit<NonNullable<z.infer<typeof serviceSchema>["canary"]>, "weights" | "analysis">, NonNullable<AppServiceArgs["canary"]>> = true;
 /**

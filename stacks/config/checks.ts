@@ -70,6 +70,7 @@ import { CONFIG_NAMESPACE, removeCommand, setCommand } from "./keys";
 import { RESERVED_SERVICE_NAMES } from "./reserved";
 import { bucketNameProblem, generatedNameProblem } from "./validators";
 import { drProblems } from "../backups";
+import { autoscalingConfigProblems } from "./autoscaling";
 
 /** A problem at a config key path (without the namespace). */
 export interface KeyedProblem {
@@ -337,6 +338,15 @@ function serviceProblems(config: PlatformConfig): KeyedProblem[] {
   const problems: KeyedProblem[] = [];
   const provider = config.mesh?.istio && config.mesh.linkerd ? undefined : meshProvider(config);
   const names = new Set<string>();
+  const stackFacts = {
+    environment: config.environment,
+    target: config.target,
+    broker: config.messageQueue?.enabled === false ? undefined : (config.messageQueue?.broker ?? "rabbitmq"),
+    observability: config.observability?.enabled !== false,
+    // As usesProblems: the platform declares the queues of an in-cluster RabbitMQ only.
+    declaredQueues:
+      (config.messageQueue?.broker ?? "rabbitmq") === "rabbitmq" && config.messageQueue?.mode !== "managed" ? (config.messageQueue?.queues ?? []).map((q) => q.name) : undefined,
+  };
   (Array.isArray(config.services) ? config.services : []).forEach((service: Partial<ServiceConfig> | undefined, i) => {
     if (service?.name && names.has(service.name)) problems.push({ path: ["services", i, "name"], message: `"${service.name}" is declared twice` });
     if (typeof service?.name === "string" && RESERVED_SERVICE_NAMES.includes(service.name)) {
@@ -349,6 +359,7 @@ function serviceProblems(config: PlatformConfig): KeyedProblem[] {
     canaryProblems(config, service, i, provider, problems);
     usesProblems(config, service, i, problems);
     taskProblems(config, service, i, problems);
+    problems.push(...autoscalingConfigProblems(service ?? {}, i, stackFacts));
     if (service?.worker && (config.gateway?.routes ?? []).some((r) => r.service === service.name)) {
       problems.push({ path: ["services", i, "worker"], message: `"${service.name}" is a worker: it consumes from the broker and serves no route; remove its gateway route or \`worker\`` });
     }

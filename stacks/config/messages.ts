@@ -175,6 +175,13 @@ export function issueMessages(issue: Issue, root: z.ZodType, secretKeys: readonl
   const custom = !DEFAULT_MESSAGE.test(issue.message);
   switch (issue.code) {
     case "invalid_union": {
+      // A discriminated union (such as `autoscaling.triggers[]`) names the discriminator's values.
+      const { discriminator, options } = issue as { discriminator?: string; options?: unknown[] };
+      if (discriminator && Array.isArray(options) && options.length > 0) {
+        const input = issue.input && typeof issue.input === "object" ? (issue.input as Record<string, unknown>)[discriminator] : undefined;
+        const shown = hidden ? "" : ` (got ${input === undefined ? "nothing" : JSON.stringify(input)})`;
+        return [{ path, message: `must be one of ${options.map((o) => JSON.stringify(o)).join(", ")}${shown}; ${setIt(path, String(options[0]), { type: "string" })}` }];
+      }
       // The branch whose problems lie deepest is the one the value was meant to be.
       const branches = (issue.errors ?? []).filter((b) => b.length > 0 && b.every((i) => i.path.length > 0));
       if (branches.length === 1) return branches[0].flatMap((i) => issueMessages(i, root, secretKeys, path));

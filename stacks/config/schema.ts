@@ -33,6 +33,7 @@ import { setIt } from "./keys";
 import { count, cronSchedule, imageReference, ipAddress, kubernetesCronSchedule, kubernetesVersion, port, sizeGiB } from "./validators";
 import { drSchema, managedPostgresReadScaling } from "./dr";
 import { cloudIdentitySchema } from "./identity";
+import { autoscalingSchema } from "./autoscaling";
 
 export { CONFIG_NAMESPACE, SECRET_KEYS } from "./keys";
 export { observabilitySchema };
@@ -94,14 +95,7 @@ export const serviceSchema = z
       )
       .optional(),
     replicas: count().optional(),
-    autoscaling: z
-      .strictObject({
-        enabled: z.boolean().optional(),
-        minReplicas: count().optional(),
-        maxReplicas: count().optional(),
-        targetCPUUtilizationPercentage: z.number().optional(),
-      })
-      .optional(),
+    autoscaling: autoscalingSchema.optional(),
     resources: z
       .strictObject({
         requests: z.strictObject({ cpu: z.string().optional(), memory: z.string().optional() }).optional(),

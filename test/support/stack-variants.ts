@@ -6,10 +6,29 @@
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse } from "yaml";
 import type { PlanJson } from "../../plan/report";
 
 /** The project's root, where the built CLI is. */
 const ROOT = path.resolve(__dirname, "..", "..");
+
+/**
+ * The onprem stack's services for the NATS variant: as committed, with each `rabbitmq` trigger
+ * turned into the `nats-jetstream` trigger on the same queue's stream (its durable consumer named
+ * after the service), since a RabbitMQ trigger on a NATS stack is refused.
+ */
+function natsServices(): string {
+  const stack = parse(fs.readFileSync(path.join(ROOT, "Pulumi.onprem.yaml"), "utf8")) as { config: Record<string, any> };
+  const services: any[] = stack.config["platform:services"] ?? [];
+  return JSON.stringify(
+    services.map((service) => {
+      const triggers: any[] | undefined = service.autoscaling?.triggers;
+      if (!triggers) return service;
+      const nats = triggers.map((t) => (t.type === "rabbitmq" ? { type: "nats-jetstream", stream: t.queueName, consumer: service.name, ...(t.value !== undefined ? { lagThreshold: t.value } : {}) } : t));
+      return { ...service, autoscaling: { ...service.autoscaling, triggers: nats } };
+    }),
+  );
+}
 
 export const STACK_VARIANTS: Readonly<Record<string, readonly string[]>> = {
   dev: ["--stack", "dev"],
@@ -19,7 +38,7 @@ export const STACK_VARIANTS: Readonly<Record<string, readonly string[]>> = {
   "prod-in-cluster": ["--stack", "prod", "--config", 'platform:postgres={"mode":"in-cluster"}', "--config", 'platform:redis={"mode":"in-cluster"}'],
   "prod-gke-in-cluster": ["--stack", "prod", "--config", "platform:target=gke", "--config", 'platform:postgres={"mode":"in-cluster"}', "--config", 'platform:redis={"mode":"in-cluster"}'],
   "prod-aurora": ["--stack", "prod", "--config", 'platform:postgres={"mode":"managed","managed":{"awsEngine":"aurora"}}'],
-  "onprem-nats": ["--stack", "onprem", "--config", 'platform:messageQueue={"broker":"nats"}'],
+  "onprem-nats": ["--stack", "onprem", "--config", 'platform:messageQueue={"broker":"nats"}', "--config", `platform:services=${natsServices()}`],
 };
 
 /** What one run of the plan CLI gave: its exit code, its output, and the plan file it wrote. */
