@@ -246,6 +246,10 @@ describe("PostgresCluster on Kubernetes", () => {
     }
   });
 
+  it("makes Pulumi wait for the operator's Ready condition on the live Cluster, so what uses the database starts after it accepts connections", () => {
+    for (const name of ["db", "scratch"]) assert.equal(one(CLUSTER, name).inputs.metadata.annotations?.["pulumi.com/waitFor"], "condition=Ready", name);
+  });
+
   it("keeps the password in a basic-auth Secret, marked secret", () => {
     const secret = one("kubernetes:core/v1:Secret", "db-app");
     assert.equal(secret.inputs.type, "kubernetes.io/basic-auth");

@@ -25,6 +25,8 @@ import { postgresVersions, type PostgresBucketArgs, type ResolvedPostgres } from
 
 export { BARMAN_PLUGIN } from "./cnpg-plugin";
 
+/** The annotation that makes Pulumi's Kubernetes provider wait for a custom resource's condition. */
+const WAIT_FOR_ANNOTATION = "pulumi.com/waitFor";
 /** The pod annotation that keeps volumes out of Velero's file-system backups. @see https://velero.io/docs/v1.18/file-system-backup/#using-opt-out-approach */
 export const VELERO_EXCLUDE_VOLUMES = "backup.velero.io/backup-volumes-excludes";
 
@@ -346,10 +348,18 @@ export function deployPostgresToKubernetes(name: string, spec: ResolvedPostgres,
     {
       apiVersion: "postgresql.cnpg.io/v1",
       kind: "Cluster",
-      metadata: metadata(name),
+      // Pulumi waits for the operator's Ready condition, so what depends on the database (the
+      // services' migration Jobs, their Deployments) starts once it accepts connections, not while
+      // the first instance is still initialising. CloudNativePG sets `Ready` when the cluster is healthy.
+      // @see https://www.pulumi.com/blog/improved-kubernetes-await-logic/ (`pulumi.com/waitFor`, provider 4.18+)
+      // @see https://github.com/cloudnative-pg/cloudnative-pg/blob/v1.30.0/api/v1/cluster_types.go (ConditionClusterReady = "Ready")
+      metadata: { ...metadata(name), annotations: { [WAIT_FOR_ANNOTATION]: "condition=Ready" } },
       spec: { ...cnpgClusterSpec(name, spec, platform.storageClass, backup), ...(roleSecrets.length > 0 ? { managed: { roles: managedRoles(name, spec) } } : {}) },
     },
-    { ...opts, dependsOn: clusterDependencies, ...statefulResourceOptions(spec.protect) },
+    // Instances start one after another (initdb, then each replica cloned from the primary), and a
+    // rolling update restarts them the same way: longer than the provider's default 10 minutes on
+    // large volumes.
+    { ...opts, dependsOn: clusterDependencies, ...statefulResourceOptions(spec.protect), customTimeouts: { create: "30m", update: "30m" } },
   );
   const afterCluster = { ...opts, dependsOn: [cluster] };
 
