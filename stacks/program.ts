@@ -19,6 +19,7 @@ import {
   failureAccrualAnnotations,
   Gateway,
   MessageQueue,
+  NetworkPolicies,
   ObservabilityStack,
   PostgresCluster,
   RedisCluster,
@@ -48,6 +49,7 @@ import {
 } from "./compose";
 import { COMPONENT_NAMES } from "./config/reserved";
 import { foundation, type Foundation } from "./foundation";
+import { accessLabels, stackNetwork } from "./network-policies";
 
 export { DATA_NAMESPACE, DEFAULT_NAMESPACE, GATEWAY_NAMESPACE, MONITORING_NAMESPACE, platformArgs, type ProgramConfig } from "./compose";
 
@@ -127,10 +129,17 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
 }
 
 /** Observability: scrapes every service and the data stores, and gives services the OTLP endpoint (their env). */
-function observabilityPhase(config: ProgramConfig, platform: Platform, addons: ClusterAddons, mesh: MeshPhase, data: DataPhase, outputs: Outputs): Record<string, pulumi.Input<string>> {
+function observabilityPhase(
+  config: ProgramConfig,
+  platform: Platform,
+  addons: ClusterAddons,
+  mesh: MeshPhase,
+  data: DataPhase,
+  outputs: Outputs,
+): { otelEnv: Record<string, pulumi.Input<string>>; observability?: ObservabilityStack } {
   // Receiver URLs and SMTP passwords are secrets (config validation insists on it).
   const settings = observabilitySettings(config, (value) => pulumi.secret(value));
-  if (!settings) return {};
+  if (!settings) return { otelEnv: {} };
   // On Docker, Prometheus scrapes the stores' exporters where they run them, and the broker's Prometheus plugin.
   const observability = new ObservabilityStack(COMPONENT_NAMES.observability, {
     ...settings,
@@ -145,7 +154,7 @@ function observabilityPhase(config: ProgramConfig, platform: Platform, addons: C
     dependsOn: [...(addons.prometheusOperatorCrds ? [addons.prometheusOperatorCrds.release] : []), ...mesh.ready],
   });
   outputs.observability = { grafanaUrl: observability.grafanaUrl, prometheusUrl: observability.prometheusUrl };
-  return { ...observability.otlpEnv };
+  return { otelEnv: { ...observability.otlpEnv }, observability };
 }
 
 /** The AppServices, after the data stores and the mesh's injector, with the broker's, the stores' and the collector's settings in their env. */
@@ -166,6 +175,8 @@ function servicesPhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase,
       canary: canary ? { image: canary.image, replicas: canary.replicas } : undefined,
       // The gateway and Prometheus run in their own namespaces; the NetworkPolicy must admit them.
       allowFromNamespaces: base.platform.kind === "kubernetes" ? [...(routed ? [GATEWAY_NAMESPACE] : []), ...(observed ? [MONITORING_NAMESPACE] : [])] : [],
+      // In its own namespace, only the callers the mesh admits (network-policies.ts admits them out of theirs).
+      ...(base.platform.kind === "kubernetes" ? { allowedCallers: service.mesh?.allowedCallers ?? [], labels: accessLabels(service, config) } : {}),
       // Pods wait for the mesh's injector, or they would start without a proxy.
       dependsOn: [...data.stores, ...mesh.ready],
     });
@@ -174,9 +185,9 @@ function servicesPhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase,
 }
 
 /** The edge: one gateway, a route per `gateway.routes` entry to the named service's backend. */
-function edgePhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase, apps: Record<string, AppService>, outputs: Outputs): void {
+function edgePhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase, apps: Record<string, AppService>, outputs: Outputs): Gateway | undefined {
   const settings = gatewaySettings(config, (service) => apps[service].backend);
-  if (!settings) return;
+  if (!settings) return undefined;
   const gateway = new Gateway(
     COMPONENT_NAMES.gateway,
     {
@@ -190,6 +201,18 @@ function edgePhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase, app
     { dependsOn: Object.values(apps) },
   );
   outputs.gateway = { address: gateway.address, urls: gateway.urls };
+  return gateway;
+}
+
+/**
+ * Kubernetes: default deny in every namespace the program created, then the paths it wired
+ * (network-policies.ts), after everything else, so that the namespaces Helm releases create exist
+ * and no webhook of the first `pulumi up` is cut off. Docker has one bridge network and no policies.
+ */
+function networkPhase(config: ProgramConfig, base: Foundation, components: readonly pulumi.Resource[]): void {
+  if (base.platform.kind !== "kubernetes") return;
+  const network = stackNetwork(config, base.platform, { cnpg: base.addons.cloudNativePg !== undefined, rabbitmq: base.addons.rabbitmqOperators !== undefined });
+  new NetworkPolicies("network", { platform: base.platform, ...network, dependsOn: [...base.namespaces, ...base.installed, ...components] });
 }
 
 /**
@@ -205,9 +228,10 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
   const base = foundation(config);
   const mesh = meshPhase(config, base);
   const data = dataPhase(config, base, outputs);
-  const otelEnv = observabilityPhase(config, base.platform, base.addons, mesh, data, outputs);
+  const { otelEnv, observability } = observabilityPhase(config, base.platform, base.addons, mesh, data, outputs);
   const apps = servicesPhase(config, base, mesh, data, otelEnv);
-  edgePhase(config, base, mesh, apps, outputs);
+  const gateway = edgePhase(config, base, mesh, apps, outputs);
+  networkPhase(config, base, [...(mesh.mesh ? [mesh.mesh] : []), ...data.stores, ...(observability ? [observability] : []), ...Object.values(apps), ...(gateway ? [gateway] : [])]);
   if (mesh.mesh) outputs.mesh = { provider: mesh.mesh.provider ?? "none" };
 
   const platform = base.platform;

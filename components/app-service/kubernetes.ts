@@ -214,7 +214,8 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
         ingress: [
           {
             from: [
-              { podSelector: {} },
+              // The declared callers' pods, or (without a list) every pod of the namespace.
+              ...(spec.allowedCallers ? spec.allowedCallers.map((caller) => ({ podSelector: { matchLabels: selectorLabels(caller) } })) : [{ podSelector: {} }]),
               ...(spec.allowFromNamespaces.length > 0
                 ? [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...spec.allowFromNamespaces] }] } }]
                 : []),

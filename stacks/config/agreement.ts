@@ -103,12 +103,12 @@ export const meshServiceAgrees: Agree<NonNullable<z.infer<typeof serviceSchema>[
 
 /**
  * One service: the AppService's arguments, plus its `name`, its `mesh` block, the canary's traffic
- * `weights` (the mesh's), `worker`, `uses` (the data stores and queues it is wired to) and `slo` (the ObservabilityStack's, see {@link sloAgrees}); the program sets where it runs, its Secrets, and what the mesh,
+ * `weights` (the mesh's), `worker`, `uses` (the data stores and queues it is wired to) and `slo` (the ObservabilityStack's, see {@link sloAgrees}); the program sets where it runs, its Secrets, its callers (from `mesh.allowedCallers`), its access labels (from `uses`), and what the mesh,
  * the gateway and Prometheus need of it.
  */
 export const serviceAgrees: Agree<
   Omit<z.infer<typeof serviceSchema>, "name" | "mesh" | "worker" | "canary" | "slo" | "uses">,
-  Omit<AppServiceArgs, "platform" | "namespace" | "secretEnv" | "allowFromNamespaces" | "labels" | "serviceAnnotations" | "dependsOn" | "canary">
+  Omit<AppServiceArgs, "platform" | "namespace" | "secretEnv" | "allowFromNamespaces" | "allowedCallers" | "labels" | "serviceAnnotations" | "dependsOn" | "canary">
 > = true;
 export const canaryAgrees: Agree<Omit<NonNullable<z.infer<typeof serviceSchema>["canary"]>, "weights">, NonNullable<AppServiceArgs["canary"]>> = true;
 

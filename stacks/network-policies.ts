@@ -1,0 +1,298 @@
+/**
+ * The stack's network, derived from what the program wires: every namespace the program creates
+ * (itself or through a Helm release or manifest) is isolated with a default deny, and the flows
+ * below are admitted. Nothing else is.
+ *
+ * - apps: a service reaches the stores in its `uses` (by its access labels), the collector, the
+ *   mesh's control plane and DNS; it is reached by the gateway (routed services only), Prometheus
+ *   and its `mesh.allowedCallers` (the AppService's own NetworkPolicy, as the mesh's authorization);
+ * - data: the stores admit their clients by access label, their operator, their peers and Prometheus;
+ * - gateway: Traefik from anywhere on its entry points, to the routed services, and the HTTP-01
+ *   solvers cert-manager creates;
+ * - monitoring: Prometheus to every scrape port, the collectors and Loki/Tempo/Grafana among
+ *   themselves, object storage and alert receivers on 443;
+ * - operator namespaces: the API server to their webhooks, them to the API server and their operands.
+ *
+ * A new add-on namespace is one entry of {@link addonNetworks}. kube-system is not isolated: the
+ * program does not create it, and the targets' own pods there (CoreDNS, the CNI) are not the
+ * program's to cut off. The metadata endpoint is excepted from every "anywhere" (see `ANYWHERE`),
+ * except for the pods that use GKE Workload Identity on GKE.
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+import {
+  ACCESS_GRANTED,
+  ACCESS_LABELS,
+  ANYWHERE,
+  API_SERVER,
+  API_SERVER_PORTS,
+  CNPG_NAMESPACE,
+  DNS_PORTS,
+  ISTIO_ROOT_NAMESPACE,
+  KUBE_DNS,
+  LINKERD_CNI_NAMESPACE,
+  LINKERD_NAMESPACE,
+  METADATA_CIDR,
+  rabbitmqOperatorDefaults,
+  resolveMessageQueue,
+  resolvePostgres,
+  resolveRedis,
+  selectorLabels,
+  VELERO_NAMESPACE,
+  type FlowPort,
+  type KubernetesPlatform,
+  type NetworkFlow,
+  type PodPeer,
+} from "../components";
+import { clusterBackupsEnabled } from "./backups";
+import { DATA_NAMESPACE, dataStorePlacement, GATEWAY_NAMESPACE, messageQueueSettings, meshProvider, MONITORING_NAMESPACE, namespaceOf, postgresSettings, redisSettings, servicesOf, usesOf, type ProgramConfig } from "./compose";
+import { COMPONENT_NAMES } from "./config/reserved";
+
+/** The stack's network: the namespaces to isolate and the flows to admit. */
+export interface StackNetwork {
+  readonly namespaces: readonly string[];
+  readonly flows: readonly NetworkFlow[];
+}
+
+/** An add-on namespace: its webhook ports (the API server calls them), its metrics ports, whether its pods call the internet on 443. */
+interface AddonNetwork {
+  readonly namespace: string;
+  readonly webhookPorts: readonly number[];
+  readonly metricsPorts: readonly FlowPort[];
+  /** Egress on these ports to anywhere but the metadata endpoint (ACME, object storage). @default [] */
+  readonly internetPorts?: readonly number[];
+}
+
+const tcp = (...ports: number[]): FlowPort[] => ports.map((port) => ({ port }));
+const pods = (namespace: string, matchLabels?: Record<string, string>): PodPeer => ({ namespace, ...(matchLabels ? { pods: { matchLabels } } : {}) });
+
+/** Prometheus's pods (the operator labels them `app.kubernetes.io/name: prometheus`). @see https://github.com/prometheus-operator/prometheus-operator/blob/main/pkg/prometheus/statefulset.go */
+const prometheus = pods(MONITORING_NAMESPACE, { "app.kubernetes.io/name": "prometheus" });
+/** Traefik's pods (the chart's `app.kubernetes.io/name`). @see https://github.com/traefik/traefik-helm-chart/blob/master/traefik/templates/_helpers.tpl */
+const traefik = pods(GATEWAY_NAMESPACE, { "app.kubernetes.io/name": "traefik" });
+/** Traefik's container entry points in the chart (web 8000, websecure 8443). @see https://github.com/traefik/traefik-helm-chart/blob/master/traefik/values.yaml */
+const TRAEFIK_ENTRY_PORTS = tcp(8000, 8443);
+/** The OTLP receivers of the collector (gRPC 4317, HTTP 4318). */
+const OTLP_PORTS = tcp(4317, 4318);
+/** The private address ranges managed stores (RDS, ElastiCache, Cloud SQL, Memorystore, Amazon MQ) answer on. @see https://datatracker.ietf.org/doc/html/rfc1918 */
+const PRIVATE_RANGES = { cidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] };
+
+/**
+ * The operator namespaces, when the stack installs them: one entry each.
+ * @see https://cert-manager.io/docs/installation/best-practice/#network-requirements (webhook 10250, metrics 9402)
+ * @see https://cloudnative-pg.io/documentation/current/security/#exposed-ports (webhook 9443, metrics 8080)
+ * @see https://www.rabbitmq.com/kubernetes/operator/using-topology-operator (webhook 9443)
+ * @see https://velero.io/docs/main/customize-installation/ (metrics 8085)
+ * @see https://linkerd.io/2-edge/reference/cluster-configuration/#network-policies (8443, 9443; admin 9990-9998)
+ * @see https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio (15012, 15014, 15017)
+ */
+function addonNetworks(config: ProgramConfig, has: { cnpg: boolean; rabbitmq: boolean; velero: boolean }): AddonNetwork[] {
+  const mesh = meshProvider(config);
+  return [
+    { namespace: "cert-manager", webhookPorts: [10250], metricsPorts: tcp(9402), internetPorts: [80, 443] },
+    ...(has.cnpg ? [{ namespace: CNPG_NAMESPACE, webhookPorts: [9443], metricsPorts: tcp(8080) }] : []),
+    ...(has.rabbitmq ? [{ namespace: rabbitmqOperatorDefaults.namespace, webhookPorts: [9443], metricsPorts: tcp(8080) }] : []),
+    ...(has.velero ? [{ namespace: VELERO_NAMESPACE, webhookPorts: [], metricsPorts: tcp(8085), internetPorts: [443] }] : []),
+    ...(mesh === "linkerd"
+      ? [
+          { namespace: LINKERD_NAMESPACE, webhookPorts: [8443, 9443], metricsPorts: [{ port: 9990, endPort: 9998 }, { port: 4191 }] },
+          { namespace: LINKERD_CNI_NAMESPACE, webhookPorts: [], metricsPorts: [] },
+        ]
+      : []),
+    ...(mesh === "istio" ? [{ namespace: ISTIO_ROOT_NAMESPACE, webhookPorts: [15017], metricsPorts: tcp(15014) }] : []),
+  ];
+}
+
+/** The mesh's control-plane ports its proxies call: istiod's xDS/CA (15012); Linkerd's destination (8086), identity (8080) and policy (8090). */
+function meshControlPlane(config: ProgramConfig): { peer: PodPeer; ports: FlowPort[] } | undefined {
+  const provider = meshProvider(config);
+  if (provider === "istio") return { peer: pods(ISTIO_ROOT_NAMESPACE, { app: "istiod" }), ports: tcp(15012) };
+  if (provider === "linkerd") return { peer: pods(LINKERD_NAMESPACE), ports: tcp(8086, 8080, 8090) };
+  return undefined;
+}
+
+/** The ports of an object store endpoint: 443, and the endpoint URL's own port if it has one. */
+function objectStorePorts(config: ProgramConfig): number[] {
+  const url = config.postgres?.backup?.bucket?.endpointUrl;
+  const port = url ? Number(new URL(url).port || 443) : 443;
+  return [...new Set([443, port])];
+}
+
+/** The data stores' client flows and internal ones, from each service's `uses`. */
+function dataFlows(config: ProgramConfig, platform: KubernetesPlatform, apps: string): NetworkFlow[] {
+  const placement = dataStorePlacement(config);
+  const flows: NetworkFlow[] = [];
+  const access = (label: string): PodPeer => ({ namespace: apps, pods: { matchLabels: { [label]: ACCESS_GRANTED } } });
+  const pgSettings = postgresSettings(config, placement);
+  const pg = pgSettings && resolvePostgres(COMPONENT_NAMES.postgres, pgSettings, platform);
+  if (pg?.mode === "in-cluster") {
+    const instances = pods(DATA_NAMESPACE, { "cnpg.io/podRole": "instance" });
+    const pooler = { namespace: DATA_NAMESPACE, pods: { matchExpressions: [{ key: "cnpg.io/poolerName", operator: "Exists" as const }] } };
+    flows.push(
+      // Clients reach PgBouncer (DATABASE_URL) and, for what PgBouncer does not serve, the instances.
+      { name: "postgres-clients", from: access(ACCESS_LABELS.postgres), to: instances, ports: tcp(5432) },
+      { name: "postgres-clients-pooler", from: access(ACCESS_LABELS.postgres), to: pooler, ports: tcp(5432) },
+      { name: "postgres-pooler", from: pooler, to: instances, ports: tcp(5432) },
+      // The restore check's CronJob compares the primary with the restored cluster.
+      { name: "postgres-restore-check", from: pods(DATA_NAMESPACE, { "app.kubernetes.io/name": "postgresql", "app.kubernetes.io/component": "restore-check" }), to: instances, ports: tcp(5432) },
+      // Replication and the restore check's own cluster: instances to instances.
+      { name: "postgres-replication", from: instances, to: instances, ports: tcp(5432) },
+      { name: "postgres-operator", from: pods(CNPG_NAMESPACE), to: instances, ports: tcp(8000, 5432) },
+      // WAL archiving and base backups (the Barman Cloud plugin's sidecar) to the object store.
+      ...(pg.backup.enabled ? [{ name: "postgres-backups", from: instances, to: ANYWHERE, ports: tcp(...objectStorePorts(config)) }] : []),
+    );
+  } else if (pg) {
+    flows.push({ name: "postgres-clients", from: access(ACCESS_LABELS.postgres), to: PRIVATE_RANGES, ports: tcp(5432) });
+  }
+  const redisArgs = redisSettings(config, placement);
+  const redis = redisArgs && resolveRedis(COMPONENT_NAMES.redis, redisArgs, platform);
+  if (redis?.mode === "in-cluster") {
+    const valkey = pods(DATA_NAMESPACE, { "app.kubernetes.io/name": "valkey", "app.kubernetes.io/instance": COMPONENT_NAMES.redis });
+    flows.push(
+      { name: "redis-clients", from: access(ACCESS_LABELS.redis), to: valkey, ports: tcp(6379, 26379) },
+      // Replication, Sentinel's gossip and failover, HAProxy's checks.
+      { name: "redis-peers", from: valkey, to: valkey, ports: tcp(6379, 26379) },
+    );
+  } else if (redis) {
+    flows.push({ name: "redis-clients", from: access(ACCESS_LABELS.redis), to: PRIVATE_RANGES, ports: tcp(6379) });
+  }
+  const queueArgs = messageQueueSettings(config, placement);
+  const queue = queueArgs && resolveMessageQueue(COMPONENT_NAMES.messageQueue, queueArgs, platform);
+  if (queue?.mode === "in-cluster" && queue.broker === "rabbitmq") {
+    const broker = pods(DATA_NAMESPACE, { "app.kubernetes.io/name": COMPONENT_NAMES.messageQueue });
+    flows.push(
+      { name: "queue-clients", from: access(ACCESS_LABELS.messageQueue), to: broker, ports: tcp(5671, 5672) },
+      // Clustering: epmd 4369, inter-node 25672, CLI tools 35672-35682.
+      // @see https://www.rabbitmq.com/docs/networking#ports
+      { name: "queue-peers", from: broker, to: broker, ports: [...tcp(4369, 25672), { port: 35672, endPort: 35682 }] },
+      { name: "queue-operators", from: pods(rabbitmqOperatorDefaults.namespace), to: broker, ports: tcp(15671, 15672) },
+    );
+  } else if (queue?.mode === "in-cluster") {
+    const nats = pods(DATA_NAMESPACE, { "app.kubernetes.io/name": "nats" });
+    flows.push(
+      { name: "queue-clients", from: access(ACCESS_LABELS.messageQueue), to: nats, ports: tcp(4222) },
+      // @see https://docs.nats.io/running-a-nats-service/configuration/clustering (6222)
+      { name: "queue-peers", from: nats, to: nats, ports: tcp(6222) },
+    );
+  } else if (queue) {
+    flows.push({ name: "queue-clients", from: access(ACCESS_LABELS.messageQueue), to: PRIVATE_RANGES, ports: tcp(5671, 4222) });
+  }
+  return flows;
+}
+
+/**
+ * The labels that grant a service's pods its stores: one {@link ACCESS_LABELS} label per store in
+ * its `uses` (and a queue counts as the broker).
+ */
+export function accessLabels(service: Parameters<typeof usesOf>[0], config: ProgramConfig): Record<string, string> {
+  const uses = usesOf(service, config);
+  return {
+    ...(uses.postgres ? { [ACCESS_LABELS.postgres]: ACCESS_GRANTED } : {}),
+    ...(uses.redis ? { [ACCESS_LABELS.redis]: ACCESS_GRANTED } : {}),
+    ...(uses.queues.length > 0 ? { [ACCESS_LABELS.messageQueue]: ACCESS_GRANTED } : {}),
+  };
+}
+
+/**
+ * The stack's network on Kubernetes.
+ *
+ * @param created - which add-ons the foundation installed.
+ */
+export function stackNetwork(config: ProgramConfig, platform: KubernetesPlatform, created: { cnpg: boolean; rabbitmq: boolean }): StackNetwork {
+  const apps = namespaceOf(config);
+  const observed = config.observability?.enabled !== false;
+  const gatewayOn = config.gateway?.enabled !== false;
+  const velero = clusterBackupsEnabled(config);
+  const addons = addonNetworks(config, { ...created, velero });
+  const namespaces = [apps, DATA_NAMESPACE, ...(gatewayOn ? [GATEWAY_NAMESPACE] : []), ...(observed ? [MONITORING_NAMESPACE] : []), ...addons.map((a) => a.namespace)];
+  const flows: NetworkFlow[] = [];
+  const add = (...f: NetworkFlow[]) => flows.push(...f);
+
+  for (const namespace of namespaces) {
+    add({ name: `${namespace}-dns`, from: pods(namespace), to: KUBE_DNS, ports: DNS_PORTS });
+  }
+  const control = meshControlPlane(config);
+  if (control) {
+    for (const namespace of [apps, ...(gatewayOn ? [GATEWAY_NAMESPACE] : []), ...(observed ? [MONITORING_NAMESPACE] : [])]) {
+      add({ name: `${namespace}-mesh-control-plane`, from: pods(namespace), to: control.peer, ports: control.ports });
+    }
+  }
+  for (const addon of addons) {
+    add({ name: `${addon.namespace}-api-server`, from: pods(addon.namespace), to: API_SERVER, ports: API_SERVER_PORTS });
+    if (addon.webhookPorts.length > 0) add({ name: `${addon.namespace}-webhooks`, from: API_SERVER, to: pods(addon.namespace), ports: tcp(...addon.webhookPorts) });
+    if (observed && addon.metricsPorts.length > 0) add({ name: `${addon.namespace}-metrics`, from: prometheus, to: pods(addon.namespace), ports: addon.metricsPorts });
+    if (addon.internetPorts?.length) add({ name: `${addon.namespace}-internet`, from: pods(addon.namespace), to: ANYWHERE, ports: tcp(...addon.internetPorts) });
+  }
+  // The mesh's control plane talks to itself (Linkerd's proxies on its own pods, identity).
+  if (meshProvider(config) === "linkerd") add({ name: "linkerd-internal", from: pods(LINKERD_NAMESPACE), to: pods(LINKERD_NAMESPACE), ports: [{ port: 1, endPort: 65535 }] });
+  if (created.cnpg) add({ name: "cnpg-internal", from: pods(CNPG_NAMESPACE), to: pods(CNPG_NAMESPACE), ports: [{ port: 1, endPort: 65535 }] });
+
+  // CloudNativePG's instance manager and PgBouncer's, and RabbitMQ's Kubernetes peer discovery, watch the API server.
+  add({ name: "data-api-server", from: pods(DATA_NAMESPACE), to: API_SERVER, ports: API_SERVER_PORTS });
+  add(...dataFlows(config, platform, apps));
+  add(...serviceFlows(config, apps, { observed, gatewayOn }));
+  if (gatewayOn) add(...gatewayFlows());
+  if (observed) add(...monitoringFlows(config, namespaces, apps));
+  return { namespaces, flows };
+}
+
+/** The services' own paths: to the collector, and to the services that admit them (`mesh.allowedCallers`). */
+function serviceFlows(config: ProgramConfig, apps: string, on: { observed: boolean; gatewayOn: boolean }): NetworkFlow[] {
+  const flows: NetworkFlow[] = [];
+  const services = servicesOf(config);
+  if (on.observed) flows.push({ name: "apps-otlp", from: pods(apps), to: pods(MONITORING_NAMESPACE, { "app.kubernetes.io/name": "opentelemetry-collector" }), ports: OTLP_PORTS });
+  for (const callee of services) {
+    const to = pods(apps, selectorLabels(callee.name));
+    const port = tcp(callee.port);
+    for (const caller of callee.mesh?.allowedCallers ?? []) flows.push({ name: `${caller}-to-${callee.name}`, from: pods(apps, selectorLabels(caller)), to, ports: port });
+    const routed = config.gateway?.routes?.some((r) => r.service === callee.name) ?? false;
+    if (on.gatewayOn && routed) flows.push({ name: `gateway-to-${callee.name}`, from: traefik, to, ports: port });
+    if (on.observed) flows.push({ name: `prometheus-to-${callee.name}`, from: prometheus, to, ports: [...port, ...(callee.metrics && callee.metrics.port ? tcp(callee.metrics.port) : [])] });
+  }
+  return flows;
+}
+
+/** Traefik: from anywhere on its entry points; to the API server (Gateway API provider); to cert-manager's HTTP-01 solvers. */
+function gatewayFlows(): NetworkFlow[] {
+  // cert-manager's HTTP-01 solver pods, created in the gateway namespace for each challenge (port 8089).
+  // @see https://cert-manager.io/docs/configuration/acme/http01/
+  const solvers = pods(GATEWAY_NAMESPACE, { "acme.cert-manager.io/http01-solver": "true" });
+  return [
+    { name: "gateway-entry", from: { cidrs: ["0.0.0.0/0"] }, to: traefik, ports: TRAEFIK_ENTRY_PORTS },
+    { name: "gateway-api-server", from: traefik, to: API_SERVER, ports: API_SERVER_PORTS },
+    { name: "gateway-acme-solvers", from: traefik, to: solvers, ports: tcp(8089) },
+  ];
+}
+
+/** Prometheus to every scrape port; the monitoring namespace among itself; its calls out. */
+function monitoringFlows(config: ProgramConfig, namespaces: readonly string[], apps: string): NetworkFlow[] {
+  const gke = config.target === "gke";
+  const flows: NetworkFlow[] = [
+    // Loki, Tempo, Grafana, Alertmanager, the collectors and the exporters call each other.
+    { name: "monitoring-internal", from: pods(MONITORING_NAMESPACE), to: pods(MONITORING_NAMESPACE), ports: [{ port: 1, endPort: 65535 }] },
+    // The operator, kube-state-metrics, the collectors' k8sattributes and Prometheus's discovery.
+    { name: "monitoring-api-server", from: pods(MONITORING_NAMESPACE), to: API_SERVER, ports: API_SERVER_PORTS },
+    // The Prometheus operator's admission webhook. @see https://prometheus-operator.dev/docs/platform/webhook/
+    { name: "monitoring-webhooks", from: API_SERVER, to: pods(MONITORING_NAMESPACE), ports: tcp(10250) },
+    // Object storage (Loki, Tempo), alert receivers and the cloud's monitoring APIs (exporters).
+    { name: "monitoring-internet", from: pods(MONITORING_NAMESPACE), to: ANYWHERE, ports: tcp(443) },
+    // The nodes: the kubelet's cAdvisor (10250) and node-exporter (9100, host network).
+    { name: "prometheus-nodes", from: prometheus, to: ANYWHERE, ports: tcp(10250, 9100) },
+    // The stores' exporters (metrics), RabbitMQ's Prometheus plugin (15691/15692), PgBouncer (9127).
+    { name: "prometheus-data", from: prometheus, to: pods(DATA_NAMESPACE), ports: [{ port: "metrics" }, ...tcp(9187, 9121, 9127, 15691, 15692)] },
+    { name: "prometheus-gateway", from: prometheus, to: traefik, ports: tcp(9100) },
+  ];
+  const proxyPorts = meshProvider(config) === "linkerd" ? tcp(4191) : meshProvider(config) === "istio" ? tcp(15090, 15020) : [];
+  if (proxyPorts.length > 0) {
+    for (const namespace of [apps, GATEWAY_NAMESPACE].filter((n) => namespaces.includes(n))) flows.push({ name: `prometheus-proxies-${namespace}`, from: prometheus, to: pods(namespace), ports: proxyPorts });
+  }
+  // GKE Workload Identity: the GKE metadata server answers on 169.254.169.254:80 (and 169.254.169.252:988
+  // with Dataplane V2) for the pods whose ServiceAccount is bound (Velero, the Stackdriver exporter, Loki and Tempo's buckets).
+  // @see https://cloud.google.com/kubernetes-engine/docs/concepts/workload-identity#metadata_server
+  if (gke) {
+    for (const namespace of [MONITORING_NAMESPACE, ...(namespaces.includes(VELERO_NAMESPACE) ? [VELERO_NAMESPACE] : [])]) {
+      flows.push({ name: `${namespace}-gke-metadata`, from: pods(namespace), to: { cidrs: [METADATA_CIDR, "169.254.169.252/32"] }, ports: tcp(80, 988) });
+    }
+  }
+  return flows;
+}
