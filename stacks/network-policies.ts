@@ -34,11 +34,14 @@ import {
   LINKERD_NAMESPACE,
   METADATA_CIDR,
   rabbitmqOperatorDefaults,
+  resolveEksClusterArgs,
+  resolveGkeClusterArgs,
   resolveMessageQueue,
   resolvePostgres,
   resolveRedis,
   selectorLabels,
   VELERO_NAMESPACE,
+  type AddressPeer,
   type FlowPort,
   type KubernetesPlatform,
   type NetworkFlow,
@@ -74,8 +77,43 @@ const traefik = pods(GATEWAY_NAMESPACE, { "app.kubernetes.io/name": "traefik" })
 const TRAEFIK_ENTRY_PORTS = tcp(8000, 8443);
 /** The OTLP receivers of the collector (gRPC 4317, HTTP 4318). */
 const OTLP_PORTS = tcp(4317, 4318);
-/** The private address ranges managed stores (RDS, ElastiCache, Cloud SQL, Memorystore, Amazon MQ) answer on. @see https://datatracker.ietf.org/doc/html/rfc1918 */
-const PRIVATE_RANGES = { cidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] };
+/** The private address ranges. @see https://datatracker.ietf.org/doc/html/rfc1918 */
+const PRIVATE_RANGES: AddressPeer = { cidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] };
+
+/**
+ * Any address: the API server calls webhooks from its own address (not a pod; the node on k3s, the
+ * control plane's ENIs on EKS, its range on GKE), and the internet reaches the gateway. Only the
+ * webhook and entry ports are open to it.
+ */
+const ANY_ADDRESS: AddressPeer = { cidrs: ["0.0.0.0/0"] };
+
+/** Where the API server and the managed stores answer, as far as the target's config tells. */
+interface ClusterAddresses {
+  readonly apiServer: AddressPeer;
+  readonly managedStores: AddressPeer;
+}
+
+/**
+ * - EKS: the control plane's ENIs and RDS/ElastiCache/Amazon MQ sit in the VPC (`eks.vpcCidr`); the
+ *   `kubernetes` Service's ClusterIP is in the service range EKS picks (10.100.0.0/16 or 172.20.0.0/16).
+ * - GKE: private nodes reach the control plane's private endpoint in `gke.masterIpv4CidrBlock`, the
+ *   Service in `gke.servicesCidr`; Cloud SQL and Memorystore answer on private-service-access
+ *   ranges the config does not name (the RFC 1918 ranges).
+ * - k3s: the servers' addresses are not in the config: anywhere but the metadata endpoint.
+ * @see https://docs.aws.amazon.com/eks/latest/APIReference/API_KubernetesNetworkConfigRequest.html
+ * @see https://cloud.google.com/kubernetes-engine/docs/concepts/private-cluster-concept
+ */
+function clusterAddresses(config: ProgramConfig): ClusterAddresses {
+  if (config.target === "eks" && config.eks) {
+    const { vpcCidr } = resolveEksClusterArgs({ environment: config.environment, ...config.eks });
+    return { apiServer: { cidrs: [vpcCidr, "10.100.0.0/16", "172.20.0.0/16"] }, managedStores: { cidrs: [vpcCidr] } };
+  }
+  if (config.target === "gke" && config.gke) {
+    const gke = resolveGkeClusterArgs({ environment: config.environment, ...config.gke });
+    return { apiServer: { cidrs: [gke.masterIpv4CidrBlock, gke.servicesCidr] }, managedStores: PRIVATE_RANGES };
+  }
+  return { apiServer: API_SERVER, managedStores: PRIVATE_RANGES };
+}
 
 /**
  * The operator namespaces, when the stack installs them: one entry each.
@@ -119,7 +157,7 @@ function objectStorePorts(config: ProgramConfig): number[] {
 }
 
 /** The data stores' client flows and internal ones, from each service's `uses`. */
-function dataFlows(config: ProgramConfig, platform: KubernetesPlatform, apps: string): NetworkFlow[] {
+function dataFlows(config: ProgramConfig, platform: KubernetesPlatform, apps: string, managedStores: AddressPeer): NetworkFlow[] {
   const placement = dataStorePlacement(config);
   const flows: NetworkFlow[] = [];
   const access = (label: string): PodPeer => ({ namespace: apps, pods: { matchLabels: { [label]: ACCESS_GRANTED } } });
@@ -142,7 +180,7 @@ function dataFlows(config: ProgramConfig, platform: KubernetesPlatform, apps: st
       ...(pg.backup.enabled ? [{ name: "postgres-backups", from: instances, to: ANYWHERE, ports: tcp(...objectStorePorts(config)) }] : []),
     );
   } else if (pg) {
-    flows.push({ name: "postgres-clients", from: access(ACCESS_LABELS.postgres), to: PRIVATE_RANGES, ports: tcp(5432) });
+    flows.push({ name: "postgres-clients", from: access(ACCESS_LABELS.postgres), to: managedStores, ports: tcp(5432) });
   }
   const redisArgs = redisSettings(config, placement);
   const redis = redisArgs && resolveRedis(COMPONENT_NAMES.redis, redisArgs, platform);
@@ -154,7 +192,7 @@ function dataFlows(config: ProgramConfig, platform: KubernetesPlatform, apps: st
       { name: "redis-peers", from: valkey, to: valkey, ports: tcp(6379, 26379) },
     );
   } else if (redis) {
-    flows.push({ name: "redis-clients", from: access(ACCESS_LABELS.redis), to: PRIVATE_RANGES, ports: tcp(6379) });
+    flows.push({ name: "redis-clients", from: access(ACCESS_LABELS.redis), to: managedStores, ports: tcp(6379) });
   }
   const queueArgs = messageQueueSettings(config, placement);
   const queue = queueArgs && resolveMessageQueue(COMPONENT_NAMES.messageQueue, queueArgs, platform);
@@ -175,7 +213,7 @@ function dataFlows(config: ProgramConfig, platform: KubernetesPlatform, apps: st
       { name: "queue-peers", from: nats, to: nats, ports: tcp(6222) },
     );
   } else if (queue) {
-    flows.push({ name: "queue-clients", from: access(ACCESS_LABELS.messageQueue), to: PRIVATE_RANGES, ports: tcp(5671, 4222) });
+    flows.push({ name: "queue-clients", from: access(ACCESS_LABELS.messageQueue), to: managedStores, ports: tcp(5671, 4222) });
   }
   return flows;
 }
@@ -204,6 +242,7 @@ export function stackNetwork(config: ProgramConfig, platform: KubernetesPlatform
   const gatewayOn = config.gateway?.enabled !== false;
   const velero = clusterBackupsEnabled(config);
   const addons = addonNetworks(config, { ...created, velero });
+  const addresses = clusterAddresses(config);
   const namespaces = [apps, DATA_NAMESPACE, ...(gatewayOn ? [GATEWAY_NAMESPACE] : []), ...(observed ? [MONITORING_NAMESPACE] : []), ...addons.map((a) => a.namespace)];
   const flows: NetworkFlow[] = [];
   const add = (...f: NetworkFlow[]) => flows.push(...f);
@@ -218,8 +257,8 @@ export function stackNetwork(config: ProgramConfig, platform: KubernetesPlatform
     }
   }
   for (const addon of addons) {
-    add({ name: `${addon.namespace}-api-server`, from: pods(addon.namespace), to: API_SERVER, ports: API_SERVER_PORTS });
-    if (addon.webhookPorts.length > 0) add({ name: `${addon.namespace}-webhooks`, from: API_SERVER, to: pods(addon.namespace), ports: tcp(...addon.webhookPorts) });
+    add({ name: `${addon.namespace}-api-server`, from: pods(addon.namespace), to: addresses.apiServer, ports: API_SERVER_PORTS });
+    if (addon.webhookPorts.length > 0) add({ name: `${addon.namespace}-webhooks`, from: ANY_ADDRESS, to: pods(addon.namespace), ports: tcp(...addon.webhookPorts) });
     if (observed && addon.metricsPorts.length > 0) add({ name: `${addon.namespace}-metrics`, from: prometheus, to: pods(addon.namespace), ports: addon.metricsPorts });
     if (addon.internetPorts?.length) add({ name: `${addon.namespace}-internet`, from: pods(addon.namespace), to: ANYWHERE, ports: tcp(...addon.internetPorts) });
   }
@@ -227,12 +266,13 @@ export function stackNetwork(config: ProgramConfig, platform: KubernetesPlatform
   if (meshProvider(config) === "linkerd") add({ name: "linkerd-internal", from: pods(LINKERD_NAMESPACE), to: pods(LINKERD_NAMESPACE), ports: [{ port: 1, endPort: 65535 }] });
   if (created.cnpg) add({ name: "cnpg-internal", from: pods(CNPG_NAMESPACE), to: pods(CNPG_NAMESPACE), ports: [{ port: 1, endPort: 65535 }] });
 
-  // CloudNativePG's instance manager and PgBouncer's, and RabbitMQ's Kubernetes peer discovery, watch the API server.
-  add({ name: "data-api-server", from: pods(DATA_NAMESPACE), to: API_SERVER, ports: API_SERVER_PORTS });
-  add(...dataFlows(config, platform, apps));
+  // CloudNativePG's instance manager (instances and PgBouncer pods) and RabbitMQ's Kubernetes peer discovery watch the API server.
+  if (created.cnpg) add({ name: "postgres-api-server", from: { namespace: DATA_NAMESPACE, pods: { matchExpressions: [{ key: "cnpg.io/podRole", operator: "Exists" }] } }, to: addresses.apiServer, ports: API_SERVER_PORTS });
+  if (created.rabbitmq) add({ name: "queue-api-server", from: pods(DATA_NAMESPACE, { "app.kubernetes.io/component": "rabbitmq" }), to: addresses.apiServer, ports: API_SERVER_PORTS });
+  add(...dataFlows(config, platform, apps, addresses.managedStores));
   add(...serviceFlows(config, apps, { observed, gatewayOn }));
-  if (gatewayOn) add(...gatewayFlows());
-  if (observed) add(...monitoringFlows(config, namespaces, apps));
+  if (gatewayOn) add(...gatewayFlows(addresses.apiServer));
+  if (observed) add(...monitoringFlows(config, namespaces, apps, addresses.apiServer));
   return { namespaces, flows };
 }
 
@@ -253,27 +293,27 @@ function serviceFlows(config: ProgramConfig, apps: string, on: { observed: boole
 }
 
 /** Traefik: from anywhere on its entry points; to the API server (Gateway API provider); to cert-manager's HTTP-01 solvers. */
-function gatewayFlows(): NetworkFlow[] {
+function gatewayFlows(apiServer: AddressPeer): NetworkFlow[] {
   // cert-manager's HTTP-01 solver pods, created in the gateway namespace for each challenge (port 8089).
   // @see https://cert-manager.io/docs/configuration/acme/http01/
   const solvers = pods(GATEWAY_NAMESPACE, { "acme.cert-manager.io/http01-solver": "true" });
   return [
-    { name: "gateway-entry", from: { cidrs: ["0.0.0.0/0"] }, to: traefik, ports: TRAEFIK_ENTRY_PORTS },
-    { name: "gateway-api-server", from: traefik, to: API_SERVER, ports: API_SERVER_PORTS },
+    { name: "gateway-entry", from: ANY_ADDRESS, to: traefik, ports: TRAEFIK_ENTRY_PORTS },
+    { name: "gateway-api-server", from: traefik, to: apiServer, ports: API_SERVER_PORTS },
     { name: "gateway-acme-solvers", from: traefik, to: solvers, ports: tcp(8089) },
   ];
 }
 
 /** Prometheus to every scrape port; the monitoring namespace among itself; its calls out. */
-function monitoringFlows(config: ProgramConfig, namespaces: readonly string[], apps: string): NetworkFlow[] {
+function monitoringFlows(config: ProgramConfig, namespaces: readonly string[], apps: string, apiServer: AddressPeer): NetworkFlow[] {
   const gke = config.target === "gke";
   const flows: NetworkFlow[] = [
     // Loki, Tempo, Grafana, Alertmanager, the collectors and the exporters call each other.
     { name: "monitoring-internal", from: pods(MONITORING_NAMESPACE), to: pods(MONITORING_NAMESPACE), ports: [{ port: 1, endPort: 65535 }] },
     // The operator, kube-state-metrics, the collectors' k8sattributes and Prometheus's discovery.
-    { name: "monitoring-api-server", from: pods(MONITORING_NAMESPACE), to: API_SERVER, ports: API_SERVER_PORTS },
+    { name: "monitoring-api-server", from: pods(MONITORING_NAMESPACE), to: apiServer, ports: API_SERVER_PORTS },
     // The Prometheus operator's admission webhook. @see https://prometheus-operator.dev/docs/platform/webhook/
-    { name: "monitoring-webhooks", from: API_SERVER, to: pods(MONITORING_NAMESPACE), ports: tcp(10250) },
+    { name: "monitoring-webhooks", from: ANY_ADDRESS, to: pods(MONITORING_NAMESPACE), ports: tcp(10250) },
     // Object storage (Loki, Tempo), alert receivers and the cloud's monitoring APIs (exporters).
     { name: "monitoring-internet", from: pods(MONITORING_NAMESPACE), to: ANYWHERE, ports: tcp(443) },
     // The nodes: the kubelet's cAdvisor (10250) and node-exporter (9100, host network).

@@ -95,6 +95,12 @@ export interface MeshServiceArgs extends MeshTrafficPolicyArgs {
    * @default []
    */
   readonly allowedCallers?: readonly string[];
+  /**
+   * Whether the gateway routes to the service: only then does the authorization admit the gateway
+   * (the NetworkPolicies admit it to routed services only, and the two must agree).
+   * @default true
+   */
+  readonly routed?: boolean;
 }
 
 /**
@@ -112,7 +118,7 @@ export interface ServiceMeshArgs {
   /** The services, with their policies. @default [] */
   readonly services?: readonly MeshServiceArgs[];
   /**
-   * The gateway's namespace and ServiceAccount: always an allowed caller of every service.
+   * The gateway's namespace and ServiceAccount: an allowed caller of every service it routes to (`services[].routed`).
    * @default none: only `allowedCallers` reach the services
    */
   readonly gateway?: { readonly namespace: string; readonly serviceAccount: string };
@@ -163,6 +169,7 @@ export interface ResolvedMeshService {
   readonly circuitBreaker: Required<CircuitBreakerArgs>;
   readonly canary?: CanaryArgs;
   readonly allowedCallers: readonly string[];
+  readonly routed: boolean;
 }
 
 /** A {@link ServiceMeshArgs} with every default applied. */
@@ -199,6 +206,7 @@ export function resolveMesh(args: ServiceMeshSettings, on: Pick<PlatformFacts, "
       circuitBreaker: { ...d.circuitBreaker, ...args.defaults?.circuitBreaker, ...s.circuitBreaker },
       canary: s.canary,
       allowedCallers: s.allowedCallers ?? [],
+      routed: s.routed ?? true,
     })),
     gateway: args.gateway,
     metricsScraper: args.metricsScraper,

@@ -99,7 +99,7 @@ export const gatewayRouteAgrees: Agree<Omit<NonNullable<Block<typeof gatewaySche
 export const meshAgrees: Agree<Omit<Block<typeof meshSchema>, "istio" | "linkerd">, Omit<ServiceMeshSettings, "provider" | "replicas" | "services" | "gateway" | "metricsScraper" | "tracing" | "dependsOn">> = true;
 
 /** A service's `mesh` block: its traffic policy and callers; the rest of the mesh's view comes from the service. */
-export const meshServiceAgrees: Agree<NonNullable<z.infer<typeof serviceSchema>["mesh"]>, Omit<MeshServiceArgs, "name" | "namespace" | "port" | "selector" | "canary">> = true;
+export const meshServiceAgrees: Agree<NonNullable<z.infer<typeof serviceSchema>["mesh"]>, Omit<MeshServiceArgs, "name" | "namespace" | "port" | "selector" | "canary" | "routed">> = true;
 
 /**
  * One service: the AppService's arguments, plus its `name`, its `mesh` block, the canary's traffic
