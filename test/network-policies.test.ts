@@ -376,3 +376,44 @@ for (const target of TARGETS) {
     });
   });
 }
+
+describe("the evaluator (Kubernetes' documented semantics)", () => {
+  const a = pod("a", "x", { app: "a" }, [["http", 8080]]);
+  const b = pod("b", "y", { app: "b" }, [["http", 8080], ["metrics", 9090]]);
+  const np = (namespace: string, spec: any): NetworkPolicy => ({ metadata: { name: "p", namespace }, spec });
+  const denyAll = (ns: string) => np(ns, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+  const egressTo = (peer: any, ports?: any[]) => np("x", { podSelector: { matchLabels: { app: "a" } }, policyTypes: ["Egress"], egress: [{ to: [peer], ...(ports ? { ports } : {}) }] });
+  const ingressFrom = (peer: any, ports?: any[]) => np("y", { podSelector: { matchLabels: { app: "b" } }, policyTypes: ["Ingress"], ingress: [{ from: [peer], ...(ports ? { ports } : {}) }] });
+  const toB = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "y" } }, podSelector: { matchLabels: { app: "b" } } };
+  const fromA = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "x" } }, podSelector: { matchLabels: { app: "a" } } };
+  const cases: [string, NetworkPolicy[], Endpoint, Endpoint, number, boolean][] = [
+    ["no policy: everything is admitted", [], a, b, 8080, true],
+    ["default deny at both ends", [denyAll("x"), denyAll("y")], a, b, 8080, false],
+    ["egress allowed, ingress denied: both ends must allow", [denyAll("x"), denyAll("y"), egressTo(toB)], a, b, 8080, false],
+    ["both ends allow", [denyAll("x"), denyAll("y"), egressTo(toB), ingressFrom(fromA)], a, b, 8080, true],
+    ["a named port resolves against the destination's ports", [denyAll("x"), denyAll("y"), egressTo(toB, [{ port: "metrics" }]), ingressFrom(fromA)], a, b, 9090, true],
+    ["a named port does not admit another port", [denyAll("x"), denyAll("y"), egressTo(toB, [{ port: "metrics" }]), ingressFrom(fromA)], a, b, 8080, false],
+    ["endPort admits a range", [denyAll("x"), egressTo(toB, [{ port: 8000, endPort: 8100 }])], a, b, 8080, true],
+    ["a UDP rule does not admit TCP", [denyAll("x"), egressTo(toB, [{ port: 8080, protocol: "UDP" }])], a, b, 8080, false],
+    ["podSelector alone selects the policy's own namespace", [denyAll("x"), egressTo({ podSelector: { matchLabels: { app: "b" } } })], a, b, 8080, false],
+    ["ipBlock admits an address in cidr", [denyAll("x"), egressTo({ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } })], a, INTERNET, 443, true],
+    ["ipBlock's except denies the metadata endpoint", [denyAll("x"), egressTo({ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } })], a, METADATA, 80, false],
+    ["ipBlock does not select pods", [denyAll("x"), egressTo({ ipBlock: { cidr: "0.0.0.0/0" } })], a, b, 8080, false],
+  ];
+  for (const [name, policies, from, to, port, expected] of cases) {
+    it(name, () => assert.equal(allowed(policies, { from, to, port }), expected));
+  }
+
+  it("can fail: without the egress side, every path to an address outside the pod network is admitted", () => {
+    currentApiServers = API_SERVERS.onprem;
+    const w = world("onprem");
+    const ingressOnly = w.policies.filter((p) => p.metadata.name !== "default-deny" && !p.metadata.name.endsWith("-out"));
+    const admitted = UNWIRED.onprem.filter(([from, to, port, protocol]) => allowed(ingressOnly, { from: endpoint(w, from), to: endpoint(w, to), port, protocol }));
+    const toAddresses = UNWIRED.onprem.filter(([, to]) => endpoint(w, to).kind === "address");
+    assert.ok(toAddresses.length >= 5, "the sample has paths to addresses");
+    assert.deepEqual(
+      admitted.filter(([, to]) => endpoint(w, to).kind === "address"),
+      toAddresses,
+    );
+  });
+});

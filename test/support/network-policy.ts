@@ -26,6 +26,8 @@
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  * @see https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/
  */
+import { networkOf, parseIpv4Cidr } from "../../components/shared/cidr";
+import { selectorMatches as matches, type LabelSelector } from "../../policies/rules/known";
 
 /** A container port of a pod. */
 export interface PodPort {
@@ -67,40 +69,17 @@ export interface Connection {
   readonly protocol?: "TCP" | "UDP";
 }
 
-interface Selector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+/** Whether `labels` match a label selector; an absent one matches everything (a peer without `podSelector`). */
+export function selectorMatches(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
+  return selector ? matches(selector, labels) : true;
 }
-
-/** Whether `labels` match a label selector. */
-export function selectorMatches(selector: Selector | undefined, labels: Readonly<Record<string, string>>): boolean {
-  if (!selector) return true;
-  const labelsOk = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  const exprsOk = (selector.matchExpressions ?? []).every((e) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    switch (e.operator) {
-      case "In":
-        return has && (e.values ?? []).includes(labels[e.key]);
-      case "NotIn":
-        return !has || !(e.values ?? []).includes(labels[e.key]);
-      case "Exists":
-        return has;
-      case "DoesNotExist":
-        return !has;
-      default:
-        throw new Error(`unknown selector operator ${e.operator}`);
-    }
-  });
-  return labelsOk && exprsOk;
-}
-
-const ipToNumber = (ip: string) => ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
 
 /** Whether an IPv4 address is in a CIDR. */
 export function inCidr(ip: string, cidr: string): boolean {
-  const [base, bits] = cidr.split("/");
-  const size = 2 ** (32 - Number(bits));
-  return Math.floor(ipToNumber(ip) / size) === Math.floor(ipToNumber(base) / size);
+  const block = parseIpv4Cidr(cidr);
+  const address = parseIpv4Cidr(`${ip}/32`);
+  if (!block || !address) throw new Error(`not IPv4: ${ip} in ${cidr}`);
+  return networkOf({ address: address.address, prefix: block.prefix }).address === networkOf(block).address;
 }
 
 function peerMatches(peer: any, policyNamespace: string, other: Endpoint): boolean {
