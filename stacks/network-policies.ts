@@ -75,6 +75,13 @@ const prometheus = pods(MONITORING_NAMESPACE, { "app.kubernetes.io/name": "prome
 const traefik = pods(GATEWAY_NAMESPACE, { "app.kubernetes.io/name": "traefik" });
 /** Traefik's container entry points in the chart (web 8000, websecure 8443). @see https://github.com/traefik/traefik-helm-chart/blob/master/traefik/values.yaml */
 const TRAEFIK_ENTRY_PORTS = tcp(8000, 8443);
+/**
+ * The GKE metadata server that Workload Identity's pods call: 169.254.169.254:80, which Dataplane V2
+ * serves from 169.254.169.252:988.
+ * @see https://cloud.google.com/kubernetes-engine/docs/concepts/workload-identity#metadata_server
+ */
+const GKE_METADATA_SERVER: AddressPeer = { cidrs: [METADATA_CIDR, "169.254.169.252/32"] };
+const GKE_METADATA_PORTS = tcp(80, 988);
 /** The OTLP receivers of the collector (gRPC 4317, HTTP 4318). */
 const OTLP_PORTS = tcp(4317, 4318);
 /** The private address ranges. @see https://datatracker.ietf.org/doc/html/rfc1918 */
@@ -130,7 +137,7 @@ function addonNetworks(config: ProgramConfig, has: { cnpg: boolean; rabbitmq: bo
     { namespace: "cert-manager", webhookPorts: [10250], metricsPorts: tcp(9402), internetPorts: [80, 443] },
     ...(has.cnpg ? [{ namespace: CNPG_NAMESPACE, webhookPorts: [9443], metricsPorts: tcp(8080) }] : []),
     ...(has.rabbitmq ? [{ namespace: rabbitmqOperatorDefaults.namespace, webhookPorts: [9443], metricsPorts: tcp(8080) }] : []),
-    ...(has.velero ? [{ namespace: VELERO_NAMESPACE, webhookPorts: [], metricsPorts: tcp(8085), internetPorts: [443] }] : []),
+    ...(has.velero ? [{ namespace: VELERO_NAMESPACE, webhookPorts: [], metricsPorts: tcp(8085), internetPorts: objectStorePorts(config) }] : []),
     ...(mesh === "linkerd"
       ? [
           { namespace: LINKERD_NAMESPACE, webhookPorts: [8443, 9443], metricsPorts: [{ port: 9990, endPort: 9998 }, { port: 4191 }] },
@@ -178,6 +185,8 @@ function dataFlows(config: ProgramConfig, platform: KubernetesPlatform, apps: st
       { name: "postgres-operator", from: pods(CNPG_NAMESPACE), to: instances, ports: tcp(8000, 5432) },
       // WAL archiving and base backups (the Barman Cloud plugin's sidecar) to the object store.
       ...(pg.backup.enabled ? [{ name: "postgres-backups", from: instances, to: ANYWHERE, ports: tcp(...objectStorePorts(config)) }] : []),
+      // On GKE the instances write to GCS as their Workload Identity (backup-gcp.ts): the GKE metadata server.
+      ...(pg.backup.enabled && config.target === "gke" ? [{ name: "postgres-gke-metadata", from: instances, to: GKE_METADATA_SERVER, ports: GKE_METADATA_PORTS }] : []),
     );
   } else if (pg) {
     flows.push({ name: "postgres-clients", from: access(ACCESS_LABELS.postgres), to: managedStores, ports: tcp(5432) });
@@ -304,6 +313,11 @@ function gatewayFlows(apiServer: AddressPeer): NetworkFlow[] {
   ];
 }
 
+/** The ports of the e-mail receivers' smarthosts (`smtp.example.com:587`). */
+function smtpPorts(config: ProgramConfig): number[] {
+  return (config.observability?.receivers ?? []).flatMap((r) => (r.kind === "email" && r.smarthost ? [Number(r.smarthost.split(":").at(-1))] : [])).filter((p) => Number.isInteger(p) && p > 0);
+}
+
 /** Prometheus to every scrape port; the monitoring namespace among itself; its calls out. */
 function monitoringFlows(config: ProgramConfig, namespaces: readonly string[], apps: string, apiServer: AddressPeer): NetworkFlow[] {
   const gke = config.target === "gke";
@@ -314,8 +328,9 @@ function monitoringFlows(config: ProgramConfig, namespaces: readonly string[], a
     { name: "monitoring-api-server", from: pods(MONITORING_NAMESPACE), to: apiServer, ports: API_SERVER_PORTS },
     // The Prometheus operator's admission webhook. @see https://prometheus-operator.dev/docs/platform/webhook/
     { name: "monitoring-webhooks", from: ANY_ADDRESS, to: pods(MONITORING_NAMESPACE), ports: tcp(10250) },
-    // Object storage (Loki, Tempo), alert receivers and the cloud's monitoring APIs (exporters).
-    { name: "monitoring-internet", from: pods(MONITORING_NAMESPACE), to: ANYWHERE, ports: tcp(443) },
+    // Object storage (Loki, Tempo), alert receivers and the cloud's monitoring APIs (exporters), and
+    // the e-mail receivers' smarthosts (`host:port`).
+    { name: "monitoring-internet", from: pods(MONITORING_NAMESPACE), to: ANYWHERE, ports: tcp(...new Set([443, ...smtpPorts(config)])) },
     // The nodes: the kubelet's cAdvisor (10250) and node-exporter (9100, host network).
     { name: "prometheus-nodes", from: prometheus, to: ANYWHERE, ports: tcp(10250, 9100) },
     // The stores' exporters (metrics), RabbitMQ's Prometheus plugin (15691/15692), PgBouncer (9127).
@@ -331,7 +346,7 @@ function monitoringFlows(config: ProgramConfig, namespaces: readonly string[], a
   // @see https://cloud.google.com/kubernetes-engine/docs/concepts/workload-identity#metadata_server
   if (gke) {
     for (const namespace of [MONITORING_NAMESPACE, ...(namespaces.includes(VELERO_NAMESPACE) ? [VELERO_NAMESPACE] : [])]) {
-      flows.push({ name: `${namespace}-gke-metadata`, from: pods(namespace), to: { cidrs: [METADATA_CIDR, "169.254.169.252/32"] }, ports: tcp(80, 988) });
+      flows.push({ name: `${namespace}-gke-metadata`, from: pods(namespace), to: GKE_METADATA_SERVER, ports: GKE_METADATA_PORTS });
     }
   }
   return flows;
