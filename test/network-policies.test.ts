@@ -15,7 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import type { PlanJson } from "../plan/report";
-import { allowed, type Address, type Endpoint, type NetworkPolicy, type Pod } from "./support/network-policy";
+import { allowed, selectorMatches, type Address, type Endpoint, type NetworkPolicy, type Pod } from "./support/network-policy";
 import { runPlan, STACK_VARIANTS } from "./support/stack-variants";
 
 const TARGETS = ["onprem", "prod", "prod-gke"] as const;
@@ -125,9 +125,20 @@ interface World {
   readonly namespaces: string[];
 }
 
+/**
+ * What the mesh's injector adds to a meshed pod (apps, Traefik, Prometheus, Linkerd's own): the
+ * proxy's label and metrics port (Linkerd's `linkerd-admin` 4191, Istio's `http-envoy-prom` 15090).
+ */
+function meshed(p: Pod, mesh: "linkerd" | "istio"): Pod {
+  if (!(p.namespace === "apps" || p.namespace === "linkerd" || p.name === "traefik" || p.name === "prometheus")) return p;
+  const [label, port]: [Record<string, string>, [string, number]] = mesh === "linkerd" ? [{ "linkerd.io/control-plane-ns": "linkerd" }, ["linkerd-admin", 4191]] : [{ "security.istio.io/tlsMode": "istio" }, ["http-envoy-prom", 15090]];
+  return { ...p, labels: { ...p.labels, ...label }, ports: [...(p.ports ?? []), { name: port[0], containerPort: port[1] }] };
+}
+
 function world(target: Target): World {
   const plan = plans[target]!;
-  const all = [...planPods(plan), ...chartPods(target === "onprem" ? "linkerd" : "istio")];
+  const mesh = target === "onprem" ? "linkerd" : "istio";
+  const all = [...planPods(plan), ...chartPods(mesh)].map((p) => meshed(p, mesh));
   const namespaces = plan.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && (r.inputs as any).metadata.name === "default-deny").map((r) => (r.inputs as any).metadata.namespace);
   // Only the add-ons the plan installs: a pod in a namespace nobody isolates is not the program's.
   const pods = new Map(all.filter((p) => p.namespace === "kube-system" || namespaces.includes(p.namespace)).map((p) => [p.name, p]));
@@ -347,6 +358,38 @@ for (const target of TARGETS) {
 
     it("admits every path the program wires", () => check(target, WIRED[target], true));
     it("denies the paths it does not wire", () => check(target, UNWIRED[target], false));
+
+    it("admits Prometheus to every port the plan's PodMonitors and ServiceMonitors scrape", () => {
+      const w = world(target);
+      currentApiServers = API_SERVERS[target];
+      const resources = plans[target]!.resources.map((r) => ({ type: r.type, ...(r.inputs as any) }));
+      const services = resources.filter((r) => r.type === "kubernetes:core/v1:Service");
+      const scraped: [Pod, number][] = [];
+      for (const m of resources.filter((r) => /:(PodMonitor|ServiceMonitor)$/.test(r.type))) {
+        const selector = m.spec.namespaceSelector ?? {};
+        const inNamespace = (ns: string) => selector.any === true || (selector.matchNames ?? [m.metadata.namespace]).includes(ns);
+        for (const endpoint of m.spec.podMetricsEndpoints ?? []) {
+          for (const p of w.pods.values()) {
+            const port = p.ports?.find((cp) => cp.name === endpoint.port);
+            if (inNamespace(p.namespace) && port && selectorMatches(m.spec.selector, p.labels)) scraped.push([p, port.containerPort]);
+          }
+        }
+        // A ServiceMonitor's port names a Service port; its targetPort a container port of the Service's pods.
+        for (const endpoint of m.spec.endpoints ?? []) {
+          for (const svc of services.filter((v) => inNamespace(v.metadata.namespace) && selectorMatches(m.spec.selector, v.metadata.labels ?? {}))) {
+            const target = svc.spec.ports.find((sp: any) => sp.name === endpoint.port)?.targetPort;
+            for (const p of [...w.pods.values()].filter((q) => q.namespace === svc.metadata.namespace && selectorMatches({ matchLabels: svc.spec.selector }, q.labels))) {
+              const port = typeof target === "number" ? target : p.ports?.find((cp) => cp.name === target)?.containerPort;
+              if (port) scraped.push([p, port]);
+            }
+          }
+        }
+      }
+      assert.ok(scraped.length >= 6, `the monitors select pods (${scraped.length})`);
+      const prometheus = endpoint(w, "prometheus");
+      const refused = scraped.filter(([p, port]) => !allowed(w.policies, { from: prometheus, to: p, port })).map(([p, port]) => `${p.namespace}/${p.name}:${port}`);
+      assert.deepEqual(refused, []);
+    });
 
     it("admits in the network exactly the callers the mesh admits", () => {
       const w = world(target);
