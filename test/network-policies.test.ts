@@ -16,6 +16,7 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import type { PlanJson } from "../plan/report";
 import { allowed, selectorMatches, type Address, type Endpoint, type NetworkPolicy, type Pod } from "./support/network-policy";
+import { schemaErrors } from "./support/k8s-schema";
 import { runPlan, STACK_VARIANTS } from "./support/stack-variants";
 
 const TARGETS = ["onprem", "prod", "prod-gke"] as const;
@@ -354,6 +355,11 @@ for (const target of TARGETS) {
       created.delete(undefined);
       created.delete("kube-system");
       assert.deepEqual([...w.namespaces].sort(), [...created].sort());
+    });
+
+    it("creates NetworkPolicies the upstream schema accepts", () => {
+      const errors = policiesOf(plans[target]!).flatMap((p) => schemaErrors({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", ...p }).map((e) => `${p.metadata.namespace}/${p.metadata.name}: ${e}`));
+      assert.deepEqual(errors, []);
     });
 
     it("admits every path the program wires", () => check(target, WIRED[target], true));
