@@ -271,8 +271,14 @@ export function stackNetwork(config: ProgramConfig, platform: KubernetesPlatform
     if (observed && addon.metricsPorts.length > 0) add({ name: `${addon.namespace}-metrics`, from: prometheus, to: pods(addon.namespace), ports: addon.metricsPorts });
     if (addon.internetPorts?.length) add({ name: `${addon.namespace}-internet`, from: pods(addon.namespace), to: ANYWHERE, ports: tcp(...addon.internetPorts) });
   }
-  // The mesh's control plane talks to itself (Linkerd's proxies on its own pods, identity).
-  if (meshProvider(config) === "linkerd") add({ name: "linkerd-internal", from: pods(LINKERD_NAMESPACE), to: pods(LINKERD_NAMESPACE), ports: [{ port: 1, endPort: 65535 }] });
+  // The mesh's control plane talks to itself (Linkerd's proxies on its own pods, identity), and
+  // Linkerd's heartbeat CronJob (the chart's `disableHeartBeat: false`) reports to versioncheck.linkerd.io.
+  if (meshProvider(config) === "linkerd") {
+    add(
+      { name: "linkerd-internal", from: pods(LINKERD_NAMESPACE), to: pods(LINKERD_NAMESPACE), ports: [{ port: 1, endPort: 65535 }] },
+      { name: "linkerd-heartbeat", from: pods(LINKERD_NAMESPACE, { "linkerd.io/control-plane-component": "heartbeat" }), to: ANYWHERE, ports: tcp(443) },
+    );
+  }
   if (created.cnpg) add({ name: "cnpg-internal", from: pods(CNPG_NAMESPACE), to: pods(CNPG_NAMESPACE), ports: [{ port: 1, endPort: 65535 }] });
 
   // CloudNativePG's instance manager (instances and PgBouncer pods) and RabbitMQ's Kubernetes peer discovery watch the API server.
@@ -336,6 +342,8 @@ function monitoringFlows(config: ProgramConfig, namespaces: readonly string[], a
     // The stores' exporters (metrics), RabbitMQ's Prometheus plugin (15691/15692), PgBouncer (9127).
     { name: "prometheus-data", from: prometheus, to: pods(DATA_NAMESPACE), ports: [{ port: "metrics" }, ...tcp(9187, 9121, 9127, 15691, 15692)] },
     { name: "prometheus-gateway", from: prometheus, to: traefik, ports: tcp(9100) },
+    // kube-prometheus-stack's CoreDNS ServiceMonitor (its `coreDns` default). @see https://coredns.io/plugins/metrics/
+    { name: "prometheus-dns", from: prometheus, to: KUBE_DNS, ports: tcp(9153) },
   ];
   const proxyPorts = meshProvider(config) === "linkerd" ? tcp(4191) : meshProvider(config) === "istio" ? tcp(15090, 15020) : [];
   if (proxyPorts.length > 0) {

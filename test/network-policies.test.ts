@@ -79,6 +79,7 @@ function chartPods(mesh: "linkerd" | "istio"): Pod[] {
           pod("linkerd-destination", "linkerd", { "linkerd.io/control-plane-component": "destination" }, [["grpc", 8086], ["policy-grpc", 8090], ["sp-validator", 8443], ["policy-https", 9443]]),
           pod("linkerd-identity", "linkerd", { "linkerd.io/control-plane-component": "identity" }, [["grpc", 8080]]),
           pod("linkerd-proxy-injector", "linkerd", { "linkerd.io/control-plane-component": "proxy-injector" }, [["proxy-injector", 8443]]),
+          pod("linkerd-heartbeat", "linkerd", { "linkerd.io/control-plane-component": "heartbeat" }),
         ]
       : [pod("istiod", "istio-system", { app: "istiod", istio: "pilot" }, [["grpc-xds", 15012], ["http-monitoring", 15014], ["https-webhooks", 15017]])]),
   ];
@@ -188,6 +189,7 @@ const WIRED_EVERYWHERE: Row[] = [
   ["prometheus", "cert-manager", 9402],
   ["prometheus", "velero", 8085],
   ["prometheus", "api-server", 10250],
+  ["prometheus", "kube-dns", 9153],
   // Services → the collector; the monitoring stack's internal paths.
   ["podinfo", "otel-collector", 4317],
   ["orders-worker", "otel-collector", 4318],
@@ -285,6 +287,7 @@ const WIRED: Record<Target, Row[]> = {
     ["linkerd-destination", "api-server", 6443],
     ["prometheus", "podinfo", 4191],
     ["prometheus", "traefik", 4191],
+    ["linkerd-heartbeat", "internet", 443],
   ],
   prod: [
     ...WIRED_EVERYWHERE,
@@ -327,6 +330,7 @@ const UNWIRED: Record<Target, Row[]> = {
     ["velero", "metadata", 80],
     ["traefik", "postgres", 5432],
     ["api-server", "postgres", 5432],
+    ["linkerd-destination", "internet", 80],
     ["postgres-restore-check-job", "podinfo", 9898],
     ["postgres-restore-check-job", "internet", 443],
   ],
