@@ -460,7 +460,7 @@ describe("the evaluator (Kubernetes' documented semantics)", () => {
   it("can fail: without the egress side, every path to an address outside the pod network is admitted", () => {
     currentApiServers = API_SERVERS.onprem;
     const w = world("onprem");
-    const ingressOnly = w.policies.filter((p) => p.metadata.name !== "default-deny" && !p.metadata.name.endsWith("-out"));
+    const ingressOnly = w.policies.filter((p) => p.metadata.name !== "default-deny" && !p.metadata.name.endsWith(".out"));
     const admitted = UNWIRED.onprem.filter(([from, to, port, protocol]) => allowed(ingressOnly, { from: endpoint(w, from), to: endpoint(w, to), port, protocol }));
     const toAddresses = UNWIRED.onprem.filter(([, to]) => endpoint(w, to).kind === "address");
     assert.ok(toAddresses.length >= 5, "the sample has paths to addresses");

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesPlatform } from "../contract";
-import { networkPolicyObjects, type NetworkFlow } from "./spec";
+import { DEFAULT_DENY_POLICY, networkPolicyObjects, type NetworkFlow } from "./spec";
 
 export * from "./spec";
 
@@ -46,8 +46,8 @@ export class NetworkPolicies extends pulumi.ComponentResource {
         { metadata: { name: o.name, namespace: o.namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } }, spec: o.spec },
         { ...resourceOpts, dependsOn: [...resourceOpts.dependsOn, ...dependsOn] },
       );
-    const allows = objects.filter((o) => o.name !== "default-deny").map((o) => ({ namespace: o.namespace, resource: create(o) }));
-    for (const deny of objects.filter((o) => o.name === "default-deny")) {
+    const allows = objects.filter((o) => o.name !== DEFAULT_DENY_POLICY).map((o) => ({ namespace: o.namespace, resource: create(o) }));
+    for (const deny of objects.filter((o) => o.name === DEFAULT_DENY_POLICY)) {
       create(
         deny,
         allows.filter((a) => a.namespace === deny.namespace).map((a) => a.resource),

@@ -46,7 +46,7 @@ export interface FlowPort {
  * isolate gets no policy there (a policy would start isolating that namespace's pods).
  */
 export interface NetworkFlow {
-  /** Unique among the flows, a DNS label: it names the NetworkPolicies (`allow-<name>-in`/`-out`). */
+  /** Unique among the flows, a DNS label: it names the NetworkPolicies (`allow.<name>.in`/`.out`). */
   readonly name: string;
   readonly from: Peer;
   readonly to: Peer;
@@ -81,6 +81,13 @@ export const KUBE_DNS: PodPeer = { namespace: "kube-system", pods: { matchLabels
 
 /** DNS over UDP and TCP. */
 export const DNS_PORTS: readonly FlowPort[] = [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }];
+
+/**
+ * The name of each namespace's default deny. The allows are named `allow.<flow>.in` and
+ * `allow.<flow>.out`: the dots keep them apart from every object a service creates, whose names
+ * are DNS-1035 labels (no dot); a service may not take this name (stacks/config/reserved.ts).
+ */
+export const DEFAULT_DENY_POLICY = "default-deny";
 
 /** Whether a peer is pods (rather than addresses). */
 export const isPodPeer = (peer: Peer): peer is PodPeer => "namespace" in peer;
@@ -120,8 +127,8 @@ const portsOf = (ports: readonly FlowPort[]) => ports.map((p) => ({ protocol: p.
 
 /**
  * The NetworkPolicies of a stack: per isolated namespace a `default-deny` (every pod, ingress and
- * egress, no rule), and per flow `allow-<name>-in` where the destination is pods of an isolated
- * namespace and `allow-<name>-out` where the source is. Policies are additive: a connection is
+ * egress, no rule), and per flow `allow.<name>.in` where the destination is pods of an isolated
+ * namespace and `allow.<name>.out` where the source is. Policies are additive: a connection is
  * admitted when some policy of the source allows it out and some policy of the destination lets it in.
  *
  * @throws Error when two flows share a name.
@@ -130,16 +137,16 @@ const portsOf = (ports: readonly FlowPort[]) => ports.map((p) => ({ protocol: p.
 export function networkPolicyObjects(namespaces: readonly string[], flows: readonly NetworkFlow[]): NetworkPolicyObject[] {
   const isolated = new Set(namespaces);
   const names = new Set<string>();
-  const objects: NetworkPolicyObject[] = namespaces.map((namespace) => ({ namespace, name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }));
+  const objects: NetworkPolicyObject[] = namespaces.map((namespace) => ({ namespace, name: DEFAULT_DENY_POLICY, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }));
   for (const flow of flows) {
     if (names.has(flow.name)) throw new Error(`network flow "${flow.name}" is declared twice`);
     names.add(flow.name);
     const ports = portsOf(flow.ports);
     if (isPodPeer(flow.to) && isolated.has(flow.to.namespace)) {
-      objects.push({ namespace: flow.to.namespace, name: `allow-${flow.name}-in`, spec: { podSelector: selectorOf(flow.to.pods), policyTypes: ["Ingress"], ingress: [{ from: peerRules(flow.from), ports }] } });
+      objects.push({ namespace: flow.to.namespace, name: `allow.${flow.name}.in`, spec: { podSelector: selectorOf(flow.to.pods), policyTypes: ["Ingress"], ingress: [{ from: peerRules(flow.from), ports }] } });
     }
     if (isPodPeer(flow.from) && isolated.has(flow.from.namespace)) {
-      objects.push({ namespace: flow.from.namespace, name: `allow-${flow.name}-out`, spec: { podSelector: selectorOf(flow.from.pods), policyTypes: ["Egress"], egress: [{ to: peerRules(flow.to), ports }] } });
+      objects.push({ namespace: flow.from.namespace, name: `allow.${flow.name}.out`, spec: { podSelector: selectorOf(flow.from.pods), policyTypes: ["Egress"], egress: [{ to: peerRules(flow.to), ports }] } });
     }
   }
   return objects;
