@@ -47,7 +47,7 @@ import {
   type NetworkFlow,
   type PodPeer,
 } from "../components";
-import { clusterBackupsEnabled } from "./backups";
+import { clusterBackupsEnabled, k3sBucket } from "./backups";
 import { DATA_NAMESPACE, dataStorePlacement, GATEWAY_NAMESPACE, messageQueueSettings, meshProvider, MONITORING_NAMESPACE, namespaceOf, postgresSettings, redisSettings, servicesOf, usesOf, type ProgramConfig } from "./compose";
 import { COMPONENT_NAMES } from "./config/reserved";
 
@@ -137,7 +137,7 @@ function addonNetworks(config: ProgramConfig, has: { cnpg: boolean; rabbitmq: bo
     { namespace: "cert-manager", webhookPorts: [10250], metricsPorts: tcp(9402), internetPorts: [80, 443] },
     ...(has.cnpg ? [{ namespace: CNPG_NAMESPACE, webhookPorts: [9443], metricsPorts: tcp(8080) }] : []),
     ...(has.rabbitmq ? [{ namespace: rabbitmqOperatorDefaults.namespace, webhookPorts: [9443], metricsPorts: tcp(8080) }] : []),
-    ...(has.velero ? [{ namespace: VELERO_NAMESPACE, webhookPorts: [], metricsPorts: tcp(8085), internetPorts: objectStorePorts(config) }] : []),
+    ...(has.velero ? [{ namespace: VELERO_NAMESPACE, webhookPorts: [], metricsPorts: tcp(8085), internetPorts: objectStorePorts(veleroBucketUrl(config)) }] : []),
     ...(mesh === "linkerd"
       ? [
           { namespace: LINKERD_NAMESPACE, webhookPorts: [8443, 9443], metricsPorts: [{ port: 9990, endPort: 9998 }, { port: 4191 }] },
@@ -157,11 +157,16 @@ function meshControlPlane(config: ProgramConfig): { peer: PodPeer; ports: FlowPo
 }
 
 /** The ports of an object store endpoint: 443, and the endpoint URL's own port if it has one. */
-function objectStorePorts(config: ProgramConfig): number[] {
-  const url = config.postgres?.backup?.bucket?.endpointUrl;
+function objectStorePorts(url: string | undefined): number[] {
   const port = url ? Number(new URL(url).port || 443) : 443;
   return [...new Set([443, port])];
 }
+
+/** The PostgreSQL backups' bucket endpoint (the instances write there). */
+const postgresBucketUrl = (config: ProgramConfig): string | undefined => config.postgres?.backup?.bucket?.endpointUrl;
+
+/** Velero's bucket endpoint: on k3s `dr.clusterBackups.bucket`, else the PostgreSQL one (backups.ts); on EKS/GKE its own S3/GCS bucket on 443. */
+const veleroBucketUrl = (config: ProgramConfig): string | undefined => (config.target === "k3s" ? k3sBucket(config)?.endpointUrl : undefined);
 
 /** The data stores' client flows and internal ones, from each service's `uses`. */
 function dataFlows(config: ProgramConfig, platform: KubernetesPlatform, apps: string, managedStores: AddressPeer): NetworkFlow[] {
@@ -184,7 +189,7 @@ function dataFlows(config: ProgramConfig, platform: KubernetesPlatform, apps: st
       { name: "postgres-replication", from: instances, to: instances, ports: tcp(5432) },
       { name: "postgres-operator", from: pods(CNPG_NAMESPACE), to: instances, ports: tcp(8000, 5432) },
       // WAL archiving and base backups (the Barman Cloud plugin's sidecar) to the object store.
-      ...(pg.backup.enabled ? [{ name: "postgres-backups", from: instances, to: ANYWHERE, ports: tcp(...objectStorePorts(config)) }] : []),
+      ...(pg.backup.enabled ? [{ name: "postgres-backups", from: instances, to: ANYWHERE, ports: tcp(...objectStorePorts(postgresBucketUrl(config))) }] : []),
       // On GKE the instances write to GCS as their Workload Identity (backup-gcp.ts): the GKE metadata server.
       ...(pg.backup.enabled && config.target === "gke" ? [{ name: "postgres-gke-metadata", from: instances, to: GKE_METADATA_SERVER, ports: GKE_METADATA_PORTS }] : []),
     );
@@ -201,7 +206,9 @@ function dataFlows(config: ProgramConfig, platform: KubernetesPlatform, apps: st
       { name: "redis-peers", from: valkey, to: valkey, ports: tcp(6379, 26379) },
     );
   } else if (redis) {
-    flows.push({ name: "redis-clients", from: access(ACCESS_LABELS.redis), to: managedStores, ports: tcp(6379) });
+    // ElastiCache answers on 6379; Memorystore with in-transit encryption (`SERVER_AUTHENTICATION`, components/redis/gcp.ts) on 6378.
+    // @see https://cloud.google.com/memorystore/docs/redis/about-in-transit-encryption
+    flows.push({ name: "redis-clients", from: access(ACCESS_LABELS.redis), to: managedStores, ports: tcp(config.target === "gke" ? 6378 : 6379) });
   }
   const queueArgs = messageQueueSettings(config, placement);
   const queue = queueArgs && resolveMessageQueue(COMPONENT_NAMES.messageQueue, queueArgs, platform);
@@ -279,6 +286,9 @@ export function stackNetwork(config: ProgramConfig, platform: KubernetesPlatform
       { name: "linkerd-heartbeat", from: pods(LINKERD_NAMESPACE, { "linkerd.io/control-plane-component": "heartbeat" }), to: ANYWHERE, ports: tcp(443) },
     );
   }
+  // DNS-01: cert-manager checks the TXT record on the zone's authoritative nameservers itself (port 53, not the cluster DNS).
+  // @see https://cert-manager.io/docs/configuration/acme/dns01/#setting-nameservers-for-dns01-self-check
+  if (gatewayOn && config.gateway?.tls?.acme?.solver === "dns01") add({ name: "cert-manager-dns01", from: pods("cert-manager"), to: ANYWHERE, ports: DNS_PORTS });
   if (created.cnpg) add({ name: "cnpg-internal", from: pods(CNPG_NAMESPACE), to: pods(CNPG_NAMESPACE), ports: [{ port: 1, endPort: 65535 }] });
 
   // CloudNativePG's instance manager (instances and PgBouncer pods) and RabbitMQ's Kubernetes peer discovery watch the API server.
@@ -316,6 +326,11 @@ function gatewayFlows(apiServer: AddressPeer): NetworkFlow[] {
     { name: "gateway-entry", from: ANY_ADDRESS, to: traefik, ports: TRAEFIK_ENTRY_PORTS },
     { name: "gateway-api-server", from: traefik, to: apiServer, ports: API_SERVER_PORTS },
     { name: "gateway-acme-solvers", from: traefik, to: solvers, ports: tcp(8089) },
+    // cert-manager's HTTP-01 self check fetches the challenge from the gateway's public address; kube-proxy
+    // (k3s's ServiceLB, GKE's Dataplane V2) short-circuits a load balancer IP inside the cluster to
+    // Traefik's pods, which the policies then see on the container ports, not on 80/443.
+    // @see https://cert-manager.io/docs/troubleshooting/acme/#http01-troubleshooting
+    { name: "cert-manager-self-check", from: pods("cert-manager"), to: traefik, ports: TRAEFIK_ENTRY_PORTS },
   ];
 }
 
@@ -339,8 +354,9 @@ function monitoringFlows(config: ProgramConfig, namespaces: readonly string[], a
     { name: "monitoring-internet", from: pods(MONITORING_NAMESPACE), to: ANYWHERE, ports: tcp(...new Set([443, ...smtpPorts(config)])) },
     // The nodes: the kubelet's cAdvisor (10250) and node-exporter (9100, host network).
     { name: "prometheus-nodes", from: prometheus, to: ANYWHERE, ports: tcp(10250, 9100) },
-    // The stores' exporters (metrics), RabbitMQ's Prometheus plugin (15691/15692), PgBouncer (9127).
-    { name: "prometheus-data", from: prometheus, to: pods(DATA_NAMESPACE), ports: [{ port: "metrics" }, ...tcp(9187, 9121, 9127, 15691, 15692)] },
+    // The stores' exporters (metrics), RabbitMQ's Prometheus plugin (15691/15692), PgBouncer (9127), NATS (7777).
+    // NATS's prometheus-nats-exporter sidecar (the chart's `promExporter.port`, `prom-metrics`, 7777).
+    { name: "prometheus-data", from: prometheus, to: pods(DATA_NAMESPACE), ports: [{ port: "metrics" }, ...tcp(9187, 9121, 9127, 15691, 15692, 7777)] },
     { name: "prometheus-gateway", from: prometheus, to: traefik, ports: tcp(9100) },
     // kube-prometheus-stack's CoreDNS ServiceMonitor (its `coreDns` default). @see https://coredns.io/plugins/metrics/
     { name: "prometheus-dns", from: prometheus, to: KUBE_DNS, ports: tcp(9153) },

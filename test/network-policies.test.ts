@@ -216,6 +216,8 @@ const WIRED_EVERYWHERE: Row[] = [
   // ACME (and its HTTP-01 self check), backups.
   ["cert-manager", "internet", 443],
   ["cert-manager", "internet", 80],
+  // The HTTP-01 self check, when kube-proxy or Dataplane V2 hands the load balancer's IP to Traefik's pods.
+  ["cert-manager", "traefik", 8000],
   ["velero", "internet", 443],
 ];
 
@@ -310,7 +312,8 @@ const WIRED: Record<Target, Row[]> = {
   "prod-gke": [],
 };
 WIRED["prod-gke"] = [
-  ...WIRED.prod,
+  // Memorystore with in-transit encryption answers on 6378, ElastiCache on 6379.
+  ...WIRED.prod.map(([from, to, port, protocol]): Row => (to === "managed-store" && port === 6379 ? [from, to, 6378, protocol] : [from, to, port, protocol])),
   // Workload Identity: the GKE metadata server, for the pods whose ServiceAccount is bound.
   ["velero", "metadata", 80],
   ["velero", "gke-metadata-dpv2", 988],
@@ -349,7 +352,10 @@ const UNWIRED: Record<Target, Row[]> = {
   ],
   "prod-gke": [],
 };
-UNWIRED["prod-gke"] = UNWIRED.prod.filter(([from, to]) => !(to === "metadata" && (from === "velero" || from === "prometheus")));
+UNWIRED["prod-gke"] = [
+  ...UNWIRED.prod.filter(([from, to]) => !(to === "metadata" && (from === "velero" || from === "prometheus"))).map(([from, to, port, protocol]): Row => (to === "managed-store" && port === 6379 ? [from, to, 6378, protocol] : [from, to, port, protocol])),
+  ["podinfo", "managed-store", 6379],
+];
 
 for (const target of TARGETS) {
   describe(`NetworkPolicies of ${target}`, () => {
