@@ -82,6 +82,12 @@ const TRAEFIK_ENTRY_PORTS = tcp(8000, 8443);
  */
 const GKE_METADATA_SERVER: AddressPeer = { cidrs: [METADATA_CIDR, "169.254.169.252/32"] };
 const GKE_METADATA_PORTS = tcp(80, 988);
+/**
+ * CloudNativePG's Job pods (initdb, join, full-recovery, snapshot-recovery): they carry
+ * `cnpg.io/jobRole`, not `cnpg.io/podRole`.
+ * @see https://github.com/cloudnative-pg/cloudnative-pg/blob/v1.30.0/pkg/specs/jobs.go
+ */
+const cnpgJobs: PodPeer = { namespace: DATA_NAMESPACE, pods: { matchExpressions: [{ key: "cnpg.io/jobRole", operator: "Exists" }] } };
 /** The OTLP receivers of the collector (gRPC 4317, HTTP 4318). */
 const OTLP_PORTS = tcp(4317, 4318);
 /** The private address ranges. @see https://datatracker.ietf.org/doc/html/rfc1918 */
@@ -188,6 +194,11 @@ function dataFlows(config: ProgramConfig, platform: KubernetesPlatform, apps: st
       // Replication and the restore check's own cluster: instances to instances.
       { name: "postgres-replication", from: instances, to: instances, ports: tcp(5432) },
       { name: "postgres-operator", from: pods(CNPG_NAMESPACE), to: instances, ports: tcp(8000, 5432) },
+      // A new replica's join Job clones the primary (pg_basebackup) before its instance pod starts.
+      { name: "postgres-jobs", from: cnpgJobs, to: instances, ports: tcp(5432) },
+      // A recovery Job restores the base backup and the WAL from the object store.
+      ...(pg.backup.enabled ? [{ name: "postgres-jobs-backups", from: cnpgJobs, to: ANYWHERE, ports: tcp(...objectStorePorts(postgresBucketUrl(config))) }] : []),
+      ...(pg.backup.enabled && config.target === "gke" ? [{ name: "postgres-jobs-gke-metadata", from: cnpgJobs, to: GKE_METADATA_SERVER, ports: GKE_METADATA_PORTS }] : []),
       // WAL archiving and base backups (the Barman Cloud plugin's sidecar) to the object store.
       ...(pg.backup.enabled ? [{ name: "postgres-backups", from: instances, to: ANYWHERE, ports: tcp(...objectStorePorts(postgresBucketUrl(config))) }] : []),
       // On GKE the instances write to GCS as their Workload Identity (backup-gcp.ts): the GKE metadata server.
@@ -292,7 +303,13 @@ export function stackNetwork(config: ProgramConfig, platform: KubernetesPlatform
   if (created.cnpg) add({ name: "cnpg-internal", from: pods(CNPG_NAMESPACE), to: pods(CNPG_NAMESPACE), ports: [{ port: 1, endPort: 65535 }] });
 
   // CloudNativePG's instance manager (instances and PgBouncer pods) and RabbitMQ's Kubernetes peer discovery watch the API server.
-  if (created.cnpg) add({ name: "postgres-api-server", from: { namespace: DATA_NAMESPACE, pods: { matchExpressions: [{ key: "cnpg.io/podRole", operator: "Exists" }] } }, to: addresses.apiServer, ports: API_SERVER_PORTS });
+  if (created.cnpg) {
+    add(
+      { name: "postgres-api-server", from: { namespace: DATA_NAMESPACE, pods: { matchExpressions: [{ key: "cnpg.io/podRole", operator: "Exists" }] } }, to: addresses.apiServer, ports: API_SERVER_PORTS },
+      // The instance manager in the operator's Jobs reads the Cluster too.
+      { name: "postgres-jobs-api-server", from: cnpgJobs, to: addresses.apiServer, ports: API_SERVER_PORTS },
+    );
+  }
   if (created.rabbitmq) add({ name: "queue-api-server", from: pods(DATA_NAMESPACE, { "app.kubernetes.io/component": "rabbitmq" }), to: addresses.apiServer, ports: API_SERVER_PORTS });
   add(...dataFlows(config, platform, apps, addresses.managedStores));
   add(...serviceFlows(config, apps, { observed, gatewayOn }));

@@ -99,6 +99,8 @@ function planPods(plan: PlanJson): Pod[] {
     } else if (r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster") {
       // @see https://cloudnative-pg.io/documentation/current/labels_annotations/
       out.push(pod(inputs.metadata.name, inputs.metadata.namespace, { "cnpg.io/cluster": inputs.metadata.name, "cnpg.io/podRole": "instance" }, [["postgresql", 5432], ["metrics", 9187], ["status", 8000]]));
+      // The operator's Jobs (a replica's join, a recovery): `cnpg.io/jobRole`, no `cnpg.io/podRole` (pkg/specs/jobs.go at v1.30.0).
+      out.push(pod(`${inputs.metadata.name}-join`, inputs.metadata.namespace, { "cnpg.io/cluster": inputs.metadata.name, "cnpg.io/jobRole": "join", "app.kubernetes.io/name": "postgresql", "app.kubernetes.io/component": "database" }));
     } else if (r.type === "kubernetes:postgresql.cnpg.io/v1:Pooler") {
       out.push(pod(inputs.metadata.name, inputs.metadata.namespace, { "cnpg.io/poolerName": inputs.metadata.name, "cnpg.io/podRole": "pooler", ...inputs.spec.template?.metadata?.labels }, [["pgbouncer", 5432], ["metrics", 9127]]));
     } else if (r.type === "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster") {
@@ -266,6 +268,10 @@ const WIRED: Record<Target, Row[]> = {
     ["postgres-restore-check", "internet", 443],
     ["postgres", "internet", 443],
     ["postgres", "api-server", 6443],
+    // A new replica's join Job clones the primary; a recovery Job reads the object store.
+    ["postgres-join", "postgres", 5432],
+    ["postgres-join", "api-server", 6443],
+    ["postgres-join", "internet", 443],
     ["redis-sentinel", "redis-server", 6379],
     ["redis-server", "redis-server", 6379],
     ["redis-proxy", "redis-sentinel", 26379],
@@ -336,6 +342,9 @@ const UNWIRED: Record<Target, Row[]> = {
     ["linkerd-destination", "internet", 80],
     ["postgres-restore-check-job", "podinfo", 9898],
     ["postgres-restore-check-job", "internet", 443],
+    ["postgres-join", "podinfo", 9898],
+    ["postgres-join", "metadata", 80],
+    ["postgres-join", "redis-server", 6379],
   ],
   prod: [
     ...UNWIRED_EVERYWHERE,
