@@ -67,6 +67,10 @@ interface AddonNetwork {
 }
 
 const tcp = (...ports: number[]): FlowPort[] => ports.map((port) => ({ port }));
+/** The TCP ports `first` to `last`, listed one by one rather than as `endPort` (see FlowPort). */
+const tcpRange = (first: number, last: number): FlowPort[] => tcp(...Array.from({ length: last - first + 1 }, (_, i) => first + i));
+/** Every port: the rule lists none. */
+const ALL_PORTS: FlowPort[] = [];
 const pods = (namespace: string, matchLabels?: Record<string, string>): PodPeer => ({ namespace, ...(matchLabels ? { pods: { matchLabels } } : {}) });
 
 /** Prometheus's pods (the operator labels them `app.kubernetes.io/name: prometheus`). @see https://github.com/prometheus-operator/prometheus-operator/blob/main/pkg/prometheus/statefulset.go */
@@ -146,7 +150,7 @@ function addonNetworks(config: ProgramConfig, has: { cnpg: boolean; rabbitmq: bo
     ...(has.velero ? [{ namespace: VELERO_NAMESPACE, webhookPorts: [], metricsPorts: tcp(8085), internetPorts: objectStorePorts(veleroBucketUrl(config)) }] : []),
     ...(mesh === "linkerd"
       ? [
-          { namespace: LINKERD_NAMESPACE, webhookPorts: [8443, 9443], metricsPorts: [{ port: 9990, endPort: 9998 }, { port: 4191 }] },
+          { namespace: LINKERD_NAMESPACE, webhookPorts: [8443, 9443], metricsPorts: [...tcpRange(9990, 9998), { port: 4191 }] },
           { namespace: LINKERD_CNI_NAMESPACE, webhookPorts: [], metricsPorts: [] },
         ]
       : []),
@@ -229,7 +233,7 @@ function dataFlows(config: ProgramConfig, platform: KubernetesPlatform, apps: st
       { name: "queue-clients", from: access(ACCESS_LABELS.messageQueue), to: broker, ports: tcp(5671, 5672) },
       // Clustering: epmd 4369, inter-node 25672, CLI tools 35672-35682.
       // @see https://www.rabbitmq.com/docs/networking#ports
-      { name: "queue-peers", from: broker, to: broker, ports: [...tcp(4369, 25672), { port: 35672, endPort: 35682 }] },
+      { name: "queue-peers", from: broker, to: broker, ports: [...tcp(4369, 25672), ...tcpRange(35672, 35682)] },
       { name: "queue-operators", from: pods(rabbitmqOperatorDefaults.namespace), to: broker, ports: tcp(15671, 15672) },
     );
   } else if (queue?.mode === "in-cluster") {
@@ -293,14 +297,14 @@ export function stackNetwork(config: ProgramConfig, platform: KubernetesPlatform
   // Linkerd's heartbeat CronJob (the chart's `disableHeartBeat: false`) reports to versioncheck.linkerd.io.
   if (meshProvider(config) === "linkerd") {
     add(
-      { name: "linkerd-internal", from: pods(LINKERD_NAMESPACE), to: pods(LINKERD_NAMESPACE), ports: [{ port: 1, endPort: 65535 }] },
+      { name: "linkerd-internal", from: pods(LINKERD_NAMESPACE), to: pods(LINKERD_NAMESPACE), ports: ALL_PORTS },
       { name: "linkerd-heartbeat", from: pods(LINKERD_NAMESPACE, { "linkerd.io/control-plane-component": "heartbeat" }), to: ANYWHERE, ports: tcp(443) },
     );
   }
   // DNS-01: cert-manager checks the TXT record on the zone's authoritative nameservers itself (port 53, not the cluster DNS).
   // @see https://cert-manager.io/docs/configuration/acme/dns01/#setting-nameservers-for-dns01-self-check
   if (gatewayOn && config.gateway?.tls?.acme?.solver === "dns01") add({ name: "cert-manager-dns01", from: pods("cert-manager"), to: ANYWHERE, ports: DNS_PORTS });
-  if (created.cnpg) add({ name: "cnpg-internal", from: pods(CNPG_NAMESPACE), to: pods(CNPG_NAMESPACE), ports: [{ port: 1, endPort: 65535 }] });
+  if (created.cnpg) add({ name: "cnpg-internal", from: pods(CNPG_NAMESPACE), to: pods(CNPG_NAMESPACE), ports: ALL_PORTS });
 
   // CloudNativePG's instance manager (instances and PgBouncer pods) and RabbitMQ's Kubernetes peer discovery watch the API server.
   if (created.cnpg) {
@@ -361,7 +365,7 @@ function monitoringFlows(config: ProgramConfig, namespaces: readonly string[], a
   const gke = config.target === "gke";
   const flows: NetworkFlow[] = [
     // Loki, Tempo, Grafana, Alertmanager, the collectors and the exporters call each other.
-    { name: "monitoring-internal", from: pods(MONITORING_NAMESPACE), to: pods(MONITORING_NAMESPACE), ports: [{ port: 1, endPort: 65535 }] },
+    { name: "monitoring-internal", from: pods(MONITORING_NAMESPACE), to: pods(MONITORING_NAMESPACE), ports: ALL_PORTS },
     // The operator, kube-state-metrics, the collectors' k8sattributes and Prometheus's discovery.
     { name: "monitoring-api-server", from: pods(MONITORING_NAMESPACE), to: apiServer, ports: API_SERVER_PORTS },
     // The Prometheus operator's admission webhook. @see https://prometheus-operator.dev/docs/platform/webhook/

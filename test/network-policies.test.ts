@@ -381,6 +381,11 @@ for (const target of TARGETS) {
       assert.deepEqual(errors, []);
     });
 
+    it("uses no endPort, which Cilium (GKE Dataplane V2) long accepted and enforced as its first port only", () => {
+      const ranged = policiesOf(plans[target]!).filter((p) => JSON.stringify(p.spec).includes('"endPort"')).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+      assert.deepEqual(ranged, []);
+    });
+
     it("admits every path the program wires", () => check(target, WIRED[target], true));
     it("denies the paths it does not wire", () => check(target, UNWIRED[target], false));
 

@@ -32,7 +32,11 @@ export interface AddressPeer {
 /** Either end of a flow. */
 export type Peer = PodPeer | AddressPeer;
 
-/** A destination port, a range (`endPort`) or a named container port. */
+/**
+ * A destination port, a range (`endPort`) or a named container port. Prefer listing ports to
+ * `endPort`: Cilium (GKE Dataplane V2) long accepted `endPort` and enforced the first port only.
+ * @see https://github.com/cilium/cilium/issues/28684
+ */
 export interface FlowPort {
   readonly port: number | string;
   /** The last port of a range starting at `port`. */
@@ -50,6 +54,7 @@ export interface NetworkFlow {
   readonly name: string;
   readonly from: Peer;
   readonly to: Peer;
+  /** The destination ports; empty admits every port (the rule has no `ports`, which every implementation enforces). */
   readonly ports: readonly FlowPort[];
 }
 
@@ -123,7 +128,9 @@ function contains(outer: string, inner: string): boolean {
 
 const selectorOf = (pods?: LabelSelector): Record<string, unknown> => (pods ? JSON.parse(JSON.stringify(pods)) : {});
 
-const portsOf = (ports: readonly FlowPort[]) => ports.map((p) => ({ protocol: p.protocol ?? "TCP", port: p.port, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) }));
+/** The rule's `ports`; none (every port) for an empty list. */
+const portsOf = (ports: readonly FlowPort[]) =>
+  ports.length === 0 ? {} : { ports: ports.map((p) => ({ protocol: p.protocol ?? "TCP", port: p.port, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) })) };
 
 /**
  * The NetworkPolicies of a stack: per isolated namespace a `default-deny` (every pod, ingress and
@@ -143,10 +150,10 @@ export function networkPolicyObjects(namespaces: readonly string[], flows: reado
     names.add(flow.name);
     const ports = portsOf(flow.ports);
     if (isPodPeer(flow.to) && isolated.has(flow.to.namespace)) {
-      objects.push({ namespace: flow.to.namespace, name: `allow.${flow.name}.in`, spec: { podSelector: selectorOf(flow.to.pods), policyTypes: ["Ingress"], ingress: [{ from: peerRules(flow.from), ports }] } });
+      objects.push({ namespace: flow.to.namespace, name: `allow.${flow.name}.in`, spec: { podSelector: selectorOf(flow.to.pods), policyTypes: ["Ingress"], ingress: [{ from: peerRules(flow.from), ...ports }] } });
     }
     if (isPodPeer(flow.from) && isolated.has(flow.from.namespace)) {
-      objects.push({ namespace: flow.from.namespace, name: `allow.${flow.name}.out`, spec: { podSelector: selectorOf(flow.from.pods), policyTypes: ["Egress"], egress: [{ to: peerRules(flow.to), ports }] } });
+      objects.push({ namespace: flow.from.namespace, name: `allow.${flow.name}.out`, spec: { podSelector: selectorOf(flow.from.pods), policyTypes: ["Egress"], egress: [{ to: peerRules(flow.to), ...ports }] } });
     }
   }
   return objects;
