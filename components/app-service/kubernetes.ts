@@ -204,6 +204,11 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
   }
 
   const ingressPorts = servicePorts.map((p) => ({ port: p.targetPort as string, protocol: "TCP" }));
+  const callers = [
+    // The declared callers' pods, or (without a list) every pod of the namespace.
+    ...(spec.allowedCallers ? spec.allowedCallers.map((caller) => ({ podSelector: { matchLabels: selectorLabels(caller) } })) : [{ podSelector: {} }]),
+    ...(spec.allowFromNamespaces.length > 0 ? [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...spec.allowFromNamespaces] }] } }] : []),
+  ];
   new k8s.networking.v1.NetworkPolicy(
     `${name}-network-policy`,
     {
@@ -211,18 +216,9 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
       spec: {
         podSelector: { matchLabels: selectorLabels(name) },
         policyTypes: ["Ingress"],
-        ingress: [
-          {
-            from: [
-              // The declared callers' pods, or (without a list) every pod of the namespace.
-              ...(spec.allowedCallers ? spec.allowedCallers.map((caller) => ({ podSelector: { matchLabels: selectorLabels(caller) } })) : [{ podSelector: {} }]),
-              ...(spec.allowFromNamespaces.length > 0
-                ? [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...spec.allowFromNamespaces] }] } }]
-                : []),
-            ],
-            ports: ingressPorts,
-          },
-        ],
+        // No caller at all is no rule: a rule with an empty `from` would admit every source.
+        // @see https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec
+        ingress: callers.length > 0 ? [{ from: callers, ports: ingressPorts }] : [],
       },
     },
     opts,
