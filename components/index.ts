@@ -23,3 +23,4 @@ export * from "./observability";
 export * from "./gateway";
 export * from "./mesh";
 export * from "./message-queue";
+export * from "./network-policy";

@@ -77,7 +77,7 @@ export function clusterBackupSchedules(config: Pick<StackConfig, "dr"> & Partial
 }
 
 /** Where Velero writes on k3s, without credentials: `dr.clusterBackups.bucket`, else the PostgreSQL backup bucket. */
-function k3sBucket(config: Pick<StackConfig, "dr"> & Partial<Pick<StackConfig, "postgres">>): Omit<VeleroBucketArgs, "credentials"> | undefined {
+export function k3sBucket(config: Pick<StackConfig, "dr"> & Partial<Pick<StackConfig, "postgres">>): Omit<VeleroBucketArgs, "credentials"> | undefined {
   const own = config.dr?.clusterBackups?.bucket;
   if (own) return own;
   const pg = config.postgres?.backup?.bucket;

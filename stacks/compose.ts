@@ -247,7 +247,8 @@ export function meshSettings(config: StackConfig): ServiceMeshSettings {
     mtls: config.mesh?.mtls,
     defaults: config.mesh?.defaults,
     replicas: provider ? config.mesh?.[provider]?.replicas : undefined,
-    services: servicesOf(config).map((s) => meshService(s, namespace)),
+    // The gateway is an allowed caller of the services it routes to only, as in the NetworkPolicies.
+    services: servicesOf(config).map((s) => ({ ...meshService(s, namespace), routed: config.gateway?.routes?.some((r) => r.service === s.name) ?? false })),
     gateway: config.gateway?.enabled !== false && kubernetes ? gatewayIdentity(GATEWAY_NAMESPACE) : undefined,
     metricsScraper: config.observability?.enabled !== false && kubernetes ? prometheusIdentity(MONITORING_NAMESPACE) : undefined,
     tracing: config.observability?.enabled !== false && kubernetes ? { otlpService: `otel-collector.${MONITORING_NAMESPACE}.svc.cluster.local`, otlpPort: 4317 } : undefined,

@@ -54,6 +54,8 @@ export interface Foundation {
   readonly dataNamespace: pulumi.Input<string>;
   /** The namespaces the program created. */
   readonly namespaces: readonly pulumi.Resource[];
+  /** Every add-on the foundation installed (what must run before the NetworkPolicies close the namespaces). */
+  readonly installed: readonly pulumi.Resource[];
 }
 
 /**
@@ -101,7 +103,7 @@ export function foundation(config: ProgramConfig): Foundation {
   const cluster = createPlatform(PLATFORM_NAME, platformArgs(config));
   const provider = meshProvider(config);
   const enrollment = provider ? meshEnrollment(provider) : undefined;
-  if (cluster.kind === "docker") return { platform: cluster, addons: {}, enrollment, servicesNamespace: "default", dataNamespace: "default", namespaces: [] };
+  if (cluster.kind === "docker") return { platform: cluster, addons: {}, enrollment, servicesNamespace: "default", dataNamespace: "default", namespaces: [], installed: [] };
 
   const protect = protectOf(config);
   let platform: KubernetesPlatform = cluster;
@@ -169,6 +171,7 @@ export function foundation(config: ProgramConfig): Foundation {
     addons.keda = new Keda("keda", { platform });
   }
   // Velero for the volumes and objects without backups of their own (see backups.ts).
-  clusterBackups(config, platform);
-  return { platform, addons, enrollment, servicesNamespace: appsNamespace.metadata.name, dataNamespace: dataNamespace.metadata.name, namespaces: [appsNamespace] };
+  const velero = clusterBackups(config, platform);
+  const installed: pulumi.Resource[] = [...Object.values(addons).filter((a) => a !== undefined), ...(velero ? [velero] : []), dataNamespace];
+  return { platform, addons, enrollment, servicesNamespace: appsNamespace.metadata.name, dataNamespace: dataNamespace.metadata.name, namespaces: [appsNamespace], installed };
 }

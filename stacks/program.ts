@@ -21,6 +21,7 @@ import {
   Flagger,
   Gateway,
   MessageQueue,
+  NetworkPolicies,
   ObservabilityStack,
   PostgresCluster,
   RedisCluster,
@@ -58,6 +59,7 @@ import {
 import { serviceSecretEnv, serviceStores, storeClients, type DataStores } from "./access";
 import { COMPONENT_NAMES } from "./config/reserved";
 import { foundation, type Foundation } from "./foundation";
+import { accessLabels, stackNetwork } from "./network-policies";
 
 export { DATA_NAMESPACE, DEFAULT_NAMESPACE, GATEWAY_NAMESPACE, MONITORING_NAMESPACE, platformArgs, type ProgramConfig } from "./compose";
 
@@ -149,10 +151,17 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
 }
 
 /** Observability: scrapes every service and the data stores, and gives services the OTLP endpoint (their env). */
-function observabilityPhase(config: ProgramConfig, platform: Platform, addons: ClusterAddons, mesh: MeshPhase, data: DataPhase, outputs: Outputs): Record<string, pulumi.Input<string>> {
+function observabilityPhase(
+  config: ProgramConfig,
+  platform: Platform,
+  addons: ClusterAddons,
+  mesh: MeshPhase,
+  data: DataPhase,
+  outputs: Outputs,
+): { otelEnv: Record<string, pulumi.Input<string>>; observability?: ObservabilityStack } {
   // Receiver URLs and SMTP passwords are secrets (config validation insists on it).
   const settings = observabilitySettings(config, (value) => pulumi.secret(value));
-  if (!settings) return {};
+  if (!settings) return { otelEnv: {} };
   // On Docker, Prometheus scrapes the stores' exporters where they run them, and the broker's Prometheus plugin.
   const observability = new ObservabilityStack(COMPONENT_NAMES.observability, {
     ...settings,
@@ -167,7 +176,7 @@ function observabilityPhase(config: ProgramConfig, platform: Platform, addons: C
     dependsOn: [...(addons.prometheusOperatorCrds ? [addons.prometheusOperatorCrds.release] : []), ...mesh.ready],
   });
   outputs.observability = { grafanaUrl: observability.grafanaUrl, prometheusUrl: observability.prometheusUrl };
-  return { ...observability.otlpEnv };
+  return { otelEnv: { ...observability.otlpEnv }, observability };
 }
 
 /** The AppServices, after the data stores and the mesh's injector, with the broker's, the stores' and the collector's settings in their env. */
@@ -195,6 +204,8 @@ function servicesPhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase,
       progressive: progressiveSettings(config, index),
       // The gateway and Prometheus run in their own namespaces; the NetworkPolicy must admit them.
       allowFromNamespaces: base.platform.kind === "kubernetes" ? [...(routed ? [GATEWAY_NAMESPACE] : []), ...(observed ? [MONITORING_NAMESPACE] : [])] : [],
+      // In its own namespace, only the callers the mesh admits (network-policies.ts admits them out of theirs).
+      ...(base.platform.kind === "kubernetes" ? { allowedCallers: service.mesh?.allowedCallers ?? [], labels: accessLabels(service, config) } : {}),
       // Pods wait for the stores they use, and for the mesh's injector, or they would start without a
       // proxy; a ScaledObject needs KEDA's CRDs and webhooks, a Canary Flagger's.
       dependsOn: [...serviceStores(service.name, data.access), ...mesh.ready, ...(mesh.flagger ? [mesh.flagger.release] : []), ...(base.addons.keda ? [base.addons.keda.release] : [])],
@@ -204,9 +215,9 @@ function servicesPhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase,
 }
 
 /** The edge: one gateway, a route per `gateway.routes` entry to the named service's backend. */
-function edgePhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase, apps: Record<string, AppService>, outputs: Outputs): void {
+function edgePhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase, apps: Record<string, AppService>, outputs: Outputs): Gateway | undefined {
   const settings = gatewaySettings(config, (service) => apps[service].backend);
-  if (!settings) return;
+  if (!settings) return undefined;
   const gateway = new Gateway(
     COMPONENT_NAMES.gateway,
     {
@@ -220,6 +231,23 @@ function edgePhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase, app
     { dependsOn: Object.values(apps) },
   );
   outputs.gateway = { address: gateway.address, urls: gateway.urls };
+  return gateway;
+}
+
+/**
+ * Kubernetes: default deny in every namespace the program created, then the paths it wired
+ * (network-policies.ts), after everything else, so that the namespaces Helm releases create exist
+ * and no webhook of the first `pulumi up` is cut off. Docker has one bridge network and no policies.
+ */
+function networkPhase(config: ProgramConfig, base: Foundation, mesh: MeshPhase, components: readonly pulumi.Resource[]): void {
+  if (base.platform.kind !== "kubernetes") return;
+  const network = stackNetwork(config, base.platform, {
+    cnpg: base.addons.cloudNativePg !== undefined,
+    rabbitmq: base.addons.rabbitmqOperators !== undefined,
+    keda: base.addons.keda !== undefined,
+    flagger: mesh.flagger !== undefined,
+  });
+  new NetworkPolicies("network", { platform: base.platform, ...network, dependsOn: [...base.namespaces, ...base.installed, ...components] });
 }
 
 /**
@@ -235,9 +263,10 @@ export function main(config: ProgramConfig): Record<string, pulumi.Input<unknown
   const base = foundation(config);
   const mesh = meshPhase(config, base);
   const data = dataPhase(config, base, outputs);
-  const otelEnv = observabilityPhase(config, base.platform, base.addons, mesh, data, outputs);
+  const { otelEnv, observability } = observabilityPhase(config, base.platform, base.addons, mesh, data, outputs);
   const apps = servicesPhase(config, base, mesh, data, otelEnv);
-  edgePhase(config, base, mesh, apps, outputs);
+  const gateway = edgePhase(config, base, mesh, apps, outputs);
+  networkPhase(config, base, mesh, [...(mesh.mesh ? [mesh.mesh] : []), ...(mesh.flagger ? [mesh.flagger] : []), ...data.stores, ...(observability ? [observability] : []), ...Object.values(apps), ...(gateway ? [gateway] : [])]);
   if (mesh.mesh) outputs.mesh = { provider: mesh.mesh.provider ?? "none" };
 
   const platform = base.platform;

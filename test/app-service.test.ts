@@ -40,7 +40,8 @@ before(async () => {
         secretEnv: { DATABASE_URL: { secretName: "web-db", key: "url" } },
         allowFromNamespaces: ["gateway"],
       });
-      new AppService("worker", { platform: k3s, image, port: 8080, namespace: "apps", replicas: 1, autoscaling: { enabled: false } });
+      new AppService("worker", { platform: k3s, image, port: 8080, namespace: "apps", replicas: 1, autoscaling: { enabled: false }, allowedCallers: ["web", "shop"] });
+      new AppService("sink", { platform: k3s, image, port: 8080, namespace: "apps", replicas: 1, autoscaling: { enabled: false }, allowedCallers: [] });
       const shop = new AppService("shop", { platform: k3s, image, port: 9898, namespace: "apps", servicePort: 8080, canary: { image: "ghcr.io/stefanprodan/podinfo:6.9.3" } });
       backends.shop = shop.backend;
       backends.site = new AppService("site", { platform: local, image, port: 9898, docker: { hostPort: 8080 }, secretEnv: { TOKEN: { secretName: "", key: "", value: pulumi.secret("mock-secret-token") } } }).backend;
@@ -129,6 +130,21 @@ describe("AppService on Kubernetes", () => {
       { podSelector: {} },
       { namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["gateway"] }] } },
     ]);
+  });
+
+  it("admits, in its own namespace, only the allowed callers' pods when it has a list", () => {
+    const spec = one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "worker-network-policy").inputs.spec;
+    assert.deepEqual(spec.ingress[0].from, [
+      { podSelector: { matchLabels: { "app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web" } } },
+      { podSelector: { matchLabels: { "app.kubernetes.io/name": "shop", "app.kubernetes.io/instance": "shop" } } },
+    ]);
+  });
+
+  it("admits nobody, rather than everybody, with no caller and no other namespace", () => {
+    // A rule with an empty `from` admits every source.
+    const spec = one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "sink-network-policy").inputs.spec;
+    assert.deepEqual(spec.policyTypes, ["Ingress"]);
+    assert.deepEqual(spec.ingress, []);
   });
 
   it("parents every child to its component", () => {

@@ -114,7 +114,7 @@ describe("the rules array", () => {
     for (const rule of rules) assert.ok(readme.includes(`| [\`${rule.name}\`](rules/${rule.name}.ts) |`), `${rule.name} is not in the README's table`);
   });
 
-  it("holds the thirty-one platform rules", () => {
+  it("holds the thirty-two platform rules", () => {
     assert.deepEqual(rules.map((r) => r.name).sort(), [
       "broker-persistence",
       "broker-quorum",
@@ -133,6 +133,7 @@ describe("the rules array", () => {
       "kubernetes-container-resources",
       "kubernetes-unique-objects",
       "mesh-mtls-strict",
+      "namespace-default-deny",
       "no-public-databases",
       "node-capacity",
       "observability-retention",

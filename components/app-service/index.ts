@@ -31,7 +31,7 @@ export function gatewayRouteName(name: string, progressiveMesh: "istio" | "linke
 
 /** A DNS-1035 label: what Kubernetes requires of a Service name. */
 export const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-export { appContainer, appLabels, appPodSpec, needsDisruptionBudget, selectorLabels, trackSelectorLabels, workloadSelectorLabels } from "./kubernetes";
+export { appContainer, appLabels, appPodSpec, callerSelectorLabels, needsDisruptionBudget, selectorLabels, trackSelectorLabels, workloadSelectorLabels } from "./kubernetes";
 export { dockerHealthcheck } from "./docker";
 
 /**

@@ -29,7 +29,8 @@ type PodSpec = k8s.types.input.core.v1.PodSpec;
 export function taskLabels(name: string, spec: Pick<ResolvedAppService, "labels">, role: "migration" | "cronJob", instance: string): Record<string, string> {
   return {
     ...spec.labels,
-    "app.kubernetes.io/name": name,
+    // Not the service's name: Flagger's generated `<service>-canary` Service selects that label alone.
+    "app.kubernetes.io/name": instance,
     "app.kubernetes.io/instance": instance,
     "app.kubernetes.io/part-of": name,
     [COMPONENT_LABEL]: COMPONENT_ROLES[role],

@@ -125,7 +125,18 @@ export function trackSelectorLabels(name: string, track: "stable" | "canary"): R
  * @see https://github.com/fluxcd/flagger/blob/v1.44.0/pkg/canary/util.go (makePrimaryLabels)
  */
 export function workloadSelectorLabels(name: string, progressive: boolean): Record<string, string> {
-  return progressive ? { "app.kubernetes.io/instance": name } : selectorLabels(name);
+  return progressive ? callerSelectorLabels(name) : selectorLabels(name);
+}
+
+/**
+ * The labels every pod of a service's Deployments carries, stable and canary, Flagger's primary
+ * included (it rewrites `app.kubernetes.io/name` only), and no other pod does: its instance and the
+ * AppService role. The service's migration and CronJob pods have instances and roles of their own,
+ * and another service's task named `<service>` is not an AppService pod. Callers are admitted by it,
+ * since a caller may be progressive.
+ */
+export function callerSelectorLabels(name: string): Record<string, string> {
+  return { "app.kubernetes.io/instance": name, [COMPONENT_LABEL]: COMPONENT_ROLES.appService };
 }
 
 /** The objects the Kubernetes backend created. */
@@ -231,6 +242,11 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
   }
 
   const ingressPorts = servicePorts.map((p) => ({ port: p.targetPort as string, protocol: "TCP" }));
+  const callers = [
+    // The declared callers' pods, or (without a list) every pod of the namespace.
+    ...(spec.allowedCallers ? spec.allowedCallers.map((caller) => ({ podSelector: { matchLabels: callerSelectorLabels(caller) } })) : [{ podSelector: {} }]),
+    ...(spec.allowFromNamespaces.length > 0 ? [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...spec.allowFromNamespaces] }] } }] : []),
+  ];
   new k8s.networking.v1.NetworkPolicy(
     `${name}-network-policy`,
     {
@@ -238,17 +254,9 @@ export function deployToKubernetes(name: string, spec: ResolvedAppService, platf
       spec: {
         podSelector: { matchLabels: podSelector },
         policyTypes: ["Ingress"],
-        ingress: [
-          {
-            from: [
-              { podSelector: {} },
-              ...(spec.allowFromNamespaces.length > 0
-                ? [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...spec.allowFromNamespaces] }] } }]
-                : []),
-            ],
-            ports: ingressPorts,
-          },
-        ],
+        // No caller at all is no rule: a rule with an empty `from` would admit every source.
+        // @see https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec
+        ingress: callers.length > 0 ? [{ from: callers, ports: ingressPorts }] : [],
       },
     },
     opts,

@@ -128,6 +128,13 @@ export interface AppServiceArgs {
   readonly servicePort?: number;
   /** Namespaces, besides the service's own, whose pods may connect (the gateway's, monitoring's). @default [] */
   readonly allowFromNamespaces?: readonly string[];
+  /**
+   * The services of the same namespace whose pods may connect (by their `app.kubernetes.io/name`);
+   * with the mesh, the same callers its authorization admits (`mesh.allowedCallers`).
+   * @default every pod of the namespace
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+   */
+  readonly allowedCallers?: readonly string[];
   /** Extra labels for every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
   /**
@@ -200,6 +207,7 @@ export interface ResolvedAppService {
   readonly metrics: false | { readonly path: string; readonly port: number };
   readonly servicePort: number;
   readonly allowFromNamespaces: readonly string[];
+  readonly allowedCallers?: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly serviceAnnotations: Readonly<Record<string, string>>;
   readonly serviceAccountAnnotations: Readonly<Record<string, pulumi.Input<string>>>;
@@ -246,6 +254,7 @@ export function resolveAppService(args: Omit<AppServiceArgs, "platform">): Resol
     metrics: args.metrics === false ? false : { path: args.metrics?.path ?? d.metricsPath, port: args.metrics?.port ?? args.port },
     servicePort: args.servicePort ?? d.servicePort,
     allowFromNamespaces: args.allowFromNamespaces ?? [],
+    allowedCallers: args.allowedCallers,
     labels: args.labels ?? {},
     serviceAnnotations: args.serviceAnnotations ?? {},
     serviceAccountAnnotations: args.serviceAccountAnnotations ?? {},

@@ -64,3 +64,20 @@ export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 export const COMPONENT_TYPES = {
   appService: "platform:index:AppService",
 } as const;
+
+/**
+ * The access labels: a pod carrying `<label>: "true"` may reach that data store's client ports
+ * (the store admits it in the data namespace, the pod's own namespace lets it out). The program
+ * puts them on a service's pods from `services[].uses`, so a Job or CronJob that carries the
+ * service's labels reaches the same stores, and nothing else does.
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+ */
+export const ACCESS_LABELS = {
+  postgres: "platform.acme.dev/access-postgres",
+  redis: "platform.acme.dev/access-redis",
+  messageQueue: "platform.acme.dev/access-message-queue",
+} as const;
+
+/** The value of an {@link ACCESS_LABELS} label that grants the access. */
+export const ACCESS_GRANTED = "true";

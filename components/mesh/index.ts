@@ -8,7 +8,8 @@ import type { MeshEnrollment } from "./types";
 export * from "./spec";
 export type * from "./types";
 export { failureAccrualAnnotations } from "./linkerd";
-export { createIstioJwtPolicies, istioJwtPolicies } from "./istio";
+export { createIstioJwtPolicies, istioJwtPolicies, ISTIO_ROOT_NAMESPACE } from "./istio";
+export { LINKERD_CNI_NAMESPACE, LINKERD_NAMESPACE } from "./linkerd";
 
 /**
  * How workloads join a mesh of the given provider, known before the mesh exists so that the

@@ -363,7 +363,7 @@ export function deployIstio(name: string, spec: ResolvedMesh, platform: Kubernet
       customResource(`${name}-${service.name}-destination-rule`, destinationRule(service), opts);
       customResource(`${name}-${service.name}-virtual-service`, virtualService(service), opts);
     }
-    customResource(`${name}-${service.name}-authorization-policy`, authorizationPolicy(service, spec.gateway, spec.metricsScraper), opts);
+    customResource(`${name}-${service.name}-authorization-policy`, authorizationPolicy(service, service.routed ? spec.gateway : undefined, spec.metricsScraper), opts);
   }
   return { ...istioEnrollment(), ready: [istiod, cni] };
 }

@@ -379,7 +379,7 @@ export function deployLinkerd(name: string, spec: ResolvedMesh, platform: Kubern
   ]);
 
   for (const service of spec.services) {
-    const objects = linkerdServiceObjects(service, spec.gateway, spec.metricsScraper);
+    const objects = linkerdServiceObjects(service, service.routed ? spec.gateway : undefined, spec.metricsScraper);
     const prefix = `${name}-${service.namespace}-${service.name}`;
     const custom = (role: string, object: Record<string, any>, dependsOn: pulumi.Resource[]) =>
       new k8s.apiextensions.CustomResource(`${prefix}-${role}`, object as k8s.apiextensions.CustomResourceArgs, { ...opts, dependsOn });

@@ -102,6 +102,12 @@ export interface MeshServiceArgs extends MeshTrafficPolicyArgs {
    * @default []
    */
   readonly allowedCallers?: readonly string[];
+  /**
+   * Whether the gateway routes to the service: only then does the authorization admit the gateway
+   * (the NetworkPolicies admit it to routed services only, and the two must agree).
+   * @default true
+   */
+  readonly routed?: boolean;
 }
 
 /**
@@ -119,7 +125,7 @@ export interface ServiceMeshArgs {
   /** The services, with their policies. @default [] */
   readonly services?: readonly MeshServiceArgs[];
   /**
-   * The gateway's namespace and ServiceAccount: always an allowed caller of every service.
+   * The gateway's namespace and ServiceAccount: an allowed caller of every service it routes to (`services[].routed`).
    * @default none: only `allowedCallers` reach the services
    */
   readonly gateway?: { readonly namespace: string; readonly serviceAccount: string };
@@ -171,6 +177,7 @@ export interface ResolvedMeshService {
   readonly canary?: CanaryArgs;
   readonly progressive: boolean;
   readonly allowedCallers: readonly string[];
+  readonly routed: boolean;
 }
 
 /** A {@link ServiceMeshArgs} with every default applied. */
@@ -208,6 +215,7 @@ export function resolveMesh(args: ServiceMeshSettings, on: Pick<PlatformFacts, "
       canary: s.canary,
       progressive: s.progressive ?? false,
       allowedCallers: s.allowedCallers ?? [],
+      routed: s.routed ?? true,
     })),
     gateway: args.gateway,
     metricsScraper: args.metricsScraper,

@@ -22,6 +22,7 @@ import { grafanaSecure } from "./grafana-secure";
 import { kubernetesContainerResources } from "./kubernetes-container-resources";
 import { kubernetesUniqueObjects } from "./kubernetes-unique-objects";
 import { meshMtlsStrict } from "./mesh-mtls-strict";
+import { namespaceDefaultDeny } from "./namespace-default-deny";
 import { noPublicDatabases } from "./no-public-databases";
 import { nodeCapacity } from "./node-capacity";
 import { observabilityRetention } from "./observability-retention";
@@ -55,6 +56,7 @@ export {
   kubernetesContainerResources,
   kubernetesUniqueObjects,
   meshMtlsStrict,
+  namespaceDefaultDeny,
   noPublicDatabases,
   nodeCapacity,
   observabilityRetention,
@@ -98,6 +100,7 @@ export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   edgeServiceTypes,
   routesRateLimited,
   meshMtlsStrict,
+  namespaceDefaultDeny,
   servicesScraped,
   observabilityRetention,
   grafanaSecure,

@@ -100,16 +100,16 @@ export const gatewayRouteAgrees: Agree<Omit<NonNullable<Block<typeof gatewaySche
 export const meshAgrees: Agree<Omit<Block<typeof meshSchema>, "istio" | "linkerd">, Omit<ServiceMeshSettings, "provider" | "replicas" | "services" | "gateway" | "metricsScraper" | "tracing" | "dependsOn">> = true;
 
 /** A service's `mesh` block: its traffic policy and callers; the rest of the mesh's view comes from the service. */
-export const meshServiceAgrees: Agree<NonNullable<z.infer<typeof serviceSchema>["mesh"]>, Omit<MeshServiceArgs, "name" | "namespace" | "port" | "selector" | "canary" | "progressive">> = true;
+export const meshServiceAgrees: Agree<NonNullable<z.infer<typeof serviceSchema>["mesh"]>, Omit<MeshServiceArgs, "name" | "namespace" | "port" | "selector" | "canary" | "progressive" | "routed">> = true;
 
 /**
  * One service: the AppService's arguments, plus its `name`, its `mesh` block, the canary's traffic
- * `weights` (the mesh's), `worker`, `uses` (the data stores and queues it is wired to), `cloudIdentity` (the program makes the role or Google service account and sets `serviceAccountAnnotations`) and `slo` (the ObservabilityStack's, see {@link sloAgrees}); the program sets where it runs, its Secrets, where its autoscaling triggers read from (`triggerSources`), and what the mesh,
+ * `weights` (the mesh's), `worker`, `uses` (the data stores and queues it is wired to), `cloudIdentity` (the program makes the role or Google service account and sets `serviceAccountAnnotations`) and `slo` (the ObservabilityStack's, see {@link sloAgrees}); the program sets where it runs, its Secrets, where its autoscaling triggers read from (`triggerSources`), its callers (from `mesh.allowedCallers`), its access labels (from `uses`), and what the mesh,
  * the gateway and Prometheus need of it (`jobPodAnnotations`: the mesh's native-sidecar switch).
  */
 export const serviceAgrees: Agree<
   Omit<z.infer<typeof serviceSchema>, "name" | "mesh" | "worker" | "canary" | "slo" | "uses" | "cloudIdentity">,
-  Omit<AppServiceArgs, "platform" | "namespace" | "secretEnv" | "triggerSources" | "allowFromNamespaces" | "labels" | "serviceAnnotations" | "serviceAccountAnnotations" | "jobPodAnnotations" | "dependsOn" | "canary" | "progressive">
+  Omit<AppServiceArgs, "platform" | "namespace" | "secretEnv" | "triggerSources" | "allowFromNamespaces" | "allowedCallers" | "labels" | "serviceAnnotations" | "serviceAccountAnnotations" | "jobPodAnnotations" | "dependsOn" | "canary" | "progressive">
 > = true;
 export const canaryAgrees: Agree<Omit<NonNullable<z.infer<typeof serviceSchema>["canary"]>, "weights" | "analysis">, NonNullable<AppServiceArgs["canary"]>> = true;
 /**

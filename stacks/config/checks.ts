@@ -323,6 +323,14 @@ function canaryProblems(config: PlatformConfig, service: Partial<ServiceConfig> 
     for (const key of ["image", "replicas", "weights"] as const) {
       if (canary[key] !== undefined) problems.push({ path: at(key), message: `cannot be combined with \`canary.analysis\`: Flagger runs the next \`image\` as the canary and sets the weights; remove it: \`${removeCommand(at(key))}\`` });
     }
+    // A worker serves no requests: the mesh's success rate and latency have no values, so every check fails and every release rolls back.
+    if (service?.worker) problems.push({ path: at("analysis"), message: `analyses the mesh's request metrics, which a worker (\`worker: true\`) does not serve, so every release would roll back; remove it: \`${removeCommand(at("analysis"))}\`` });
+    // Flagger pauses the target's ScaledObject during an analysis, and KEDA then deletes the HPA it
+    // adopted; a primary re-created while paused keeps `paused-replicas: "0"` (fluxcd/flagger#1934).
+    const triggers = service?.autoscaling?.triggers;
+    if (Array.isArray(triggers) && triggers.length > 0) {
+      problems.push({ path: at("analysis"), message: `cannot be combined with \`autoscaling.triggers\` (KEDA): Flagger pauses the service's ScaledObject during an analysis and a primary re-created while it is paused stays at 0 replicas (fluxcd/flagger#1934); keep CPU/memory autoscaling for a progressive service, or remove it: \`${removeCommand(at("analysis"))}\`` });
+    }
     return;
   }
   if (!provider) problems.push({ path: ["services", i, "canary"], message: "needs the service mesh, which splits traffic by weight; enable `mesh` (Kubernetes targets) or remove `canary`" });

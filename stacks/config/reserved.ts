@@ -8,6 +8,7 @@
  *
  * @see https://docs.docker.com/engine/network/#container-networks
  */
+import { DEFAULT_DENY_POLICY } from "../../components";
 
 /** The name the program gives each platform component (`new PostgresCluster("postgres", …)`). */
 export const COMPONENT_NAMES = {
@@ -33,5 +34,8 @@ const DOCKER_ALIASES = [
   "grafana",
 ];
 
+/** The NetworkPolicy in the services' namespace (on Kubernetes) whose name no service's own can avoid: the default deny. */
+const KUBERNETES_NAMES = [DEFAULT_DENY_POLICY];
+
 /** Every name a user's service may not take. */
-export const RESERVED_SERVICE_NAMES: readonly string[] = [...new Set([...Object.values(COMPONENT_NAMES), ...DOCKER_ALIASES])].sort();
+export const RESERVED_SERVICE_NAMES: readonly string[] = [...new Set([...Object.values(COMPONENT_NAMES), ...DOCKER_ALIASES, ...KUBERNETES_NAMES])].sort();
