@@ -132,11 +132,12 @@ describe("AppService on Kubernetes", () => {
     ]);
   });
 
-  it("admits, in its own namespace, only the allowed callers' pods when it has a list", () => {
+  it("admits, in its own namespace, only the allowed callers' AppService pods when it has a list (a progressive caller's primary pods too)", () => {
     const spec = one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "worker-network-policy").inputs.spec;
+    // Flagger's primary pods are named `<caller>-primary`: callers are selected by instance and role, never by name.
     assert.deepEqual(spec.ingress[0].from, [
-      { podSelector: { matchLabels: { "app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web" } } },
-      { podSelector: { matchLabels: { "app.kubernetes.io/name": "shop", "app.kubernetes.io/instance": "shop" } } },
+      { podSelector: { matchLabels: { "app.kubernetes.io/instance": "web", "app.kubernetes.io/component": "app-service" } } },
+      { podSelector: { matchLabels: { "app.kubernetes.io/instance": "shop", "app.kubernetes.io/component": "app-service" } } },
     ]);
   });
 

@@ -25,7 +25,7 @@ import { k8sObject } from "./support/captured";
 const image = "ghcr.io/stefanprodan/podinfo:6.9.2";
 const PROMETHEUS = "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090";
 const selector = (name: string) => ({ "app.kubernetes.io/name": name, "app.kubernetes.io/instance": name });
-const instance = (name: string) => ({ "app.kubernetes.io/instance": name });
+const instance = (name: string) => ({ "app.kubernetes.io/instance": name, "app.kubernetes.io/component": "app-service" });
 const thresholds = { httpErrorRatePercent: 1, latencyP99Seconds: 1 };
 
 const crdSkip = crdSkipReason();
