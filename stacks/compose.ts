@@ -229,8 +229,6 @@ export function progressiveSettings(config: StackConfig, index: number): Progres
     },
     metricsServer: observabilityEndpoints(MONITORING_NAMESPACE).prometheus,
     service: flaggerServicePolicy(mesh, resolved),
-    // With triggers KEDA's ScaledObject owns the service's HPA: Flagger copies the ScaledObject for the primary.
-    ...((service.autoscaling?.triggers?.length ?? 0) > 0 ? { autoscalerKind: "ScaledObject" as const } : {}),
   };
 }
 

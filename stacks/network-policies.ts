@@ -150,8 +150,9 @@ function addonNetworks(config: ProgramConfig, has: AddonsCreated & { velero: boo
     // KEDA: the API server calls its metrics API server (pod port 6443, the chart's `service.portHttpsTarget`)
     // and its admission webhooks (9443). @see https://keda.sh/docs/2.20/operate/cluster/#firewall
     ...(has.keda ? [{ namespace: KEDA_NAMESPACE, webhookPorts: [6443, 9443], metricsPorts: [] }] : []),
-    // Flagger serves no webhook; nothing scrapes it.
-    ...(has.flagger ? [{ namespace: FLAGGER_NAMESPACE, webhookPorts: [], metricsPorts: [] }] : []),
+    // Flagger serves no webhook and its own metrics are not scraped; under Linkerd its chart meshes
+    // it, and the linkerd-proxies PodMonitor scrapes its proxy (4191).
+    ...(has.flagger ? [{ namespace: FLAGGER_NAMESPACE, webhookPorts: [], metricsPorts: mesh === "linkerd" ? tcp(4191) : [] }] : []),
     { namespace: "cert-manager", webhookPorts: [10250], metricsPorts: tcp(9402), internetPorts: [80, 443] },
     ...(has.cnpg ? [{ namespace: CNPG_NAMESPACE, webhookPorts: [9443], metricsPorts: tcp(8080) }] : []),
     ...(has.rabbitmq ? [{ namespace: rabbitmqOperatorDefaults.namespace, webhookPorts: [9443], metricsPorts: tcp(8080) }] : []),
@@ -297,14 +298,16 @@ function dataFlows(config: ProgramConfig, platform: KubernetesPlatform, apps: st
 
 /**
  * The labels that grant a service's pods its stores: one {@link ACCESS_LABELS} label per store in
- * its `uses` (and a queue counts as the broker).
+ * its `uses` (and a queue counts as the broker), and one for its cloud's APIs with a `cloudIdentity`
+ * on EKS or GKE.
  */
-export function accessLabels(service: Parameters<typeof usesOf>[0], config: ProgramConfig): Record<string, string> {
+export function accessLabels(service: Parameters<typeof usesOf>[0] & { readonly cloudIdentity?: unknown }, config: ProgramConfig): Record<string, string> {
   const uses = usesOf(service, config);
   return {
     ...(uses.postgres ? { [ACCESS_LABELS.postgres]: ACCESS_GRANTED } : {}),
     ...(uses.redis ? { [ACCESS_LABELS.redis]: ACCESS_GRANTED } : {}),
     ...(uses.queues.length > 0 ? { [ACCESS_LABELS.messageQueue]: ACCESS_GRANTED } : {}),
+    ...(service.cloudIdentity && (config.target === "eks" || config.target === "gke") ? { [ACCESS_LABELS.cloudApis]: ACCESS_GRANTED } : {}),
   };
 }
 
@@ -381,16 +384,19 @@ function serviceFlows(config: ProgramConfig, apps: string, on: { observed: boole
     const service = services.find((s) => s.name === name);
     return pods(apps, workloadSelectorLabels(name, mesh !== undefined && service?.canary?.analysis !== undefined));
   };
+  // A cloud identity (IRSA, Workload Identity) calls its cloud's APIs on 443, on GKE through the
+  // metadata server: the service's pods and its Jobs' (under its ServiceAccount), by their access label.
+  if (services.some((s) => s.cloudIdentity) && (config.target === "eks" || config.target === "gke")) {
+    const identities = pods(apps, { [ACCESS_LABELS.cloudApis]: ACCESS_GRANTED });
+    flows.push({ name: "apps-cloud-apis", from: identities, to: ANYWHERE, ports: tcp(443) });
+    if (config.target === "gke") flows.push({ name: "apps-gke-metadata", from: identities, to: GKE_METADATA_SERVER, ports: GKE_METADATA_PORTS });
+  }
   if (on.observed) flows.push({ name: "apps-otlp", from: pods(apps), to: pods(MONITORING_NAMESPACE, { "app.kubernetes.io/name": "opentelemetry-collector" }), ports: OTLP_PORTS });
   for (const callee of services) {
     const to = workload(callee.name);
     const port = tcp(callee.port);
     for (const caller of callee.mesh?.allowedCallers ?? []) flows.push({ name: `${caller}-to-${callee.name}`, from: pods(apps, callerSelectorLabels(caller)), to, ports: port });
-    // A cloud identity (IRSA, Workload Identity) calls its cloud's APIs on 443; on GKE through the metadata server.
-    if (callee.cloudIdentity && (config.target === "eks" || config.target === "gke")) {
-      flows.push({ name: `${callee.name}-cloud-apis`, from: to, to: ANYWHERE, ports: tcp(443) });
-      if (config.target === "gke") flows.push({ name: `${callee.name}-gke-metadata`, from: to, to: GKE_METADATA_SERVER, ports: GKE_METADATA_PORTS });
-    }
+
     const routed = config.gateway?.routes?.some((r) => r.service === callee.name) ?? false;
     if (on.gatewayOn && routed) flows.push({ name: `gateway-to-${callee.name}`, from: traefik, to, ports: port });
     if (on.observed) flows.push({ name: `prometheus-to-${callee.name}`, from: prometheus, to, ports: [...port, ...(callee.metrics && callee.metrics.port ? tcp(callee.metrics.port) : [])] });

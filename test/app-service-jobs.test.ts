@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { captureProgram, type CapturedProgram, type CapturedResource } from "../plan/capture";
 import {
   AppService,
+  callerSelectorLabels,
   cronJobName,
   jobNameProblems,
   meshEnrollment,
@@ -141,6 +142,10 @@ describe("the migration Job on Kubernetes", () => {
       one("kubernetes:policy/v1:PodDisruptionBudget", "api-pdb").inputs.spec.selector.matchLabels,
       one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "api-network-policy").inputs.spec.podSelector.matchLabels,
       selectorLabels("api"),
+      // Flagger's generated `<service>-canary` Service selects the chart's selectorLabels key alone.
+      { "app.kubernetes.io/name": "api" },
+      // What a progressive service's and its callers' policies select (instance and AppService role).
+      callerSelectorLabels("api"),
     ];
     for (const selector of selectors) {
       assert.equal(selects(selector, labels), false, `${JSON.stringify(selector)} selects the migration pod`);

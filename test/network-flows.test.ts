@@ -12,7 +12,7 @@ import { createPlatform, isPodPeer, type KubernetesPlatform, type NetworkFlow } 
 import { readStackConfig } from "../plan/stack-file";
 import type { ProgramConfig } from "../stacks/compose";
 import { loadConfig } from "../stacks/load";
-import { stackNetwork } from "../stacks/network-policies";
+import { accessLabels, stackNetwork } from "../stacks/network-policies";
 import { STACK_VARIANTS } from "./support/stack-variants";
 
 let platform: KubernetesPlatform;
@@ -67,6 +67,25 @@ describe("stackNetwork", () => {
     assert.equal(worker.pods?.matchLabels?.["app.kubernetes.io/name"], "orders-worker");
   });
 
+  it("lets a service with a cloud identity, and its Jobs, reach the cloud's APIs (and GKE's metadata server), and no other service", () => {
+    const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::orders/*"] }] };
+    for (const target of ["eks", "gke"] as const) {
+      const base = stackConfig("prod", target === "gke" ? ["platform:target=gke"] : []);
+      const config = { ...base, services: base.services!.map((s) => (s.name === "orders-worker" ? { ...s, cloudIdentity: { aws: { policy }, gcp: { roles: ["roles/storage.objectViewer"] } } } : s)) } as ProgramConfig;
+      const { flows } = stackNetwork(config, platform, { cnpg: false, rabbitmq: true });
+      const label = { "platform.acme.dev/access-cloud-apis": "true" };
+      assert.deepEqual(accessLabels(config.services![1], config)["platform.acme.dev/access-cloud-apis"], "true", target);
+      assert.equal(accessLabels(config.services![0], config)["platform.acme.dev/access-cloud-apis"], undefined, `${target}: podinfo has no identity`);
+      const apis = flow(flows, "apps-cloud-apis");
+      assert.ok(apis && isPodPeer(apis.from), target);
+      assert.deepEqual(apis.from.pods?.matchLabels, label);
+      assert.deepEqual(ports(apis), ["TCP/443"]);
+      assert.equal(flow(flows, "apps-gke-metadata") !== undefined, target === "gke", target);
+      const none = stackNetwork(base, platform, { cnpg: false, rabbitmq: true });
+      assert.equal(flow(none.flows, "apps-cloud-apis"), undefined, `${target}: no identity, no path`);
+    }
+  });
+
   it("admits KEDA and Flagger to what they query, only when installed", () => {
     const config = onprem();
     const both = stackNetwork(config, platform, { cnpg: true, rabbitmq: true, keda: true, flagger: true });
@@ -76,6 +95,8 @@ describe("stackNetwork", () => {
       ["keda-prometheus", ["TCP/9090"]],
       ["keda-webhooks", ["TCP/6443", "TCP/9443"]],
       ["flagger-prometheus", ["TCP/9090"]],
+      // Meshed under Linkerd, Flagger's proxy is scraped by the linkerd-proxies PodMonitor.
+      ["flagger-system-metrics", ["TCP/4191"]],
       // Flagger's chart meshes its pod under Linkerd (podAnnotations linkerd.io/inject: enabled).
       ["flagger-system-mesh-control-plane", ["TCP/8086", "TCP/8080", "TCP/8090"]],
     ];

@@ -204,6 +204,7 @@ describe("bad analyses are refused naming the field", () => {
     ["a fractional threshold", { image, port: 80, progressive: progressive({ threshold: 1.5 }) }, "progressive.analysis.threshold", /whole number ≥ 1/],
     ["fixed replicas", { image, port: 80, autoscaling: { enabled: false }, progressive: progressive({}) }, "autoscaling.enabled", /must be true for progressive delivery/],
     ["a static canary beside it", { image, port: 80, canary: { image }, progressive: progressive({}) }, "canary", /cannot be combined with `progressive`/],
+    ["KEDA triggers beside it", { image, port: 80, autoscaling: { triggers: [{ type: "prometheus", query: "sum(up)", threshold: 10 }] }, progressive: progressive({}) }, "progressive", /fluxcd\/flagger#1934/],
   ];
   for (const [name, args, key, message] of cases) {
     it(name, () => {

@@ -17,11 +17,11 @@ type PodSpec = k8s.types.input.core.v1.PodSpec;
 
 /**
  * The labels of a task's objects and pods: the service's own `labels` (so what other parts of the
- * platform attach to a service's pods reaches them too), `app.kubernetes.io/name` and `part-of`
- * the service, but an `app.kubernetes.io/instance` of their own. The service's Service, its
- * PodDisruptionBudget and NetworkPolicy, and its ServiceMonitor's endpoints select
- * `name` and `instance` both equal to the service's name, so a task's pod never receives the
- * service's traffic nor is scraped as the service.
+ * platform attach to a service's pods reaches them too) and `part-of` the service, but an
+ * `app.kubernetes.io/name`, `app.kubernetes.io/instance` and role of their own. The service's
+ * Service, its PodDisruptionBudget and NetworkPolicy, its ServiceMonitor's endpoints and Flagger's
+ * generated Services (which select `app.kubernetes.io/name` alone) never select them, so a task's
+ * pod never receives the service's traffic nor is scraped as the service.
  *
  * @param instance - the task's instance: `<service>-migrate`, or the CronJob's name.
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/

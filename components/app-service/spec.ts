@@ -129,7 +129,7 @@ export interface AppServiceArgs {
   /** Namespaces, besides the service's own, whose pods may connect (the gateway's, monitoring's). @default [] */
   readonly allowFromNamespaces?: readonly string[];
   /**
-   * The services of the same namespace whose pods may connect (by their `app.kubernetes.io/name`);
+   * The services of the same namespace whose pods may connect (by their `app.kubernetes.io/instance` and AppService role, which Flagger's primary pods keep);
    * with the mesh, the same callers its authorization admits (`mesh.allowedCallers`).
    * @default every pod of the namespace
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
@@ -303,6 +303,8 @@ export function validateAppService(args: Omit<AppServiceArgs, "platform">): ArgP
   if (args.progressive) {
     for (const p of canaryAnalysisProblems(args.progressive.analysis)) add(["progressive", "analysis", ...p.path], p.message);
     if (args.canary) add(["canary"], "cannot be combined with `progressive`: Flagger runs the canary from the next `image`; remove `canary`");
+    // Flagger pauses a target ScaledObject during an analysis, and a primary re-created while it is paused stays at zero (fluxcd/flagger#1934).
+    if ((args.autoscaling?.triggers?.length ?? 0) > 0) add(["progressive"], "cannot be combined with `autoscaling.triggers` (KEDA): Flagger pauses the ScaledObject during an analysis and a primary re-created while it is paused stays at 0 replicas (fluxcd/flagger#1934); keep CPU/memory autoscaling for a progressive service");
     // Flagger scales the Deployment to zero after each promotion: only an autoscaler may own its replicas.
     if (!spec.autoscaling.enabled && (args.progressive.autoscalerKind ?? "HorizontalPodAutoscaler") === "HorizontalPodAutoscaler") {
       add(["autoscaling", "enabled"], "must be true for progressive delivery: Flagger copies the autoscaler for the primary and scales the Deployment to zero after promotion, so a fixed `replicas` would fight it");

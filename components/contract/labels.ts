@@ -77,6 +77,8 @@ export const ACCESS_LABELS = {
   postgres: "platform.acme.dev/access-postgres",
   redis: "platform.acme.dev/access-redis",
   messageQueue: "platform.acme.dev/access-message-queue",
+  /** A service with a cloud identity (IRSA, Workload Identity): its pods and its Jobs' call the cloud's APIs. */
+  cloudApis: "platform.acme.dev/access-cloud-apis",
 } as const;
 
 /** The value of an {@link ACCESS_LABELS} label that grants the access. */
