@@ -490,3 +490,22 @@ describe("the evaluator (Kubernetes' documented semantics)", () => {
     );
   });
 });
+
+describe("the policies' ordering", () => {
+  it("waits for the stack's components through one barrier, so each policy carries one dependency, not the whole stack's", () => {
+    for (const target of TARGETS) {
+      const resources = plans[target]!.resources as { type: string; name: string; urn: string; dependencies?: string[] }[];
+      const barrier = resources.find((r) => r.type === "random:index/randomId:RandomId" && r.name === "network-after");
+      assert.ok(barrier, `${target}: the barrier`);
+      // It waits for what the policies must come after: the gateway's release among them.
+      assert.ok((barrier.dependencies ?? []).some((u) => u.includes("gateway")), `${target}: the barrier waits for the gateway`);
+      const policies = resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && r.urn.includes("NetworkPolicies"));
+      assert.ok(policies.length > 0);
+      for (const p of policies) {
+        assert.ok(p.dependencies?.includes(barrier.urn), `${target}: ${p.name} waits for the barrier`);
+        // A deny also waits for its namespace's allows; nothing else.
+        assert.ok((p.dependencies ?? []).every((u) => u === barrier.urn || u.includes("NetworkPolicy")), `${target}: ${p.name} depends only on the barrier and allows`);
+      }
+    }
+  });
+});

@@ -5,6 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { KubernetesPlatform } from "../contract";
 import { DEFAULT_DENY_POLICY, networkPolicyObjects, type NetworkFlow } from "./spec";
 
@@ -30,6 +31,12 @@ export interface NetworkPoliciesArgs {
  * `dependsOn`, the namespaces (some are created by Helm releases) and the webhooks the first
  * `pulumi up` still calls. On `pulumi destroy` the deny goes first, then the allows.
  *
+ * `dependsOn` is awaited through one barrier resource (a `RandomId` that depends on it), which every
+ * policy depends on: the SDK expands a dependency on a component into all its descendants for each
+ * dependent, so a thousand policies each depending on the whole stack's components would each carry
+ * thousands of URNs (a 500-service plan ran out of a 4 GB heap), in the plan and in the state.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/options/dependson/
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies
  */
 export class NetworkPolicies extends pulumi.ComponentResource {
@@ -39,7 +46,8 @@ export class NetworkPolicies extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:index:NetworkPolicies", name, {}, opts);
     const objects = networkPolicyObjects(args.namespaces, args.flows);
-    const resourceOpts = { parent: this, provider: args.platform.provider, dependsOn: [...(args.dependsOn ?? [])] };
+    const after = args.dependsOn && args.dependsOn.length > 0 ? [new random.RandomId(`${name}-after`, { byteLength: 4 }, { parent: this, dependsOn: [...args.dependsOn] })] : [];
+    const resourceOpts = { parent: this, provider: args.platform.provider, dependsOn: after as pulumi.Resource[] };
     const create = (o: (typeof objects)[number], dependsOn: pulumi.Resource[] = []) =>
       new k8s.networking.v1.NetworkPolicy(
         `${name}-${o.namespace}-${o.name}`,
