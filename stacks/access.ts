@@ -56,6 +56,11 @@ export function serviceStores(service: string, stores: DataStores): pulumi.Resou
   return [stores.postgres, stores.redis, stores.messageQueue].filter((store): store is NonNullable<typeof store> => store?.clientConnections[service] !== undefined);
 }
 
+/** The variable of the broker's private CA beside its URL variable: `AMQP_URL` → `AMQP_CA_CERT`, `NATS_URL` → `NATS_CA_CERT`. */
+export function brokerCaEnv(urlEnv: string): string {
+  return `${urlEnv.replace(/_URL$/, "")}_CA_CERT`;
+}
+
 /**
  * Where a service's own broker credentials are, for what authenticates to the broker as that
  * service (a KEDA `TriggerAuthentication`): its Secret `<service>-queue`, the key of the URL
@@ -98,7 +103,7 @@ export function serviceSecretEnv(service: string, stores: DataStores): SecretEnv
   const queueClient = queue?.clientConnections[service];
   if (queue && queueClient) {
     env[queue.urlEnv] = { secretName: queueClient.secretName, key: queue.urlEnv, value: queueClient.url };
-    if (queue.caSecretName) env[`${queue.urlEnv.replace(/_URL$/, "")}_CA_CERT`] = { secretName: queue.caSecretName, key: "ca.crt" };
+    if (queue.caSecretName) env[brokerCaEnv(queue.urlEnv)] = { secretName: queue.caSecretName, key: "ca.crt" };
   }
   return env;
 }

@@ -56,7 +56,7 @@ import {
   type DataStorePlacement,
   type ProgramConfig,
 } from "./compose";
-import { serviceSecretEnv, serviceStores, storeClients, type DataStores } from "./access";
+import { brokerCaEnv, serviceSecretEnv, serviceStores, storeClients, type DataStores } from "./access";
 import { COMPONENT_NAMES } from "./config/reserved";
 import { foundation, type Foundation } from "./foundation";
 import { accessLabels, stackNetwork } from "./network-policies";
@@ -138,7 +138,7 @@ function dataPhase(config: ProgramConfig, base: Foundation, outputs: Outputs): D
     stores.push(queue);
     access.messageQueue = queue;
     metrics.rabbitmq = queue.metricsEndpoint;
-    const caEnv = `${queue.urlEnv.replace(/_URL$/, "")}_CA_CERT`;
+    const caEnv = brokerCaEnv(queue.urlEnv);
     // Amazon MQ is amqps:// with a public CA; the in-cluster broker's CA is private. The trigger reads
     // the service's own URL and CA variables (its `secretEnv`, see access.ts).
     const tls = queue.spec.tls || queue.spec.mode === "managed";
